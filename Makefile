@@ -1,0 +1,34 @@
+# Two commands: `make demo` and `make test`. Each bootstraps .venv from the pinned lock if it is missing.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+STAMP := $(VENV)/.installed
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_LOGGING_LEVEL ?= WARNING
+export TMPDIR ?= /tmp
+
+.PHONY: demo test venv clean lock
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/python -m flows.demo
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .prefect data .pytest_cache
+
+# Re-resolve the direct pins in constraints.txt and write the full lock (run after changing dependencies).
+lock:
+	rm -rf /tmp/newsduck-lock-venv && $(PYTHON) -m venv /tmp/newsduck-lock-venv
+	/tmp/newsduck-lock-venv/bin/pip install --quiet -c constraints.txt -e '.[test]'
+	(echo "# pip freeze of a fresh install (python 3.11) + the build backend; regenerate with: make lock"; \
+	 echo "setuptools==80.9.0"; /tmp/newsduck-lock-venv/bin/pip freeze --exclude-editable) > requirements.lock

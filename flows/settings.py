@@ -1,0 +1,22 @@
+"""Process-wide defaults, applied before Prefect is imported."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_DB = "data/newsduck.duckdb"
+
+
+def database_path(cli_value: str | None) -> str:
+    """--db, else $NEWSDUCK_DB, else ./data/newsduck.duckdb."""
+    return cli_value or os.environ.get("NEWSDUCK_DB") or DEFAULT_DB
+
+
+def configure_prefect_env(verbose: bool = False) -> None:
+    """Keep Prefect's state out of the user's home unless they chose otherwise, offline and quiet."""
+    os.environ.setdefault("PREFECT_HOME", str(Path.home() / ".newsduck" / "prefect"))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "WARNING")

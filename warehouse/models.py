@@ -1,0 +1,60 @@
+"""What the warehouse loads: plain records handed over by the flows.
+
+The warehouse knows nothing of HTML: it receives already-extracted `ArticleRecord`s
+(pure data from `parsers.records`) together with the fetch facts and the raw bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from parsers.records import ArticleRecord
+
+
+@dataclass
+class FetchInfo:
+    """One fetch (HTTP GET) or file read."""
+    input: str                      # what the user gave: URL or path
+    url: str | None                 # final URL after redirects (None for files given without --url)
+    path: str | None                # absolute path for file inputs
+    fetched_at: datetime            # timezone-aware UTC
+    status: int | None = None       # HTTP status; None for files
+    content_type: str | None = None
+    charset: str | None = None      # charset used to decode, filled after parsing
+    bytes: int = 0
+    elapsed_ms: float = 0.0
+    body_sha256: str | None = None  # hex; None when nothing was read
+    error: str | None = None        # short reason when the fetch itself failed
+
+
+@dataclass
+class ErrorInfo:
+    input: str
+    stage: str          # fetch | decode | parse | load
+    error_type: str     # exception class name or HTTP status text
+    message: str
+
+
+@dataclass
+class PageResult:
+    """Everything the flows learned about one input; exactly one of record / error is usually set."""
+    fetch: FetchInfo
+    body: bytes | None = None
+    record: ArticleRecord | None = None
+    error: ErrorInfo | None = None
+
+
+@dataclass
+class LoadCounts:
+    inputs: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    not_article: int = 0
+    errors: int = 0
+    duplicates: int = 0  # inputs superseded by a later input with the same article key in the same batch
+
+    def add(self, other: "LoadCounts") -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
