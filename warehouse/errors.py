@@ -1,0 +1,29 @@
+"""The warehouse's exceptions. `warehouse.db` re-exports them; import from either."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class WarehouseError(Exception):
+    """Anything the warehouse refuses, with a message meant for the person at the terminal."""
+
+
+class WarehouseLockedError(WarehouseError):
+    """Another process holds the DuckDB file (DuckDB allows one writing process per file)."""
+
+    def __init__(self, path: str | Path, pid: int | None = None):
+        self.path = str(path)
+        self.pid = pid
+        holder = f"another process (pid {pid})" if pid is not None else "another process"
+        super().__init__(
+            f"The database {self.path} is locked by {holder} — wait for it to finish or use --db."
+        )
+
+
+class ReadOnlyQueryError(WarehouseError):
+    """A statement that would change data or settings was given to the read-only query path."""
+
+
+class MigrationError(WarehouseError):
+    """A migration file is malformed or failed to apply; the database stays at the previous version."""

@@ -1,0 +1,292 @@
+"""Loading one batch of PageResults: one transaction, bulk INSERT … SELECT from Arrow tables.
+
+Per input the outcome is new / updated / unchanged (articles, by content hash), not_article, duplicate (a later
+input of the same batch has the same key and wins) or error. Unchanged articles write nothing but their
+`fetches` row. If the transaction fails, nothing of the batch stays and each input gets an `errors` row
+with stage "load"; data problems never raise out of `load_batch`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any, Iterable
+
+import duckdb
+import pyarrow as pa
+
+from . import raw
+from .bulk import insert_arrow, registered
+from .models import ErrorInfo, LoadCounts, PageResult
+from .rows import (DUPLICATE, ERROR, NEW, NOT_ARTICLE, UNCHANGED, UPDATED, ArticleRows, PageRows,
+                   page_rows)
+from .runs import record_errors, utc_now
+
+log = logging.getLogger(__name__)
+
+STR = pa.string()
+INT = pa.int64()  # wider than the columns on purpose: an out-of-range value fails in DuckDB, inside the transaction
+TS = pa.timestamp("us", tz="UTC")
+
+FETCH_SCHEMA = pa.schema([
+    ("run_id", STR), ("input", STR), ("url", STR), ("path", STR), ("fetched_at", TS), ("status", INT),
+    ("content_type", STR), ("charset", STR), ("bytes", INT), ("elapsed_ms", pa.float64()), ("body_sha256", STR),
+    ("error", STR), ("outcome", STR), ("article_id", STR),
+])
+RAW_PAGE_SCHEMA = pa.schema([
+    ("body_sha256", STR), ("compression", STR), ("body", pa.binary()), ("bytes", INT), ("content_type", STR),
+    ("charset", STR), ("first_seen_at", TS),
+])
+ARTICLE_SCHEMA = pa.schema([
+    ("article_id", STR), ("url", STR), ("canonical_url", STR), ("site", STR), ("source_id", STR),
+    ("parent_article_id", STR), ("sub_seq", INT), ("title", STR), ("kicker", STR), ("subtitle", STR),
+    ("lead", STR), ("body_text", STR), ("language", STR), ("published_at", TS), ("published_date", pa.date32()),
+    ("published_precision", STR), ("published_raw", STR), ("source_name", STR), ("site_name", STR),
+    ("original_url", STR), ("path", STR), ("char_count", INT), ("content_sha256", STR), ("body_sha256", STR),
+    ("parser_version", STR), ("first_seen_at", TS), ("updated_at", TS), ("run_id", STR),
+])
+PARAGRAPH_SCHEMA = pa.schema([("article_id", STR), ("seq", INT), ("kind", STR), ("text", STR)])
+PERSON_SCHEMA = pa.schema([("person_id", STR), ("name", STR)])
+ARTICLE_PERSON_SCHEMA = pa.schema([("article_id", STR), ("person_id", STR), ("role", STR), ("seq", INT)])
+IMAGE_SCHEMA = pa.schema([("article_id", STR), ("seq", INT), ("src", STR), ("caption", STR), ("credit", STR)])
+LINK_SCHEMA = pa.schema([("page_url", STR), ("seq", INT), ("url", STR), ("title", STR), ("run_id", STR)])
+ID_SCHEMA = pa.schema([("id", STR)])
+
+# Columns an update rewrites: everything but the key and the first sighting.
+UPDATED_COLUMNS = [name for name in ARTICLE_SCHEMA.names if name not in ("article_id", "first_seen_at")]
+CHILD_TABLES = ("paragraphs", "article_people", "images")
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: list[PageResult], *,
+               source_id: str | None = None) -> LoadCounts:
+    """Load one batch in one transaction and return what happened to each input, counted."""
+    if not results:
+        return LoadCounts()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        pages = [prepare_page(result, source_id) for result in results]
+        counts = write_batch(con, run_id, pages, source_id=source_id, now=utc_now())
+        con.execute("COMMIT")
+        return counts
+    except Exception as exc:  # any failure of the batch: undo it and say so per input, never raise for data
+        rollback(con)
+        message = f"batch of {len(results)} rolled back: {first_line(exc)}"
+        log.warning("load of %d inputs failed: %s", len(results), message)
+        record_errors(con, run_id, [ErrorInfo(input_of(r), "load", type(exc).__name__, message) for r in results])
+        return LoadCounts(inputs=len(results), errors=len(results))
+
+
+def prepare_page(result: PageResult, source_id: str | None) -> PageRows:
+    """Rows for one input; a record the warehouse cannot represent becomes that input's load error."""
+    try:
+        return page_rows(result, source_id=source_id)
+    except Exception as exc:
+        rows = page_rows(PageResult(fetch=result.fetch, body=result.body), source_id=source_id)
+        rows.errors = [ErrorInfo(result.fetch.input, "load", type(exc).__name__, first_line(exc))]
+        return rows
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRows], *,
+                source_id: str | None, now: datetime) -> LoadCounts:
+    mark_duplicates(pages)
+    articles = [p.article for p in pages if p.article is not None and p.outcome != DUPLICATE]
+    existing = existing_articles(con, [a.article_id for a in articles])
+    for page in pages:
+        if page.outcome == DUPLICATE:
+            continue
+        if page.article is not None:
+            page.outcome = classify(page.article, existing)
+        elif page.links is not None:
+            page.outcome = NOT_ARTICLE
+        else:
+            page.outcome = ERROR
+
+    new = [p.article for p in pages if p.outcome == NEW]
+    updated = [p.article for p in pages if p.outcome == UPDATED]
+
+    insert_raw_pages(con, pages, now)
+    if source_id is not None:
+        con.execute("INSERT INTO sources (source_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING", [source_id, source_id])
+    insert_people(con, new + updated)
+    replace_updated_articles(con, updated, existing, run_id, now)
+    insert_articles(con, new, run_id, now)
+    insert_children(con, new + updated)
+    replace_changed_links(con, [p for p in pages if p.outcome == NOT_ARTICLE], run_id)
+    insert_fetches(con, pages, run_id)
+    record_errors(con, run_id, [e for p in pages for e in p.errors])
+    return count_outcomes(pages)
+
+
+def mark_duplicates(pages: list[PageRows]) -> None:
+    """Two inputs with the same key in one batch: the last one wins, the earlier ones are 'duplicate'."""
+    last_index = {page.key: i for i, page in enumerate(pages) if page.key is not None}
+    for i, page in enumerate(pages):
+        if page.key is not None and last_index[page.key] != i:
+            page.outcome = DUPLICATE
+
+
+def existing_articles(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> dict[str, tuple[str, datetime]]:
+    """article_id -> (content_sha256, first_seen_at) for the ids already in `articles`."""
+    if not article_ids:
+        return {}
+    with registered(con, "__batch_ids", id_table(article_ids)) as ids:
+        rows = con.execute(
+            f"SELECT a.article_id, a.content_sha256, a.first_seen_at FROM articles a JOIN {ids} b ON a.article_id = b.id"
+        ).fetchall()
+    return {article_id: (sha, first_seen) for article_id, sha, first_seen in rows}
+
+
+def classify(article: ArticleRows, existing: dict[str, tuple[str, datetime]]) -> str:
+    if article.article_id not in existing:
+        return NEW
+    return UNCHANGED if existing[article.article_id][0] == article.content_sha256 else UPDATED
+
+
+def insert_raw_pages(con: duckdb.DuckDBPyConnection, pages: list[PageRows], now: datetime) -> None:
+    """Store each distinct body once (compressed); bodies already in raw_pages are not compressed again."""
+    candidates: dict[str, PageRows] = {}
+    for page in pages:
+        if page.body is not None and page.body_sha256 is not None:
+            candidates.setdefault(page.body_sha256, page)
+    if not candidates:
+        return
+    with registered(con, "__batch_shas", id_table(list(candidates))) as shas:
+        stored = {row[0] for row in con.execute(
+            f"SELECT r.body_sha256 FROM raw_pages r JOIN {shas} s ON r.body_sha256 = s.id").fetchall()}
+    rows = []
+    for sha, page in candidates.items():
+        if sha in stored:
+            continue
+        compression, blob = raw.compress_body(page.body)
+        rows.append({"body_sha256": sha, "compression": compression, "body": blob, "bytes": len(page.body),
+                     "content_type": page.fetch["content_type"], "charset": page.fetch["charset"],
+                     "first_seen_at": now})
+    insert_arrow(con, "raw_pages", pa.Table.from_pylist(rows, schema=RAW_PAGE_SCHEMA))
+
+
+def insert_people(con: duckdb.DuckDBPyConnection, articles: list[ArticleRows]) -> None:
+    names: dict[str, str] = {}
+    for article in articles:
+        names.update(article.people)
+    if not names:
+        return
+    people = pa.Table.from_pylist([{"person_id": pid, "name": name} for pid, name in names.items()], schema=PERSON_SCHEMA)
+    with registered(con, "__batch_people", people) as view:
+        con.execute(f"""INSERT INTO people (person_id, name)
+                        SELECT n.person_id, n.name FROM {view} n
+                        WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.person_id = n.person_id)""")
+
+
+def insert_articles(con: duckdb.DuckDBPyConnection, articles: list[ArticleRows], run_id: str, now: datetime) -> None:
+    rows = [
+        {**row, "first_seen_at": now, "updated_at": None, "run_id": run_id}
+        for article in articles for row in [article.article, *article.sub_articles]
+    ]
+    insert_arrow(con, "articles", pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA))
+
+
+def replace_updated_articles(con: duckdb.DuckDBPyConnection, articles: list[ArticleRows],
+                             existing: dict[str, tuple[str, datetime]], run_id: str, now: datetime) -> None:
+    """Update changed articles in place (first_seen_at kept); their children and sub-articles are replaced."""
+    if not articles:
+        return
+    parent_ids = [a.article_id for a in articles]
+    with registered(con, "__updated_ids", id_table(parent_ids)) as ids:
+        old_sub_ids = [row[0] for row in con.execute(
+            f"SELECT article_id FROM articles WHERE parent_article_id IN (SELECT id FROM {ids})").fetchall()]
+    delete_by_article_id(con, CHILD_TABLES, parent_ids + old_sub_ids)
+    delete_by_article_id(con, ("articles",), old_sub_ids)
+
+    parents = pa.Table.from_pylist(
+        [{**a.article, "first_seen_at": existing[a.article_id][1], "updated_at": now, "run_id": run_id}
+         for a in articles],
+        schema=ARTICLE_SCHEMA,
+    )
+    assignments = ", ".join(f'"{name}" = u."{name}"' for name in UPDATED_COLUMNS)
+    with registered(con, "__updated_articles", parents) as view:
+        con.execute(f"UPDATE articles SET {assignments} FROM {view} u WHERE articles.article_id = u.article_id")
+
+    subs = [
+        {**sub, "first_seen_at": existing[a.article_id][1], "updated_at": now, "run_id": run_id}
+        for a in articles for sub in a.sub_articles
+    ]
+    insert_arrow(con, "articles", pa.Table.from_pylist(subs, schema=ARTICLE_SCHEMA))
+
+
+def delete_by_article_id(con: duckdb.DuckDBPyConnection, tables: Iterable[str], article_ids: list[str]) -> None:
+    if not article_ids:
+        return
+    with registered(con, "__delete_ids", id_table(article_ids)) as ids:
+        for table in tables:
+            con.execute(f'DELETE FROM "{table}" WHERE article_id IN (SELECT id FROM {ids})')
+
+
+def insert_children(con: duckdb.DuckDBPyConnection, articles: list[ArticleRows]) -> None:
+    insert_arrow(con, "paragraphs", pa.Table.from_pylist(
+        [row for a in articles for row in a.paragraphs], schema=PARAGRAPH_SCHEMA))
+    insert_arrow(con, "article_people", pa.Table.from_pylist(
+        [row for a in articles for row in a.article_people], schema=ARTICLE_PERSON_SCHEMA))
+    insert_arrow(con, "images", pa.Table.from_pylist(
+        [row for a in articles for row in a.images], schema=IMAGE_SCHEMA))
+
+
+def replace_changed_links(con: duckdb.DuckDBPyConnection, pages: list[PageRows], run_id: str) -> None:
+    """`links` holds the latest link list of each non-article page; a page whose list is unchanged is not touched."""
+    if not pages:
+        return
+    with registered(con, "__link_pages", id_table([p.key for p in pages])) as keys:
+        stored_rows = con.execute(
+            f"SELECT page_url, url, title FROM links WHERE page_url IN (SELECT id FROM {keys}) ORDER BY page_url, seq"
+        ).fetchall()
+    stored: dict[str, list[tuple[str, str]]] = {}
+    for page_url, url, title in stored_rows:
+        stored.setdefault(page_url, []).append((url, title))
+    changed = [p for p in pages if stored.get(p.key, []) != [(l["url"], l["title"]) for l in p.links]]
+    delete_ids = [p.key for p in changed if p.key in stored]
+    if delete_ids:
+        with registered(con, "__link_delete", id_table(delete_ids)) as ids:
+            con.execute(f"DELETE FROM links WHERE page_url IN (SELECT id FROM {ids})")
+    insert_arrow(con, "links", pa.Table.from_pylist(
+        [{**link, "run_id": run_id} for p in changed for link in p.links], schema=LINK_SCHEMA))
+
+
+def insert_fetches(con: duckdb.DuckDBPyConnection, pages: list[PageRows], run_id: str) -> None:
+    rows = [
+        {**page.fetch, "run_id": run_id, "outcome": page.outcome,
+         "article_id": page.article.article_id if page.article is not None else None}
+        for page in pages
+    ]
+    insert_arrow(con, "fetches", pa.Table.from_pylist(rows, schema=FETCH_SCHEMA))
+
+
+def count_outcomes(pages: list[PageRows]) -> LoadCounts:
+    counts = LoadCounts(inputs=len(pages))
+    field_of = {NEW: "new", UPDATED: "updated", UNCHANGED: "unchanged", NOT_ARTICLE: "not_article",
+                DUPLICATE: "duplicates", ERROR: "errors"}
+    for page in pages:
+        name = field_of[page.outcome]
+        setattr(counts, name, getattr(counts, name) + 1)
+    return counts
+
+
+def id_table(values: list[Any]) -> pa.Table:
+    return pa.Table.from_arrays([pa.array(values, type=STR)], schema=ID_SCHEMA)
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:  # no transaction left to roll back (DuckDB may have ended it already)
+        pass
+
+
+def input_of(result: PageResult) -> str:
+    try:
+        return str(result.fetch.input)
+    except AttributeError:
+        return "<unknown input>"
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,175 @@
+"""Read-only SQL for `newsduck sql` and the demo, and the output formats (table, CSV, JSON).
+
+Two guards keep it read-only: every statement's type, as DuckDB's own parser reports it, must be a query
+(SELECT, including SHOW/DESCRIBE/PRAGMA/SUMMARIZE, which DuckDB rewrites to SELECT; or EXPLAIN of one), and
+the connection itself is opened read-only.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+import re
+import unicodedata
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Sequence
+from uuid import UUID
+
+import duckdb
+
+from .db import connect
+from .errors import ReadOnlyQueryError, WarehouseError
+
+__all__ = ["run_query", "check_read_only", "format_table", "to_csv", "to_json", "ReadOnlyQueryError"]
+
+READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+_EXPLAIN_PREFIX = re.compile(r"^\s*EXPLAIN\s+(?:\([^)]*\)\s*)?(?:ANALY[SZ]E\s+)?", re.IGNORECASE)
+
+
+def run_query(path: str | Path, sql: str) -> tuple[list[str], list[tuple]]:
+    """Run read-only SQL against the database file; return the columns and rows of the last statement."""
+    con = connect(path, read_only=True)
+    try:
+        statements = check_read_only(con, sql)
+        cursor = None
+        for statement in statements:
+            cursor = con.execute(statement)
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        rows = cursor.fetchall() if cursor.description else []
+        return columns, rows
+    finally:
+        con.close()
+
+
+def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> list[duckdb.Statement]:
+    """Parse `sql` with DuckDB and refuse it unless every statement only reads."""
+    statements = con.extract_statements(sql)
+    if not statements:
+        raise WarehouseError("no SQL statement given")
+    for statement in statements:
+        refuse_if_writing(con, statement)
+    return statements
+
+
+def refuse_if_writing(con: duckdb.DuckDBPyConnection, statement: duckdb.Statement) -> None:
+    if statement.type not in READ_STATEMENTS:
+        raise ReadOnlyQueryError(
+            f"newsduck sql is read-only: {statement.type.name} statements are refused; "
+            "use newsduck ingest to change data."
+        )
+    if statement.type == duckdb.StatementType.EXPLAIN:
+        # EXPLAIN ANALYZE runs the statement it explains, so that statement must be a read too.
+        explained = _EXPLAIN_PREFIX.sub("", statement.query, count=1)
+        if explained != statement.query:
+            for inner in con.extract_statements(explained):
+                refuse_if_writing(con, inner)
+
+
+# ---------------------------------------------------------------- formats
+
+def format_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int | None = 60) -> str:
+    """An aligned plain-text table. CJK (wide) characters count as two columns; long cells are cut with '…'."""
+    header = [_fit(str(c), max_width) for c in columns]
+    body = [[_fit(_cell_text(v), max_width) for v in row] for row in rows]
+    widths = [display_width(h) for h in header]
+    for row in body:
+        for i, text in enumerate(row):
+            widths[i] = max(widths[i], display_width(text))
+    numeric = [_is_numeric_column([row[i] for row in rows]) for i in range(len(columns))]
+
+    def line(cells: list[str]) -> str:
+        return " | ".join(_pad(text, widths[i], right=numeric[i]) for i, text in enumerate(cells)).rstrip()
+
+    out = [line(header), "-+-".join("-" * w for w in widths)]
+    out.extend(line(row) for row in body)
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out)
+
+
+def display_width(text: str) -> int:
+    width = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def _fit(text: str, max_width: int | None) -> str:
+    if max_width is None or display_width(text) <= max_width:
+        return text
+    kept, width = [], 0
+    for char in text:
+        w = display_width(char)
+        if width + w > max_width - 1:
+            break
+        kept.append(char)
+        width += w
+    return "".join(kept) + "…"
+
+
+def _pad(text: str, width: int, *, right: bool) -> str:
+    gap = " " * (width - display_width(text))
+    return gap + text if right else text + gap
+
+
+def _is_numeric_column(values: list[Any]) -> bool:
+    present = [v for v in values if v is not None]
+    return bool(present) and all(_is_number(v) for v in present)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return " ".join(str(value).splitlines()).replace("\t", " ")
+
+
+def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """CSV with a header row; NULL is an empty field, datetimes are ISO 8601, BLOBs base64."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if v is None else _csv_value(v) for v in row])
+    return buffer.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def to_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A JSON array with one object per row (column -> value); datetimes ISO 8601, BLOBs base64."""
+    return json.dumps([dict(zip(columns, row)) for row in rows], ensure_ascii=False, default=_json_value, indent=2)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    return str(value)

@@ -1,0 +1,72 @@
+"""Bookkeeping of runs (one `newsduck ingest`/crawl/demo invocation), their errors, and named sources."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+
+import duckdb
+import pyarrow as pa
+
+from .bulk import insert_arrow
+from .models import ErrorInfo, LoadCounts
+
+RUNNING = "running"
+
+ERROR_SCHEMA = pa.schema([
+    ("run_id", pa.string()),
+    ("input", pa.string()),
+    ("stage", pa.string()),
+    ("error_type", pa.string()),
+    ("message", pa.string()),
+    ("created_at", pa.timestamp("us", tz="UTC")),
+])
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def start_run(con: duckdb.DuckDBPyConnection, *, flow_run_id: str | None, command: str, inputs: int) -> str:
+    """Insert a `runs` row with status 'running' and return its run_id (a UUID string)."""
+    run_id = str(uuid.uuid4())
+    con.execute(
+        "INSERT INTO runs (run_id, flow_run_id, command, started_at, status, inputs) VALUES (?, ?, ?, ?, ?, ?)",
+        [run_id, flow_run_id, command, utc_now(), RUNNING, inputs],
+    )
+    return run_id
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: LoadCounts, status: str) -> None:
+    """Store the final counts and status. `inputs` keeps the start value unless the counts saw more."""
+    con.execute(
+        """UPDATE runs SET finished_at = ?, status = ?, inputs = greatest(inputs, ?), new = ?, updated = ?,
+               unchanged = ?, not_article = ?, duplicates = ?, errors = ?
+           WHERE run_id = ?""",
+        [utc_now(), status, counts.inputs, counts.new, counts.updated, counts.unchanged, counts.not_article,
+         counts.duplicates, counts.errors, run_id],
+    )
+
+
+def record_errors(con: duckdb.DuckDBPyConnection, run_id: str, errors: list[ErrorInfo]) -> None:
+    """One `errors` row per ErrorInfo, in one bulk INSERT (atomic on its own, or part of the caller's transaction)."""
+    if not errors:
+        return
+    now = utc_now()
+    table = pa.Table.from_pylist(
+        [{"run_id": run_id, "input": e.input, "stage": e.stage, "error_type": e.error_type,
+          "message": e.message, "created_at": now} for e in errors],
+        schema=ERROR_SCHEMA,
+    )
+    insert_arrow(con, "errors", table)
+
+
+def register_source(con: duckdb.DuckDBPyConnection, source_id: str, *, name: str | None = None,
+                    kind: str | None = None, start_url: str | None = None) -> None:
+    """Create or update a `sources` row (a site or feed that articles can be attributed to via load_batch)."""
+    con.execute(
+        """INSERT INTO sources (source_id, name, kind, start_url) VALUES (?, ?, ?, ?)
+           ON CONFLICT (source_id) DO UPDATE SET name = coalesce(excluded.name, name),
+               kind = coalesce(excluded.kind, kind), start_url = coalesce(excluded.start_url, start_url)""",
+        [source_id, name or source_id, kind, start_url],
+    )
