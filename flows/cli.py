@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--url", help="the URL the page was fetched from (one FILE only)")
     extract.add_argument("--urls", metavar="FILE", help='JSON lines of {"path": ..., "url": ...} giving each file its URL')
     extract.add_argument("--format", choices=("jsonl", "json"), default="jsonl", help="jsonl (default): one object per line; json: one array")
+    extract.add_argument("--jobs", type=_positive_int, help="worker processes (default: one per core when there are many files)")
     extract.set_defaults(handler=cmd_extract)
 
     sql = commands.add_parser(
@@ -148,8 +149,7 @@ def _check_writable(db_path: str) -> None:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from parsers import extract_article
-    from parsers.errors import ParseError
+    from .extract_files import extract_files
 
     if args.url and len(args.files) > 1:
         raise CliError("--url names the URL of one page; for several files use --urls FILE.", EXIT_USAGE)
@@ -157,21 +157,18 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if not Path(name).is_file():
             raise CliError(f"No such file: {name}", EXIT_USAGE)
     urls = _read_url_map(args.urls) if args.urls else {}
+    items = [(name, args.url or urls.get(name) or urls.get(str(Path(name).resolve()))) for name in args.files]
 
     failures = 0
     records = []
-    for name in args.files:
-        url = args.url or urls.get(name) or urls.get(str(Path(name).resolve()))
-        try:
-            record = extract_article(Path(name).read_bytes(), url=url, path=name)
-        except ParseError as exc:
+    for name, record, error in extract_files(items, args.jobs):
+        if error is not None:
             failures += 1
-            print(f"newsduck: {name}: {exc}", file=sys.stderr)
-            continue
-        if args.format == "jsonl":
-            print(json.dumps(record.to_dict(), ensure_ascii=False))
+            print(f"newsduck: {name}: {error}", file=sys.stderr)
+        elif args.format == "jsonl":
+            print(json.dumps(record, ensure_ascii=False))
         else:
-            records.append(record.to_dict())
+            records.append(record)
     if args.format == "json":
         print(json.dumps(records, ensure_ascii=False, indent=2))
     return EXIT_FAILURE if failures else 0

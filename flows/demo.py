@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 from .settings import configure_prefect_env
@@ -11,6 +13,9 @@ from .settings import configure_prefect_env
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "examples" / "demo-site"
 DB = Path("data") / "newsduck.duckdb"
+# Article ids derive from URLs, so the demo prefers one fixed port: a second run then sees the same URLs
+# and changes nothing. If the port is taken it falls back to any free port (ids then differ from earlier runs).
+PREFERRED_PORT = int(os.environ.get("NEWSDUCK_DEMO_PORT", "8765"))
 
 QUERIES = {
     "Articles per day and site": """
@@ -36,7 +41,12 @@ def main() -> int:
 
     paths = [line.strip() for line in (SITE / "urls.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
     started = time.perf_counter()
-    with serve_directory(str(SITE)) as server:
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(serve_directory(str(SITE), port=PREFERRED_PORT))
+        except OSError:
+            print(f"Port {PREFERRED_PORT} is busy; serving on a free port instead (article ids will differ from earlier demo runs).")
+            server = stack.enter_context(serve_directory(str(SITE)))
         print(f"Serving {SITE.relative_to(ROOT)} at {server.base_url}")
         urls = [server.base_url + "/" + path.lstrip("/") for path in paths]
         summary = ingest(inputs=urls, db_path=str(DB), batch_size=200, command="demo")

@@ -1,0 +1,61 @@
+"""Polite HTTP fetching for crawls: robots.txt, per-host limits, retries, bounded and decompressed bodies.
+
+Note: this package is `flows.http`; absolute imports (`import http.client`) still reach the standard library.
+"""
+
+from .config import DEFAULT_USER_AGENT, FetchConfig
+from .errors import (
+    BadContentType,
+    BadEncoding,
+    BadScheme,
+    BadUrl,
+    ConnectionFailed,
+    DecompressionBomb,
+    FetchError,
+    FetchTimeout,
+    HttpStatusError,
+    RedirectLoop,
+    RobotsDisallowed,
+    TooLarge,
+    TooManyRedirects,
+)
+from .fetcher import (
+    Fetcher,
+    FetchRequest,
+    FetchResult,
+    backoff_delay,
+    parse_retry_after,
+    retry_delay,
+    to_error_info,
+    to_fetch_info,
+)
+from .robots import RobotsCache, RobotsRules, parse_robots
+
+__all__ = [
+    "DEFAULT_USER_AGENT",
+    "BadContentType",
+    "BadEncoding",
+    "BadScheme",
+    "BadUrl",
+    "ConnectionFailed",
+    "DecompressionBomb",
+    "FetchConfig",
+    "FetchError",
+    "FetchRequest",
+    "FetchResult",
+    "FetchTimeout",
+    "Fetcher",
+    "HttpStatusError",
+    "RedirectLoop",
+    "RobotsCache",
+    "RobotsDisallowed",
+    "RobotsRules",
+    "TooLarge",
+    "TooManyRedirects",
+    "backoff_delay",
+    "parse_retry_after",
+    "parse_robots",
+    "retry_delay",
+    "to_error_info",
+    "to_fetch_info",
+]

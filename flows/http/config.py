@@ -1,0 +1,59 @@
+"""Settings of the polite fetcher. Defaults suit a crawl of news sites; tests shrink the timeouts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DEFAULT_USER_AGENT = "newsduck/0.1 (+https://github.com/newsduck/newsduck)"
+
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+XML_TYPES = ("application/xml", "text/xml", "application/rss+xml", "application/atom+xml", "application/rdf+xml")
+GZIP_TYPES = ("application/gzip", "application/x-gzip")
+
+
+def _default_accepted_types() -> dict[str, tuple[str, ...]]:
+    return {
+        "page": PAGE_TYPES,
+        "feed": XML_TYPES,
+        # sitemaps.org allows plain-text sitemaps (one URL per line) and gzipped ones.
+        "sitemap": XML_TYPES + ("text/plain",) + GZIP_TYPES,
+    }
+
+
+@dataclass
+class FetchConfig:
+    user_agent: str = DEFAULT_USER_AGENT
+
+    # Concurrency and politeness.
+    global_concurrency: int = 16          # requests in flight over all hosts
+    per_host_concurrency: int = 2         # requests in flight to one host name
+    min_delay_per_host: float = 0.0       # seconds between request starts to one host; Crawl-delay raises it
+    max_crawl_delay: float = 30.0         # a robots Crawl-delay above this is capped, so one host cannot stall a crawl
+
+    # Timeouts in seconds. total is the wall clock of one request, body included (not politeness waits).
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 60.0
+
+    # Body limits: raw bytes, decompressed bytes, and decompressed/compressed ratio.
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_decompression_ratio: float = 100.0
+    bomb_ratio_floor_bytes: int = 1024 * 1024  # the ratio check starts once this much has been decompressed
+
+    max_redirects: int = 10
+    allowed_schemes: tuple[str, ...] = ("http", "https")
+
+    # Retries: 429/503 honour Retry-After; other 5xx, timeouts and connection errors use backoff with full jitter.
+    max_retries: int = 3
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    max_retry_after: float = 120.0
+
+    # robots.txt (RFC 9309).
+    respect_robots: bool = True
+    robots_max_bytes: int = 500 * 1024    # RFC 9309: parse at least 500 KiB; the rest is ignored
+    robots_cache_ttl: float = 24 * 3600.0
+    robots_unreachable_ttl: float = 300.0  # a 5xx/unreachable robots.txt (disallow all) is asked again after this
+
+    accepted_types: dict[str, tuple[str, ...]] = field(default_factory=_default_accepted_types)
+    trust_env: bool = True                 # use HTTP(S)_PROXY / NO_PROXY from the environment
