@@ -29,7 +29,7 @@ class Author:
 
 @dataclass
 class Image:
-    src: str
+    src: str | None  # None for images known only from a text dump (caption and credit, no file)
     caption: str | None = None
     credit: str | None = None
 

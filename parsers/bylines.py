@@ -1,0 +1,375 @@
+"""Who wrote or photographed a story: bylines, photo credits and group credits.
+
+Pure string functions over one short line (a byline, a caption, a credit). They run on
+many lines, so every pattern is compiled once at import and each function bails out early
+on lines that cannot be bylines (too long, no label).
+
+Roles follow the fixtures README: 记者/本报记者/<outlet>记者 → reporter, 通讯员 → correspondent,
+作者/文 → author, 图/摄影/… 摄 → photographer, 编辑/责任编辑/责编 → editor.
+Only people are returned: 佚名, 本站, organisations, account names, numeric ids and
+受访者供图 are accepted as byline values but give no Author.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.records import Author
+
+__all__ = [
+    "parse_byline",
+    "split_photo_credit",
+    "parse_group_credit",
+    "is_person_name",
+]
+
+# Longest line we consider a byline (characters). Real bylines are far shorter.
+MAX_BYLINE_CHARS = 80
+
+_CJK = "\u4e00-\u9fff"
+_DOTS = "·•・‧･"
+
+# Common Chinese surnames (百家姓 plus frequent modern ones). A CJK name without a middle
+# dot must start with one: this is what tells 侯悦林 from 手记, 阜新县 or 走进社区.
+_SINGLE_SURNAMES = frozenset(
+    "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛"
+    "奚范彭郎鲁韦昌马苗凤花方俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安常乐于时傅皮卞齐康"
+    "伍余元卜顾孟平黄和穆萧尹姚邵湛汪祁毛禹狄米贝明臧计伏成戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵"
+    "席季麻强贾路娄危江童颜郭梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍虞万支柯昝管卢莫经房裘缪干解应宗"
+    "丁宣贲邓郁单杭洪包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊於惠甄曲家封芮羿储靳汲邴糜松井段富巫"
+    "乌焦巴弓牧隗山谷车侯宓蓬全郗班仰秋仲伊宫宁仇栾暴甘钭厉戎祖武符刘景詹束龙叶幸司韶郜黎蓟薄"
+    "印宿白怀蒲邰从鄂索咸籍赖卓蔺屠蒙池乔阴胥能苍双闻莘党翟谭贡劳逄姬申扶堵冉宰郦雍却璩桑桂濮"
+    "牛寿通边扈燕冀郏浦尚农温别庄晏柴瞿阎充慕连茹习宦艾鱼容向古易慎戈廖庾终暨居衡步都耿满弘匡"
+    "国文寇广禄阙东欧殳沃利蔚越夔隆师巩厍聂晁勾敖融冷訾辛阚那简饶空曾毋沙乜养鞠须丰巢关蒯相查"
+    "后荆红游竺权逯盖益桓公仉督晋楚闫法汝鄢涂钦岳帅缑亢况郈有琴商牟佘佴伯赏墨哈谯笪年爱阳佟言"
+    "福覃兰迟练揭茆冼芦佐敬鄞过逢战禚卿邸栗淡粟仝冶郄隋谌初母衣门修付肖庹植兆眭来菅旷檀银麦綦"
+    "泮苟税代郭肖付谷邝苑粘鹿卫单麴亓逯矫蔚尉伞撒展"
+)
+_COMPOUND_SURNAMES = (
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "宇文", "长孙",
+    "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "百里", "呼延", "万俟", "司徒", "司空", "申屠",
+    "澹台", "拓跋", "完颜", "耶律", "钟离", "宗政", "濮阳", "淳于", "单于", "太叔", "公冶", "闻人",
+    "赫连", "乐正", "即墨", "第五",
+)
+
+# Values that sit where a name would but are not people.
+_NOT_PEOPLE = frozenset({
+    "佚名", "未知", "不详", "无", "暂无", "匿名", "本站", "本网", "本报", "本台", "本刊", "小编",
+    "管理员", "网友", "网络", "原创", "综合", "转载", "编辑部", "记者", "通讯员", "受访者",
+    "受访者供图", "供图", "资料图", "资料图片", "网络图片", "admin", "administrator", "root",
+    "editor", "webmaster", "system", "anonymous", "unknown",
+})
+# Words that follow 记者 in headings and sentences (记者手记, 记者观察) and are not names.
+_NOT_NAME_WORDS = frozenset({
+    "手记", "观察", "调查", "札记", "日记", "笔记", "专访", "走访", "探访", "暗访", "连线", "获悉",
+    "了解", "发现", "看到", "注意", "采访", "体验", "眼中", "视角", "节日", "直击", "实录", "来信",
+    "感言", "故事", "现场", "追踪", "回访", "跟踪", "提问", "问答", "一线", "镜头", "蹲点",
+})
+_ORG_SUFFIX_RE = re.compile(
+    r"(?:部|委|局|办|厅|处|署|院|所|站|中心|网|报|社|台|日报|晚报|新闻|电视台|广播|频道|集团|公司|"
+    r"协会|学会|政府|法院|检察院|馆|客户端|平台|传媒|融媒|工作室|办公室|联合会|委员会|编辑部|大学|"
+    r"学院|学校|医院|银行|杂志|周刊|在线|资讯|APP|app)$"
+)
+
+_CJK_NAME_RE = re.compile(rf"[{_CJK}]{{2,4}}")
+_DOTTED_NAME_RE = re.compile(rf"[{_CJK}]{{1,8}}(?:[{_DOTS}][{_CJK}]{{1,10}}){{1,3}}")
+_LATIN_PARTICLES = r"(?:van|von|de|da|del|der|den|la|le|bin|al|di|du|dos|ter)"
+_LATIN_NAME_RE = re.compile(
+    rf"(?:[A-Z][A-Za-z'’\-]*\.?)(?:\s+(?:{_LATIN_PARTICLES}|[A-Z][A-Za-z'’\-]*\.?)){{1,3}}"
+)
+_DIGITS_RE = re.compile(r"^[\dA-Za-z_\-\.@]*\d[\dA-Za-z_\-\.@]*$")
+_ACCOUNT_RE = re.compile(r"^[A-Za-z0-9_\-\.@]+$")
+
+# Byline labels. Multi-character labels may be glued to the name (本报记者田甜);
+# 文/图/摄 alone are labels only when a slash or colon follows (张文 is a name).
+_LABEL_RE = re.compile(
+    rf"""
+    (?P<label>
+        文\s*[/／]\s*图 | 图\s*[/／]\s*文 | 文图 | 图文
+      | [{_CJK}]{{0,8}}?摄影记者
+      | [{_CJK}]{{0,8}}?(?:特约|首席|见习|实习|融媒体?|全媒体)?记者
+      | [{_CJK}]{{0,6}}?通讯员
+      | 责任编辑 | 值班编辑 | 本版编辑 | 网络编辑 | 栏目编辑 | 编辑 | 责编
+      | 审核 | 审校 | 校对 | 监制 | 统筹 | 策划 | 主编 | 终审 | 复审 | 初审 | 美编 | 制图 | 设计
+      | 视频 | 剪辑 | 摄像 | 出品人 | 出品
+      | 作者 | 撰稿 | 撰文 | 执笔
+      | 摄影
+      | 文(?=\s*[/／:：]) | 图(?=\s*[/／:：]) | 摄(?=\s*[/／:：])
+    )
+    (?P<colon>\s*[:：/／])?
+    """,
+    re.X,
+)
+# Cheap pre-check: every Chinese byline holds one of these.
+_LABEL_HINT_RE = re.compile(
+    r"记者|通讯员|编辑|责编|审|校对|监制|统筹|策划|主编|美编|制图|设计|视频|剪辑|摄|出品|作者|撰|执笔|文图|图文|[文图]\s*[/／:：]"
+)
+_TOKEN_SPLIT_RE = re.compile(r"[\s\u3000\xa0、，,;；|｜]+")
+_BRACKETS = "【】[]()（）〔〕<>《》「」"
+_SENTENCE_PUNCT_RE = re.compile(r"[。！？!?；;：:“”\"]")
+_BY_RE = re.compile(r"^\s*(?:by|BY|By)\s+(?P<names>.+)$")
+_BY_SPLIT_RE = re.compile(r"\s*(?:,|&|\band\b|\bAND\b)\s*")
+
+
+def _role_of_label(label: str) -> set[str]:
+    label = re.sub(r"\s+", "", label)
+    if label in ("文/图", "文／图", "图/文", "图／文", "文图", "图文"):
+        return {"author", "photographer"}
+    if "摄影" in label or label in ("图", "摄", "摄像"):
+        return {"photographer"}
+    if label.endswith("记者"):
+        return {"reporter"}
+    if label.endswith("通讯员"):
+        return {"correspondent"}
+    if label in ("编辑", "责任编辑", "责编", "值班编辑", "本版编辑", "网络编辑", "栏目编辑"):
+        return {"editor"}
+    if label in ("作者", "撰稿", "撰文", "执笔", "文"):
+        return {"author"}
+    return set()  # 审核, 校对, 监制…: a byline label, but no role we record
+
+
+def is_person_name(token: str) -> bool:
+    """A plausible person name: 2–4 CJK chars starting with a surname, a dotted
+    minority/foreign name (阿依古丽·买买提), or a Latin 'First Last'."""
+    if not token or token in _NOT_PEOPLE or token.lower() in _NOT_PEOPLE:
+        return False
+    if _DOTTED_NAME_RE.fullmatch(token):
+        return True
+    if _CJK_NAME_RE.fullmatch(token):
+        if token in _NOT_NAME_WORDS or _ORG_SUFFIX_RE.search(token) and len(token) >= 3:
+            return False
+        if token[:2] in _COMPOUND_SURNAMES:
+            return len(token) >= 3
+        return token[0] in _SINGLE_SURNAMES
+    return bool(_LATIN_NAME_RE.fullmatch(token))
+
+
+def _is_known_non_person(token: str) -> bool:
+    """Values accepted in a byline that name no person (佚名, orgs, accounts, ids)."""
+    if token in _NOT_PEOPLE or token.lower() in _NOT_PEOPLE:
+        return True
+    if _DIGITS_RE.match(token) or _ACCOUNT_RE.match(token):
+        return True
+    if re.fullmatch(rf"[{_CJK}A-Za-z0-9]{{2,30}}", token) and _ORG_SUFFIX_RE.search(token):
+        return True
+    return token.endswith("供图")
+
+
+def _strip_brackets(text: str) -> str:
+    text = text.strip()
+    while len(text) >= 2 and text[0] in _BRACKETS and text[-1] in _BRACKETS:
+        text = text[1:-1].strip()
+    return text
+
+
+def _dedupe(authors: list[Author]) -> list[Author]:
+    seen: set[Author] = set()
+    out = []
+    for a in authors:
+        if a not in seen:
+            seen.add(a)
+            out.append(a)
+    return out
+
+
+def _parse_english_byline(text: str) -> list[Author] | None:
+    m = _BY_RE.match(text)
+    if not m:
+        return None
+    value = re.split(r"\s+[|｜–—-]\s+", m.group("names"))[0].strip().rstrip(".")
+    authors = []
+    for part in _BY_SPLIT_RE.split(value):
+        part = part.strip()
+        if not part:
+            continue
+        if is_person_name(part):
+            authors.append(Author(part, "author"))
+        elif re.fullmatch(r"[A-Z][A-Za-z.\-]*", part) or part.lower() in ("staff", "staff reporter", "our correspondent"):
+            continue  # a wire service or desk (Reuters, AP, Staff)
+        else:
+            return None
+    return authors if authors else None
+
+
+def parse_byline(text: str) -> list[Author] | None:
+    """The people a byline names, or None when `text` is not a byline.
+
+    An empty list means the line is a byline naming nobody (作者:佚名, 编辑:admin).
+    """
+    if not text:
+        return None
+    text = _strip_brackets(text)
+    if not text or len(text) > MAX_BYLINE_CHARS or "。" in text[:-1]:
+        return None
+    if text[0].isascii():
+        english = _parse_english_byline(text)
+        if english is not None:
+            return english
+    if not _LABEL_HINT_RE.search(text):
+        return None
+    # Each label starts a group; the text up to the next label holds that group's names.
+    matches = [m for m in _LABEL_RE.finditer(text) if _label_at_boundary(text, m)]
+    head = text[: matches[0].start()] if matches else text
+    if head.strip():
+        # Only '李冬岩 摄'-style credits may start with names instead of a label.
+        credit = _trailing_photo_names(text)
+        return credit
+    if not matches:
+        return None
+    authors: list[Author] = []
+    roles: set[str] = set()
+    previous_had_names = True
+    for i, m in enumerate(matches):
+        label_roles = _role_of_label(m.group("label"))
+        if not previous_had_names and "author" in roles and label_roles & {"reporter", "correspondent"}:
+            roles = (roles - {"author"}) | label_roles  # 文/图 记者 X → reporter + photographer
+        else:
+            roles = label_roles
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        value = text[m.end():end]
+        group = _names_in_value(value, roles, has_colon=bool(m.group("colon")))
+        if group is None:
+            return None
+        previous_had_names = bool(value.strip())
+        authors.extend(group)
+    return _dedupe(authors)
+
+
+def _label_at_boundary(text: str, m: re.Match) -> bool:
+    """A label counts at the start, after a separator, or after a bracket."""
+    start = m.start()
+    return start == 0 or not ("\u4e00" <= text[start - 1] <= "\u9fff")
+
+
+def _names_in_value(value: str, roles: set[str], *, has_colon: bool) -> list[Author] | None:
+    """Authors named in one label's value; None when the value is not a list of names."""
+    tokens = [t for t in _TOKEN_SPLIT_RE.split(value.strip()) if t]
+    tokens = _merge_latin_tokens(tokens)
+    names: list[str] = []
+    photographed = False
+    for token in tokens:
+        token = token.strip(_BRACKETS + "。.")
+        if not token:
+            continue
+        if token in ("摄", "摄影", "拍摄", "/摄", "／摄"):
+            photographed = True
+            continue
+        if token.endswith("摄") and is_person_name(token[:-1].rstrip("/／")):
+            names.append(token[:-1].rstrip("/／"))
+            photographed = True
+            continue
+        if is_person_name(token):
+            names.append(token)
+        elif _is_known_non_person(token):
+            continue
+        elif has_colon and len(token) <= 15 and not _SENTENCE_PUNCT_RE.search(token):
+            continue  # a labelled value we cannot vouch for as a person (a pen name, a desk)
+        else:
+            return None
+    if photographed:
+        roles = {"photographer"}
+    return [Author(n, r) for n in names for r in sorted(roles)]
+
+
+def _merge_latin_tokens(tokens: list[str]) -> list[str]:
+    """'John', 'Smith' → 'John Smith' so Latin names survive whitespace splitting."""
+    out: list[str] = []
+    for t in tokens:
+        if out and re.fullmatch(r"[A-Z][A-Za-z'’\-]*\.?", t) and re.search(r"[A-Za-z]\.?$", out[-1]) \
+                and re.match(r"[A-Z]", out[-1]) and out[-1].count(" ") < 3:
+            out[-1] = f"{out[-1]} {t}"
+        else:
+            out.append(t)
+    return out
+
+
+def _trailing_photo_names(text: str) -> list[Author] | None:
+    """'李冬岩 摄', '李冬岩、刘杰印 摄', '李冬岩/摄' → photographers; otherwise None."""
+    m = _NAMES_THEN_SHOT_RE.fullmatch(text)
+    if not m:
+        return None
+    names = [n for n in _TOKEN_SPLIT_RE.split(m.group("names")) if n]
+    if not names or not all(is_person_name(n) for n in names):
+        return None
+    return [Author(n, "photographer") for n in names]
+
+
+# --- photo credits -------------------------------------------------------------------
+
+_NAME = rf"(?:[{_CJK}]{{1,8}}(?:[{_DOTS}][{_CJK}]{{1,10}})+|[{_CJK}]{{2,4}})"
+_NAME_SEQ = rf"{_NAME}(?:[\s\u3000\xa0、,，]+{_NAME})*"
+_NAMES_THEN_SHOT_RE = re.compile(rf"(?P<names>{_NAME_SEQ})\s*[/／]?\s*(?:摄影?|拍摄)")
+_CREDIT_PREFIX = rf"(?:[{_CJK}]{{0,8}}?(?:摄影记者|(?:特约|首席|见习|实习|融媒体?|全媒体)?记者|通讯员|发)[\s\u3000\xa0]*)"
+_BOUNDARY = r"(?:^|(?<=[\s\u3000\xa0。！？!?.，,；;：:）)”\"」』】\]])|(?=[（(【\[]))"
+_OPEN = r"[（(【\[]?[\s\u3000]*"
+_CLOSE = r"[\s\u3000]*[）)】\]]?[\s\u3000]*$"
+
+_CREDIT_SHOT_RE = re.compile(
+    rf"{_BOUNDARY}{_OPEN}(?P<credit>(?P<prefix>{_CREDIT_PREFIX})?(?P<names>{_NAME_SEQ})[\s\u3000\xa0]*[/／]?[\s\u3000\xa0]*(?:摄影?|拍摄|供图)){_CLOSE}"
+)
+_CREDIT_LABEL_RE = re.compile(
+    rf"{_BOUNDARY}{_OPEN}(?P<credit>(?:图|摄影|图片|摄)[\s\u3000\xa0]*[/／:：][\s\u3000\xa0]*(?P<prefix>{_CREDIT_PREFIX})?(?P<names>{_NAME_SEQ})){_CLOSE}"
+)
+_CREDIT_NO_PERSON_RE = re.compile(
+    rf"{_BOUNDARY}{_OPEN}(?P<credit>受访者供图|受访单位供图|资料图片?|网络图片|图片来源于网络|(?:图片)?来源[:：]\s*网络|[{_CJK}A-Za-z]{{2,20}}供图|新华社发|视觉中国|IC\s*photo|东方IC){_CLOSE}"
+)
+_CREDIT_ENGLISH_RE = re.compile(
+    r"(?:^|(?<=[\s.)]))[(\[]?\s*(?P<credit>(?:Photo|Photograph|Picture|Image)s?\s*(?:by|:)\s*(?P<names>[A-Z][A-Za-z'’\-]+(?:\s+[A-Z][A-Za-z'’\-]+){1,3}))\s*[)\]]?\s*$"
+)
+
+
+def split_photo_credit(text: str) -> tuple[str | None, str | None, list[Author]]:
+    """(caption without credit, credit as shown, photographers).
+
+    A text without a credit comes back as (text, None, []).
+    """
+    if not text:
+        return (text or None, None, [])
+    stripped = text.strip()
+    # Cheap exit: every credit we know mentions one of these.
+    if not any(k in stripped for k in ("摄", "图", "Photo", "Picture", "Image", "视觉中国", "IC")):
+        return (stripped, None, [])
+    for pattern in (_CREDIT_SHOT_RE, _CREDIT_LABEL_RE, _CREDIT_NO_PERSON_RE, _CREDIT_ENGLISH_RE):
+        m = pattern.search(stripped)
+        if not m:
+            continue
+        credit = m.group("credit").strip()
+        names_text = m.groupdict().get("names")
+        authors: list[Author] = []
+        if names_text:
+            names = [n for n in _TOKEN_SPLIT_RE.split(names_text) if n] if pattern is not _CREDIT_ENGLISH_RE else [names_text]
+            if pattern is _CREDIT_SHOT_RE and credit.endswith("供图"):
+                names = [n.removesuffix("供图") for n in names]
+            people = [n for n in names if is_person_name(n)]
+            if pattern is not _CREDIT_NO_PERSON_RE and not people and not all(_is_known_non_person(n) for n in names):
+                continue  # '部件吴昊 摄' without a boundary: not a clean credit
+            authors = [Author(n, "photographer") for n in people]
+        caption = stripped[: m.start()].rstrip(" \u3000\xa0（(【[")
+        return (caption or None, credit, _dedupe(authors))
+    return (stripped, None, [])
+
+
+# --- group credits -------------------------------------------------------------------
+
+_GROUP_CREDIT_RE = re.compile(
+    r"^[（(【\[]?\s*本(?:组|版|栏|期|篇|系列|专题|专版|页)?(?:稿件|文章|图片|报道|图文|稿)?(?:均|皆|全部)?由\s*"
+    r"(?P<who>.{2,60}?)\s*(?P<verb>采写|撰写|采访|采制|整理|采编|报道|拍摄|摄影|提供|撰稿)\s*[）)】\]]?\s*[。.]?$"
+)
+
+
+def parse_group_credit(text: str) -> list[Author] | None:
+    """`本组稿件由本报记者田甜采写` → [Author('田甜', 'reporter')]; None for other lines."""
+    if not text or "由" not in text or len(text) > 90:
+        return None
+    m = _GROUP_CREDIT_RE.match(text.strip())
+    if not m:
+        return None
+    who = m.group("who")
+    default_role = "photographer" if m.group("verb") in ("拍摄", "摄影") else "reporter"
+    labelled = parse_byline(who)
+    if labelled is not None:
+        return labelled
+    names = [n for n in _TOKEN_SPLIT_RE.split(re.sub(r"[和及与]", "、", who)) if n]
+    if names and all(is_person_name(n) for n in names):
+        return [Author(n, default_role) for n in names]
+    return None

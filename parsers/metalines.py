@@ -1,0 +1,287 @@
+"""Labelled metadata lines and boilerplate lines of Chinese news pages and text dumps.
+
+`parse_meta_line` reads lines made of label:value pairs (发布时间:… 作者:… 来源:…,
+原文链接:…, 【责任编辑：张琳】). It is strict on purpose: the line must start with a known
+label (or a bare date followed by labels), and every value must be short, so a body
+sentence that merely contains a colon is never taken for metadata.
+
+`is_boilerplate_line` recognises page furniture that leaks into extracted text: greetings,
+breadcrumbs, disclaimers, copyright/ICP lines, share/print bars, prev/next links and
+"related articles" headings. It matches the furniture's own wording, not topics, so a
+sentence about 版权 stays body text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from parsers.bylines import parse_byline
+from parsers.dates import parse_datetime
+from parsers.records import Author
+
+__all__ = [
+    "MetaLine",
+    "parse_meta_line",
+    "is_boilerplate_line",
+    "is_end_of_article_line",
+    "site_name_from_greeting",
+]
+
+MAX_META_CHARS = 200
+MAX_VALUE_CHARS = 50
+
+_TIME_LABELS = (
+    "Published", "Posted", "Date", "Updated",
+    "发布时间", "发布日期", "发表时间", "发表日期", "发稿时间", "刊发时间", "更新时间", "上传时间",
+    "录入时间", "添加时间", "来源时间", "时间", "日期",
+)
+_SOURCE_LABELS = ("Source","来源", "信息来源", "文章来源", "新闻来源", "稿件来源", "稿源", "出处", "来自", "供稿", "供稿单位")
+_URL_LABELS = ("原文链接", "原文地址", "原文网址", "原始链接", "原文")
+_REPOST_LABELS = ("转载自", "本文转自", "转自", "本文来源于", "本文来自")
+_AUTHOR_LABELS = ("Author", "Authors","作者", "文章作者", "发布者", "发布人", "撰稿", "撰文", "文", "文/图", "文／图", "图/文")
+_PERSON_LABELS = {
+    "Editor": "editor",
+    "责任编辑": "editor", "责编": "editor", "编辑": "editor", "值班编辑": "editor", "本版编辑": "editor",
+    "网络编辑": "editor", "记者": "reporter", "本报记者": "reporter", "通讯员": "correspondent",
+    "摄影": "photographer", "图": "photographer",
+}
+_IGNORED_LABELS = (
+    "审核", "审校", "校对", "终审", "监制", "点击数", "点击量", "点击", "浏览次数", "浏览量", "浏览",
+    "阅读量", "阅读数", "阅读", "访问量", "访问次数", "评论", "评论数", "字号", "栏目", "所属栏目", "分类",
+    "关键词", "关键字", "标签", "人气", "热度", "字体", "分享到", "分享",
+)
+_ALL_LABELS = sorted(
+    set(_TIME_LABELS) | set(_SOURCE_LABELS) | set(_URL_LABELS) | set(_AUTHOR_LABELS) | set(_PERSON_LABELS)
+    | set(_IGNORED_LABELS),
+    key=len,
+    reverse=True,
+)
+_BOUNDARY = r"(?:^|(?<=[\s\u3000\xa0【】\[\]|｜()（）]))"
+# label + colon; the repost labels may also run straight into their value (转载自人民网).
+_LABEL_RE = re.compile(
+    rf"{_BOUNDARY}(?P<label>{'|'.join(map(re.escape, _ALL_LABELS))})\s*[:：]\s*"
+    rf"|{_BOUNDARY}(?P<repost>{'|'.join(map(re.escape, _REPOST_LABELS))})\s*[:：]?\s*",
+    re.I,
+)
+_CANONICAL_LABEL = {label.lower(): label for label in _ALL_LABELS}
+_UPDATE_LABELS = frozenset({"更新时间", "Updated"})
+# English labels are read with the Chinese byline grammar.
+_BYLINE_LABEL_ALIASES = {"Editor": "编辑"}
+# Words that end a 来源 value even without a colon: 来源：阜新日报 作者 张三.
+_VALUE_STOP_RE = re.compile(
+    r"[\s\u3000\xa0]{2,}|[\s\u3000\xa0]+(?=(?:作者|编辑|责任编辑|责编|时间|发布时间|点击|浏览|字号|阅读|记者)(?:[\s:：]|$))"
+)
+_URL_RE = re.compile(r"https?://[^\s\u3000\xa0<>\"'，。）)】\]]+")
+_SENTENCE_RE = re.compile(r"[。！？!?；;]")
+_CLAUSE_PUNCT_RE = re.compile(r"[。！？!?；;，,]")
+_UNKNOWN_AUTHOR = frozenset({"佚名", "未知", "不详", "匿名", "本站", "本网", "admin", "管理员", "小编", "无", "暂无"})
+_CHEAP_META_HINT_RE = re.compile(r"[:：]|转载自|本文转自|转自|本文来")
+
+
+@dataclass
+class MetaLine:
+    """What one metadata line says. Editors are in `authors` with role 'editor'."""
+    published_at: str | None = None
+    authors: list[Author] = field(default_factory=list)
+    source_name: str | None = None
+    original_url: str | None = None
+    has_unknown_author: bool = False
+
+
+def parse_meta_line(text: str) -> MetaLine | None:
+    """Parse a labelled metadata line; None when `text` is not one."""
+    if not text or len(text) > MAX_META_CHARS or not _CHEAP_META_HINT_RE.search(text):
+        return None
+    line = text.strip().strip("【】[]").strip()
+    matches = list(_LABEL_RE.finditer(line))
+    if not matches:
+        return None
+    meta = MetaLine()
+    useful = False
+    head = line[: matches[0].start()].strip()
+    if head:
+        # Only a bare date may precede the labels: '2024-11-01 08:40 来源：阜新日报'.
+        published = parse_datetime(head)
+        if published is None or len(re.sub(r"[\d\s:：\-/.年月日时分秒TZ+]", "", head)) > 4:
+            return None
+        meta.published_at = published
+        useful = True
+    pairs = []
+    for i, m in enumerate(matches):
+        label = m.group("label") or m.group("repost")
+        label = _CANONICAL_LABEL.get(label.lower(), label)
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+        value = line[m.end(): end].strip().strip("【】[]|｜").strip()
+        pairs.append((label, value, m.group("repost") is not None))
+    # 更新时间 is a fallback: read it after every publishing label of the line.
+    pairs.sort(key=lambda p: p[0] in _UPDATE_LABELS)
+    for label, value, is_repost in pairs:
+        result = _apply_label(meta, label, value, is_repost=is_repost)
+        if result is None:
+            return None
+        useful = useful or result
+    return meta if useful else None
+
+
+def _apply_label(meta: MetaLine, label: str, value: str, *, is_repost: bool) -> bool | None:
+    """Record one label's value in `meta`. True if it told us something, False if
+    ignorable, None if the value shows the line is not metadata."""
+    url = _URL_RE.search(value)
+    if not url and (len(value) > MAX_VALUE_CHARS or (_SENTENCE_RE.search(value) and len(value) > 20)):
+        return None
+    if label in _TIME_LABELS:
+        if not value:
+            return False
+        published = parse_datetime(value)
+        if published is None:
+            return None if re.search(r"[\u4e00-\u9fff]{6,}", value) else False
+        if meta.published_at is None:
+            meta.published_at = published
+        return True
+    if label in _URL_LABELS or (is_repost and url):
+        if not url:
+            return None if label in _URL_LABELS and value else bool(value) and _set_source(meta, value)
+        meta.original_url = meta.original_url or url.group(0).rstrip(".,;")
+        return True
+    if label in _SOURCE_LABELS or is_repost:
+        if url:
+            meta.original_url = meta.original_url or url.group(0).rstrip(".,;")
+            return True
+        return _set_source(meta, value)
+    if label in _AUTHOR_LABELS:
+        return _add_people(meta, value, "作者")
+    if label in _PERSON_LABELS:
+        return _add_people(meta, value, _BYLINE_LABEL_ALIASES.get(label, label))
+    return False  # 点击/浏览/字号…: allowed in a meta line, carries nothing
+
+
+def _set_source(meta: MetaLine, value: str) -> bool:
+    value, *rest = _VALUE_STOP_RE.split(value, maxsplit=1)
+    value = value.strip()
+    if rest and rest[0].strip():
+        # 来源：阜新日报 作者 张三 — the tail is an unlabelled-colon byline.
+        for person in parse_byline(rest[0].strip()) or []:
+            if person not in meta.authors:
+                meta.authors.append(person)
+    value = value.strip("《》“”\"'").strip()
+    if not value or len(value) > 40 or _SENTENCE_RE.search(value):
+        return False
+    if meta.source_name is None:
+        meta.source_name = value
+    return True
+
+
+def _add_people(meta: MetaLine, value: str, label: str) -> bool:
+    value = _VALUE_STOP_RE.split(value, maxsplit=1)[0].strip()
+    if not value:
+        return False
+    if value in _UNKNOWN_AUTHOR or value.lower() in _UNKNOWN_AUTHOR:
+        meta.has_unknown_author = True
+        return True
+    people = parse_byline(f"{label}：{value}")
+    if people is None:
+        return False
+    for person in people:
+        if person not in meta.authors:
+            meta.authors.append(person)
+    return True
+
+
+# --- boilerplate ----------------------------------------------------------------------
+
+_GREETING_RE = re.compile(r"^\s*(?:欢迎(?:您)?(?:来到|访问|光临|进入|登录)|welcome\s+to\b)", re.I)
+_GREETING_SITE_RE = re.compile(
+    r"^\s*欢迎(?:您)?(?:来到|访问|光临|进入)\s*(?P<site>[^\s!！。.,，~～]{2,30}?)\s*(?:官方网站|官网)?\s*[!！。.~～]*\s*$"
+)
+# Furniture recognised by how the line starts.
+_BOILERPLATE_START_RE = re.compile(
+    r"(?:当前(?:所在)?位置|当前所在|您(?:现在)?的位置|您所在的位置|所在位置|当前页面|位置)\s*[:：]"  # breadcrumbs
+    r"|(?:首页|主页|网站首页)\s*(?:[>＞»›/→]|&gt;)"
+    r"|[\[【(（]?\s*(?:免责(?:声明|申明)|版权声明|特别声明)\s*[\]】)）:：]"  # disclaimers
+    r"|(?:分享到|分享至)|分享\s*(?:[:：]|$)"  # share / print / font size
+    r"|[【\[]?\s*(?:打印|关闭|收藏|纠错|评论)\s*[】\]]?$"
+    r"|[【\[]?\s*字号\s*[:：]"
+    r"|(?:上一篇|下一篇|上一页|下一页|上一版|下一版|上一条|下一条|前一篇|后一篇)\s*(?:[:：]|$)"  # prev / next
+    r"|(?:版面导航|往期回顾|本版标题|版面概览|本期导读|PDF下载|报纸检索)\s*(?:[:：]|$)"  # e-paper
+    r"|今天是\s*[:：]"
+    r"|(?:主办单位|承办单位|技术支持|新闻热线|电子邮箱|联系我们|网站地图)\s*[:：]",
+    re.I,
+)
+# Furniture recognised by a phrase anywhere in a short line. Each pattern has a literal
+# in _ANYWHERE_KEYWORDS, checked first with `in` (much cheaper than the regex search).
+_BOILERPLATE_ANYWHERE_RE = re.compile(
+    r"本站部分(?:信息|内容|文章|图片)?来源于(?:互联)?网络"
+    r"|版权归原(?:作者|著作权人)所有"
+    r"|如有侵权[，,]?\s*请(?:及时)?(?:与(?:本站|本网|我们))?联系"
+    r"|(?:转载|引用)请注明(?:出处|来源)"
+    r"|未经(?:书面)?(?:授权|许可).{0,12}(?:不得|禁止)(?:转载|复制|使用|建立镜像)"
+    r"|Copyright|©"
+    r"|ICP[备证]|公网安备|互联网新闻信息服务许可证|网站标识码|违法和不良信息举报|信息网络传播视听节目许可证"
+    r"|打印本页|打印此页|打印文章|关闭窗口|关闭本页|收藏本页|加入收藏|设为首页|返回顶部|返回首页|返回首版|返回列表"
+    r"|字号\s*[:：]?\s*[【\[]?\s*[大中小]\s*[】\]]?\s*[【\[]?\s*[大中小]",
+    re.I,
+)
+_ANYWHERE_KEYWORDS = (
+    "本站部分", "版权归原", "侵权", "请注明", "未经", "opyright", "OPYRIGHT", "©", "ICP", "公网安备", "许可证",
+    "网站标识码", "举报", "打印", "关闭", "收藏", "设为首页", "返回", "字号",
+)
+# Prompts that are furniture only as short lines of their own (扫码支付已经普及 is prose).
+_SHORT_BOILERPLATE_RE = re.compile(
+    r"^(?:扫一扫|扫码(?:关注|下载|阅读|分享)|长按识别|点击(?:关注|下载|进入)|下载客户端|举报电话|联系电话)"
+)
+# Headings that end the article body: what follows is a list of other stories.
+_END_HEADINGS_RE = re.compile(
+    r"^[【\[]?\s*(?:相关(?:阅读|新闻|文章|链接|推荐|报道|稿件)|延伸阅读|热门(?:文章|新闻|推荐|排行|阅读)|推荐(?:阅读|文章|新闻)|"
+    r"猜你喜欢|最新(?:文章|新闻|资讯)|阅读排行|点击排行|精彩推荐|更多(?:新闻|阅读|精彩)|往期(?:回顾|精彩)|"
+    r"Related(?:\s+(?:articles|stories|news))?|Read\s+more|More\s+stories)\s*[】\]]?\s*[:：>»]?\s*$",
+    re.I,
+)
+_BOILERPLATE_MAX_CHARS = 160
+_NAV_SPLIT_RE = re.compile(r"[\s\u3000\xa0|｜·/]+")
+_LONG_DISCLAIMER_RE = re.compile(r"[\[【(（]?\s*(?:免责(?:声明|申明)|版权声明)")
+_NAV_WORDS = frozenset({
+    "首页", "主页", "网站首页", "新闻", "要闻", "关于我们", "联系我们", "网站地图", "设为首页", "加入收藏",
+    "返回顶部", "登录", "注册", "搜索", "更多", "English", "RSS", "上一版", "下一版", "上一篇", "下一篇",
+    "打印", "关闭", "收藏", "分享", "下载客户端", "返回", "目录", "版面导航", "往期回顾", "返回首版",
+})
+
+
+def is_boilerplate_line(text: str) -> bool:
+    """Page furniture (greeting, breadcrumb, disclaimer, copyright, share bar, prev/next…)."""
+    if not text:
+        return False
+    line = text.strip()
+    if not line:
+        return False
+    if len(line) > _BOILERPLATE_MAX_CHARS:
+        # Only a long 免责声明 still counts; everything else this long is prose.
+        return bool(_LONG_DISCLAIMER_RE.match(line))
+    if _GREETING_RE.match(line) and len(line) <= 60:
+        return True
+    if _END_HEADINGS_RE.match(line):
+        return True
+    if "版权所有" in line and len(line) <= 80 and not _CLAUSE_PUNCT_RE.search(line):
+        return True
+    if len(line) <= 40 and _SHORT_BOILERPLATE_RE.match(line):
+        return True
+    if _BOILERPLATE_START_RE.match(line):
+        return True
+    # A copyright sign or ICP number inside a long sentence is still prose.
+    if len(line) <= 120 and any(k in line for k in _ANYWHERE_KEYWORDS) and _BOILERPLATE_ANYWHERE_RE.search(line):
+        return True
+    if len(line) > 40:
+        return False
+    tokens = _NAV_SPLIT_RE.split(line)
+    return len(line) <= 40 and len(tokens) >= 2 and all(t in _NAV_WORDS for t in tokens if t)
+
+
+def is_end_of_article_line(text: str) -> bool:
+    """相关阅读 / 延伸阅读 / 热门文章 … : headings after which a page lists other stories."""
+    return bool(text) and bool(_END_HEADINGS_RE.match(text.strip()))
+
+
+def site_name_from_greeting(text: str) -> str | None:
+    """'欢迎来到 反腐倡廉资讯网!!' → '反腐倡廉资讯网'."""
+    m = _GREETING_SITE_RE.match(text or "")
+    return m.group("site") if m else None
