@@ -1,0 +1,56 @@
+"""What every command shares: the error type, exit codes, help examples, argument types."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+from pathlib import Path
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
+class CliError(Exception):
+    """A problem the user can fix, reported as one sentence; `code` is the exit status."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILURE):
+        super().__init__(message)
+        self.code = code
+
+
+def examples(text: str) -> str:
+    return "example:\n" + textwrap.indent(textwrap.dedent(text).strip("\n"), "  ")
+
+
+def add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="DuckDB file (default: $NEWSDUCK_DB or ./data/newsduck.duckdb)")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def read_url_map(path: str) -> dict[str, str]:
+    if not Path(path).is_file():
+        raise CliError(f"No such file: {path}", EXIT_USAGE)
+    mapping = {}
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            file, url = item["path"], item["url"]
+        except (ValueError, KeyError, TypeError):
+            raise CliError(f'{path} line {number}: expected a JSON object like {{"path": "a.html", "url": "https://..."}}', EXIT_USAGE) from None
+        mapping[file] = url
+        mapping[str(Path(file).resolve())] = url
+    return mapping
+
+
