@@ -79,6 +79,7 @@ BINARY_MAGIC = (
     (b"PK\x03\x04", "ZIP archive"),
     (b"\x1f\x8b", "gzip data"),
 )
+_DRAIN_LIMIT = 64 * 1024  # error and redirect bodies up to this size are read (and dropped) to keep the connection
 _INFLATE_STEP = 256 * 1024  # most output one decompress call may produce, so a bomb never lands in memory at once
 
 
@@ -541,6 +542,8 @@ class Fetcher:
     ) -> AsyncIterator[FetchResult]:
         """Fetch requests (URLs or FetchRequests, sync or async iterable, read lazily), yielding results as they
         complete. At most `max_in_flight` (default global_concurrency) are pending, so memory stays bounded."""
+        if isinstance(requests, (str, bytes)):
+            raise TypeError("fetch_many takes an iterable of URLs or FetchRequests, not one URL")
         limit = max(1, max_in_flight or self.config.global_concurrency)
         source = _aiter(requests)
         pending: set[asyncio.Task[FetchResult]] = set()
@@ -597,6 +600,7 @@ class Fetcher:
         while True:
             result.final_url = current
             result.status = None
+            result.attempts = 0
             if cfg.respect_robots and not await self._robots_allow(current):
                 result.from_robots_block = True
                 rules = self.robots.cached(current)
@@ -696,6 +700,7 @@ class Fetcher:
                 async with asyncio.timeout(cfg.total_timeout):
                     async with self._client.stream("GET", url, headers=request_headers) as response:
                         if not 200 <= response.status_code < 300:
+                            await _drain_small_body(response)
                             return _Exchange(url, response.status_code, response.headers, None)
                         body = await self._read_body(response, url, kind, result)
                         return _Exchange(url, response.status_code, response.headers, body)
@@ -796,6 +801,14 @@ def _copy_headers(result: FetchResult, exchange: _Exchange) -> None:
     result.etag = exchange.headers.get("etag")
     result.last_modified = exchange.headers.get("last-modified")
     result.retry_after = exchange.headers.get("retry-after")
+
+
+async def _drain_small_body(response: httpx.Response) -> None:
+    """Read a short error/redirect body so the connection can be reused; a long or unknown one is dropped."""
+    length = response.headers.get("content-length", "").strip()
+    if length.isdigit() and int(length) <= _DRAIN_LIMIT:
+        async for _ in response.aiter_raw():
+            pass
 
 
 async def _aiter(items: Iterable[Any] | AsyncIterable[Any]) -> AsyncIterator[Any]:

@@ -1,6 +1,6 @@
 """Polite HTTP fetching for crawls: robots.txt, per-host limits, retries, bounded and decompressed bodies.
 
-Note: this package is `flows.http`; absolute imports (`import http.client`) still reach the standard library.
+Named `web`, not `http`, so that it can never shadow the standard library when Prefect puts flows/ on sys.path.
 """
 
 from .config import DEFAULT_USER_AGENT, FetchConfig
