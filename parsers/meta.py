@@ -1,0 +1,196 @@
+"""Page-level metadata that is not body text: `<meta>` tags, `<link rel=canonical>`, `<title>`,
+JSON-LD, and the Founder e-paper `enpproperty` comment.
+
+Raw-text helpers (`json_ld_objects`, `enp_properties`) run on the HTML string before scripts and
+comments are stripped; `HeadMeta.from_soup` reads the parsed tree once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, Tag
+
+ARTICLE_LD_TYPES = {
+    "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "report", "scholarlyarticle",
+    "liveblogposting", "techarticle",
+}
+
+_JSON_LD_SCRIPT = re.compile(
+    r"""<script\b[^>]*\btype\s*=\s*["']?application/ld\+json["']?[^>]*>(.*?)</script\s*>""", re.I | re.S)
+_ENP_COMMENT = re.compile(r"<!--\s*enpproperty(.*?)/enpproperty\s*-->", re.I | re.S)
+_ENP_FIELD = re.compile(r"<([A-Za-z_]+)>(.*?)</\1>", re.S)
+MAX_JSON_LD_CHARS = 1_000_000
+_HEAD_TAG_NAMES = frozenset({"meta", "link", "title", "base"})
+
+
+@dataclass
+class JsonLdArticle:
+    headline: str | None = None
+    date_published: str | None = None
+    author_names: list[str] = field(default_factory=list)
+    publisher_name: str | None = None
+    main_entity_url: str | None = None
+    image_urls: list[str] = field(default_factory=list)
+    in_language: str | None = None
+    is_article_type: bool = False
+
+
+def json_ld_objects(html: str) -> list[dict[str, Any]]:
+    """Every JSON-LD object in the page, flattened (top-level lists and @graph members)."""
+    objects: list[dict[str, Any]] = []
+    for m in _JSON_LD_SCRIPT.finditer(html):
+        raw = m.group(1).strip()
+        if not raw or len(raw) > MAX_JSON_LD_CHARS:
+            continue
+        raw = raw.removeprefix("<!--").removesuffix("-->").strip()
+        try:
+            data = json.loads(raw, strict=False)
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        while stack and len(objects) < 200:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack[:0] = item
+            elif isinstance(item, dict):
+                objects.append(item)
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack[:0] = graph
+    return objects
+
+
+def json_ld_article(objects: list[dict[str, Any]]) -> JsonLdArticle | None:
+    """The first article-typed JSON-LD object, reduced to the fields the extractor uses."""
+    for obj in objects:
+        types = obj.get("@type")
+        types = [types] if isinstance(types, str) else (types if isinstance(types, list) else [])
+        if any(isinstance(t, str) and t.lower() in ARTICLE_LD_TYPES for t in types):
+            return _reduce_article(obj)
+    return None
+
+
+def _reduce_article(obj: dict[str, Any]) -> JsonLdArticle:
+    art = JsonLdArticle(is_article_type=True)
+    art.headline = _text(obj.get("headline")) or _text(obj.get("name"))
+    art.date_published = _text(obj.get("datePublished")) or _text(obj.get("dateCreated"))
+    authors = obj.get("author")
+    for a in authors if isinstance(authors, list) else [authors]:
+        name = _text(a.get("name")) if isinstance(a, dict) else _text(a)
+        if name and name not in art.author_names:
+            art.author_names.append(name)
+    pub = obj.get("publisher")
+    if isinstance(pub, list) and pub:
+        pub = pub[0]
+    art.publisher_name = _text(pub.get("name")) if isinstance(pub, dict) else _text(pub)
+    main = obj.get("mainEntityOfPage")
+    if isinstance(main, dict):
+        art.main_entity_url = _text(main.get("@id")) or _text(main.get("url"))
+    else:
+        art.main_entity_url = _text(main)
+    images = obj.get("image")
+    for img in images if isinstance(images, list) else [images]:
+        src = _text(img.get("url")) if isinstance(img, dict) else _text(img)
+        if src:
+            art.image_urls.append(src)
+    art.in_language = _text(obj.get("inLanguage"))
+    return art
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        value = " ".join(value.split())
+        return value or None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def enp_properties(html: str) -> dict[str, str]:
+    """Fields of a Founder e-paper `<!--enpproperty ...-->` comment (articleid, date, author, title, ...)."""
+    m = _ENP_COMMENT.search(html)
+    if not m:
+        return {}
+    return {k.lower(): " ".join(v.split()) for k, v in _ENP_FIELD.findall(m.group(1))}
+
+
+@dataclass
+class HeadMeta:
+    """`<meta>` values by lower-cased name/property (first occurrence wins), canonical, title, base."""
+    metas: dict[str, str] = field(default_factory=dict)
+    canonical: str | None = None
+    title: str | None = None
+    base_href: str | None = None
+    html_lang: str | None = None
+
+    def get(self, *keys: str) -> str | None:
+        for key in keys:
+            value = self.metas.get(key.lower())
+            if value:
+                return value
+        return None
+
+    @classmethod
+    def from_soup(cls, soup: BeautifulSoup, body_tags: list[Tag] | None = None) -> "HeadMeta":
+        """Read `<head>` (small: a cheap find_all) plus meta/link/title tags found in the body."""
+        html_tag = next((c for c in soup.contents if isinstance(c, Tag) and c.name == "html"), None)
+        head_el = next((c for c in html_tag.contents if isinstance(c, Tag) and c.name == "head"), None) \
+            if html_tag is not None else None
+        tags = [t for t in head_el.descendants if isinstance(t, Tag) and t.name in _HEAD_TAG_NAMES] \
+            if head_el is not None else []
+        return cls.from_tags(html_tag, tags + (body_tags or []))
+
+    @classmethod
+    def from_tags(cls, html_tag: Tag | None, tags: list[Tag]) -> "HeadMeta":
+        head = cls()
+        if html_tag is not None:
+            lang = html_tag.get("lang") or html_tag.get("xml:lang")
+            head.html_lang = lang.strip().lower() if isinstance(lang, str) and lang.strip() else None
+        for tag in tags:
+            name = tag.name
+            if name == "meta":
+                key = tag.get("property") or tag.get("name") or tag.get("itemprop") or tag.get("http-equiv")
+                content = tag.get("content")
+                if isinstance(key, str) and isinstance(content, str):
+                    key = key.strip().lower()
+                    content = " ".join(content.split())
+                    if key and content and key not in head.metas:
+                        head.metas[key] = content
+            elif name == "link":
+                rel = tag.get("rel")
+                rels = [r.lower() for r in rel] if isinstance(rel, list) else [str(rel or "").lower()]
+                href = tag.get("href")
+                if "canonical" in rels and isinstance(href, str) and href.strip() and head.canonical is None:
+                    head.canonical = href.strip()
+            elif name == "title":
+                if head.title is None:
+                    text = " ".join(tag.get_text().split())
+                    head.title = text or None
+            elif name == "base":
+                href = tag.get("href")
+                if isinstance(href, str) and href.strip() and head.base_href is None:
+                    head.base_href = href.strip()
+        return head
+
+
+def resolve_url(href: str | None, base: str | None) -> str | None:
+    """Absolute URL for href against base, without the fragment; None for non-web links."""
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return None
+    lowered = href[:11].lower()
+    if lowered.startswith(("javascript:", "mailto:", "tel:", "data:", "about:", "sms:")):
+        return None
+    try:
+        absolute = urljoin(base, href) if base else href
+    except ValueError:
+        return None
+    return absolute.split("#", 1)[0] or None
