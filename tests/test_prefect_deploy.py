@@ -1,0 +1,121 @@
+"""The Prefect path for real: `prefect server start`, `prefect deploy --all` from prefect.yaml, a process worker,
+and a deployment run against a local site whose articles then sit in DuckDB."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import httpx
+import pytest
+
+from flows.static_server import serve_directory
+
+from conftest import FIXTURES, REPO
+
+pytestmark = pytest.mark.slow
+
+PREFECT = str(Path(sys.executable).parent / "prefect")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_healthy(api_url: str, server: subprocess.Popen, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise AssertionError(f"prefect server exited with {server.returncode}")
+        try:
+            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError("prefect server did not become healthy")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)  # a worker stops on SIGINT, not SIGTERM
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory):
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = free_port()
+    env = dict(os.environ, PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               PREFECT_SERVER_API_HOST="127.0.0.1", PREFECT_SERVER_API_PORT=str(port),
+               PREFECT_UI_ENABLED="false", PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
+               PREFECT_WORKER_QUERY_SECONDS="1", PREFECT_RUNNER_POLL_FREQUENCY="1",
+               PREFECT_LOGGING_LEVEL="WARNING", NEWSDUCK_PROJECT_DIR=str(REPO))
+    log = open(home / "server.log", "w")
+    server = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_healthy(env["PREFECT_API_URL"], server)
+        yield env
+    finally:
+        stop(server)
+        log.close()
+
+
+def prefect(env: dict, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    result = subprocess.run([PREFECT, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    assert result.returncode == 0, f"prefect {' '.join(args)}\n{result.stdout}\n{result.stderr}"
+    return result
+
+
+def test_deploy_all_and_run_with_a_worker(prefect_server, tmp_path):
+    env = prefect_server
+    prefect(env, "work-pool", "create", "newsduck", "--type", "process")
+    deployed = prefect(env, "--no-prompt", "deploy", "--all")
+    assert "ingest/ingest-paths" in deployed.stdout
+
+    scheduled = httpx.post(f"{env['PREFECT_API_URL']}/deployments/filter", json={}).json()
+    schedules = {d["name"]: [s["schedule"].get("cron") for s in d.get("schedules", [])] for d in scheduled}
+    assert schedules["ingest-demo-nightly"] == ["30 2 * * *"]
+
+    worker_log = open(tmp_path / "worker.log", "w")
+    worker = subprocess.Popen([PREFECT, "worker", "start", "--pool", "newsduck"], env=env, cwd=REPO,
+                              stdout=worker_log, stderr=subprocess.STDOUT)
+    db = tmp_path / "deployed.duckdb"
+    site = FIXTURES / "site"
+    gold = json.loads((site / "site-gold.json").read_text(encoding="utf-8"))
+    try:
+        with serve_directory(str(site)) as server:
+            urls = [server.base_url + u for u in gold["expected_article_urls"][:3]]
+            prefect(env, "deployment", "run", "ingest/ingest-paths",
+                    "--param", f"inputs={json.dumps(urls)}", "--param", f"db_path={json.dumps(str(db))}",
+                    "--watch", "--watch-timeout", "150", timeout=200)
+    finally:
+        stop(worker)
+        worker_log.close()
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        titles = {t for (t,) in con.execute("SELECT title FROM articles").fetchall()}
+        (flow_run_id, status), = con.execute("SELECT flow_run_id, status FROM runs").fetchall()
+    finally:
+        con.close()
+    expected = {a["title"] for a in gold["articles"] if a["url"] in gold["expected_article_urls"][:3]}
+    assert titles == expected
+    assert status == "completed"
+    run = httpx.get(f"{env['PREFECT_API_URL']}/flow_runs/{flow_run_id}").json()
+    assert run["state"]["type"] == "COMPLETED"
+    assert run["deployment_id"] is not None
