@@ -17,6 +17,9 @@ def configure_prefect_env(verbose: bool = False) -> None:
     """Keep Prefect's state out of the user's home unless they chose otherwise, offline and quiet."""
     os.environ.setdefault("PREFECT_HOME", str(Path.home() / ".newsduck" / "prefect"))
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # The ephemeral server takes 5-11 s to start on a quiet 2-core machine; Prefect's default 20 s wait
+    # is too tight when the machine is busy.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "WARNING")

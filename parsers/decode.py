@@ -78,8 +78,13 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> tuple[str, str
             return text, wide
     reject_binary(data)
 
-    declared = [c for c in (charset_from_content_type(content_type), charset_from_meta(data),
-                            charset_from_xml_declaration(data)) if c]
+    header = charset_from_content_type(content_type)
+    in_document = [c for c in (charset_from_meta(data), charset_from_xml_declaration(data)) if c]
+    if header == "cp1252" and in_document:
+        # "iso-8859-1" is a common server default, weaker evidence than the page's own <meta>
+        declared = in_document + [header]
+    else:
+        declared = ([header] if header else []) + in_document
     for charset in declared:
         text = _try_decode(data, charset)
         if text is None:

@@ -25,7 +25,9 @@ from bs4.element import CData, Comment, Declaration, Doctype, NavigableString, P
 
 from parsers.bylines import is_person_name, parse_byline, parse_group_credit, split_photo_credit
 from parsers.dates import find_labeled_datetime, parse_datetime
-from parsers.meta import HeadMeta, JsonLdArticle, enp_properties, json_ld_article, json_ld_objects, resolve_url
+from parsers.meta import (
+    HeadMeta, JsonLdArticle, enp_properties, is_web_href, json_ld_article, json_ld_objects, resolve_url,
+)
 from parsers.metalines import (
     MetaLine, is_boilerplate_line, is_end_of_article_line, parse_meta_line, site_name_from_greeting,
 )
@@ -49,6 +51,8 @@ MAX_SECTION_CHARS = 40            # a bold-only line longer than this is a parag
 MAX_FIGURE_TEXT_CHARS = 200       # caption + credit around one image
 MAX_CONTAINMENT_CHECK_CHARS = 200_000  # pull-quote check is quadratic-ish; skip on huge bodies
 ANCESTOR_SCORE_LEVELS = 4
+SPLIT_BODY_LEVELS = 3             # how far up a split body's repeated wrappers are looked for
+MAX_ERROR_PAGE_PROSE_CHARS = 300  # an error template has little text; a story about 404s has more
 
 BLOCK_TAGS = frozenset(
     "address article aside blockquote body caption center dd details dialog dir div dl dt fieldset "
@@ -83,6 +87,7 @@ _NEGATIVE_HINT_RE = re.compile(
     r"comment|foot|footer|sidebar|side|widget|related|share|social|sponsor|banner|advert|\bads?\b|promo|"
     r"nav|menu|crumb|breadcrumb|location|position|pager|pagination|pagelist|hot|rank|paihang|tuijian|"
     r"recommend|right|links?|friend|copyright|login|topbar|toolbar|tools|header|masthead", re.I)
+_COMMENT_HINT_RE = re.compile(r"comment|reply|replies|respond|discuss|disqus|pinglun|forum|post-?list|messages?-?list", re.I)
 _LINK_NEGATIVE_HINT_RE = re.compile(
     r"foot|footer|sidebar|side|widget|related|share|social|sponsor|banner|advert|\bads?\b|promo|nav|menu|"
     r"crumb|location|position|pager|pagination|pagelist|pages|hot|rank|paihang|tuijian|recommend|right|"
@@ -91,8 +96,9 @@ _KICKER_HINT_RE = re.compile(r"(?:^|[-_\s])(?:kicker|introtitle|intro-title|pret
 _TITLE_HINT_PREFILTER = re.compile(r"title|kicker|yt|yinti|futi", re.I)
 _SUBTITLE_HINT_RE = re.compile(r"(?:^|[-_\s])(?:subtitle|sub-title|subheadline|fubiaoti|futi)(?:$|[-_\s])", re.I)
 _IMAGE_JUNK_RE = re.compile(
-    r"logo|icon|avatar|qrcode|qr-code|erweima|ewm|spacer|blank|pixel|loading|lazyload\.|placeholder|"
-    r"share|btn|button|arrow|dot\.|bullet|pdf\.|banner|/ad/|ads/|badge|emoji|face/|gongan|beian|dzjg", re.I)
+    r"(?<![a-z])(?:logo|icon|avatar|qrcode|qr-code|erweima|ewm|spacer|blank|pixel|loading|lazyload\.|"
+    r"placeholder|share|btn|button|arrow|dot\.|bullet|pdf\.|banner|ads?/|badge|emoji|face/|gongan|beian|dzjg)",
+    re.I)
 _LAZY_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-original-src", "data-url",
                    "data-echo", "data-lazy", "file", "src")
 
@@ -126,12 +132,13 @@ _META_TITLE_KEYS = ("og:title", "articletitle", "twitter:title", "title", "headl
 # ---------------------------------------------------------------------------------------
 # Pre-cleaning and the page index
 # ---------------------------------------------------------------------------------------
-_STRIP_OPEN_RE = re.compile(r"<(?:(script|style|noscript|template)\b[^>]{0,4000}>|!--)", re.I)
+_STRIP_OPEN_RE = re.compile(r"<(?:(script|style|noscript|template)\b[^>]{0,4000}>|(!--)|\?)", re.I)
 _CLOSE_RES = {name: re.compile(rf"</{name}\s*>", re.I) for name in ("script", "style", "noscript", "template")}
 
 
 def strip_non_content(html: str) -> str:
-    """Remove script/style/noscript/template elements and comments with a linear scan.
+    """Remove script/style/noscript/template elements, comments and processing instructions
+    with a linear scan.
 
     Cheaper than building them into the tree and deleting them afterwards.
     """
@@ -147,9 +154,12 @@ def strip_non_content(html: str) -> str:
         if name:
             close = _CLOSE_RES[name.lower()].search(html, m.end())
             pos = close.end() if close else n
-        else:
+        elif m.group(2):
             end = html.find("-->", m.end())
             pos = end + 3 if end >= 0 else n
+        else:  # <?xml …?> and other processing instructions: bogus comments in HTML
+            end = html.find(">", m.end())
+            pos = end + 1 if end >= 0 else n
         out.append(" ")
     out.append(html[pos:])
     return "".join(out)
@@ -461,36 +471,65 @@ def find_main_content(index: PageIndex, root: Tag) -> Tag | None:
     best, best_score = None, 0.0
     for node, raw in scores.values():
         final = raw * (1.0 - index.link_density(node))
+        if final > best_score and _inside_comments(node):
+            final *= 0.2  # reader comments can outweigh a short story
         if final > best_score:
             best, best_score = node, final
     return best
 
 
+def _inside_comments(node: Tag, levels: int = 8) -> bool:
+    """The node or a near ancestor is a comment thread (class/id comment, reply, respond …)."""
+    for _ in range(levels):
+        if not isinstance(node, Tag) or node.name in ("body", "html"):
+            return False
+        if node.attrs:
+            hints = _class_id(node)
+            if hints and _COMMENT_HINT_RE.search(hints):
+                return True
+        node = node.parent
+    return False
+
+
 def content_containers(index: PageIndex, top: Tag) -> list[Tag]:
-    """The top candidate plus siblings that continue the body (split bodies)."""
-    parent = top.parent
-    if not isinstance(parent, Tag):
-        return [top]
+    """The top candidate plus the containers that continue the body.
+
+    Bodies are often split: `<section><div class=col><div><p>…</div></div><div class=col>…`.
+    Going up at most `SPLIT_BODY_LEVELS` ancestors, siblings that repeat the ancestor's shape
+    (same tag, a shared class) and hold prose continue the body; at the first level, any same-tag
+    sibling with a fifth of the top candidate's prose score does too.
+    """
     top_score = sum(block_prose_score(b) for b in index.blocks_in(top))
-    threshold = max(10.0, top_score * 0.2)
-    result = []
-    for sib in parent.children:
-        if sib is top:
-            result.append(top)
-            continue
-        if not isinstance(sib, Tag) or index.span(sib) is None or sib.name in HEADING_LEVEL:
-            continue
-        if sib.name != top.name:
-            continue
-        blocks = index.blocks_in(sib)
-        if not blocks or index.link_density(sib) > 0.25:
-            continue
-        if sum(block_prose_score(b) for b in blocks) < threshold or _tag_weight(sib) < 0:
-            continue
-        if any(is_boilerplate_line(b.text) or parse_meta_line(b.spaced) for b in blocks):
-            continue
-        result.append(sib)
-    return result
+    node = top
+    for level in range(SPLIT_BODY_LEVELS):
+        parent = node.parent
+        if not isinstance(parent, Tag) or parent.name in ("html", "[document]"):
+            break
+        continuation = [sib for sib in parent.children if isinstance(sib, Tag) and sib is not node
+                        and _continues_body(index, node, sib, level, top_score)]
+        if continuation:
+            keep = set(map(id, continuation))
+            return [sib for sib in parent.children if sib is node or id(sib) in keep]
+        node = parent
+    return [top]
+
+
+def _shares_class(a: Tag, b: Tag) -> bool:
+    ca, cb = a.get("class"), b.get("class")
+    return isinstance(ca, list) and isinstance(cb, list) and bool(set(ca) & set(cb))
+
+
+def _continues_body(index: PageIndex, node: Tag, sib: Tag, level: int, top_score: float) -> bool:
+    if sib.name != node.name or index.span(sib) is None or sib.name in HEADING_LEVEL:
+        return False
+    blocks = index.blocks_in(sib)
+    if not blocks or index.link_density(sib) > 0.25 or _tag_weight(sib) < 0 or _inside_comments(sib):
+        return False
+    if _shares_class(node, sib):
+        return any(is_prose(b) for b in blocks)  # a repeated wrapper: the body filter cleans it
+    if level > 0 or sum(block_prose_score(b) for b in blocks) < max(10.0, top_score * 0.2):
+        return False
+    return not any(is_boilerplate_line(b.text) or parse_meta_line(b.spaced) for b in blocks if b.chars <= 200)
 
 
 # ---------------------------------------------------------------------------------------
@@ -1179,11 +1218,15 @@ def is_error_page(page: Page) -> bool:
     return any(_ERROR_PAGE_RE.search(t) for t in texts if t)
 
 
+def prose_chars(body: list[Block]) -> int:
+    return sum(len(b.text) for b in body if b.kind == "paragraph" and any(ch in PUNCTUATION for ch in b.text))
+
+
 def classify_page(page: Page, body: list[Block], title: str | None) -> bool:
     """True for one news story; False for lists, channels and error pages."""
-    if is_error_page(page):
+    prose = prose_chars(body)
+    if prose < MAX_ERROR_PAGE_PROSE_CHARS and is_error_page(page):
         return False
-    prose = sum(len(b.text) for b in body if b.kind == "paragraph" and any(ch in PUNCTUATION for ch in b.text))
     typed = (page.ld is not None and page.ld.is_article_type) or \
         (page.head.get("og:type") or "").lower() == "article"
     needed = MIN_ARTICLE_PROSE_CHARS_TYPED if typed else MIN_ARTICLE_PROSE_CHARS
@@ -1223,7 +1266,7 @@ def extract_links(page: Page) -> list[Link]:
     groups: dict[tuple[str, ...], list[Anchor]] = {}
     for a in page.index.anchors:
         text = a.text
-        if len(text) < 2 or resolve_url(a.href, page.base) is None:
+        if len(text) < 2 or not is_web_href(a.href):
             continue
         groups.setdefault(_anchor_signature(a), []).append(a)
     best: list[Anchor] = []
@@ -1360,7 +1403,8 @@ def extract_html(html: str, *, url: str | None = None, path: str | None = None,
             extract_original_url_from_links(page, layout.content_hi, layout.root_hi)
         lang_text = "".join(b.text for b in body)
     else:
-        record.links = [] if is_error_page(page) else extract_links(page)
+        error = prose_chars(body) < MAX_ERROR_PAGE_PROSE_CHARS and is_error_page(page)
+        record.links = [] if error else extract_links(page)
         lang_text = "".join(b.text for b in blocks[:400])
     record.language = detect_language(lang_text or (title or ""), page.head.html_lang)
     return record

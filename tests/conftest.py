@@ -9,6 +9,7 @@ from pathlib import Path
 _prefect_home = tempfile.mkdtemp(prefix="newsduck-prefect-")
 os.environ["PREFECT_HOME"] = _prefect_home
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
 os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
 os.environ.setdefault("PREFECT_WORKER_QUERY_SECONDS", "1")
 os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "1")

@@ -187,3 +187,10 @@ def test_one_broken_byte_does_not_lose_a_declared_gbk_page():
     text, charset = decode_bytes(data)
     assert "环卫工人连夜清雪" in text
     assert 0 < text.count("\ufffd") <= 4
+
+
+def test_latin1_server_default_loses_to_the_page_meta():
+    body = '<meta charset="gbk"><p>阜新迎来今冬首场降雪，环卫工人连夜清雪。</p>'
+    text, charset = decode_bytes(body.encode("gbk"), "text/html; charset=ISO-8859-1")
+    assert charset == "gb18030"
+    assert "环卫工人连夜清雪" in text
