@@ -21,8 +21,9 @@ from uuid import UUID
 
 import duckdb
 
-from .db import connect
+from .db import connect_reader
 from .errors import ReadOnlyQueryError, WarehouseError
+from .search import enable_search
 
 __all__ = ["run_query", "check_read_only", "format_table", "to_csv", "to_json", "ReadOnlyQueryError"]
 
@@ -30,10 +31,15 @@ READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 _EXPLAIN_PREFIX = re.compile(r"^\s*EXPLAIN\s+(?:\([^)]*\)\s*)?(?:ANALY[SZ]E\s+)?", re.IGNORECASE)
 
 
-def run_query(path: str | Path, sql: str) -> tuple[list[str], list[tuple]]:
-    """Run read-only SQL against the database file; return the columns and rows of the last statement."""
-    con = connect(path, read_only=True)
+def run_query(path: str | Path, sql: str, *, busy_timeout: float | None = None) -> tuple[list[str], list[tuple]]:
+    """Run read-only SQL against the database file; return the columns and rows of the last statement.
+
+    While an ingest holds the file, waits for it (see `warehouse.db.connect_reader`; `busy_timeout` seconds,
+    default $NEWSDUCK_BUSY_TIMEOUT or 30). The connection has the search functions (`warehouse.search`).
+    """
+    con = connect_reader(path, timeout=busy_timeout)
     try:
+        enable_search(con)
         statements = check_read_only(con, sql)
         cursor = None
         for statement in statements:

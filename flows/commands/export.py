@@ -1,0 +1,59 @@
+"""newsduck export DIR"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..settings import database_path
+from .common import CliError, add_db_option, examples
+
+
+def register(commands) -> None:
+    parser = commands.add_parser(
+        "export",
+        help="write every table to Parquet (partitioned by site and month), CSV or JSON lines",
+        description="Export every table of the database, and the article_overview view if there is one, into DIR. "
+        "Parquet (the default): articles, paragraphs, article_people, images and article_search are partitioned "
+        "Hive-style by the article's site and publication month (DIR/articles/site=HOST/month=YYYY-MM/*.parquet; "
+        "month is __HIVE_DEFAULT_PARTITION__ when the article has no date), every other table is one file "
+        "(DIR/runs.parquet). CSV and JSON lines: one file per table, BLOBs as base64, times in UTC. "
+        "DIR/newsduck-export.json lists the tables and their row counts. DIR is replaced as a whole, so files "
+        "of an earlier export never linger; a non-empty DIR that is not a newsduck export is refused. "
+        "Reads a consistent state of the database (waits while an ingest is writing).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=examples("""
+            $ newsduck export exports/news
+            $ newsduck export exports/news-csv --format csv --exclude raw_pages
+          read it back:
+            DuckDB   SELECT site, month, count(*) FROM 'exports/news/articles/**/*.parquet' GROUP BY ALL;
+            pyarrow  pyarrow.parquet.read_table("exports/news/articles")     # site, month from the paths
+            pandas   pandas.read_parquet("exports/news/articles")
+            Spark    spark.read.parquet("exports/news/articles")
+        """),
+    )
+    parser.add_argument("directory", metavar="DIR", help="where to write (created, or replaced if it is an earlier export)")
+    add_db_option(parser)
+    parser.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
+    parser.add_argument("--exclude", metavar="TABLE", action="append", default=[],
+                        help="leave a table out (repeatable), e.g. raw_pages, which holds every page's bytes")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from warehouse.db import WarehouseError
+    from warehouse.export import export_warehouse
+
+    try:
+        result = export_warehouse(database_path(args.db), args.directory, args.format, exclude=tuple(args.exclude))
+    except WarehouseError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot write {args.directory}: {exc.strerror or exc}") from None
+    width = max(len(t.name) for t in result.tables) if result.tables else 0
+    for table in result.tables:
+        print(f"{table.name:<{width}}  {table.rows:>9}  {table.path}")
+    total = sum(t.rows for t in result.tables)
+    print(f"exported {len(result.tables)} tables, {total} rows, to {result.directory} ({result.format}) "
+          f"in {result.seconds:.1f} s", file=sys.stderr)
+    return 0

@@ -1,0 +1,130 @@
+"""newsduck search QUERY"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict
+from datetime import date
+
+from ..settings import database_path
+from .common import EXIT_USAGE, CliError, add_db_option, examples, positive_int
+
+BOLD = ("\033[1m", "\033[0m")
+BRACKETS = ("【", "】")
+
+
+def register(commands) -> None:
+    parser = commands.add_parser(
+        "search",
+        help="full-text search of titles and bodies, Chinese or English, best matches first",
+        description="Search the articles' titles and bodies. The query is split into words the way the articles "
+        "were (jieba for Chinese; Latin words ignore case) and, unless --any is given, every word must occur. "
+        "Results are ranked by BM25, with words in the title counting more, and show the best matching sentence "
+        "with the words marked. In SQL the same search is the table macro search_articles('query') "
+        "(newsduck sql). The index is brought up to date by every ingest; --reindex does it now.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=examples("""
+            $ newsduck search 招商引资 --since 2023-01-01
+             1. 清河门区 汨汨绿电涌动 转型前路光明  (in: 跑好第一棒 冲刺开门红)
+                2023-03-07 · epaper.lnd.com.cn · score 3.18
+                通过【招商引资】引入项目和资金,建设安置小区对沉陷区居民进行避险搬迁,…
+            $ newsduck search "阜新 玛瑙" --site lnd.com.cn --limit 5 --format json
+            $ newsduck search --reindex
+        """),
+    )
+    parser.add_argument("query", metavar="QUERY", nargs="?", help="words to find, e.g. 招商引资 or \"DuckDB 阜新\"")
+    add_db_option(parser)
+    parser.add_argument("--site", metavar="HOST", help="only this site or its subdomains (lnd.com.cn matches epaper.lnd.com.cn)")
+    parser.add_argument("--since", metavar="DATE", type=iso_date, help="only articles published on or after DATE (YYYY-MM-DD)")
+    parser.add_argument("--until", metavar="DATE", type=iso_date, help="only articles published on or before DATE")
+    parser.add_argument("--limit", metavar="N", type=positive_int, default=20, help="at most N results (default 20)")
+    parser.add_argument("--any", action="store_true", help="rank articles that have any of the words, not only all")
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--reindex", action="store_true",
+                        help="bring the search index up to date now (needs write access: not while an ingest runs)")
+    parser.set_defaults(handler=run)
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2024-03-05, got {text!r}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.query and not args.reindex:
+        raise CliError("say what to search for, e.g. newsduck search 招商引资 (or --reindex)", EXIT_USAGE)
+    db_path = database_path(args.db)
+    if args.reindex:
+        reindex(db_path)
+    if args.query:
+        show(search_database(db_path, args), args.format, args.query)
+    return 0
+
+
+def reindex(db_path: str) -> None:
+    from warehouse.db import connect
+    from warehouse.search import refresh_search_index
+
+    con = connect(db_path)
+    try:
+        done = refresh_search_index(con, compact=True)
+    finally:
+        con.close()
+    print(f"search index: {done.segmented} articles segmented, {done.removed} removed, in {done.seconds:.1f} s",
+          file=sys.stderr)
+
+
+def search_database(db_path: str, args: argparse.Namespace):
+    from warehouse.db import connect_reader
+    from warehouse.search import index_status, search
+
+    con = connect_reader(db_path)
+    try:
+        status = index_status(con)
+        if not status.has_index:
+            raise CliError(f"{db_path} has no search index yet: run newsduck ingest or newsduck search --reindex once")
+        if status.pending:
+            print(f"newsduck: note: {status.pending} of {status.articles} articles are not in the search index yet "
+                  "(run newsduck search --reindex)", file=sys.stderr)
+        return search(con, args.query, site=args.site, since=args.since, until=args.until, limit=args.limit,
+                      match_all=not args.any, marks=BOLD if use_bold() and args.format == "table" else BRACKETS)
+    finally:
+        con.close()
+
+
+def use_bold() -> bool:
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def show(hits, output_format: str, query: str) -> None:
+    if output_format == "json":
+        from warehouse.queries import to_json
+
+        rows = [asdict(hit) for hit in hits]
+        columns = list(rows[0]) if rows else []
+        print(to_json(columns, [tuple(row.values()) for row in rows]) if rows else json.dumps([]))
+        return
+    if not hits:
+        print(f"no articles match {query!r}")
+        return
+    for hit in hits:
+        print(format_hit(hit))
+    print(f"({len(hits)} result{'s' if len(hits) != 1 else ''})")
+
+
+def format_hit(hit) -> str:
+    title = hit.title or "(untitled)"
+    if hit.parent_article_id:
+        title += f"  (in: {hit.parent_title or hit.parent_article_id})"
+    day = hit.published_date.isoformat() if hit.published_date else "no date"
+    lines = [f"{hit.rank:>2}. {title}", f"    {day} · {hit.site} · score {hit.score:.2f}"]
+    if hit.url:
+        lines.append(f"    {hit.url}")
+    if hit.snippet:
+        lines.append(f"    {hit.snippet}")
+    return "\n".join(lines)

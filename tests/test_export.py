@@ -1,0 +1,204 @@
+"""`newsduck export`: Parquet partitioned by site and month, CSV, JSON lines; read back by DuckDB and pyarrow."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import duckdb
+import pyarrow.csv as pa_csv
+import pyarrow.dataset as ds
+import pyarrow.json as pa_json
+import pyarrow.parquet as pq
+import pytest
+
+from flows.cli import main
+from warehouse.db import WarehouseError, connect
+from warehouse.export import ARTICLE_CHILDREN, MANIFEST, SKIPPED, export_warehouse
+from warehouse.raw import read_body
+
+from test_search import fixture_results, load, story
+
+CHILDREN = [name for name in ARTICLE_CHILDREN]
+
+
+@pytest.fixture(scope="module")
+def source_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("export") / "news.duckdb"
+    con = connect(path)
+    load(con, fixture_results() + [story("http://127.0.0.1:8765/a/1.html", "端口 站点", "第一段\n第二行。")])
+    con.close()
+    return path
+
+
+def source_counts(path: Path) -> dict[str, int]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+            "AND (table_type = 'BASE TABLE' OR table_name = 'article_overview')").fetchall()]
+        return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names if n not in SKIPPED}
+    finally:
+        con.close()
+
+
+def source_rows(path: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def manifest(directory: Path) -> dict:
+    return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------- parquet
+
+def test_parquet_round_trip_with_duckdb_and_pyarrow(source_db, tmp_path):
+    out = tmp_path / "export"
+    result = export_warehouse(source_db, out)
+    expected = source_counts(source_db)
+    assert {t.name: t.rows for t in result.tables} == expected
+    assert {name: t["rows"] for name, t in manifest(out)["tables"].items()} == expected
+    assert expected["articles"] > 10 and expected["paragraphs"] > 100 and expected["article_search"] == expected["articles"]
+    con = duckdb.connect()
+    for name, rows in expected.items():
+        entry = manifest(out)["tables"][name]
+        if name == "articles" or name in CHILDREN:
+            assert entry["path"] == f"{name}/" and entry["partitioned_by"] == ["site", "month"]
+            glob = str(out / name / "**" / "*.parquet")
+            assert con.execute(f"SELECT count(*) FROM read_parquet('{glob}', hive_partitioning = true)").fetchone()[0] == rows
+            assert pq.read_table(out / name).num_rows == rows
+            assert ds.dataset(out / name, format="parquet", partitioning="hive").count_rows() == rows
+        else:
+            assert entry["path"] == f"{name}.parquet" and entry["partitioned_by"] == []
+            assert con.execute(f"SELECT count(*) FROM '{out / entry['path']}'").fetchone()[0] == rows
+            assert pq.read_table(out / entry["path"]).num_rows == rows
+    for skipped in SKIPPED:
+        assert not list(out.glob(f"{skipped}*"))
+
+
+def test_parquet_partitions_are_site_and_month(source_db, tmp_path):
+    out = tmp_path / "export"
+    export_warehouse(source_db, out)
+    expected = set(source_rows(source_db, "SELECT article_id, site, strftime(published_date, '%Y-%m') FROM articles"))
+    back = pq.read_table(out / "articles")  # pyarrow rebuilds site and month from the directory names
+    got = set(zip(back["article_id"].to_pylist(), back["site"].to_pylist(), back["month"].to_pylist()))
+    assert got == expected
+    assert (out / "articles" / "site=epaper.lnd.com.cn" / "month=2023-03").is_dir()
+    assert (out / "articles" / "site=127.0.0.1" / "month=2024-06").is_dir()
+    assert sorted(p.name for p in (out / "articles").iterdir()) == sorted(f"site={s}" for s in {e[1] for e in expected})
+    # children sit in their article's partition
+    con = duckdb.connect()
+    mismatched = con.execute(f"""
+        SELECT count(*) FROM read_parquet('{out}/paragraphs/**/*.parquet', hive_partitioning = true) p
+        JOIN read_parquet('{out}/articles/**/*.parquet', hive_partitioning = true) a USING (article_id)
+        WHERE p.site <> a.site OR p.month IS DISTINCT FROM a.month""").fetchone()[0]
+    assert mismatched == 0
+    # the files hold the data exactly: body text and raw page bytes
+    bodies = dict(con.execute(f"SELECT article_id, body_text FROM '{out}/articles/**/*.parquet'").fetchall())
+    assert bodies == dict(source_rows(source_db, "SELECT article_id, body_text FROM articles"))
+    raw = pq.read_table(out / "raw_pages.parquet").to_pylist()
+    source = duckdb.connect(str(source_db), read_only=True)
+    try:
+        for row in raw:
+            assert read_body(source, row["body_sha256"]) is not None
+            assert row["body"] == source.execute("SELECT body FROM raw_pages WHERE body_sha256 = ?",
+                                                 [row["body_sha256"]]).fetchone()[0]
+    finally:
+        source.close()
+
+
+def test_reexport_leaves_no_stale_partitions(source_db, tmp_path):
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes(source_db.read_bytes())
+    out = tmp_path / "exports" / "news"
+    export_warehouse(db, out)
+    assert (out / "articles" / "site=www.liaoshen-news.cn").is_dir()
+    (out / "articles" / "note-from-an-old-export.txt").write_text("stale")
+    con = connect(db)
+    con.execute("DELETE FROM articles WHERE site = 'www.liaoshen-news.cn'")
+    con.execute("UPDATE articles SET published_date = DATE '2022-12-31' WHERE site = 'epaper.lnd.com.cn'")
+    con.close()
+    export_warehouse(db, out)
+    assert not (out / "articles" / "site=www.liaoshen-news.cn").exists()
+    assert not (out / "articles" / "note-from-an-old-export.txt").exists()
+    months = {p.name for p in (out / "articles" / "site=epaper.lnd.com.cn").iterdir()}
+    assert months == {"month=2022-12"}
+    assert sorted(p.name for p in out.parent.iterdir()) == ["news"]  # no temporary or retired directories
+    assert manifest(out)["tables"]["articles"]["rows"] == source_counts(db)["articles"]
+
+
+def test_export_refuses_a_directory_that_is_not_an_export(source_db, tmp_path):
+    precious = tmp_path / "home"
+    precious.mkdir()
+    (precious / "thesis.docx").write_text("do not delete")
+    with pytest.raises(WarehouseError, match="not a newsduck export"):
+        export_warehouse(source_db, precious)
+    assert [p.name for p in precious.iterdir()] == ["thesis.docx"]
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(WarehouseError, match="is a file"):
+        export_warehouse(source_db, tmp_path / "file.txt")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.txt", "home"]
+
+
+def test_empty_database_exports_readable_files(tmp_path):
+    db = tmp_path / "empty.duckdb"
+    connect(db).close()
+    out = tmp_path / "export"
+    result = export_warehouse(db, out)
+    assert all(t.rows == 0 for t in result.tables if t.name != "schema_version")
+    table = pq.read_table(out / "articles")
+    assert table.num_rows == 0 and {"article_id", "site", "month"} <= set(table.column_names)
+
+
+# ---------------------------------------------------------------- csv and json lines
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_text_formats_round_trip(source_db, tmp_path, fmt):
+    out = tmp_path / fmt
+    export_warehouse(source_db, out, fmt)
+    expected = source_counts(source_db)
+    con = duckdb.connect()
+    for name, rows in expected.items():
+        path = out / f"{name}.{fmt}"
+        assert manifest(out)["tables"][name] == {"rows": rows, "path": path.name, "partitioned_by": []}
+        if fmt == "csv":
+            assert con.execute(f"SELECT count(*) FROM read_csv('{path}', header = true)").fetchone()[0] == rows
+            table = pa_csv.read_csv(path, parse_options=pa_csv.ParseOptions(newlines_in_values=True))
+        else:
+            assert con.execute(f"SELECT count(*) FROM read_json('{path}', format = 'newline_delimited')").fetchone()[0] == rows
+            table = pa_json.read_json(path) if rows else None
+            assert rows == 0 or len(path.read_text(encoding="utf-8").splitlines()) == rows
+        assert table is None or table.num_rows == rows, name
+    # multi-line Chinese text survives exactly; BLOBs are base64
+    reader = (f"read_csv('{out}/articles.csv', header = true)" if fmt == "csv"
+              else f"read_json('{out}/articles.jsonl', format = 'newline_delimited')")
+    bodies = dict(con.execute(f"SELECT article_id, body_text FROM {reader}").fetchall())
+    assert bodies == dict(source_rows(source_db, "SELECT article_id, body_text FROM articles"))
+    raw_reader = reader.replace("articles", "raw_pages")
+    exported = dict(con.execute(f"SELECT body_sha256, body FROM {raw_reader}").fetchall())
+    stored = dict(source_rows(source_db, "SELECT body_sha256, body FROM raw_pages"))
+    assert {k: base64.b64decode(v) for k, v in exported.items()} == stored
+
+
+# ---------------------------------------------------------------- CLI
+
+def test_cli_export(source_db, tmp_path, capsys):
+    out = tmp_path / "cli"
+    code = main(["export", str(out), "--db", str(source_db), "--exclude", "raw_pages", "--exclude", "fetches"])
+    stdout, stderr = capsys.readouterr()
+    assert code == 0, stderr
+    assert "raw_pages" not in manifest(out)["tables"] and "fetches" not in manifest(out)["tables"]
+    articles_line = next(line for line in stdout.splitlines() if line.startswith("articles "))
+    assert articles_line.split()[1] == str(source_counts(source_db)["articles"]) and articles_line.endswith("articles/")
+    assert stderr.startswith("exported ") and str(out) in stderr
+    assert main(["export", str(out), "--db", str(source_db), "--exclude", "nope"]) == 1
+    assert "no table named nope" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["export", "--help"])
+    help_text = capsys.readouterr().out
+    assert "example:" in help_text and "pandas" in help_text and "Spark" in help_text

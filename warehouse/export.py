@@ -1,0 +1,196 @@
+"""Export the warehouse to files for other tools: Parquet (partitioned by site and month), CSV or JSON lines.
+
+Layout of DIR (Parquet):
+
+    DIR/newsduck-export.json                            what was exported: tables, row counts, layout
+    DIR/articles/site=epaper.lnd.com.cn/month=2023-03/data_0.parquet
+    DIR/paragraphs/site=…/month=…/data_0.parquet        children carry their article's site and month
+    DIR/runs.parquet                                    every other table: one file
+
+`month` is the article's published_date as YYYY-MM (Hive's __HIVE_DEFAULT_PARTITION__ when it has none);
+`site` and `month` are in the directory names, not in the files (hive partitioning, which DuckDB, pyarrow,
+pandas and Spark read). CSV and JSON lines write one file per table (DIR/articles.csv), BLOBs as base64.
+
+Everything is written from one read-only connection (one consistent state of the database) into a temporary
+directory beside DIR, which then replaces DIR: a new export never leaves files of an older one behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from .db import connect_reader
+from .errors import WarehouseError
+from .runs import utc_now
+
+__all__ = ["FORMATS", "MANIFEST", "ExportedTable", "ExportResult", "export_database", "export_warehouse"]
+
+FORMATS = ("parquet", "csv", "jsonl")
+MANIFEST = "newsduck-export.json"
+PARTITION_COLUMNS = ("site", "month")
+# Tables partitioned like their article (joined on article_id); `articles` itself is partitioned too.
+ARTICLE_CHILDREN = ("paragraphs", "article_people", "images", "article_search")
+VIEWS = ("article_overview",)
+# The search index's own bookkeeping: derived from article_search, useless outside this database.
+SKIPPED = ("search_terms", "search_postings", "search_index_state")
+_EXTENSIONS = {"parquet": "parquet", "csv": "csv", "jsonl": "jsonl"}
+_COPY_OPTIONS = {
+    "parquet": "FORMAT parquet, COMPRESSION zstd",
+    "csv": "FORMAT csv, HEADER true",
+    "jsonl": "FORMAT json",
+}
+
+
+@dataclass
+class ExportedTable:
+    name: str
+    rows: int
+    path: str  # relative to the export directory: a file, or a directory of partitions
+    partitioned_by: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExportResult:
+    directory: str
+    format: str
+    tables: list[ExportedTable]
+    seconds: float
+
+
+def export_warehouse(db_path: str | Path, directory: str | Path, fmt: str = "parquet", *,
+                     exclude: tuple[str, ...] = (), busy_timeout: float | None = None) -> ExportResult:
+    """Export the database file at `db_path` (read-only; waits while an ingest writes) into `directory`."""
+    con = connect_reader(db_path, timeout=busy_timeout)
+    try:
+        return export_database(con, directory, fmt, exclude=exclude, source=str(db_path))
+    finally:
+        con.close()
+
+
+def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: str = "parquet", *,
+                    exclude: tuple[str, ...] = (), source: str | None = None) -> ExportResult:
+    """Write every table (and the article_overview view, if there is one) of `con` into `directory`."""
+    if fmt not in FORMATS:
+        raise WarehouseError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    started = time.perf_counter()
+    target = Path(directory).expanduser().resolve()
+    check_target(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.newsduck-export-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    zone = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+    try:
+        con.execute("SET TimeZone = 'UTC'")  # text formats write instants in UTC (+00)
+        tables = [export_relation(con, staging, name, fmt) for name in relations_to_export(con, exclude)]
+        write_manifest(staging, con, fmt, tables, source)
+        replace_directory(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        con.execute("SET TimeZone = ?", [zone])
+    return ExportResult(str(target), fmt, tables, time.perf_counter() - started)
+
+
+def check_target(target: Path) -> None:
+    """Refuse to replace anything but a missing or empty directory or an earlier newsduck export."""
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise WarehouseError(f"{target} is a file; give a directory to export into")
+    if any(target.iterdir()) and not (target / MANIFEST).is_file():
+        raise WarehouseError(f"{target} is not empty and is not a newsduck export (no {MANIFEST}); "
+                             "choose a new or empty directory")
+
+
+def relations_to_export(con: duckdb.DuckDBPyConnection, exclude: tuple[str, ...]) -> list[str]:
+    tables = [row[0] for row in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+        "AND (table_type = 'BASE TABLE' OR table_name IN (SELECT unnest(?::VARCHAR[]))) ORDER BY table_name",
+        [list(VIEWS)]).fetchall()]
+    unknown = set(exclude) - set(tables)
+    if unknown:
+        raise WarehouseError(f"no table named {', '.join(sorted(unknown))} to exclude; "
+                             f"the tables are: {', '.join(tables)}")
+    return [name for name in tables if name not in SKIPPED and name not in exclude]
+
+
+def export_relation(con: duckdb.DuckDBPyConnection, staging: Path, name: str, fmt: str) -> ExportedTable:
+    columns = column_types(con, name)
+    partitioned = fmt == "parquet" and (name == "articles" or (name in ARTICLE_CHILDREN and "article_id" in columns))
+    select = select_for(name, columns, fmt, partitioned)
+    options = _COPY_OPTIONS[fmt]
+    if partitioned and con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] > 0:
+        (staging / name).mkdir()
+        rows = copy_to(con, select, staging / name, f"{options}, PARTITION_BY ({', '.join(PARTITION_COLUMNS)})")
+        return ExportedTable(name, rows, f"{name}/", list(PARTITION_COLUMNS))
+    if partitioned:  # no rows: one empty file that still has every column, so readers see the schema
+        (staging / name).mkdir()
+        rows = copy_to(con, select, staging / name / "data_0.parquet", options)
+        return ExportedTable(name, rows, f"{name}/data_0.parquet")
+    path = staging / f"{name}.{_EXTENSIONS[fmt]}"
+    return ExportedTable(name, copy_to(con, select, path, options), path.name)
+
+
+def column_types(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
+    return dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                            "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+                            [name]).fetchall())
+
+
+def select_for(name: str, columns: dict[str, str], fmt: str, partitioned: bool) -> str:
+    def column(col: str, data_type: str, prefix: str = "") -> str:
+        if fmt != "parquet" and data_type == "BLOB":
+            return f'base64({prefix}"{col}") AS "{col}"'
+        return f'{prefix}"{col}"'
+
+    month = "strftime(a.published_date, '%Y-%m') AS month"
+    if partitioned and name == "articles":
+        selected = ", ".join(column(c, t, "a.") for c, t in columns.items())
+        return f"SELECT {selected}, {month} FROM articles a ORDER BY a.article_id"
+    if partitioned:
+        selected = ", ".join(column(c, t, "c.") for c, t in columns.items())
+        order = "c.article_id, c.seq" if "seq" in columns else "c.article_id"
+        return (f'SELECT {selected}, a.site, {month} FROM "{name}" c '
+                f"LEFT JOIN articles a ON a.article_id = c.article_id ORDER BY {order}")
+    selected = ", ".join(column(c, t) for c, t in columns.items())
+    return f'SELECT {selected} FROM "{name}"'
+
+
+def copy_to(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: str) -> int:
+    quoted = str(path).replace("'", "''")
+    return con.execute(f"COPY ({select}) TO '{quoted}' ({options})").fetchone()[0]
+
+
+def write_manifest(staging: Path, con: duckdb.DuckDBPyConnection, fmt: str, tables: list[ExportedTable],
+                   source: str | None) -> None:
+    version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    manifest = {
+        "format": fmt,
+        "exported_at": utc_now().isoformat(),
+        "database": source,
+        "schema_version": version,
+        "partitioning": "hive: site=HOST/month=YYYY-MM directories" if fmt == "parquet" else None,
+        "tables": {table.name: {k: v for k, v in asdict(table).items() if k != "name"} for table in tables},
+    }
+    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def replace_directory(staging: Path, target: Path) -> None:
+    """Put the finished export in place of the old one: two renames, then the old files are deleted."""
+    if not target.exists():
+        staging.rename(target)
+        return
+    retired = target.parent / f".{target.name}.newsduck-old-{os.getpid()}"
+    shutil.rmtree(retired, ignore_errors=True)
+    target.rename(retired)
+    staging.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)

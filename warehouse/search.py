@@ -1,0 +1,412 @@
+"""Full-text search over articles, Chinese first: jieba words, an incremental BM25 index, ranked hits with snippets.
+
+Titles (with kicker and subtitle) and bodies (with lead) are segmented with jieba's search mode
+(`cut_for_search`: 招商引资 gives 招商, 引资 and 招商引资, so a query for either part finds it); Latin words are
+lower-cased and full-width forms folded (NFKC). The words are kept in `article_search` and indexed in
+`search_postings` (migration 003). `refresh_search_index(con)` brings both up to date with `articles`,
+re-segmenting only articles whose `content_sha256` changed, so its cost follows the batch, not the database.
+
+Queries are segmented the same way and, by default, every query word must occur (`match_all`). Scores are BM25
+over title and body together, as DuckDB fts's `match_bm25` computes it, plus twice the BM25 of the title alone.
+
+SQL: `search_articles_tokens(tokens)` is a table macro stored in the database (any DuckDB client can call it
+with words separated by spaces). `enable_search(con)` adds `segment(text)` (a Python function) and the table
+macro `search_articles(q)` to a connection; newsduck does so on the connections of `newsduck sql` and
+`newsduck search`.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import logging
+import re
+import time
+import unicodedata
+import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterator, Sequence
+
+import duckdb
+import pyarrow as pa
+
+from .bulk import registered
+from .errors import WarehouseError
+from .runs import utc_now
+
+__all__ = [
+    "IndexRefresh", "SearchHit", "tokenize", "segment", "segmenter_version", "enable_search",
+    "refresh_search_index", "compact_search_index", "index_status", "search", "snippet",
+]
+
+SEGMENT_CHUNK = 500  # articles segmented and written per transaction
+COMPACT_MIN_ROWS = 1_000_000  # postings added since the last sorted rewrite before one is worth it...
+COMPACT_FRACTION = 0.25  # ...and their share of all postings
+# A refresh compacts by itself only up to this many postings (about 35k articles; the rewrite then takes ~25 s
+# on 2 cores, 68 s at 100k articles): it holds the write lock, and readers give up after 30 s. Bigger indexes
+# are compacted by `newsduck search --reindex`; unsorted, a search reads more row groups but still works.
+AUTO_COMPACT_MAX_ROWS = 20_000_000
+_RULES_VERSION = 1  # bump when tokenize() changes: every article is segmented again at the next refresh
+
+SEARCH_MACRO = """
+CREATE OR REPLACE TEMP MACRO search_articles(q, match_all := true) AS TABLE
+SELECT * FROM search_articles_tokens(segment(q), match_all := match_all)
+"""
+
+
+# ---------------------------------------------------------------- segmentation
+
+@functools.cache
+def _jieba():
+    """jieba, with its dictionary loaded once per process and its start-up chatter silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # jieba imports pkg_resources, which warns about its own deprecation
+        import jieba
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+@functools.cache
+def segmenter_version() -> str:
+    """Stored with every segmented article: a different version means the article is segmented again."""
+    return f"jieba-{importlib.metadata.version('jieba')}/cut_for_search/{_RULES_VERSION}"
+
+
+def tokenize(text: str | None) -> list[str]:
+    """The words of `text` in order: jieba search-mode words, Latin lower-cased, punctuation and spaces dropped."""
+    if not text:
+        return []
+    folded = unicodedata.normalize("NFKC", text)
+    return [word.lower() for word in _jieba().cut_for_search(folded) if _is_word(word)]
+
+
+def segment(text: str | None) -> str | None:
+    """`tokenize` joined with spaces: the form stored in article_search and accepted by search_articles_tokens."""
+    return None if text is None else " ".join(tokenize(text))
+
+
+def _is_word(token: str) -> bool:
+    return any(char.isalnum() for char in token)
+
+
+# ---------------------------------------------------------------- SQL functions on a connection
+
+def enable_search(con: duckdb.DuckDBPyConnection) -> bool:
+    """Add `segment(text)` and the table macro `search_articles(q, match_all := true)` to this connection.
+
+    Works on read-only connections (the macro is TEMP). Returns False when the database has no search tables
+    (a schema older than migration 003, opened read-only): `search_articles` is then not defined.
+    """
+    try:
+        con.create_function("segment", segment, [duckdb.sqltypes.VARCHAR], duckdb.sqltypes.VARCHAR)
+    except duckdb.Error:  # already registered on this connection
+        pass
+    try:
+        con.execute(SEARCH_MACRO)
+    except duckdb.CatalogException:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- keeping the index current
+
+@dataclass
+class IndexRefresh:
+    """What one refresh did."""
+
+    segmented: int = 0  # articles (re-)segmented and indexed
+    removed: int = 0  # index rows of articles that no longer exist
+    compacted: bool = False
+    seconds: float = 0.0
+
+
+_STALE_SQL = """
+SELECT a.article_id
+FROM articles a LEFT JOIN article_search s ON s.article_id = a.article_id
+WHERE s.article_id IS NULL OR s.content_sha256 <> a.content_sha256 OR s.segmenter <> ?
+ORDER BY a.article_id
+"""
+
+_TEXT_SQL = """
+SELECT article_id, content_sha256, kicker, title, subtitle, lead, body_text
+FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))
+"""
+
+_NEW_SCHEMA = pa.schema([
+    ("article_id", pa.string()), ("content_sha256", pa.string()), ("segmenter", pa.string()),
+    ("title_tokens", pa.string()), ("body_tokens", pa.string()), ("title_len", pa.int32()),
+    ("body_len", pa.int32()), ("segmented_at", pa.timestamp("us", tz="UTC")),
+])
+
+
+def refresh_search_index(con: duckdb.DuckDBPyConnection, *, compact: bool | None = None) -> IndexRefresh:
+    """Bring the search index up to date with `articles`, on a write connection.
+
+    Segments new and changed articles (`content_sha256` differs from the one they were segmented at, or an
+    older segmenter), drops the index rows of deleted articles, and rewrites the postings sorted when enough
+    were added since the last rewrite and the index is small enough for that to be quick (AUTO_COMPACT_MAX_ROWS;
+    `compact=True` forces it, `False` skips it). Call it after each batch
+    load; inside a caller's transaction it joins that transaction, otherwise it commits every
+    SEGMENT_CHUNK articles.
+    """
+    started = time.perf_counter()
+    done = IndexRefresh()
+    version = segmenter_version()
+    stale = [row[0] for row in con.execute(_STALE_SQL, [version]).fetchall()]
+    for start in range(0, len(stale), SEGMENT_CHUNK):
+        rows = con.execute(_TEXT_SQL, [stale[start:start + SEGMENT_CHUNK]]).fetchall()
+        documents = segmented_documents(rows, version)
+        with _transaction(con):
+            _replace_documents(con, documents)
+        done.segmented += documents.num_rows
+    with _transaction(con):
+        done.removed = _remove_deleted_articles(con)
+    if compact or (compact is None and _needs_compaction(con)):
+        compact_search_index(con)
+        done.compacted = True
+    done.seconds = time.perf_counter() - started
+    return done
+
+
+def segmented_documents(rows: Sequence[tuple], version: str) -> pa.Table:
+    """(article_id, content_sha256, kicker, title, subtitle, lead, body_text) rows -> article_search rows."""
+    now = utc_now()
+    columns: dict[str, list] = {name: [] for name in _NEW_SCHEMA.names}
+    for article_id, content_sha256, kicker, title, subtitle, lead, body_text in rows:
+        title_words = tokenize(_join_text(kicker, title, subtitle))
+        body_words = tokenize(_join_text(lead, body_text))
+        columns["article_id"].append(article_id)
+        columns["content_sha256"].append(content_sha256)
+        columns["segmenter"].append(version)
+        columns["title_tokens"].append(" ".join(title_words))
+        columns["body_tokens"].append(" ".join(body_words))
+        columns["title_len"].append(len(title_words))
+        columns["body_len"].append(len(body_words))
+        columns["segmented_at"].append(now)
+    return pa.table(columns, schema=_NEW_SCHEMA)
+
+
+def _join_text(*parts: str | None) -> str:
+    return "\n".join(part for part in parts if part)
+
+
+def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table) -> None:
+    if documents.num_rows == 0:
+        return
+    with registered(con, "__search_new", documents):
+        replaced = con.execute(
+            "SELECT count(*) FROM article_search WHERE article_id IN (SELECT article_id FROM __search_new)"
+        ).fetchone()[0]
+        if replaced:
+            con.execute("DELETE FROM search_postings WHERE docid IN (SELECT docid FROM article_search "
+                        "WHERE article_id IN (SELECT article_id FROM __search_new))")
+            con.execute("DELETE FROM article_search WHERE article_id IN (SELECT article_id FROM __search_new)")
+        con.execute("""
+            INSERT INTO article_search (article_id, docid, content_sha256, segmenter, title_tokens, body_tokens,
+                                        title_len, body_len, segmented_at)
+            SELECT article_id, nextval('search_docid_seq'), content_sha256, segmenter, title_tokens, body_tokens,
+                   title_len, body_len, segmented_at
+            FROM __search_new
+        """)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE __search_words AS
+        SELECT docid, term, count(*)::INTEGER AS tf, (count(*) FILTER (WHERE in_title))::INTEGER AS title_tf
+        FROM (
+            SELECT s.docid, true AS in_title, unnest(string_split(s.title_tokens, ' ')) AS term
+            FROM article_search s WHERE s.article_id IN (SELECT unnest(?::VARCHAR[]))
+            UNION ALL
+            SELECT s.docid, false AS in_title, unnest(string_split(s.body_tokens, ' ')) AS term
+            FROM article_search s WHERE s.article_id IN (SELECT unnest(?::VARCHAR[]))
+        )
+        WHERE term <> ''
+        GROUP BY docid, term
+    """, [documents["article_id"].to_pylist()] * 2)
+    try:
+        con.execute("""
+            INSERT INTO search_terms (termid, term)
+            SELECT nextval('search_termid_seq'), term
+            FROM (SELECT DISTINCT w.term FROM __search_words w
+                  WHERE NOT EXISTS (SELECT 1 FROM search_terms t WHERE t.term = w.term))
+        """)
+        added = con.execute("""
+            INSERT INTO search_postings (termid, docid, tf, title_tf)
+            SELECT t.termid, w.docid, w.tf, w.title_tf
+            FROM __search_words w JOIN search_terms t ON t.term = w.term
+            ORDER BY t.termid, w.docid
+        """).fetchone()[0]
+        con.execute("UPDATE search_index_state SET unsorted_postings = unsorted_postings + ?", [added])
+    finally:
+        con.execute("DROP TABLE IF EXISTS __search_words")
+
+
+def _remove_deleted_articles(con: duckdb.DuckDBPyConnection) -> int:
+    gone = con.execute("SELECT count(*) FROM article_search s "
+                       "WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.article_id = s.article_id)").fetchone()[0]
+    if gone:
+        con.execute("DELETE FROM search_postings WHERE docid IN (SELECT s.docid FROM article_search s "
+                    "WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.article_id = s.article_id))")
+        con.execute("DELETE FROM article_search s "
+                    "WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.article_id = s.article_id)")
+    return gone
+
+
+def _needs_compaction(con: duckdb.DuckDBPyConnection) -> bool:
+    unsorted, total = con.execute(
+        "SELECT (SELECT unsorted_postings FROM search_index_state), (SELECT count(*) FROM search_postings)"
+    ).fetchone()
+    return COMPACT_MIN_ROWS <= unsorted and COMPACT_FRACTION * total <= unsorted and total <= AUTO_COMPACT_MAX_ROWS
+
+
+def compact_search_index(con: duckdb.DuckDBPyConnection) -> None:
+    """Rewrite search_postings sorted by word, so lookups skip the row groups of other words."""
+    with _transaction(con):
+        con.execute("""
+            CREATE TABLE search_postings_sorted (
+                termid INTEGER NOT NULL, docid INTEGER NOT NULL, tf INTEGER NOT NULL, title_tf INTEGER NOT NULL)
+        """)
+        con.execute("INSERT INTO search_postings_sorted SELECT termid, docid, tf, title_tf FROM search_postings "
+                    "ORDER BY termid, docid")
+        con.execute("DROP TABLE search_postings")
+        con.execute("ALTER TABLE search_postings_sorted RENAME TO search_postings")
+        con.execute("UPDATE search_index_state SET unsorted_postings = 0, compacted_at = ?", [utc_now()])
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """A transaction of our own, or the caller's if one is open (then the caller commits or rolls back)."""
+    if _in_transaction(con):
+        yield
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    # DuckDB has no "in transaction?" call, and a failed BEGIN aborts the open transaction. In autocommit mode
+    # every statement is a transaction of its own, so two statements see two transaction ids; inside an
+    # explicit transaction they see the same one.
+    first = con.execute("SELECT txid_current()").fetchone()[0]
+    return con.execute("SELECT txid_current()").fetchone()[0] == first
+
+
+@dataclass
+class IndexStatus:
+    articles: int
+    indexed: int  # articles whose index row is current
+    has_index: bool  # the search tables exist (migration 003)
+
+    @property
+    def pending(self) -> int:
+        return self.articles - self.indexed
+
+
+def index_status(con: duckdb.DuckDBPyConnection) -> IndexStatus:
+    """How many articles the index covers as they are now; works on read-only connections."""
+    has_index = con.execute("SELECT count(*) FROM information_schema.tables "
+                            "WHERE table_schema = 'main' AND table_name = 'article_search'").fetchone()[0] > 0
+    articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    if not has_index:
+        return IndexStatus(articles, 0, False)
+    indexed = con.execute("SELECT count(*) FROM articles a JOIN article_search s ON s.article_id = a.article_id "
+                          "AND s.content_sha256 = a.content_sha256 AND s.segmenter = ?",
+                          [segmenter_version()]).fetchone()[0]
+    return IndexStatus(articles, indexed, True)
+
+
+# ---------------------------------------------------------------- searching
+
+@dataclass
+class SearchHit:
+    rank: int
+    article_id: str
+    title: str | None
+    published_at: datetime | None
+    published_date: date | None
+    site: str
+    url: str | None
+    parent_article_id: str | None
+    parent_title: str | None  # for a sub-article, the story it was printed with
+    score: float
+    snippet: str | None
+
+
+_SEARCH_SQL = """
+SELECT h.article_id, h.title, h.published_at, h.published_date, h.site, h.url, h.parent_article_id,
+       parent.title, h.score, a.lead, a.body_text
+FROM search_articles_tokens(?, match_all := ?) h
+JOIN articles a ON a.article_id = h.article_id
+LEFT JOIN articles parent ON parent.article_id = h.parent_article_id
+WHERE (CAST(? AS VARCHAR) IS NULL OR h.site = ? OR h.site LIKE '%.' || ?)
+  AND (CAST(? AS DATE) IS NULL OR h.published_date >= ?)
+  AND (CAST(? AS DATE) IS NULL OR h.published_date <= ?)
+ORDER BY h.score DESC, h.published_at DESC NULLS LAST, h.article_id
+LIMIT ?
+"""
+
+
+def search(con: duckdb.DuckDBPyConnection, query: str, *, site: str | None = None, since: date | None = None,
+           until: date | None = None, limit: int = 20, match_all: bool = True,
+           marks: tuple[str, str] = ("【", "】")) -> list[SearchHit]:
+    """Articles matching `query`, best first, each with the body sentence that matches best (hits in `marks`).
+
+    `site` matches the host or any subdomain of it (lnd.com.cn matches epaper.lnd.com.cn); `since` and
+    `until` bound `published_date` (inclusive; articles without a date are then left out).
+    """
+    words = tokenize(query)
+    if not words:
+        raise WarehouseError(f"nothing to search for in {query!r}: it has no words, only punctuation or spaces")
+    site = site.strip().lower() if site else None
+    rows = con.execute(_SEARCH_SQL, [" ".join(words), match_all, site, site, site, since, since, until, until,
+                                     limit]).fetchall()
+    hits = []
+    for rank, row in enumerate(rows, 1):
+        *columns, lead, body = row
+        hits.append(SearchHit(rank, *columns, snippet=snippet(_join_text(lead, body), words, marks=marks)
+                              or snippet(columns[1], words, marks=marks)))
+    return hits
+
+
+# ---------------------------------------------------------------- snippets
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n+")
+
+
+def snippet(text: str | None, words: Sequence[str], *, marks: tuple[str, str] = ("【", "】"),
+            width: int = 60) -> str | None:
+    """The sentence of `text` with the most distinct `words`, cut to about `width` characters around the first
+    hit, with every hit wrapped in `marks`. None if no word occurs in `text`."""
+    if not text or not words:
+        return None
+    pattern = _word_pattern(words)
+    best, best_found = None, 0
+    for sentence in _SENTENCE_END.split(text):
+        sentence = " ".join(sentence.split())
+        found = {m.group(0).lower() for m in pattern.finditer(sentence)}
+        if len(found) > best_found:
+            best, best_found = sentence, len(found)
+    if best is None:
+        return None
+    best = _window(best, pattern.search(best).start(), width)
+    return pattern.sub(lambda m: f"{marks[0]}{m.group(0)}{marks[1]}", best)
+
+
+def _word_pattern(words: Sequence[str]) -> re.Pattern:
+    # Longest first, so 招商引资 is marked whole rather than as 招商 + 引资.
+    alternatives = sorted({w for w in words if w}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in alternatives), re.IGNORECASE)
+
+
+def _window(sentence: str, first_hit: int, width: int) -> str:
+    if len(sentence) <= width:
+        return sentence
+    start = max(0, min(first_hit - width // 4, len(sentence) - width))
+    end = start + width
+    return ("…" if start > 0 else "") + sentence[start:end] + ("…" if end < len(sentence) else "")
