@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,9 @@ from .errors import MigrationError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _FILE_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+# Migrations that need Python after their SQL (a backfill), by (version, name): "module:function(con)".
+# The step runs in the migration's transaction: if it fails, the migration is rolled back.
+PYTHON_STEPS = {(2, "relations"): "warehouse.relations:backfill_relations"}
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,18 @@ def apply_migration(con: duckdb.DuckDBPyConnection, migration: Migration) -> Non
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(sql)
+        run_python_step(con, migration)
         con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [migration.version, migration.name])
         con.execute("COMMIT")
-    except duckdb.Error as exc:
+    except Exception as exc:
         con.execute("ROLLBACK")
-        raise MigrationError(f"migration {migration.path.name} failed: {str(exc).strip().splitlines()[0]}") from exc
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise MigrationError(f"migration {migration.path.name} failed: {reason}") from exc
+
+
+def run_python_step(con: duckdb.DuckDBPyConnection, migration: Migration) -> None:
+    target = PYTHON_STEPS.get((migration.version, migration.name))
+    if target is None:
+        return
+    module_name, function_name = target.split(":")
+    getattr(importlib.import_module(module_name), function_name)(con)

@@ -1,0 +1,601 @@
+"""Duplicates and reposts between stored articles: exact and near duplicates of the body, and repost_of.
+
+`detect_relations(con, article_ids)` runs inside the loader's batch transaction for the batch's new and
+updated top-level articles. It fingerprints each one (`article_fingerprints`: a hash of the normalized body,
+a MinHash signature, URL keys), stores the signature's LSH band hashes (`article_minhash_bands`), and finds
+the batch's relations to everything stored by joins on those keys, so nothing already stored is read or
+hashed again. docs/schema.md explains the tables and the choices (thresholds, shingles, orientation).
+
+MinHash here is one-permutation MinHash (one 64-bit hash per shingle, split into NUM_PERM bins, the minimum
+kept per bin; empty bins filled by "optimal densification", Shrivastava 2017), vectorized with numpy: cost
+grows with the number of shingles, not shingles x permutations. The fraction of equal bins of two
+signatures estimates the Jaccard similarity of their shingle sets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Sequence
+from urllib.parse import urlsplit, urlunsplit
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from .bulk import insert_arrow, registered
+from .runs import utc_now
+
+__all__ = [
+    "detect_relations", "backfill_relations", "normalized_text", "text_sha256", "url_key", "shingle_hashes",
+    "minhash_signatures", "band_hashes", "estimated_similarity",
+    "EXACT_DUPLICATE", "NEAR_DUPLICATE", "REPOST_OF", "NEAR_DUPLICATE_THRESHOLD",
+]
+
+EXACT_DUPLICATE, NEAR_DUPLICATE, REPOST_OF = "exact_duplicate", "near_duplicate", "repost_of"
+METHOD_TEXT_HASH, METHOD_MINHASH, METHOD_ORIGINAL_URL, METHOD_SOURCE_NAME = (
+    "text_sha256", "minhash", "original_url", "source_name")
+
+NEAR_DUPLICATE_THRESHOLD = 0.8  # estimated Jaccard of the shingle sets
+MIN_TEXT_CHARS = 50             # shorter bodies ("详见附件") are neither exact nor near duplicates of anything
+NUM_PERM = 120                  # MinHash bins
+BANDS, ROWS = 20, 6             # LSH: a pair is a candidate if all 6 bins of any of the 20 bands agree
+CHAR_SHINGLE = 5                # CJK text: 5-grams of characters
+WORD_SHINGLE = 3                # other text: 3-grams of words
+CHUNK_ARTICLES = 2000           # signatures are computed this many articles at a time (bounds memory)
+MIN_THREAD_CHUNK = 250          # smaller batches are fingerprinted in the calling thread
+WORKERS = min(2, os.cpu_count() or 1)
+assert BANDS * ROWS == NUM_PERM
+
+_U64 = np.uint64
+_MASK32 = _U64(0xFFFFFFFF)
+_EMPTY = _U64(1 << 32)          # above every 32-bit bin value: marks an empty bin before densification
+_POLY = _U64(0x100000001B3)     # multiplier of the polynomial that combines a shingle's tokens
+_SEED = 0x6E657773647563B      # fixed forever: band hashes are stored, so every hash must be stable
+_MAX_PROBES = 64
+
+FINGERPRINT_SCHEMA = pa.schema([
+    ("article_id", pa.string()), ("text_sha256", pa.string()), ("text_chars", pa.int64()),
+    ("shingles", pa.int64()), ("minhash", pa.binary()), ("url_key", pa.string()),
+    ("canonical_url_key", pa.string()), ("original_url_key", pa.string()), ("computed_at", pa.timestamp("us", tz="UTC")),
+])
+BAND_SCHEMA = pa.schema([("band", pa.int32()), ("band_hash", pa.int64()), ("article_id", pa.string())])
+RELATION_SCHEMA = pa.schema([
+    ("article_id", pa.string()), ("related_article_id", pa.string()), ("relation", pa.string()),
+    ("similarity", pa.float64()), ("method", pa.string()), ("detected_at", pa.timestamp("us", tz="UTC")),
+])
+ID_SCHEMA = pa.schema([("id", pa.string())])
+
+
+# ---------------------------------------------------------------- text and URL keys
+
+def normalized_text(body_text: str | None) -> str:
+    """The body as whitespace-collapsed paragraphs, one per line (what the exact-duplicate hash covers)."""
+    lines = (" ".join(line.split()) for line in (body_text or "").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def text_sha256(body_text: str | None, *, normalized: bool = False) -> str | None:
+    """SHA-256 of the normalized body; None for bodies under MIN_TEXT_CHARS (they are never duplicates)."""
+    text = (body_text or "") if normalized else normalized_text(body_text)
+    if len(text) < MIN_TEXT_CHARS:
+        return None
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def url_key(url: str | None) -> str | None:
+    """The form two URLs are compared in: host lower-case, default port, fragment and scheme dropped.
+
+    The scheme is dropped because reposts often cite http:// for a page served over https:// (or the
+    reverse). Path and query are kept as they are; an empty path is '/'.
+    """
+    if not url or not url.strip():
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    host = parts.hostname.lower()
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        host = f"{host}:{port}"
+    return urlunsplit(("", host, parts.path or "/", parts.query, ""))
+
+
+# ---------------------------------------------------------------- shingles and MinHash
+
+def _mix64(z: np.ndarray, *, in_place: bool = False) -> np.ndarray:
+    """splitmix64's finalizer: a fast, stable 64-bit mixing of uint64 values."""
+    z = z if in_place else z.copy()
+    z ^= z >> _U64(30)
+    z *= _U64(0xBF58476D1CE4E5B9)
+    z ^= z >> _U64(27)
+    z *= _U64(0x94D049BB133111EB)
+    z ^= z >> _U64(31)
+    return z
+
+
+_CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
+_TABLE_SIZE = 0x31350
+_tables: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def _char_tables() -> tuple[np.ndarray, np.ndarray]:
+    """(is word character, is CJK) per code point below _TABLE_SIZE; built once."""
+    global _tables
+    if _tables is None:
+        is_word = np.frombuffer(bytes(chr(c).isalnum() for c in range(_TABLE_SIZE)), dtype=np.bool_).copy()
+        is_cjk = np.zeros(_TABLE_SIZE, dtype=np.bool_)
+        for low, high in _CJK_RANGES:
+            is_cjk[low:high + 1] = True
+        _tables = (is_word, is_cjk)
+    return _tables
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _prepare(text: str) -> str:
+    """Case- and width-folded text (NFKC, casefold): full- and half-width variants shingle alike."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def shingle_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """64-bit hashes of every shingle of every text, and the index of the text each one belongs to.
+
+    A text that is mostly CJK is shingled as 5-grams of its word characters (punctuation and spaces
+    dropped); other text as 3-grams of words. A text shorter than one shingle gives a single shingle.
+    """
+    prepared = [_prepare(t or "") for t in texts]
+    is_word, is_cjk = _char_tables()
+    codes = np.frombuffer("".join(prepared).encode("utf-32-le"), dtype=np.uint32)
+    owner = np.repeat(np.arange(len(prepared), dtype=np.int64), [len(t) for t in prepared])
+    looked_up = np.minimum(codes, _TABLE_SIZE - 1)
+    word = is_word[looked_up] | (codes >= _TABLE_SIZE)
+    words_per_text = np.bincount(owner[word], minlength=len(prepared))
+    cjk_per_text = np.bincount(owner[word & is_cjk[looked_up]], minlength=len(prepared))
+    char_mode = (words_per_text > 0) & (2 * cjk_per_text >= words_per_text)
+
+    hashes, owners = [np.empty(0, dtype=np.uint64)], [np.empty(0, dtype=np.int64)]
+    if char_mode.any():
+        keep = word & char_mode[owner]
+        hashes_, owners_ = _kgrams(codes[keep].astype(np.uint64), owner[keep], CHAR_SHINGLE, len(prepared))
+        hashes.append(hashes_)
+        owners.append(owners_)
+    word_docs = np.flatnonzero(~char_mode & (words_per_text > 0))
+    if word_docs.size:
+        hashes_, owners_ = _word_shingles([prepared[i] for i in word_docs])
+        hashes.append(hashes_)
+        owners.append(word_docs[owners_])
+    return np.concatenate(hashes), np.concatenate(owners)
+
+
+def _word_shingles(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    token_ids: dict[str, int] = {}
+    tokens: list[int] = []
+    counts: list[int] = []
+    for text in texts:
+        words = _WORD.findall(text)
+        counts.append(len(words))
+        tokens.extend(token_ids.setdefault(w, len(token_ids)) for w in words)
+    vocabulary = np.array(
+        [int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "little") for w in token_ids],
+        dtype=np.uint64)
+    values = vocabulary[np.asarray(tokens, dtype=np.int64)] if tokens else np.empty(0, dtype=np.uint64)
+    owner = np.repeat(np.arange(len(texts), dtype=np.int64), counts)
+    return _kgrams(values, owner, WORD_SHINGLE, len(texts))
+
+
+def _kgrams(values: np.ndarray, owner: np.ndarray, k: int, n_texts: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of the k-token windows that lie within one text; a text of 1..k-1 tokens gives one shingle."""
+    hashes, owners = [np.empty(0, dtype=np.uint64)], [np.empty(0, dtype=np.int64)]
+    n = values.size
+    if n >= k:
+        h = values[: n - k + 1].copy()
+        for j in range(1, k):
+            h *= _POLY
+            h += values[j: n - k + 1 + j]
+        inside = owner[: n - k + 1] == owner[k - 1:]
+        hashes.append(h[inside])
+        owners.append(owner[: n - k + 1][inside])
+    per_text = np.bincount(owner, minlength=n_texts)
+    short = np.flatnonzero((per_text > 0) & (per_text < k))
+    if short.size:  # rare (bodies this short are skipped anyway): one shingle of the whole text
+        starts = np.searchsorted(owner, short)
+        for text_index, start in zip(short, starts):
+            h = 0
+            for v in values[start: start + per_text[text_index]].tolist():
+                h = (h * int(_POLY) + v) & 0xFFFFFFFFFFFFFFFF
+            hashes.append(np.array([h], dtype=np.uint64))
+            owners.append(np.array([text_index], dtype=np.int64))
+    combined = np.concatenate(hashes)
+    combined ^= _U64(_SEED)
+    return _mix64(combined, in_place=True), np.concatenate(owners)
+
+
+def _probe_table() -> np.ndarray:
+    """For each bin, the fixed sequence of bins an empty bin borrows from (optimal densification)."""
+    j = np.arange(NUM_PERM, dtype=np.uint64)[:, None]
+    t = np.arange(_MAX_PROBES, dtype=np.uint64)[None, :]
+    mixed = _mix64((j << _U64(32)) + t + _U64(_SEED))
+    return ((mixed >> _U64(32)) * _U64(NUM_PERM) >> _U64(32)).astype(np.int64)
+
+
+_PROBES = _probe_table()
+
+
+def minhash_signatures(hashes: np.ndarray, owners: np.ndarray, n_texts: int) -> np.ndarray:
+    """(n_texts, NUM_PERM) uint32 one-permutation MinHash signatures; a text without shingles gets zeros."""
+    bins = ((hashes >> _U64(32)) * _U64(NUM_PERM) >> _U64(32)).astype(np.int64)
+    flat = np.full(n_texts * NUM_PERM, _EMPTY, dtype=np.uint64)
+    np.minimum.at(flat, owners * NUM_PERM + bins, hashes & _MASK32)
+    signatures = flat.reshape(n_texts, NUM_PERM)
+    _densify(signatures)
+    signatures[signatures == _EMPTY] = 0
+    return signatures.astype(np.uint32)
+
+
+def _densify(signatures: np.ndarray) -> None:
+    """Fill each empty bin from the first non-empty bin of its probe sequence (the same for every text)."""
+    original = signatures.copy()
+    for attempt in range(_MAX_PROBES):
+        empty = signatures == _EMPTY
+        if not empty.any():
+            return
+        borrowed = original[:, _PROBES[:, attempt]]
+        fill = empty & (borrowed != _EMPTY)
+        signatures[fill] = borrowed[fill]
+    rows, cols = np.nonzero(signatures == _EMPTY)  # still empty after all probes: the next non-empty bin
+    for row, col in zip(rows, cols):
+        filled = np.flatnonzero(original[row] != _EMPTY)
+        if filled.size:
+            signatures[row, col] = original[row, filled[np.searchsorted(filled, col) % filled.size]]
+
+
+def band_hashes(signatures: np.ndarray) -> np.ndarray:
+    """(n, BANDS) uint64: each band's ROWS bins hashed together, salted with the band number.
+
+    Stored as BIGINT (the same 64 bits, signed)."""
+    values = signatures.astype(np.uint64)
+    out = np.empty((values.shape[0], BANDS), dtype=np.uint64)
+    for band in range(BANDS):
+        h = np.full(values.shape[0], _U64(_SEED + band), dtype=np.uint64)
+        for row in range(band * ROWS, (band + 1) * ROWS):
+            h = _mix64(h * _POLY + values[:, row])
+        out[:, band] = h
+    return out
+
+
+def estimated_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise share of equal bins of two (n, NUM_PERM) signature arrays: the estimated Jaccard."""
+    return (a == b).mean(axis=1)
+
+
+# ---------------------------------------------------------------- detection
+
+@dataclass
+class Fingerprint:
+    article_id: str
+    text_sha256: str | None
+    text_chars: int
+    signature: np.ndarray | None  # None when the body is under MIN_TEXT_CHARS
+    url_key: str | None
+    canonical_url_key: str | None
+    original_url_key: str | None
+    shingles: int = 0
+
+
+@dataclass
+class Relation:
+    article_id: str
+    related_article_id: str
+    relation: str
+    similarity: float | None
+    method: str
+
+
+@dataclass
+class ArticleFacts:
+    """What orienting a pair needs: who is earlier, and who credits whom."""
+    published_at: datetime | None
+    first_seen_at: datetime
+    source_name: str | None
+    site_name: str | None
+
+    def order_key(self, article_id: str) -> tuple:
+        return (self.published_at is None, self.published_at or self.first_seen_at, self.first_seen_at, article_id)
+
+
+@dataclass
+class Pair:
+    """Two articles whose bodies match (similarity known) and/or one cites the other's URL."""
+    similarity: float | None = None
+    exact: bool = False
+    cites: set[tuple[str, str]] = field(default_factory=set)  # (repost, original) by original_url
+
+
+def detect_relations(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> int:
+    """Find the relations of these (new or changed) articles to every stored article, and store them.
+
+    Runs in the caller's transaction. Sub-articles and unknown ids are ignored. Earlier fingerprints,
+    bands and relations of the given articles are replaced, so calling it twice changes nothing.
+    Returns the number of relation rows written.
+    """
+    ids = sorted(set(article_ids))
+    if not ids:
+        return 0
+    forget_articles(con, ids)
+    rows = top_level_articles(con, ids)
+    if not rows:
+        return 0
+    fingerprints = fingerprint_articles(rows)
+    bands = band_table(fingerprints)
+    store_fingerprints(con, fingerprints, bands)
+
+    pairs: dict[tuple[str, str], Pair] = {}
+    signatures = {f.article_id: f.signature for f in fingerprints if f.signature is not None}
+    for a, b in exact_duplicate_pairs(con, fingerprints):
+        pairs.setdefault(pair_key(a, b), Pair()).exact = True
+    candidates = sorted({pair_key(a, b) for a, b in band_candidates(con, bands)} - pairs.keys())
+    citations = url_citations(con, fingerprints)
+    for a, b in citations:
+        pairs.setdefault(pair_key(a, b), Pair()).cites.add((a, b))
+    signatures.update(stored_signatures(con, {x for key in [*candidates, *pairs] for x in key} - set(signatures)))
+    for key, similarity in zip(candidates, similarities(candidates, signatures)):
+        if similarity >= NEAR_DUPLICATE_THRESHOLD:
+            pairs.setdefault(key, Pair()).similarity = similarity
+    for key, pair in pairs.items():
+        if pair.exact:
+            pair.similarity = 1.0
+        elif pair.similarity is None:
+            pair.similarity = next(iter(similarities([key], signatures)), None)
+
+    involved = {x for key in pairs for x in key}
+    facts = article_facts(con, involved)
+    citers = {a for a, _ in citations} | stored_citers(con, involved)
+    relations = [r for key, pair in pairs.items() for r in relations_of_pair(key, pair, facts, citers)]
+    store_relations(con, relations)
+    return len(relations)
+
+
+def backfill_relations(con: duckdb.DuckDBPyConnection, chunk: int = 5000) -> int:
+    """Fingerprint every stored top-level article and detect all relations (migration 002's Python step)."""
+    ids = [row[0] for row in con.execute(
+        "SELECT article_id FROM articles WHERE parent_article_id IS NULL ORDER BY first_seen_at, article_id").fetchall()]
+    return sum(detect_relations(con, ids[i:i + chunk]) for i in range(0, len(ids), chunk))
+
+
+def pair_key(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def id_table(values: Iterable[str]) -> pa.Table:
+    return pa.Table.from_arrays([pa.array(list(values), type=pa.string())], schema=ID_SCHEMA)
+
+
+def forget_articles(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
+    """Delete what earlier detection stored for these articles (only those that have a fingerprint)."""
+    with registered(con, "__relation_ids", id_table(ids)) as view:
+        known = [r[0] for r in con.execute(
+            f"SELECT f.article_id FROM article_fingerprints f JOIN {view} i ON f.article_id = i.id").fetchall()]
+    if not known:
+        return
+    with registered(con, "__relation_forget", id_table(known)) as view:
+        con.execute(f"DELETE FROM article_relations WHERE article_id IN (SELECT id FROM {view}) "
+                    f"OR related_article_id IN (SELECT id FROM {view})")
+        con.execute(f"DELETE FROM article_minhash_bands WHERE article_id IN (SELECT id FROM {view})")
+        con.execute(f"DELETE FROM article_fingerprints WHERE article_id IN (SELECT id FROM {view})")
+
+
+def top_level_articles(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[tuple]:
+    with registered(con, "__relation_ids", id_table(ids)) as view:
+        return con.execute(
+            f"SELECT a.article_id, a.body_text, a.url, a.canonical_url, a.original_url FROM articles a "
+            f"JOIN {view} i ON a.article_id = i.id WHERE a.parent_article_id IS NULL ORDER BY a.article_id"
+        ).fetchall()
+
+
+def fingerprint_articles(rows: list[tuple]) -> list[Fingerprint]:
+    """Fingerprints of (article_id, body_text, url, canonical_url, original_url) rows, in row order.
+
+    Large batches are split over WORKERS threads: the numpy work releases the GIL.
+    """
+    _char_tables()  # built once, before any thread needs it
+    size = min(CHUNK_ARTICLES, max(MIN_THREAD_CHUNK, -(-len(rows) // WORKERS)))
+    chunks = [rows[i:i + size] for i in range(0, len(rows), size)]
+    if len(chunks) == 1:
+        return fingerprint_chunk(chunks[0])
+    with ThreadPoolExecutor(WORKERS) as pool:
+        return [f for part in pool.map(fingerprint_chunk, chunks) for f in part]
+
+
+def fingerprint_chunk(rows: list[tuple]) -> list[Fingerprint]:
+    texts = [normalized_text(body) for _, body, *_ in rows]
+    hashable = [i for i, text in enumerate(texts) if len(text) >= MIN_TEXT_CHARS]
+    hashes, owners = shingle_hashes([texts[i] for i in hashable])
+    signatures = minhash_signatures(hashes, owners, len(hashable))
+    shingle_counts = np.bincount(owners, minlength=len(hashable))
+    signature_of = {index: (signatures[n], int(shingle_counts[n]))
+                    for n, index in enumerate(hashable) if shingle_counts[n]}
+    fingerprints = []
+    for i, (article_id, _, url, canonical_url, original_url) in enumerate(rows):
+        signature, shingles = signature_of.get(i, (None, 0))
+        fingerprints.append(Fingerprint(
+            article_id=article_id, text_sha256=text_sha256(texts[i], normalized=True), text_chars=len(texts[i]),
+            signature=signature, url_key=url_key(url), canonical_url_key=url_key(canonical_url),
+            original_url_key=url_key(original_url), shingles=shingles))
+    return fingerprints
+
+
+def band_table(fingerprints: list[Fingerprint]) -> pa.Table:
+    """The article_minhash_bands rows of the fingerprints that have a signature."""
+    signed = [f for f in fingerprints if f.signature is not None]
+    hashes = band_hashes(np.stack([f.signature for f in signed])) if signed else np.empty((0, BANDS), dtype=np.uint64)
+    return pa.table({
+        "band": pa.array(np.tile(np.arange(BANDS, dtype=np.int32), len(signed))),
+        # stored signed: DuckDB pushes join filters into Arrow scans, and pyarrow cannot take uint64 > 2**63 there
+        "band_hash": pa.array(hashes.reshape(-1).view(np.int64)),
+        "article_id": pa.array([f.article_id for f in signed for _ in range(BANDS)], type=pa.string()),
+    }, schema=BAND_SCHEMA)
+
+
+def store_fingerprints(con: duckdb.DuckDBPyConnection, fingerprints: list[Fingerprint], bands: pa.Table) -> None:
+    now = utc_now()
+    insert_arrow(con, "article_fingerprints", pa.table({
+        "article_id": [f.article_id for f in fingerprints],
+        "text_sha256": [f.text_sha256 for f in fingerprints],
+        "text_chars": [f.text_chars for f in fingerprints],
+        "shingles": [f.shingles for f in fingerprints],
+        "minhash": [f.signature.astype("<u4").tobytes() if f.signature is not None else None for f in fingerprints],
+        "url_key": [f.url_key for f in fingerprints],
+        "canonical_url_key": [f.canonical_url_key for f in fingerprints],
+        "original_url_key": [f.original_url_key for f in fingerprints],
+        "computed_at": [now] * len(fingerprints),
+    }, schema=FINGERPRINT_SCHEMA))
+    insert_arrow(con, "article_minhash_bands", bands)
+
+
+def exact_duplicate_pairs(con: duckdb.DuckDBPyConnection, fingerprints: list[Fingerprint]) -> list[tuple[str, str]]:
+    """Pairs of a batch article and any other article with the same normalized body."""
+    hashed = [f for f in fingerprints if f.text_sha256 is not None]
+    if not hashed:
+        return []
+    batch = pa.table({"article_id": [f.article_id for f in hashed], "text_sha256": [f.text_sha256 for f in hashed]})
+    with registered(con, "__relation_batch_text", batch) as view:
+        return con.execute(f"""
+            SELECT b.article_id, f.article_id
+            FROM article_fingerprints f
+            JOIN {view} b ON f.text_sha256 = b.text_sha256 AND f.article_id <> b.article_id
+        """).fetchall()
+
+
+def band_candidates(con: duckdb.DuckDBPyConnection, bands: pa.Table) -> list[tuple[str, str]]:
+    """Pairs of a batch article and any other article that share at least one (band, band_hash)."""
+    if bands.num_rows == 0:
+        return []
+    with registered(con, "__relation_batch_bands", bands) as view:
+        return con.execute(f"""
+            SELECT DISTINCT b.article_id, s.article_id
+            FROM article_minhash_bands s
+            JOIN {view} b ON s.band_hash = b.band_hash AND s.band = b.band AND s.article_id <> b.article_id
+        """).fetchall()
+
+
+def url_citations(con: duckdb.DuckDBPyConnection, fingerprints: list[Fingerprint]) -> list[tuple[str, str]]:
+    """(repost, original) where the repost's original_url is the other's URL or canonical URL (as url_key).
+
+    Either side may be in the batch: a repost can be loaded before its original.
+    """
+    citing = [(f.article_id, f.original_url_key) for f in fingerprints if f.original_url_key]
+    cited = [(f.article_id, k) for f in fingerprints for k in {f.url_key, f.canonical_url_key} if k]
+    pairs: list[tuple[str, str]] = []
+    if citing:
+        batch = pa.table({"article_id": [a for a, _ in citing], "k": [k for _, k in citing]})
+        with registered(con, "__relation_citing", batch) as view:
+            pairs += con.execute(f"""
+                SELECT b.article_id, f.article_id FROM article_fingerprints f JOIN {view} b ON f.url_key = b.k
+                UNION
+                SELECT b.article_id, f.article_id FROM article_fingerprints f JOIN {view} b ON f.canonical_url_key = b.k
+            """).fetchall()
+    if cited:
+        batch = pa.table({"article_id": [a for a, _ in cited], "k": [k for _, k in cited]})
+        with registered(con, "__relation_cited", batch) as view:
+            pairs += con.execute(f"""
+                SELECT f.article_id, b.article_id FROM article_fingerprints f JOIN {view} b ON f.original_url_key = b.k
+            """).fetchall()
+    return sorted({(a, b) for a, b in pairs if a != b})
+
+
+def stored_signatures(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, np.ndarray]:
+    if not ids:
+        return {}
+    with registered(con, "__relation_sig_ids", id_table(sorted(ids))) as view:
+        rows = con.execute(f"SELECT f.article_id, f.minhash FROM article_fingerprints f JOIN {view} i ON f.article_id = i.id "
+                           "WHERE f.minhash IS NOT NULL").fetchall()
+    return {article_id: np.frombuffer(blob, dtype="<u4") for article_id, blob in rows}
+
+
+def similarities(keys: list[tuple[str, str]], signatures: dict[str, np.ndarray]) -> list[float | None]:
+    """Estimated Jaccard per pair; None when either side has no signature (body too short)."""
+    known = [i for i, (a, b) in enumerate(keys) if a in signatures and b in signatures]
+    out: list[float | None] = [None] * len(keys)
+    if known:
+        left = np.stack([signatures[keys[i][0]] for i in known])
+        right = np.stack([signatures[keys[i][1]] for i in known])
+        for i, value in zip(known, estimated_similarity(left, right)):
+            out[i] = round(float(value), 4)
+    return out
+
+
+def article_facts(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, ArticleFacts]:
+    if not ids:
+        return {}
+    with registered(con, "__relation_fact_ids", id_table(sorted(ids))) as view:
+        rows = con.execute(f"SELECT a.article_id, a.published_at, a.first_seen_at, a.source_name, a.site_name "
+                           f"FROM articles a JOIN {view} i ON a.article_id = i.id").fetchall()
+    return {r[0]: ArticleFacts(*r[1:]) for r in rows}
+
+
+def stored_citers(con: duckdb.DuckDBPyConnection, ids: set[str]) -> set[str]:
+    """Which of these articles already have a repost_of found by their 原文链接."""
+    if not ids:
+        return set()
+    with registered(con, "__relation_citer_ids", id_table(sorted(ids))) as view:
+        return {r[0] for r in con.execute(
+            f"SELECT DISTINCT r.article_id FROM article_relations r JOIN {view} i ON r.article_id = i.id "
+            f"WHERE r.relation = '{REPOST_OF}' AND r.method = '{METHOD_ORIGINAL_URL}'").fetchall()}
+
+
+def relations_of_pair(key: tuple[str, str], pair: Pair, facts: dict[str, ArticleFacts],
+                      citers: set[str]) -> list[Relation]:
+    """The rows one pair gives: its duplicate relation (later copy -> earlier), and repost_of when known.
+
+    `citers` are the articles whose 原文链接 leads to a stored article: their original is known, so their
+    来源 does not make them a repost of another copy as well.
+    """
+    a, b = key
+    if a not in facts or b not in facts:
+        return []
+    later, earlier = (a, b) if facts[a].order_key(a) > facts[b].order_key(b) else (b, a)
+    if len(pair.cites) == 1:  # a declared original orients the pair whatever the dates say
+        later, earlier = next(iter(pair.cites))
+    out = []
+    is_duplicate = pair.exact or (pair.similarity is not None and pair.similarity >= NEAR_DUPLICATE_THRESHOLD)
+    if is_duplicate:
+        out.append(Relation(later, earlier, EXACT_DUPLICATE if pair.exact else NEAR_DUPLICATE,
+                            pair.similarity, METHOD_TEXT_HASH if pair.exact else METHOD_MINHASH))
+    for repost, original in sorted(pair.cites):
+        out.append(Relation(repost, original, REPOST_OF, pair.similarity, METHOD_ORIGINAL_URL))
+    if is_duplicate and not pair.cites and later not in citers and credits_the_other(facts[later], facts[earlier]):
+        out.append(Relation(later, earlier, REPOST_OF, pair.similarity, METHOD_SOURCE_NAME))
+    return out
+
+
+def credits_the_other(later: ArticleFacts, earlier: ArticleFacts) -> bool:
+    """The later copy's 来源 names the earlier one's site or source, and the earlier one is dated earlier."""
+    if not later.source_name or later.published_at is None or earlier.published_at is None:
+        return False
+    if not earlier.published_at < later.published_at:
+        return False
+    credited = later.source_name.strip()
+    return credited in {(earlier.site_name or "").strip(), (earlier.source_name or "").strip()}
+
+
+def store_relations(con: duckdb.DuckDBPyConnection, relations: list[Relation]) -> None:
+    now = utc_now()
+    insert_arrow(con, "article_relations", pa.Table.from_pylist([
+        {"article_id": r.article_id, "related_article_id": r.related_article_id, "relation": r.relation,
+         "similarity": r.similarity, "method": r.method, "detected_at": now}
+        for r in relations
+    ], schema=RELATION_SCHEMA))
