@@ -3,83 +3,71 @@
 Batches, not pages, are the unit of Prefect work (a task per page would cost more than the page). While batch N
 loads into DuckDB, batch N+1 is already being fetched and extracted, so at most two batches are in memory.
 The write connection is held only for one batch load, so readers are locked out for as short a time as possible.
+
+URLs are fetched with the polite fetcher (flows/web): per-host limits, retries, bounded bodies. They are URLs the
+user named, so robots.txt is not consulted (a crawl, `newsduck crawl`, always does). A URL fetched before is
+asked for conditionally (If-None-Match / If-Modified-Since from the frontier table `urls`); a 304 loads nothing.
 """
 
 from __future__ import annotations
 
-import time
+import asyncio
 from dataclasses import asdict
-from itertools import islice
-from typing import Iterable, Iterator
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
-from parsers import extract_article
-from parsers.errors import ParseError
-from warehouse.db import WarehouseLockedError, connect
-from warehouse.load import load_batch
-from warehouse.models import ErrorInfo, LoadCounts, PageResult
-from warehouse.runs import finish_run, record_errors, start_run
+from parsers.urls import canonicalize_url
+from warehouse import frontier
+from warehouse.runs import finish_run, start_run
 
-from .fetch import Fetched, fetch_all
+from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, BatchCounts, Page, batched, extract_fetched,  # noqa: F401
+                      extract_pages, load_pages, open_writer, page_from_result, writer)  # noqa: F401
+from .fetch import read_file
 from .inputs import Target, expand_inputs
-
-DEFAULT_BATCH_SIZE = 200
-LOCK_WAIT_SECONDS = 60.0
+from .web import FetchConfig, Fetcher, FetchRequest
 
 
-def batched(items: Iterable[Target], size: int) -> Iterator[list[Target]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
+def ingest_fetch_config() -> FetchConfig:
+    """Explicitly named URLs: no robots.txt, otherwise the crawl's politeness (per-host limits, retries)."""
+    return FetchConfig(respect_robots=False, per_host_concurrency=4)
 
 
-def extract_fetched(item: Fetched) -> PageResult:
-    """Parse one fetched page; a page that cannot be decoded or parsed becomes an ErrorInfo, never an exception."""
-    result = PageResult(fetch=item.fetch, body=item.body, error=item.error)
-    if item.body is None:
-        return result
-    try:
-        record = extract_article(
-            item.body, url=item.fetch.url, path=item.fetch.path, content_type=item.fetch.content_type
-        )
-    except ParseError as exc:
-        result.error = ErrorInfo(item.fetch.input, exc.stage, type(exc).__name__, str(exc))
-        return result
-    item.fetch.charset = record.charset
-    result.record = record
-    return result
+async def fetch_urls(targets: list[Target], known: dict[str, tuple[str | None, str | None]],
+                     config: FetchConfig | None = None) -> dict[str, Page]:
+    """Fetch URL targets concurrently; `known` gives validators by canonical URL. Returns pages by input."""
+    requests = []
+    for target in targets:
+        canonical = canonicalize_url(target.url) or target.url
+        etag, last_modified = known.get(canonical, (None, None))
+        requests.append(FetchRequest(target.url, etag=etag, last_modified=last_modified, tag=(target, canonical)))
+    pages: dict[str, Page] = {}
+    async with Fetcher(config or ingest_fetch_config()) as fetcher:
+        async for result in fetcher.fetch_many(requests):
+            target, canonical = result.tag
+            pages[target.input] = page_from_result(result, url=canonical, input=target.input)
+    return pages
+
+
+def known_validators(db_path: str, urls: list[str], lock_wait: float) -> dict[str, tuple[str | None, str | None]]:
+    with writer(db_path, lock_wait) as con:
+        return frontier.validators(con, urls)
 
 
 @task(name="fetch-and-extract", cache_policy=NO_CACHE, persist_result=False)
-def fetch_and_extract(targets: list[Target]) -> list[PageResult]:
-    return [extract_fetched(item) for item in fetch_all(targets)]
-
-
-def open_writer(db_path: str, wait_seconds: float = LOCK_WAIT_SECONDS):
-    """Open the write connection, waiting (visibly) while another process holds the file."""
-    deadline = time.monotonic() + wait_seconds
-    delay = 0.2
-    while True:
-        try:
-            return connect(db_path)
-        except WarehouseLockedError:
-            if time.monotonic() >= deadline:
-                raise
-            get_run_logger().warning("%s is busy; waiting %.1fs for the other writer", db_path, delay)
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
-
-
-@task(name="load-batch", cache_policy=NO_CACHE, persist_result=False)
-def load_pages(db_path: str, run_id: str, results: list[PageResult], lock_wait: float = LOCK_WAIT_SECONDS) -> LoadCounts:
-    con = open_writer(db_path, lock_wait)
-    try:
-        return load_batch(con, run_id, results)
-    finally:
-        con.close()
+def fetch_and_extract(targets: list[Target], db_path: str | None = None,
+                      lock_wait: float = LOCK_WAIT_SECONDS) -> list[Page]:
+    """Read the files, fetch the URLs (conditionally when fetched before), extract; pages in input order."""
+    urls = [t for t in targets if t.is_url]
+    fetched: dict[str, Page] = {}
+    if urls:
+        canonical = [canonicalize_url(t.url) or t.url for t in urls]
+        known = known_validators(db_path, canonical, lock_wait) if db_path else {}
+        fetched = asyncio.run(fetch_urls(urls, known))
+    pages = [fetched[t.input] if t.is_url else Page(read_file(t)) for t in targets]
+    return extract_pages(pages)
 
 
 @flow(name="ingest", log_prints=True)
@@ -97,29 +85,27 @@ def ingest(
     and article ids resolve as if fetched.
     """
     logger = get_run_logger()
-    con = open_writer(db_path, lock_wait)
-    try:
+    with writer(db_path, lock_wait) as con:
         run_id = start_run(con, flow_run_id=str(flow_run.id) if flow_run.id else None, command=command, inputs=0)
-    finally:
-        con.close()
 
-    counts = LoadCounts()
+    total = BatchCounts()
     status = "failed"
+
+    def load(pending) -> None:
+        total.add(load_pages(db_path, run_id, quote(pending.result()), lock_wait=lock_wait, track_new_urls=True))
+
     try:
         pending = None
         for batch in batched(expand_inputs(inputs, file_urls), batch_size):
-            future = fetch_and_extract.submit(batch)
+            future = fetch_and_extract.submit(batch, db_path, lock_wait)
             if pending is not None:
-                counts.add(load_pages(db_path, run_id, pending.result(), lock_wait))
+                load(pending)
             pending = future
         if pending is not None:
-            counts.add(load_pages(db_path, run_id, pending.result(), lock_wait))
+            load(pending)
         status = "completed"
     finally:
-        con = open_writer(db_path, lock_wait)
-        try:
-            finish_run(con, run_id, counts, status)
-        finally:
-            con.close()
-    logger.info("run %s: %s", run_id, counts)
-    return {"run_id": run_id, **asdict(counts)}
+        with writer(db_path, lock_wait) as con:
+            finish_run(con, run_id, total.counts, status)
+    logger.info("run %s: %s, not modified %d", run_id, total.counts, total.not_modified)
+    return {"run_id": run_id, **asdict(total.counts), "not_modified": total.not_modified}

@@ -1,0 +1,179 @@
+"""newsduck crawl URL | --source NAME | --all"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+from ..settings import database_path
+from .common import EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, examples, positive_int
+
+SUMMARY_HEADERS = ("source", "discovered", "fetched", "not_modified", "new", "updated", "unchanged", "errors",
+                   "bytes", "duration_s", "queued")
+
+
+def register(commands) -> None:
+    parser = commands.add_parser(
+        "crawl",
+        help="discover and fetch a site's (or e-paper's) articles politely, load them into DuckDB",
+        description="Crawl one source: follow its list pages, feeds and sitemaps (also those robots.txt names) "
+        "or, for an e-paper, its editions' pages, queue the article URLs in the database's frontier, fetch "
+        "them politely (robots.txt, per-host limits) and load them. Runs the Prefect flow `crawl`, one run per "
+        "source. Articles already stored are not fetched again (--refresh asks again, conditionally); URLs a "
+        "stopped crawl left queued are fetched by the next one. Sources come from sources.toml "
+        "(see sources.example.toml); a bare URL crawls its own host.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=examples("""
+            $ newsduck crawl https://www.fxnews.cn/list/index.html --max-pages 50
+            source       discovered  fetched  not_modified  new  updated  unchanged  errors  bytes   duration_s  queued
+            www.fxnews.cn        33       52             0   49        0          0       1  612044        41.2       0
+            $ newsduck crawl --source fxrb-epaper --from 2024-03-01 --to 2024-03-07
+            $ newsduck crawl --all --sources ~/news/sources.toml --json
+        """),
+    )
+    parser.add_argument("url", nargs="?", metavar="URL", help="a list page, feed or sitemap URL to crawl ad hoc")
+    parser.add_argument("--source", action="append", metavar="NAME", help="a source from the sources file (repeatable)")
+    parser.add_argument("--all", action="store_true", help="every source in the sources file, one after another")
+    parser.add_argument("--sources", metavar="PATH", help="sources file (default: $NEWSDUCK_SOURCES or ./sources.toml)")
+    add_db_option(parser)
+    parser.add_argument("--max-pages", type=positive_int, metavar="N", help="fetch at most N articles per source in this run")
+    parser.add_argument("--refresh", action="store_true",
+                        help="fetch stored articles again (conditional GET: an unchanged page costs a 304)")
+    parser.add_argument("--from", dest="date_from", type=iso_date, metavar="DATE",
+                        help="e-paper: first edition date, YYYY-MM-DD (default: today's edition)")
+    parser.add_argument("--to", dest="date_to", type=iso_date, metavar="DATE",
+                        help="e-paper: last edition date, YYYY-MM-DD (default: today)")
+    parser.add_argument("--max-crawl-delay", type=float, metavar="SECONDS",
+                        help="cap a robots.txt Crawl-delay at this many seconds (default 30)")
+    parser.add_argument("--batch-size", type=positive_int, default=200, help="pages per extract/load batch (default 200)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--json", action="store_true", help="print each source's summary as one JSON line")
+    parser.set_defaults(handler=run)
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2024-03-05, got {text!r}") from None
+
+
+def choose_sources(args: argparse.Namespace) -> list:
+    from ..inputs import InputError, check_url
+    from ..sources import SourcesError, adhoc_source, find_source, load_sources, sources_path
+
+    chosen = [bool(args.url), bool(args.source), args.all]
+    if sum(chosen) != 1:
+        raise CliError("Say what to crawl: a URL, --source NAME, or --all (exactly one of them).", EXIT_USAGE)
+    try:
+        if args.url:
+            try:
+                check_url(args.url)
+            except InputError as exc:
+                raise CliError(str(exc), EXIT_USAGE) from None
+            return [adhoc_source(args.url)]
+        sources = load_sources(sources_path(args.sources))
+        if args.all:
+            return sources
+        return [find_source(sources, name) for name in dict.fromkeys(args.source)]
+    except SourcesError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from .ingest import check_writable
+
+    if args.date_to and not args.date_from:
+        raise CliError("--to needs --from (the first edition date).", EXIT_USAGE)
+    if args.date_from and args.date_to and args.date_to < args.date_from:
+        raise CliError(f"--from {args.date_from} is after --to {args.date_to}.", EXIT_USAGE)
+    sources = choose_sources(args)
+    if args.date_from and not any(s.is_epaper for s in sources):
+        raise CliError("--from/--to pick e-paper editions; none of the chosen sources is an e-paper.", EXIT_USAGE)
+    if args.max_crawl_delay is not None and args.max_crawl_delay < 0:
+        raise CliError("--max-crawl-delay must be 0 or more seconds.", EXIT_USAGE)
+    db_path = database_path(args.db)
+    check_writable(db_path)
+
+    from ..crawl import crawl, progress_listener  # imports Prefect: only once the arguments are known to be good
+
+    summaries: list[dict] = []
+    failures = 0
+    for source in sources:
+        progress = ProgressBar(source.name) if not args.quiet and sys.stderr.isatty() else None
+        try:
+            with progress or _nothing(), progress_listener(progress) if progress else _nothing():
+                summary = crawl(source=source.to_dict(), db_path=db_path, max_pages=args.max_pages,
+                                refresh=args.refresh, date_from=args.date_from if source.is_epaper else None,
+                                date_to=args.date_to if source.is_epaper else None, batch_size=args.batch_size,
+                                max_crawl_delay=args.max_crawl_delay)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:
+            if len(sources) == 1:
+                raise
+            failures += 1
+            print(f"newsduck: crawl of {source.name} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            continue
+        summaries.append(summary)
+        if args.json:
+            print(json.dumps(summary, ensure_ascii=False), flush=True)
+    if not args.json and summaries:
+        print(format_summaries(summaries))
+    return EXIT_FAILURE if failures else 0
+
+
+def format_summaries(summaries: list[dict]) -> str:
+    from warehouse.queries import format_table
+
+    rows = [[s[h] for h in SUMMARY_HEADERS] for s in summaries]
+    lines = [format_table(SUMMARY_HEADERS, rows)]
+    for summary in summaries:
+        for error in summary["first_errors"][:3]:
+            lines.append(f"  {summary['source']}: {error['error_type']}: {error['message']}")
+        more = summary["errors"] - min(3, len(summary["first_errors"]))
+        if more > 0:
+            lines.append(f"  {summary['source']}: … {more} more (SELECT * FROM errors WHERE run_id = '{summary['run_id']}')")
+    return "\n".join(lines)
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+class ProgressBar:
+    """A rich progress bar on stderr: articles fetched of those due, pages per second, errors."""
+
+    def __init__(self, name: str) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:.1f} pages/s  discovered {task.fields[discovered]}  "
+                       "new {task.fields[new]}  errors {task.fields[errors]}"),
+            TimeElapsedColumn(),
+            console=Console(file=sys.stderr), transient=True,
+        )
+        self.task = self.progress.add_task(f"crawl {name}", total=None, rate=0.0, discovered=0, new=0, errors=0)
+
+    def __enter__(self) -> "ProgressBar":
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        self.progress.stop()
+        return False
+
+    def update(self, stats) -> None:
+        loaded = stats.loaded.counts
+        self.progress.update(
+            self.task, total=stats.articles_total, completed=stats.articles_done, rate=stats.pages_per_second,
+            discovered=stats.discovered, new=loaded.new, errors=max(loaded.errors, stats.failed_fetches),
+        )

@@ -1,0 +1,679 @@
+"""The Prefect flow `crawl`: discover a source's articles, fetch them politely, extract and load them in batches.
+
+One flow run crawls one source (sources.toml, or an ad-hoc URL) and writes one `runs` row:
+
+1. **Discover.** Fetch the start URLs by kind: list pages (following their pagination while it still turns up
+   URLs the frontier did not know), feeds, sitemaps and sitemap indexes, and the sitemaps robots.txt names.
+   An e-paper source fetches each date's edition (`edition_url`), its pages (版) and their article lists.
+   Article URLs in scope — on the source's hosts, matching its include patterns (or, without patterns,
+   looking like an article URL), not excluded — are queued in the frontier (`urls`). List pages, feeds
+   and sitemaps are fetched again on every run.
+2. **Fetch.** Stream the due article URLs from the frontier (queued; failed and due for a retry; with
+   --refresh also those already stored, conditionally), one polite `fetch_many` stream per host, at most
+   `max_pages` per run. Results flow into batches while fetching goes on.
+3. **Extract and load.** Each full batch is extracted (worker processes) and loaded (one transaction, the
+   write connection held for that batch only) by Prefect tasks in worker threads, while the event loop keeps
+   fetching; loads run one after another. The frontier records each URL's outcome in bulk.
+
+Every failure becomes an `errors` row and the URL's frontier state; the run goes on. A killed run leaves the
+URLs it had not loaded `queued`, and the next run fetches them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+import time
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Callable, Iterator, Protocol
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from prefect import flow, get_run_logger
+from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
+
+from parsers.decode import decode_bytes
+from parsers.discovery import looks_like_article_url, parse_feed, parse_list_page, parse_sitemap
+from parsers.epaper import edition_date_from_url, edition_url, parse_edition_page
+from parsers.errors import ParseError
+from parsers.urls import canonicalize_url, dedup_key, matches_patterns, same_site
+from warehouse import frontier
+from warehouse.models import ErrorInfo
+from warehouse.runs import finish_run, register_source, start_run
+
+from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, POOL_MIN_PAGES, BatchCounts, Page, Placement,
+                      default_extract_workers, extract_batch, extraction_processes, load_pages, writer,
+                      page_from_result, start_extraction_processes)
+from .sources import Source, find_source, load_sources, source_from_dict, sources_path
+from .web import FetchConfig, Fetcher, FetchRequest, FetchResult
+
+log = logging.getLogger("newsduck.crawl")
+
+HTML_KINDS = (frontier.LIST, frontier.EDITION, frontier.EPAPER_PAGE)
+FETCH_KIND = {frontier.LIST: "page", frontier.EDITION: "page", frontier.EPAPER_PAGE: "page",
+              frontier.FEED: "feed", frontier.SITEMAP: "sitemap", frontier.ARTICLE: "page"}
+MAX_CHILD_SITEMAPS = 50        # of a sitemap index, newest lastmod first
+FRONTIER_CHUNK = 500           # URLs read from the frontier at a time, per host
+MAX_PENDING_LOADS = 2          # batches handed to Prefect tasks and not yet loaded, before fetching waits
+FLUSH_SECONDS = 30.0           # a slow crawl still loads what it has at least this often
+_FEED_ROOT = re.compile(rb"<(?:[\w-]+:)?(?:rss|feed|RDF)\b", re.I)
+_ARTIFACT_KEY = re.compile(r"[^a-z0-9-]+")
+
+
+# --------------------------------------------------------------------------------------------- counts, progress
+
+
+@dataclass
+class CrawlStats:
+    source: str
+    started: float = field(default_factory=time.monotonic)
+    discovered: int = 0        # URLs new to the frontier
+    fetched: int = 0           # responses with a body, every kind
+    not_modified: int = 0      # 304s to conditional GETs
+    failed_fetches: int = 0    # fetches that ended in an error (also in `loaded` once their batch loads)
+    bytes: int = 0             # bytes received
+    articles_total: int | None = None   # article URLs due when fetching started (capped by max_pages)
+    articles_done: int = 0
+    loaded: BatchCounts = field(default_factory=BatchCounts)
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def pages_per_second(self) -> float:
+        return (self.fetched + self.not_modified + self.failed_fetches) / max(self.elapsed, 1e-6)
+
+    def count_fetch(self, result: FetchResult) -> None:
+        self.bytes += result.bytes_read
+        if result.not_modified:
+            self.not_modified += 1
+        elif result.error is not None:
+            self.failed_fetches += 1
+        else:
+            self.fetched += 1
+
+
+class ProgressListener(Protocol):
+    def update(self, stats: CrawlStats) -> None: ...
+
+
+_listeners: list[ProgressListener] = []
+
+
+@contextmanager
+def progress_listener(listener: ProgressListener) -> Iterator[None]:
+    """Have `listener.update(stats)` called as the crawl advances (the CLI's progress bar)."""
+    _listeners.append(listener)
+    try:
+        yield
+    finally:
+        _listeners.remove(listener)
+
+
+def _notify(stats: CrawlStats) -> None:
+    for listener in list(_listeners):
+        try:
+            listener.update(stats)
+        except Exception:  # a broken progress display must never stop a crawl
+            log.debug("progress listener failed", exc_info=True)
+
+
+# ----------------------------------------------------------------------------------------------------- scope
+
+
+class Scope:
+    """Which URLs belong to a source: its hosts, its include and exclude patterns."""
+
+    def __init__(self, source: Source) -> None:
+        self.hosts = source.hosts
+        self.include = source.include
+        self.exclude = source.exclude
+
+    def on_site(self, url: str) -> bool:
+        return same_site(url, self.hosts)
+
+    def excluded(self, url: str) -> bool:
+        return bool(self.exclude) and not matches_patterns(url, None, self.exclude)
+
+    def follows(self, url: str) -> bool:
+        """A list/edition page worth fetching for its links."""
+        return self.on_site(url) and not self.excluded(url)
+
+    def wants_article(self, url: str, *, structural: bool = False) -> bool:
+        """An article to queue. `structural`: the document says it is one (a feed item, an e-paper title list)."""
+        if not self.on_site(url) or self.excluded(url):
+            return False
+        if self.include:
+            return matches_patterns(url, self.include, None)
+        return structural or looks_like_article_url(url)
+
+
+# ---------------------------------------------------------------------------------------------------- storage
+
+
+class FrontierStore:
+    """Frontier reads and writes from the event loop: each runs in a thread with its own short connection."""
+
+    def __init__(self, db_path: str, source_id: str, run_id: str, lock_wait: float) -> None:
+        self.db_path = db_path
+        self.source_id = source_id
+        self.run_id = run_id
+        self.lock_wait = lock_wait
+
+    async def call(self, function: Callable, *args, **kwargs):
+        def run():
+            with writer(self.db_path, self.lock_wait) as con:
+                return function(con, *args, **kwargs)
+
+        return await asyncio.to_thread(run)
+
+    async def queue(self, urls: list[frontier.NewUrl]) -> int:
+        if not urls:
+            return 0
+        return await self.call(frontier.queue_urls, urls, source_id=self.source_id, run_id=self.run_id)
+
+    async def queue_found(self, articles: list[frontier.NewUrl], pages: list[frontier.NewUrl],
+                          pages_only_if_new: bool) -> tuple[int, int, bool]:
+        """Queue a page's article URLs, then its further pages (only if an article was new, when asked);
+        returns (new articles, new pages, whether the pages were queued) — one connection."""
+        def record(con):
+            new_articles = frontier.queue_urls(con, articles, source_id=self.source_id, run_id=self.run_id)
+            follow = bool(pages) and (new_articles > 0 or not pages_only_if_new)
+            new_pages = frontier.queue_urls(con, pages, source_id=self.source_id, run_id=self.run_id) if follow else 0
+            return new_articles, new_pages, follow
+
+        if not articles and not pages:
+            return 0, 0, False
+        return await self.call(record)
+
+
+class Pipeline:
+    """Batches of fetched pages → extract task → load task, while the caller keeps fetching.
+
+    Loads are chained (each waits for the previous one), extraction overlaps them; at most
+    MAX_PENDING_LOADS batches are in the air before `add` waits, so memory stays flat.
+    """
+
+    def __init__(self, db_path: str, run_id: str, source_id: str, stats: CrawlStats, *,
+                 batch_size: int, lock_wait: float) -> None:
+        self.db_path = db_path
+        self.run_id = run_id
+        self.source_id = source_id
+        self.stats = stats
+        self.batch_size = batch_size
+        self.lock_wait = lock_wait
+        self.buffer: list[Page] = []
+        self.buffer_since = time.monotonic()
+        self.pending: deque = deque()
+        self.last_load = None
+
+    async def add(self, page: Page) -> None:
+        if not self.buffer:
+            self.buffer_since = time.monotonic()
+        self.buffer.append(page)
+        if len(self.buffer) >= self.batch_size or time.monotonic() - self.buffer_since > FLUSH_SECONDS:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if not self.buffer:
+            return
+        pages, self.buffer = self.buffer, []
+        # quote(): Prefect must not walk 200 pages of records looking for futures (see load_pages)
+        extracted = extract_batch.submit(quote(pages))
+        after = [extracted] if self.last_load is None else [extracted, self.last_load]
+        loaded = load_pages.submit(self.db_path, self.run_id, quote(extracted), self.source_id, self.lock_wait,
+                                   wait_for=after)
+        self.last_load = loaded
+        self.pending.append(loaded)
+        while len(self.pending) > MAX_PENDING_LOADS:
+            await self._collect(self.pending.popleft())
+
+    async def drain(self) -> None:
+        await self.flush()
+        while self.pending:
+            await self._collect(self.pending.popleft())
+
+    async def _collect(self, future) -> None:
+        counts = await asyncio.to_thread(future.result)
+        self.stats.loaded.add(counts)
+        _notify(self.stats)
+
+    def abandon(self) -> None:
+        """After a failure: let the batches already handed over finish, ignoring their errors."""
+        for future in self.pending:
+            try:
+                future.wait()
+            except Exception:  # pragma: no cover - best effort while failing
+                pass
+        self.pending.clear()
+
+
+# --------------------------------------------------------------------------------------------------- discovery
+
+
+@dataclass
+class Job:
+    """A discovery page to fetch."""
+    url: str
+    kind: str                       # list | feed | sitemap | edition | epaper_page
+    depth: int = 0                  # list pages: pages followed from the start URL
+    placement: Placement | None = None
+
+
+@dataclass
+class Found:
+    articles: list[frontier.NewUrl] = field(default_factory=list)
+    pages: list[Job] = field(default_factory=list)
+    pages_only_if_new: bool = False  # pagination: follow only while the page turned up new articles
+
+
+def looks_like_feed(body: bytes) -> bool:
+    return bool(_FEED_ROOT.search(body[:4096]))
+
+
+class Crawl:
+    """One source's crawl in one event loop: discovery, then the article fetch, feeding the pipeline."""
+
+    def __init__(self, source: Source, fetcher: Fetcher, store: FrontierStore, pipeline: Pipeline,
+                 stats: CrawlStats, *, max_pages: int | None, refresh: bool, dates: list[date]) -> None:
+        self.source = source
+        self.scope = Scope(source)
+        self.fetcher = fetcher
+        self.store = store
+        self.pipeline = pipeline
+        self.stats = stats
+        self.max_pages = max_pages
+        self.refresh = refresh
+        self.dates = dates
+        self.seen: set[str] = set()   # dedup keys of the discovery pages of this run (a few per list, not the crawl)
+        self.logger = get_run_logger()
+
+    async def run(self) -> None:
+        await self.discover()
+        await self.fetch_articles()
+        await self.pipeline.drain()
+
+    # ---- discovery
+
+    async def seed_jobs(self) -> list[Job]:
+        jobs: list[Job] = []
+        if self.source.is_epaper:
+            for day in self.dates:
+                url = canonicalize_url(edition_url(self.source.edition_url, day))
+                if url:
+                    jobs.append(Job(url, frontier.EDITION, placement=Placement(edition_date=day)))
+            return jobs
+        for start in self.source.start_urls:
+            jobs.append(Job(start.url, start.kind))
+        if self.source.use_robots_sitemaps:
+            origins = []
+            for start in self.source.start_urls:
+                parts = urlsplit(start.url)
+                origin = f"{parts.scheme}://{parts.netloc}"
+                if origin not in origins:
+                    origins.append(origin)
+            for origin in origins:
+                for sitemap in await self.fetcher.sitemaps(origin):
+                    url = canonicalize_url(sitemap)
+                    if url:
+                        jobs.append(Job(url, frontier.SITEMAP))
+        return jobs
+
+    async def discover(self) -> None:
+        jobs = []
+        for job in await self.seed_jobs():
+            key = dedup_key(job.url) or job.url
+            if key not in self.seen:
+                self.seen.add(key)
+                jobs.append(job)
+        self.stats.discovered += await self.store.queue([self._as_new_url(j) for j in jobs])
+        work = deque(jobs)
+        running: set[asyncio.Task] = set()
+        limit = max(1, self.fetcher.config.global_concurrency)
+        try:
+            while work or running:
+                while work and len(running) < limit:
+                    job = work.popleft()
+                    running.add(asyncio.create_task(self.fetcher.fetch(job.url, kind=FETCH_KIND[job.kind], tag=job)))
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    work.extend(await self.handle_discovery(task.result()))
+        finally:
+            for task in running:
+                task.cancel()
+
+    async def handle_discovery(self, result: FetchResult) -> list[Job]:
+        job: Job = result.tag
+        self.stats.count_fetch(result)
+        page = page_from_result(result, url=job.url, kind=job.kind, load=job.kind in HTML_KINDS,
+                                placement=job.placement)
+        follow: list[Job] = []
+        if result.body is not None:
+            try:
+                found = await asyncio.to_thread(self.parse, job, result)
+            except Exception as exc:  # one bad page must not stop the crawl
+                found = None
+                if job.kind in HTML_KINDS:  # its extraction reports what is wrong with the page
+                    self.logger.warning("could not read the links of %s: %s: %s", job.url, type(exc).__name__, exc)
+                else:
+                    stage = exc.stage if isinstance(exc, ParseError) else "parse"
+                    page.fetched.error = ErrorInfo(job.url, stage, type(exc).__name__, str(exc) or type(exc).__name__)
+            if found is not None:
+                follow = await self.record_found(job, found)
+        await self.pipeline.add(page)
+        _notify(self.stats)
+        return follow
+
+    async def record_found(self, job: Job, found: Found) -> list[Job]:
+        pages = []
+        for candidate in found.pages:
+            key = dedup_key(candidate.url) or candidate.url
+            if key not in self.seen:
+                pages.append(candidate)
+        new_articles, new_pages, followed = await self.store.queue_found(
+            found.articles, [self._as_new_url(p) for p in pages], found.pages_only_if_new)
+        self.stats.discovered += new_articles + new_pages
+        if not followed:
+            return []
+        for candidate in pages:
+            self.seen.add(dedup_key(candidate.url) or candidate.url)
+        return pages
+
+    @staticmethod
+    def _as_new_url(job: Job) -> frontier.NewUrl:
+        placement = job.placement or Placement()
+        return frontier.NewUrl(job.url, job.kind, placement.edition_date, placement.page_no, placement.page_name)
+
+    def parse(self, job: Job, result: FetchResult) -> Found:
+        """What a discovery page links to (runs in a thread: parsing a big sitemap takes a while)."""
+        base = result.final_url
+        if job.kind == frontier.LIST:
+            return self.parse_list(job, result.body, result.content_type, base)
+        if job.kind in (frontier.FEED, frontier.SITEMAP):
+            return self.parse_xml(job, result.body, base)
+        return self.parse_epaper(job, result.body, result.content_type, base)
+
+    def parse_list(self, job: Job, body: bytes, content_type: str | None, base: str) -> Found:
+        text, _ = decode_bytes(body, content_type)
+        listing = parse_list_page(text, base)
+        # Lists run newest first: once a page turns up nothing new, the pages after it will not either.
+        found = Found(pages_only_if_new=True)
+        found.articles = [frontier.NewUrl(link.url, frontier.ARTICLE) for link in listing.links
+                          if self.scope.wants_article(link.url)]
+        if job.depth + 1 < self.source.max_list_pages:
+            found.pages = [Job(url, frontier.LIST, depth=job.depth + 1) for url in listing.pagination
+                           if self.scope.follows(url) and not self.scope.wants_article(url)]
+        return found
+
+    def parse_xml(self, job: Job, body: bytes, base: str) -> Found:
+        if looks_like_feed(body):
+            items = parse_feed(body, base)
+            return Found(articles=[frontier.NewUrl(item.url, frontier.ARTICLE) for item in items
+                                   if self.scope.wants_article(item.url, structural=True)])
+        sitemap = parse_sitemap(body, base)
+        if sitemap.kind == "index":
+            children = sorted(sitemap.entries, key=lambda e: e.lastmod or "", reverse=True)[:MAX_CHILD_SITEMAPS]
+            parent_host = urlsplit(base).hostname
+            return Found(pages=[Job(e.url, frontier.SITEMAP) for e in children
+                                if self.scope.on_site(e.url) or urlsplit(e.url).hostname == parent_host],
+                         )
+        return Found(articles=[frontier.NewUrl(e.url, frontier.ARTICLE) for e in sitemap.entries
+                               if self.scope.wants_article(e.url)])
+
+    def parse_epaper(self, job: Job, body: bytes, content_type: str | None, base: str) -> Found:
+        text, _ = decode_bytes(body, content_type)
+        page = parse_edition_page(text, base)
+        known = job.placement or Placement()
+        day = known.edition_date or (date.fromisoformat(page.edition_date) if page.edition_date else None)
+        page_no = page.page_no or known.page_no
+        page_name = page.page_name or known.page_name
+        found = Found()
+        found.articles = [frontier.NewUrl(ref.url, frontier.ARTICLE, day, page_no, page_name)
+                          for ref in page.article_urls if self.scope.wants_article(ref.url, structural=True)]
+        own = dedup_key(base) or base
+        for ref in page.page_urls:
+            if (dedup_key(ref.url) or ref.url) == own or not self.scope.follows(ref.url):
+                continue
+            linked_day = edition_date_from_url(ref.url)
+            if day is not None and linked_day is not None and linked_day != day:
+                continue  # another edition's page
+            found.pages.append(Job(ref.url, frontier.EPAPER_PAGE,
+                                   placement=Placement(day, ref.page_no, ref.page_name)))
+        return found
+
+    # ---- articles
+
+    async def fetch_articles(self) -> None:
+        now = frontier.utc_now()
+        due = await self.store.call(frontier.hosts_to_fetch, self.store.source_id, refresh=self.refresh, now=now)
+        total = sum(n for _, n in due)
+        self.stats.articles_total = min(total, self.max_pages) if self.max_pages is not None else total
+        hosts = [host for host, _ in due]
+        if not hosts or self.stats.articles_total == 0:
+            return
+        if self.stats.articles_total >= POOL_MIN_PAGES:
+            start_extraction_processes()  # they start while the first batch is being fetched
+        budget = Budget(self.max_pages)
+        results: asyncio.Queue = asyncio.Queue(maxsize=self.pipeline.batch_size)
+        per_host = self.fetcher.config.per_host_concurrency
+        _notify(self.stats)
+
+        async def requests_for(host: str):
+            cursor = None
+            while True:
+                rows = await self.store.call(frontier.urls_to_fetch, self.store.source_id, host=host, after=cursor,
+                                             limit=FRONTIER_CHUNK, refresh=self.refresh, now=now)
+                if not rows:
+                    return
+                for row in rows:
+                    if not budget.take():
+                        return
+                    conditional = self.refresh and row.status in frontier.HAVE_CONTENT
+                    yield FetchRequest(row.url, kind="page", etag=row.etag if conditional else None,
+                                       last_modified=row.last_modified if conditional else None, tag=row)
+                cursor = rows[-1].cursor
+
+        async def fetch_host(host: str) -> None:
+            try:
+                async for result in self.fetcher.fetch_many(requests_for(host), max_in_flight=per_host + 2):
+                    await results.put(result)
+            finally:
+                await results.put(None)
+
+        workers = [asyncio.create_task(fetch_host(host)) for host in hosts]
+        finished = 0
+        try:
+            while finished < len(workers):
+                result = await results.get()
+                if result is None:
+                    finished += 1
+                    continue
+                row: frontier.FrontierRow = result.tag
+                self.stats.count_fetch(result)
+                self.stats.articles_done += 1
+                placement = (Placement(row.edition_date, row.page_no, row.page_name)
+                             if row.edition_date or row.page_no else None)
+                await self.pipeline.add(page_from_result(result, url=row.url, kind=frontier.ARTICLE,
+                                                         placement=placement))
+                _notify(self.stats)
+            await asyncio.gather(*workers)
+        finally:
+            for worker in workers:
+                worker.cancel()
+
+
+class Budget:
+    """At most `limit` article fetches per run (None: no limit)."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.left = limit
+
+    def take(self) -> bool:
+        if self.left is None:
+            return True
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+
+# --------------------------------------------------------------------------------------------------------- flow
+
+
+def fetch_config_for(source: Source, max_crawl_delay: float | None = None) -> FetchConfig:
+    config = FetchConfig()
+    if source.min_delay is not None:
+        config.min_delay_per_host = source.min_delay
+    if source.concurrency is not None:
+        config.per_host_concurrency = source.concurrency
+    if max_crawl_delay is not None:
+        config.max_crawl_delay = max_crawl_delay
+    return config
+
+
+def edition_dates(source: Source, date_from: date | None, date_to: date | None) -> list[date]:
+    """The e-paper dates to crawl: date_from..date_to inclusive; default today's edition in the source's zone."""
+    today = datetime.now(ZoneInfo(source.timezone)).date()
+    if date_from is None and date_to is None:
+        return [today]
+    start = date_from or date_to
+    end = date_to or (today if date_from <= today else date_from)
+    if end < start:
+        raise ValueError(f"--from {start} is after --to {end}")
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def resolve_source(source: str | dict, sources_file: str | None) -> Source:
+    if isinstance(source, dict):
+        return source_from_dict(source)
+    return find_source(load_sources(sources_path(sources_file)), source)
+
+
+@flow(name="crawl", log_prints=True)
+def crawl(
+    source: str | dict,
+    db_path: str,
+    max_pages: int | None = None,
+    refresh: bool = False,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    sources_file: str | None = None,
+    max_crawl_delay: float | None = None,
+    extract_workers: int | None = None,
+    lock_wait: float = LOCK_WAIT_SECONDS,
+) -> dict:
+    """Crawl one source into the DuckDB file at `db_path` and return the run's summary.
+
+    `source` is a source name from the sources file (`sources_file`, else $NEWSDUCK_SOURCES, else
+    ./sources.toml) or a source as a dict (`Source.to_dict()`). `max_pages` overrides the source's limit
+    on article fetches; `refresh` fetches stored articles again with conditional GETs. `date_from` and
+    `date_to` pick e-paper editions (default: today's). `max_crawl_delay` caps a robots.txt Crawl-delay.
+    """
+    logger = get_run_logger()
+    src = resolve_source(source, sources_file)
+    dates = edition_dates(src, date_from, date_to) if src.is_epaper else []
+    limit = max_pages if max_pages is not None else src.max_pages
+    stats = CrawlStats(source=src.name)
+
+    with writer(db_path, lock_wait) as con:
+        run_id = start_run(con, flow_run_id=str(flow_run.id) if flow_run.id else None, command="crawl", inputs=0)
+        start = src.edition_url if src.is_epaper else (src.start_urls[0].url if src.start_urls else None)
+        register_source(con, src.name, name=src.name, kind=src.kind, start_url=start)
+        frontier.finish_crawl_run(con, run_id, source_id=src.name, discovered=0, fetched=0, not_modified=0,
+                                  bytes_read=0, duration_s=0.0)
+
+    pipeline = Pipeline(db_path, run_id, src.name, stats, batch_size=batch_size, lock_wait=lock_wait)
+    store = FrontierStore(db_path, src.name, run_id, lock_wait)
+    workers = default_extract_workers() if extract_workers is None else extract_workers
+    status = "failed"
+    try:
+        with extraction_processes(workers):
+            asyncio.run(_crawl(src, fetch_config_for(src, max_crawl_delay), store, pipeline, stats,
+                               max_pages=limit, refresh=refresh, dates=dates))
+        status = "completed"
+    finally:
+        if status != "completed":
+            pipeline.abandon()
+        summary = finish(db_path, run_id, src, stats, status, lock_wait)
+        logger.info("crawl %s (%s): %s", src.name, status, format_counts(summary))
+        publish_artifact(src, summary)
+    return summary
+
+
+async def _crawl(source: Source, config: FetchConfig, store: FrontierStore, pipeline: Pipeline, stats: CrawlStats,
+                 *, max_pages: int | None, refresh: bool, dates: list[date]) -> None:
+    async with Fetcher(config) as fetcher:
+        await Crawl(source, fetcher, store, pipeline, stats, max_pages=max_pages, refresh=refresh, dates=dates).run()
+
+
+def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status: str, lock_wait: float) -> dict:
+    """Close the `runs` row and build the summary (with the first errors and what is still queued)."""
+    duration = stats.elapsed
+    counts = stats.loaded.counts
+    with writer(db_path, lock_wait) as con:
+        finish_run(con, run_id, counts, status)
+        frontier.finish_crawl_run(con, run_id, source_id=source.name, discovered=stats.discovered,
+                                  fetched=stats.fetched, not_modified=stats.not_modified, bytes_read=stats.bytes,
+                                  duration_s=duration)
+        states = frontier.status_counts(con, source.name)
+        first_errors = con.execute(
+            "SELECT input, stage, error_type, message FROM errors WHERE run_id = ? ORDER BY error_id LIMIT 10",
+            [run_id]).fetchall()
+    return {
+        "run_id": run_id, "source": source.name, "status": status,
+        "discovered": stats.discovered, "fetched": stats.fetched, "not_modified": stats.not_modified,
+        "new": counts.new, "updated": counts.updated, "unchanged": counts.unchanged,
+        "not_article": counts.not_article, "duplicates": counts.duplicates, "errors": counts.errors,
+        "bytes": stats.bytes, "duration_s": round(duration, 3),
+        "pages_per_s": round(stats.pages_per_second, 2),
+        "queued": states.get(frontier.QUEUED, 0),
+        "first_errors": [{"input": i, "stage": s, "error_type": t, "message": m} for i, s, t, m in first_errors],
+    }
+
+
+SUMMARY_COLUMNS = ("discovered", "fetched", "not_modified", "new", "updated", "unchanged", "errors", "bytes",
+                   "duration_s", "queued")
+
+
+def format_counts(summary: dict) -> str:
+    return "  ".join(f"{name.replace('_', ' ')} {summary[name]}" for name in SUMMARY_COLUMNS)
+
+
+def artifact_key(source: Source) -> str:
+    slug = _ARTIFACT_KEY.sub("-", source.name.lower()).strip("-")
+    if not slug or slug != source.name.lower():
+        slug = (slug + "-" if slug else "") + hashlib.sha256(source.name.encode()).hexdigest()[:8]
+    return f"crawl-{slug}"[:100]
+
+
+def summary_markdown(source: Source, summary: dict) -> str:
+    lines = [f"# Crawl of {source.name}: {summary['status']}", "", "| count | value |", "| --- | --- |"]
+    lines += [f"| {name} | {summary[name]} |" for name in SUMMARY_COLUMNS + ("not_article", "pages_per_s")]
+    lines += ["", f"run `{summary['run_id']}`", ""]
+    if summary["first_errors"]:
+        lines += ["## First errors", "", "| input | stage | type | message |", "| --- | --- | --- | --- |"]
+        for error in summary["first_errors"]:
+            cells = [str(error[k] or "").replace("|", "\\|").replace("\n", " ")[:200]
+                     for k in ("input", "stage", "error_type", "message")]
+            lines.append("| " + " | ".join(cells) + " |")
+    else:
+        lines.append("No errors.")
+    return "\n".join(lines)
+
+
+def publish_artifact(source: Source, summary: dict) -> None:
+    from prefect.artifacts import create_markdown_artifact
+
+    try:
+        create_markdown_artifact(key=artifact_key(source), markdown=summary_markdown(source, summary),
+                                 description=f"newsduck crawl of {source.name}")
+    except Exception as exc:  # the summary is already in the database; a missing artifact is only a log line
+        get_run_logger().warning("could not publish the crawl artifact: %s", exc)
