@@ -18,8 +18,10 @@ from parsers.records import Author
 
 __all__ = [
     "parse_byline",
+    "parse_byline_credits",
     "split_photo_credit",
     "parse_group_credit",
+    "parse_dateline_credit",
     "is_person_name",
 ]
 
@@ -89,24 +91,27 @@ _LABEL_RE = re.compile(
       | [{_CJK}]{{0,8}}?摄影记者
       | [{_CJK}]{{0,8}}?(?:特约|首席|见习|实习|融媒体?|全媒体)?记者
       | [{_CJK}]{{0,6}}?通讯员
+      | 实习生
       | 责任编辑 | 值班编辑 | 本版编辑 | 网络编辑 | 栏目编辑 | 编辑 | 责编
       | 审核 | 审校 | 校对 | 监制 | 统筹 | 策划 | 主编 | 终审 | 复审 | 初审 | 美编 | 制图 | 设计
       | 视频 | 剪辑 | 摄像 | 出品人 | 出品
       | 作者 | 撰稿 | 撰文 | 执笔
       | 摄影
-      | 文(?=\s*[/／:：]) | 图(?=\s*[/／:：]) | 摄(?=\s*[/／:：])
+      | 文(?=\s*[/／:：|｜丨]) | 图(?=\s*[/／:：|｜丨]) | 摄(?=\s*[/／:：|｜丨])
     )
-    (?P<colon>\s*[:：/／])?
+    (?P<colon>\s*[:：/／|｜丨])?
     """,
     re.X,
 )
 # Cheap pre-check: every Chinese byline holds one of these.
 _LABEL_HINT_RE = re.compile(
-    r"记者|通讯员|编辑|责编|审|校对|监制|统筹|策划|主编|美编|制图|设计|视频|剪辑|摄|出品|作者|撰|执笔|文图|图文|[文图]\s*[/／:：]"
+    r"记者|通讯员|实习生|编辑|责编|审|校对|监制|统筹|策划|主编|美编|制图|设计|视频|剪辑|摄|出品|作者|撰|执笔|文图|图文|[文图]\s*[/／:：|｜丨]"
 )
 _TOKEN_SPLIT_RE = re.compile(r"[\s\u3000\xa0、，,;；|｜]+")
 _BRACKETS = "【】[]()（）〔〕<>《》「」"
 _SENTENCE_PUNCT_RE = re.compile(r"[。！？!?；;：:“”\"]")
+# Verbs that may close a byline's names: 记者 张三 报道.
+_TRAILING_VERBS = frozenset({"报道", "采写", "整理", "撰写", "撰稿", "采访", "发自", "综合报道", "联合报道", "编译"})
 _BY_RE = re.compile(r"^\s*(?:by|BY|By)\s+(?P<names>.+)$")
 _BY_SPLIT_RE = re.compile(r"\s*(?:,|&|\band\b|\bAND\b)\s*")
 
@@ -117,8 +122,8 @@ def _role_of_label(label: str) -> set[str]:
         return {"author", "photographer"}
     if "摄影" in label or label in ("图", "摄", "摄像"):
         return {"photographer"}
-    if label.endswith("记者"):
-        return {"reporter"}
+    if label.endswith("记者") or label == "实习生":
+        return {"reporter"}  # 实习生 (intern reporters) write like reporters
     if label.endswith("通讯员"):
         return {"correspondent"}
     if label in ("编辑", "责任编辑", "责编", "值班编辑", "本版编辑", "网络编辑", "栏目编辑"):
@@ -177,6 +182,7 @@ def _parse_english_byline(text: str) -> list[Author] | None:
     if not m:
         return None
     value = re.split(r"\s+[|｜–—-]\s+", m.group("names"))[0].strip().rstrip(".")
+    value = re.sub(r"\s+(?:in|for|from|at)\s+[A-Z].*$", "", value)  # By Jane Doe in Beijing
     authors = []
     for part in _BY_SPLIT_RE.split(value):
         part = part.strip()
@@ -196,6 +202,13 @@ def parse_byline(text: str) -> list[Author] | None:
 
     An empty list means the line is a byline naming nobody (作者:佚名, 编辑:admin).
     """
+    credits = parse_byline_credits(text)
+    return None if credits is None else _dedupe([a for a, _ in credits])
+
+
+def parse_byline_credits(text: str) -> list[tuple[Author, str]] | None:
+    """Like `parse_byline`, with where each person comes from: `byline:<label as written>`
+    (`byline:本报记者`, `byline:文/图`, `byline:By`) or `credit:摄` for a `X 摄` credit."""
     if not text:
         return None
     text = _strip_brackets(text)
@@ -204,7 +217,7 @@ def parse_byline(text: str) -> list[Author] | None:
     if text[0].isascii():
         english = _parse_english_byline(text)
         if english is not None:
-            return english
+            return [(a, "byline:By") for a in english]
     if not _LABEL_HINT_RE.search(text):
         return None
     # Each label starts a group; the text up to the next label holds that group's names.
@@ -213,16 +226,21 @@ def parse_byline(text: str) -> list[Author] | None:
     if head.strip():
         # Only '李冬岩 摄'-style credits may start with names instead of a label.
         credit = _trailing_photo_names(text)
-        return credit
+        return None if credit is None else [(a, "credit:摄") for a in credit]
     if not matches:
         return None
-    authors: list[Author] = []
+    credits: list[tuple[Author, str]] = []
     roles: set[str] = set()
     previous_had_names = True
+    previous_label = ""
     for i, m in enumerate(matches):
-        label_roles = _role_of_label(m.group("label"))
+        label = re.sub(r"\s+", "", m.group("label"))
+        label_roles = _role_of_label(label)
+        labels = {r: label for r in label_roles}
         if not previous_had_names and "author" in roles and label_roles & {"reporter", "correspondent"}:
-            roles = (roles - {"author"}) | label_roles  # 文/图 记者 X → reporter + photographer
+            # 文/图 记者 X → reporter (from 记者) + photographer (from 文/图)
+            labels = {r: (label if r in label_roles else previous_label) for r in (roles - {"author"}) | label_roles}
+            roles = (roles - {"author"}) | label_roles
         else:
             roles = label_roles
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
@@ -231,8 +249,12 @@ def parse_byline(text: str) -> list[Author] | None:
         if group is None:
             return None
         previous_had_names = bool(value.strip())
-        authors.extend(group)
-    return _dedupe(authors)
+        previous_label = label
+        for author in group:
+            source = f"byline:{labels[author.role]}" if author.role in labels else "credit:摄"
+            if all(author != a for a, _ in credits):
+                credits.append((author, source))
+    return credits
 
 
 def _label_at_boundary(text: str, m: re.Match) -> bool:
@@ -254,6 +276,11 @@ def _names_in_value(value: str, roles: set[str], *, has_colon: bool) -> list[Aut
         if token in ("摄", "摄影", "拍摄", "/摄", "／摄"):
             photographed = True
             continue
+        if token in _TRAILING_VERBS:
+            continue  # 记者 张三 报道 / 采写 / 整理
+        verb = next((v for v in _TRAILING_VERBS if token.endswith(v) and len(token) > len(v)), None)
+        if verb and is_person_name(token[: -len(verb)]):
+            token = token[: -len(verb)]  # 记者 张三报道
         if token.endswith("摄") and is_person_name(token[:-1].rstrip("/／")):
             names.append(token[:-1].rstrip("/／"))
             photographed = True
@@ -373,3 +400,21 @@ def parse_group_credit(text: str) -> list[Author] | None:
     if names and all(is_person_name(n) for n in names):
         return [Author(n, default_role) for n in names]
     return None
+
+
+# --- dateline credits ----------------------------------------------------------------
+
+# 本报讯（记者 张三 通讯员 李四）… / 新华社沈阳11月3日电（记者 王五）…: the credit at the start of the story.
+_DATELINE_CREDIT_RE = re.compile(r"^.{0,30}?(?:讯|电|消息)\s*[（(](?P<by>[^（()）]{2,40})[）)]")
+
+
+def parse_dateline_credit(text: str) -> list[Author] | None:
+    """People credited in a paragraph's dateline: `本报讯（记者 张三）…` → [Author('张三', 'reporter')].
+    None when the paragraph opens with no such credit."""
+    if not text or ("讯" not in text[:34] and "电" not in text[:34] and "消息" not in text[:34]):
+        return None
+    m = _DATELINE_CREDIT_RE.match(text.strip())
+    if not m:
+        return None
+    people = parse_byline(m.group("by"))
+    return people or None

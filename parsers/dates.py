@@ -16,7 +16,8 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_tz
 
-__all__ = ["parse_datetime", "find_labeled_datetime"]
+__all__ = ["parse_datetime", "find_labeled_datetime", "find_labeled_datetime_with_label", "date_from_url", "script_publish_time", "parse_with_format",
+           "valid_date_format"]
 
 _TIME = (
     r"(?:,?[T\s\u3000\xa0]*(?:(?P<ampm>上午|下午|晚上|凌晨|早上|中午)\s*)?"
@@ -53,7 +54,11 @@ _ENGLISH_MDY_RE = re.compile(
 _ENGLISH_DMY_RE = re.compile(
     r"(?<!\d)(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_NAME + r"\.?,?\s+(?P<year>(?:19|20)\d{2})(?!\d)" + _TIME, re.I
 )
-_PATTERNS = (_NUMERIC_RE, _CJK_RE, _ENGLISH_MDY_RE, _ENGLISH_DMY_RE)
+# 2024 11/03 10:55:33: the year and the day in separate elements of an info line (Xinhua style).
+_YEAR_SPACED_RE = re.compile(
+    r"(?<![\d/.-])(?P<year>(?:19|20)\d{2})\s+(?P<month>\d{1,2})\s*/\s*(?P<day>\d{1,2})(?![\d/])" + _TIME
+)
+_PATTERNS = (_NUMERIC_RE, _CJK_RE, _ENGLISH_MDY_RE, _ENGLISH_DMY_RE, _YEAR_SPACED_RE)
 _HAS_DIGIT_RUN_RE = re.compile(r"\d{4}")
 
 _LABELS = (
@@ -161,6 +166,13 @@ def find_labeled_datetime(text: str, *, tz: str = "+08:00", now: datetime | None
 
     更新时间 and friends are used only when no publishing label gives a date.
     """
+    found = find_labeled_datetime_with_label(text, tz=tz, now=now)
+    return found[0] if found else None
+
+
+def find_labeled_datetime_with_label(text: str, *, tz: str = "+08:00",
+                                     now: datetime | None = None) -> tuple[str, str] | None:
+    """`find_labeled_datetime` and the label as written (`发布时间`, `Published`)."""
     if not text or not _HAS_DIGIT_RUN_RE.search(text):
         return None
     for label_re, _prio in _LABEL_RES:
@@ -168,7 +180,8 @@ def find_labeled_datetime(text: str, *, tz: str = "+08:00", now: datetime | None
             value = text[m.end(): m.end() + 48]
             found = _parse_at_start(value, tz, now)
             if found is not None:
-                return found
+                label = re.sub(r"[\s:：]+$", "", m.group(0)).strip()
+                return found, label
     return None
 
 
@@ -185,3 +198,113 @@ def _parse_at_start(value: str, tz: str, now: datetime | None) -> str | None:
     if m:
         return _from_rfc2822(m.group(0), tz, now)
     return None
+
+
+# --- dates outside visible text ---------------------------------------------------------
+
+# /2024-11/03/, /2024/11/03/, /20241103/, /2024-11-03/, /2024/1103/, gov-site t20241103_ file names.
+_URL_DATE_RES = (
+    re.compile(r"/((?:19|20)\d{2})-(\d{1,2})/(\d{1,2})/"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})-(\d{2})-(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{2})(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})/(\d{2})/"),
+    re.compile(r"[/_]t((?:19|20)\d{2})(\d{2})(\d{2})_"),
+)
+
+
+def date_from_url(url: str | None, now: datetime | None = None) -> str | None:
+    """The day a URL's path names (`/2024-11/03/`, `/20241103/`, `/2024/1103/` …), as `YYYY-MM-DD`."""
+    if not url:
+        return None
+    path = url.split("?", 1)[0]
+    for pattern in _URL_DATE_RES:
+        m = pattern.search(path)
+        if m:
+            found = _build(int(m.group(1)), int(m.group(2)), int(m.group(3)), None, None, None, None, "+08:00", now)
+            if found:
+                return found
+    return None
+
+
+# WeChat articles fill the visible date from script variables: `var ct = "1700000000";`,
+# `var publish_time = "2023-11-15" || "";`, `var create_time = "1700000000" * 1;`.
+_SCRIPT_EPOCH_RE = re.compile(
+    r"""\b(?P<name>ct|create_time|ori_create_time|publish_time)\s*[=:]\s*["']?(?P<epoch>1\d{9})["']?""")
+_SCRIPT_TEXT_RE = re.compile(
+    r"""\b(?P<name>publish_time|publishTime|pubtime|pubTime)\s*[=:]\s*["'](?P<text>(?:19|20)\d{2}[-/.年][^"']{3,30})["']""")
+
+
+def script_publish_time(html: str, *, tz: str = "+08:00", now: datetime | None = None) -> tuple[str, str] | None:
+    """(ISO datetime, variable name) of a publish time kept in a page script, WeChat style.
+
+    A Unix time becomes local time at `tz` (China time for WeChat); a text date is parsed as is.
+    Callers pass the raw HTML (scripts are stripped before parsing).
+    """
+    if not html:
+        return None
+    for m in _SCRIPT_EPOCH_RE.finditer(html):
+        offset = _offset_delta(_format_offset(tz, "+08:00"))
+        moment = datetime.fromtimestamp(int(m.group("epoch")), timezone(offset))
+        found = _build(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
+                       tz, tz, now)
+        if found:
+            return found, m.group("name")
+    for m in _SCRIPT_TEXT_RE.finditer(html):
+        found = parse_datetime(m.group("text"), tz=tz, now=now)
+        if found:
+            return found, m.group("name")
+    return None
+
+
+def parse_with_format(text: str, fmt: str, *, tz: str = "+08:00", now: datetime | None = None) -> str | None:
+    """`text` read with a strptime format (a site profile's `date_format`), searched for in `text`;
+    ISO 8601 out, a bare date when the format has no hour."""
+    if not text or not fmt:
+        return None
+    text = " ".join(text.split())
+    pattern = _format_regex(fmt)
+    m = pattern.search(text)
+    if not m:
+        return None
+    try:
+        parsed = datetime.strptime(m.group(0), fmt)
+    except ValueError:
+        return None
+    has_time = any(d in fmt for d in ("%H", "%I"))
+    offset = None
+    if parsed.tzinfo is not None:
+        delta = parsed.utcoffset() or timedelta(0)
+        sign = "-" if delta < timedelta(0) else "+"
+        minutes = abs(int(delta.total_seconds())) // 60
+        offset = f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+    if not has_time:
+        return _build(parsed.year, parsed.month, parsed.day, None, None, None, None, tz, now)
+    return _build(parsed.year, parsed.month, parsed.day, parsed.hour, parsed.minute, parsed.second, offset, tz, now)
+
+
+_FORMAT_PARTS = {
+    "Y": r"\d{4}", "m": r"\d{1,2}", "d": r"\d{1,2}", "H": r"\d{1,2}", "I": r"\d{1,2}", "M": r"\d{1,2}",
+    "S": r"\d{1,2}", "y": r"\d{2}", "b": r"[A-Za-z]{3}", "B": r"[A-Za-z]+", "p": r"[AaPp][Mm]",
+    "z": r"[+-]\d{2}:?\d{2}|Z", "f": r"\d{1,6}", "a": r"[A-Za-z]{3}", "A": r"[A-Za-z]+", "%": "%",
+}
+
+
+def _format_regex(fmt: str) -> re.Pattern:
+    out = []
+    i = 0
+    while i < len(fmt):
+        ch = fmt[i]
+        if ch == "%" and i + 1 < len(fmt):
+            out.append(f"(?:{_FORMAT_PARTS.get(fmt[i + 1], '.+?')})")
+            i += 2
+            continue
+        out.append(r"\s*" if ch.isspace() else re.escape(ch))
+        i += 1
+    return re.compile("".join(out))
+
+
+def valid_date_format(fmt: str) -> bool:
+    """A strptime format a profile may use: at least a year, month and day directive."""
+    return isinstance(fmt, str) and "%Y" in fmt and ("%m" in fmt or "%b" in fmt or "%B" in fmt) and "%d" in fmt

@@ -122,19 +122,34 @@ def enp_properties(html: str) -> dict[str, str]:
 
 @dataclass
 class HeadMeta:
-    """`<meta>` values by lower-cased name/property (first occurrence wins), canonical, title, base."""
+    """`<meta>` values by lower-cased name/property (first occurrence wins), canonical, title, base.
+
+    `names` keeps each key as the page spells it (`pubdate` → `PubDate`), for provenance.
+    """
     metas: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
     canonical: str | None = None
     title: str | None = None
     base_href: str | None = None
     html_lang: str | None = None
 
     def get(self, *keys: str) -> str | None:
+        found = self.get_with_source(*keys)
+        return found[0] if found else None
+
+    def get_with_source(self, *keys: str) -> tuple[str, str] | None:
+        """(value, provenance) of the first key present: `og:title`, `meta[PubDate]`."""
         for key in keys:
             value = self.metas.get(key.lower())
             if value:
-                return value
+                return value, self.source_of(key)
         return None
+
+    def source_of(self, key: str) -> str:
+        """Provenance name of a meta key: Open Graph keys as they are, others as `meta[Name]`."""
+        key = key.lower()
+        name = self.names.get(key, key)
+        return name if key.startswith("og:") else f"meta[{name}]"
 
     @classmethod
     def from_soup(cls, soup: BeautifulSoup, body_tags: list[Tag] | None = None) -> "HeadMeta":
@@ -158,10 +173,12 @@ class HeadMeta:
                 key = tag.get("property") or tag.get("name") or tag.get("itemprop") or tag.get("http-equiv")
                 content = tag.get("content")
                 if isinstance(key, str) and isinstance(content, str):
-                    key = key.strip().lower()
+                    spelled = key.strip()
+                    key = "".join(spelled.split()).lower()  # "weibo: article:create_at"
                     content = " ".join(content.split())
                     if key and content and key not in head.metas:
                         head.metas[key] = content
+                        head.names[key] = spelled
             elif name == "link":
                 rel = tag.get("rel")
                 rels = [r.lower() for r in rel] if isinstance(rel, list) else [str(rel or "").lower()]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from parsers.bylines import parse_byline
+from parsers.bylines import parse_byline_credits
 from parsers.dates import parse_datetime
 from parsers.records import Author
 
@@ -30,6 +30,7 @@ __all__ = [
 
 MAX_META_CHARS = 200
 MAX_VALUE_CHARS = 50
+MAX_TITLE_VALUE_CHARS = 100
 
 _TIME_LABELS = (
     "Published", "Posted", "Date", "Updated",
@@ -38,6 +39,7 @@ _TIME_LABELS = (
 )
 _SOURCE_LABELS = ("Source","来源", "信息来源", "文章来源", "新闻来源", "稿件来源", "稿源", "出处", "来自", "供稿", "供稿单位")
 _URL_LABELS = ("原文链接", "原文地址", "原文网址", "原始链接", "原文")
+_ORIGINAL_TITLE_LABELS = ("原标题", "原题")
 _REPOST_LABELS = ("转载自", "本文转自", "转自", "本文来源于", "本文来自")
 _AUTHOR_LABELS = ("Author", "Authors","作者", "文章作者", "发布者", "发布人", "撰稿", "撰文", "文", "文/图", "文／图", "图/文")
 _PERSON_LABELS = {
@@ -53,7 +55,7 @@ _IGNORED_LABELS = (
 )
 _ALL_LABELS = sorted(
     set(_TIME_LABELS) | set(_SOURCE_LABELS) | set(_URL_LABELS) | set(_AUTHOR_LABELS) | set(_PERSON_LABELS)
-    | set(_IGNORED_LABELS),
+    | set(_IGNORED_LABELS) | set(_ORIGINAL_TITLE_LABELS),
     key=len,
     reverse=True,
 )
@@ -68,9 +70,18 @@ _CANONICAL_LABEL = {label.lower(): label for label in _ALL_LABELS}
 _UPDATE_LABELS = frozenset({"更新时间", "Updated"})
 # English labels are read with the Chinese byline grammar.
 _BYLINE_LABEL_ALIASES = {"Editor": "编辑"}
-# Words that end a 来源 value even without a colon: 来源：阜新日报 作者 张三.
+# Words that end a person value even without a colon: 作者：张三 来源 阜新日报.
+_PEOPLE_STOP_RE = re.compile(
+    r"[\s\u3000\xa0]{2,}|[\s\u3000\xa0]+(?=(?:作者|编辑|责任编辑|责编|时间|发布时间|点击|浏览|字号|阅读|记者|来源)(?:[\s:：]|$))"
+)
+# Words that end a 来源 value even without a colon: 来源：阜新日报 作者 张三, 来源：阜新日报 文/图 记者 孙悦,
+# 来源：阜新日报 2024-11-02 09:05.
 _VALUE_STOP_RE = re.compile(
-    r"[\s\u3000\xa0]{2,}|[\s\u3000\xa0]+(?=(?:作者|编辑|责任编辑|责编|时间|发布时间|点击|浏览|字号|阅读|记者)(?:[\s:：]|$))"
+    r"[\s\u3000\xa0]{2,}"
+    r"|[\s\u3000\xa0]*[|｜]"
+    r"|[\s\u3000\xa0]+(?=(?:作者|编辑|责任编辑|责编|时间|发布时间|发布日期|点击|浏览|字号|阅读|"
+    r"[\u4e00-\u9fff]{0,6}?记者|通讯员|摄影|文\s*[/／]\s*图|图\s*[/／]\s*文|文图|图文|[文图])(?:[\s:：/／]|$))"
+    r"|[\s\u3000\xa0]+(?=(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2})"
 )
 _URL_RE = re.compile(r"https?://[^\s\u3000\xa0<>\"'，。）)】\]]+")
 _SENTENCE_RE = re.compile(r"[。！？!?；;]")
@@ -81,12 +92,26 @@ _CHEAP_META_HINT_RE = re.compile(r"[:：]|转载自|本文转自|转自|本文�
 
 @dataclass
 class MetaLine:
-    """What one metadata line says. Editors are in `authors` with role 'editor'."""
+    """What one metadata line says. Editors are in `authors` with role 'editor'.
+
+    `sources` says which label gave each field (`published_at` → `text:发布时间`, `source_name` →
+    `text:来源`, `original_url` → `text:原文链接`); `credits` which label named each person
+    (`byline:记者`, `byline:责任编辑`, `credit:摄`).
+    """
     published_at: str | None = None
     authors: list[Author] = field(default_factory=list)
     source_name: str | None = None
     original_url: str | None = None
     has_unknown_author: bool = False
+    original_title: str | None = None  # 原标题：… (a note about the headline, never body text)
+    # Provenance is not part of what the line says: equal lines compare equal whatever the labels.
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+    credits: dict[Author, str] = field(default_factory=dict, compare=False)
+
+    def add_credit(self, person: Author, source: str) -> None:
+        if person not in self.authors:
+            self.authors.append(person)
+            self.credits[person] = source
 
 
 def parse_meta_line(text: str) -> MetaLine | None:
@@ -94,6 +119,8 @@ def parse_meta_line(text: str) -> MetaLine | None:
     if not text or len(text) > MAX_META_CHARS or not _CHEAP_META_HINT_RE.search(text):
         return None
     line = text.strip().strip("【】[]").strip()
+    if len(line) > 2 and line[0] in "（(" and line[-1] in "）)":
+        line = line[1:-1].strip()  # （原标题：…） （来源：新华社）
     matches = list(_LABEL_RE.finditer(line))
     if not matches:
         return None
@@ -106,6 +133,7 @@ def parse_meta_line(text: str) -> MetaLine | None:
         if published is None or len(re.sub(r"[\d\s:：\-/.年月日时分秒TZ+]", "", head)) > 4:
             return None
         meta.published_at = published
+        meta.sources["published_at"] = "text:date-line"
         useful = True
     pairs = []
     for i, m in enumerate(matches):
@@ -127,6 +155,11 @@ def parse_meta_line(text: str) -> MetaLine | None:
 def _apply_label(meta: MetaLine, label: str, value: str, *, is_repost: bool) -> bool | None:
     """Record one label's value in `meta`. True if it told us something, False if
     ignorable, None if the value shows the line is not metadata."""
+    if label in _ORIGINAL_TITLE_LABELS:
+        if not value or len(value) > MAX_TITLE_VALUE_CHARS:
+            return None
+        meta.original_title = meta.original_title or value.strip("《》“”\"'")
+        return True
     url = _URL_RE.search(value)
     if not url and (len(value) > MAX_VALUE_CHARS or (_SENTENCE_RE.search(value) and len(value) > 20)):
         return None
@@ -138,17 +171,18 @@ def _apply_label(meta: MetaLine, label: str, value: str, *, is_repost: bool) -> 
             return None if re.search(r"[\u4e00-\u9fff]{6,}", value) else False
         if meta.published_at is None:
             meta.published_at = published
+            meta.sources["published_at"] = f"text:{label}"
         return True
     if label in _URL_LABELS or (is_repost and url):
         if not url:
-            return None if label in _URL_LABELS and value else bool(value) and _set_source(meta, value)
-        meta.original_url = meta.original_url or url.group(0).rstrip(".,;")
+            return None if label in _URL_LABELS and value else bool(value) and _set_source(meta, value, label)
+        _set_original_url(meta, url.group(0), label)
         return True
     if label in _SOURCE_LABELS or is_repost:
         if url:
-            meta.original_url = meta.original_url or url.group(0).rstrip(".,;")
+            _set_original_url(meta, url.group(0), label)
             return True
-        return _set_source(meta, value)
+        return _set_source(meta, value, label)
     if label in _AUTHOR_LABELS:
         return _add_people(meta, value, "作者")
     if label in _PERSON_LABELS:
@@ -156,35 +190,47 @@ def _apply_label(meta: MetaLine, label: str, value: str, *, is_repost: bool) -> 
     return False  # 点击/浏览/字号…: allowed in a meta line, carries nothing
 
 
-def _set_source(meta: MetaLine, value: str) -> bool:
+def _set_original_url(meta: MetaLine, url: str, label: str) -> None:
+    if meta.original_url is None:
+        meta.original_url = url.rstrip(".,;")
+        meta.sources["original_url"] = f"text:{label}"
+
+
+def _set_source(meta: MetaLine, value: str, label: str) -> bool:
     value, *rest = _VALUE_STOP_RE.split(value, maxsplit=1)
     value = value.strip()
-    if rest and rest[0].strip():
-        # 来源：阜新日报 作者 张三 — the tail is an unlabelled-colon byline.
-        for person in parse_byline(rest[0].strip()) or []:
-            if person not in meta.authors:
-                meta.authors.append(person)
+    tail = rest[0].strip(" \u3000\xa0|｜") if rest else ""
+    if tail:
+        # 来源：阜新日报 文/图 记者 孙悦 — the tail is a byline without a colon, or the date.
+        credits = parse_byline_credits(tail)
+        for person, source in credits or []:
+            meta.add_credit(person, source)
+        if credits is None and meta.published_at is None:
+            published = parse_datetime(tail)
+            if published is not None and len(re.sub(r"[\d\s:：\-/.年月日时分秒TZ+]", "", tail)) <= 4:
+                meta.published_at = published
+                meta.sources["published_at"] = "text:date-line"
     value = value.strip("《》“”\"'").strip()
     if not value or len(value) > 40 or _SENTENCE_RE.search(value):
         return False
     if meta.source_name is None:
         meta.source_name = value
+        meta.sources["source_name"] = f"text:{label}"
     return True
 
 
 def _add_people(meta: MetaLine, value: str, label: str) -> bool:
-    value = _VALUE_STOP_RE.split(value, maxsplit=1)[0].strip()
+    value = _PEOPLE_STOP_RE.split(value, maxsplit=1)[0].strip()
     if not value:
         return False
     if value in _UNKNOWN_AUTHOR or value.lower() in _UNKNOWN_AUTHOR:
         meta.has_unknown_author = True
         return True
-    people = parse_byline(f"{label}：{value}")
-    if people is None:
+    credits = parse_byline_credits(f"{label}：{value}")
+    if credits is None:
         return False
-    for person in people:
-        if person not in meta.authors:
-            meta.authors.append(person)
+    for person, source in credits:
+        meta.add_credit(person, source)
     return True
 
 

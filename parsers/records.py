@@ -17,7 +17,7 @@ BLOCK_KINDS = ("paragraph", "heading", "quote", "list_item")
 EXTRACT_KEYS = (
     "path", "url", "is_article", "title", "kicker", "subtitle", "lead", "published_at",
     "authors", "source_name", "site_name", "original_url", "canonical_url", "language",
-    "sections", "paragraphs", "images", "sub_articles", "links", "text",
+    "sections", "paragraphs", "images", "sub_articles", "links", "text", "provenance",
 )
 
 
@@ -76,6 +76,10 @@ class ArticleRecord:
     links: list[Link] = field(default_factory=list)
     charset: str | None = None  # how the bytes were decoded
     parser_version: str = PARSER_VERSION
+    # Where each metadata value came from: field -> source, e.g. "published_at": "meta[PubDate]",
+    # "title": "h1", "source_name": "text:来源", "authors.reporter": "byline:本报记者" (one key per
+    # author role; several sources of one role are joined with ", "). See docs/metadata.md.
+    provenance: dict[str, str] = field(default_factory=dict)
 
     @property
     def sections(self) -> list[str]:
@@ -118,4 +122,5 @@ class ArticleRecord:
             ],
             "links": [{"url": l.url, "title": l.title} for l in self.links],
             "text": self.text,
+            "provenance": dict(self.provenance),
         }

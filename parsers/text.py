@@ -30,7 +30,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from parsers.bylines import parse_byline, parse_group_credit, split_photo_credit
+from parsers.bylines import parse_byline, parse_byline_credits, parse_group_credit, split_photo_credit
 from parsers.dates import parse_datetime
 from parsers.metalines import (
     MetaLine,
@@ -39,6 +39,7 @@ from parsers.metalines import (
     parse_meta_line,
     site_name_from_greeting,
 )
+from parsers.provenance import note_author, note_field
 from parsers.records import ArticleRecord, Author, Block, Image, SubArticle
 
 __all__ = ["extract_text", "ends_sentence", "is_orphan_tail", "looks_like_heading", "detect_language",
@@ -243,8 +244,8 @@ def _classify(unit: _Unit) -> None:
         unit.kind, unit.payload = "lead_label", m.group("rest").strip()
     elif (credit := _photo_credit(text)) is not None:
         unit.kind, unit.payload = credit
-    elif (people := parse_byline(text)) is not None:
-        unit.kind, unit.payload = "byline", people
+    elif (credits := parse_byline_credits(text)) is not None:
+        unit.kind, unit.payload = "byline", credits
     elif (date := _is_date_line(text)) is not None:
         unit.kind, unit.payload = "date", date
     elif (m := _MARKER_RE.match(text)) is not None and looks_like_heading(m.group("name")):
@@ -306,20 +307,31 @@ def extract_text(text: str, *, url: str | None = None, path: str | None = None) 
     return record
 
 
-def _add_authors(record: ArticleRecord, people: list[Author]) -> None:
+def _add_authors(record: ArticleRecord, people: list[Author], source: str) -> None:
     for person in people:
         if person not in record.authors:
             record.authors.append(person)
+            note_author(record.provenance, person, source)
+
+
+def _add_credits(record: ArticleRecord, credits: list[tuple[Author, str]]) -> None:
+    for person, source in credits:
+        _add_authors(record, [person], source)
 
 
 def _apply_meta(record: ArticleRecord, meta: MetaLine) -> None:
-    if meta.published_at and record.published_at is None:
-        record.published_at = meta.published_at
-    if meta.source_name and record.source_name is None:
-        record.source_name = meta.source_name
-    if meta.original_url and record.original_url is None:
-        record.original_url = meta.original_url
-    _add_authors(record, meta.authors)
+    for name in ("published_at", "source_name", "original_url"):
+        value = getattr(meta, name)
+        if value and getattr(record, name) is None:
+            setattr(record, name, value)
+            note_field(record.provenance, name, meta.sources.get(name, "text"))
+    _add_credits(record, [(a, meta.credits.get(a, "byline")) for a in meta.authors])
+
+
+def _set_site_name(record: ArticleRecord, name: str | None, source: str) -> None:
+    if name and record.site_name is None:
+        record.site_name = name
+        note_field(record.provenance, "site_name", source)
 
 
 def _read_header(state: _State) -> int:
@@ -330,13 +342,15 @@ def _read_header(state: _State) -> int:
     while i < len(units):
         unit = units[i]
         if unit.kind == "boilerplate":
-            record.site_name = record.site_name or unit.payload
+            _set_site_name(record, unit.payload, "greeting")
         elif unit.kind == "meta":
             _apply_meta(record, unit.payload)
         elif unit.kind == "byline":
-            _add_authors(record, unit.payload)
+            _add_credits(record, unit.payload)
         elif unit.kind == "date":
-            record.published_at = record.published_at or unit.payload
+            if record.published_at is None:
+                record.published_at = unit.payload
+                note_field(record.provenance, "published_at", "text:date")
         elif unit.kind in ("heading", "long_heading") and not _header_closed(units, i, headings):
             headings.append(unit)
         else:
@@ -361,25 +375,31 @@ def _assign_titles(state: _State, headings: list[_Unit]) -> list[_Unit]:
     byline is the subtitle. Returns the header lines left over."""
     record = state.record
     if headings and len(headings) >= 2 and _SITE_NAME_RE.fullmatch(headings[0].text):
-        record.site_name = record.site_name or headings[0].text
+        _set_site_name(record, headings[0].text, "masthead")
         del headings[0]
     texts = [u.text for u in headings]
     if not texts:
         return []
     dashed = next((k for k, t in enumerate(texts) if k >= 1 and t.startswith(_DASHES)), None)
+    prov = record.provenance
     if dashed is not None:
         record.title, record.subtitle = texts[dashed - 1], texts[dashed]
+        prov.update(title="text", subtitle="dash")
         if dashed >= 2:
             record.kicker = texts[dashed - 2]
+            prov["kicker"] = "text"
         return headings[dashed + 1:]  # lines above the kicker are dropped: masthead, channel
     if len(texts) >= 2 and texts[0].endswith(_DASHES):
         record.kicker, record.title = texts[0], texts[1]
+        prov.update(kicker="dash", title="text")
         rest = headings[2:]
     else:
         record.title = texts[0]
+        prov["title"] = "text"
         rest = headings[1:]
     if rest and _directly_before_byline(state, rest[0]):
         record.subtitle = rest[0].text
+        prov["subtitle"] = "text"
         rest = rest[1:]
     return rest
 
@@ -394,7 +414,7 @@ def _read_body_unit(state: _State, unit: _Unit) -> None:
     record = state.record
     kind = unit.kind
     if kind == "boilerplate":
-        record.site_name = record.site_name or unit.payload
+        _set_site_name(record, unit.payload, "greeting")
         return
     if kind == "end":
         state.ended = True
@@ -403,13 +423,13 @@ def _read_body_unit(state: _State, unit: _Unit) -> None:
         _apply_meta(record, unit.payload)
         return
     if kind == "group_credit":
-        _add_authors(record, unit.payload)
+        _add_authors(record, unit.payload, "credit:group")
         if state.column_subs_start is not None:
             for sub, _ in state.subs[state.column_subs_start:]:
                 sub.authors.extend(a for a in unit.payload if a not in sub.authors)
         return
     if kind == "byline":
-        _add_authors(record, unit.payload)
+        _add_credits(record, unit.payload)
         return
     if state.ended:
         return  # a list of other stories after 相关阅读: nothing here is this article's body
@@ -497,7 +517,7 @@ def _take_dateline_credit(state: _State, text: str) -> None:
     people = parse_byline(m.group("by")) if m else None
     if not people:
         return
-    _add_authors(state.record, people)
+    _add_authors(state.record, people, "credit:dateline")
     if state.column_subs_start is not None and state.subs:
         sub = state.subs[-1][0]
         sub.authors.extend(a for a in people if a not in sub.authors)
@@ -517,7 +537,7 @@ def _should_join(state: _State, prev: _Para, unit: _Unit) -> bool:
 
 def _add_image(state: _State, unit: _Unit) -> None:
     caption, credit, people = unit.payload
-    _add_authors(state.record, people)
+    _add_authors(state.record, people, "credit:摄" if "摄" in credit else "credit:图")
     if caption is None:
         caption = _take_caption(state, unit)
     state.record.images.append(Image(src=None, caption=caption, credit=credit))
@@ -553,10 +573,13 @@ def _finish(state: _State) -> None:
             record.sub_articles.append(sub)
     if state.lead_para is not None:
         record.lead = state.lead_para.text
+        note_field(record.provenance, "lead", "lead-box")
     if record.published_at is None:
         record.published_at = _trailing_date(state.units)
+        note_field(record.provenance, "published_at", "text:signature-date", record.published_at)
     sample = record.text or " ".join(p for s in record.sub_articles for p in s.paragraphs) or (record.title or "")
     record.language = detect_language(sample)
+    note_field(record.provenance, "language", "text", record.language)
     record.is_article = bool(record.paragraphs) or any(s.paragraphs for s in record.sub_articles)
 
 

@@ -14,6 +14,8 @@ from . import ids
 from .models import ErrorInfo, PageResult
 
 CHINA_TZ = timezone(timedelta(hours=8))
+# Provenance keys a sub-article shares with the page it is printed on (the fields in `shared` below).
+SHARED_PROVENANCE = ("published_at", "source_name", "site_name", "language")
 _BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # Outcomes of one input, stored in fetches.outcome and counted in LoadCounts.
@@ -154,6 +156,7 @@ def article_rows(record: ArticleRecord, key: str, *, fetch_url: str | None, fetc
         "body_sha256": body_sha256,
         "parser_version": record.parser_version,
     }
+    sub_provenance = {k: v for k, v in record.provenance.items() if k in SHARED_PROVENANCE}
     rows = ArticleRows(
         article_id=article_id,
         content_sha256=content_hash,
@@ -171,6 +174,7 @@ def article_rows(record: ArticleRecord, key: str, *, fetch_url: str | None, fetc
             "original_url": record.original_url,
             "char_count": len(body_text),
             "content_sha256": content_hash,
+            "provenance": provenance_json(record.provenance),
         },
     )
     rows.paragraphs.extend(
@@ -199,6 +203,7 @@ def article_rows(record: ArticleRecord, key: str, *, fetch_url: str | None, fetc
             "original_url": None,
             "char_count": len(sub_text),
             "content_sha256": ids.content_sha256(ids.sub_article_content(sub)),
+            "provenance": provenance_json(sub_provenance),
         })
         rows.paragraphs.extend(
             {"article_id": sub_id, "seq": seq, "kind": "paragraph", "text": text}
@@ -206,6 +211,12 @@ def article_rows(record: ArticleRecord, key: str, *, fetch_url: str | None, fetc
         )
         add_people(rows, sub_id, sub.authors)
     return rows
+
+
+def provenance_json(provenance: dict[str, str]) -> str | None:
+    """`articles.provenance`: the record's field -> source map as a JSON object; NULL when empty.
+    Not part of content_sha256 (ids.record_content): where a value came from is not a change of content."""
+    return ids.canonical_json(provenance) if provenance else None
 
 
 def add_people(rows: ArticleRows, article_id: str, authors: list[Author]) -> None:

@@ -1,0 +1,102 @@
+"""HTML → ArticleRecord with BeautifulSoup (lxml tree builder).
+
+Modules (one concern each; the public names below stay importable from `parsers.html`):
+- tree.py     pre-clean (strip_non_content), TextBlock/Anchor/PageIndex, the one index walk
+- page.py     Page: the parsed tree + index + head metadata (build_page)
+- content.py  main-content scoring and selection, containers that continue a split body
+- layout.py   Layout: body containers, headline, header/footer zones (locate_article)
+- blocks.py   prose/heading predicates, body paragraphs, pull quotes, e-paper sub-articles
+- title.py    headline, kicker, subtitle
+- facts.py    Facts: bylines, 来源, dates, editor lines and 原文链接 read around the body
+- images.py   article photos with caption and credit
+- dates.py    published_at (uses parsers/dates.py)
+- people.py   authors
+- site.py     source, site name, canonical URL, e-paper detection, language
+- links.py    page kind (story / list / error) and a list page's story links
+- metadata.py the record's metadata fields with provenance; site-profile hooks (parsers/profiles)
+This file only wires them together in `extract_html`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from datetime import datetime
+
+from bs4 import MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
+
+from parsers.profiles import ProfileSet
+from parsers.records import ArticleRecord
+from parsers.html.blocks import extract_body_blocks, extract_sub_articles
+from parsers.html.dates import extract_published_at
+from parsers.html.facts import Facts, scan_above_title, scan_footer_zone, scan_header_zone
+from parsers.html.images import extract_images
+from parsers.html.layout import locate_article
+from parsers.html.links import (
+    MAX_ERROR_PAGE_PROSE_CHARS, classify_page, extract_links, is_error_page, prose_chars,
+)
+from parsers.html.page import build_page
+from parsers.html.people import extract_authors
+from parsers.html.metadata import (
+    fill_article_metadata, fill_language, fill_page_metadata, profile_container, select_profile,
+)
+from parsers.html.title import extract_kicker_subtitle, extract_title
+from parsers.html.tree import PageIndex, TextBlock, index_page, strip_non_content
+
+__all__ = ["extract_html", "strip_non_content", "index_page", "build_page", "locate_article",
+           "PageIndex", "TextBlock"]
+
+# Pages are HTML by contract (XHTML e-papers, feeds served as text/html): lxml's HTML parser
+# handles them, and the warnings would only be noise in pipeline logs.
+for _category in (XMLParsedAsHTMLWarning, MarkupResemblesLocatorWarning):
+    warnings.filterwarnings("ignore", category=_category, module=r"parsers\.html")
+
+
+def extract_html(html: str, *, url: str | None = None, path: str | None = None,
+                 now: datetime | None = None, profiles: ProfileSet | None = None) -> ArticleRecord:
+    """Extract one page. `now` bounds dates ("never future"); default: the current time.
+    `profiles`: site profiles to choose from by the URL's host (default: parsers/profiles/*.toml;
+    `ProfileSet()` for none)."""
+    page = build_page(html, url, now, select_profile(url, profiles))
+    blocks = page.index.blocks
+    layout = locate_article(page)
+    title, title_source = extract_title(page, layout.title_block)
+    kicker, subtitle, skip, heading_sources = extract_kicker_subtitle(page, layout.title_block, layout.header_end)
+    if layout.title_block is not None:
+        skip.add(layout.title_block)
+
+    stop_elements = [e for e in (layout.content,) if e is not None]
+    if layout.title_block is not None:
+        stop_elements.append(blocks[layout.title_block].element)
+    image_containers = [c for c in (profile_container(page, "images"),) if c is not None] or layout.containers
+    figures, caption_blocks = extract_images(page, layout.title_pos, image_containers, stop_elements)
+    skip |= caption_blocks
+
+    facts = Facts()
+    subs, sub_blocks = extract_sub_articles(page, layout.content_hi, layout.root_hi, facts)
+    skip |= sub_blocks
+    scan_header_zone(page, layout.header_start, layout.header_end, skip, facts)
+    # captions, share bars, story lists … inside the containers: not body text, but their
+    # lines are still read for bylines and dates by the zone scans
+    body, lead = extract_body_blocks(page, layout.containers, skip | layout.noise, facts)
+    scan_footer_zone(page, layout.content_hi, layout.root_hi, skip, facts)
+    if layout.title_block is not None:
+        scan_above_title(page, layout.title_block, skip, facts)
+
+    record = ArticleRecord(path=path, url=url)
+    record.is_article = layout.content is not None and classify_page(page, body, title)
+    fill_page_metadata(record, page, title)
+    if record.is_article:
+        record.body = body
+        record.images = [f.image for f in figures]
+        record.sub_articles = subs
+        fill_article_metadata(record, page, facts=facts, figures=figures, body=body,
+                              article_root=layout.article_root, footer=(layout.content_hi, layout.root_hi),
+                              title=(title, title_source), kicker=kicker, subtitle=subtitle,
+                              heading_sources=heading_sources, lead=lead)
+        lang_text = "".join(b.text for b in body)
+    else:
+        error = prose_chars(body) < MAX_ERROR_PAGE_PROSE_CHARS and is_error_page(page)
+        record.links = [] if error else extract_links(page)
+        lang_text = "".join(b.text for b in blocks[:400])
+    fill_language(record, page, lang_text or (title or ""))
+    return record

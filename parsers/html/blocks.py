@@ -1,0 +1,166 @@
+"""Body blocks: prose and section-heading predicates, body paragraphs, pull-quote removal,
+e-paper sub-articles.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import Tag
+
+from parsers.bylines import parse_group_credit
+from parsers.metalines import is_boilerplate_line, is_end_of_article_line
+from parsers.records import Author, Block, SubArticle
+from parsers.html.facts import Facts, consume_meta
+from parsers.html.page import Page
+from parsers.html.tree import MAX_LINK_DENSITY_PROSE, TextBlock
+
+MAX_SECTION_CHARS = 40            # a bold-only line longer than this is a paragraph
+MIN_REPEAT_CHECK_CHARS = 40         # shorter paragraphs may repeat (recipes, spec lists)
+MAX_CONTAINMENT_CHECK_CHARS = 200_000  # pull-quote check is quadratic-ish; skip on huge bodies
+_PROSE_PUNCT_RE = re.compile("[，。！？；、,!?;]")
+SENTENCE_END = tuple("。！？!?；;：:")
+_LEAD_LABELS = frozenset({"核心提示", "内容提要", "提要", "摘要", "导读", "核心阅读", "阅读提示", "编者按",
+                          "内容摘要", "本文导读", "导语"})
+
+
+def is_prose(b: TextBlock) -> bool:
+    """A sentence-bearing body line (not a heading, byline, date or link list)."""
+    if b.chars < 15 or b.heading or b.link_density >= MAX_LINK_DENSITY_PROSE:
+        return False
+    text = b.text
+    if _PROSE_PUNCT_RE.search(text):
+        return True
+    # a plain sentence of words: "The discovery was announced in … Nature Astronomy."
+    return text.endswith((".", ".”", '."')) and text.count(" ") >= 5
+
+
+def is_linked_sentence(b: TextBlock) -> bool:
+    """A sentence of words whose links cover most of it but not all: "Australian-born Assange
+    faces <a>a charge of conspiracy to commit computer intrusion</a> in the US." (a menu item or
+    a "Read more: <a>…</a>" line is not one)."""
+    text = b.text
+    return b.link_chars < b.chars * 0.9 and text.count(" ") >= 5 and text.endswith((".", ".”", '."', "!", "?"))
+
+
+def is_section_heading(b: TextBlock) -> bool:
+    if b.link_chars:
+        return False
+    if b.heading >= 2 and b.chars <= 60:
+        return True
+    if b.bold_chars >= b.chars * 0.9 and 2 <= b.chars <= MAX_SECTION_CHARS \
+            and not b.text.rstrip("”’\"')）)").endswith(SENTENCE_END):
+        return True
+    return False
+
+
+def extract_body_blocks(page: Page, containers: list[Tag], skip: set[int],
+                        facts: Facts) -> tuple[list[Block], str | None]:
+    """Paragraphs and section headings of the body, in order; and the lead-box text."""
+    index = page.index
+    body: list[Block] = []
+    lead = None
+    expect_lead = False
+    for container in containers:
+        lo, hi = index.block_range(container)
+        for i in range(lo, hi):
+            if i in skip:
+                continue
+            b = index.blocks[i]
+            text = b.text
+            label = text.strip("【】[]:： ")
+            if label in _LEAD_LABELS and b.chars <= 8:
+                expect_lead = True
+                continue
+            if b.link_density > MAX_LINK_DENSITY_PROSE and b.chars < 200 and not is_linked_sentence(b):
+                continue
+            if b.chars <= 200 and consume_meta(b, facts, record_date=False, by_parts=False, now=page.now):
+                continue
+            if b.chars <= 200 and is_boilerplate_line(text):
+                continue
+            if is_end_of_article_line(text):
+                break
+            if is_section_heading(b):
+                body.append(Block("heading", text))
+                continue
+            if expect_lead:
+                lead = text
+                expect_lead = False
+            body.append(Block("paragraph", text))
+    return drop_contained_paragraphs(body), lead
+
+
+def drop_contained_paragraphs(body: list[Block]) -> list[Block]:
+    """Pull quotes and repeats: a paragraph contained in another paragraph is dropped."""
+    paragraphs = [b.text for b in body if b.kind == "paragraph"]
+    total = sum(len(p) for p in paragraphs)
+    if len(paragraphs) < 2:
+        return body
+    if total > MAX_CONTAINMENT_CHECK_CHARS:
+        seen: set[str] = set()
+        out = []
+        for b in body:
+            if b.kind == "paragraph" and b.text in seen:
+                continue
+            seen.add(b.text)
+            out.append(b)
+        return out
+    joined = "\n".join(paragraphs)  # paragraphs hold no newline: a hit never spans two
+    out = []
+    kept: set[str] = set()
+    for i, b in enumerate(body):
+        if b.kind != "paragraph" or len(b.text) < 8:
+            out.append(b)
+            continue
+        text = b.text
+        if text in kept and len(text) >= MIN_REPEAT_CHECK_CHARS:
+            continue  # an exact repeat (short lines repeat in recipes, lists, tables: kept)
+        if len(text) >= MIN_REPEAT_CHECK_CHARS and joined.count(text) > 1 and any(
+                len(o.text) > len(text) and text in o.text for j, o in enumerate(body) if j != i):
+            continue  # a pull quote: contained in a longer paragraph
+        kept.add(text)
+        out.append(b)
+    return out
+
+
+def extract_sub_articles(page: Page, start: int, stop: int, facts: Facts) -> tuple[list[SubArticle], set[int]]:
+    """Titled short reports after the body: heading + prose paragraphs, at least two of them."""
+    blocks = page.index.blocks
+    subs: list[SubArticle] = []
+    used: set[int] = set()
+    current: SubArticle | None = None
+    current_used: list[int] = []
+    group_authors: list[Author] = []
+    i = start
+    while i < stop:
+        b = blocks[i]
+        if is_end_of_article_line(b.text) or (b.link_density > MAX_LINK_DENSITY_PROSE and current is not None):
+            break
+        credit = parse_group_credit(b.text)
+        if credit is not None:
+            group_authors.extend(credit)
+            used.add(i)
+            i += 1
+            continue
+        if is_section_heading(b) and not is_boilerplate_line(b.text):
+            if current is not None and current.paragraphs:
+                subs.append(current)
+                used.update(current_used)
+            current, current_used = SubArticle(title=b.text), [i]
+        elif current is not None and b.punct >= 1 and b.chars >= 20 and b.link_density < 0.2:
+            current.paragraphs.append(b.text)
+            current_used.append(i)
+        elif current is not None and current.paragraphs:
+            subs.append(current)
+            used.update(current_used)
+            current, current_used = None, []
+        i += 1
+    if current is not None and current.paragraphs:
+        subs.append(current)
+        used.update(current_used)
+    if len(subs) < 2:
+        return [], set()
+    for sub in subs:
+        sub.authors = list(dict.fromkeys(group_authors))
+    facts.add_authors(group_authors)
+    return subs, used

@@ -1,0 +1,230 @@
+"""Metadata lines around the body (bylines, 来源, dates, editor lines, 原文链接), gathered in Facts
+with where each value came from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bs4 import Tag
+
+from parsers.bylines import parse_byline_credits, parse_group_credit
+from parsers.dates import find_labeled_datetime_with_label, parse_datetime
+from parsers.meta import resolve_url
+from parsers.metalines import MetaLine, is_end_of_article_line, parse_meta_line
+from parsers.records import Author
+from parsers.html.page import Page, norm
+from parsers.html.tree import MAX_LINK_DENSITY_PROSE, TextBlock, class_id
+
+# An unlabelled 来源 in the info line: <span class="source">阜新日报</span>, <a class="ly">人民网</a>.
+_SOURCE_CLASS_RE = re.compile(r"(?:^|[-_\s])(?:source|laiyuan|ly|media-?name|origin)(?:$|[-_\s\d])", re.I)
+MAX_ABOVE_TITLE_BLOCKS = 3   # lines above the headline read for an info line
+MAX_SOURCE_CLASS_BLOCKS = 12  # header lines looked at for an unlabelled, class-marked 来源
+_SOURCE_LABEL_RE = re.compile(r"^\s*(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|出处|Source)\s*[:：]?\s*", re.I)
+
+
+@dataclass
+class Facts:
+    """Metadata gathered from lines around the body; the first value found wins.
+
+    Each value list has a parallel list of provenance (`published_from[i]` says where
+    `published_at[i]` came from); `author_from` does the same per person.
+    """
+    published_at: list[str] = field(default_factory=list)
+    authors: list[Author] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    original_urls: list[str] = field(default_factory=list)
+    published_from: list[str] = field(default_factory=list)
+    sources_from: list[str] = field(default_factory=list)
+    original_urls_from: list[str] = field(default_factory=list)
+    author_from: dict[Author, str] = field(default_factory=dict)
+    # Labelled dates below the body (发布日期：… at the foot of government pages): used only when
+    # nothing above the body or in the metadata gives one.
+    footer_dates: list[tuple[str, str]] = field(default_factory=list)
+
+    def add_meta(self, m: MetaLine, *, with_date: bool = True) -> None:
+        if m.published_at and with_date:
+            self.add_date(m.published_at, m.sources.get("published_at", "text:date-line"))
+        for a in m.authors:
+            self.add_author(a, m.credits.get(a, "byline"))
+        if m.source_name:
+            self.sources.append(m.source_name)
+            self.sources_from.append(m.sources.get("source_name", "text:来源"))
+        if m.original_url:
+            self.original_urls.append(m.original_url)
+            self.original_urls_from.append(m.sources.get("original_url", "text:原文链接"))
+
+    def add_date(self, value: str, source: str) -> None:
+        self.published_at.append(value)
+        self.published_from.append(source)
+
+    def add_author(self, author: Author, source: str) -> None:
+        if author not in self.authors:
+            self.authors.append(author)
+            self.author_from[author] = source
+
+    def add_authors(self, authors: list[Author] | None, source: str = "credit:group") -> None:
+        """People from one credit; `source` defaults to the group credit (本组稿件由…采写) that
+        sub-article extraction reads."""
+        for a in authors or []:
+            self.add_author(a, source)
+
+
+def _read_line(text: str, facts: Facts, *, record_date: bool, now: datetime | None) -> bool:
+    """Record what one metadata-looking line says; True when it is such a line."""
+    m = parse_meta_line(text)
+    if m is not None:
+        facts.add_meta(m, with_date=record_date)
+        return True
+    group = parse_group_credit(text)
+    if group is not None:
+        facts.add_authors(group, "credit:group")
+        return True
+    if len(text) <= 60:
+        credits = parse_byline_credits(text)
+        if credits is not None:
+            for person, source in credits:
+                facts.add_author(person, source)
+            return True
+    if looks_like_bare_date(text):
+        found = parse_datetime(text, now=now)
+        if found:
+            if record_date:
+                facts.add_date(found, "text:date")
+            return True
+    return False
+
+
+def consume_meta(b: TextBlock, facts: Facts, *, record_date: bool, by_parts: bool,
+                  now: datetime | None = None) -> bool:
+    """Record a metadata/byline/credit/date line in `facts`; True when the block is one.
+
+    With `by_parts`, each text node is read on its own first (`<span>2024-11-02 09:05</span>
+    <span>来源：阜新日报</span><span>文/图 记者 孙悦</span>`), so a value never runs into the
+    next span's label; the joined line is read after, for labels split from their values.
+    """
+    recognized = False
+    if by_parts and len(b.parts) > 1:
+        for part in b.parts:
+            recognized = _read_line(part, facts, record_date=record_date, now=now) or recognized
+    for text in dict.fromkeys((b.text, b.spaced)):
+        if _read_line(text, facts, record_date=record_date, now=now):
+            return True
+    if record_date and not recognized:
+        labelled = find_labeled_datetime_with_label(b.spaced, now=now)
+        if labelled:
+            facts.add_date(labelled[0], f"text:{labelled[1]}")
+    return recognized
+
+
+def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: Facts) -> None:
+    """Bylines, meta lines and the visible date between the headline and the body."""
+    blocks = page.index.blocks
+    for i in range(start, stop):
+        if i in skip:
+            continue
+        b = blocks[i]
+        if b.chars > 300:
+            continue
+        if b.link_density <= MAX_LINK_DENSITY_PROSE:
+            consume_meta(b, facts, record_date=True, by_parts=True, now=page.now)
+        if not facts.sources and b.chars <= 120 and i < start + MAX_SOURCE_CLASS_BLOCKS:
+            source = unlabelled_source(b)
+            if source:
+                facts.sources.append(source)
+                facts.sources_from.append("class:source")
+
+
+def _near_elements(el: Tag, limit: int = 30) -> list[Tag]:
+    """`el`, its children and grandchildren (breadth first, at most `limit`): no subtree walk, so a
+    deeply nested page costs nothing here."""
+    out = [el]
+    level = [el]
+    for _ in range(2):
+        level = [c for node in level for c in node.children if isinstance(c, Tag)][:limit]
+        out.extend(level)
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
+def scan_above_title(page: Page, title_block: int, skip: set[int], facts: Facts) -> None:
+    """The info line some templates print above the headline (`2024-11-03 08:40 来源：阜新日报`,
+    Xinhua's split date): read after everything below the headline, so it only fills gaps. A date
+    there must carry a label or a time (a bare `2024年11月20日 星期三` above a headline is today's
+    date in the top bar)."""
+    blocks = page.index.blocks
+    above = Facts()
+    for i in range(max(0, title_block - MAX_ABOVE_TITLE_BLOCKS), title_block):
+        b = blocks[i]
+        if i in skip or b.link_density > MAX_LINK_DENSITY_PROSE or b.chars > 150:
+            continue
+        consume_meta(b, above, record_date=True, by_parts=True, now=page.now)
+    for value, source in zip(above.published_at, above.published_from):
+        if source != "text:date" or "T" in value:
+            facts.add_date(value, source)
+    facts.sources.extend(above.sources)
+    facts.sources_from.extend(above.sources_from)
+    for a in above.authors:
+        facts.add_author(a, above.author_from[a])
+
+
+def unlabelled_source(b: TextBlock) -> str | None:
+    """The text of an element marked as the source by its class, in a short header line."""
+    for node in _near_elements(b.element):
+        if not node.attrs or not _SOURCE_CLASS_RE.search(class_id(node)):
+            continue
+        text = _SOURCE_LABEL_RE.sub("", norm(" ".join(node.stripped_strings)))
+        if 2 <= len(text) <= 30 and not re.search(r"\d{2}|[:：。，,]", text) and parse_byline_credits(text) is None:
+            return text
+    return None
+
+
+def looks_like_bare_date(text: str) -> bool:
+    if len(text) > 40 or not re.search(r"\d{4}", text):
+        return False
+    return len(re.sub(r"[\d\s:：\-/.年月日时分秒TZ+星期一二三四五六日天]", "", text)) <= 2
+
+
+def scan_footer_zone(page: Page, start: int, stop: int, skip: set[int], facts: Facts) -> None:
+    """Editor lines, 原文链接, 来源 and credits after the body, up to the next story list."""
+    blocks = page.index.blocks
+    for i in range(start, stop):
+        if i in skip:
+            continue
+        b = blocks[i]
+        if is_end_of_article_line(b.text):
+            break
+        if b.chars > 200:
+            continue
+        consume_meta(b, facts, record_date=False, by_parts=True, now=page.now)
+        if b.link_density <= MAX_LINK_DENSITY_PROSE and not facts.footer_dates:
+            labelled = find_labeled_datetime_with_label(b.spaced, now=page.now)
+            if labelled:
+                facts.footer_dates.append((labelled[0], f"text:{labelled[1]}"))
+
+
+def read_profile_node(page: Page, key: str) -> Facts | None:
+    """What the blocks of the profile's `key` node say (bylines, dates, 来源), or None when the
+    profile has no such selector or it matches nothing."""
+    profile = page.profile
+    node = profile.select_one(key, page.root) if profile is not None else None
+    if node is None:
+        return None
+    facts = Facts()
+    for b in page.index.blocks_in(node):
+        consume_meta(b, facts, record_date=True, by_parts=True, now=page.now)
+    return facts
+
+
+def extract_original_url_from_links(page: Page, start: int, stop: int) -> str | None:
+    """原文链接 whose URL is only in the href of a link on that line."""
+    index = page.index
+    for i in range(start, stop):
+        b = index.blocks[i]
+        if b.chars <= 200 and re.match(r"^[【\[(（]?\s*(?:原文链接|原文地址|原文网址|原始链接|阅读原文)", b.text):
+            for a in index.anchors:
+                if a.pos >= b.pos and index.contains(b.element, a.pos):
+                    return resolve_url(a.href, page.base)
+    return None

@@ -1,0 +1,51 @@
+"""The parsed page: one BeautifulSoup/lxml tree, its index and the head metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bs4 import BeautifulSoup, Tag
+
+from parsers.meta import (
+    HeadMeta, JsonLdArticle, enp_properties, json_ld_article, json_ld_objects, resolve_url,
+)
+from parsers.html.tree import PageIndex, index_page, strip_non_content
+from parsers.profiles import Profile
+
+
+@dataclass
+class Page:
+    html: str
+    soup: BeautifulSoup
+    root: Tag
+    index: PageIndex
+    head: HeadMeta
+    ld: JsonLdArticle | None
+    enp: dict[str, str]
+    url: str | None
+    base: str | None
+    now: datetime | None = None
+    profile: Profile | None = None   # the site profile in use (parsers/profiles), if any
+
+
+def norm(s: str | None) -> str:
+    return " ".join((s or "").split())
+
+
+def build_page(html: str, url: str | None, now: datetime | None = None, profile: Profile | None = None) -> Page:
+    ld = json_ld_article(json_ld_objects(html)) if "ld+json" in html else None
+    enp = enp_properties(html) if "enpproperty" in html else {}
+    cleaned = strip_non_content(html)
+    soup = BeautifulSoup(cleaned, "lxml")
+    root = soup.body if isinstance(soup.body, Tag) else soup
+    if profile is not None:
+        for node in profile.nodes_to_remove(root):
+            if not node.decomposed:
+                node.decompose()  # the profile's `remove` selectors: gone before anything is read
+    index = index_page(root)
+    head = HeadMeta.from_soup(soup, index.head_tags if root is not soup else None)
+    base = url
+    if head.base_href:
+        base = resolve_url(head.base_href, url) or base
+    return Page(html, soup, root, index, head, ld, enp, url, base, now, profile)

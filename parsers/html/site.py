@@ -1,0 +1,177 @@
+"""Source, site name, canonical URL, e-paper detection and language, each with its provenance."""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import Tag
+
+from parsers.meta import resolve_url
+from parsers.metalines import parse_meta_line, site_name_from_greeting
+from parsers.html.facts import Facts
+from parsers.html.page import Page, norm
+from parsers.html.title import split_on_separator, split_page_title
+from parsers.html.tree import class_id
+
+_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
+_KANA_HANGUL_RE = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
+_EPAPER_TITLE_RE = re.compile(r"(数字报刊?|电子版|数字版|电子报|数字报纸)(平台)?$")
+_META_SOURCE_KEYS = ("contentsource", "source", "article:source", "og:source", "dc.source", "xwsource")
+_META_SITE_KEYS = ("og:site_name", "sitename", "application-name", "site_name")
+_SOURCE_LABEL_RE = re.compile(r"^\s*(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|出处|Source)\s*[:：]\s*", re.I)
+# WeChat: the account name is in #js_name, and in `var nickname = "…"` in a script.
+_WECHAT_NICKNAME_RE = re.compile(r"""\bvar\s+nickname\s*=\s*(?:htmlDecode\()?\s*["']([^"'\n]{1,40})["']""")
+
+
+def extract_source(page: Page, facts: Facts, is_epaper: bool) -> tuple[str | None, str | None]:
+    """(来源, provenance): profile node > 来源 line > source metas > JSON-LD publisher > WeChat account >
+    e-paper masthead."""
+    found = profile_source(page)
+    if found:
+        return found
+    if facts.sources:
+        return facts.sources[0], facts.sources_from[0]
+    meta = page.head.get_with_source(*_META_SOURCE_KEYS)
+    if meta and len(meta[0]) <= 40 and not meta[0].lower().startswith(("http://", "https://", "www.")):
+        return meta
+    if page.ld and page.ld.publisher_name:
+        return page.ld.publisher_name, "jsonld.publisher"
+    nickname = wechat_nickname(page)
+    if nickname:
+        return nickname, "wechat:nickname"  # the account that publishes the article
+    if is_epaper:
+        masthead = epaper_masthead(page)
+        if masthead:
+            return masthead, "masthead"
+    return None, None
+
+
+def profile_source(page: Page) -> tuple[str, str] | None:
+    """The 来源 of the profile's `source` node: a `来源：…` line in it, else its text (label
+    removed), else the `alt`/`title`/`content` of an element without text (a logo)."""
+    profile = page.profile
+    node = profile.select_one("source", page.root) if profile is not None else None
+    if node is None:
+        return None
+    lo, hi = page.index.block_range(node)
+    for b in page.index.blocks[lo:hi]:
+        for text in (*b.parts, b.spaced):
+            meta = parse_meta_line(text)
+            if meta is not None and meta.source_name:
+                return meta.source_name, profile.provenance
+    text = norm(" ".join(node.stripped_strings))
+    if not text:
+        for attr in ("alt", "title", "content"):
+            value = node.get(attr)
+            if isinstance(value, str) and norm(value):
+                text = norm(value)
+                break
+    text = _SOURCE_LABEL_RE.sub("", text).strip()
+    if text and len(text) <= 40:
+        return text, profile.provenance
+    return None
+
+
+def epaper_masthead(page: Page) -> str | None:
+    """The newspaper's name: the `<title>` part naming the e-paper (辽宁日报数字报 → 辽宁日报)."""
+    title = norm(page.head.title)
+    for piece in split_on_separator(title):
+        m = _EPAPER_TITLE_RE.search(piece)
+        if m and piece[: m.start()].strip():
+            return piece[: m.start()].strip()
+    for pos, img in page.index.images[:5]:
+        alt = img.get("alt")
+        if isinstance(alt, str) and 2 <= len(norm(alt)) <= 12 and norm(alt).endswith(("报", "刊")):
+            return norm(alt)
+    return None
+
+
+def extract_canonical_url(page: Page) -> tuple[str | None, str | None]:
+    """(URL, provenance): `<link rel=canonical>` > `og:url` > JSON-LD `mainEntityOfPage`."""
+    candidates = (
+        (page.head.canonical, "link[rel=canonical]"),
+        (page.head.get("og:url"), "og:url"),
+        (page.ld.main_entity_url if page.ld else None, "jsonld.mainEntityOfPage"),
+    )
+    for candidate, source in candidates:
+        resolved = resolve_url(candidate, page.base) if candidate else None
+        if resolved and resolved.startswith(("http://", "https://")):
+            return resolved, source
+    return None, None
+
+
+def extract_site_name(page: Page, title: str | None) -> tuple[str | None, str | None]:
+    """(site name, provenance): og:site_name and friends > a WeChat account name > the `<title>`'s
+    site part > a `欢迎来到 X` greeting > the logo's alt text."""
+    meta = page.head.get_with_source(*_META_SITE_KEYS)
+    if meta:
+        return meta
+    nickname = wechat_nickname(page)
+    if nickname:
+        return nickname, "wechat:nickname"
+    _, site = split_page_title(page.head.title, title)
+    if site:
+        return site, "title-tag"
+    for b in page.index.blocks[:10]:
+        found = site_name_from_greeting(b.text)
+        if found:
+            return found, "greeting"
+    alt = logo_alt(page)
+    return (alt, "logo-alt") if alt else (None, None)
+
+
+def wechat_nickname(page: Page) -> str | None:
+    """The WeChat account that published the page (`#js_name`, `var nickname`)."""
+    if "js_name" not in page.html and "nickname" not in page.html:
+        return None
+    node = page.soup.find(id="js_name")
+    if isinstance(node, Tag):
+        text = norm(" ".join(node.stripped_strings))
+        if text and len(text) <= 40:
+            return text
+    m = _WECHAT_NICKNAME_RE.search(page.html)
+    return norm(m.group(1)) or None if m else None
+
+
+def logo_alt(page: Page) -> str | None:
+    """alt text of the site logo: an early image whose src/class says logo."""
+    for _, img in page.index.images[:8]:
+        alt = img.get("alt")
+        src = img.get("src") or ""
+        if isinstance(alt, str) and 2 <= len(norm(alt)) <= 20 and (
+                "logo" in (src if isinstance(src, str) else "").lower() or "logo" in class_id(img).lower()
+                or (isinstance(img.parent, Tag) and "logo" in class_id(img.parent).lower())):
+            return norm(alt)
+    return None
+
+
+def detect_language(text: str, html_lang: str | None) -> str | None:
+    sample = text[:20000]
+    han = len(_HAN_RE.findall(sample))
+    latin = len(_LATIN_RE.findall(sample))
+    kana = len(_KANA_HANGUL_RE.findall(sample))
+    if han + latin + kana == 0:
+        if html_lang:
+            return "zh" if html_lang.startswith("zh") else "en" if html_lang.startswith("en") else "other"
+        return None
+    if han >= 0.3 * (han + latin) and han > kana:
+        return "zh"
+    if latin > han + kana:
+        return "en"
+    return "other"
+
+
+def language_source(text: str) -> str:
+    """Provenance of `detect_language`: the text when it has letters, else `<html lang>`."""
+    sample = text[:20000]
+    return "text" if _HAN_RE.search(sample) or _LATIN_RE.search(sample) or _KANA_HANGUL_RE.search(sample) \
+        else "html[lang]"
+
+
+def is_epaper_page(page: Page) -> bool:
+    """Founder e-paper markers, or a `<title>` that names a 数字报/电子版."""
+    if page.enp or page.index.custom_tags:
+        return True
+    first = (split_on_separator(norm(page.head.title)) or [""])[0]
+    return bool(_EPAPER_TITLE_RE.search(first))
