@@ -85,16 +85,18 @@ def test_deploy_all_and_run_with_a_worker(prefect_server, tmp_path):
     env = prefect_server
     prefect(env, "work-pool", "create", "newsduck", "--type", "process")
     deployed = prefect(env, "--no-prompt", "deploy", "--all")
-    assert "ingest/ingest-paths" in deployed.stdout
+    assert "ingest/ingest-paths" in deployed.stdout and "crawl/crawl-fxnews" in deployed.stdout
 
     scheduled = httpx.post(f"{env['PREFECT_API_URL']}/deployments/filter", json={}).json()
     schedules = {d["name"]: [s["schedule"].get("cron") for s in d.get("schedules", [])] for d in scheduled}
     assert schedules["ingest-demo-nightly"] == ["30 2 * * *"]
+    assert schedules["crawl-fxnews"] == ["0 */2 * * *"]
 
     worker_log = open(tmp_path / "worker.log", "w")
     worker = subprocess.Popen([PREFECT, "worker", "start", "--pool", "newsduck"], env=env, cwd=REPO,
                               stdout=worker_log, stderr=subprocess.STDOUT)
     db = tmp_path / "deployed.duckdb"
+    crawled = tmp_path / "crawled.duckdb"
     site = FIXTURES / "site"
     gold = json.loads((site / "site-gold.json").read_text(encoding="utf-8"))
     try:
@@ -103,6 +105,11 @@ def test_deploy_all_and_run_with_a_worker(prefect_server, tmp_path):
             prefect(env, "deployment", "run", "ingest/ingest-paths",
                     "--param", f"inputs={json.dumps(urls)}", "--param", f"db_path={json.dumps(str(db))}",
                     "--watch", "--watch-timeout", "150", timeout=200)
+            source = {"name": "fixture-site", "start_urls": [{"url": server.base_url + "/list/index.html", "kind": "list"}],
+                      "include": ["/content/*/content_*.html"], "max_pages": 5}
+            prefect(env, "deployment", "run", "crawl/crawl-adhoc",
+                    "--param", f"source={json.dumps(source)}", "--param", f"db_path={json.dumps(str(crawled))}",
+                    "--param", "max_crawl_delay=0.05", "--watch", "--watch-timeout", "150", timeout=200)
     finally:
         stop(worker)
         worker_log.close()
@@ -119,3 +126,13 @@ def test_deploy_all_and_run_with_a_worker(prefect_server, tmp_path):
     run = httpx.get(f"{env['PREFECT_API_URL']}/flow_runs/{flow_run_id}").json()
     assert run["state"]["type"] == "COMPLETED"
     assert run["deployment_id"] is not None
+
+    con = duckdb.connect(str(crawled), read_only=True)
+    try:
+        crawled_titles = {t for (t,) in con.execute("SELECT title FROM articles").fetchall()}
+        (fetched, status), = con.execute("SELECT fetched, status FROM runs").fetchall()
+    finally:
+        con.close()
+    # max_pages 5 = five article fetches; the list's third item is a 404 in the fixture site
+    assert len(crawled_titles) >= 4 and crawled_titles <= {a["title"] for a in gold["articles"]}
+    assert status == "completed" and fetched >= 5

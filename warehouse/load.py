@@ -18,6 +18,7 @@ import pyarrow as pa
 from . import raw
 from .bulk import insert_arrow, registered
 from .models import ErrorInfo, LoadCounts, PageResult
+from .relations import detect_relations
 from .rows import (DUPLICATE, ERROR, NEW, NOT_ARTICLE, UNCHANGED, UPDATED, ArticleRows, PageRows,
                    page_rows)
 from .runs import record_errors, utc_now
@@ -43,7 +44,7 @@ ARTICLE_SCHEMA = pa.schema([
     ("lead", STR), ("body_text", STR), ("language", STR), ("published_at", TS), ("published_date", pa.date32()),
     ("published_precision", STR), ("published_raw", STR), ("source_name", STR), ("site_name", STR),
     ("original_url", STR), ("path", STR), ("char_count", INT), ("content_sha256", STR), ("body_sha256", STR),
-    ("parser_version", STR), ("first_seen_at", TS), ("updated_at", TS), ("run_id", STR),
+    ("parser_version", STR), ("provenance", STR), ("first_seen_at", TS), ("updated_at", TS), ("run_id", STR),
 ])
 PARAGRAPH_SCHEMA = pa.schema([("article_id", STR), ("seq", INT), ("kind", STR), ("text", STR)])
 PERSON_SCHEMA = pa.schema([("person_id", STR), ("name", STR)])
@@ -58,14 +59,17 @@ CHILD_TABLES = ("paragraphs", "article_people", "images")
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: list[PageResult], *,
-               source_id: str | None = None) -> LoadCounts:
-    """Load one batch in one transaction and return what happened to each input, counted."""
+               source_id: str | None = None, record_fetches: bool = True) -> LoadCounts:
+    """Load one batch in one transaction and return what happened to each input, counted.
+
+    `record_fetches=False` is for re-parsing stored pages: nothing was fetched, so no `fetches` rows.
+    """
     if not results:
         return LoadCounts()
     con.execute("BEGIN TRANSACTION")
     try:
         pages = [prepare_page(result, source_id) for result in results]
-        counts = write_batch(con, run_id, pages, source_id=source_id, now=utc_now())
+        counts = write_batch(con, run_id, pages, source_id=source_id, now=utc_now(), record_fetches=record_fetches)
         con.execute("COMMIT")
         return counts
     except Exception as exc:  # any failure of the batch: undo it and say so per input, never raise for data
@@ -87,7 +91,7 @@ def prepare_page(result: PageResult, source_id: str | None) -> PageRows:
 
 
 def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRows], *,
-                source_id: str | None, now: datetime) -> LoadCounts:
+                source_id: str | None, now: datetime, record_fetches: bool = True) -> LoadCounts:
     mark_duplicates(pages)
     articles = [p.article for p in pages if p.article is not None and p.outcome != DUPLICATE]
     existing = existing_articles(con, [a.article_id for a in articles])
@@ -112,8 +116,10 @@ def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRow
     insert_articles(con, new, run_id, now)
     insert_children(con, new + updated)
     replace_changed_links(con, [p for p in pages if p.outcome == NOT_ARTICLE], run_id)
-    insert_fetches(con, pages, run_id)
+    if record_fetches:
+        insert_fetches(con, pages, run_id)
     record_errors(con, run_id, [e for p in pages for e in p.errors])
+    detect_relations(con, [a.article_id for a in new + updated])  # duplicates and reposts, same transaction
     return count_outcomes(pages)
 
 

@@ -1,5 +1,5 @@
 """One module per `newsduck` command; each has `register(subparsers)` and a `run(args)` handler."""
 
-from . import extract, ingest, sql
+from . import crawl, export, extract, ingest, reparse, search, serve, sql
 
-COMMANDS = (ingest, extract, sql)
+COMMANDS = (ingest, crawl, reparse, serve, extract, sql, search, export)
