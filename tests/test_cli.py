@@ -72,7 +72,8 @@ def test_ingest_unsupported_file_type_exits_2(tmp_path, capsys):
     assert_one_clear_line(err)
 
 
-def test_ingest_locked_database_is_one_clear_line(tmp_path, capsys):
+def test_ingest_locked_database_is_one_clear_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NEWSDUCK_BUSY_TIMEOUT", "1")
     db = tmp_path / "locked.duckdb"
     holder = subprocess.Popen(
         [sys.executable, "-c", "import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('ready', flush=True); sys.stdin.read()", str(db)],
@@ -84,8 +85,10 @@ def test_ingest_locked_database_is_one_clear_line(tmp_path, capsys):
     finally:
         holder.communicate("")
     assert code != 0
-    assert_one_clear_line(err)
-    assert str(db) in err and "locked" in err
+    lines = err.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("newsduck: waiting for")  # one visible wait message, then the error
+    assert_one_clear_line(lines[-1] + "\n")
+    assert str(db) in lines[-1] and "locked" in lines[-1]
 
 
 def test_extract_seed_prints_exactly_the_documented_keys(capsys):

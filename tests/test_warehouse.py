@@ -497,7 +497,7 @@ def test_locked_database_names_the_file_and_pid(tmp_path):
                            "wait for it to finish or use --db.")
         assert caught.value.pid == holder.pid
         with pytest.raises(WarehouseLockedError):
-            run_query(path, "SELECT 1")
+            run_query(path, "SELECT 1", busy_timeout=0)
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+import time
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
 from .errors import ReadOnlyQueryError, WarehouseError, WarehouseLockedError
 from .migrate import migrate
 
-__all__ = ["connect", "WarehouseError", "WarehouseLockedError", "ReadOnlyQueryError"]
+__all__ = ["connect", "connect_reader", "busy_timeout", "WarehouseError", "WarehouseLockedError", "ReadOnlyQueryError"]
 
 IN_MEMORY = ":memory:"
+BUSY_TIMEOUT_ENV = "NEWSDUCK_BUSY_TIMEOUT"
+DEFAULT_BUSY_TIMEOUT = 30.0
 
 
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
@@ -48,6 +54,63 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
             con.close()
             raise
     return con
+
+
+def connect_reader(path: str | Path, *, timeout: float | None = None,
+                   on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse read-only, waiting while a writer (an ingest between batches) holds the file.
+
+    DuckDB lets one process write a file or many read it, never both. The first time the file is busy,
+    `on_wait` gets one message (by default it goes to stderr); the open is retried with a short backoff
+    until `timeout` seconds (default $NEWSDUCK_BUSY_TIMEOUT or 30; 0 = do not wait) have passed, then the
+    WarehouseLockedError is raised.
+    """
+    return _connect_waiting(path, read_only=True, timeout=timeout, on_wait=on_wait,
+                            message=f"waiting for {path}: an ingest is writing…")
+
+
+def connect_writer(path: str | Path, *, timeout: float | None = None,
+                   on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for writing, waiting (the same way) while readers or another writer hold the file."""
+    return _connect_waiting(path, read_only=False, timeout=timeout, on_wait=on_wait,
+                            message=f"waiting for {path}: another process is using it…")
+
+
+def _connect_waiting(path: str | Path, *, read_only: bool, timeout: float | None,
+                     on_wait: Callable[[str], None] | None, message: str) -> duckdb.DuckDBPyConnection:
+    limit = busy_timeout() if timeout is None else timeout
+    deadline = time.monotonic() + limit
+    delay = 0.05
+    told = False
+    while True:
+        try:
+            return connect(path, read_only=read_only)
+        except WarehouseLockedError:
+            if time.monotonic() + delay > deadline:
+                raise
+            if not told:
+                (on_wait or _print_wait)(f"{message} (up to {limit:g} s)")
+                told = True
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.5)
+
+
+def busy_timeout() -> float:
+    """Seconds readers wait for a busy database: $NEWSDUCK_BUSY_TIMEOUT, else 30."""
+    text = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_BUSY_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        raise WarehouseError(f"{BUSY_TIMEOUT_ENV} must be a number of seconds, got {text!r}") from None
+    if value < 0:
+        raise WarehouseError(f"{BUSY_TIMEOUT_ENV} must be 0 or more seconds, got {text!r}")
+    return value
+
+
+def _print_wait(message: str) -> None:
+    print(f"newsduck: {message}", file=sys.stderr, flush=True)
 
 
 def _first_line(exc: BaseException) -> str:

@@ -56,10 +56,13 @@ def format_summary(summary: dict) -> str:
 
 
 def check_writable(db_path: str) -> None:
-    """Fail before Prefect starts if the database cannot be opened for writing (locked, not a DuckDB file)."""
-    from warehouse.db import WarehouseError, connect
+    """Fail before Prefect starts if the database cannot be opened for writing (locked, not a DuckDB file).
+
+    Readers hold the file only for a query, so a busy file is waited for ($NEWSDUCK_BUSY_TIMEOUT seconds).
+    """
+    from warehouse.db import WarehouseError, connect_writer
 
     try:
-        connect(db_path).close()
+        connect_writer(db_path).close()
     except WarehouseError as exc:
         raise CliError(str(exc)) from None

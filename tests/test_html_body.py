@@ -1,0 +1,148 @@
+"""Body selection mechanisms of parsers.html on small pages built to show one layout each.
+
+Each page puts the article next to the thing that used to win or leak: a split body, a news
+ticker, captions and story lists inside the body, a quote that shows a photo. The expected
+paragraphs are written out in full.
+"""
+
+from __future__ import annotations
+
+import time
+
+from parsers import extract_article
+from parsers.html.tree import strip_non_content
+
+LEDE = "The council approved the budget on Tuesday, after a debate that lasted six hours."
+SECOND = "Members argued over the school repairs, which take a third of the new money."
+THIRD = "The mayor said the vote, the first since the election, showed the council could agree."
+FOURTH = "Work on the first schools starts in March, and the rest follow before the summer."
+
+
+def paragraphs(html: str, url: str = "https://news.example.com/2024/03/05/budget.html") -> list[str]:
+    record = extract_article(html.encode("utf-8"), url=url)
+    assert record.is_article
+    return record.paragraphs
+
+
+def page(body: str, title: str = "Council approves the budget") -> str:
+    return (f"<html><head><title>{title} | Example News</title></head><body>"
+            f"<nav><ul><li><a href='/'>Home</a></li><li><a href='/city'>City</a></li></ul></nav>"
+            f"{body}<footer><a href='/about'>About us</a> <a href='/contact'>Contact</a></footer></body></html>")
+
+
+def test_body_split_by_a_figure_at_another_depth_is_joined():
+    # the sections share the paragraph holder's classes; the second one sits deeper
+    html = page(
+        "<article><h1>Council approves the budget</h1>"
+        f"<div class='story-section'><div class='story-text rich'><p>{LEDE}</p><p>{SECOND}</p></div></div>"
+        "<figure><img src='/img/hall.jpg'><figcaption>The council hall, seen from the square, on Tuesday.</figcaption></figure>"
+        f"<div class='row'><div class='story-section'><div class='story-text rich'><p>{THIRD}</p><p>{FOURTH}</p>"
+        "</div></div></div></article>")
+    assert paragraphs(html) == [LEDE, SECOND, THIRD, FOURTH]
+
+
+def test_same_markup_beyond_a_menu_is_not_joined():
+    newsletter = "Sign up for our newsletter, and get the city's news in your inbox every morning."
+    menu = "".join(f"<li><a href='/section/{i}'>Section number {i} of the site</a></li>" for i in range(12))
+    html = page(
+        f"<article><h1>Council approves the budget</h1><div class='text'><p>{LEDE}</p><p>{SECOND}</p>"
+        f"<p>{THIRD}</p></div></article><ul class='menu'>{menu}</ul><div class='text'><p>{newsletter}</p></div>")
+    assert paragraphs(html) == [LEDE, SECOND, THIRD]
+
+
+def test_news_ticker_does_not_outvote_a_short_story():
+    # every ticker item opens with a headline link; the story has no links at all
+    items = "".join(
+        f"<li><a href='/story/{i}'>Headline number {i} about another city matter</a> CITY: A summary of "
+        f"story {i}, with a comma, a clause; and more words to make it long enough to score.</li>"
+        for i in range(10))
+    html = page(f"<div class='ticker'><ul>{items}</ul></div><div><h1>Council approves the budget</h1>"
+                f"<p>{LEDE}</p><p>{SECOND}</p><p>{THIRD}</p></div>")
+    assert paragraphs(html) == [LEDE, SECOND, THIRD]
+
+
+def test_captions_galleries_and_story_lists_inside_the_body_are_left_out():
+    related = "".join(
+        f"<div class='teaser'><h4><a href='/story/{i}'>Another story number {i} from the city desk</a></h4>"
+        f"<p>A short summary of that other story, which is not part of this one.</p></div>"
+        for i in range(3))
+    html = page(
+        "<article><h1>Council approves the budget</h1><div class='body'>"
+        f"<p>{LEDE}</p>"
+        "<div class='image-caption'>Council members vote on the budget, in the hall, on Tuesday.</div>"
+        f"<p>{SECOND}</p>"
+        "<div class='gallery'><p>Photo 1 of 8: the hall before the vote, seen from the gallery above.</p></div>"
+        f"<p>{THIRD}</p>"
+        f"{related}"
+        "</div></article>")
+    assert paragraphs(html) == [LEDE, SECOND, THIRD]
+
+
+def test_a_quote_that_shows_a_photo_keeps_its_text():
+    quote = "“The show was really great, and we enjoyed the free drink at the cafe.”"
+    html = page(
+        f"<article><h1>Council approves the budget</h1><div class='entry'><p>{LEDE}</p>"
+        f"<blockquote><p><img src='/img/review-photo.jpg' width='580' height='1030'></p><p>{quote}</p></blockquote>"
+        f"<p>{SECOND}</p></div></article>")
+    assert paragraphs(html) == [LEDE, quote, SECOND]
+
+
+def test_sentence_that_is_mostly_a_link_stays_in_the_body():
+    linked = ("Australian-born Assange faces <a href='/x'>a charge of conspiracy to commit computer "
+              "intrusion</a> in the US.")
+    html = page(f"<article><h1>Council approves the budget</h1><div class='body'><p>{LEDE}</p><p>{linked}</p>"
+                f"<p><a href='/more'>More city news</a></p><p>{SECOND}</p></div></article>")
+    assert paragraphs(html) == [
+        LEDE, "Australian-born Assange faces a charge of conspiracy to commit computer intrusion in the US.", SECOND]
+
+
+def test_short_lines_may_repeat_but_long_paragraphs_may_not():
+    html = page(
+        "<article><h1>Council approves the budget</h1><div class='body'>"
+        f"<p>{LEDE}</p><ul><li>Plan A: two schools</li><li>Plan B: two schools</li></ul>"
+        f"<p>Two schools</p><p>{SECOND}</p><p>Two schools</p><p>{SECOND}</p></div></article>")
+    assert paragraphs(html) == [LEDE, "Plan A: two schools", "Plan B: two schools", "Two schools", SECOND,
+                                "Two schools"]
+
+
+def test_founder_epaper_story_with_little_text_is_an_article():
+    html = ("<html><head><title>阜新日报数字报-氟化工产业链加速向下游延伸</title></head><body>"
+            "<table><tr><td><a href='node_1.htm'>第01版：要闻</a></td></tr></table>"
+            "<div id='ozoom'><founder-title>氟化工产业链加速向下游延伸</founder-title><founder-content>"
+            "<p>阜新氟产业开发区内，一条生产线正在进行设备安装调试，预计4月底投产。</p>"
+            "<p>开发区引进下游项目15个，产业链条不断向高附加值环节延伸。</p>"
+            "</founder-content></div></body></html>")
+    record = extract_article(html.encode("utf-8"), url="http://epaper.example.cn/html/2024-03/06/content_1.htm")
+    assert record.is_article
+    assert record.paragraphs == ["阜新氟产业开发区内，一条生产线正在进行设备安装调试，预计4月底投产。",
+                                 "开发区引进下游项目15个，产业链条不断向高附加值环节延伸。"]
+
+
+def test_strip_non_content_drops_what_the_index_skips():
+    html = ("<head><link rel='stylesheet' href='/a.css'><link rel='canonical' href='https://x/a'></head>"
+            "<body><script>var a = '<p>';</script><svg><path d='M0'/></svg><p>kept</p>"
+            "<select><option>one</option></select><!-- note --><iframe src='/ad'>fallback</iframe>"
+            "<textarea>typed <b>text</b></textarea></body>")
+    cleaned = strip_non_content(html)
+    for gone in ("stylesheet", "var a", "<path", "<option", "note", "fallback", "typed"):
+        assert gone not in cleaned
+    assert "<link rel='canonical' href='https://x/a'>" in cleaned and "<p>kept</p>" in cleaned
+
+
+def test_strip_non_content_keeps_an_unclosed_svg_from_eating_the_article():
+    html = f"<body><svg class='icon'><use href='#i'></use><div><p>{LEDE}</p></div></body>"
+    assert f"<p>{LEDE}</p>" in strip_non_content(html)
+
+
+def test_whitespace_before_block_tags_is_dropped_but_inline_spaces_stay():
+    cleaned = strip_non_content("<div>\n  <p>a <b>bold</b> <i>word</i></p>\n</div>")
+    assert cleaned == "<div><p>a <b>bold</b> <i>word</i></p></div>"
+
+
+def test_strip_non_content_stays_linear_on_unclosed_tags():
+    for unit in ("<svg>", "<button>x", "<svg><div>", "<script", "<link "):
+        html = unit * 100_000 + "<p>kept</p>"
+        started = time.perf_counter()
+        cleaned = strip_non_content(html)
+        assert time.perf_counter() - started < 3.0, unit
+        assert cleaned.endswith("<p>kept</p>") or unit == "<script"
