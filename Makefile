@@ -29,6 +29,6 @@ clean:
 # Re-resolve the direct pins in constraints.txt and write the full lock (run after changing dependencies).
 lock:
 	rm -rf /tmp/newsduck-lock-venv && $(PYTHON) -m venv /tmp/newsduck-lock-venv
-	/tmp/newsduck-lock-venv/bin/pip install --quiet -c constraints.txt -e '.[test]'
-	(echo "# pip freeze of a fresh install (python 3.11) + the build backend; regenerate with: make lock"; \
+	/tmp/newsduck-lock-venv/bin/pip install --quiet -c constraints.txt -e '.[test,bench]'
+	(echo "# pip freeze of a fresh install of .[test,bench] (python 3.11) + the build backend; regenerate with: make lock"; \
 	 echo "setuptools==80.9.0"; /tmp/newsduck-lock-venv/bin/pip freeze --exclude-editable) > requirements.lock
