@@ -172,6 +172,7 @@ class CrawlResult:
     flow_call_s: float       # the whole crawl() call, Prefect's run bookkeeping (and ephemeral server start) included
     peak_rss_mb: float       # ru_maxrss of the crawling process
     children_peak_rss_mb: float  # largest ru_maxrss among its waited-for children (extraction workers, if any)
+    cpu_s: float             # user + system CPU of the crawling process (Prefect start-up included)
     articles_stored: int
     fetched: int
     errors: int
@@ -220,6 +221,7 @@ def run_crawl(origins: list[str], pages: int, latency: float, workdir: str) -> C
         pages=pages, hosts=len(origins), latency=latency, wall_s=summary["duration_s"], flow_call_s=round(flow_call, 3),
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         children_peak_rss_mb=round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+        cpu_s=round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), 1),
         articles_stored=stored, fetched=summary["fetched"], errors=summary["errors"], status=summary["status"])
 
 
@@ -255,12 +257,12 @@ def load_average() -> str:
 
 def table(results: list[CrawlResult]) -> str:
     header = ("pages  hosts  latency  wall_s  pages/s  bound  % of bound  peak RSS MB  articles stored  "
-              "flow call s  errors")
+              "flow call s  crawler CPU s  errors")
     lines = [header]
     for r in results:
         lines.append(f"{r.pages:<6} {r.hosts:<6} {r.latency:<8.2f} {r.wall_s:<7.1f} {r.pages_per_s:<8.1f} "
                      f"{r.bound:<6.0f} {100 * r.share_of_bound:<11.0f} {r.peak_rss_mb:<12.0f} "
-                     f"{r.articles_stored:<16} {r.flow_call_s:<12.1f} {r.errors}")
+                     f"{r.articles_stored:<16} {r.flow_call_s:<12.1f} {r.cpu_s:<14.1f} {r.errors}")
     return "\n".join(lines)
 
 

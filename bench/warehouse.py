@@ -410,7 +410,7 @@ def phase(report: "Report", name: str) -> Iterator[Phase]:
     started, cpu_started = time.perf_counter(), cpu_seconds()
     yield record
     record.seconds = record.seconds or time.perf_counter() - started
-    record.cpu_seconds = round(cpu_seconds() - cpu_started, 2)
+    record.cpu_seconds = round(record.cpu_seconds or cpu_seconds() - cpu_started, 2)
     record.peak_rss_mb = round(peak_rss_mb(), 1) if resettable else None
     report.phases[name] = record
 
@@ -421,6 +421,7 @@ class StepTimers:
     def __init__(self, targets: list[tuple[Any, str]]):
         self.targets = targets
         self.seconds: dict[str, float] = {}
+        self.cpu_seconds: dict[str, float] = {}  # process CPU (all threads) while the function ran
         self._saved: list[tuple[Any, str, Callable]] = []
 
     def __enter__(self) -> "StepTimers":
@@ -437,12 +438,43 @@ class StepTimers:
     def _timed(self, label: str, function: Callable) -> Callable:
         @functools.wraps(function)
         def timed(*args, **kwargs):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), cpu_seconds()
             try:
                 return function(*args, **kwargs)
             finally:
                 self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
+                self.cpu_seconds[label] = self.cpu_seconds.get(label, 0.0) + cpu_seconds() - cpu_started
         return timed
+
+
+class TimedConnection:
+    """A DuckDB connection that adds up the wall time of each kind of statement it executes ("COMMIT",
+    "INSERT INTO articles", ...). Everything else is the connection's own; the statements run unchanged."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self._con = con
+        self.seconds: dict[str, float] = {}
+
+    def execute(self, sql: str, *args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return self._con.execute(sql, *args, **kwargs)
+        finally:
+            label = statement_label(sql)
+            self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._con, name)
+
+
+def statement_label(sql: str) -> str:
+    words = sql.split()
+    if not words:
+        return "?"
+    verb = words[0].upper()
+    if verb in ("INSERT", "DELETE") and len(words) > 2:
+        return " ".join([verb, words[1].upper(), words[2].strip('"')])
+    return verb
 
 
 LOAD_STEPS = [(load_module, name) for name in (
@@ -473,12 +505,16 @@ class Report:
     load_counts: dict[str, int] = field(default_factory=dict)
     load_seconds: float = 0.0                 # all load_batch calls + final CHECKPOINT
     detection_seconds: float = 0.0            # inside those calls: detect_relations
+    detection_cpu_seconds: float = 0.0        # this process's CPU time (all threads) during detect_relations
     load_steps: dict[str, float] = field(default_factory=dict)
+    load_statements: dict[str, float] = field(default_factory=dict)  # SQL wall time by statement kind
     search_refresh_steps: dict[str, float] = field(default_factory=dict)
     query_steps: dict[str, float] = field(default_factory=dict)   # summed over the timed queries
     query_cpu_ms: list[float] = field(default_factory=list)
     detection_steps: dict[str, float] = field(default_factory=dict)
+    load_cpu_seconds: float = 0.0             # this process's CPU time (all threads) in those calls
     copy_seconds: float = 0.0                 # COPY of the five tables + CHECKPOINT
+    copy_cpu_seconds: float = 0.0
     copy_rows: dict[str, int] = field(default_factory=dict)
     parquet_mb: float = 0.0
     database_mb: float = 0.0
@@ -548,22 +584,27 @@ def load_with_newsduck(report: Report, corpus: Corpus, db_path: Path, batch_size
     """load_batch over the whole corpus (generation of each batch is outside the timed part)."""
     con = connect(db_path)
     run_id = start_run(con, flow_run_id=None, command="bench.warehouse", inputs=corpus.n)
+    timed_con = TimedConnection(con)
     counts = LoadCounts()
     with phase(report, "load (newsduck)") as timing, StepTimers(LOAD_STEPS) as steps, \
             StepTimers(DETECTION_STEPS) as detection_steps:
         for batch in corpus.batches(batch_size):
-            started = time.perf_counter()
-            counts.add(load_batch(con, run_id, batch))
+            started, cpu_started = time.perf_counter(), cpu_seconds()
+            counts.add(load_batch(timed_con, run_id, batch))
             report.load_seconds += time.perf_counter() - started
+            report.load_cpu_seconds += cpu_seconds() - cpu_started
             del batch
-        started = time.perf_counter()
-        con.execute("CHECKPOINT")
+        started, cpu_started = time.perf_counter(), cpu_seconds()
+        timed_con.execute("CHECKPOINT")
         report.load_seconds += time.perf_counter() - started
-        timing.seconds = report.load_seconds
+        report.load_cpu_seconds += cpu_seconds() - cpu_started
+        timing.seconds, timing.cpu_seconds = report.load_seconds, report.load_cpu_seconds
+    report.load_statements = {k: round(v, 3) for k, v in sorted(timed_con.seconds.items(), key=lambda kv: -kv[1])}
     report.load_counts = asdict(counts)
     report.load_steps = {k: round(v, 3) for k, v in steps.seconds.items()}
     report.detection_steps = {k: round(v, 3) for k, v in detection_steps.seconds.items()}
     report.detection_seconds = steps.seconds.get("load.detect_relations", 0.0)
+    report.detection_cpu_seconds = round(steps.cpu_seconds.get("load.detect_relations", 0.0), 2)
     report.rows = {table: con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in COUNTED_TABLES}
     if counts.errors:
         first = con.execute("SELECT stage, error_type, message FROM errors LIMIT 1").fetchone()
@@ -589,12 +630,13 @@ def load_with_copy(report: Report, parquet: dict[str, Path], db_path: Path) -> N
     """DuckDB's own bulk path: COPY each table FROM its Parquet file into a fresh database with the same schema."""
     con = connect(db_path)  # same migrations, so the same tables, keys and indexes
     with phase(report, "load (COPY FROM parquet)") as timing:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         for table, path in parquet.items():
             column_list = ", ".join(f'"{c}"' for c in COUNTED_TABLES[table])
             con.execute(f"COPY \"{table}\" ({column_list}) FROM '{path}' (FORMAT parquet)")
         con.execute("CHECKPOINT")
         report.copy_seconds = timing.seconds = time.perf_counter() - started
+        report.copy_cpu_seconds = timing.cpu_seconds = cpu_seconds() - cpu_started
     report.copy_rows = {table: con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0] for table in COUNTED_TABLES}
     con.close()
     if report.copy_rows != report.rows:
@@ -742,10 +784,14 @@ def format_table(report: Report) -> str:
         f"{'load rows/s (COPY FROM parquet)':50} {r.copy_rows_per_s:>12,.0f}   {r.copy_seconds:7.1f} s",
         f"{'  ratio newsduck / COPY':50} {r.load_ratio:>12.2f}   target >= {TARGET_LOAD_RATIO}      "
         f"{_verdict(t['load_ratio'])}",
+        f"{'  ratio of CPU times (COPY CPU s / newsduck CPU s)':50} "
+        f"{r.copy_cpu_seconds / r.load_cpu_seconds if r.load_cpu_seconds else 0:>12.2f}   "
+        f"CPU s: newsduck {r.load_cpu_seconds:.1f}, COPY {r.copy_cpu_seconds:.1f}",
         f"{'load rows/s (newsduck, detection time taken out)':50} {r.load_rows_per_s_without_detection:>12,.0f}   "
         f"ratio {r.load_rows_per_s_without_detection / r.copy_rows_per_s if r.copy_rows_per_s else 0:.2f}",
         f"{'near-duplicate detection (inside the load)':50} {r.detection_seconds:>10.1f} s   "
         f"target < {TARGET_DETECTION_SECONDS} s      {_verdict(t['detection_seconds'])}",
+        f"{'  its CPU time (user + system, all threads)':50} {r.detection_cpu_seconds:>10.1f} s",
         f"{'  planted copies found':50} {'':>12}   exact {rel['found_exact']}/{rel['planted_exact']}, "
         f"near {rel['found_near']}/{rel['planted_near']}, repost_of by URL {rel['found_cited']}/{rel['planted_cited']}  "
         f"{_verdict(t['planted_copies_found'])}",
@@ -768,6 +814,9 @@ def format_table(report: Report) -> str:
     lines.append("")
     lines.append("load_batch time by step (s): " + ", ".join(
         f"{k.split('.', 1)[1]} {v:.1f}" for k, v in sorted(r.load_steps.items(), key=lambda kv: -kv[1])))
+    top = list(r.load_statements.items())[:8]
+    lines.append("load SQL time by statement (s; COMMIT includes DuckDB's automatic checkpoints): "
+                 + ", ".join(f"{k} {v:.1f}" for k, v in top))
     lines.append("detect_relations time by step (s): " + ", ".join(
         f"{k.split('.', 1)[1]} {v:.1f}" for k, v in sorted(r.detection_steps.items(), key=lambda kv: -kv[1])))
     lines.append("search refresh time by step (s): " + ", ".join(

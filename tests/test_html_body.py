@@ -146,3 +146,23 @@ def test_strip_non_content_stays_linear_on_unclosed_tags():
         cleaned = strip_non_content(html)
         assert time.perf_counter() - started < 3.0, unit
         assert cleaned.endswith("<p>kept</p>") or unit == "<script"
+
+
+def test_english_datelines_are_not_paragraphs():
+    html = page(
+        "<article><h1>Council approves the budget</h1><div class='body'>"
+        "<p>Published 10:02 AM EST Nov 19, 2019</p>"
+        f"<p>{LEDE}</p><p>The vote was on Nov 19, 2019, after six hours.</p><p>NOVEMBER 20, 2019 10:43</p>"
+        f"<p>{SECOND}</p></div></article>")
+    assert paragraphs(html) == [LEDE, "The vote was on Nov 19, 2019, after six hours.", SECOND]
+
+
+def test_hover_cards_and_hidden_class_text_stay_out_of_paragraphs():
+    card = ("<span class='rollover-people-block'><a href='/people/x'>Jane Doe</a> "
+            "<a href='/story/1'>Another story about Jane Doe, with a long headline</a></span>")
+    html = page(
+        "<article><h1>Council approves the budget</h1><div class='body'>"
+        f"<p>The mayor, <a href='/people/x'>Jane Doe</a>{card}, said the vote showed the council could agree.</p>"
+        f"<p>{LEDE}<span class='sr-only'>Opens in a new window</span></p><div class='hidden'><p>{SECOND}</p></div>"
+        f"<p>{THIRD}</p></div></article>")
+    assert paragraphs(html) == ["The mayor, Jane Doe, said the vote showed the council could agree.", LEDE, THIRD]

@@ -4,6 +4,7 @@ Modules (one concern each; the public names below stay importable from `parsers.
 - tree.py     pre-clean (strip_non_content), TextBlock/Anchor/PageIndex, the one index walk
 - page.py     Page: the parsed tree + index + head metadata (build_page)
 - content.py  main-content scoring and selection, containers that continue a split body
+- noise.py    boilerplate inside the body containers: captions, galleries, story-list items …
 - layout.py   Layout: body containers, headline, header/footer zones (locate_article)
 - blocks.py   prose/heading predicates, body paragraphs, pull quotes, e-paper sub-articles
 - title.py    headline, kicker, subtitle

@@ -5,10 +5,12 @@ e-paper sub-articles.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from bs4 import Tag
 
 from parsers.bylines import parse_group_credit
+from parsers.dates import parse_datetime
 from parsers.metalines import is_boilerplate_line, is_end_of_article_line
 from parsers.records import Author, Block, SubArticle
 from parsers.html.facts import Facts, consume_meta
@@ -16,10 +18,21 @@ from parsers.html.page import Page
 from parsers.html.tree import MAX_LINK_DENSITY_PROSE, TextBlock
 
 MAX_SECTION_CHARS = 40            # a bold-only line longer than this is a paragraph
-MIN_REPEAT_CHECK_CHARS = 40         # shorter paragraphs may repeat (recipes, spec lists)
+MIN_REPEAT_CHECK_CHARS = 40       # shorter paragraphs may repeat (recipes, spec lists)
 MAX_CONTAINMENT_CHECK_CHARS = 200_000  # pull-quote check is quadratic-ish; skip on huge bodies
+MAX_DATELINE_CHARS = 60           # "Published 10:02 AM EST Nov 19, 2019"
 _PROSE_PUNCT_RE = re.compile("[，。！？；、,!?;]")
+_DATE_DIGITS_RE = re.compile(r"\d{4}|\d{1,2}:\d{2}")
+# everything a dateline may hold besides the date: month and day names, am/pm, time zones, labels
+_DATELINE_RE = re.compile(
+    r"(?:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|"
+    r"\b[ap]\.?m\b\.?|\b(?:published|updated|posted|last|modified|on|at)\b|\b[a-z]{1,3}[sd]t\b|\b(?:utc|gmt)\b|"
+    r"[\d\W_])+", re.I)
 SENTENCE_END = tuple("。！？!?；;：:")
+# the whole line is the label of an ad slot or a widget left in the body
+_WIDGET_LABEL_RE = re.compile(
+    r"^\W*(?:advert(?:isement)?s?|ads?|sponsored(?: content)?|story continues below(?: advertisement)?|"
+    r"continue reading(?: below)?|\d* ?comments?|广告|推广)\W*$", re.I)
 _LEAD_LABELS = frozenset({"核心提示", "内容提要", "提要", "摘要", "导读", "核心阅读", "阅读提示", "编者按",
                           "内容摘要", "本文导读", "导语"})
 
@@ -33,6 +46,14 @@ def is_prose(b: TextBlock) -> bool:
         return True
     # a plain sentence of words: "The discovery was announced in … Nature Astronomy."
     return text.endswith((".", ".”", '."')) and text.count(" ") >= 5
+
+
+def is_dateline(text: str, now: datetime | None = None) -> bool:
+    """A line that only dates the story: "Published 10:02 AM EST Nov 19, 2019", "NOVEMBER 20,
+    2019 10:43" (the metadata scan reads labelled and Chinese date lines; these are what is left)."""
+    if len(text) > MAX_DATELINE_CHARS or not _DATE_DIGITS_RE.search(text):
+        return False
+    return _DATELINE_RE.fullmatch(text) is not None and parse_datetime(text, now=now) is not None
 
 
 def is_linked_sentence(b: TextBlock) -> bool:
@@ -77,6 +98,8 @@ def extract_body_blocks(page: Page, containers: list[Tag], skip: set[int],
             if b.chars <= 200 and consume_meta(b, facts, record_date=False, by_parts=False, now=page.now):
                 continue
             if b.chars <= 200 and is_boilerplate_line(text):
+                continue
+            if b.chars <= MAX_DATELINE_CHARS and (is_dateline(text, page.now) or _WIDGET_LABEL_RE.match(text)):
                 continue
             if is_end_of_article_line(text):
                 break

@@ -90,12 +90,19 @@ def _teaser_item(index: PageIndex, el: Tag, container: Tag) -> Tag | None:
 def _similar_neighbours(el: Tag) -> list[Tag]:
     """The previous and next element siblings with the same tag and a shared class (or none)."""
     found = []
-    for sib in (el.find_previous_sibling(), el.find_next_sibling()):
+    for sib in (_element_sibling(el, forward=False), _element_sibling(el, forward=True)):
         if isinstance(sib, Tag) and sib.name == el.name:
             a, b = el.get("class"), sib.get("class")
             if (not a and not b) or (isinstance(a, list) and isinstance(b, list) and set(a) & set(b)):
                 found.append(sib)
     return found
+
+
+def _element_sibling(el: Tag, *, forward: bool) -> Tag | None:
+    node = el.next_sibling if forward else el.previous_sibling
+    while node is not None and not isinstance(node, Tag):
+        node = node.next_sibling if forward else node.previous_sibling
+    return node
 
 
 def _holds_headline_link(index: PageIndex, el: Tag) -> bool:

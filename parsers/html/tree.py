@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from bs4 import Tag
 from bs4.element import CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
@@ -223,6 +223,19 @@ class PageIndex:
         return a is not None and b is not None and a[0] <= b[0] and b[1] <= a[1]
 
 
+# Class names that hide an element until the reader hovers or opens it, or for good.
+_HIDDEN_CLASSES = frozenset({"hidden", "element-hidden", "element-invisible", "d-none", "sr-only",
+                             "visually-hidden", "screen-reader-text", "screen-reader-only"})
+_POPUP_CLASS_WORDS = ("tooltip", "popover", "popup", "rollover", "hovercard")
+
+
+@lru_cache(maxsize=8192)
+def _hidden_by_class(classes: str) -> bool:
+    """`classes`: the class attribute, space-separated (cached: pages repeat the same ones)."""
+    low = classes.lower()
+    return any(word in low for word in _POPUP_CLASS_WORDS) or not _HIDDEN_CLASSES.isdisjoint(low.split())
+
+
 def is_hidden(tag: Tag) -> bool:
     attrs = tag.attrs
     if not attrs:
@@ -349,7 +362,11 @@ def index_page(root: Tag) -> PageIndex:
             continue
         name = child.name
         attrs = child.attrs
-        if name in skip_tags or (attrs and ("style" in attrs or "hidden" in attrs) and is_hidden(child)):
+        cls = attrs.get("class") if attrs else None
+        classes = (" ".join(cls) if isinstance(cls, list) else cls if isinstance(cls, str) else "") if cls else ""
+        if name in skip_tags or (attrs and (
+                (("style" in attrs or "hidden" in attrs) and is_hidden(child))
+                or (classes and _hidden_by_class(classes)))):
             spans[id(child)] = (counter, counter)
             if name in _HEAD_TAGS:
                 head_tags.append(child)
@@ -390,8 +407,10 @@ def index_page(root: Tag) -> PageIndex:
         elif name.startswith("founder-"):
             custom_tags.add(name)
             semantic.setdefault(name, child)
-        elif attrs and ("class" in attrs or "id" in attrs):
-            hints = class_id(child)
+        elif classes or (attrs and "id" in attrs):
+            ident = attrs.get("id")
+            hints = f"{classes} {ident}" if classes and isinstance(ident, str) and ident else \
+                classes or (ident if isinstance(ident, str) else "")
             low = hints.lower()
             if "title" in low or "kicker" in low or "yt" in low or "yinti" in low or "futi" in low:
                 if "kicker" not in semantic and _KICKER_HINT_RE.search(hints):
