@@ -225,6 +225,26 @@ def test_scores_are_duckdb_fts_bm25_plus_twice_the_title_bm25(fixture_db, tmp_pa
     con.close()
 
 
+@pytest.mark.parametrize("match_all", [True, False])
+@pytest.mark.parametrize("query", ["招商引资", "玛瑙", "阜新 海州区", "duckdb", "新质生产力", "煤矿 风电 光伏", "本报讯 市民"])
+def test_search_returns_the_macros_hits_scores_and_order(reader, query, match_all):
+    """search() computes in steps (rarest word first, best scores before the join) what the macro computes at once."""
+    expected = reader.execute("""
+        SELECT article_id, score FROM search_articles(?, match_all := ?)
+        ORDER BY score DESC, published_at DESC NULLS LAST, article_id""", [query, match_all]).fetchall()
+    for limit in (1, 3, 100):
+        hits = search(reader, query, match_all=match_all, limit=limit)
+        assert [h.article_id for h in hits] == [row[0] for row in expected[:limit]], (query, limit)
+        assert [h.score for h in hits] == pytest.approx([row[1] for row in expected[:limit]], rel=1e-9)
+    since = date(2024, 1, 1)
+    dated = reader.execute("""
+        SELECT h.article_id FROM search_articles(?, match_all := ?) h
+        WHERE h.published_date >= ? ORDER BY h.score DESC, h.published_at DESC NULLS LAST, h.article_id""",
+                           [query, match_all, since]).fetchall()
+    assert [h.article_id for h in search(reader, query, match_all=match_all, since=since, limit=100)] == \
+        [row[0] for row in dated]
+
+
 # ---------------------------------------------------------------- keeping the index current
 
 def test_index_follows_each_batch_without_a_manual_step(tmp_path):
