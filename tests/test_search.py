@@ -366,6 +366,25 @@ def test_macro_from_newsduck_sql(fixture_db, capsys):
     assert code == 0 and "(1 row)" in capsys.readouterr().out
 
 
+def test_fts_extension_index_on_request_for_match_bm25_in_sql(fixture_db, tmp_path, capsys):
+    """`newsduck search --fts-index` builds DuckDB fts's own index (extension loaded offline from its package);
+    newsduck sql then loads the extension, so match_bm25 over the segmented words works in ad-hoc SQL."""
+    db = tmp_path / "fts.duckdb"
+    shutil.copy(fixture_db, db)
+    assert main(["search", "--fts-index", "--db", str(db)]) == 0
+    assert "fts index: built in" in capsys.readouterr().err
+    code = main(["sql", "SELECT a.title, fts_main_article_search.match_bm25(s.article_id, segment('玛瑙')) AS score "
+                 "FROM article_search s JOIN articles a USING (article_id) WHERE score IS NOT NULL",
+                 "--db", str(db), "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    rows = json.loads(out)
+    macro = main(["sql", "SELECT title FROM search_articles('玛瑙')", "--db", str(db), "--format", "json"])
+    assert macro == 0
+    assert sorted(r["title"] for r in rows) == sorted(r["title"] for r in json.loads(capsys.readouterr().out))
+    assert rows and all(r["score"] > 0 for r in rows)
+
+
 # ---------------------------------------------------------------- CLI
 
 def test_cli_search_table(fixture_db, capsys):
