@@ -45,10 +45,37 @@ def crawl_deployments(sources: list[Source], *, db_path: str, sources_file: str)
     ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_until_healthy(api_url: str, server: subprocess.Popen, timeout: float) -> None:
+    """Return once the Prefect server answers /health; RuntimeError if it exits or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError(f"the local Prefect server exited with status {server.returncode}")
+        try:
+            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the local Prefect server did not start within {timeout:.0f} s")
+        time.sleep(0.5)
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Stop a Prefect server or worker: SIGINT (a worker ignores SIGTERM), then kill after 20 s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _prefect_command() -> str:
@@ -62,35 +89,19 @@ def prefect_api() -> Iterator[str]:
     if os.environ.get("PREFECT_API_URL"):
         yield os.environ["PREFECT_API_URL"]
         return
-    port = _free_port()
+    port = free_port()
     api_url = f"http://127.0.0.1:{port}/api"
     server = subprocess.Popen(
         [_prefect_command(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"the local Prefect server exited with status {server.returncode}")
-            try:
-                if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the local Prefect server did not start within {SERVER_START_TIMEOUT:.0f} s")
-            time.sleep(0.5)
+        wait_until_healthy(api_url, server, SERVER_START_TIMEOUT)
         print(f"Started a local Prefect server at http://127.0.0.1:{port} (stopped when serve stops).", flush=True)
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             yield api_url
     finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop_process(server)
 
 
 def serve_sources(sources: list[Source], *, db_path: str, sources_file: str, limit: int | None = None) -> None:

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
 import httpx
 import pytest
 
+from flows import serve as serve_helpers
 from flows.static_server import serve_directory
 
 from conftest import FIXTURES, REPO
@@ -25,40 +23,17 @@ pytestmark = pytest.mark.slow
 PREFECT = str(Path(sys.executable).parent / "prefect")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_healthy(api_url: str, server: subprocess.Popen, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"prefect server exited with {server.returncode}")
-        try:
-            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError("prefect server did not become healthy")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)  # a worker stops on SIGINT, not SIGTERM
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def wait_until_healthy(api_url: str, server: subprocess.Popen) -> None:
+    try:
+        serve_helpers.wait_until_healthy(api_url, server, timeout=90.0)
+    except RuntimeError as exc:
+        raise AssertionError(str(exc)) from None
 
 
 @pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory):
     home = tmp_path_factory.mktemp("prefect-home")
-    port = free_port()
+    port = serve_helpers.free_port()
     env = dict(os.environ, PREFECT_HOME=str(home), PREFECT_SERVER_ANALYTICS_ENABLED="false",
                PREFECT_SERVER_API_HOST="127.0.0.1", PREFECT_SERVER_API_PORT=str(port),
                PREFECT_UI_ENABLED="false", PREFECT_API_URL=f"http://127.0.0.1:{port}/api",
@@ -71,7 +46,7 @@ def prefect_server(tmp_path_factory):
         wait_until_healthy(env["PREFECT_API_URL"], server)
         yield env
     finally:
-        stop(server)
+        serve_helpers.stop_process(server)
         log.close()
 
 
@@ -111,7 +86,7 @@ def test_deploy_all_and_run_with_a_worker(prefect_server, tmp_path):
                     "--param", f"source={json.dumps(source)}", "--param", f"db_path={json.dumps(str(crawled))}",
                     "--param", "max_crawl_delay=0.05", "--watch", "--watch-timeout", "150", timeout=200)
     finally:
-        stop(worker)
+        serve_helpers.stop_process(worker)
         worker_log.close()
 
     con = duckdb.connect(str(db), read_only=True)

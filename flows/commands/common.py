@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import textwrap
+from datetime import date
 from pathlib import Path
 
 EXIT_USAGE = 2
@@ -35,6 +36,13 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
     return value
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2024-03-05, got {text!r}") from None
 
 
 def read_url_map(path: str) -> dict[str, str]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date
 
 from ..settings import database_path
-from .common import EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, examples, positive_int
+from .common import EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, examples, iso_date, positive_int
 
 SUMMARY_HEADERS = ("source", "discovered", "fetched", "not_modified", "new", "updated", "unchanged", "errors",
                    "bytes", "duration_s", "queued")
@@ -51,13 +50,6 @@ def register(commands) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--json", action="store_true", help="print each source's summary as one JSON line")
     parser.set_defaults(handler=run)
-
-
-def iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date like 2024-03-05, got {text!r}") from None
 
 
 def choose_sources(args: argparse.Namespace) -> list:

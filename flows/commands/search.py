@@ -7,10 +7,9 @@ import json
 import os
 import sys
 from dataclasses import asdict
-from datetime import date
 
 from ..settings import database_path
-from .common import EXIT_USAGE, CliError, add_db_option, examples, positive_int
+from .common import EXIT_USAGE, CliError, add_db_option, examples, iso_date, positive_int
 
 BOLD = ("\033[1m", "\033[0m")
 BRACKETS = ("【", "】")
@@ -50,13 +49,6 @@ def register(commands) -> None:
                         help="also (re)build DuckDB fts's own index over the segmented words, for SQL with "
                         "fts_main_article_search.match_bm25 (not kept current by ingests; minutes at 100k articles)")
     parser.set_defaults(handler=run)
-
-
-def iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date like 2024-03-05, got {text!r}") from None
 
 
 def run(args: argparse.Namespace) -> int:
