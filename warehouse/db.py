@@ -19,6 +19,13 @@ __all__ = ["connect", "connect_reader", "busy_timeout", "WarehouseError", "Wareh
 IN_MEMORY = ":memory:"
 BUSY_TIMEOUT_ENV = "NEWSDUCK_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT = 30.0
+# DuckDB checkpoints (writes the WAL into the database file) when a commit leaves more than this in the WAL
+# (default 16 MB), and when the database closes. A checkpoint's cost grows with the database, and at the
+# default every load batch of 2,000 articles (~37 MB of WAL) crossed the threshold: loading 40k articles in
+# one connection took 64.8 s CPU with it, 37.7 s with 1 GB (bench/README.md, "Warehouse benchmark").
+# Committed data is safe in the WAL either way; a larger WAL only takes longer to replay after a crash
+# (a 185 MB WAL, 20k articles: 7.4 s to open on a loaded machine).
+CHECKPOINT_THRESHOLD = "1GB"
 
 
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
@@ -49,6 +56,7 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         raise WarehouseError(f"cannot open {db_path}: {_first_line(exc)}") from exc
     if not read_only:
         try:
+            con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
             migrate(con)
         except BaseException:
             con.close()

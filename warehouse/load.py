@@ -119,8 +119,15 @@ def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRow
     if record_fetches:
         insert_fetches(con, pages, run_id)
     record_errors(con, run_id, [e for p in pages for e in p.errors])
-    detect_relations(con, [a.article_id for a in new + updated])  # duplicates and reposts, same transaction
+    detect_relations(con, [a.article_id for a in new + updated],  # duplicates and reposts, same transaction
+                     [relation_fields(a) for a in new + updated])
     return count_outcomes(pages)
+
+
+def relation_fields(article: ArticleRows) -> tuple:
+    """What detect_relations reads of an article: (article_id, body_text, url, canonical_url, original_url)."""
+    row = article.article
+    return (article.article_id, row["body_text"], row["url"], row["canonical_url"], row["original_url"])
 
 
 def mark_duplicates(pages: list[PageRows]) -> None:

@@ -51,11 +51,17 @@ def parse_published(value: str | None) -> Published:
     return Published(moment, moment.date(), "datetime")
 
 
+# scheme://host[:port] followed by the path, query, fragment or the end: the common case, where the host is
+# exactly what urlsplit(url).hostname gives (lower-cased). Anything else (user info, IPv6, spaces) goes to urlsplit.
+_PLAIN_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([A-Za-z0-9.-]+)(?::[0-9]*)?(?:[/?#]|$)")
+
+
 def site_of(*urls: str | None) -> str:
     """Host name of the first http(s) URL given, or 'file' for pages read from disk without a URL."""
     for url in urls:
         if url:
-            host = urlsplit(url).hostname
+            plain = _PLAIN_HOST.match(url)
+            host = plain.group(1).lower() if plain else urlsplit(url).hostname
             if host:
                 return host
     return "file"
