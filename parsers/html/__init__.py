@@ -2,6 +2,7 @@
 
 Modules (one concern each; the public names below stay importable from `parsers.html`):
 - tree.py     pre-clean (strip_non_content), TextBlock/Anchor/PageIndex, the one index walk
+- builder.py  bs4's lxml tree builder without the namespace work (same tree, built faster)
 - page.py     Page: the parsed tree + index + head metadata (build_page)
 - content.py  main-content scoring and selection, containers that continue a split body
 - noise.py    boilerplate inside the body containers: captions, galleries, story-list items …
@@ -28,7 +29,6 @@ from bs4 import MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 from parsers.profiles import ProfileSet
 from parsers.records import ArticleRecord
 from parsers.html.blocks import extract_body_blocks, extract_sub_articles
-from parsers.html.dates import extract_published_at
 from parsers.html.facts import Facts, scan_above_title, scan_footer_zone, scan_header_zone
 from parsers.html.images import extract_images
 from parsers.html.layout import locate_article
@@ -36,7 +36,6 @@ from parsers.html.links import (
     MAX_ERROR_PAGE_PROSE_CHARS, classify_page, extract_links, is_error_page, prose_chars,
 )
 from parsers.html.page import build_page
-from parsers.html.people import extract_authors
 from parsers.html.metadata import (
     fill_article_metadata, fill_language, fill_page_metadata, profile_container, select_profile,
 )

@@ -1,0 +1,69 @@
+"""`newsduck extract` over many files in worker processes: same records, same order, same errors as
+one process, and a start-up path that does not import Prefect."""
+
+from __future__ import annotations
+
+import gc
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from flows.cli import main
+from flows.extract_files import MIN_FILES_PER_WORKER, extract_files
+
+from conftest import FIXTURES, REPO
+
+
+def many_pages(directory: Path, count: int) -> list[Path]:
+    """`count` files cycling through the fixture pages and text seeds, each under its own name."""
+    sources = sorted((FIXTURES / "pages").glob("*.html")) + sorted((FIXTURES / "seeds").glob("*.txt"))[:4]
+    paths = []
+    for number in range(count):
+        source = sources[number % len(sources)]
+        path = directory / f"{number:03d}-{source.name}"
+        shutil.copyfile(source, path)
+        paths.append(path)
+    return paths
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_two_workers_print_the_same_records_in_input_order_as_one(tmp_path, capsys):
+    paths = many_pages(tmp_path, 4 * MIN_FILES_PER_WORKER)
+    broken = tmp_path / "017-broken.html"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    files = [str(p) for p in paths[:17]] + [str(broken)] + [str(p) for p in paths[17:]]
+
+    one = run_cli(capsys, "extract", "--jobs", "1", *files)
+    two = run_cli(capsys, "extract", "--jobs", "2", *files)
+
+    assert one == two
+    code, out, err = two
+    assert code == 1  # the broken file fails, the others are printed
+    assert [json.loads(line)["path"] for line in out.splitlines()] == [f for f in files if f != str(broken)]
+    assert err.startswith(f"newsduck: {broken}:") and len(err.splitlines()) == 1
+
+
+def test_workers_leave_the_garbage_collector_as_they_found_it(tmp_path):
+    items = [(str(p), None) for p in many_pages(tmp_path, 2 * MIN_FILES_PER_WORKER)]
+    results = list(extract_files(items, jobs=2))
+    assert [name for name, _, _ in results] == [name for name, _ in items]
+    assert all(record is not None for _, record, _ in results)
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_extract_does_not_import_prefect(tmp_path):
+    # start-up is part of every `newsduck extract` run: Prefect alone takes longer to import than a page takes to parse
+    page = str(FIXTURES / "pages" / "fanfu-repost-51919.html")
+    script = ("import sys\nfrom flows.cli import main\n"
+              f"assert main(['extract', {page!r}]) == 0\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('prefect', 'duckdb', 'httpx')))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
