@@ -7,7 +7,8 @@ For each N in --pages, in fresh processes:
 1. a server process binds one threaded HTTP server per host on 127.0.0.2, 127.0.0.3, … (port picked by the OS),
    each serving N / hosts generated Chinese article pages (~3-5 KB: h1 title, a meta line with 发布时间 and 来源,
    5 paragraphs), a sitemap.xml listing them and a robots.txt allowing all (no Crawl-delay); every response
-   is delayed by --latency seconds (a sleep in the connection's own thread, so connections do not queue);
+   is delayed by --latency seconds (a sleep in the connection's own thread, so connections do not queue) and
+   sent in one write without Nagle's delay;
 2. a crawler process runs the Prefect flow `flows.crawl.crawl` once over ONE source whose start URLs are the
    hosts' sitemaps, with per-host concurrency 1 and min delay 0, into a fresh DuckDB file; it reports the wall
    time, its peak RSS (ru_maxrss) and the articles stored.
@@ -113,6 +114,10 @@ def sitemap_xml(origin: str, count: int) -> bytes:
 def handler_for(host_index: int, articles: int, latency: float) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as a real site would
+        # One send per response, no Nagle: written unbuffered, the body would wait for the client's delayed ACK
+        # of the headers (~40 ms on Linux), and every response would take --latency + 40 ms.
+        wbufsize = 64 * 1024
+        disable_nagle_algorithm = True
 
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
             time.sleep(latency)

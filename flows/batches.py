@@ -12,11 +12,11 @@ import multiprocessing
 import os
 import threading
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice
+from itertools import chain, islice
 from typing import Iterable, Iterator, TypeVar
 
 from prefect import get_run_logger, task
@@ -77,6 +77,8 @@ class Page:
     fail_status: str = frontier.FAILED
     placement: Placement | None = None
     result: PageResult | None = field(default=None, repr=False)
+    # extraction started as soon as the page was fetched (see `start_extraction`); extract_pages collects it
+    extraction: Future | None = field(default=None, repr=False, compare=False)
 
     @property
     def input(self) -> str:
@@ -150,12 +152,39 @@ def extract_fetched(item: Fetched) -> PageResult:
     return result
 
 
+def start_extraction(page: Page, executor: Executor) -> None:
+    """Start extracting a page that will be loaded in `executor` now, so its batch finds it done."""
+    if page.load and page.fetched.body is not None and page.extraction is None:
+        try:
+            page.extraction = executor.submit(extract_job, (page.fetched.body, page.fetched.fetch))
+        except RuntimeError:  # a broken or shut-down pool: the batch's own extraction does it
+            page.extraction = None
+
+
+def _started_outcome(page: Page):
+    """The outcome of the extraction `start_extraction` began, or None (none began, or its executor failed)."""
+    future, page.extraction = page.extraction, None
+    if future is None:
+        return None
+    try:
+        return future.result()
+    except Exception as exc:  # a broken pool or a cancelled job: extract it again in this thread
+        logging.getLogger("newsduck.extract").warning(
+            "early extraction of %s failed (%s: %s); extracting in this thread", page.input, type(exc).__name__, exc)
+        return None
+
+
 def extract_pages(pages: list[Page], pool: Executor | None = None) -> list[Page]:
-    """Extract every page that will be loaded (in `pool`'s processes when given); sets `page.result`."""
+    """Extract every page that will be loaded (in `pool`'s processes when given); sets `page.result`.
+    Pages whose extraction `start_extraction` began get that outcome."""
     todo = [p for p in pages if p.load]
     for page in todo:
         page.result = PageResult(fetch=page.fetched.fetch, body=page.fetched.body, error=page.fetched.error)
     with_body = [p for p in todo if p.fetched.body is not None]
+    started = [(p, outcome) for p in with_body if (outcome := _started_outcome(p)) is not None]
+    if started:
+        done = {id(p) for p, _ in started}
+        with_body = [p for p in with_body if id(p) not in done]
     jobs = [(p.fetched.body, p.fetched.fetch) for p in with_body]
     outcomes = None
     if pool is not None and len(jobs) > 1:
@@ -167,7 +196,7 @@ def extract_pages(pages: list[Page], pool: Executor | None = None) -> list[Page]
             EXTRACT_POOL.disable()
     if outcomes is None:
         outcomes = map(extract_job, jobs)
-    for page, (record, error) in zip(with_body, outcomes):
+    for page, (record, error) in chain(started, zip(with_body, outcomes)):
         if error is not None:
             page.result.error = error
             continue
@@ -231,6 +260,31 @@ class _ExtractPool:
 
 
 EXTRACT_POOL = _ExtractPool()
+
+
+class EarlyExtraction:
+    """Where a crawl's pages start extracting as they arrive: the extraction processes once they are up, else
+    one thread of its own. A batch is then mostly extracted when it is full, and the last one soon after the
+    last fetch, instead of all of it after."""
+
+    def __init__(self) -> None:
+        self._thread: ThreadPoolExecutor | None = None
+
+    def start(self, page: Page) -> None:
+        start_extraction(page, self._executor())
+
+    def _executor(self) -> Executor:
+        pool = EXTRACT_POOL.get()
+        if pool is not None:
+            return pool
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsduck-extract")
+        return self._thread
+
+    def close(self, *, cancel: bool = False) -> None:
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.shutdown(wait=not cancel, cancel_futures=cancel)
 
 
 @contextmanager

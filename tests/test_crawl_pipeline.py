@@ -1,0 +1,106 @@
+"""The crawl's plumbing between fetching and loading: early extraction and the frontier store's shared connections.
+
+Real DuckDB files, real parsers; no Prefect flow run (tests/test_crawl.py covers the flow end to end).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+import duckdb
+import pytest
+
+from conftest import FIXTURES
+from flows.batches import Page, extract_pages, start_extraction
+from flows.crawl import FrontierStore
+from flows.fetch import Fetched
+from warehouse import frontier
+from warehouse.db import connect
+from warehouse.models import FetchInfo
+
+SITE = FIXTURES / "site"
+
+
+def site_pages() -> list[Page]:
+    made = []
+    paths = sorted(p.relative_to(SITE).as_posix() for p in (SITE / "content").rglob("*.html"))[:8]
+    for path in paths + ["list/index.html"]:
+        info = FetchInfo(input="/" + path, url="http://127.0.0.1:8000/" + path, path=None,
+                         fetched_at=datetime.now(timezone.utc), status=200, content_type="text/html")
+        made.append(Page(Fetched(info, body=(SITE / path).read_bytes()), url=info.url,
+                         kind="list" if path.startswith("list/") else "article"))
+    return made
+
+
+def test_early_extraction_gives_the_same_records_as_extraction_in_the_batch():
+    expected = extract_pages(site_pages())
+    pages = site_pages()
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        for page in pages:
+            start_extraction(page, executor)
+        assert all(page.extraction is not None for page in pages)
+        got = extract_pages(pages)
+    assert [p.result.record.to_dict() for p in got] == [p.result.record.to_dict() for p in expected]
+    assert [p.result.record.is_article for p in got] == [True] * 8 + [False]  # a list page never is one
+    assert all(page.extraction is None for page in got)  # collected, so the batch does not keep the futures
+
+
+def test_a_failed_early_extraction_is_done_again_in_the_batch():
+    expected = extract_pages(site_pages())
+    pages = site_pages()
+    executor = ThreadPoolExecutor(max_workers=1)
+    executor.shutdown()
+    for page in pages:
+        start_extraction(page, executor)  # a shut-down executor takes nothing: the batch extracts them all
+    assert all(page.extraction is None for page in pages)
+    assert [p.result.record.to_dict() for p in extract_pages(pages)] == \
+        [p.result.record.to_dict() for p in expected]
+
+
+@pytest.fixture()
+def warehouse_file(tmp_path):
+    path = tmp_path / "frontier.duckdb"
+    connect(path).close()  # creates the schema
+    return str(path)
+
+
+def test_calls_made_together_share_one_connection_and_each_gets_its_answer(warehouse_file):
+    store = FrontierStore(warehouse_file, "src", "run-1", lock_wait=5.0)
+    connections = []
+
+    def queue(con, host: str, count: int) -> int:
+        connections.append(con)
+        urls = [frontier.NewUrl(f"http://{host}/2026/a{n}.html", frontier.ARTICLE) for n in range(count)]
+        return frontier.queue_urls(con, urls, source_id="src", run_id="run-1")
+
+    def fail(con):
+        connections.append(con)
+        raise ValueError("this call fails, not the others")
+
+    async def go():
+        calls = [store.call(queue, f"h{n}.example", n + 1) for n in range(5)]
+        calls.append(store.call(fail))
+        calls.append(store.call(queue, "h0.example", 1))  # already queued: nothing new
+        return await asyncio.gather(*calls, return_exceptions=True)
+
+    answers = asyncio.run(go())
+    assert answers[:5] == [1, 2, 3, 4, 5] and answers[6] == 0
+    assert isinstance(answers[5], ValueError)
+    assert len(connections) == 7 and len({id(con) for con in connections}) == 1
+    with duckdb.connect(warehouse_file, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM urls WHERE status = 'queued'").fetchone()[0] == 15
+
+
+def test_a_call_after_the_connection_closed_opens_a_new_one(warehouse_file):
+    store = FrontierStore(warehouse_file, "src", "run-1", lock_wait=5.0)
+
+    async def go():
+        first = await store.call(frontier.hosts_to_fetch, "src")
+        await store.call(frontier.queue_urls, [frontier.NewUrl("http://a.example/2026/x.html", frontier.ARTICLE)],
+                         source_id="src")
+        second = await store.call(frontier.hosts_to_fetch, "src")
+        return first, second
+
+    assert asyncio.run(go()) == ([], [("a.example", 1)])
