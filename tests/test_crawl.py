@@ -21,7 +21,7 @@ import pytest
 
 from flows.cli import main
 from flows.static_server import serve_directory
-from test_ingest import published_iso
+from test_ingest import published_iso, rows
 from test_pages_gold import expected_and_got
 
 from conftest import FIXTURES
@@ -42,14 +42,6 @@ def crawl(*argv: str) -> dict:
     assert code == 0, err.getvalue()
     (line,) = out.getvalue().strip().splitlines()
     return json.loads(line)
-
-
-def rows(db: Path, sql: str, *params) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def article_paths(log: list[str]) -> list[str]:

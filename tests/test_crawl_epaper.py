@@ -3,8 +3,6 @@ editions backfilled with --from/--to; every gold article is stored with its edit
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +14,8 @@ import pytest
 
 from flows.cli import main
 from flows.static_server import serve_directory
-from test_ingest import published_iso
+from test_crawl import crawl
+from test_ingest import published_iso, rows
 from test_pages_gold import expected_and_got
 
 from conftest import FIXTURES
@@ -37,23 +36,6 @@ kind = "epaper"
 edition_url = "{base}{GOLD["url_template"]}"
 ''', encoding="utf-8")
     return path
-
-
-def crawl(*argv: str) -> dict:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["crawl", *argv, "--json"])
-    assert code == 0, err.getvalue()
-    (line,) = out.getvalue().strip().splitlines()
-    return json.loads(line)
-
-
-def rows(db: Path, sql: str, *params) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
