@@ -67,12 +67,12 @@ def wait_until_healthy(api_url: str, server: subprocess.Popen, timeout: float) -
         time.sleep(0.5)
 
 
-def stop_process(process: subprocess.Popen) -> None:
-    """Stop a Prefect server or worker: SIGINT (a worker ignores SIGTERM), then kill after 20 s."""
+def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a Prefect server or worker: SIGINT (a worker ignores SIGTERM), then kill after `timeout` seconds."""
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

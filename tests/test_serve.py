@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import duckdb
 import pytest
 
 from flows.cli import main
+from flows.serve import stop_process
 from flows.static_server import serve_directory
 
 from conftest import FIXTURES, REPO
@@ -57,11 +57,7 @@ schedule = "* * * * *"
                 time.sleep(2)
                 titles = stored_titles(db)
         finally:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop_process(server, timeout=30)  # newsduck serve stops its own Prefect server on SIGINT
             log.close()
     output = (tmp_path / "serve.log").read_text()
     assert "crawl-fixture-site" in output, output
