@@ -259,6 +259,18 @@ def _semantic_text(page: Page, key: str, lo_pos: int, hi_pos: int) -> str | None
     return text or None
 
 
+def _first_semantic_text(page: Page, lo_pos: int, hi_pos: int, sources: dict[str, str], field: str,
+                         *marks: tuple[str, str]) -> str | None:
+    """The text of the first of `marks` (semantic key, provenance) found between the positions; its provenance
+    goes to sources[field]."""
+    for key, provenance in marks:
+        text = _semantic_text(page, key, lo_pos, hi_pos)
+        if text:
+            sources[field] = provenance
+            return text
+    return None
+
+
 def _has_class_hint(page: Page, el: Tag, pattern: re.Pattern, levels: int = 2) -> bool:
     node = el
     for _ in range(levels):
@@ -308,21 +320,11 @@ def extract_kicker_subtitle(page: Page, title_block: int | None,
                 else:
                     subtitle = text
     if kicker is None:
-        kicker = _semantic_text(page, "founder-introtitle", before_pos, title_pos)
-        if kicker:
-            sources["kicker"] = "founder-introtitle"
-        else:
-            kicker = _semantic_text(page, "kicker", before_pos, title_pos)
-            if kicker:
-                sources["kicker"] = "class-hint"
+        kicker = _first_semantic_text(page, before_pos, title_pos, sources, "kicker",
+                                      ("founder-introtitle", "founder-introtitle"), ("kicker", "class-hint"))
     if subtitle is None:
-        subtitle = _semantic_text(page, "founder-subtitle", title_pos, after_pos)
-        if subtitle:
-            sources["subtitle"] = "founder-subtitle"
-        else:
-            subtitle = _semantic_text(page, "subtitle", title_pos, after_pos)
-            if subtitle:
-                sources["subtitle"] = "class-hint"
+        subtitle = _first_semantic_text(page, title_pos, after_pos, sources, "subtitle",
+                                        ("founder-subtitle", "founder-subtitle"), ("subtitle", "class-hint"))
     if kicker == title_text or (kicker and _is_note_or_meta(kicker)):
         kicker = None
         sources.pop("kicker", None)
