@@ -44,6 +44,18 @@ def crawl(*argv: str) -> dict:
     return json.loads(line)
 
 
+def source_without_robots_sitemaps(tmp_path: Path, name: str, url: str, kind: str) -> Path:
+    """A sources.toml with one source that starts at `url` and ignores robots.txt's Sitemap lines."""
+    path = tmp_path / "sources.toml"
+    path.write_text(f'''
+[[source]]
+name = "{name}"
+start_urls = [{{ url = "{url}", kind = "{kind}" }}]
+use_robots_sitemaps = false
+''', encoding="utf-8")
+    return path
+
+
 def article_paths(log: list[str]) -> list[str]:
     return [p for p in log if p.startswith(("/content/", "/admin/"))]
 
@@ -226,13 +238,7 @@ def test_refresh_asks_conditionally_and_a_304_stores_nothing(tmp_path):
 def test_a_feed_source_without_robots_sitemaps_stores_the_feed_items(tmp_path):
     db = tmp_path / "feed.duckdb"
     with serve_directory(str(SITE)) as server:
-        sources = tmp_path / "sources.toml"
-        sources.write_text(f'''
-[[source]]
-name = "fx-rss"
-start_urls = [{{ url = "{server.base_url}/rss.xml", kind = "feed" }}]
-use_robots_sitemaps = false
-''', encoding="utf-8")
+        sources = source_without_robots_sitemaps(tmp_path, "fx-rss", f"{server.base_url}/rss.xml", "feed")
         summary = crawl("--source", "fx-rss", "--sources", str(sources), "--db", str(db), *FAST)
         log = list(server.request_log)
     assert "/sitemap.xml" not in log and "/list/index.html" not in log
@@ -383,13 +389,7 @@ def test_extraction_in_worker_processes_gives_the_same_records():
 def test_link_following_alone_finds_the_27_listed_articles_through_pagination(tmp_path):
     db = tmp_path / "links.duckdb"
     with serve_directory(str(SITE)) as server:
-        sources = tmp_path / "sources.toml"
-        sources.write_text(f'''
-[[source]]
-name = "fx-list"
-start_urls = [{{ url = "{server.base_url}/list/index.html", kind = "list" }}]
-use_robots_sitemaps = false
-''', encoding="utf-8")
+        sources = source_without_robots_sitemaps(tmp_path, "fx-list", f"{server.base_url}/list/index.html", "list")
         summary = crawl("--source", "fx-list", "--sources", str(sources), "--db", str(db), *FAST)
         log = list(server.request_log)
     assert "/sitemap.xml" not in log
