@@ -55,6 +55,7 @@ COMPACT_FRACTION = 0.1
 # 27.6M postings, on a busy 2-core machine) and readers give up after 30 s. Bigger indexes are compacted by
 # `newsduck search --reindex`; unsorted, a search reads more row groups but still works.
 AUTO_COMPACT_MAX_ROWS = 60_000_000
+SCORE_DECIMALS = 12  # scores are rounded to this many decimals (migration 007)
 _RULES_VERSION = 2  # bump when tokenize() changes: every article is segmented again at the next refresh
 
 SEARCH_MACRO = """
@@ -405,7 +406,7 @@ FROM article_search s JOIN articles a ON a.article_id = s.article_id
 WHERE s.docid IN ({docids})
 """
 _FILTERED_SQL = """
-SELECT s.docid, s.article_id, a.published_at, a.published_date, a.site, a.parent_article_id
+SELECT s.docid, s.article_id, a.published_at, a.published_date, a.site, a.parent_article_id, c.score
 FROM __search_scores c
 JOIN article_search s ON s.docid = c.docid
 JOIN articles a ON a.article_id = s.article_id
@@ -416,6 +417,7 @@ ORDER BY c.score DESC, a.published_at DESC NULLS LAST, s.article_id
 LIMIT ?
 """
 _TEXTS_SQL = "SELECT article_id, title, url, lead, body_text FROM articles WHERE article_id IN ({values})"
+_TITLES_SQL = "SELECT article_id, title FROM articles WHERE article_id IN ({values})"
 
 
 def search(con: duckdb.DuckDBPyConnection, query: str, *, site: str | None = None, since: date | None = None,
@@ -439,7 +441,6 @@ def search(con: duckdb.DuckDBPyConnection, query: str, *, site: str | None = Non
     if site is not None or since is not None or until is not None:
         with registered(con, "__search_scores", pa.table({"docid": docids, "score": scores})):
             ranked = con.execute(_FILTERED_SQL, [site, site, site, since, since, until, until, limit]).fetchall()
-        score_of = dict(zip(docids.tolist(), scores.tolist()))
     else:
         if len(scores) > limit:  # only the best `limit` scores, and any tied with the last, can be in the answer
             best = scores >= np.partition(scores, len(scores) - limit)[len(scores) - limit]
@@ -447,17 +448,18 @@ def search(con: duckdb.DuckDBPyConnection, query: str, *, site: str | None = Non
         score_of = dict(zip(docids.tolist(), scores.tolist()))
         candidates = con.execute(_CANDIDATES_SQL.format(docids=", ".join(map(str, score_of)))).fetchall() \
             if score_of else []
-        ranked = sorted(candidates, key=lambda row: _rank_key(score_of[row[0]], row[2], row[1]))[:limit]
+        ranked = sorted((row + (score_of[row[0]],) for row in candidates),
+                        key=lambda row: _rank_key(row[6], row[2], row[1]))[:limit]
     if not ranked:
         return []
     texts = {row[0]: row[1:] for row in _fetch_in(con, _TEXTS_SQL, [row[1] for row in ranked])}
     parents = [row[5] for row in ranked if row[5]]
-    parent_titles = {row[0]: row[1] for row in _fetch_in(con, _TEXTS_SQL, parents)} if parents else {}
+    parent_titles = dict(_fetch_in(con, _TITLES_SQL, parents)) if parents else {}
     hits = []
-    for rank, (docid, article_id, published_at, published_date, hit_site, parent_id) in enumerate(ranked, 1):
+    for rank, (_, article_id, published_at, published_date, hit_site, parent_id, score) in enumerate(ranked, 1):
         title, url, lead, body = texts[article_id]
         hits.append(SearchHit(rank, article_id, title, published_at, published_date, hit_site, url, parent_id,
-                              parent_titles.get(parent_id), score_of[docid],
+                              parent_titles.get(parent_id), score,
                               snippet=snippet(_join_text(lead, body), words, marks=marks)
                               or snippet(title, words, marks=marks)))
     return hits
@@ -482,7 +484,8 @@ def _scored_documents(con: duckdb.DuckDBPyConnection, termids: list[int], needed
     part = idf * ((tf * 2.2) / (tf + norm)) + 2 * idf * ((title_tf * 2.2) / (title_tf + norm))
     docid_column = postings["docid"].astype(np.int64)  # docids are small: count and sum per docid by array index
     docids = np.flatnonzero(np.bincount(docid_column) >= needed)
-    return docids, np.bincount(docid_column, weights=part)[docids]
+    # Rounded as the macro rounds (migration 007), so equal scores tie whatever the order of the sum.
+    return docids, np.round(np.bincount(docid_column, weights=part)[docids], SCORE_DECIMALS)
 
 
 def _rank_key(score: float, published_at: datetime | None, article_id: str) -> tuple:
