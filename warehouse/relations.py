@@ -424,7 +424,7 @@ def detect_relations(con: duckdb.DuckDBPyConnection, article_ids: list[str],
     estimates = similarities(candidates, signatures)
     borderline = [key for key, value in zip(candidates, estimates)
                   if value is not None and VERIFY_FLOOR <= value < NEAR_DUPLICATE_THRESHOLD]
-    exact = exact_similarities(con, borderline, {row[0]: row[1] for row in rows})
+    exact = exact_similarities(con, borderline, rows)
     for key, similarity in zip(candidates, estimates):
         similarity = exact.get(key, similarity)
         if similarity is not None and similarity >= NEAR_DUPLICATE_THRESHOLD:
@@ -613,13 +613,14 @@ def similarities(keys: list[tuple[str, str]], signatures: dict[str, np.ndarray])
 
 
 def exact_similarities(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str]],
-                       known_texts: dict[str, str]) -> dict[tuple[str, str], float]:
+                       batch: Sequence[tuple]) -> dict[tuple[str, str], float]:
     """The Jaccard similarity of the shingle sets themselves, for pairs whose MinHash estimate is close below the
-    threshold: with 120 bins the estimate's standard error is up to ~0.045, so a true 0.83 can come out 0.73."""
+    threshold: with 120 bins the estimate's standard error is up to ~0.045, so a true 0.83 can come out 0.73.
+    Bodies of the batch's (article_id, body_text, …) rows are used as they are; others are read."""
     if not keys:
         return {}
     ids = {x for key in keys for x in key}
-    texts = {i: known_texts[i] for i in ids if i in known_texts}
+    texts = {row[0]: row[1] for row in batch if row[0] in ids}
     missing = sorted(ids - texts.keys())
     if missing:
         with registered(con, "__verify_ids", id_table(missing)) as view:
