@@ -150,6 +150,15 @@ def test_sql_on_missing_database_is_one_clear_line(tmp_path, capsys):
     assert not (tmp_path / "none.duckdb").exists()
 
 
+def test_database_folder_that_cannot_be_made_is_one_clear_line(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, _, err = run_cli(capsys, "search", "--reindex", "--db", str(blocker / "news.duckdb"))
+    assert code != 0
+    assert_one_clear_line(err)
+    assert "cannot create the folder for" in err and "unexpected error" not in err
+
+
 def test_installed_entry_point_runs():
     newsduck = Path(sys.executable).parent / "newsduck"
     result = subprocess.run([str(newsduck), "--help"], capture_output=True, text=True, cwd=REPO)

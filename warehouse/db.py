@@ -44,7 +44,10 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     if read_only and not db_path.exists():
         raise WarehouseError(f"no database at {db_path}; run `newsduck ingest` first")
     if not read_only:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseError(f"cannot create the folder for {db_path}: {exc.strerror or exc}") from exc
     try:
         con = duckdb.connect(str(db_path), read_only=read_only)
     except duckdb.IOException as exc:
