@@ -25,6 +25,8 @@ from prefect.cache_policies import NO_CACHE
 from warehouse import frontier
 from warehouse.db import WarehouseLockedError, connect
 from warehouse.load import load_batch
+from warehouse.prepare import prepare_pages
+from warehouse.rows import PageRows
 from warehouse.models import ErrorInfo, LoadCounts, PageResult
 from warehouse.runs import record_errors
 from warehouse.search import refresh_search_index
@@ -77,6 +79,7 @@ class Page:
     fail_status: str = frontier.FAILED
     placement: Placement | None = None
     result: PageResult | None = field(default=None, repr=False)
+    rows: PageRows | None = field(default=None, repr=False)  # the result's warehouse rows, see `prepare_rows`
     # extraction started as soon as the page was fetched (see `start_extraction`); extract_pages collects it
     extraction: Future | None = field(default=None, repr=False, compare=False)
 
@@ -310,10 +313,26 @@ def start_extraction_processes() -> None:
     EXTRACT_POOL.start()
 
 
+def prepare_rows(pages: list[Page], source_id: str | None = None) -> list[Page]:
+    """Make the batch's warehouse rows (hashes, compressed bodies, fingerprints) now, so that its load holds the
+    write connection only to write. If that fails, the load makes them itself: nothing is lost."""
+    loadable = [p for p in pages if p.load and p.result is not None]
+    try:
+        prepared = prepare_pages([p.result for p in loadable], source_id=source_id)
+    except Exception as exc:
+        logging.getLogger(__name__).warning("rows not prepared before the load (%s: %s)", type(exc).__name__, exc)
+        return pages
+    for page, rows in zip(loadable, prepared):
+        page.rows = rows
+    return pages
+
+
 @task(name="extract-batch", cache_policy=NO_CACHE, persist_result=False)
-def extract_batch(pages: list[Page]) -> list[Page]:
-    """Extract a batch (pass it quoted, see `load_pages`); in worker processes once they are up."""
-    return extract_pages(pages, EXTRACT_POOL.get() if len(pages) >= POOL_MIN_PAGES else None)
+def extract_batch(pages: list[Page], source_id: str | None = None) -> list[Page]:
+    """Extract a batch (pass it quoted, see `load_pages`), in worker processes once they are up, and prepare
+    its rows for `source_id`."""
+    extracted = extract_pages(pages, EXTRACT_POOL.get() if len(pages) >= POOL_MIN_PAGES else None)
+    return prepare_rows(extracted, source_id)
 
 
 # ------------------------------------------------------------------------------------------------------ loading
@@ -389,7 +408,8 @@ def refresh_search(con) -> None:
 def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, *,
                     track_new_urls: bool = False) -> BatchCounts:
     loadable = [p for p in pages if p.load and p.result is not None]
-    counts = load_batch(con, run_id, [p.result for p in loadable], source_id=source_id)
+    counts = load_batch(con, run_id, [p.rows if p.rows is not None and p.rows.source_id == source_id else p.result
+                                      for p in loadable], source_id=source_id)
     tracked = [p for p in pages if p.url is not None]
     outcomes = frontier.load_outcomes(con, run_id, [p.input for p in tracked if p.load])
     unloaded_errors = [p.error for p in pages if not p.load and p.error is not None]

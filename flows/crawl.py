@@ -292,7 +292,7 @@ class Pipeline:
             return
         pages, self.buffer = self.buffer, []
         # quote(): Prefect must not walk 200 pages of records looking for futures (see load_pages)
-        extracted = extract_batch.submit(quote(pages))
+        extracted = extract_batch.submit(quote(pages), self.source_id)
         after = [extracted] if self.last_load is None else [extracted, self.last_load]
         loaded = load_pages.submit(self.db_path, self.run_id, quote(extracted), self.source_id, self.lock_wait,
                                    wait_for=after)

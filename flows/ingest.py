@@ -24,7 +24,7 @@ from warehouse import frontier
 from warehouse.runs import finish_run, start_run
 
 from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, BatchCounts, Page, batched, extract_fetched,  # noqa: F401
-                      extract_pages, load_pages, open_writer, page_from_result, writer)  # noqa: F401
+                      extract_pages, load_pages, open_writer, page_from_result, prepare_rows, writer)  # noqa: F401
 from .fetch import read_file
 from .inputs import Target, expand_inputs
 from .web import FetchConfig, Fetcher, FetchRequest
@@ -67,7 +67,7 @@ def fetch_and_extract(targets: list[Target], db_path: str | None = None,
         known = known_validators(db_path, canonical, lock_wait) if db_path else {}
         fetched = asyncio.run(fetch_urls(urls, known))
     pages = [fetched[t.input] if t.is_url else Page(read_file(t)) for t in targets]
-    return extract_pages(pages)
+    return prepare_rows(extract_pages(pages))
 
 
 @flow(name="ingest", log_prints=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -18,57 +18,37 @@ import pyarrow as pa
 from . import raw
 from .bulk import insert_arrow, registered
 from .models import ErrorInfo, LoadCounts, PageResult
+from .prepare import first_line, prepare_page, prepared_rows, relation_fields
 from .relations import detect_relations
-from .rows import (DUPLICATE, ERROR, NEW, NOT_ARTICLE, UNCHANGED, UPDATED, ArticleRows, PageRows,
-                   page_rows)
+from .rows import DUPLICATE, ERROR, NEW, NOT_ARTICLE, UNCHANGED, UPDATED, ArticleRows, PageRows
 from .runs import record_errors, utc_now
 
 log = logging.getLogger(__name__)
 
-STR = pa.string()
-INT = pa.int64()  # wider than the columns on purpose: an out-of-range value fails in DuckDB, inside the transaction
-TS = pa.timestamp("us", tz="UTC")
-
-FETCH_SCHEMA = pa.schema([
-    ("run_id", STR), ("input", STR), ("url", STR), ("path", STR), ("fetched_at", TS), ("status", INT),
-    ("content_type", STR), ("charset", STR), ("bytes", INT), ("elapsed_ms", pa.float64()), ("body_sha256", STR),
-    ("error", STR), ("outcome", STR), ("article_id", STR),
-])
-RAW_PAGE_SCHEMA = pa.schema([
-    ("body_sha256", STR), ("compression", STR), ("body", pa.binary()), ("bytes", INT), ("content_type", STR),
-    ("charset", STR), ("first_seen_at", TS),
-])
-ARTICLE_SCHEMA = pa.schema([
-    ("article_id", STR), ("url", STR), ("canonical_url", STR), ("site", STR), ("source_id", STR),
-    ("parent_article_id", STR), ("sub_seq", INT), ("title", STR), ("kicker", STR), ("subtitle", STR),
-    ("lead", STR), ("body_text", STR), ("language", STR), ("published_at", TS), ("published_date", pa.date32()),
-    ("published_precision", STR), ("published_raw", STR), ("source_name", STR), ("site_name", STR),
-    ("original_url", STR), ("path", STR), ("char_count", INT), ("content_sha256", STR), ("body_sha256", STR),
-    ("parser_version", STR), ("provenance", STR), ("first_seen_at", TS), ("updated_at", TS), ("run_id", STR),
-])
-PARAGRAPH_SCHEMA = pa.schema([("article_id", STR), ("seq", INT), ("kind", STR), ("text", STR)])
-PERSON_SCHEMA = pa.schema([("person_id", STR), ("name", STR)])
-ARTICLE_PERSON_SCHEMA = pa.schema([("article_id", STR), ("person_id", STR), ("role", STR), ("seq", INT)])
-IMAGE_SCHEMA = pa.schema([("article_id", STR), ("seq", INT), ("src", STR), ("caption", STR), ("credit", STR)])
-LINK_SCHEMA = pa.schema([("page_url", STR), ("seq", INT), ("url", STR), ("title", STR), ("run_id", STR)])
-ID_SCHEMA = pa.schema([("id", STR)])
+from .schemas import (ARTICLE_PERSON_SCHEMA, ARTICLE_SCHEMA, FETCH_SCHEMA, ID_SCHEMA, IMAGE_SCHEMA,  # noqa: F401
+                      LINK_SCHEMA, PARAGRAPH_SCHEMA, PERSON_SCHEMA, RAW_PAGE_SCHEMA, STR, TS)
 
 # Columns an update rewrites: everything but the key and the first sighting.
 UPDATED_COLUMNS = [name for name in ARTICLE_SCHEMA.names if name not in ("article_id", "first_seen_at")]
 CHILD_TABLES = ("paragraphs", "article_people", "images")
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: list[PageResult], *,
+def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[PageResult | PageRows], *,
                source_id: str | None = None, record_fetches: bool = True) -> LoadCounts:
     """Load one batch in one transaction and return what happened to each input, counted.
 
+    Each input is a PageResult, or its rows made beforehand by `warehouse.prepare.prepare_pages` with the same
+    `source_id` (then only the database work is left for the write connection).
     `record_fetches=False` is for re-parsing stored pages: nothing was fetched, so no `fetches` rows.
     """
     if not results:
         return LoadCounts()
+    for item in results:
+        if isinstance(item, PageRows) and item.source_id != source_id:
+            raise ValueError(f"rows prepared for source {item.source_id!r} loaded as source {source_id!r}")
     con.execute("BEGIN TRANSACTION")
     try:
-        pages = [prepare_page(result, source_id) for result in results]
+        pages = [item if isinstance(item, PageRows) else prepare_page(item, source_id) for item in results]
         counts = write_batch(con, run_id, pages, source_id=source_id, now=utc_now(), record_fetches=record_fetches)
         con.execute("COMMIT")
         return counts
@@ -80,18 +60,10 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: list[PageRe
         return LoadCounts(inputs=len(results), errors=len(results))
 
 
-def prepare_page(result: PageResult, source_id: str | None) -> PageRows:
-    """Rows for one input; a record the warehouse cannot represent becomes that input's load error."""
-    try:
-        return page_rows(result, source_id=source_id)
-    except Exception as exc:
-        rows = page_rows(PageResult(fetch=result.fetch, body=result.body), source_id=source_id)
-        rows.errors = [ErrorInfo(result.fetch.input, "load", type(exc).__name__, first_line(exc))]
-        return rows
-
-
 def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRows], *,
                 source_id: str | None, now: datetime, record_fetches: bool = True) -> LoadCounts:
+    for page in pages:  # the same prepared rows may be loaded again after a rolled-back attempt
+        page.outcome = ERROR
     mark_duplicates(pages)
     articles = [p.article for p in pages if p.article is not None and p.outcome != DUPLICATE]
     existing = existing_articles(con, [a.article_id for a in articles])
@@ -105,7 +77,9 @@ def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRow
         else:
             page.outcome = ERROR
 
-    new = [p.article for p in pages if p.outcome == NEW]
+    new_pages = [p for p in pages if p.outcome == NEW]
+    changed = [p for p in pages if p.outcome in (NEW, UPDATED)]
+    new = [p.article for p in new_pages]
     updated = [p.article for p in pages if p.outcome == UPDATED]
 
     insert_raw_pages(con, pages, now)
@@ -113,21 +87,16 @@ def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRow
         con.execute("INSERT INTO sources (source_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING", [source_id, source_id])
     insert_people(con, new + updated)
     replace_updated_articles(con, updated, existing, run_id, now)
-    insert_articles(con, new, run_id, now)
-    insert_children(con, new + updated)
+    insert_articles(con, new_pages, run_id, now)
+    insert_children(con, changed)
     replace_changed_links(con, [p for p in pages if p.outcome == NOT_ARTICLE], run_id)
     if record_fetches:
         insert_fetches(con, pages, run_id)
     record_errors(con, run_id, [e for p in pages for e in p.errors])
-    detect_relations(con, [a.article_id for a in new + updated],  # duplicates and reposts, same transaction
-                     [relation_fields(a) for a in new + updated])
+    detect_relations(con, [p.article.article_id for p in changed],  # duplicates and reposts, same transaction
+                     [relation_fields(p.article) for p in changed],
+                     {p.article.article_id: p.fingerprint for p in changed if p.fingerprint is not None})
     return count_outcomes(pages)
-
-
-def relation_fields(article: ArticleRows) -> tuple:
-    """What detect_relations reads of an article: (article_id, body_text, url, canonical_url, original_url)."""
-    row = article.article
-    return (article.article_id, row["body_text"], row["url"], row["canonical_url"], row["original_url"])
 
 
 def mark_duplicates(pages: list[PageRows]) -> None:
@@ -170,7 +139,7 @@ def insert_raw_pages(con: duckdb.DuckDBPyConnection, pages: list[PageRows], now:
     for sha, page in candidates.items():
         if sha in stored:
             continue
-        compression, blob = raw.compress_body(page.body)
+        compression, blob = page.raw or raw.compress_body(page.body)
         rows.append({"body_sha256": sha, "compression": compression, "body": blob, "bytes": len(page.body),
                      "content_type": page.fetch["content_type"], "charset": page.fetch["charset"],
                      "first_seen_at": now})
@@ -190,12 +159,21 @@ def insert_people(con: duckdb.DuckDBPyConnection, articles: list[ArticleRows]) -
                         WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.person_id = n.person_id)""")
 
 
-def insert_articles(con: duckdb.DuckDBPyConnection, articles: list[ArticleRows], run_id: str, now: datetime) -> None:
-    rows = [
-        {**row, "first_seen_at": now, "updated_at": None, "run_id": run_id}
-        for article in articles for row in [article.article, *article.sub_articles]
-    ]
-    insert_arrow(con, "articles", pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA))
+def insert_articles(con: duckdb.DuckDBPyConnection, pages: list[PageRows], run_id: str, now: datetime) -> None:
+    """New articles and their sub-articles."""
+    prepared = prepared_rows(pages, "articles")
+    if prepared is None:
+        rows = [
+            {**row, "first_seen_at": now, "updated_at": None, "run_id": run_id}
+            for page in pages for row in [page.article.article, *page.article.sub_articles]
+        ]
+        insert_arrow(con, "articles", pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA))
+        return
+    n = prepared.num_rows
+    insert_arrow(con, "articles", prepared
+                 .append_column(ARTICLE_SCHEMA.field("first_seen_at"), pa.array([now] * n, type=TS))
+                 .append_column(ARTICLE_SCHEMA.field("updated_at"), pa.nulls(n, type=TS))
+                 .append_column(ARTICLE_SCHEMA.field("run_id"), pa.array([run_id] * n, type=STR)))
 
 
 def replace_updated_articles(con: duckdb.DuckDBPyConnection, articles: list[ArticleRows],
@@ -234,13 +212,14 @@ def delete_by_article_id(con: duckdb.DuckDBPyConnection, tables: Iterable[str], 
             con.execute(f'DELETE FROM "{table}" WHERE article_id IN (SELECT id FROM {ids})')
 
 
-def insert_children(con: duckdb.DuckDBPyConnection, articles: list[ArticleRows]) -> None:
-    insert_arrow(con, "paragraphs", pa.Table.from_pylist(
-        [row for a in articles for row in a.paragraphs], schema=PARAGRAPH_SCHEMA))
-    insert_arrow(con, "article_people", pa.Table.from_pylist(
-        [row for a in articles for row in a.article_people], schema=ARTICLE_PERSON_SCHEMA))
-    insert_arrow(con, "images", pa.Table.from_pylist(
-        [row for a in articles for row in a.images], schema=IMAGE_SCHEMA))
+def insert_children(con: duckdb.DuckDBPyConnection, pages: list[PageRows]) -> None:
+    """Paragraphs, people's roles and images of these pages' articles and sub-articles."""
+    for table, schema, rows_of in (("paragraphs", PARAGRAPH_SCHEMA, lambda a: a.paragraphs),
+                                   ("article_people", ARTICLE_PERSON_SCHEMA, lambda a: a.article_people),
+                                   ("images", IMAGE_SCHEMA, lambda a: a.images)):
+        prepared = prepared_rows(pages, table)
+        insert_arrow(con, table, prepared if prepared is not None else pa.Table.from_pylist(
+            [row for page in pages for row in rows_of(page.article)], schema=schema))
 
 
 def replace_changed_links(con: duckdb.DuckDBPyConnection, pages: list[PageRows], run_id: str) -> None:
@@ -298,8 +277,3 @@ def input_of(result: PageResult) -> str:
         return str(result.fetch.input)
     except AttributeError:
         return "<unknown input>"
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

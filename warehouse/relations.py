@@ -21,7 +21,7 @@ import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
@@ -392,14 +392,16 @@ class Pair:
 
 
 def detect_relations(con: duckdb.DuckDBPyConnection, article_ids: list[str],
-                     articles: Sequence[tuple] | None = None) -> int:
+                     articles: Sequence[tuple] | None = None,
+                     fingerprints: Mapping[str, "Fingerprint"] | None = None) -> int:
     """Find the relations of these (new or changed) articles to every stored article, and store them.
 
     Runs in the caller's transaction. Sub-articles and unknown ids are ignored. Earlier fingerprints,
     bands and relations of the given articles are replaced, so calling it twice changes nothing.
     `articles`, when the caller has them at hand (the loader does), are the (article_id, body_text, url,
     canonical_url, original_url) of exactly these top-level articles, as stored: they are not read back.
-    Returns the number of relation rows written.
+    `fingerprints` are those of some of these articles computed beforehand (warehouse.prepare); the others are
+    computed here. Returns the number of relation rows written.
     """
     ids = sorted(set(article_ids))
     if not ids:
@@ -408,7 +410,7 @@ def detect_relations(con: duckdb.DuckDBPyConnection, article_ids: list[str],
     rows = sorted(articles, key=lambda row: row[0]) if articles is not None else top_level_articles(con, ids)
     if not rows:
         return 0
-    fingerprints = fingerprint_articles(rows)
+    fingerprints = fingerprints_of(rows, fingerprints or {})
     bands = band_table(fingerprints)
     store_fingerprints(con, fingerprints, bands)
 
@@ -478,6 +480,13 @@ def top_level_articles(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[t
             f"SELECT a.article_id, a.body_text, a.url, a.canonical_url, a.original_url FROM articles a "
             f"JOIN {view} i ON a.article_id = i.id WHERE a.parent_article_id IS NULL ORDER BY a.article_id"
         ).fetchall()
+
+
+def fingerprints_of(rows: list[tuple], known: Mapping[str, Fingerprint]) -> list[Fingerprint]:
+    """The fingerprints of the rows, in row order: those in `known`, the others computed."""
+    missing = [row for row in rows if row[0] not in known]
+    computed = {f.article_id: f for f in fingerprint_articles(missing)} if missing else {}
+    return [known.get(row[0]) or computed[row[0]] for row in rows]
 
 
 def fingerprint_articles(rows: list[tuple]) -> list[Fingerprint]:

@@ -95,6 +95,12 @@ class PageRows:
     links: list[dict[str, Any]] | None = None  # for non-article pages, keyed by `key` as page_url
     errors: list[ErrorInfo] = field(default_factory=list)
     outcome: str = ERROR
+    source_id: str | None = None
+    # Filled by `warehouse.prepare.prepare_pages` before the write lock is taken (the loader does it otherwise):
+    raw: tuple[str, bytes] | None = None  # (compression, compressed body) for raw_pages
+    fingerprint: Any = None               # relations.Fingerprint of the article's body and URLs
+    batch: Any = None                     # prepare.BatchTables of the batch, and this page's index in it
+    batch_index: int = -1
 
 
 def page_rows(result: PageResult, *, source_id: str | None) -> PageRows:
@@ -118,6 +124,7 @@ def page_rows(result: PageResult, *, source_id: str | None) -> PageRows:
         },
         body=result.body,
         body_sha256=body_sha,
+        source_id=source_id,
     )
     if result.error is not None:
         rows.errors.append(result.error)

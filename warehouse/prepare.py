@@ -1,0 +1,107 @@
+"""The part of loading that needs no database: a batch's rows, hashes, compressed bodies and body fingerprints.
+
+Flows call `prepare_pages` where they extract, before the write connection is opened, so `load_batch` holds the
+file only to write (measured in bench/warehouse.py: row building, zstd and MinHash were ~60% of load_batch's
+time). `load_batch` also takes plain PageResults and prepares them itself, lazily: it compresses only bodies
+not stored yet and fingerprints only new or changed articles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from . import raw
+from .models import ErrorInfo, PageResult
+from .relations import fingerprint_articles
+from .rows import ArticleRows, PageRows, page_rows
+from .schemas import ARTICLE_PERSON_SCHEMA, ARTICLE_SCHEMA, IMAGE_SCHEMA, PARAGRAPH_SCHEMA
+
+# Article columns only the load knows (when and by which run a row is written).
+LOAD_TIME_COLUMNS = ("first_seen_at", "updated_at", "run_id")
+PREPARED_ARTICLE_SCHEMA = pa.schema([f for f in ARTICLE_SCHEMA if f.name not in LOAD_TIME_COLUMNS])
+
+
+@dataclass
+class BatchTables:
+    """A prepared batch's article rows as Arrow tables (built outside the write lock), with the index in the
+    batch of the page each row belongs to, so the load takes the rows of the pages it writes by a mask."""
+    tables: dict[str, pa.Table]
+    owners: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, pages: list[PageRows]) -> "BatchTables":
+        articles = [(i, p.article) for i, p in enumerate(pages) if p.article is not None]
+
+        def build(name: str, schema: pa.Schema, rows_of) -> None:
+            owners, rows = [], []
+            for index, article in articles:
+                page_rows_ = rows_of(article)
+                rows.extend(page_rows_)
+                owners.extend([index] * len(page_rows_))
+            tables[name] = pa.Table.from_pylist(rows, schema=schema)
+            owner_arrays[name] = np.array(owners, dtype=np.int64)
+
+        tables: dict[str, pa.Table] = {}
+        owner_arrays: dict[str, np.ndarray] = {}
+        build("articles", PREPARED_ARTICLE_SCHEMA, lambda a: [a.article, *a.sub_articles])
+        build("paragraphs", PARAGRAPH_SCHEMA, lambda a: a.paragraphs)
+        build("article_people", ARTICLE_PERSON_SCHEMA, lambda a: a.article_people)
+        build("images", IMAGE_SCHEMA, lambda a: a.images)
+        return cls(tables, owner_arrays)
+
+    def rows_of(self, name: str, page_indexes: Iterable[int]) -> pa.Table:
+        owners = self.owners[name]
+        mask = np.isin(owners, np.fromiter(page_indexes, dtype=np.int64))
+        return self.tables[name] if mask.all() else self.tables[name].filter(pa.array(mask))
+
+
+def prepared_rows(pages: list[PageRows], name: str) -> pa.Table | None:
+    """The rows of table `name` for these pages, from the tables of the batch they were prepared in together;
+    None when they were not (the loader then builds them from the pages' row dicts)."""
+    if not pages or pages[0].batch is None or any(p.batch is not pages[0].batch for p in pages):
+        return None
+    return pages[0].batch.rows_of(name, (p.batch_index for p in pages))
+
+
+def prepare_page(result: PageResult, source_id: str | None) -> PageRows:
+    """Rows for one input; a record the warehouse cannot represent becomes that input's load error."""
+    try:
+        return page_rows(result, source_id=source_id)
+    except Exception as exc:
+        rows = page_rows(PageResult(fetch=result.fetch, body=result.body), source_id=source_id)
+        rows.errors = [ErrorInfo(result.fetch.input, "load", type(exc).__name__, first_line(exc))]
+        return rows
+
+
+def prepare_pages(results: Sequence[PageResult], *, source_id: str | None = None) -> list[PageRows]:
+    """Everything `load_batch` can know before it sees the database, for a batch that will be loaded with the
+    same `source_id`: rows, every body compressed once, every article's fingerprint (computed together)."""
+    pages = [prepare_page(result, source_id) for result in results]
+    compressed: dict[str, tuple[str, bytes]] = {}
+    for page in pages:
+        if page.body is not None and page.body_sha256 is not None:
+            if page.body_sha256 not in compressed:
+                compressed[page.body_sha256] = raw.compress_body(page.body)
+            page.raw = compressed[page.body_sha256]
+    articles = [page for page in pages if page.article is not None]
+    for page, fingerprint in zip(articles, fingerprint_articles([relation_fields(p.article) for p in articles])):
+        page.fingerprint = fingerprint
+    tables = BatchTables.of(pages)
+    for index, page in enumerate(pages):
+        page.batch, page.batch_index = tables, index
+    return pages
+
+
+def relation_fields(article: ArticleRows) -> tuple:
+    """What relation detection reads of an article: (article_id, body_text, url, canonical_url, original_url)."""
+    row = article.article
+    return (article.article_id, row["body_text"], row["url"], row["canonical_url"], row["original_url"])
+
+
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
