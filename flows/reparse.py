@@ -19,7 +19,7 @@ from warehouse.models import FetchInfo, LoadCounts, PageResult
 from warehouse.raw import decompress_body
 from warehouse.runs import finish_run, start_run
 
-from .batches import DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, batched, open_writer
+from .batches import DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, batched, close_writer, open_writer, writer
 from .extract_worker import extract_body
 
 # The latest fetch with a body for each input (URL, else path), optionally only those fetched since a time.
@@ -47,6 +47,7 @@ def stored_fetches(db_path: str, since: datetime | None, lock_wait: float) -> li
 
 @task(name="reparse-batch", cache_policy=NO_CACHE, persist_result=False)
 def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait: float = LOCK_WAIT_SECONDS) -> LoadCounts:
+    """Read the batch's stored bodies, re-extract and prepare them with the file free, then load them."""
     con = open_writer(db_path, lock_wait)
     try:
         shas = sorted({f.body_sha256 for f in fetches})
@@ -57,16 +58,17 @@ def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait
                 {"shas": shas},
             ).fetchall()
         }
-        results = []
-        for fetch in fetches:
-            body = stored.get(fetch.body_sha256)
-            if body is None:
-                continue  # a fetch whose body was never stored (it failed to load): nothing to re-parse
-            record, error = extract_body(body, fetch)
-            results.append(PageResult(fetch=fetch, body=body, record=record, error=error))
-        return load_batch(con, run_id, results, record_fetches=False)
     finally:
-        con.close()
+        close_writer(con)
+    results = []
+    for fetch in fetches:
+        body = stored.get(fetch.body_sha256)
+        if body is None:
+            continue  # a fetch whose body was never stored (it failed to load): nothing to re-parse
+        record, error = extract_body(body, fetch)
+        results.append(PageResult(fetch=fetch, body=body, record=record, error=error))
+    with writer(db_path, lock_wait) as con:
+        return load_batch(con, run_id, results, record_fetches=False)
 
 
 @flow(name="reparse", log_prints=True)
