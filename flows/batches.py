@@ -19,11 +19,12 @@ from datetime import date
 from itertools import chain, islice
 from typing import Iterable, Iterator, TypeVar
 
+import duckdb
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from warehouse import frontier
-from warehouse.db import WarehouseLockedError, connect
+from warehouse.db import WarehouseLockedError, connect, lift_memory_limit
 from warehouse.load import load_batch
 from warehouse.prepare import prepare_pages
 from warehouse.rows import PageRows
@@ -399,10 +400,17 @@ def refresh_search(con) -> None:
 
     The batch is already committed: if segmentation or indexing fails, the next batch's refresh catches up.
     """
-    try:
-        refresh_search_index(con)
-    except Exception as exc:  # never lose a committed batch over the index
-        logging.getLogger(__name__).warning("search index not refreshed: %s", exc)
+    for attempt in (1, 2):
+        try:
+            refresh_search_index(con)
+            return
+        except duckdb.OutOfMemoryException as exc:
+            if attempt == 1 and lift_memory_limit(con):
+                continue  # over the writer's memory cap: once more without it
+            logging.getLogger(__name__).warning("search index not refreshed: %s", exc)
+        except Exception as exc:  # never lose a committed batch over the index
+            logging.getLogger(__name__).warning("search index not refreshed: %s", exc)
+        return
 
 
 def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, *,

@@ -29,20 +29,13 @@ DEFAULT_BUSY_TIMEOUT = 30.0
 CHECKPOINT_THRESHOLD = "1GB"
 
 
-# Write connections append in row groups of this many rows instead of DuckDB's 122,880. A checkpoint (on every
-# close: the flows open a writer per batch) rewrites the last, partly filled row group of each table it appends
-# to, so with the default its memory and time grew with the table until 122,880 rows (measured, 100k articles,
-# 200 per connection: the close peaked at 820-849 MB and took 1.6-1.8 s CPU; with 2,048: 232-268 MB, 0.2 s).
-# It also lets a batch's larger appends go straight to the file instead of through the WAL. Not stored in the
-# file: every writer opens through here.
-ROW_GROUP_SIZE = 2048
-# Write connections' cap on DuckDB's own memory. Each batch's lookups scan whole columns (ids, band hashes, URL
-# keys), so without a cap the blocks cached per connection grow with the database (measured, bench/crawl.py: peak
-# RSS 517 MB at 2,000 pages, 607 MB at 8,000; capped at 128 MB: 509 and 526). Scans stream through the cap;
-# sorts and large joins spill to `<database>.tmp`. Empty: DuckDB's default (80% of RAM).
+# An optional cap on write connections' DuckDB memory (e.g. 128MB for a long-running crawler on a small machine);
+# beyond it DuckDB spills sorts and joins to `<database>.tmp`. Work that needs more (a large batch in one long
+# connection: its uncheckpointed rows stay in memory) lifts the cap and is retried (`lift_memory_limit`). Not set
+# by default: a cap also bounds what cannot spill (a migration's table rebuild), and the per-batch writes of a
+# crawl did not stay flat under it alone (bench/README.md, "Crawl benchmark").
 WRITER_MEMORY_ENV = "NEWSDUCK_WRITER_MEMORY_LIMIT"
-DEFAULT_WRITER_MEMORY_LIMIT = "128MB"
-_RESERVED_CATALOGS = {"memory", "system", "temp", "main"}
+DEFAULT_WRITER_MEMORY_LIMIT = ""  # DuckDB's default: 80% of RAM
 
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 
@@ -83,11 +76,33 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+def lift_memory_limit(con: duckdb.DuckDBPyConnection) -> bool:
+    """After an out-of-memory error under the writer's cap: DuckDB's default limit for the rest of this connection,
+    so the failed work can be retried. False when the limit is already the default (nothing to lift)."""
+    before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"SET memory_limit = '{_default_memory_limit_mb()}MB'")
+    return con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != before
+
+
+def _default_memory_limit_mb() -> int:
+    """DuckDB's own default: 80% of the machine's memory (RESET would go back to the connection's configured cap)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8) >> 20
+    except (ValueError, OSError, AttributeError):
+        return 4096
+
+
 @contextmanager
 def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
-    """DuckDB's memory limit set to `limit` for the block, then put back."""
+    """DuckDB's memory limit set to `limit` for the block, then put back. When DuckDB cannot free enough memory
+    for a lower limit now (rows committed but not yet checkpointed are held in memory), the block runs under the
+    limit there is."""
     before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    con.execute(f"SET memory_limit = '{limit}'")
+    try:
+        con.execute(f"SET memory_limit = '{limit}'")
+    except duckdb.OutOfMemoryException:
+        yield
+        return
     try:
         yield
     finally:
@@ -95,26 +110,16 @@ def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
 
 
 def _open_writer(db_path: Path) -> duckdb.DuckDBPyConnection:
-    """The file attached with ROW_GROUP_SIZE (only ATTACH takes it) under its usual catalog name, its stem."""
     limit = os.environ.get(WRITER_MEMORY_ENV, DEFAULT_WRITER_MEMORY_LIMIT).strip()
+    if limit:
+        try:
+            duckdb.connect(IN_MEMORY, config={"memory_limit": limit}).close()
+        except duckdb.Error as exc:  # checked apart: a bad value must not read as a problem with the file
+            raise WarehouseError(f"{WRITER_MEMORY_ENV} must be a size such as 256MB or 1GB, got {limit!r}") from exc
     config = {"temp_directory": f"{db_path}.tmp", **({"memory_limit": limit} if limit else {})}
-    try:
-        con = duckdb.connect(IN_MEMORY, config=config)
-    except duckdb.Error as exc:  # only the settings can be wrong here
-        raise WarehouseError(f"{WRITER_MEMORY_ENV} must be a size such as 256MB or 1GB, got {limit!r}") from exc
-    catalog = db_path.stem if db_path.stem.lower() not in _RESERVED_CATALOGS else "newsduck"
-    try:
-        con.execute(f"ATTACH '{_sql_string(str(db_path))}' AS \"{catalog.replace(chr(34), chr(34) * 2)}\" "
-                    f"(ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
-        con.execute(f"USE \"{catalog.replace(chr(34), chr(34) * 2)}\"")
-    except BaseException:
-        con.close()
-        raise
+    con = duckdb.connect(str(db_path), config=config)
+    con.execute("SET enable_progress_bar = false")  # a slow statement must not draw bars into the CLI's output
     return con
-
-
-def _sql_string(text: str) -> str:
-    return text.replace("'", "''")
 
 
 def connect_reader(path: str | Path, *, timeout: float | None = None,

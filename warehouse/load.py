@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from . import raw
 from .bulk import insert_arrow, registered
+from .db import lift_memory_limit
 from .models import ErrorInfo, LoadCounts, PageResult
 from .prepare import first_line, prepare_page, prepared_rows, relation_fields
 from .relations import detect_relations
@@ -46,18 +47,30 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[Pa
     for item in results:
         if isinstance(item, PageRows) and item.source_id != source_id:
             raise ValueError(f"rows prepared for source {item.source_id!r} loaded as source {source_id!r}")
-    con.execute("BEGIN TRANSACTION")
-    try:
-        pages = [item if isinstance(item, PageRows) else prepare_page(item, source_id) for item in results]
-        counts = write_batch(con, run_id, pages, source_id=source_id, now=utc_now(), record_fetches=record_fetches)
-        con.execute("COMMIT")
-        return counts
-    except Exception as exc:  # any failure of the batch: undo it and say so per input, never raise for data
-        rollback(con)
-        message = f"batch of {len(results)} rolled back: {first_line(exc)}"
-        log.warning("load of %d inputs failed: %s", len(results), message)
-        record_errors(con, run_id, [ErrorInfo(input_of(r), "load", type(exc).__name__, message) for r in results])
-        return LoadCounts(inputs=len(results), errors=len(results))
+    pages = [item if isinstance(item, PageRows) else prepare_page(item, source_id) for item in results]
+    while True:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            counts = write_batch(con, run_id, pages, source_id=source_id, now=utc_now(), record_fetches=record_fetches)
+            con.execute("COMMIT")
+            return counts
+        except duckdb.OutOfMemoryException as exc:
+            rollback(con)
+            if not lift_memory_limit(con):
+                return failed_batch(con, run_id, results, exc)
+            log.warning("load of %d inputs needed more than the writer's memory cap (%s); retrying without it",
+                        len(results), first_line(exc))
+        except Exception as exc:  # any failure of the batch: undo it and say so per input, never raise for data
+            rollback(con)
+            return failed_batch(con, run_id, results, exc)
+
+
+def failed_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[PageResult | PageRows],
+                 exc: Exception) -> LoadCounts:
+    message = f"batch of {len(results)} rolled back: {first_line(exc)}"
+    log.warning("load of %d inputs failed: %s", len(results), message)
+    record_errors(con, run_id, [ErrorInfo(input_of(r), "load", type(exc).__name__, message) for r in results])
+    return LoadCounts(inputs=len(results), errors=len(results))
 
 
 def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRows], *,
@@ -272,7 +285,9 @@ def rollback(con: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
-def input_of(result: PageResult) -> str:
+def input_of(result: PageResult | PageRows) -> str:
+    if isinstance(result, PageRows):
+        return str(result.fetch["input"])
     try:
         return str(result.fetch.input)
     except AttributeError:

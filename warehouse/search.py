@@ -25,7 +25,7 @@ import importlib.metadata
 import re
 import time
 import unicodedata
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterator, Sequence
@@ -322,7 +322,9 @@ def _needs_compaction(con: duckdb.DuckDBPyConnection) -> bool:
 
 def compact_search_index(con: duckdb.DuckDBPyConnection) -> None:
     """Rewrite search_postings sorted by word, so lookups skip the row groups of other words."""
-    with _transaction(con), memory_limit(con, COMPACT_MEMORY_LIMIT):
+    # Lowered outside any transaction: a failed SET (too much held to lower it now) aborts the open transaction.
+    capped = nullcontext() if _in_transaction(con) else memory_limit(con, COMPACT_MEMORY_LIMIT)
+    with capped, _transaction(con):
         con.execute("""
             CREATE TABLE search_postings_sorted (
                 termid INTEGER NOT NULL, docid INTEGER NOT NULL, tf INTEGER NOT NULL, title_tf INTEGER NOT NULL,
