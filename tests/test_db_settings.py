@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from warehouse.db import WRITER_MEMORY_ENV, WarehouseError, connect, memory_limit
-from warehouse.search import COMPACT_MEMORY_LIMIT, compact_search_index
+from warehouse.db import WRITER_MEMORY_ENV, WarehouseError, connect
 
 
 def test_writer_memory_cap_is_configurable(tmp_path, monkeypatch):
@@ -20,20 +19,6 @@ def test_writer_memory_cap_is_configurable(tmp_path, monkeypatch):
     monkeypatch.setenv(WRITER_MEMORY_ENV, "lots")
     with pytest.raises(WarehouseError, match=f"{WRITER_MEMORY_ENV} must be a size"):
         connect(tmp_path / "a.duckdb")
-
-
-def test_memory_limit_is_put_back_after_a_block_and_after_compaction(tmp_path, monkeypatch):
-    monkeypatch.setenv(WRITER_MEMORY_ENV, "128MB")
-    con = connect(tmp_path / "a.duckdb")
-    before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    with pytest.raises(RuntimeError):
-        with memory_limit(con, COMPACT_MEMORY_LIMIT):
-            assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "61.0 MiB"
-            raise RuntimeError("the block failed")
-    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before
-    compact_search_index(con)
-    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before
-    con.close()
 
 
 def test_a_batch_over_the_memory_cap_is_loaded_without_it(tmp_path, monkeypatch, caplog):

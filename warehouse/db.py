@@ -7,8 +7,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from contextlib import contextmanager
-from typing import Callable, Iterator
+from typing import Callable
 
 import duckdb
 
@@ -79,6 +78,8 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
 def lift_memory_limit(con: duckdb.DuckDBPyConnection) -> bool:
     """After an out-of-memory error under the writer's cap: DuckDB's default limit for the rest of this connection,
     so the failed work can be retried. False when the limit is already the default (nothing to lift)."""
+    if not os.environ.get(WRITER_MEMORY_ENV, DEFAULT_WRITER_MEMORY_LIMIT).strip():
+        return False  # no cap was set: the limit is DuckDB's default already
     before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     con.execute(f"SET memory_limit = '{_default_memory_limit_mb()}MB'")
     return con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != before
@@ -90,23 +91,6 @@ def _default_memory_limit_mb() -> int:
         return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8) >> 20
     except (ValueError, OSError, AttributeError):
         return 4096
-
-
-@contextmanager
-def memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
-    """DuckDB's memory limit set to `limit` for the block, then put back. When DuckDB cannot free enough memory
-    for a lower limit now (rows committed but not yet checkpointed are held in memory), the block runs under the
-    limit there is."""
-    before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    try:
-        con.execute(f"SET memory_limit = '{limit}'")
-    except duckdb.OutOfMemoryException:
-        yield
-        return
-    try:
-        yield
-    finally:
-        con.execute(f"SET memory_limit = '{before}'")
 
 
 def _open_writer(db_path: Path) -> duckdb.DuckDBPyConnection:

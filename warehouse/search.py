@@ -25,7 +25,7 @@ import importlib.metadata
 import re
 import time
 import unicodedata
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterator, Sequence
@@ -36,7 +36,6 @@ import pyarrow as pa
 import rjieba
 
 from .bulk import registered
-from .db import memory_limit
 from .errors import WarehouseError
 from .runs import utc_now
 
@@ -56,11 +55,6 @@ COMPACT_FRACTION = 0.1
 # 27.6M postings, on a busy 2-core machine) and readers give up after 30 s. Bigger indexes are compacted by
 # `newsduck search --reindex`; unsorted, a search reads more row groups but still works.
 AUTO_COMPACT_MAX_ROWS = 60_000_000
-# The sorting INSERT's memory, capped so a crawl's process does not grow with the index at each rewrite (DuckDB
-# spills the sort to disk beyond it). Measured, 5.5M postings: peak +560 MB uncapped, +106 MB at 64 MB; 3.0 -> 5.5 s.
-COMPACT_MEMORY_LIMIT = "64MB"
-# fts builds its index in memory (it cannot spill all of it): more than a write connection's usual cap.
-FTS_MEMORY_LIMIT = "4GB"
 SCORE_DECIMALS = 12  # scores are rounded to this many decimals (migration 007)
 _RULES_VERSION = 2  # bump when tokenize() changes: every article is segmented again at the next refresh
 
@@ -157,9 +151,8 @@ def build_fts_index(con: duckdb.DuckDBPyConnection) -> float:
     """
     started = time.perf_counter()
     load_fts_extension(con)
-    with memory_limit(con, FTS_MEMORY_LIMIT):
-        con.execute("PRAGMA create_fts_index('article_search', 'article_id', 'title_tokens', 'body_tokens', "
-                    "stemmer='none', stopwords='none', ignore='\\s+', strip_accents=0, lower=1, overwrite=1)")
+    con.execute("PRAGMA create_fts_index('article_search', 'article_id', 'title_tokens', 'body_tokens', "
+                "stemmer='none', stopwords='none', ignore='\\s+', strip_accents=0, lower=1, overwrite=1)")
     return time.perf_counter() - started
 
 
@@ -322,19 +315,21 @@ def _needs_compaction(con: duckdb.DuckDBPyConnection) -> bool:
 
 def compact_search_index(con: duckdb.DuckDBPyConnection) -> None:
     """Rewrite search_postings sorted by word, so lookups skip the row groups of other words."""
-    # Lowered outside any transaction: a failed SET (too much held to lower it now) aborts the open transaction.
-    capped = nullcontext() if _in_transaction(con) else memory_limit(con, COMPACT_MEMORY_LIMIT)
-    with capped, _transaction(con):
-        con.execute("""
-            CREATE TABLE search_postings_sorted (
-                termid INTEGER NOT NULL, docid INTEGER NOT NULL, tf INTEGER NOT NULL, title_tf INTEGER NOT NULL,
-                doclen INTEGER)
-        """)
-        con.execute("INSERT INTO search_postings_sorted SELECT termid, docid, tf, title_tf, doclen "
-                    "FROM search_postings ORDER BY termid, docid")
-        con.execute("DROP TABLE search_postings")
-        con.execute("ALTER TABLE search_postings_sorted RENAME TO search_postings")
-        con.execute("UPDATE search_index_state SET unsorted_postings = 0, compacted_at = ?", [utc_now()])
+    with _transaction(con):
+        _rewrite_postings_sorted(con)
+
+
+def _rewrite_postings_sorted(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""
+        CREATE TABLE search_postings_sorted (
+            termid INTEGER NOT NULL, docid INTEGER NOT NULL, tf INTEGER NOT NULL, title_tf INTEGER NOT NULL,
+            doclen INTEGER)
+    """)
+    con.execute("INSERT INTO search_postings_sorted SELECT termid, docid, tf, title_tf, doclen "
+                "FROM search_postings ORDER BY termid, docid")
+    con.execute("DROP TABLE search_postings")
+    con.execute("ALTER TABLE search_postings_sorted RENAME TO search_postings")
+    con.execute("UPDATE search_index_state SET unsorted_postings = 0, compacted_at = ?", [utc_now()])
 
 
 @contextmanager
