@@ -14,12 +14,13 @@ from typing import Any, Iterable, Sequence
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import raw
 from .bulk import insert_arrow, registered
 from .db import lift_memory_limit
 from .models import ErrorInfo, LoadCounts, PageResult
-from .prepare import first_line, prepare_page, prepared_rows, relation_fields
+from .prepare import first_line, prepare_page, prepared_batch, prepared_rows, relation_fields
 from .relations import detect_relations
 from .rows import DUPLICATE, ERROR, NEW, NOT_ARTICLE, UNCHANGED, UPDATED, ArticleRows, PageRows
 from .runs import record_errors, utc_now
@@ -148,6 +149,13 @@ def insert_raw_pages(con: duckdb.DuckDBPyConnection, pages: list[PageRows], now:
     with registered(con, "__batch_shas", id_table(list(candidates))) as shas:
         stored = {row[0] for row in con.execute(
             f"SELECT r.body_sha256 FROM raw_pages r JOIN {shas} s ON r.body_sha256 = s.id").fetchall()}
+    batch = prepared_batch(pages)
+    if batch is not None:
+        table = batch.tables["raw_pages"]
+        table = table.filter(pc.invert(pc.is_in(table["body_sha256"], value_set=pa.array(list(stored), type=STR))))
+        insert_arrow(con, "raw_pages", table.append_column(RAW_PAGE_SCHEMA.field("first_seen_at"),
+                                                           pa.array([now] * table.num_rows, type=TS)))
+        return
     rows = []
     for sha, page in candidates.items():
         if sha in stored:
@@ -256,6 +264,13 @@ def replace_changed_links(con: duckdb.DuckDBPyConnection, pages: list[PageRows],
 
 
 def insert_fetches(con: duckdb.DuckDBPyConnection, pages: list[PageRows], run_id: str) -> None:
+    batch = prepared_batch(pages)
+    if batch is not None:
+        table = batch.tables["fetches"]
+        insert_arrow(con, "fetches", table
+                     .append_column(FETCH_SCHEMA.field("run_id"), pa.array([run_id] * table.num_rows, type=STR))
+                     .append_column(FETCH_SCHEMA.field("outcome"), pa.array([p.outcome for p in pages], type=STR)))
+        return
     rows = [
         {**page.fetch, "run_id": run_id, "outcome": page.outcome,
          "article_id": page.article.article_id if page.article is not None else None}

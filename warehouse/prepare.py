@@ -18,11 +18,14 @@ from . import raw
 from .models import ErrorInfo, PageResult
 from .relations import fingerprint_articles
 from .rows import ArticleRows, PageRows, page_rows
-from .schemas import ARTICLE_PERSON_SCHEMA, ARTICLE_SCHEMA, IMAGE_SCHEMA, PARAGRAPH_SCHEMA
+from .schemas import (ARTICLE_PERSON_SCHEMA, ARTICLE_SCHEMA, FETCH_SCHEMA, IMAGE_SCHEMA, PARAGRAPH_SCHEMA,
+                      RAW_PAGE_SCHEMA)
 
 # Article columns only the load knows (when and by which run a row is written).
 LOAD_TIME_COLUMNS = ("first_seen_at", "updated_at", "run_id")
 PREPARED_ARTICLE_SCHEMA = pa.schema([f for f in ARTICLE_SCHEMA if f.name not in LOAD_TIME_COLUMNS])
+PREPARED_FETCH_SCHEMA = pa.schema([f for f in FETCH_SCHEMA if f.name not in ("run_id", "outcome")])
+PREPARED_RAW_PAGE_SCHEMA = pa.schema([f for f in RAW_PAGE_SCHEMA if f.name != "first_seen_at"])
 
 
 @dataclass
@@ -51,12 +54,34 @@ class BatchTables:
         build("paragraphs", PARAGRAPH_SCHEMA, lambda a: a.paragraphs)
         build("article_people", ARTICLE_PERSON_SCHEMA, lambda a: a.article_people)
         build("images", IMAGE_SCHEMA, lambda a: a.images)
+        tables["fetches"] = pa.Table.from_pylist(  # one per page, in batch order
+            [{**p.fetch, "article_id": p.article.article_id if p.article is not None else None} for p in pages],
+            schema=PREPARED_FETCH_SCHEMA)
+        bodies: dict[str, PageRows] = {}
+        for page in pages:
+            if page.raw is not None and page.body_sha256 is not None:
+                bodies.setdefault(page.body_sha256, page)
+        tables["raw_pages"] = pa.Table.from_pylist(  # one per distinct body
+            [{"body_sha256": sha, "compression": p.raw[0], "body": p.raw[1], "bytes": len(p.body),
+              "content_type": p.fetch["content_type"], "charset": p.fetch["charset"]} for sha, p in bodies.items()],
+            schema=PREPARED_RAW_PAGE_SCHEMA)
         return cls(tables, owner_arrays)
 
     def rows_of(self, name: str, page_indexes: Iterable[int]) -> pa.Table:
         owners = self.owners[name]
         mask = np.isin(owners, np.fromiter(page_indexes, dtype=np.int64))
         return self.tables[name] if mask.all() else self.tables[name].filter(pa.array(mask))
+
+
+def prepared_batch(pages: list[PageRows]) -> BatchTables | None:
+    """The tables of the batch these pages were prepared in, when they are exactly that batch, in order."""
+    if not pages or pages[0].batch is None:
+        return None
+    batch = pages[0].batch
+    if batch.tables["fetches"].num_rows != len(pages) or any(
+            p.batch is not batch or p.batch_index != i for i, p in enumerate(pages)):
+        return None
+    return batch
 
 
 def prepared_rows(pages: list[PageRows], name: str) -> pa.Table | None:
