@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -11,7 +12,7 @@ from typing import Callable
 
 import duckdb
 
-from .errors import ReadOnlyQueryError, WarehouseError, WarehouseLockedError
+from .errors import ReadOnlyQueryError, WarehouseError, WarehouseLockedError, first_line
 from .migrate import migrate
 
 __all__ = ["connect", "connect_reader", "busy_timeout", "WarehouseError", "WarehouseLockedError", "ReadOnlyQueryError"]
@@ -62,9 +63,9 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
         if "Could not set lock on file" in str(exc):
             match = _LOCK_PID.search(str(exc))
             raise WarehouseLockedError(db_path, int(match.group(1)) if match else None) from exc
-        raise WarehouseError(f"cannot open {db_path}: {_first_line(exc)}") from exc
+        raise WarehouseError(f"cannot open {db_path}: {first_line(exc)}") from exc
     except duckdb.Error as exc:
-        raise WarehouseError(f"cannot open {db_path}: {_first_line(exc)}") from exc
+        raise WarehouseError(f"cannot open {db_path}: {first_line(exc)}") from exc
     if not read_only:
         try:
             con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
@@ -93,13 +94,20 @@ def _default_memory_limit_mb() -> int:
         return 4096
 
 
+@functools.lru_cache(maxsize=8)
+def _valid_memory_limit(limit: str) -> bool:
+    """Checked apart, once per value (writers open per batch): a bad value must not read as a bad file."""
+    try:
+        duckdb.connect(IN_MEMORY, config={"memory_limit": limit}).close()
+    except duckdb.Error:
+        return False
+    return True
+
+
 def _open_writer(db_path: Path) -> duckdb.DuckDBPyConnection:
     limit = os.environ.get(WRITER_MEMORY_ENV, DEFAULT_WRITER_MEMORY_LIMIT).strip()
-    if limit:
-        try:
-            duckdb.connect(IN_MEMORY, config={"memory_limit": limit}).close()
-        except duckdb.Error as exc:  # checked apart: a bad value must not read as a problem with the file
-            raise WarehouseError(f"{WRITER_MEMORY_ENV} must be a size such as 256MB or 1GB, got {limit!r}") from exc
+    if limit and not _valid_memory_limit(limit):
+        raise WarehouseError(f"{WRITER_MEMORY_ENV} must be a size such as 256MB or 1GB, got {limit!r}")
     config = {"temp_directory": f"{db_path}.tmp", **({"memory_limit": limit} if limit else {})}
     con = duckdb.connect(str(db_path), config=config)
     con.execute("SET enable_progress_bar = false")  # a slow statement must not draw bars into the CLI's output
@@ -161,8 +169,3 @@ def busy_timeout() -> float:
 
 def _print_wait(message: str) -> None:
     print(f"newsduck: {message}", file=sys.stderr, flush=True)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

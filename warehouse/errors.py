@@ -5,6 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (DuckDB's add hints below it), else the exception's class name."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class WarehouseError(Exception):
     """Anything the warehouse refuses, with a message meant for the person at the terminal."""
 

@@ -20,9 +20,10 @@ from . import raw
 from .bulk import insert_arrow, registered
 from .db import lift_memory_limit
 from .models import ErrorInfo, LoadCounts, PageResult
-from .prepare import first_line, prepare_page, prepared_batch, prepared_rows, relation_fields
+from .errors import first_line
+from .prepare import prepare_page, prepared_batch, prepared_rows, relation_fields
 from .relations import detect_relations
-from .rows import DUPLICATE, ERROR, NEW, NOT_ARTICLE, UNCHANGED, UPDATED, ArticleRows, PageRows
+from .rows import DUPLICATE, ERROR, NEW, NOT_ARTICLE, UNCHANGED, UPDATED, ArticleRows, PageRows, distinct_bodies
 from .runs import record_errors, utc_now
 
 log = logging.getLogger(__name__)
@@ -140,10 +141,7 @@ def classify(article: ArticleRows, existing: dict[str, tuple[str, datetime]]) ->
 
 def insert_raw_pages(con: duckdb.DuckDBPyConnection, pages: list[PageRows], now: datetime) -> None:
     """Store each distinct body once (compressed); bodies already in raw_pages are not compressed again."""
-    candidates: dict[str, PageRows] = {}
-    for page in pages:
-        if page.body is not None and page.body_sha256 is not None:
-            candidates.setdefault(page.body_sha256, page)
+    candidates = distinct_bodies(pages)
     if not candidates:
         return
     with registered(con, "__batch_shas", id_table(list(candidates))) as shas:

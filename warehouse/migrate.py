@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from .errors import MigrationError
+from .errors import MigrationError, first_line
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _FILE_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -74,8 +74,7 @@ def apply_migration(con: duckdb.DuckDBPyConnection, migration: Migration) -> Non
         con.execute("COMMIT")
     except Exception as exc:
         con.execute("ROLLBACK")
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise MigrationError(f"migration {migration.path.name} failed: {reason}") from exc
+        raise MigrationError(f"migration {migration.path.name} failed: {first_line(exc)}") from exc
 
 
 def run_python_step(con: duckdb.DuckDBPyConnection, migration: Migration) -> None:

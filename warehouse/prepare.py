@@ -15,9 +15,10 @@ import numpy as np
 import pyarrow as pa
 
 from . import raw
+from .errors import first_line
 from .models import ErrorInfo, PageResult
 from .relations import fingerprint_articles
-from .rows import ArticleRows, PageRows, page_rows
+from .rows import ArticleRows, PageRows, distinct_bodies, page_rows
 from .schemas import (ARTICLE_PERSON_SCHEMA, ARTICLE_SCHEMA, FETCH_SCHEMA, IMAGE_SCHEMA, PARAGRAPH_SCHEMA,
                       RAW_PAGE_SCHEMA)
 
@@ -57,13 +58,10 @@ class BatchTables:
         tables["fetches"] = pa.Table.from_pylist(  # one per page, in batch order
             [{**p.fetch, "article_id": p.article.article_id if p.article is not None else None} for p in pages],
             schema=PREPARED_FETCH_SCHEMA)
-        bodies: dict[str, PageRows] = {}
-        for page in pages:
-            if page.raw is not None and page.body_sha256 is not None:
-                bodies.setdefault(page.body_sha256, page)
         tables["raw_pages"] = pa.Table.from_pylist(  # one per distinct body
             [{"body_sha256": sha, "compression": p.raw[0], "body": p.raw[1], "bytes": len(p.body),
-              "content_type": p.fetch["content_type"], "charset": p.fetch["charset"]} for sha, p in bodies.items()],
+              "content_type": p.fetch["content_type"], "charset": p.fetch["charset"]}
+             for sha, p in distinct_bodies(pages).items()],
             schema=PREPARED_RAW_PAGE_SCHEMA)
         return cls(tables, owner_arrays)
 
@@ -106,12 +104,9 @@ def prepare_pages(results: Sequence[PageResult], *, source_id: str | None = None
     """Everything `load_batch` can know before it sees the database, for a batch that will be loaded with the
     same `source_id`: rows, every body compressed once, every article's fingerprint (computed together)."""
     pages = [prepare_page(result, source_id) for result in results]
-    compressed: dict[str, tuple[str, bytes]] = {}
+    compressed = {sha: raw.compress_body(page.body) for sha, page in distinct_bodies(pages).items()}
     for page in pages:
-        if page.body is not None and page.body_sha256 is not None:
-            if page.body_sha256 not in compressed:
-                compressed[page.body_sha256] = raw.compress_body(page.body)
-            page.raw = compressed[page.body_sha256]
+        page.raw = compressed.get(page.body_sha256) if page.body is not None else None
     articles = [page for page in pages if page.article is not None]
     for page, fingerprint in zip(articles, fingerprint_articles([relation_fields(p.article) for p in articles])):
         page.fingerprint = fingerprint
@@ -125,8 +120,3 @@ def relation_fields(article: ArticleRows) -> tuple:
     """What relation detection reads of an article: (article_id, body_text, url, canonical_url, original_url)."""
     row = article.article
     return (article.article_id, row["body_text"], row["url"], row["canonical_url"], row["original_url"])
-
-
-def first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__

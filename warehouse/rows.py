@@ -103,6 +103,15 @@ class PageRows:
     batch_index: int = -1
 
 
+def distinct_bodies(pages: list[PageRows]) -> dict[str, PageRows]:
+    """body_sha256 -> the first page of the batch with that body: what `raw_pages` stores once."""
+    first: dict[str, PageRows] = {}
+    for page in pages:
+        if page.body is not None and page.body_sha256 is not None:
+            first.setdefault(page.body_sha256, page)
+    return first
+
+
 def page_rows(result: PageResult, *, source_id: str | None) -> PageRows:
     """Rows for one input. Raises on data the warehouse cannot represent (the caller turns that into an error)."""
     fetch = result.fetch

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from warehouse.errors import first_line
+
 from ..settings import database_path
 from .common import CliError, add_db_option, examples
 
@@ -41,8 +43,7 @@ def run(args: argparse.Namespace) -> int:
     except (ReadOnlyQueryError, WarehouseError) as exc:
         raise CliError(str(exc)) from None
     except duckdb.Error as exc:
-        text = str(exc).strip()
-        raise CliError(f"SQL error: {text.splitlines()[0] if text else type(exc).__name__}") from None
+        raise CliError(f"SQL error: {first_line(exc)}") from None
     if args.format == "csv":
         sys.stdout.write(to_csv(columns, rows))
     elif args.format == "json":
