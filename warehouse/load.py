@@ -21,7 +21,7 @@ from .bulk import insert_arrow, registered
 from .db import lift_memory_limit
 from .models import ErrorInfo, LoadCounts, PageResult
 from .errors import first_line
-from .prepare import prepare_page, prepared_batch, prepared_rows, relation_fields
+from .prepare import prepare_page, prepared_batch, prepared_fingerprints, prepared_rows, relation_fields
 from .relations import detect_relations
 from .rows import DUPLICATE, ERROR, NEW, NOT_ARTICLE, UNCHANGED, UPDATED, ArticleRows, PageRows, distinct_bodies
 from .runs import record_errors, utc_now
@@ -110,7 +110,8 @@ def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRow
     record_errors(con, run_id, [e for p in pages for e in p.errors])
     detect_relations(con, [p.article.article_id for p in changed],  # duplicates and reposts, same transaction
                      [relation_fields(p.article) for p in changed],
-                     {p.article.article_id: p.fingerprint for p in changed if p.fingerprint is not None})
+                     {p.article.article_id: p.fingerprint for p in changed if p.fingerprint is not None},
+                     tables=prepared_fingerprints(changed))
     return count_outcomes(pages)
 
 

@@ -17,7 +17,7 @@ import pyarrow as pa
 from . import raw
 from .errors import first_line
 from .models import ErrorInfo, PageResult
-from .relations import fingerprint_articles
+from .relations import BANDS, FingerprintTables, band_table, fingerprint_articles, fingerprint_table
 from .rows import ArticleRows, PageRows, distinct_bodies, page_rows
 from .schemas import (ARTICLE_PERSON_SCHEMA, ARTICLE_SCHEMA, FETCH_SCHEMA, IMAGE_SCHEMA, PARAGRAPH_SCHEMA,
                       RAW_PAGE_SCHEMA)
@@ -55,6 +55,13 @@ class BatchTables:
         build("paragraphs", PARAGRAPH_SCHEMA, lambda a: a.paragraphs)
         build("article_people", ARTICLE_PERSON_SCHEMA, lambda a: a.article_people)
         build("images", IMAGE_SCHEMA, lambda a: a.images)
+        fingerprinted = [(i, p.fingerprint) for i, p in enumerate(pages)
+                         if p.article is not None and p.fingerprint is not None]
+        tables["article_fingerprints"] = fingerprint_table([f for _, f in fingerprinted])
+        owner_arrays["article_fingerprints"] = np.array([i for i, _ in fingerprinted], dtype=np.int64)
+        signed = [(i, f) for i, f in fingerprinted if f.signature is not None]
+        tables["article_minhash_bands"] = band_table([f for _, f in signed])
+        owner_arrays["article_minhash_bands"] = np.repeat(np.array([i for i, _ in signed], dtype=np.int64), BANDS)
         tables["fetches"] = pa.Table.from_pylist(  # one per page, in batch order
             [{**p.fetch, "article_id": p.article.article_id if p.article is not None else None} for p in pages],
             schema=PREPARED_FETCH_SCHEMA)
@@ -88,6 +95,14 @@ def prepared_rows(pages: list[PageRows], name: str) -> pa.Table | None:
     if not pages or pages[0].batch is None or any(p.batch is not pages[0].batch for p in pages):
         return None
     return pages[0].batch.rows_of(name, (p.batch_index for p in pages))
+
+
+def prepared_fingerprints(pages: list[PageRows]) -> FingerprintTables | None:
+    """The fingerprint and band rows of these pages' articles, when they were prepared together."""
+    fingerprints = prepared_rows(pages, "article_fingerprints")
+    if fingerprints is None:
+        return None
+    return FingerprintTables(fingerprints, prepared_rows(pages, "article_minhash_bands"))
 
 
 def prepare_page(result: PageResult, source_id: str | None) -> PageRows:

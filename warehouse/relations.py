@@ -65,6 +65,8 @@ FINGERPRINT_SCHEMA = pa.schema([
     ("shingles", pa.int64()), ("minhash", pa.binary()), ("url_key", pa.string()),
     ("canonical_url_key", pa.string()), ("original_url_key", pa.string()), ("computed_at", pa.timestamp("us", tz="UTC")),
 ])
+# Fingerprint rows as prepared before the load (warehouse.prepare); the load adds when it stored them.
+PREPARED_FINGERPRINT_SCHEMA = pa.schema([f for f in FINGERPRINT_SCHEMA if f.name != "computed_at"])
 BAND_SCHEMA = pa.schema([("band", pa.int32()), ("band_hash", pa.int64()), ("article_id", pa.string())])
 RELATION_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("related_article_id", pa.string()), ("relation", pa.string()),
@@ -391,9 +393,25 @@ class Pair:
     cites: set[tuple[str, str]] = field(default_factory=set)  # (repost, original) by original_url
 
 
+@dataclass
+class FingerprintTables:
+    """The article_fingerprints rows (without computed_at) and article_minhash_bands rows of some articles,
+    built before the load (warehouse.prepare)."""
+    fingerprints: pa.Table
+    bands: pa.Table
+
+    @classmethod
+    def of(cls, fingerprints: list[Fingerprint]) -> "FingerprintTables":
+        return cls(fingerprint_table(fingerprints), band_table(fingerprints))
+
+    def covers_exactly(self, sorted_ids: list[str]) -> bool:
+        return sorted(self.fingerprints["article_id"].to_pylist()) == sorted_ids
+
+
 def detect_relations(con: duckdb.DuckDBPyConnection, article_ids: list[str],
                      articles: Sequence[tuple] | None = None,
-                     fingerprints: Mapping[str, "Fingerprint"] | None = None) -> int:
+                     fingerprints: Mapping[str, "Fingerprint"] | None = None, *,
+                     tables: FingerprintTables | None = None) -> int:
     """Find the relations of these (new or changed) articles to every stored article, and store them.
 
     Runs in the caller's transaction. Sub-articles and unknown ids are ignored. Earlier fingerprints,
@@ -401,7 +419,8 @@ def detect_relations(con: duckdb.DuckDBPyConnection, article_ids: list[str],
     `articles`, when the caller has them at hand (the loader does), are the (article_id, body_text, url,
     canonical_url, original_url) of exactly these top-level articles, as stored: they are not read back.
     `fingerprints` are those of some of these articles computed beforehand (warehouse.prepare); the others are
-    computed here. Returns the number of relation rows written.
+    computed here. `tables` are those fingerprints' rows built beforehand too; they are used when they cover
+    exactly these articles. Returns the number of relation rows written.
     """
     ids = sorted(set(article_ids))
     if not ids:
@@ -411,8 +430,10 @@ def detect_relations(con: duckdb.DuckDBPyConnection, article_ids: list[str],
     if not rows:
         return 0
     fingerprints = fingerprints_of(rows, fingerprints or {})
-    bands = band_table(fingerprints)
-    store_fingerprints(con, fingerprints, bands)
+    if tables is None or not tables.covers_exactly([row[0] for row in rows]):
+        tables = FingerprintTables.of(fingerprints)
+    bands = tables.bands
+    store_fingerprints(con, tables)
 
     pairs: dict[tuple[str, str], Pair] = {}
     signatures = {f.article_id: f.signature for f in fingerprints if f.signature is not None}
@@ -533,9 +554,9 @@ def band_table(fingerprints: list[Fingerprint]) -> pa.Table:
     }, schema=BAND_SCHEMA)
 
 
-def store_fingerprints(con: duckdb.DuckDBPyConnection, fingerprints: list[Fingerprint], bands: pa.Table) -> None:
-    now = utc_now()
-    insert_arrow(con, "article_fingerprints", pa.table({
+def fingerprint_table(fingerprints: list[Fingerprint]) -> pa.Table:
+    """The article_fingerprints rows of the fingerprints, without computed_at."""
+    return pa.table({
         "article_id": [f.article_id for f in fingerprints],
         "text_sha256": [f.text_sha256 for f in fingerprints],
         "text_chars": [f.text_chars for f in fingerprints],
@@ -544,9 +565,14 @@ def store_fingerprints(con: duckdb.DuckDBPyConnection, fingerprints: list[Finger
         "url_key": [f.url_key for f in fingerprints],
         "canonical_url_key": [f.canonical_url_key for f in fingerprints],
         "original_url_key": [f.original_url_key for f in fingerprints],
-        "computed_at": [now] * len(fingerprints),
-    }, schema=FINGERPRINT_SCHEMA))
-    insert_arrow(con, "article_minhash_bands", bands)
+    }, schema=PREPARED_FINGERPRINT_SCHEMA)
+
+
+def store_fingerprints(con: duckdb.DuckDBPyConnection, tables: FingerprintTables) -> None:
+    rows, computed_at = tables.fingerprints, FINGERPRINT_SCHEMA.field("computed_at")
+    insert_arrow(con, "article_fingerprints", rows.append_column(
+        computed_at, pa.array([utc_now()] * rows.num_rows, type=computed_at.type)))
+    insert_arrow(con, "article_minhash_bands", tables.bands)
 
 
 def exact_duplicate_pairs(con: duckdb.DuckDBPyConnection, fingerprints: list[Fingerprint]) -> list[tuple[str, str]]:
@@ -580,23 +606,23 @@ def url_citations(con: duckdb.DuckDBPyConnection, fingerprints: list[Fingerprint
 
     Either side may be in the batch: a repost can be loaded before its original.
     """
-    citing = [(f.article_id, f.original_url_key) for f in fingerprints if f.original_url_key]
-    cited = [(f.article_id, k) for f in fingerprints for k in {f.url_key, f.canonical_url_key} if k]
-    pairs: list[tuple[str, str]] = []
-    if citing:
-        batch = pa.table({"article_id": [a for a, _ in citing], "k": [k for _, k in citing]})
-        with registered(con, "__relation_citing", batch) as view:
-            pairs += con.execute(f"""
-                SELECT b.article_id, f.article_id FROM article_fingerprints f JOIN {view} b ON f.url_key = b.k
-                UNION
-                SELECT b.article_id, f.article_id FROM article_fingerprints f JOIN {view} b ON f.canonical_url_key = b.k
-            """).fetchall()
-    if cited:
-        batch = pa.table({"article_id": [a for a, _ in cited], "k": [k for _, k in cited]})
-        with registered(con, "__relation_cited", batch) as view:
-            pairs += con.execute(f"""
-                SELECT f.article_id, b.article_id FROM article_fingerprints f JOIN {view} b ON f.original_url_key = b.k
-            """).fetchall()
+    keys = [(f.article_id, f.original_url_key, True) for f in fingerprints if f.original_url_key]
+    keys += [(f.article_id, k, False) for f in fingerprints for k in {f.url_key, f.canonical_url_key} if k]
+    if not keys:
+        return []
+    batch = pa.table({"article_id": [a for a, _, _ in keys], "k": [k for _, k, _ in keys],
+                      "citing": [c for _, _, c in keys]})
+    with registered(con, "__relation_url_keys", batch) as view:
+        pairs = con.execute(f"""
+            SELECT b.article_id, f.article_id FROM article_fingerprints f JOIN {view} b ON f.url_key = b.k
+            WHERE b.citing
+            UNION ALL
+            SELECT b.article_id, f.article_id FROM article_fingerprints f JOIN {view} b ON f.canonical_url_key = b.k
+            WHERE b.citing
+            UNION ALL
+            SELECT f.article_id, b.article_id FROM article_fingerprints f JOIN {view} b ON f.original_url_key = b.k
+            WHERE NOT b.citing
+        """).fetchall()
     return sorted({(a, b) for a, b in pairs if a != b})
 
 
