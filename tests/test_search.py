@@ -295,6 +295,27 @@ def test_compaction_sorts_postings_and_keeps_results(tmp_path):
     con.close()
 
 
+def test_compaction_sorts_a_range_of_words_at_a_time(tmp_path, monkeypatch):
+    con = connect(tmp_path / "n.duckdb")
+    load(con, fixture_results())
+    queries = ("阜新", "招商引资", "玛瑙", "辽宁 党建")
+    before = {q: [(h.article_id, round(h.score, 9)) for h in search(con, q, limit=100)] for q in queries}
+    postings = con.execute("SELECT termid, docid, tf, title_tf, doclen FROM search_postings").fetchall()
+    monkeypatch.setattr(search_module, "COMPACT_CHUNK_ROWS", 40)
+    ranges = search_module._termid_ranges(con, 40)
+    assert len(ranges) > 5
+    assert all(high == next_low for (_, high), (next_low, _) in zip(ranges, ranges[1:]))  # no gap, no overlap
+    termids = [p[0] for p in postings]
+    assert ranges[0][0] == min(termids) and ranges[-1][1] == max(termids) + 1
+
+    refresh_search_index(con, compact=True)
+    after_rows = con.execute("SELECT termid, docid, tf, title_tf, doclen FROM search_postings").fetchall()
+    assert after_rows == sorted(postings)  # every posting kept, stored in (termid, docid) order
+    after = {q: [(h.article_id, round(h.score, 9)) for h in search(con, q, limit=100)] for q in queries}
+    assert after == before
+    con.close()
+
+
 def test_refresh_compacts_by_itself_only_small_indexes(tmp_path, monkeypatch):
     con = connect(tmp_path / "n.duckdb")
     load(con, [story("https://a.cn/1.html", "玛瑙", "玛瑙产业。")])
