@@ -221,6 +221,26 @@ def test_detection_on_the_loaders_rows_stores_what_detection_reading_the_table_s
     assert con.execute(f"SELECT {RELATION_COLUMNS} FROM article_relations ORDER BY ALL").fetchall() == stored
 
 
+def test_prepared_fingerprint_rows_of_other_articles_are_not_stored(con):
+    """detect_relations uses rows built beforehand only when they are exactly those of the articles it is given."""
+    from warehouse.relations import FingerprintTables, fingerprint_articles
+    text = chinese_text()
+    load(con, [synthetic(1, text), synthetic(2, edit_sentences(text, 2), site="b.example.cn")])
+    columns = "article_id, text_sha256, text_chars, shingles, minhash, url_key, canonical_url_key, original_url_key"
+    fingerprints = con.execute(f"SELECT {columns} FROM article_fingerprints ORDER BY ALL").fetchall()
+    bands = con.execute("SELECT * FROM article_minhash_bands ORDER BY ALL").fetchall()
+    stored = con.execute(f"SELECT {RELATION_COLUMNS} FROM article_relations ORDER BY ALL").fetchall()
+    rows = con.execute("SELECT article_id, body_text, url, canonical_url, original_url FROM articles "
+                       "ORDER BY article_id").fetchall()
+    only_first = FingerprintTables.of(fingerprint_articles(rows[:1]))  # one article's rows for a call about two
+    con.execute("BEGIN")
+    detect_relations(con, [row[0] for row in rows], rows, tables=only_first)
+    con.execute("COMMIT")
+    assert con.execute(f"SELECT {columns} FROM article_fingerprints ORDER BY ALL").fetchall() == fingerprints
+    assert con.execute("SELECT * FROM article_minhash_bands ORDER BY ALL").fetchall() == bands
+    assert con.execute(f"SELECT {RELATION_COLUMNS} FROM article_relations ORDER BY ALL").fetchall() == stored
+
+
 def test_band_hashes_are_pinned():
     """Stored band hashes must not change between versions: a changed hash function breaks incremental joins."""
     hashes, owners = shingle_hashes(["阜新市海州区凝心聚力谋发展促振兴纪实，向新发力逐质而行。" * 3])
