@@ -51,8 +51,8 @@ SEGMENT_CHUNK = 2000  # articles segmented and written per transaction
 # rewrites cost about ten times the index in all (geometric growth), spread over the ingests...
 COMPACT_MIN_ROWS = 1_000_000
 COMPACT_FRACTION = 0.1
-# ...up to this many postings (about 200k articles): the rewrite holds the write lock (14 s at 100k articles,
-# 27.6M postings, on a busy 2-core machine) and readers give up after 30 s. Bigger indexes are compacted by
+# ...up to this many postings (about 200k articles): the rewrite holds the write lock (5.5-5.9 s at 100k articles,
+# 27.6M postings, by ranges of words; 12-14 s as one sort, on a busy 2-core machine) and readers give up after 30 s. Bigger indexes are compacted by
 # `newsduck search --reindex`; unsorted, a search reads more row groups but still works.
 AUTO_COMPACT_MAX_ROWS = 60_000_000
 # The rewrite sorts the postings of one range of words at a time, about this many postings each, so its memory
