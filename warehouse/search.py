@@ -52,8 +52,9 @@ SEGMENT_CHUNK = 2000  # articles segmented and written per transaction
 COMPACT_MIN_ROWS = 1_000_000
 COMPACT_FRACTION = 0.1
 # ...up to this many postings (about 200k articles): the rewrite holds the write lock (5.5-5.9 s at 100k articles,
-# 27.6M postings, by ranges of words; 12-14 s as one sort, on a busy 2-core machine) and readers give up after 30 s. Bigger indexes are compacted by
-# `newsduck search --reindex`; unsorted, a search reads more row groups but still works.
+# 27.6M postings, by ranges of words; 12-14 s as one sort, on a busy 2-core machine) and readers give up after
+# 30 s. Bigger indexes are compacted by `newsduck search --reindex`; unsorted, a search reads more row groups but
+# still works.
 AUTO_COMPACT_MAX_ROWS = 60_000_000
 # The rewrite sorts the postings of one range of words at a time, about this many postings each, so its memory
 # stays that of one chunk's sort as the index grows (one sort of 5.5M postings: +176 MB; chunks of 1M: +91 MB).
