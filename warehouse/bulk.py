@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import duckdb
 import pyarrow as pa
+
+from .schemas import ID_SCHEMA
 
 
 @contextmanager
@@ -26,3 +28,8 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table_name: str, data: pa.Table
     columns = ", ".join(f'"{name}"' for name in data.column_names)
     with registered(con, f"__newsduck_{table_name}_src", data) as view:
         con.execute(f'INSERT INTO "{table_name}" ({columns}) SELECT {columns} FROM "{view}"')
+
+
+def id_table(values: Iterable[str]) -> pa.Table:
+    """A one-column (`id`) Arrow table of keys, to register and join against."""
+    return pa.Table.from_arrays([pa.array(list(values), type=pa.string())], schema=ID_SCHEMA)

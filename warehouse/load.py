@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import raw
-from .bulk import insert_arrow, registered
+from .bulk import id_table, insert_arrow, registered
 from .db import lift_memory_limit
 from .models import ErrorInfo, LoadCounts, PageResult
 from .errors import first_line
@@ -286,10 +286,6 @@ def count_outcomes(pages: list[PageRows]) -> LoadCounts:
         name = field_of[page.outcome]
         setattr(counts, name, getattr(counts, name) + 1)
     return counts
-
-
-def id_table(values: list[Any]) -> pa.Table:
-    return pa.Table.from_arrays([pa.array(values, type=STR)], schema=ID_SCHEMA)
 
 
 def rollback(con: duckdb.DuckDBPyConnection) -> None:

@@ -21,14 +21,14 @@ import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
-from .bulk import insert_arrow, registered
+from .bulk import id_table, insert_arrow, registered
 from .runs import utc_now
 
 __all__ = [
@@ -72,7 +72,6 @@ RELATION_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("related_article_id", pa.string()), ("relation", pa.string()),
     ("similarity", pa.float64()), ("method", pa.string()), ("detected_at", pa.timestamp("us", tz="UTC")),
 ])
-ID_SCHEMA = pa.schema([("id", pa.string())])
 
 
 # ---------------------------------------------------------------- text and URL keys
@@ -475,10 +474,6 @@ def backfill_relations(con: duckdb.DuckDBPyConnection, chunk: int = 5000) -> int
 
 def pair_key(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
-
-
-def id_table(values: Iterable[str]) -> pa.Table:
-    return pa.Table.from_arrays([pa.array(list(values), type=pa.string())], schema=ID_SCHEMA)
 
 
 def forget_articles(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
