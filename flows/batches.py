@@ -400,17 +400,15 @@ def refresh_search(con) -> None:
 
     The batch is already committed: if segmentation or indexing fails, the next batch's refresh catches up.
     """
-    for attempt in (1, 2):
+    try:
         try:
             refresh_search_index(con)
-            return
-        except duckdb.OutOfMemoryException as exc:
-            if attempt == 1 and lift_memory_limit(con):
-                continue  # over the writer's memory cap: once more without it
-            logging.getLogger(__name__).warning("search index not refreshed: %s", exc)
-        except Exception as exc:  # never lose a committed batch over the index
-            logging.getLogger(__name__).warning("search index not refreshed: %s", exc)
-        return
+        except duckdb.OutOfMemoryException:
+            if not lift_memory_limit(con):
+                raise
+            refresh_search_index(con)  # it was over the writer's memory cap: once more without it
+    except Exception as exc:  # never lose a committed batch over the index
+        logging.getLogger(__name__).warning("search index not refreshed: %s", exc)
 
 
 def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, *,
