@@ -35,3 +35,25 @@ def test_a_batch_over_the_memory_cap_is_loaded_without_it(tmp_path, monkeypatch,
     assert con.execute("SELECT count(*) FROM errors").fetchone()[0] == 0
     assert "retrying without it" in caplog.text
     con.close()
+
+
+def test_a_search_refresh_over_the_memory_cap_is_run_again_without_it(tmp_path, monkeypatch):
+    from flows.batches import refresh_search
+    from tests.test_warehouse import article, result
+    from warehouse.load import load_batch
+    from warehouse.runs import start_run
+    from warehouse.search import index_status
+
+    monkeypatch.delenv(WRITER_MEMORY_ENV, raising=False)
+    con = connect(tmp_path / "a.duckdb")
+    run = start_run(con, flow_run_id=None, command="test", inputs=0)
+    assert load_batch(con, run, [result(article(n, paragraphs=40)) for n in range(1500)]).new == 1500
+    con.close()
+
+    monkeypatch.setenv(WRITER_MEMORY_ENV, "4MB")
+    con = connect(tmp_path / "a.duckdb")
+    capped = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    refresh_search(con)
+    assert index_status(con).pending == 0  # every article indexed
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != capped  # it ran out, was lifted
+    con.close()
