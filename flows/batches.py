@@ -24,7 +24,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from warehouse import frontier
-from warehouse.db import WarehouseLockedError, connect, lift_memory_limit
+from warehouse.db import WarehouseLockedError, batch_memory_cap, connect, lift_memory_limit
 from warehouse.load import load_batch
 from warehouse.prepare import prepare_pages
 from warehouse.rows import PageRows
@@ -401,12 +401,13 @@ def refresh_search(con) -> None:
     The batch is already committed: if segmentation or indexing fails, the next batch's refresh catches up.
     """
     try:
-        try:
-            refresh_search_index(con)
-        except duckdb.OutOfMemoryException:
-            if not lift_memory_limit(con):
-                raise
-            refresh_search_index(con)  # it was over the writer's memory cap: once more without it
+        with batch_memory_cap(con):
+            try:
+                refresh_search_index(con)
+            except duckdb.OutOfMemoryException:
+                if not lift_memory_limit(con):
+                    raise
+                refresh_search_index(con)  # it was over the batch's memory cap: once more without it
     except Exception as exc:  # never lose a committed batch over the index
         logging.getLogger(__name__).warning("search index not refreshed: %s", exc)
 
@@ -414,8 +415,9 @@ def refresh_search(con) -> None:
 def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, *,
                     track_new_urls: bool = False) -> BatchCounts:
     loadable = [p for p in pages if p.load and p.result is not None]
-    counts = load_batch(con, run_id, [p.rows if p.rows is not None and p.rows.source_id == source_id else p.result
-                                      for p in loadable], source_id=source_id)
+    with batch_memory_cap(con):
+        counts = load_batch(con, run_id, [p.rows if p.rows is not None and p.rows.source_id == source_id
+                                          else p.result for p in loadable], source_id=source_id)
     tracked = [p for p in pages if p.url is not None]
     outcomes = frontier.load_outcomes(con, run_id, [p.input for p in tracked if p.load])
     unloaded_errors = [p.error for p in pages if not p.load and p.error is not None]

@@ -14,6 +14,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from warehouse.db import batch_memory_cap
 from warehouse.load import load_batch
 from warehouse.models import FetchInfo, LoadCounts, PageResult
 from warehouse.raw import decompress_body
@@ -67,7 +68,7 @@ def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait
             continue  # a fetch whose body was never stored (it failed to load): nothing to re-parse
         record, error = extract_body(body, fetch)
         results.append(PageResult(fetch=fetch, body=body, record=record, error=error))
-    with writer(db_path, lock_wait) as con:
+    with writer(db_path, lock_wait) as con, batch_memory_cap(con):
         return load_batch(con, run_id, results, record_fetches=False)
 
 

@@ -1,21 +1,45 @@
-"""Write connections: DuckDB's memory capped (lifted for work that needs more), appends that start new row groups,
-readers unchanged."""
+"""Write connections: DuckDB's memory capped (lifted for work that needs more, and grown for the next writers),
+appends that start new row groups, readers unchanged."""
 
 from __future__ import annotations
 
 import pytest
 
-from warehouse.db import WRITER_MEMORY_ENV, WarehouseError, connect
+import warehouse.db
+from warehouse.db import DEFAULT_WRITER_MEMORY_LIMIT, _size_in_bytes, batch_memory_cap, WRITER_MEMORY_ENV, WarehouseError, connect, writer_memory_cap
 
 
-def test_writer_memory_cap_is_configurable(tmp_path, monkeypatch):
+@pytest.fixture(autouse=True)
+def no_grown_caps(monkeypatch):
+    monkeypatch.setattr(warehouse.db, "_grown_caps", {})
+
+
+def memory_limit(con) -> str:
+    return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+
+
+def test_a_batch_is_capped_by_default_the_rest_of_a_writer_is_not_and_the_cap_is_configurable(tmp_path, monkeypatch):
     monkeypatch.delenv(WRITER_MEMORY_ENV, raising=False)
+    assert DEFAULT_WRITER_MEMORY_LIMIT == "64MB"
     con = connect(tmp_path / "a.duckdb")
-    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0].endswith("GiB")  # DuckDB's default
+    assert memory_limit(con).endswith("GiB")  # DuckDB's default, 80% of RAM
+    with batch_memory_cap(con):
+        assert memory_limit(con) == "61.0 MiB"
+    assert memory_limit(con).endswith("GiB")
     con.close()
+    reader = connect(tmp_path / "a.duckdb", read_only=True)
+    assert memory_limit(reader).endswith("GiB")
+    reader.close()
     monkeypatch.setenv(WRITER_MEMORY_ENV, "1GB")
     con = connect(tmp_path / "a.duckdb")
-    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == "953.6 MiB"
+    with batch_memory_cap(con):
+        assert memory_limit(con) == "953.6 MiB"
+    con.close()
+    monkeypatch.setenv(WRITER_MEMORY_ENV, "none")
+    con = connect(tmp_path / "a.duckdb")
+    with batch_memory_cap(con):
+        assert memory_limit(con).endswith("GiB")
+    assert writer_memory_cap(tmp_path / "a.duckdb") is None
     con.close()
     monkeypatch.setenv(WRITER_MEMORY_ENV, "lots")
     with pytest.raises(WarehouseError, match=f"{WRITER_MEMORY_ENV} must be a size"):
@@ -30,11 +54,50 @@ def test_a_batch_over_the_memory_cap_is_loaded_without_it(tmp_path, monkeypatch,
     monkeypatch.setenv(WRITER_MEMORY_ENV, "4MB")
     con = connect(tmp_path / "a.duckdb")
     run = start_run(con, flow_run_id=None, command="test", inputs=0)
-    got = load_batch(con, run, [result(article(n, paragraphs=40)) for n in range(1500)])
+    with batch_memory_cap(con):
+        got = load_batch(con, run, [result(article(n, paragraphs=40)) for n in range(1500)])
     assert (got.new, got.errors) == (1500, 0)
     assert con.execute("SELECT count(*) FROM paragraphs").fetchone()[0] == 1500 * 41
     assert con.execute("SELECT count(*) FROM errors").fetchone()[0] == 0
     assert "retrying without it" in caplog.text
+    assert memory_limit(con).endswith("GiB")
+    con.close()
+    # the next batch of this database starts from twice the cap; another database from the configured one
+    assert writer_memory_cap(tmp_path / "a.duckdb") == pytest.approx(8_000_000, rel=0.01)
+    con = connect(tmp_path / "a.duckdb")
+    with batch_memory_cap(con):
+        assert _size_in_bytes(memory_limit(con)) == pytest.approx(8_000_000, rel=0.02)
+    con.close()
+    assert writer_memory_cap(tmp_path / "b.duckdb") == 4_000_000
+
+
+def test_a_batch_outside_the_cap_is_loaded_at_once(tmp_path, monkeypatch, caplog):
+    from tests.test_warehouse import article, result
+    from warehouse.load import load_batch
+    from warehouse.runs import start_run
+
+    monkeypatch.setenv(WRITER_MEMORY_ENV, "4MB")
+    con = connect(tmp_path / "a.duckdb")  # a bulk load in one connection, not a flow's batch
+    run = start_run(con, flow_run_id=None, command="test", inputs=0)
+    assert load_batch(con, run, [result(article(n, paragraphs=40)) for n in range(1500)]).new == 1500
+    assert "retrying" not in caplog.text
+    assert writer_memory_cap(tmp_path / "a.duckdb") == 4_000_000
+    con.close()
+
+
+def test_a_flow_loads_its_batch_under_the_cap(tmp_path, monkeypatch):
+    import flows.batches
+    from warehouse.models import LoadCounts
+    from warehouse.runs import start_run
+
+    monkeypatch.delenv(WRITER_MEMORY_ENV, raising=False)
+    seen = []
+    monkeypatch.setattr(flows.batches, "load_batch", lambda con, *a, **k: seen.append(memory_limit(con)) or LoadCounts())
+    con = connect(tmp_path / "a.duckdb")
+    run = start_run(con, flow_run_id=None, command="test", inputs=0)
+    flows.batches.load_and_settle(con, run, [], None)
+    assert seen == ["61.0 MiB"]
+    assert memory_limit(con).endswith("GiB")
     con.close()
 
 
@@ -53,10 +116,10 @@ def test_a_search_refresh_over_the_memory_cap_is_run_again_without_it(tmp_path, 
 
     monkeypatch.setenv(WRITER_MEMORY_ENV, "4MB")
     con = connect(tmp_path / "a.duckdb")
-    capped = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     refresh_search(con)
     assert index_status(con).pending == 0  # every article indexed
-    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != capped  # it ran out, was lifted
+    assert writer_memory_cap(tmp_path / "a.duckdb") == pytest.approx(8_000_000, rel=0.01)  # it ran out, was lifted
+    assert memory_limit(con).endswith("GiB")
     con.close()
 
 

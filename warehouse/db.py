@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import sys
 import time
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import duckdb
 
@@ -29,13 +29,18 @@ DEFAULT_BUSY_TIMEOUT = 30.0
 CHECKPOINT_THRESHOLD = "1GB"
 
 
-# An optional cap on write connections' DuckDB memory (e.g. 128MB for a long-running crawler on a small machine);
-# beyond it DuckDB spills sorts and joins to `<database>.tmp`. Work that needs more (a large batch in one long
-# connection: its uncheckpointed rows stay in memory) lifts the cap and is retried (`lift_memory_limit`). Not set
-# by default: a cap also bounds what cannot spill (a migration's table rebuild), and the per-batch writes of a
-# crawl did not stay flat under it alone (bench/README.md, "Crawl benchmark").
+# The flows cap DuckDB's memory while they load a batch and refresh the search index (`batch_memory_cap`). Most of
+# what DuckDB holds then is a cache of the blocks that the batch's lookups read (stored ids, fingerprint bands,
+# search terms): it grows with the database, and a flow's write connection lives for one batch, so the cache is of
+# no use after it. Work that needs more than the cap is rolled back and run again without it (`lift_memory_limit`),
+# and the next batches of that database in this process start from twice the cap. What needs the memory is what
+# cannot be evicted: the primary-key indexes (47 MB at 100k articles) and the batch's own rows. Everything else a
+# write connection does (migrations, the frontier, the CLI's commands, bulk loads in one connection) keeps DuckDB's
+# default, 80% of RAM. `NEWSDUCK_WRITER_MEMORY_LIMIT` sets the starting cap (e.g. 256MB), or `none` for no cap.
 WRITER_MEMORY_ENV = "NEWSDUCK_WRITER_MEMORY_LIMIT"
-DEFAULT_WRITER_MEMORY_LIMIT = ""  # DuckDB's default: 80% of RAM
+DEFAULT_WRITER_MEMORY_LIMIT = "64MB"
+_NO_CAP = {"none", "off", "0"}
+_grown_caps: dict[Path, int] = {}  # database → starting cap in bytes, after a batch ran out of memory under it
 
 # Every table is written in small appends (a batch of a crawl, an ingest), each followed by a checkpoint when the
 # writer closes. By default DuckDB appends to a table's last row group when the table has an index (all ours have a
@@ -87,39 +92,95 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
-def lift_memory_limit(con: duckdb.DuckDBPyConnection) -> bool:
-    """After an out-of-memory error under the writer's cap: DuckDB's default limit for the rest of this connection,
-    so the failed work can be retried. False when the limit is already the default (nothing to lift)."""
-    if not os.environ.get(WRITER_MEMORY_ENV, DEFAULT_WRITER_MEMORY_LIMIT).strip():
-        return False  # no cap was set: the limit is DuckDB's default already
-    before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    con.execute(f"SET memory_limit = '{_default_memory_limit_mb()}MB'")
-    return con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != before
-
-
-def _default_memory_limit_mb() -> int:
-    """DuckDB's own default: 80% of the machine's memory (RESET would go back to the connection's configured cap)."""
+@contextmanager
+def batch_memory_cap(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB's memory capped for the block (a batch's load, a search refresh), DuckDB's default again after it."""
+    cap = writer_memory_cap(_database_path(con))
+    if cap is None:
+        yield
+        return
     try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8) >> 20
-    except (ValueError, OSError, AttributeError):
-        return 4096
-
-
-@functools.lru_cache(maxsize=8)
-def _valid_memory_limit(limit: str) -> bool:
-    """Checked apart, once per value (writers open per batch): a bad value must not read as a bad file."""
-    try:
-        duckdb.connect(IN_MEMORY, config={"memory_limit": limit}).close()
+        con.execute(f"SET memory_limit = '{cap >> 10}KiB'")
     except duckdb.Error:
+        yield  # DuckDB could not free enough memory to go under the cap now: run uncapped
+        return
+    try:
+        yield
+    finally:
+        with suppress(duckdb.Error):
+            con.execute(f"SET memory_limit = '{_default_memory_limit_bytes() >> 10}KiB'")
+
+
+def lift_memory_limit(con: duckdb.DuckDBPyConnection) -> bool:
+    """After an out-of-memory error under `batch_memory_cap`: DuckDB's default limit, so that the failed work can
+    be run again, and twice the cap for the next batches of the database in this process. False when the limit
+    was not capped (nothing to lift)."""
+    if _starting_cap() is None:
         return False
+    before = _memory_limit_bytes(con)
+    default = _default_memory_limit_bytes()
+    if before >= default * 0.9:  # DuckDB shows the limit rounded (19.1 GiB): near the default is the default
+        return False
+    db_path = _database_path(con)
+    if db_path is not None:
+        _grown_caps[db_path] = min(max(_grown_caps.get(db_path, 0), 2 * before), default)
+    con.execute(f"SET memory_limit = '{default >> 10}KiB'")
     return True
 
 
+def writer_memory_cap(db_path: str | Path | None) -> int | None:
+    """The cap (bytes) of the next batch written to this database; None when batches are not capped."""
+    start = _starting_cap()
+    if start is None:
+        return None
+    grown = _grown_caps.get(Path(db_path).expanduser().resolve(), 0) if db_path is not None else 0
+    return max(start, grown)
+
+
+def _database_path(con: duckdb.DuckDBPyConnection) -> Path | None:
+    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return Path(path[0]).resolve() if path and path[0] else None
+
+
+def _starting_cap() -> int | None:
+    text = os.environ.get(WRITER_MEMORY_ENV, "").strip() or DEFAULT_WRITER_MEMORY_LIMIT
+    if text.lower() in _NO_CAP:
+        return None
+    size = _size_in_bytes(text)
+    if size is None:
+        raise WarehouseError(f"{WRITER_MEMORY_ENV} must be a size such as 256MB or 1GB, or none, got {text!r}")
+    return size
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b|bytes)?\s*$", re.IGNORECASE)
+_UNIT = {"b": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+         "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def _size_in_bytes(text: str) -> int | None:
+    """A memory size as DuckDB writes and reads them: 64MB (10^6), 61.0 MiB (2^20), 1GB; None if it is not one."""
+    match = _SIZE.match(text)
+    if not match:
+        return None
+    size = int(float(match.group(1)) * _UNIT[(match.group(2) or "b").lower()])
+    return size if size > 0 else None
+
+
+def _memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    return _size_in_bytes(con.execute("SELECT current_setting('memory_limit')").fetchone()[0]) or 0
+
+
+def _default_memory_limit_bytes() -> int:
+    """DuckDB's own default: 80% of the machine's memory."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") * 0.8)
+    except (ValueError, OSError, AttributeError):
+        return 4 << 30
+
+
 def _open_writer(db_path: Path) -> duckdb.DuckDBPyConnection:
-    limit = os.environ.get(WRITER_MEMORY_ENV, DEFAULT_WRITER_MEMORY_LIMIT).strip()
-    if limit and not _valid_memory_limit(limit):
-        raise WarehouseError(f"{WRITER_MEMORY_ENV} must be a size such as 256MB or 1GB, got {limit!r}")
-    config = {"temp_directory": f"{db_path}.tmp", **WRITER_STORAGE_CONFIG, **({"memory_limit": limit} if limit else {})}
+    _starting_cap()  # a bad setting is reported before the file is touched
+    config = {"temp_directory": f"{db_path}.tmp", **WRITER_STORAGE_CONFIG}
     con = duckdb.connect(str(db_path), config=config)
     con.execute("SET enable_progress_bar = false")  # a slow statement must not draw bars into the CLI's output
     return con
