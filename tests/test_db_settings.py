@@ -1,12 +1,13 @@
-"""Write connections: DuckDB's memory capped (lifted for work that needs more, and grown for the next writers),
-appends that start new row groups, readers unchanged."""
+"""Write connections: DuckDB's memory capped while a flow loads a batch (lifted for work that needs more, and grown
+for the next batches), appends that start new row groups, readers unchanged."""
 
 from __future__ import annotations
 
 import pytest
 
 import warehouse.db
-from warehouse.db import DEFAULT_WRITER_MEMORY_LIMIT, _size_in_bytes, batch_memory_cap, WRITER_MEMORY_ENV, WarehouseError, connect, writer_memory_cap
+from warehouse.db import (DEFAULT_WRITER_MEMORY_LIMIT, WRITER_MEMORY_ENV, WarehouseError, _size_in_bytes, batch_memory_cap,
+                          connect, writer_memory_cap)
 
 
 @pytest.fixture(autouse=True)

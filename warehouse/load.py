@@ -60,7 +60,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[Pa
             rollback(con)
             if not lift_memory_limit(con):
                 return failed_batch(con, run_id, results, exc)
-            log.warning("load of %d inputs needed more than the writer's memory cap (%s); retrying without it",
+            log.warning("load of %d inputs needed more than the batch's memory cap (%s); retrying without it",
                         len(results), first_line(exc))
         except Exception as exc:  # any failure of the batch: undo it and say so per input, never raise for data
             rollback(con)
