@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 import warehouse.db
-from warehouse.db import (DEFAULT_WRITER_MEMORY_LIMIT, WRITER_MEMORY_ENV, WarehouseError, _size_in_bytes, batch_memory_cap,
-                          connect, writer_memory_cap)
+from warehouse.db import (DEFAULT_WRITER_MEMORY_LIMIT, WRITER_MEMORY_ENV, WarehouseError, _size_in_bytes,
+                          batch_memory_cap, connect, writer_memory_cap)
 
 
 @pytest.fixture(autouse=True)

@@ -100,7 +100,7 @@ def batch_memory_cap(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         yield
         return
     try:
-        con.execute(f"SET memory_limit = '{cap >> 10}KiB'")
+        _set_memory_limit(con, cap)
     except duckdb.Error:
         yield  # DuckDB could not free enough memory to go under the cap now: run uncapped
         return
@@ -108,7 +108,7 @@ def batch_memory_cap(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         yield
     finally:
         with suppress(duckdb.Error):
-            con.execute(f"SET memory_limit = '{_default_memory_limit_bytes() >> 10}KiB'")
+            _set_memory_limit(con, _default_memory_limit_bytes())
 
 
 def lift_memory_limit(con: duckdb.DuckDBPyConnection) -> bool:
@@ -124,7 +124,7 @@ def lift_memory_limit(con: duckdb.DuckDBPyConnection) -> bool:
     db_path = _database_path(con)
     if db_path is not None:
         _grown_caps[db_path] = min(max(_grown_caps.get(db_path, 0), 2 * before), default)
-    con.execute(f"SET memory_limit = '{default >> 10}KiB'")
+    _set_memory_limit(con, default)
     return True
 
 
@@ -164,6 +164,10 @@ def _size_in_bytes(text: str) -> int | None:
         return None
     size = int(float(match.group(1)) * _UNIT[(match.group(2) or "b").lower()])
     return size if size > 0 else None
+
+
+def _set_memory_limit(con: duckdb.DuckDBPyConnection, size: int) -> None:
+    con.execute(f"SET memory_limit = '{size >> 10}KiB'")
 
 
 def _memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int:
