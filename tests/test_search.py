@@ -9,10 +9,12 @@ from __future__ import annotations
 import importlib.resources
 import json
 import shutil
+from collections import Counter
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
+
 import pytest
 
 from flows.cli import main
@@ -307,6 +309,10 @@ def test_compaction_sorts_a_range_of_words_at_a_time(tmp_path, monkeypatch):
     assert all(high == next_low for (_, high), (next_low, _) in zip(ranges, ranges[1:]))  # no gap, no overlap
     termids = [p[0] for p in postings]
     assert ranges[0][0] == min(termids) and ranges[-1][1] == max(termids) + 1
+    per_word = Counter(termids)
+    for low, high in ranges:  # at most about 40 postings each: a range passes 40 only by its last word
+        words = sorted(t for t in per_word if low <= t < high)
+        assert words and sum(per_word[t] for t in words[:-1]) < 40
 
     refresh_search_index(con, compact=True)
     after_rows = con.execute("SELECT termid, docid, tf, title_tf, doclen FROM search_postings").fetchall()

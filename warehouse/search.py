@@ -339,19 +339,16 @@ def _rewrite_postings_sorted(con: duckdb.DuckDBPyConnection) -> None:
 
 def _termid_ranges(con: duckdb.DuckDBPyConnection, chunk_rows: int) -> list[tuple[int, int]]:
     """[low, high) word id ranges that cover every posting, each with about `chunk_rows` postings (one word's
-    postings are never split, so a very common word makes its range bigger)."""
-    counts = con.execute("SELECT termid, count(*) FROM search_postings GROUP BY termid ORDER BY termid").fetchall()
-    ranges, low, rows = [], None, 0
-    for termid, count in counts:
-        if low is None:
-            low = termid
-        elif rows + count > chunk_rows:
-            ranges.append((low, termid))
-            low, rows = termid, 0
-        rows += count
-    if low is not None:
-        ranges.append((low, counts[-1][0] + 1))
-    return ranges
+    postings are never split, so a very common word makes its range bigger).
+
+    Computed in SQL: a word goes to range k when the postings of the words before it number k * chunk_rows to
+    (k + 1) * chunk_rows - 1. Only the ranges reach Python, not one row per word of the vocabulary."""
+    return con.execute("""
+        WITH words AS (SELECT termid, count(*) AS n FROM search_postings GROUP BY termid),
+        placed AS (SELECT termid, (sum(n) OVER (ORDER BY termid) - n) // ? AS k FROM words),
+        ranges AS (SELECT min(termid) AS low, max(termid) AS top FROM placed GROUP BY k)
+        SELECT low, coalesce(lead(low) OVER (ORDER BY low), top + 1) AS high FROM ranges ORDER BY low
+    """, [chunk_rows]).fetchall()
 
 
 @contextmanager
