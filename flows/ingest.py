@@ -23,7 +23,7 @@ from parsers.urls import canonicalize_url
 from warehouse import frontier
 from warehouse.runs import finish_run, start_run
 
-from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, BatchCounts, Page, batched, extract_fetched,  # noqa: F401
+from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, Batch, BatchCounts, Page, batched, extract_fetched,  # noqa: F401
                       extract_pages, load_pages, open_writer, page_from_result, prepare_rows, writer)  # noqa: F401
 from .fetch import read_file
 from .inputs import Target, expand_inputs
@@ -58,7 +58,7 @@ def known_validators(db_path: str, urls: list[str], lock_wait: float) -> dict[st
 
 @task(name="fetch-and-extract", cache_policy=NO_CACHE, persist_result=False)
 def fetch_and_extract(targets: list[Target], db_path: str | None = None,
-                      lock_wait: float = LOCK_WAIT_SECONDS) -> list[Page]:
+                      lock_wait: float = LOCK_WAIT_SECONDS) -> Batch:
     """Read the files, fetch the URLs (conditionally when fetched before), extract; pages in input order."""
     urls = [t for t in targets if t.is_url]
     fetched: dict[str, Page] = {}
@@ -67,7 +67,7 @@ def fetch_and_extract(targets: list[Target], db_path: str | None = None,
         known = known_validators(db_path, canonical, lock_wait) if db_path else {}
         fetched = asyncio.run(fetch_urls(urls, known))
     pages = [fetched[t.input] if t.is_url else Page(read_file(t)) for t in targets]
-    return prepare_rows(extract_pages(pages))
+    return Batch(prepare_rows(extract_pages(pages)))
 
 
 @flow(name="ingest", log_prints=True)

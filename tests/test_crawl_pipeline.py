@@ -1,6 +1,7 @@
 """The crawl's plumbing between fetching and loading: early extraction and the frontier store's shared connections.
 
-Real DuckDB files, real parsers; no Prefect flow run (tests/test_crawl.py covers the flow end to end).
+Real DuckDB files, real parsers; one small Prefect flow run for what Prefect keeps of a task's batch
+(tests/test_crawl.py covers the crawl flow end to end).
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ import duckdb
 import pytest
 
 from conftest import FIXTURES
-from flows.batches import Page, extract_pages, start_extraction
+from prefect import flow
+from prefect.context import FlowRunContext
+from prefect.utilities.annotations import quote
+
+from flows.batches import Batch, Page, extract_batch, extract_pages, start_extraction
 from flows.crawl import FrontierStore
 from flows.fetch import Fetched
 from warehouse import frontier
@@ -57,6 +62,23 @@ def test_a_failed_early_extraction_is_done_again_in_the_batch():
     assert all(page.extraction is None for page in pages)
     assert [p.result.record.to_dict() for p in extract_pages(pages)] == \
         [p.result.record.to_dict() for p in expected]
+
+
+def test_the_extract_task_returns_its_batch_as_one_object_so_prefect_keeps_one_entry_per_batch():
+    # Prefect records (until the flow run ends) an entry for each element of a list a task returns: a crawl
+    # returning lists would keep one per page it ever extracted.
+    @flow
+    def extract_three_batches() -> tuple[list[int], int]:
+        sizes = []
+        for _ in range(3):
+            batch = extract_batch(quote(site_pages()))
+            assert isinstance(batch, Batch)
+            sizes.append(len(batch.pages))
+        return sizes, len(FlowRunContext.get().run_results)
+
+    sizes, recorded = extract_three_batches()
+    assert sizes == [9, 9, 9]
+    assert recorded <= 3
 
 
 @pytest.fixture()
