@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import sys
@@ -126,9 +125,6 @@ def lift_memory_limit(con: duckdb.DuckDBPyConnection) -> bool:
     if db_path is not None:
         _grown_caps[db_path] = min(max(_grown_caps.get(db_path, 0), 2 * before), default)
     _set_memory_limit(con, default)
-    logging.getLogger(__name__).info(
-        "the batch needed more than its %d MB memory cap: run again without it; next batches capped at %d MB",
-        before >> 20, (_grown_caps.get(db_path, before) if db_path is not None else before) >> 20)
     return True
 
 
