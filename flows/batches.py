@@ -397,9 +397,9 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
                lock_wait: float = LOCK_WAIT_SECONDS, track_new_urls: bool = False) -> BatchCounts:
     """Load a batch, then settle its URLs in the frontier; the write connection is held for this batch only.
 
-    `pages` is the batch (a Batch or a list of Page), or the future of the task that extracts it. Pass either wrapped in
-    prefect.utilities.annotations.quote: otherwise Prefect walks every record of the batch looking for futures
-    (measured: 0.5-1 s of GIL per 200 pages, taken from the fetch loop). `track_new_urls` adds fetched URLs
+    `pages` is the batch (a Batch or a list of Page), or the future of the task that extracts it. Pass either
+    wrapped in prefect.utilities.annotations.quote: otherwise Prefect walks every record of the batch looking for
+    futures (measured: 0.5-1 s of GIL per 200 pages, taken from the fetch loop). `track_new_urls` adds fetched URLs
     the frontier does not know yet (ingest); a crawl queued them already.
     """
     if hasattr(pages, "result"):
@@ -420,10 +420,13 @@ def refresh_search(con) -> None:
         with batch_memory_cap(con):
             try:
                 refresh_search_index(con)
-            except duckdb.OutOfMemoryException:
+            except duckdb.OutOfMemoryException as exc:
                 if not lift_memory_limit(con):
                     raise
-                refresh_search_index(con)  # it was over the batch's memory cap: once more without it
+                logging.getLogger(__name__).warning(
+                    "search index refresh needed more than the batch's memory cap (%s); retrying without it",
+                    str(exc).splitlines()[0])
+                refresh_search_index(con)
     except Exception as exc:  # never lose a committed batch over the index
         logging.getLogger(__name__).warning("search index not refreshed: %s", exc)
 

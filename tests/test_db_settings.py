@@ -102,7 +102,7 @@ def test_a_flow_loads_its_batch_under_the_cap(tmp_path, monkeypatch):
     con.close()
 
 
-def test_a_search_refresh_over_the_memory_cap_is_run_again_without_it(tmp_path, monkeypatch):
+def test_a_search_refresh_over_the_memory_cap_is_run_again_without_it(tmp_path, monkeypatch, capfd):
     from flows.batches import refresh_search
     from tests.test_warehouse import article, result
     from warehouse.load import load_batch
@@ -119,6 +119,7 @@ def test_a_search_refresh_over_the_memory_cap_is_run_again_without_it(tmp_path, 
     con = connect(tmp_path / "a.duckdb")
     refresh_search(con)
     assert index_status(con).pending == 0  # every article indexed
+    assert capfd.readouterr().err.count("search index refresh needed more than the batch's memory cap") == 1
     assert writer_memory_cap(tmp_path / "a.duckdb") == pytest.approx(8_000_000, rel=0.01)  # it ran out, was lifted
     assert memory_limit(con).endswith("GiB")
     con.close()
