@@ -404,11 +404,16 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     """
     if hasattr(pages, "result"):
         pages = pages.result()
-    pages = pages_of(pages)
+    batch = pages if isinstance(pages, Batch) else None
     with writer(db_path, lock_wait) as con:
-        counts = load_and_settle(con, run_id, pages, source_id, track_new_urls=track_new_urls)
+        counts = load_and_settle(con, run_id, pages_of(pages), source_id, track_new_urls=track_new_urls)
         refresh_search(con)
-        return counts
+    if batch is not None:
+        # Loaded: let go of the pages now. Prefect's states and futures keep the Batch in reference cycles that
+        # only the garbage collector frees, every few batches and less often as the heap grows (up to 5
+        # loaded batches were alive at once, more the longer the crawl).
+        batch.pages = []
+    return counts
 
 
 def refresh_search(con) -> None:

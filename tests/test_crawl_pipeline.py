@@ -7,6 +7,8 @@ Real DuckDB files, real parsers; one small Prefect flow run for what Prefect kee
 from __future__ import annotations
 
 import asyncio
+import gc
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
@@ -18,12 +20,13 @@ from prefect import flow
 from prefect.context import FlowRunContext
 from prefect.utilities.annotations import quote
 
-from flows.batches import Batch, Page, extract_batch, extract_pages, start_extraction
+from flows.batches import Batch, Page, extract_batch, extract_pages, load_pages, start_extraction
 from flows.crawl import FrontierStore
 from flows.fetch import Fetched
 from warehouse import frontier
 from warehouse.db import connect
 from warehouse.models import FetchInfo
+from warehouse.runs import start_run
 
 SITE = FIXTURES / "site"
 
@@ -79,6 +82,38 @@ def test_the_extract_task_returns_its_batch_as_one_object_so_prefect_keeps_one_e
     sizes, recorded = extract_three_batches()
     assert sizes == [9, 9, 9]
     assert recorded <= 3
+
+
+def test_a_loaded_batch_lets_go_of_its_pages_without_waiting_for_the_garbage_collector(tmp_path):
+    # Prefect's task states and futures hold the extract task's Batch in reference cycles; only the garbage
+    # collector frees those, every few batches. The load empties the Batch, so its pages go at once.
+    db_path = str(tmp_path / "w.duckdb")
+    con = connect(db_path)
+    run_id = start_run(con, flow_run_id=None, command="test", inputs=9)
+    con.close()
+    refs: list[weakref.ref] = []
+
+    @flow
+    def extract_and_load():
+        pages = site_pages()
+        refs.extend(weakref.ref(p) for p in pages)
+        extracted = extract_batch.submit(quote(pages))
+        del pages
+        loaded = load_pages.submit(db_path, run_id, quote(extracted), wait_for=[extracted])
+        return loaded.result(), extracted.result()
+
+    gc.collect()
+    gc.disable()
+    try:
+        counts, batch = extract_and_load()
+        alive = sum(1 for r in refs if r() is not None)
+    finally:
+        gc.enable()
+    assert counts.counts.new == 8
+    assert batch.pages == []
+    assert len(refs) == 9 and alive == 0
+    with duckdb.connect(db_path, read_only=True) as check:
+        assert check.execute("SELECT count(*) FROM articles").fetchone()[0] == 8
 
 
 @pytest.fixture()
