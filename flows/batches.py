@@ -25,6 +25,7 @@ from prefect.cache_policies import NO_CACHE
 
 from warehouse import frontier
 from warehouse.db import WarehouseLockedError, batch_memory_cap, connect, lift_memory_limit
+from warehouse.errors import first_line
 from warehouse.load import load_batch
 from warehouse.prepare import prepare_pages
 from warehouse.rows import PageRows
@@ -339,10 +340,6 @@ class Batch:
         self.pages = pages
 
 
-def pages_of(batch: Batch | list[Page]) -> list[Page]:
-    return batch.pages if isinstance(batch, Batch) else batch
-
-
 @task(name="extract-batch", cache_policy=NO_CACHE, persist_result=False)
 def extract_batch(pages: list[Page], source_id: str | None = None) -> Batch:
     """Extract a batch (pass it quoted, see `load_pages`), in worker processes once they are up, and prepare
@@ -404,15 +401,14 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     """
     if hasattr(pages, "result"):
         pages = pages.result()
-    batch = pages if isinstance(pages, Batch) else None
+    batch = pages if isinstance(pages, Batch) else Batch(pages)
     with writer(db_path, lock_wait) as con:
-        counts = load_and_settle(con, run_id, pages_of(pages), source_id, track_new_urls=track_new_urls)
+        counts = load_and_settle(con, run_id, batch.pages, source_id, track_new_urls=track_new_urls)
         refresh_search(con)
-    if batch is not None:
-        # Loaded: let go of the pages now. Prefect's states and futures keep the Batch in reference cycles that
-        # only the garbage collector frees, every few batches and less often as the heap grows (up to 5
-        # loaded batches were alive at once, more the longer the crawl).
-        batch.pages = []
+    # Loaded: let go of the pages now. Prefect's states and futures keep the Batch in reference cycles that only
+    # the garbage collector frees, every few batches and less often as the heap grows (up to 5 loaded batches
+    # were alive at once, more the longer the crawl).
+    batch.pages = []
     return counts
 
 
@@ -430,7 +426,7 @@ def refresh_search(con) -> None:
                     raise
                 logging.getLogger(__name__).warning(
                     "search index refresh needed more than the batch's memory cap (%s); retrying without it",
-                    str(exc).splitlines()[0])
+                    first_line(exc))
                 refresh_search_index(con)
     except Exception as exc:  # never lose a committed batch over the index
         logging.getLogger(__name__).warning("search index not refreshed: %s", exc)

@@ -23,8 +23,9 @@ from parsers.urls import canonicalize_url
 from warehouse import frontier
 from warehouse.runs import finish_run, start_run
 
-from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, Batch, BatchCounts, Page, batched, extract_fetched,  # noqa: F401
-                      extract_pages, load_pages, open_writer, page_from_result, prepare_rows, writer)  # noqa: F401
+from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, Batch, BatchCounts, Page, batched,  # noqa: F401
+                      extract_fetched, extract_pages, load_pages, open_writer, page_from_result,  # noqa: F401
+                      prepare_rows, writer)  # noqa: F401
 from .fetch import read_file
 from .inputs import Target, expand_inputs
 from .web import FetchConfig, Fetcher, FetchRequest

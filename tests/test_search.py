@@ -14,7 +14,6 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import duckdb
-
 import pytest
 
 from flows.cli import main
