@@ -435,11 +435,12 @@ def refresh_search(con) -> None:
 def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, *,
                     track_new_urls: bool = False) -> BatchCounts:
     loadable = [p for p in pages if p.load and p.result is not None]
+    first_fetch_id = frontier.fetch_id_floor(con)
     with batch_memory_cap(con):
         counts = load_batch(con, run_id, [p.rows if p.rows is not None and p.rows.source_id == source_id
                                           else p.result for p in loadable], source_id=source_id)
     tracked = [p for p in pages if p.url is not None]
-    outcomes = frontier.load_outcomes(con, run_id, [p.input for p in tracked if p.load])
+    outcomes = frontier.load_outcomes(con, run_id, [p.input for p in tracked if p.load], from_fetch_id=first_fetch_id)
     unloaded_errors = [p.error for p in pages if not p.load and p.error is not None]
     marks, placements = settle(tracked, outcomes)
     con.execute("BEGIN TRANSACTION")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -33,3 +33,21 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table_name: str, data: pa.Table
 def id_table(values: Iterable[str]) -> pa.Table:
     """A one-column (`id`) Arrow table of keys, to register and join against."""
     return pa.Table.from_arrays([pa.array(list(values), type=pa.string())], schema=ID_SCHEMA)
+
+
+# DuckDB answers `key IN (constants)` on a primary-key or unique column from the key's index when the matches are
+# few (at most max(2048, 0.1% of the table)); a join with a registered table, `IN (SELECT …)` or `= ANY(?)` scan the
+# whole column instead, which reads a block of every row group (one per loaded batch) and costs memory that grows
+# with the table (bench/README.md, "Memory, session 7").
+IN_LIST_CHUNK = 1000
+
+
+def select_in(con: duckdb.DuckDBPyConnection, sql: str, values: Iterable[str], params: Sequence = ()) -> list[tuple]:
+    """Rows of `sql` with `{values}` replaced by a list of string literals, run once per IN_LIST_CHUNK values, so
+    that a lookup by key reads the key's index and only the matching rows. `params` are bound in every chunk."""
+    distinct = list(dict.fromkeys(values))
+    rows: list[tuple] = []
+    for start in range(0, len(distinct), IN_LIST_CHUNK):
+        literals = ", ".join("'" + value.replace("'", "''") + "'" for value in distinct[start:start + IN_LIST_CHUNK])
+        rows.extend(con.execute(sql.format(values=literals), list(params) or None).fetchall())
+    return rows

@@ -24,7 +24,7 @@ import pyarrow as pa
 from parsers.urls import canonicalize_url, dedup_key
 from parsers.urls import host_of as url_host
 
-from .bulk import registered
+from .bulk import registered, select_in
 
 ARTICLE, LIST, FEED, SITEMAP, EDITION, EPAPER_PAGE = "article", "list", "feed", "sitemap", "edition", "epaper_page"
 KINDS = (ARTICLE, LIST, FEED, SITEMAP, EDITION, EPAPER_PAGE)
@@ -245,24 +245,37 @@ def validators(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> dict[str,
     """canonical URL -> (ETag, Last-Modified) for URLs fetched before whose content the warehouse has."""
     if not urls:
         return {}
-    table = pa.Table.from_pylist([{"url": u} for u in set(urls)], schema=URL_LIST_SCHEMA)
-    with registered(con, "__frontier_lookup", table) as view:
-        rows = con.execute(
-            f"""SELECT u.url, u.etag, u.last_modified FROM urls u JOIN {view} l ON u.url = l.url
-                WHERE u.status IN ({', '.join(f"'{s}'" for s in HAVE_CONTENT)})
-                  AND (u.etag IS NOT NULL OR u.last_modified IS NOT NULL)""").fetchall()
+    rows = select_in(con, f"""SELECT url, etag, last_modified FROM urls WHERE url IN ({{values}})
+                               AND status IN ({', '.join(f"'{s}'" for s in HAVE_CONTENT)})
+                               AND (etag IS NOT NULL OR last_modified IS NOT NULL)""", urls)
     return {url: (etag, last_modified) for url, etag, last_modified in rows}
 
 
-def load_outcomes(con: duckdb.DuckDBPyConnection, run_id: str, inputs: Sequence[str]) -> dict[str, tuple[str, str | None]]:
-    """input -> (fetches.outcome, article_id) of this run's fetches of `inputs`; missing when nothing was written."""
+def fetch_id_floor(con: duckdb.DuckDBPyConnection) -> int:
+    """A fetch_id at or below that of every fetch written from now on, read from the catalog, not the table.
+
+    DuckDB reports the sequence's last value handed out, or after the database was reopened the next one to hand
+    out; either is a floor for the ids to come.
+    """
+    row = con.execute("SELECT coalesce(last_value, start_value) FROM duckdb_sequences() "
+                      "WHERE sequence_name = 'fetch_id_seq' AND database_name = current_database()").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def load_outcomes(con: duckdb.DuckDBPyConnection, run_id: str, inputs: Sequence[str], *,
+                  from_fetch_id: int = 0) -> dict[str, tuple[str, str | None]]:
+    """input -> (fetches.outcome, article_id) of this run's fetches of `inputs` with a fetch_id of at least
+    `from_fetch_id` (the latest one wins); missing when nothing was written. Pass `fetch_id_floor` as it was before
+    the batch's load: fetch_ids grow with every batch, so the scan then skips the row groups of earlier batches
+    (their fetch_id ranges lie below it) instead of reading every fetch of a long crawl.
+    """
     if not inputs:
         return {}
     table = pa.Table.from_pylist([{"url": u} for u in set(inputs)], schema=URL_LIST_SCHEMA)
     with registered(con, "__frontier_inputs", table) as view:
         rows = con.execute(
             f"""SELECT f.input, f.outcome, f.article_id FROM fetches f JOIN {view} i ON f.input = i.url
-                WHERE f.run_id = ? ORDER BY f.fetch_id""", [run_id]).fetchall()
+                WHERE f.run_id = ? AND f.fetch_id >= ? ORDER BY f.fetch_id""", [run_id, from_fetch_id]).fetchall()
     return {input_: (outcome, article_id) for input_, outcome, article_id in rows}
 
 

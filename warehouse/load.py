@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import raw
-from .bulk import id_table, insert_arrow, registered
+from .bulk import id_table, insert_arrow, registered, select_in
 from .db import lift_memory_limit
 from .models import ErrorInfo, LoadCounts, PageResult
 from .errors import first_line
@@ -125,12 +125,8 @@ def mark_duplicates(pages: list[PageRows]) -> None:
 
 def existing_articles(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> dict[str, tuple[str, datetime]]:
     """article_id -> (content_sha256, first_seen_at) for the ids already in `articles`."""
-    if not article_ids:
-        return {}
-    with registered(con, "__batch_ids", id_table(article_ids)) as ids:
-        rows = con.execute(
-            f"SELECT a.article_id, a.content_sha256, a.first_seen_at FROM articles a JOIN {ids} b ON a.article_id = b.id"
-        ).fetchall()
+    rows = select_in(con, "SELECT article_id, content_sha256, first_seen_at FROM articles WHERE article_id IN ({values})",
+                     article_ids)
     return {article_id: (sha, first_seen) for article_id, sha, first_seen in rows}
 
 
@@ -145,9 +141,8 @@ def insert_raw_pages(con: duckdb.DuckDBPyConnection, pages: list[PageRows], now:
     candidates = distinct_bodies(pages)
     if not candidates:
         return
-    with registered(con, "__batch_shas", id_table(list(candidates))) as shas:
-        stored = {row[0] for row in con.execute(
-            f"SELECT r.body_sha256 FROM raw_pages r JOIN {shas} s ON r.body_sha256 = s.id").fetchall()}
+    stored = {row[0] for row in select_in(con, "SELECT body_sha256 FROM raw_pages WHERE body_sha256 IN ({values})",
+                                          candidates)}
     batch = prepared_batch(pages)
     if batch is not None:
         table = batch.tables["raw_pages"]
@@ -172,11 +167,9 @@ def insert_people(con: duckdb.DuckDBPyConnection, articles: list[ArticleRows]) -
         names.update(article.people)
     if not names:
         return
-    people = pa.Table.from_pylist([{"person_id": pid, "name": name} for pid, name in names.items()], schema=PERSON_SCHEMA)
-    with registered(con, "__batch_people", people) as view:
-        con.execute(f"""INSERT INTO people (person_id, name)
-                        SELECT n.person_id, n.name FROM {view} n
-                        WHERE NOT EXISTS (SELECT 1 FROM people p WHERE p.person_id = n.person_id)""")
+    stored = {row[0] for row in select_in(con, "SELECT person_id FROM people WHERE person_id IN ({values})", names)}
+    insert_arrow(con, "people", pa.Table.from_pylist(
+        [{"person_id": pid, "name": name} for pid, name in names.items() if pid not in stored], schema=PERSON_SCHEMA))
 
 
 def insert_articles(con: duckdb.DuckDBPyConnection, pages: list[PageRows], run_id: str, now: datetime) -> None:

@@ -28,7 +28,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from .bulk import id_table, insert_arrow, registered
+from .bulk import id_table, insert_arrow, registered, select_in
 from .runs import utc_now
 
 __all__ = [
@@ -478,9 +478,8 @@ def pair_key(a: str, b: str) -> tuple[str, str]:
 
 def forget_articles(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
     """Delete what earlier detection stored for these articles (only those that have a fingerprint)."""
-    with registered(con, "__relation_ids", id_table(ids)) as view:
-        known = [r[0] for r in con.execute(
-            f"SELECT f.article_id FROM article_fingerprints f JOIN {view} i ON f.article_id = i.id").fetchall()]
+    known = [r[0] for r in select_in(con, "SELECT article_id FROM article_fingerprints WHERE article_id IN ({values})",
+                                     ids)]
     if not known:
         return
     with registered(con, "__relation_forget", id_table(known)) as view:
@@ -491,11 +490,8 @@ def forget_articles(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
 
 
 def top_level_articles(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[tuple]:
-    with registered(con, "__relation_ids", id_table(ids)) as view:
-        return con.execute(
-            f"SELECT a.article_id, a.body_text, a.url, a.canonical_url, a.original_url FROM articles a "
-            f"JOIN {view} i ON a.article_id = i.id WHERE a.parent_article_id IS NULL ORDER BY a.article_id"
-        ).fetchall()
+    return sorted(select_in(con, "SELECT article_id, body_text, url, canonical_url, original_url FROM articles "
+                                 "WHERE article_id IN ({values}) AND parent_article_id IS NULL", ids))
 
 
 def fingerprints_of(rows: list[tuple], known: Mapping[str, Fingerprint]) -> list[Fingerprint]:
@@ -624,9 +620,8 @@ def url_citations(con: duckdb.DuckDBPyConnection, fingerprints: list[Fingerprint
 def stored_signatures(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, np.ndarray]:
     if not ids:
         return {}
-    with registered(con, "__relation_sig_ids", id_table(sorted(ids))) as view:
-        rows = con.execute(f"SELECT f.article_id, f.minhash FROM article_fingerprints f JOIN {view} i ON f.article_id = i.id "
-                           "WHERE f.minhash IS NOT NULL").fetchall()
+    rows = select_in(con, "SELECT article_id, minhash FROM article_fingerprints "
+                          "WHERE article_id IN ({values}) AND minhash IS NOT NULL", sorted(ids))
     return {article_id: np.frombuffer(blob, dtype="<u4") for article_id, blob in rows}
 
 
@@ -653,9 +648,7 @@ def exact_similarities(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str
     texts = {row[0]: row[1] for row in batch if row[0] in ids}
     missing = sorted(ids - texts.keys())
     if missing:
-        with registered(con, "__verify_ids", id_table(missing)) as view:
-            texts.update(con.execute(f"SELECT a.article_id, a.body_text FROM articles a "
-                                     f"JOIN {view} i ON a.article_id = i.id").fetchall())
+        texts.update(select_in(con, "SELECT article_id, body_text FROM articles WHERE article_id IN ({values})", missing))
     order = sorted(texts)
     hashes, owners = shingle_hashes([normalized_text(texts[i]) for i in order])
     shingles = {article_id: np.unique(hashes[owners == n]) for n, article_id in enumerate(order)}
@@ -671,9 +664,8 @@ def exact_similarities(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str
 def article_facts(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, ArticleFacts]:
     if not ids:
         return {}
-    with registered(con, "__relation_fact_ids", id_table(sorted(ids))) as view:
-        rows = con.execute(f"SELECT a.article_id, a.published_at, a.first_seen_at, a.source_name, a.site_name "
-                           f"FROM articles a JOIN {view} i ON a.article_id = i.id").fetchall()
+    rows = select_in(con, "SELECT article_id, published_at, first_seen_at, source_name, site_name "
+                          "FROM articles WHERE article_id IN ({values})", sorted(ids))
     return {r[0]: ArticleFacts(*r[1:]) for r in rows}
 
 
