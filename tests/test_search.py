@@ -334,6 +334,69 @@ def test_refresh_compacts_by_itself_only_small_indexes(tmp_path, monkeypatch):
     con.close()
 
 
+def test_refresh_reads_only_the_queued_articles_and_empties_the_queue(tmp_path):
+    con = connect(tmp_path / "n.duckdb")
+    load(con, [story("https://a.cn/1.html", "玛瑙", "玛瑙产业。"), story("https://a.cn/2.html", "风电", "风电。")])
+    assert con.execute("SELECT count(*) FROM search_queue").fetchone() == (0,)
+    # A change that bypasses the loader and is not queued is not seen: the refresh does not compare everything...
+    con.execute("UPDATE articles SET title = '光伏', content_sha256 = 'edited' WHERE url = 'https://a.cn/2.html'")
+    assert refresh_search_index(con).segmented == 0 and search(con, "光伏") == []
+    # ...and is once it is queued, as loads queue theirs.
+    article_id = con.execute("SELECT article_id FROM articles WHERE url = 'https://a.cn/2.html'").fetchone()[0]
+    search_module.queue_for_search(con, [article_id, article_id])
+    assert refresh_search_index(con).segmented == 1
+    assert [h.url for h in search(con, "光伏")] == ["https://a.cn/2.html"]
+    assert con.execute("SELECT count(*) FROM search_queue").fetchone() == (0,)
+    # A queued article that no longer exists leaves the index.
+    con.execute("DELETE FROM articles WHERE article_id = ?", [article_id])
+    search_module.queue_for_search(con, [article_id])
+    done = refresh_search_index(con)
+    assert (done.segmented, done.removed) == (0, 1) and search(con, "光伏") == []
+    assert con.execute("SELECT count(*) FROM article_search").fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM search_postings p WHERE NOT EXISTS "
+                       "(SELECT 1 FROM article_search s WHERE s.docid = p.docid)").fetchone() == (0,)
+    con.close()
+
+
+def test_a_load_whose_refresh_never_ran_is_indexed_by_the_next_refresh(tmp_path):
+    """The queue is written in the batch's transaction: a crash between the load and its refresh loses nothing."""
+    path = tmp_path / "n.duckdb"
+    con = connect(path)
+    load(con, [story("https://a.cn/1.html", "玛瑙", "玛瑙产业。")])
+    run = start_run(con, flow_run_id=None, command="test", inputs=1)
+    load_batch(con, run, [story("https://a.cn/2.html", "风电", "风电。")])  # no refresh after it
+    con.close()
+    con = connect(path)
+    assert con.execute("SELECT count(*) FROM search_queue").fetchone()[0] > 0
+    assert refresh_search_index(con).segmented == 1
+    assert [h.url for h in search(con, "风电")] == ["https://a.cn/2.html"]
+    con.close()
+
+
+def test_an_updated_story_queues_its_dropped_sub_articles(tmp_path):
+    con = connect(tmp_path / "n.duckdb")
+    sub = SubArticle("玛瑙 专访", [], ["玛瑙雕刻。"])
+    load(con, [story("https://a.cn/1.html", "风电", "风电。", sub_articles=[sub])])
+    assert [h.title for h in search(con, "玛瑙")] == ["玛瑙 专访"]
+    counts, done = load(con, [story("https://a.cn/1.html", "风电 二", "风电。")])
+    assert counts.updated == 1 and (done.segmented, done.removed) == (1, 1)
+    assert search(con, "玛瑙") == []
+    con.close()
+
+
+def test_a_new_segmenter_or_an_upgraded_database_compares_every_article_once(tmp_path):
+    con = connect(tmp_path / "n.duckdb")
+    load(con, [story("https://a.cn/1.html", "玛瑙", "玛瑙产业。")])
+    con.execute("UPDATE articles SET title = '光伏', content_sha256 = 'edited'")  # not queued
+    con.execute("UPDATE search_index_state SET segmenter = NULL")  # as after migration 008, or another version
+    assert refresh_search_index(con).segmented == 1
+    assert [h.url for h in search(con, "光伏")] == ["https://a.cn/1.html"]
+    assert con.execute("SELECT segmenter FROM search_index_state").fetchone() == (search_module.segmenter_version(),)
+    con.execute("UPDATE articles SET title = '风电', content_sha256 = 'edited again'")
+    assert refresh_search_index(con).segmented == 0  # back to the queue
+    con.close()
+
+
 def test_refresh_joins_the_callers_transaction(tmp_path):
     con = connect(tmp_path / "n.duckdb")
     load(con, [story("https://a.cn/1.html", "玛瑙", "玛瑙。")])

@@ -42,12 +42,20 @@ def id_table(values: Iterable[str]) -> pa.Table:
 IN_LIST_CHUNK = 1000
 
 
-def select_in(con: duckdb.DuckDBPyConnection, sql: str, values: Iterable[str], params: Sequence = ()) -> list[tuple]:
-    """Rows of `sql` with `{values}` replaced by a list of string literals, run once per IN_LIST_CHUNK values, so
-    that a lookup by key reads the key's index and only the matching rows. `params` are bound in every chunk."""
+def execute_in(con: duckdb.DuckDBPyConnection, sql: str, values: Iterable[str | int],
+               params: Sequence = ()) -> list[tuple]:
+    """Run `sql` with `{values}` replaced by a list of literals (strings quoted, integers as they are), once per
+    IN_LIST_CHUNK distinct values, and return all the rows, so that a lookup or a delete by key reads the key's
+    index and only the matching rows. `params` are bound in every chunk. Nothing runs for no values."""
     distinct = list(dict.fromkeys(values))
     rows: list[tuple] = []
     for start in range(0, len(distinct), IN_LIST_CHUNK):
-        literals = ", ".join("'" + value.replace("'", "''") + "'" for value in distinct[start:start + IN_LIST_CHUNK])
+        literals = ", ".join(_literal(value) for value in distinct[start:start + IN_LIST_CHUNK])
         rows.extend(con.execute(sql.format(values=literals), list(params) or None).fetchall())
     return rows
+
+
+def _literal(value: str | int) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"

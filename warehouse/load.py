@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import raw
-from .bulk import id_table, insert_arrow, registered, select_in
+from .bulk import execute_in, id_table, insert_arrow, registered
 from .db import lift_memory_limit
 from .models import ErrorInfo, LoadCounts, PageResult
 from .errors import first_line
@@ -25,6 +25,7 @@ from .prepare import prepare_page, prepared_batch, prepared_fingerprints, prepar
 from .relations import detect_relations
 from .rows import DUPLICATE, ERROR, NEW, NOT_ARTICLE, UNCHANGED, UPDATED, ArticleRows, PageRows, distinct_bodies
 from .runs import record_errors, utc_now
+from .search import queue_for_search
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +102,10 @@ def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRow
     if source_id is not None:
         con.execute("INSERT INTO sources (source_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING", [source_id, source_id])
     insert_people(con, new + updated)
-    replace_updated_articles(con, updated, existing, run_id, now)
+    removed_sub_ids = replace_updated_articles(con, updated, existing, run_id, now)
     insert_articles(con, new_pages, run_id, now)
     insert_children(con, changed)
+    queue_for_search(con, [i for p in changed for i in p.article.all_article_ids] + removed_sub_ids)
     replace_changed_links(con, [p for p in pages if p.outcome == NOT_ARTICLE], run_id)
     if record_fetches:
         insert_fetches(con, pages, run_id)
@@ -125,7 +127,7 @@ def mark_duplicates(pages: list[PageRows]) -> None:
 
 def existing_articles(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> dict[str, tuple[str, datetime]]:
     """article_id -> (content_sha256, first_seen_at) for the ids already in `articles`."""
-    rows = select_in(con, "SELECT article_id, content_sha256, first_seen_at FROM articles WHERE article_id IN ({values})",
+    rows = execute_in(con, "SELECT article_id, content_sha256, first_seen_at FROM articles WHERE article_id IN ({values})",
                      article_ids)
     return {article_id: (sha, first_seen) for article_id, sha, first_seen in rows}
 
@@ -141,7 +143,7 @@ def insert_raw_pages(con: duckdb.DuckDBPyConnection, pages: list[PageRows], now:
     candidates = distinct_bodies(pages)
     if not candidates:
         return
-    stored = {row[0] for row in select_in(con, "SELECT body_sha256 FROM raw_pages WHERE body_sha256 IN ({values})",
+    stored = {row[0] for row in execute_in(con, "SELECT body_sha256 FROM raw_pages WHERE body_sha256 IN ({values})",
                                           candidates)}
     batch = prepared_batch(pages)
     if batch is not None:
@@ -167,7 +169,7 @@ def insert_people(con: duckdb.DuckDBPyConnection, articles: list[ArticleRows]) -
         names.update(article.people)
     if not names:
         return
-    stored = {row[0] for row in select_in(con, "SELECT person_id FROM people WHERE person_id IN ({values})", names)}
+    stored = {row[0] for row in execute_in(con, "SELECT person_id FROM people WHERE person_id IN ({values})", names)}
     insert_arrow(con, "people", pa.Table.from_pylist(
         [{"person_id": pid, "name": name} for pid, name in names.items() if pid not in stored], schema=PERSON_SCHEMA))
 
@@ -190,10 +192,11 @@ def insert_articles(con: duckdb.DuckDBPyConnection, pages: list[PageRows], run_i
 
 
 def replace_updated_articles(con: duckdb.DuckDBPyConnection, articles: list[ArticleRows],
-                             existing: dict[str, tuple[str, datetime]], run_id: str, now: datetime) -> None:
-    """Update changed articles in place (first_seen_at kept); their children and sub-articles are replaced."""
+                             existing: dict[str, tuple[str, datetime]], run_id: str, now: datetime) -> list[str]:
+    """Update changed articles in place (first_seen_at kept); their children and sub-articles are replaced.
+    Returns the ids of the sub-articles deleted."""
     if not articles:
-        return
+        return []
     parent_ids = [a.article_id for a in articles]
     with registered(con, "__updated_ids", id_table(parent_ids)) as ids:
         old_sub_ids = [row[0] for row in con.execute(
@@ -215,6 +218,7 @@ def replace_updated_articles(con: duckdb.DuckDBPyConnection, articles: list[Arti
         for a in articles for sub in a.sub_articles
     ]
     insert_arrow(con, "articles", pa.Table.from_pylist(subs, schema=ARTICLE_SCHEMA))
+    return old_sub_ids
 
 
 def delete_by_article_id(con: duckdb.DuckDBPyConnection, tables: Iterable[str], article_ids: list[str]) -> None:

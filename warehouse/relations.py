@@ -28,7 +28,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from .bulk import id_table, insert_arrow, registered, select_in
+from .bulk import id_table, insert_arrow, registered, execute_in
 from .runs import utc_now
 
 __all__ = [
@@ -478,7 +478,7 @@ def pair_key(a: str, b: str) -> tuple[str, str]:
 
 def forget_articles(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
     """Delete what earlier detection stored for these articles (only those that have a fingerprint)."""
-    known = [r[0] for r in select_in(con, "SELECT article_id FROM article_fingerprints WHERE article_id IN ({values})",
+    known = [r[0] for r in execute_in(con, "SELECT article_id FROM article_fingerprints WHERE article_id IN ({values})",
                                      ids)]
     if not known:
         return
@@ -490,7 +490,7 @@ def forget_articles(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
 
 
 def top_level_articles(con: duckdb.DuckDBPyConnection, ids: list[str]) -> list[tuple]:
-    return sorted(select_in(con, "SELECT article_id, body_text, url, canonical_url, original_url FROM articles "
+    return sorted(execute_in(con, "SELECT article_id, body_text, url, canonical_url, original_url FROM articles "
                                  "WHERE article_id IN ({values}) AND parent_article_id IS NULL", ids))
 
 
@@ -620,7 +620,7 @@ def url_citations(con: duckdb.DuckDBPyConnection, fingerprints: list[Fingerprint
 def stored_signatures(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, np.ndarray]:
     if not ids:
         return {}
-    rows = select_in(con, "SELECT article_id, minhash FROM article_fingerprints "
+    rows = execute_in(con, "SELECT article_id, minhash FROM article_fingerprints "
                           "WHERE article_id IN ({values}) AND minhash IS NOT NULL", sorted(ids))
     return {article_id: np.frombuffer(blob, dtype="<u4") for article_id, blob in rows}
 
@@ -648,7 +648,7 @@ def exact_similarities(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str
     texts = {row[0]: row[1] for row in batch if row[0] in ids}
     missing = sorted(ids - texts.keys())
     if missing:
-        texts.update(select_in(con, "SELECT article_id, body_text FROM articles WHERE article_id IN ({values})", missing))
+        texts.update(execute_in(con, "SELECT article_id, body_text FROM articles WHERE article_id IN ({values})", missing))
     order = sorted(texts)
     hashes, owners = shingle_hashes([normalized_text(texts[i]) for i in order])
     shingles = {article_id: np.unique(hashes[owners == n]) for n, article_id in enumerate(order)}
@@ -664,7 +664,7 @@ def exact_similarities(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str
 def article_facts(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, ArticleFacts]:
     if not ids:
         return {}
-    rows = select_in(con, "SELECT article_id, published_at, first_seen_at, source_name, site_name "
+    rows = execute_in(con, "SELECT article_id, published_at, first_seen_at, source_name, site_name "
                           "FROM articles WHERE article_id IN ({values})", sorted(ids))
     return {r[0]: ArticleFacts(*r[1:]) for r in rows}
 

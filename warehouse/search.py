@@ -35,13 +35,13 @@ import numpy as np
 import pyarrow as pa
 import rjieba
 
-from .bulk import registered, select_in
+from .bulk import execute_in, insert_arrow, registered
 from .errors import WarehouseError
 from .runs import utc_now
 
 __all__ = [
     "IndexRefresh", "SearchHit", "tokenize", "segment", "segmenter_version", "enable_search",
-    "refresh_search_index", "compact_search_index", "index_status", "search", "snippet",
+    "refresh_search_index", "queue_for_search", "compact_search_index", "index_status", "search", "snippet",
     "build_fts_index", "load_fts_extension", "has_fts_index",
 ]
 
@@ -179,11 +179,18 @@ WHERE s.article_id IS NULL OR s.content_sha256 <> a.content_sha256 OR s.segmente
 ORDER BY a.article_id
 """
 
+_GONE_SQL = """
+SELECT s.article_id FROM article_search s
+WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.article_id = s.article_id)
+ORDER BY s.article_id
+"""
+
 _TEXT_SQL = """
 SELECT article_id, content_sha256, kicker, title, subtitle, lead, body_text
 FROM articles WHERE article_id IN ({values})
 """
 
+_TERM_SCHEMA = pa.schema([("termid", pa.int32()), ("term", pa.string())])
 _NEW_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("content_sha256", pa.string()), ("segmenter", pa.string()),
     ("title_tokens", pa.string()), ("body_tokens", pa.string()), ("title_len", pa.int32()),
@@ -198,27 +205,56 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, *, compact: bool | None
     Segments new and changed articles (`content_sha256` differs from the one they were segmented at, or an
     older segmenter), drops the index rows of deleted articles, and rewrites the postings sorted when enough
     were added since the last rewrite and the index is small enough for that to be quick (AUTO_COMPACT_MAX_ROWS;
-    `compact=True` forces it, `False` skips it). Call it after each batch
-    load; inside a caller's transaction it joins that transaction, otherwise it commits every
-    SEGMENT_CHUNK articles.
+    `compact=True` forces it, `False` skips it). Call it after each batch load; inside a caller's transaction it
+    joins that transaction, otherwise it commits every SEGMENT_CHUNK articles.
+
+    Only the articles in `search_queue` (the loads put there what they changed) are looked at, by key, so the
+    cost follows the batch and not the database; the first refresh with a new segmenter (or after migration 008)
+    compares every article instead.
     """
     started = time.perf_counter()
     done = IndexRefresh()
     version = segmenter_version()
-    stale = [row[0] for row in con.execute(_STALE_SQL, [version]).fetchall()]
+    queued = con.execute("SELECT seq, article_id FROM search_queue").fetchall()
+    if con.execute("SELECT segmenter FROM search_index_state").fetchone()[0] == version:
+        stale, gone = _queued_changes(con, sorted({article_id for _, article_id in queued}), version)
+    else:
+        stale = [row[0] for row in con.execute(_STALE_SQL, [version]).fetchall()]
+        gone = [row[0] for row in con.execute(_GONE_SQL).fetchall()]
     for start in range(0, len(stale), SEGMENT_CHUNK):
-        rows = select_in(con, _TEXT_SQL, stale[start:start + SEGMENT_CHUNK])
+        rows = execute_in(con, _TEXT_SQL, stale[start:start + SEGMENT_CHUNK])
         documents = segmented_documents(rows, version)
         with _transaction(con):
             _replace_documents(con, documents)
         done.segmented += documents.num_rows
     with _transaction(con):
-        done.removed = _remove_deleted_articles(con)
+        _remove_documents(con, execute_in(con, "SELECT docid FROM article_search WHERE article_id IN ({values})", gone))
+        done.removed = len(gone)
+        execute_in(con, "DELETE FROM search_queue WHERE seq IN ({values})", [seq for seq, _ in queued])
+        con.execute("UPDATE search_index_state SET segmenter = ?", [version])
     if compact or (compact is None and _needs_compaction(con)):
         compact_search_index(con)
         done.compacted = True
     done.seconds = time.perf_counter() - started
     return done
+
+
+def queue_for_search(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> None:
+    """Have the next refresh look at these articles (inserted, changed or deleted); call it in the same
+    transaction as the change."""
+    if article_ids:
+        insert_arrow(con, "search_queue", pa.table({"article_id": pa.array(article_ids, pa.string())}))
+
+
+def _queued_changes(con: duckdb.DuckDBPyConnection, ids: list[str], version: str) -> tuple[list[str], list[str]]:
+    """Of these articles: those to segment (new, changed, or segmented by another version) and those deleted."""
+    current = dict(execute_in(con, "SELECT article_id, content_sha256 FROM articles WHERE article_id IN ({values})",
+                              ids))
+    indexed = {article_id: (sha, segmenter) for article_id, sha, segmenter in execute_in(
+        con, "SELECT article_id, content_sha256, segmenter FROM article_search WHERE article_id IN ({values})", ids)}
+    stale = [i for i in ids if i in current and indexed.get(i) != (current[i], version)]
+    gone = [i for i in ids if i not in current and i in indexed]
+    return stale, gone
 
 
 def segmented_documents(rows: Sequence[tuple], version: str) -> pa.Table:
@@ -253,14 +289,9 @@ def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table) -> N
     docids = [row[0] for row in con.execute(
         "SELECT nextval('search_docid_seq') FROM range(?)", [documents.num_rows]).fetchall()]
     documents = documents.append_column("docid", pa.array(docids, pa.int32()))
+    _remove_documents(con, execute_in(con, "SELECT docid FROM article_search WHERE article_id IN ({values})",
+                                      documents["article_id"].to_pylist()))
     with registered(con, "__search_new", documents):
-        replaced = con.execute(
-            "SELECT count(*) FROM article_search WHERE article_id IN (SELECT article_id FROM __search_new)"
-        ).fetchone()[0]
-        if replaced:
-            con.execute("DELETE FROM search_postings WHERE docid IN (SELECT docid FROM article_search "
-                        "WHERE article_id IN (SELECT article_id FROM __search_new))")
-            con.execute("DELETE FROM article_search WHERE article_id IN (SELECT article_id FROM __search_new)")
         con.execute("""
             INSERT INTO article_search (article_id, docid, content_sha256, segmenter, title_tokens, body_tokens,
                                         title_len, body_len, segmented_at)
@@ -282,32 +313,33 @@ def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table) -> N
             GROUP BY docid, term
         """)
     try:
-        con.execute("""
-            INSERT INTO search_terms (termid, term)
-            SELECT nextval('search_termid_seq'), term
-            FROM (SELECT DISTINCT w.term FROM __search_words w
-                  WHERE NOT EXISTS (SELECT 1 FROM search_terms t WHERE t.term = w.term))
-        """)
-        added = con.execute("""
-            INSERT INTO search_postings (termid, docid, tf, title_tf, doclen)
-            SELECT t.termid, w.docid, w.tf, w.title_tf, w.doclen
-            FROM __search_words w JOIN search_terms t ON t.term = w.term
-            ORDER BY t.termid, w.docid
-        """).fetchone()[0]
+        # The batch's words are looked up in the vocabulary's index (a join would scan every row group of it).
+        words = [row[0] for row in con.execute("SELECT DISTINCT term FROM __search_words").fetchall()]
+        termids = dict(execute_in(con, _TERMS_SQL, words))
+        new_words = [word for word in words if word not in termids]
+        if new_words:
+            new_ids = [row[0] for row in con.execute(
+                "SELECT nextval('search_termid_seq') FROM range(?)", [len(new_words)]).fetchall()]
+            insert_arrow(con, "search_terms", pa.table({"termid": new_ids, "term": new_words}, schema=_TERM_SCHEMA))
+            termids.update(zip(new_words, new_ids))
+        batch_terms = pa.table({"termid": list(termids.values()), "term": list(termids)}, schema=_TERM_SCHEMA)
+        with registered(con, "__search_termids", batch_terms):
+            added = con.execute("""
+                INSERT INTO search_postings (termid, docid, tf, title_tf, doclen)
+                SELECT t.termid, w.docid, w.tf, w.title_tf, w.doclen
+                FROM __search_words w JOIN __search_termids t ON t.term = w.term
+                ORDER BY t.termid, w.docid
+            """).fetchone()[0]
         con.execute("UPDATE search_index_state SET unsorted_postings = unsorted_postings + ?", [added])
     finally:
         con.execute("DROP TABLE IF EXISTS __search_words")
 
 
-def _remove_deleted_articles(con: duckdb.DuckDBPyConnection) -> int:
-    gone = con.execute("SELECT count(*) FROM article_search s "
-                       "WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.article_id = s.article_id)").fetchone()[0]
-    if gone:
-        con.execute("DELETE FROM search_postings WHERE docid IN (SELECT s.docid FROM article_search s "
-                    "WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.article_id = s.article_id))")
-        con.execute("DELETE FROM article_search s "
-                    "WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.article_id = s.article_id)")
-    return gone
+def _remove_documents(con: duckdb.DuckDBPyConnection, docids: Sequence[tuple[int]]) -> None:
+    """Drop these documents (docid rows as fetched) from article_search and their postings."""
+    ids = [docid for (docid,) in docids]
+    execute_in(con, "DELETE FROM search_postings WHERE docid IN ({values})", ids)
+    execute_in(con, "DELETE FROM article_search WHERE docid IN ({values})", ids)
 
 
 def _needs_compaction(con: duckdb.DuckDBPyConnection) -> bool:
@@ -457,7 +489,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, *, site: str | None = Non
         raise WarehouseError(f"nothing to search for in {query!r}: it has no words, only punctuation or spaces")
     site = site.strip().lower() if site else None
     terms = list(dict.fromkeys(words))
-    termids = [termid for _, termid in select_in(con, _TERMS_SQL, terms)]
+    termids = [termid for _, termid in execute_in(con, _TERMS_SQL, terms)]
     if not termids or (match_all and len(termids) < len(terms)) or limit < 1:
         return []
     docids, scores = _scored_documents(con, termids, needed=len(terms) if match_all else 1)
@@ -475,9 +507,9 @@ def search(con: duckdb.DuckDBPyConnection, query: str, *, site: str | None = Non
                         key=lambda row: _rank_key(row[6], row[2], row[1]))[:limit]
     if not ranked:
         return []
-    texts = {row[0]: row[1:] for row in select_in(con, _TEXTS_SQL, [row[1] for row in ranked])}
+    texts = {row[0]: row[1:] for row in execute_in(con, _TEXTS_SQL, [row[1] for row in ranked])}
     parents = [row[5] for row in ranked if row[5]]
-    parent_titles = dict(select_in(con, _TITLES_SQL, parents)) if parents else {}
+    parent_titles = dict(execute_in(con, _TITLES_SQL, parents)) if parents else {}
     hits = []
     for rank, (_, article_id, published_at, published_date, hit_site, parent_id, score) in enumerate(ranked, 1):
         title, url, lead, body = texts[article_id]
