@@ -31,7 +31,7 @@ from warehouse.prepare import prepare_pages
 from warehouse.rows import PageRows
 from warehouse.models import ErrorInfo, LoadCounts, PageResult
 from warehouse.runs import record_errors
-from warehouse.search import refresh_search_index
+from warehouse.search import compact_search_index, compaction_due, refresh_search_index
 
 from .extract_worker import extract_body, extract_job
 from .extract_worker import ready as extract_worker_ready
@@ -404,32 +404,54 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     batch = pages if isinstance(pages, Batch) else Batch(pages)
     with writer(db_path, lock_wait) as con:
         counts = load_and_settle(con, run_id, batch.pages, source_id, track_new_urls=track_new_urls)
-        refresh_search(con)
+        compact = refresh_search(con)
     # Loaded: let go of the pages now. Prefect's states and futures keep the Batch in reference cycles that only
     # the garbage collector frees, every few batches and less often as the heap grows (up to 5 loaded batches
     # were alive at once, more the longer the crawl).
     batch.pages = []
+    if compact:
+        # In a connection of its own: the batch's new rows stay in DuckDB's memory until the checkpoint at the
+        # close, and the sorted rewrite of the postings would add its own on top (+16 MB at the peak of an
+        # 8,000-page crawl, the only batch above the others; bench/README.md, "Memory, session 7").
+        with writer(db_path, lock_wait) as con:
+            compact_search(con)
     return counts
 
 
-def refresh_search(con) -> None:
-    """Keep full-text search current after every batch, under the same short write lock.
+def refresh_search(con) -> bool:
+    """Keep full-text search current after every batch, under the same short write lock. Returns whether the
+    postings are due for their sorted rewrite (`compact_search`), which the caller runs after closing.
 
     The batch is already committed: if segmentation or indexing fails, the next batch's refresh catches up.
     """
     try:
         with batch_memory_cap(con):
-            try:
-                refresh_search_index(con)
-            except duckdb.OutOfMemoryException as exc:
-                if not lift_memory_limit(con):
-                    raise
-                logging.getLogger(__name__).warning(
-                    "search index refresh needed more than the batch's memory cap (%s); retrying without it",
-                    first_line(exc))
-                refresh_search_index(con)
+            _with_lifted_cap_on_oom(con, "search index refresh",
+                                    lambda: refresh_search_index(con, compact=False))
+        return compaction_due(con)
     except Exception as exc:  # never lose a committed batch over the index
         logging.getLogger(__name__).warning("search index not refreshed: %s", exc)
+        return False
+
+
+def compact_search(con) -> None:
+    """Rewrite the search postings sorted by word; a failure only leaves them unsorted until the next try."""
+    try:
+        with batch_memory_cap(con):
+            _with_lifted_cap_on_oom(con, "search postings rewrite", lambda: compact_search_index(con))
+    except Exception as exc:
+        logging.getLogger(__name__).warning("search postings not rewritten: %s", exc)
+
+
+def _with_lifted_cap_on_oom(con, what: str, work) -> None:
+    try:
+        work()
+    except duckdb.OutOfMemoryException as exc:
+        if not lift_memory_limit(con):
+            raise
+        logging.getLogger(__name__).warning("%s needed more than the batch's memory cap (%s); retrying without it",
+                                            what, first_line(exc))
+        work()
 
 
 def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, *,

@@ -11,6 +11,7 @@ import gc
 import weakref
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -114,6 +115,33 @@ def test_a_loaded_batch_lets_go_of_its_pages_without_waiting_for_the_garbage_col
     assert len(refs) == 9 and alive == 0
     with duckdb.connect(db_path, read_only=True) as check:
         assert check.execute("SELECT count(*) FROM articles").fetchone()[0] == 8
+
+
+def test_the_postings_rewrite_runs_after_the_batchs_writer_closed(tmp_path, monkeypatch):
+    """The refresh only says that the sorted rewrite is due; the load runs it in a write connection of its own,
+    once the batch's rows are checkpointed, so the two do not hold memory at the same time."""
+    from flows import batches
+    from warehouse import search as search_module
+
+    monkeypatch.setattr(search_module, "COMPACT_MIN_ROWS", 1)
+    db_path = str(tmp_path / "w.duckdb")
+    con = connect(db_path)
+    run_id = start_run(con, flow_run_id=None, command="test", inputs=9)
+    con.close()
+    rewrites = []
+    wal = Path(db_path + ".wal")
+    monkeypatch.setattr(batches, "compact_search_index", lambda c: rewrites.append(
+        (c.execute("SELECT count(*) FROM articles").fetchone()[0], batches.compaction_due(c),
+         wal.exists() and wal.stat().st_size > 0)) or search_module.compact_search_index(c))
+    counts = load_pages.fn(db_path, run_id, extract_batch.fn(site_pages()))
+    assert counts.counts.new == 8
+    # once, on a connection that sees the batch stored and checkpointed (nothing left in the write-ahead log)
+    assert rewrites == [(8, True, False)]
+    with duckdb.connect(db_path, read_only=True) as check:
+        assert check.execute("SELECT unsorted_postings, compacted_at IS NOT NULL FROM search_index_state").fetchone() \
+            == (0, True)
+        termids = [r[0] for r in check.execute("SELECT termid FROM search_postings").fetchall()]
+        assert termids == sorted(termids)
 
 
 @pytest.fixture()

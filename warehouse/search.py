@@ -41,8 +41,8 @@ from .runs import utc_now
 
 __all__ = [
     "IndexRefresh", "SearchHit", "tokenize", "segment", "segmenter_version", "enable_search",
-    "refresh_search_index", "queue_for_search", "compact_search_index", "index_status", "search", "snippet",
-    "build_fts_index", "load_fts_extension", "has_fts_index",
+    "refresh_search_index", "queue_for_search", "compaction_due", "compact_search_index", "index_status", "search",
+    "snippet", "build_fts_index", "load_fts_extension", "has_fts_index",
 ]
 
 SEGMENT_CHUNK = 2000  # articles segmented and written per transaction
@@ -232,7 +232,7 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, *, compact: bool | None
         done.removed = len(gone)
         execute_in(con, "DELETE FROM search_queue WHERE seq IN ({values})", [seq for seq, _ in queued])
         con.execute("UPDATE search_index_state SET segmenter = ?", [version])
-    if compact or (compact is None and _needs_compaction(con)):
+    if compact or (compact is None and compaction_due(con)):
         compact_search_index(con)
         done.compacted = True
     done.seconds = time.perf_counter() - started
@@ -342,7 +342,8 @@ def _remove_documents(con: duckdb.DuckDBPyConnection, docids: Sequence[tuple[int
     execute_in(con, "DELETE FROM article_search WHERE docid IN ({values})", ids)
 
 
-def _needs_compaction(con: duckdb.DuckDBPyConnection) -> bool:
+def compaction_due(con: duckdb.DuckDBPyConnection) -> bool:
+    """Enough postings were added since the last sorted rewrite, and the index is small enough to rewrite now."""
     unsorted, total = con.execute(
         "SELECT (SELECT unsorted_postings FROM search_index_state), (SELECT count(*) FROM search_postings)"
     ).fetchone()
