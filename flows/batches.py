@@ -411,8 +411,8 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     batch.pages = []
     if compact:
         # In a connection of its own: the batch's new rows stay in DuckDB's memory until the checkpoint at the
-        # close, and the sorted rewrite of the postings would add its own on top (+16 MB at the peak of an
-        # 8,000-page crawl, the only batch above the others; bench/README.md, "Memory, session 7").
+        # close, and the sorted rewrite of the postings would add its own on top (436 -> 452 MB, the peak of
+        # an instrumented 8,000-page crawl; bench/README.md, "Memory, session 7").
         with writer(db_path, lock_wait) as con:
             compact_search(con)
     return counts
