@@ -24,7 +24,7 @@ import pyarrow as pa
 from parsers.urls import canonicalize_url, dedup_key
 from parsers.urls import host_of as url_host
 
-from .bulk import registered, execute_in
+from .bulk import execute_in, registered
 
 ARTICLE, LIST, FEED, SITEMAP, EDITION, EPAPER_PAGE = "article", "list", "feed", "sitemap", "edition", "epaper_page"
 KINDS = (ARTICLE, LIST, FEED, SITEMAP, EDITION, EPAPER_PAGE)
@@ -243,8 +243,6 @@ def _due_condition(source_id: str | None, *, refresh: bool, now: datetime, kind:
 
 def validators(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
     """canonical URL -> (ETag, Last-Modified) for URLs fetched before whose content the warehouse has."""
-    if not urls:
-        return {}
     rows = execute_in(con, f"""SELECT url, etag, last_modified FROM urls WHERE url IN ({{values}})
                                AND status IN ({', '.join(f"'{s}'" for s in HAVE_CONTENT)})
                                AND (etag IS NOT NULL OR last_modified IS NOT NULL)""", urls)

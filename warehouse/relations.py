@@ -28,7 +28,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from .bulk import id_table, insert_arrow, registered, execute_in
+from .bulk import execute_in, id_table, insert_arrow, registered
 from .runs import utc_now
 
 __all__ = [
@@ -618,8 +618,6 @@ def url_citations(con: duckdb.DuckDBPyConnection, fingerprints: list[Fingerprint
 
 
 def stored_signatures(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, np.ndarray]:
-    if not ids:
-        return {}
     rows = execute_in(con, "SELECT article_id, minhash FROM article_fingerprints "
                           "WHERE article_id IN ({values}) AND minhash IS NOT NULL", sorted(ids))
     return {article_id: np.frombuffer(blob, dtype="<u4") for article_id, blob in rows}
@@ -662,8 +660,6 @@ def exact_similarities(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str
 
 
 def article_facts(con: duckdb.DuckDBPyConnection, ids: set[str]) -> dict[str, ArticleFacts]:
-    if not ids:
-        return {}
     rows = execute_in(con, "SELECT article_id, published_at, first_seen_at, source_name, site_name "
                           "FROM articles WHERE article_id IN ({values})", sorted(ids))
     return {r[0]: ArticleFacts(*r[1:]) for r in rows}

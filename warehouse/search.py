@@ -228,7 +228,7 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, *, compact: bool | None
             _replace_documents(con, documents)
         done.segmented += documents.num_rows
     with _transaction(con):
-        _remove_documents(con, execute_in(con, "SELECT docid FROM article_search WHERE article_id IN ({values})", gone))
+        _remove_documents(con, gone)
         done.removed = len(gone)
         execute_in(con, "DELETE FROM search_queue WHERE seq IN ({values})", [seq for seq, _ in queued])
         con.execute("UPDATE search_index_state SET segmenter = ?", [version])
@@ -289,8 +289,7 @@ def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table) -> N
     docids = [row[0] for row in con.execute(
         "SELECT nextval('search_docid_seq') FROM range(?)", [documents.num_rows]).fetchall()]
     documents = documents.append_column("docid", pa.array(docids, pa.int32()))
-    _remove_documents(con, execute_in(con, "SELECT docid FROM article_search WHERE article_id IN ({values})",
-                                      documents["article_id"].to_pylist()))
+    _remove_documents(con, documents["article_id"].to_pylist())
     with registered(con, "__search_new", documents):
         con.execute("""
             INSERT INTO article_search (article_id, docid, content_sha256, segmenter, title_tokens, body_tokens,
@@ -335,9 +334,10 @@ def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table) -> N
         con.execute("DROP TABLE IF EXISTS __search_words")
 
 
-def _remove_documents(con: duckdb.DuckDBPyConnection, docids: Sequence[tuple[int]]) -> None:
-    """Drop these documents (docid rows as fetched) from article_search and their postings."""
-    ids = [docid for (docid,) in docids]
+def _remove_documents(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> None:
+    """Drop these articles' documents, if indexed, from article_search and their postings."""
+    ids = [docid for (docid,) in execute_in(
+        con, "SELECT docid FROM article_search WHERE article_id IN ({values})", article_ids)]
     execute_in(con, "DELETE FROM search_postings WHERE docid IN ({values})", ids)
     execute_in(con, "DELETE FROM article_search WHERE docid IN ({values})", ids)
 
@@ -510,7 +510,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, *, site: str | None = Non
         return []
     texts = {row[0]: row[1:] for row in execute_in(con, _TEXTS_SQL, [row[1] for row in ranked])}
     parents = [row[5] for row in ranked if row[5]]
-    parent_titles = dict(execute_in(con, _TITLES_SQL, parents)) if parents else {}
+    parent_titles = dict(execute_in(con, _TITLES_SQL, parents))
     hits = []
     for rank, (_, article_id, published_at, published_date, hit_site, parent_id, score) in enumerate(ranked, 1):
         title, url, lead, body = texts[article_id]
