@@ -1,8 +1,9 @@
 """What `ingest` and `crawl` share: a fetched page on its way to the warehouse, extracting a batch, loading it.
 
-Batches, not pages, are the unit of Prefect work. `load_pages` holds the write connection for one batch only:
+Batches, not pages, are the unit of Prefect work. `load_pages` holds a write connection for one batch only:
 it loads the pages (warehouse.load.load_batch, one transaction), then records in the frontier (`urls`) what
-became of each fetched URL, in one more short transaction.
+became of each fetched URL, in one more short transaction; the search index is brought up to date in a second
+short connection.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import threading
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain, islice
@@ -23,14 +24,15 @@ import duckdb
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from warehouse import frontier
-from warehouse.db import WarehouseLockedError, batch_memory_cap, connect, lift_memory_limit
+from warehouse import frontier, rowgroups
+from warehouse.db import WarehouseLockedError, batch_memory_cap, connect, lift_memory_limit, release_read_cache
 from warehouse.errors import first_line
 from warehouse.load import load_batch
 from warehouse.prepare import prepare_pages
 from warehouse.rows import PageRows
 from warehouse.models import ErrorInfo, LoadCounts, PageResult
 from warehouse.runs import record_errors
+from warehouse.rowgroups import merge_small_row_groups, merges_due
 from warehouse.search import compact_search_index, compaction_due, refresh_search_index
 
 from .extract_worker import extract_body, extract_job
@@ -375,6 +377,9 @@ def open_writer(db_path: str, wait_seconds: float = LOCK_WAIT_SECONDS):
 
 
 def close_writer(con) -> None:
+    """Close, after dropping DuckDB's cache of stored blocks: the checkpoint at the close would run on top of it."""
+    with suppress(duckdb.Error):
+        release_read_cache(con)
     with _OPEN_CLOSE:
         con.close()
 
@@ -392,7 +397,8 @@ def writer(db_path: str, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator:
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False)
 def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
                lock_wait: float = LOCK_WAIT_SECONDS, track_new_urls: bool = False) -> BatchCounts:
-    """Load a batch, then settle its URLs in the frontier; the write connection is held for this batch only.
+    """Load a batch and settle its URLs in the frontier, then index it for search; the write connections are held
+    for this batch only.
 
     `pages` is the batch (a Batch or a list of Page), or the future of the task that extracts it. Pass either
     wrapped in prefect.utilities.annotations.quote: otherwise Prefect walks every record of the batch looking for
@@ -404,23 +410,30 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     batch = pages if isinstance(pages, Batch) else Batch(pages)
     with writer(db_path, lock_wait) as con:
         counts = load_and_settle(con, run_id, batch.pages, source_id, track_new_urls=track_new_urls)
-        compact = refresh_search(con)
     # Loaded: let go of the pages now. Prefect's states and futures keep the Batch in reference cycles that only
     # the garbage collector frees, every few batches and less often as the heap grows (up to 5 loaded batches
     # were alive at once, more the longer the crawl).
     batch.pages = []
-    if compact:
-        # In a connection of its own: the batch's new rows stay in DuckDB's memory until the checkpoint at the
-        # close, and the sorted rewrite of the postings would add its own on top (436 -> 452 MB, the peak of
-        # an instrumented 8,000-page crawl; bench/README.md, "Memory, session 7").
+    # The search index, then the upkeep that falls due, each in a write connection of its own: a connection's new
+    # rows stay in DuckDB's memory until the checkpoint at its close, so work done on top of them adds its memory
+    # to theirs. The batch's rows (~40 MB for 200 pages) under the refresh (~35 MB) were the peak of a crawl;
+    # the sorted rewrite of the postings or a merge on top of the refresh's would be (bench/README.md, "Memory,
+    # session 7" and "Memory, session 8"). The search queue carries the batch's changes across the close.
+    with writer(db_path, lock_wait) as con:
+        compact = refresh_search(con)
+    check_row_groups = row_group_check_due(db_path)
+    if compact or check_row_groups:
         with writer(db_path, lock_wait) as con:
-            compact_search(con)
+            if compact:
+                compact_search(con)
+            if check_row_groups:
+                merge_row_groups(con, row_group_merges_due(con))
     return counts
 
 
 def refresh_search(con) -> bool:
-    """Keep full-text search current after every batch, under the same short write lock. Returns whether the
-    postings are due for their sorted rewrite (`compact_search`), which the caller runs after closing.
+    """Keep full-text search current after every batch. Returns whether the postings are due for their sorted
+    rewrite (`compact_search`), which the caller runs after closing.
 
     The batch is already committed: if segmentation or indexing fails, the next batch's refresh catches up.
     """
@@ -443,6 +456,40 @@ def compact_search(con) -> None:
         logging.getLogger(__name__).warning("search postings not rewritten: %s", exc)
 
 
+_batches_since_row_group_check: dict[str, int] = {}
+_row_group_check_lock = threading.Lock()
+
+
+def row_group_check_due(db_path: str) -> bool:
+    """Every MERGE_AFTER_SMALL batches loaded into a database by this process. Finding the row groups reads every
+    block of the tables (`pragma_storage_info`: 20 MB per table of 16,000 articles before they were merged), so it
+    is not done after every batch, nor on top of a batch's rows."""
+    with _row_group_check_lock:
+        count = _batches_since_row_group_check.get(db_path, 0) + 1
+        _batches_since_row_group_check[db_path] = count % rowgroups.MERGE_AFTER_SMALL
+        return count >= rowgroups.MERGE_AFTER_SMALL
+
+
+def row_group_merges_due(con) -> list[str]:
+    try:
+        return merges_due(con)
+    except Exception as exc:
+        logging.getLogger(__name__).warning("row groups not inspected: %s", exc)
+        return []
+
+
+def merge_row_groups(con, tables: list[str]) -> None:
+    """Merge a chunk of small row groups of each table (warehouse.rowgroups); a failure only leaves them small
+    until the next batch."""
+    for table in tables:
+        try:
+            with batch_memory_cap(con):
+                _with_lifted_cap_on_oom(con, f"merge of {table}'s row groups",
+                                        lambda: merge_small_row_groups(con, table))
+        except Exception as exc:
+            logging.getLogger(__name__).warning("row groups of %s not merged: %s", table, exc)
+
+
 def _with_lifted_cap_on_oom(con, what: str, work) -> None:
     try:
         work()
@@ -461,6 +508,7 @@ def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, 
     with batch_memory_cap(con):
         counts = load_batch(con, run_id, [p.rows if p.rows is not None and p.rows.source_id == source_id
                                           else p.result for p in loadable], source_id=source_id)
+    release_read_cache(con)
     tracked = [p for p in pages if p.url is not None]
     outcomes = frontier.load_outcomes(con, run_id, [p.input for p in tracked if p.load], from_fetch_id=first_fetch_id)
     unloaded_errors = [p.error for p in pages if not p.load and p.error is not None]

@@ -635,6 +635,18 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
     mallopt(ctypes.c_int(_M_ARENA_MAX), ctypes.c_int(arenas))
 
 
+def use_malloc_for_arrow() -> None:
+    """Have Arrow take its buffers from malloc (capped above) instead of its own allocator, unless
+    ARROW_DEFAULT_MEMORY_POOL says otherwise. Each batch builds and drops tens of MB of Arrow tables (rows to load,
+    words to index); pyarrow's default, mimalloc, kept what they freed, and the crawl's memory crept up with it
+    (bench/README.md, "Memory, session 8")."""
+    if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
+        return
+    import pyarrow
+
+    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+
+
 def fetch_config_for(source: Source, max_crawl_delay: float | None = None) -> FetchConfig:
     config = FetchConfig()
     if source.min_delay is not None:
@@ -687,6 +699,7 @@ def crawl(
     """
     logger = get_run_logger()
     limit_malloc_arenas()
+    use_malloc_for_arrow()
     src = resolve_source(source, sources_file)
     dates = edition_dates(src, date_from, date_to) if src.is_epaper else []
     limit = max_pages if max_pages is not None else src.max_pages

@@ -144,6 +144,29 @@ def test_the_postings_rewrite_runs_after_the_batchs_writer_closed(tmp_path, monk
         assert termids == sorted(termids)
 
 
+def test_the_search_refresh_runs_after_the_batchs_writer_closed(tmp_path, monkeypatch):
+    """The batch's rows are checkpointed (out of DuckDB's memory) before the refresh segments and indexes them, so
+    the two do not hold memory at the same time; the search queue tells the refresh what the batch changed."""
+    from flows import batches
+    from warehouse import search as search_module
+
+    db_path = str(tmp_path / "w.duckdb")
+    con = connect(db_path)
+    run_id = start_run(con, flow_run_id=None, command="test", inputs=9)
+    con.close()
+    refreshes = []
+    wal = Path(db_path + ".wal")
+    monkeypatch.setattr(batches, "refresh_search_index", lambda c, **kw: refreshes.append(
+        (c.execute("SELECT count(*) FROM articles").fetchone()[0],
+         c.execute("SELECT count(*) FROM search_queue").fetchone()[0],
+         wal.exists() and wal.stat().st_size > 0)) or search_module.refresh_search_index(c, **kw))
+    assert load_pages.fn(db_path, run_id, extract_batch.fn(site_pages())).counts.new == 8
+    assert refreshes == [(8, 8, False)]
+    with duckdb.connect(db_path, read_only=True) as check:
+        assert check.execute("SELECT count(*) FROM article_search").fetchone()[0] == 8
+        assert check.execute("SELECT count(*) FROM search_queue").fetchone()[0] == 0
+
+
 @pytest.fixture()
 def warehouse_file(tmp_path):
     path = tmp_path / "frontier.duckdb"
@@ -189,3 +212,23 @@ def test_a_call_after_the_connection_closed_opens_a_new_one(warehouse_file):
         return first, second
 
     assert asyncio.run(go()) == ([], [("a.example", 1)])
+
+
+def test_a_crawl_process_takes_arrow_buffers_from_malloc_unless_told_otherwise(monkeypatch):
+    import pyarrow as pa
+
+    from flows.crawl import use_malloc_for_arrow
+
+    before = pa.default_memory_pool()
+    try:
+        pa.set_memory_pool(pa.mimalloc_memory_pool())
+        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+        use_malloc_for_arrow()
+        assert pa.default_memory_pool().backend_name == "system"
+
+        pa.set_memory_pool(pa.mimalloc_memory_pool())
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")  # the user's choice stands
+        use_malloc_for_arrow()
+        assert pa.default_memory_pool().backend_name == "mimalloc"
+    finally:
+        pa.set_memory_pool(before)

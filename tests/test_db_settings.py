@@ -9,7 +9,7 @@ import pytest
 
 import warehouse.db
 from warehouse.db import (DEFAULT_WRITER_MEMORY_LIMIT, WRITER_MEMORY_ENV, WarehouseError, _size_in_bytes,
-                          batch_memory_cap, connect, writer_memory_cap)
+                          batch_memory_cap, connect, release_read_cache, writer_memory_cap)
 
 
 @pytest.fixture(autouse=True)
@@ -166,3 +166,31 @@ def test_an_append_after_reopening_starts_a_new_row_group_and_leaves_the_stored_
     con.close()
     assert len(second) == 2
     assert second[0] == first[0]  # the stored row group's blocks were not rewritten
+
+
+def test_releasing_the_read_cache_drops_the_stored_blocks_read_and_keeps_the_unflushed_rows(tmp_path):
+    path = tmp_path / "a.duckdb"
+    con = connect(path)
+    con.execute("CREATE TABLE t AS SELECT n, repeat(md5(n::VARCHAR), 4) AS s FROM range(200000) r(n)")
+    con.close()
+
+    def usage(con) -> dict[str, int]:
+        return dict(con.execute("SELECT tag, memory_usage_bytes FROM duckdb_memory()").fetchall())
+
+    con = connect(path)
+    assert con.execute("SELECT count(DISTINCT s) FROM t").fetchone()[0] == 200000  # reads the column: cached
+    con.execute("INSERT INTO t SELECT n, repeat('x', 100) FROM range(200000, 300000) r(n)")  # until the checkpoint
+    before = usage(con)
+    limit = memory_limit(con)
+    assert before["BASE_TABLE"] > 5 << 20 and before["IN_MEMORY_TABLE"] > 1 << 20
+
+    dropped = release_read_cache(con)
+
+    after = usage(con)
+    assert dropped == before["BASE_TABLE"] - after.get("BASE_TABLE", 0) > 5 << 20
+    assert after.get("BASE_TABLE", 0) < 1 << 20
+    assert after["IN_MEMORY_TABLE"] == before["IN_MEMORY_TABLE"]  # not evicted ...
+    assert not any((tmp_path / "a.duckdb.tmp").glob("*"))  # ... nor written to temporary files
+    assert memory_limit(con) == limit
+    assert con.execute("SELECT count(*), count(DISTINCT s) FROM t").fetchone() == (300000, 200001)
+    con.close()
