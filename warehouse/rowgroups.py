@@ -71,8 +71,8 @@ def merges_due(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def merge_small_row_groups(con: duckdb.DuckDBPyConnection, table: str, target_rows: int | None = None) -> int:
     """Merge one chunk of the table's small row groups (oldest first, at most target_rows rows) into one row
-    group, in one transaction; return the rows rewritten (0: fewer than two small row groups). One chunk per call keeps the
-    memory bounded on a database with a long backlog; the next batches take the next chunks."""
+    group, in one transaction; return the rows rewritten (0: fewer than two small row groups). One chunk per
+    call keeps the memory bounded on a database with a long backlog; the next checks take the next chunks."""
     target = target_rows or MERGED_TABLES[table]
     chunk: list[RowGroup] = []
     for group in small_row_groups(con, table, target):
@@ -95,8 +95,3 @@ def merge_small_row_groups(con: duckdb.DuckDBPyConnection, table: str, target_ro
         raise
     con.execute("COMMIT")
     return moved
-
-
-def merge_due_row_groups(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Merge one chunk of every table that is due; the rows rewritten per table."""
-    return {table: merge_small_row_groups(con, table) for table in merges_due(con)}
