@@ -15,7 +15,7 @@ from flows.fetch import Fetched
 from warehouse import rowgroups
 from warehouse.db import connect
 from warehouse.models import FetchInfo
-from warehouse.rowgroups import MERGED_TABLES, merge_small_row_groups, merges_due, row_groups, small_row_groups
+from warehouse.rowgroups import MERGED_TABLES, chunks_due, merge_small_row_groups, row_groups, small_row_groups
 from warehouse.runs import start_run
 
 
@@ -43,12 +43,12 @@ def test_each_batch_is_a_row_group_and_a_merge_makes_them_one_with_the_same_rows
     before = bands(path)
 
     with connect(path) as con:
-        assert "article_minhash_bands" in merges_due(con)
+        assert "article_minhash_bands" in chunks_due(con)
         assert merge_small_row_groups(con, "article_minhash_bands") == 1000
     assert sizes(path, "article_minhash_bands") == [1000]  # the emptied row groups are gone after the checkpoint
     assert bands(path) == before
     with connect(path) as con:
-        assert merges_due(con) == []
+        assert chunks_due(con) == {}
         assert merge_small_row_groups(con, "article_minhash_bands") == 0  # nothing left to merge
 
 
@@ -75,7 +75,7 @@ def test_a_table_with_a_primary_key_and_a_unique_key_keeps_both_after_a_merge(tm
         with connect(path) as con:
             con.execute("INSERT INTO search_terms SELECT n, 'word' || n FROM range(?, ?) t(n)", [n * 50, n * 50 + 50])
     with connect(path) as con:
-        assert merges_due(con) == ["search_terms"]
+        assert list(chunks_due(con)) == ["search_terms"]
         assert merge_small_row_groups(con, "search_terms") == 50 * rowgroups.MERGE_AFTER_SMALL
     assert sizes(path, "search_terms") == [50 * rowgroups.MERGE_AFTER_SMALL]
     with connect(path) as con:
@@ -128,12 +128,12 @@ def test_batches_merge_the_scanned_tables_after_closing_and_lookups_still_find_e
     with connect(db_path) as con:
         run_id = start_run(con, flow_run_id=None, command="test", inputs=0)
     merged = []
-    real_merge = batches.merge_small_row_groups
-    monkeypatch.setattr(batches, "merge_small_row_groups", lambda con, table: merged.append(
-        (table, con.execute("SELECT count(*) FROM articles").fetchone()[0])) or real_merge(con, table))
+    real_merge = batches.merge_chunk
+    monkeypatch.setattr(batches, "merge_chunk", lambda con, table, chunk: merged.append(
+        (table, con.execute("SELECT count(*) FROM articles").fetchone()[0])) or real_merge(con, table, chunk))
     checks = []
-    real_due = batches.merges_due
-    monkeypatch.setattr(batches, "merges_due", lambda con: checks.append(
+    real_due = batches.chunks_due
+    monkeypatch.setattr(batches, "chunks_due", lambda con: checks.append(
         con.execute("SELECT count(*) FROM articles").fetchone()[0]) or real_due(con))
 
     for first in range(1, 21, 4):  # 5 batches of 4 articles

@@ -63,10 +63,25 @@ def small_row_groups(con: duckdb.DuckDBPyConnection, table: str, target_rows: in
     return [group for group in row_groups(con, table) if group.rows < target_rows // 2]
 
 
-def merges_due(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The tables with MERGE_AFTER_SMALL small row groups or more."""
-    return [table for table, target in MERGED_TABLES.items()
-            if len(small_row_groups(con, table, target)) >= MERGE_AFTER_SMALL]
+def chunks_due(con: duckdb.DuckDBPyConnection) -> dict[str, list[RowGroup]]:
+    """For each table with MERGE_AFTER_SMALL small row groups or more, the chunk to merge next (`merge_chunk`).
+    Each table's row groups are described once."""
+    due = {}
+    for table, target in MERGED_TABLES.items():
+        small = small_row_groups(con, table, target)
+        if len(small) >= MERGE_AFTER_SMALL:
+            due[table] = next_chunk(small, target)
+    return due
+
+
+def next_chunk(small: list[RowGroup], target_rows: int) -> list[RowGroup]:
+    """The oldest small row groups that fit in one row group of target_rows together."""
+    chunk: list[RowGroup] = []
+    for group in small:
+        if chunk and sum(g.rows for g in chunk) + group.rows > target_rows:
+            break  # more would spill into a second, small row group
+        chunk.append(group)
+    return chunk
 
 
 def merge_small_row_groups(con: duckdb.DuckDBPyConnection, table: str, target_rows: int | None = None) -> int:
@@ -74,11 +89,12 @@ def merge_small_row_groups(con: duckdb.DuckDBPyConnection, table: str, target_ro
     group, in one transaction; return the rows rewritten (0: fewer than two small row groups). One chunk per
     call keeps the memory bounded on a database with a long backlog; the next checks take the next chunks."""
     target = target_rows or MERGED_TABLES[table]
-    chunk: list[RowGroup] = []
-    for group in small_row_groups(con, table, target):
-        if chunk and sum(g.rows for g in chunk) + group.rows > target:
-            break  # more would spill into a second, small row group
-        chunk.append(group)
+    return merge_chunk(con, table, next_chunk(small_row_groups(con, table, target), target))
+
+
+def merge_chunk(con: duckdb.DuckDBPyConnection, table: str, chunk: list[RowGroup]) -> int:
+    """Merge these row groups of the table into one, in one transaction; the rows rewritten (0 for fewer than two
+    row groups). The row groups must be as described in this connection, with no change to the table since."""
     if len(chunk) < 2:
         return 0
     where = " OR ".join(f"rowid BETWEEN {g.first_rowid} AND {g.last_rowid}" for g in chunk)
