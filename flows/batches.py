@@ -18,7 +18,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain, islice
-from typing import Iterable, Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, TypeVar
 
 import duckdb
 from prefect import get_run_logger, task
@@ -437,23 +437,16 @@ def refresh_search(con) -> bool:
 
     The batch is already committed: if segmentation or indexing fails, the next batch's refresh catches up.
     """
-    try:
-        with batch_memory_cap(con):
-            _with_lifted_cap_on_oom(con, "search index refresh",
-                                    lambda: refresh_search_index(con, compact=False))
+    def refresh() -> bool:
+        refresh_search_index(con, compact=False)
         return compaction_due(con)
-    except Exception as exc:  # never lose a committed batch over the index
-        logging.getLogger(__name__).warning("search index not refreshed: %s", exc)
-        return False
+
+    return _upkeep(con, "search index refresh", refresh, failed="search index not refreshed", otherwise=False)
 
 
 def compact_search(con) -> None:
     """Rewrite the search postings sorted by word; a failure only leaves them unsorted until the next try."""
-    try:
-        with batch_memory_cap(con):
-            _with_lifted_cap_on_oom(con, "search postings rewrite", lambda: compact_search_index(con))
-    except Exception as exc:
-        logging.getLogger(__name__).warning("search postings not rewritten: %s", exc)
+    _upkeep(con, "search postings rewrite", lambda: compact_search_index(con), failed="search postings not rewritten")
 
 
 _batches_since_row_group_check: dict[str, int] = {}
@@ -488,23 +481,28 @@ def merge_row_groups(con, chunks: dict[str, list[rowgroups.RowGroup]]) -> None:
     """Merge each table's chunk of small row groups (warehouse.rowgroups); a failure only leaves them small
     until the next check."""
     for table, chunk in chunks.items():
-        try:
-            with batch_memory_cap(con):
-                _with_lifted_cap_on_oom(con, f"merge of {table}'s row groups",
-                                        lambda: merge_chunk(con, table, chunk))
-        except Exception as exc:
-            logging.getLogger(__name__).warning("row groups of %s not merged: %s", table, exc)
+        _upkeep(con, f"merge of {table}'s row groups", lambda: merge_chunk(con, table, chunk),
+                failed=f"row groups of {table} not merged")
 
 
-def _with_lifted_cap_on_oom(con, what: str, work) -> None:
+def _upkeep(con, what: str, work: Callable[[], T], *, failed: str, otherwise: T | None = None) -> T | None:
+    """Upkeep after a committed batch (search index, postings, row groups): `work` runs under the batch's memory
+    cap, and once more without it if it ran out of memory. Any failure is logged (`failed`: the reason follows)
+    and `otherwise` returned: the batch stays loaded, and the next batch's upkeep tries again."""
+    log = logging.getLogger(__name__)
     try:
-        work()
-    except duckdb.OutOfMemoryException as exc:
-        if not lift_memory_limit(con):
-            raise
-        logging.getLogger(__name__).warning("%s needed more than the batch's memory cap (%s); retrying without it",
-                                            what, first_line(exc))
-        work()
+        with batch_memory_cap(con):
+            try:
+                return work()
+            except duckdb.OutOfMemoryException as exc:
+                if not lift_memory_limit(con):
+                    raise
+                log.warning("%s needed more than the batch's memory cap (%s); retrying without it",
+                            what, first_line(exc))
+                return work()
+    except Exception as exc:
+        log.warning("%s: %s", failed, exc)
+        return otherwise
 
 
 def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, *,
