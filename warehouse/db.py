@@ -119,7 +119,7 @@ def lift_memory_limit(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     before = _memory_limit_bytes(con)
     default = _default_memory_limit_bytes()
-    if before >= default * 0.9:  # DuckDB shows the limit rounded (19.1 GiB): near the default is the default
+    if before == default:
         return False
     db_path = _database_path(con)
     if db_path is not None:
@@ -135,13 +135,11 @@ def release_read_cache(con: duckdb.DuckDBPyConnection) -> int:
     8,000 articles): they stayed in memory under the checkpoint at the close and the work that follows. DuckDB
     has no statement to drop them; lowering the memory limit to what the connection holds besides them makes it
     evict exactly those (its uncheckpointed rows would go to `<database>.tmp`, so they are left room)."""
-    usage = dict(con.execute("SELECT tag, memory_usage_bytes FROM duckdb_memory()").fetchall())
+    usage = _memory_usage(con)
     cached = usage.get("BASE_TABLE", 0)
     if cached < 1 << 20:
         return 0
-    limit, default = _memory_limit_bytes(con), _default_memory_limit_bytes()
-    if limit >= default * 0.99:  # DuckDB shows the limit rounded (18.8 GiB): near the default is the default
-        limit = default
+    limit = _memory_limit_bytes(con)
     try:
         _set_memory_limit(con, sum(usage.values()) - cached + (1 << 20))
     except duckdb.Error:
@@ -149,8 +147,12 @@ def release_read_cache(con: duckdb.DuckDBPyConnection) -> int:
     finally:
         with suppress(duckdb.Error):
             _set_memory_limit(con, limit)
-    return cached - dict(con.execute("SELECT tag, memory_usage_bytes FROM duckdb_memory()").fetchall()).get(
-        "BASE_TABLE", 0)
+    return cached - _memory_usage(con).get("BASE_TABLE", 0)
+
+
+def _memory_usage(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Bytes DuckDB holds, by kind (BASE_TABLE: blocks of stored tables read, IN_MEMORY_TABLE, ART_INDEX, …)."""
+    return dict(con.execute("SELECT tag, memory_usage_bytes FROM duckdb_memory()").fetchall())
 
 
 def writer_memory_cap(db_path: str | Path | None) -> int | None:
@@ -196,7 +198,10 @@ def _set_memory_limit(con: duckdb.DuckDBPyConnection, size: int) -> None:
 
 
 def _memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int:
-    return _size_in_bytes(con.execute("SELECT current_setting('memory_limit')").fetchone()[0]) or 0
+    """The connection's memory limit. DuckDB shows it rounded (19.1 GiB), so one near the default is the default."""
+    limit = _size_in_bytes(con.execute("SELECT current_setting('memory_limit')").fetchone()[0]) or 0
+    default = _default_memory_limit_bytes()
+    return default if limit >= default * 0.9 else limit
 
 
 def _default_memory_limit_bytes() -> int:
