@@ -117,22 +117,32 @@ def test_a_loaded_batch_lets_go_of_its_pages_without_waiting_for_the_garbage_col
         assert check.execute("SELECT count(*) FROM articles").fetchone()[0] == 8
 
 
-def test_the_postings_rewrite_runs_after_the_batchs_writer_closed(tmp_path, monkeypatch):
+@pytest.fixture()
+def warehouse_run(tmp_path) -> tuple[str, str]:
+    """A new warehouse file and the id of a run started in it."""
+    db_path = str(tmp_path / "w.duckdb")
+    with connect(db_path) as con:
+        return db_path, start_run(con, flow_run_id=None, command="test", inputs=9)
+
+
+def wal_has_data(db_path: str) -> bool:
+    """Rows committed but not yet checkpointed into the file (the write-ahead log is emptied by a checkpoint)."""
+    wal = Path(db_path + ".wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def test_the_postings_rewrite_runs_after_the_batchs_writer_closed(warehouse_run, monkeypatch):
     """The refresh only says that the sorted rewrite is due; the load runs it in a write connection of its own,
     once the batch's rows are checkpointed, so the two do not hold memory at the same time."""
     from flows import batches
     from warehouse import search as search_module
 
     monkeypatch.setattr(search_module, "COMPACT_MIN_ROWS", 1)
-    db_path = str(tmp_path / "w.duckdb")
-    con = connect(db_path)
-    run_id = start_run(con, flow_run_id=None, command="test", inputs=9)
-    con.close()
+    db_path, run_id = warehouse_run
     rewrites = []
-    wal = Path(db_path + ".wal")
     monkeypatch.setattr(batches, "compact_search_index", lambda c: rewrites.append(
         (c.execute("SELECT count(*) FROM articles").fetchone()[0], batches.compaction_due(c),
-         wal.exists() and wal.stat().st_size > 0)) or search_module.compact_search_index(c))
+         wal_has_data(db_path))) or search_module.compact_search_index(c))
     counts = load_pages.fn(db_path, run_id, extract_batch.fn(site_pages()))
     assert counts.counts.new == 8
     # once, on a connection that sees the batch stored and checkpointed (nothing left in the write-ahead log)
@@ -144,22 +154,18 @@ def test_the_postings_rewrite_runs_after_the_batchs_writer_closed(tmp_path, monk
         assert termids == sorted(termids)
 
 
-def test_the_search_refresh_runs_after_the_batchs_writer_closed(tmp_path, monkeypatch):
+def test_the_search_refresh_runs_after_the_batchs_writer_closed(warehouse_run, monkeypatch):
     """The batch's rows are checkpointed (out of DuckDB's memory) before the refresh segments and indexes them, so
     the two do not hold memory at the same time; the search queue tells the refresh what the batch changed."""
     from flows import batches
     from warehouse import search as search_module
 
-    db_path = str(tmp_path / "w.duckdb")
-    con = connect(db_path)
-    run_id = start_run(con, flow_run_id=None, command="test", inputs=9)
-    con.close()
+    db_path, run_id = warehouse_run
     refreshes = []
-    wal = Path(db_path + ".wal")
     monkeypatch.setattr(batches, "refresh_search_index", lambda c, **kw: refreshes.append(
         (c.execute("SELECT count(*) FROM articles").fetchone()[0],
          c.execute("SELECT count(*) FROM search_queue").fetchone()[0],
-         wal.exists() and wal.stat().st_size > 0)) or search_module.refresh_search_index(c, **kw))
+         wal_has_data(db_path))) or search_module.refresh_search_index(c, **kw))
     assert load_pages.fn(db_path, run_id, extract_batch.fn(site_pages())).counts.new == 8
     assert refreshes == [(8, 8, False)]
     with duckdb.connect(db_path, read_only=True) as check:
