@@ -238,3 +238,51 @@ def test_a_crawl_process_takes_arrow_buffers_from_malloc_unless_told_otherwise(m
         assert pa.default_memory_pool().backend_name == "mimalloc"
     finally:
         pa.set_memory_pool(before)
+
+
+# Frees 200 blocks of 256 KB (DuckDB's block size) allocated below a live block of 512 KB, after a 1 MB block that
+# raised glibc's mmap threshold, then prints how many MB the process still holds of them.
+_BLOCKS_KEPT = """
+import ctypes, sys
+libc = ctypes.CDLL(None)
+libc.malloc.restype = ctypes.c_void_p
+libc.malloc.argtypes = [ctypes.c_size_t]
+libc.free.argtypes = [ctypes.c_void_p]
+if sys.argv[1] == "tuned":
+    from flows.crawl import tune_malloc
+    tune_malloc()
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+first = libc.malloc(1 << 20); ctypes.memset(first, 1, 1 << 20); libc.free(first)
+before = rss()
+blocks = [libc.malloc(256 << 10) for _ in range(200)]
+for block in blocks:
+    ctypes.memset(block, 1, 256 << 10)
+pin = libc.malloc(512 << 10); ctypes.memset(pin, 1, 512 << 10)
+for block in blocks:
+    libc.free(block)
+print((rss() - before) >> 20)
+"""
+
+
+def _blocks_kept_mb(mode: str, **env: str) -> int:
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if k not in ("MALLOC_ARENA_MAX", "MALLOC_MMAP_THRESHOLD_")}
+    done = subprocess.run([sys.executable, "-c", _BLOCKS_KEPT, mode], env={**clean, **env}, capture_output=True,
+                          text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    return int(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads RSS from /proc (Linux)")
+def test_a_crawl_process_gives_freed_duckdb_sized_blocks_back_to_the_system():
+    import platform
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("glibc's malloc only")
+    assert _blocks_kept_mb("untuned") >= 40        # glibc's own behaviour: the 50 MB stay in the heap
+    assert _blocks_kept_mb("tuned") <= 5           # tune_malloc: each block was its own mapping, unmapped on free
+    assert _blocks_kept_mb("tuned", MALLOC_MMAP_THRESHOLD_=str(1 << 20)) >= 40  # the user's setting stands
