@@ -271,6 +271,18 @@ def table(results: list[CrawlResult]) -> str:
     return "\n".join(lines)
 
 
+def memory_growth(results: list[CrawlResult]) -> str | None:
+    """How the peak RSS of the crawling process moved from the smallest N to the largest; the target is that it
+    does not grow with N. None for a single N."""
+    if len({r.pages for r in results}) < 2:
+        return None
+    low, high = min(results, key=lambda r: r.pages), max(results, key=lambda r: r.pages)
+    change = high.peak_rss_mb - low.peak_rss_mb
+    per_1000 = 1000 * change / (high.pages - low.pages)
+    return (f"peak RSS N={low.pages} -> {high.pages}: {low.peak_rss_mb:.0f} -> {high.peak_rss_mb:.0f} MB, "
+            f"{change:+.0f} MB ({change / low.peak_rss_mb:+.1%}; {per_1000:+.1f} MB per 1,000 more pages)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, nargs="+", default=[2000, 8000], help="article counts N (default 2000 8000)")
@@ -305,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
             stored = "all stored" if r.articles_stored == r.pages else f"ONLY {r.articles_stored} of {r.pages} stored"
             print(f"N={r.pages}: {verdict} the {TARGET_SHARE:.0%} target; {stored}; status {r.status}; "
                   f"children peak RSS {r.children_peak_rss_mb:.0f} MB")
+        growth = memory_growth(results)
+        if growth is not None:
+            print(growth)
     ok = all(r.articles_stored == r.pages and r.status == "completed" for r in results)
     return 0 if ok else 1
 

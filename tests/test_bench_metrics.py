@@ -267,3 +267,19 @@ def test_benchmark_report_and_table(tiny_dataset: Path):
     for label in ("F1", "precision", "recall", "median CPU ms/page (1 core)", "pages/s (whole process)"):
         assert label in table
     json.dumps(report.__dict__)  # --json must be able to print it
+
+
+# --- the crawl benchmark's memory line ----------------------------------------------------------------
+
+def test_the_crawl_benchmark_reports_how_the_peak_moved_from_the_smallest_n_to_the_largest():
+    from bench.crawl import CrawlResult, memory_growth
+
+    def result(pages: int, peak: float) -> CrawlResult:
+        return CrawlResult(pages=pages, hosts=10, latency=0.2, wall_s=pages / 45, flow_call_s=0.0, peak_rss_mb=peak,
+                           children_peak_rss_mb=0.0, cpu_s=0.0, articles_stored=pages, fetched=pages, errors=0,
+                           status="completed")
+
+    assert memory_growth([result(8000, 401.4), result(2000, 386.2)]) == (
+        "peak RSS N=2000 -> 8000: 386 -> 401 MB, +15 MB (+3.9%; +2.5 MB per 1,000 more pages)")
+    assert memory_growth([result(2000, 400.0), result(8000, 396.0)]).endswith("-4 MB (-1.0%; -0.7 MB per 1,000 more pages)")
+    assert memory_growth([result(2000, 400.0)]) is None
