@@ -277,10 +277,11 @@ def memory_growth(results: list[CrawlResult]) -> str | None:
     if len({r.pages for r in results}) < 2:
         return None
     low, high = min(results, key=lambda r: r.pages), max(results, key=lambda r: r.pages)
-    change = high.peak_rss_mb - low.peak_rss_mb
+    low_mb, high_mb = round(low.peak_rss_mb), round(high.peak_rss_mb)  # as the table shows them
+    change = high_mb - low_mb
     per_1000 = 1000 * change / (high.pages - low.pages)
-    return (f"peak RSS N={low.pages} -> {high.pages}: {low.peak_rss_mb:.0f} -> {high.peak_rss_mb:.0f} MB, "
-            f"{change:+.0f} MB ({change / low.peak_rss_mb:+.1%}; {per_1000:+.1f} MB per 1,000 more pages)")
+    return (f"peak RSS N={low.pages} -> {high.pages}: {low_mb} -> {high_mb} MB, "
+            f"{change:+d} MB ({change / low_mb:+.1%}; {per_1000:+.1f} MB per 1,000 more pages)")
 
 
 def main(argv: list[str] | None = None) -> int:

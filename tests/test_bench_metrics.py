@@ -282,4 +282,5 @@ def test_the_crawl_benchmark_reports_how_the_peak_moved_from_the_smallest_n_to_t
     assert memory_growth([result(8000, 401.4), result(2000, 386.2)]) == (
         "peak RSS N=2000 -> 8000: 386 -> 401 MB, +15 MB (+3.9%; +2.5 MB per 1,000 more pages)")
     assert memory_growth([result(2000, 400.0), result(8000, 396.0)]).endswith("-4 MB (-1.0%; -0.7 MB per 1,000 more pages)")
+    assert "388 -> 410 MB, +22 MB" in memory_growth([result(2000, 388.4), result(16000, 409.6)])  # as the table rounds
     assert memory_growth([result(2000, 400.0)]) is None
