@@ -632,7 +632,8 @@ def tune_malloc(arenas: int = MALLOC_ARENAS, mmap_threshold: int = MALLOC_MMAP_T
       mapping of its own, and on freeing it raises its threshold past 256 KB, so every later block comes from an
       arena's heap, where a freed block is kept unless it lies at the top. Fixing the threshold (128 KB, glibc's
       starting value) keeps each block in a mapping that goes back to the system when DuckDB frees it. Measured
-      (bench.crawl, 2,000 and 8,000 pages): peak RSS 399 / 410 MB -> 388 / 400 MB, and no slower.
+      (bench.crawl, 2,000 / 8,000 / 16,000 pages): peak RSS 399 / 410 / 429 MB -> 386-389 / 401 / 408-410 MB,
+      and no slower.
     """
     if not sys.platform.startswith("linux"):
         return
