@@ -599,7 +599,13 @@ def test_429_slows_the_whole_host():
     with faulty_server() as srv:
         async def requests():
             yield srv.base_url + "/429?host=1"
-            await asyncio.sleep(0.2)  # the 429 has been answered by now
+            # The other request goes out after the 429 was answered, however long the first took to be sent (on a
+            # loaded machine it had not been sent 0.2 s after it was queued, and both went out together).
+            deadline = time.monotonic() + 10
+            while not any(r.end is not None for r in srv.records("/429?host=1")):
+                assert time.monotonic() < deadline, "the 429 was never answered"
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.2)  # and the fetcher has read it
             yield srv.base_url + "/sleep/10?after=1"
 
         results = fetch_all(requests(), config(per_host_concurrency=2))
