@@ -25,25 +25,15 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterable
 
-PROC_STATUS = Path("/proc/self/status")
-CLEAR_REFS = Path("/proc/self/clear_refs")
+from bench.warehouse import peak_rss_mb, reset_peak_rss
+
 ORIGIN = "http://127.0.0.2:8000"
 
 
-def status_mb(field: str) -> int:
-    """VmRSS or VmHWM of this process, MB."""
-    for line in PROC_STATUS.read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) // 1024
-    raise KeyError(field)
-
-
-def reset_peak() -> None:
-    CLEAR_REFS.write_text("5")  # VmHWM := VmRSS
-
-
-def generated_batch(first: int, size: int) -> list:
+def generated_pages(numbers: Iterable[int], origin: str = ORIGIN) -> list:
+    """bench.crawl's generated articles with these numbers, as a crawl fetched them from `origin` (Page records)."""
     from bench.crawl import article_html, article_path
     from flows.batches import Page
     from flows.fetch import Fetched
@@ -51,8 +41,8 @@ def generated_batch(first: int, size: int) -> list:
 
     now = datetime.now(timezone.utc)
     pages = []
-    for number in range(first, first + size):
-        url = ORIGIN + article_path(number)
+    for number in numbers:
+        url = origin + article_path(number)
         info = FetchInfo(input=url, url=url, path=None, fetched_at=now, status=200,
                          content_type="text/html; charset=utf-8")
         pages.append(Page(Fetched(info, body=article_html(0, number)), url=url))
@@ -82,19 +72,20 @@ def run(articles: int, every: int, db_path: str) -> list[tuple[int, int, int, fl
     window_peak, window_seconds, window_batches = 0, 0.0, 0
     for first in range(0, articles, DEFAULT_BATCH_SIZE):
         size = min(DEFAULT_BATCH_SIZE, articles - first)
-        batch = extract_batch.fn(generated_batch(first, size), None)
+        batch = extract_batch.fn(generated_pages(range(first, first + size)), None)
         gc.collect()
-        reset_peak()
+        reset_peak_rss()
         started = time.perf_counter()
         load_pages.fn(db_path, run_id, batch, None)
         window_seconds += time.perf_counter() - started
-        window_peak = max(window_peak, status_mb("VmHWM"))
+        window_peak = max(window_peak, round(peak_rss_mb()))
         window_batches += 1
         del batch
         gc.collect()
         stored = first + size
         if stored % every == 0 or stored == articles:
-            rows.append((stored, window_peak, status_mb("VmRSS"), window_seconds / window_batches))
+            reset_peak_rss()  # the peak from now on starts at the RSS between batches
+            rows.append((stored, window_peak, round(peak_rss_mb()), window_seconds / window_batches))
             window_peak, window_seconds, window_batches = 0, 0.0, 0
     return rows
 
@@ -106,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.articles < 1 or args.every < 1:
         parser.error("--articles and --every must be 1 or more")
-    if not (PROC_STATUS.exists() and CLEAR_REFS.exists()):
+    if not reset_peak_rss():
         print("bench.batch_memory: needs Linux's /proc/self/status and /proc/self/clear_refs", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.WARNING)

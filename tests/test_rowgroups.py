@@ -3,18 +3,14 @@ as a batch of a crawl is, so that every append is a row group of its own."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import duckdb
 import pytest
 
-from bench.crawl import article_html, article_path
+from bench.batch_memory import generated_pages
 from flows import batches
-from flows.batches import Page, extract_batch, load_pages
-from flows.fetch import Fetched
+from flows.batches import extract_batch, load_pages
 from warehouse import rowgroups
 from warehouse.db import connect
-from warehouse.models import FetchInfo
 from warehouse.rowgroups import MERGED_TABLES, chunks_due, merge_small_row_groups, row_groups, small_row_groups
 from warehouse.runs import start_run
 
@@ -112,16 +108,6 @@ def test_a_merge_that_fails_leaves_the_table_as_it_was(tmp_path):
     assert sizes(path, "article_minhash_bands") == [100] * 4
 
 
-def bench_pages(numbers, host: str = "127.0.0.2") -> list[Page]:
-    pages = []
-    for n in numbers:
-        url = f"http://{host}:8000" + article_path(n)
-        info = FetchInfo(input=url, url=url, path=None, fetched_at=datetime.now(timezone.utc), status=200,
-                         content_type="text/html; charset=utf-8")
-        pages.append(Page(Fetched(info, body=article_html(0, n)), url=url))
-    return pages
-
-
 def test_batches_merge_the_scanned_tables_after_closing_and_lookups_still_find_earlier_batches(tmp_path, monkeypatch):
     monkeypatch.setattr(rowgroups, "MERGE_AFTER_SMALL", 3)
     db_path = str(tmp_path / "w.duckdb")
@@ -137,7 +123,7 @@ def test_batches_merge_the_scanned_tables_after_closing_and_lookups_still_find_e
         con.execute("SELECT count(*) FROM articles").fetchone()[0]) or real_due(con))
 
     for first in range(1, 21, 4):  # 5 batches of 4 articles
-        assert load_pages.fn(db_path, run_id, extract_batch.fn(bench_pages(range(first, first + 4)))).counts.new == 4
+        assert load_pages.fn(db_path, run_id, extract_batch.fn(generated_pages(range(first, first + 4)))).counts.new == 4
     # Looked at every third batch, after its search refresh, in a connection of their own that sees the batch
     # stored; only then (finding the row groups reads the tables whole).
     assert merged == [(table, 12) for table in MERGED_TABLES]
@@ -147,7 +133,7 @@ def test_batches_merge_the_scanned_tables_after_closing_and_lookups_still_find_e
             assert len(row_groups(con, table)) == 3, table  # the first three batches' rows, then one per batch
 
     # an exact copy of the first batch's first article, at another URL: found through the merged fingerprints
-    copy = bench_pages([1], host="127.0.0.3")
+    copy = generated_pages([1], origin="http://127.0.0.3:8000")
     load_pages.fn(db_path, run_id, extract_batch.fn(copy))
     with duckdb.connect(db_path, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 21
