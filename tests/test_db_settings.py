@@ -8,7 +8,7 @@ import logging
 import pytest
 
 import warehouse.db
-from warehouse.db import (DEFAULT_WRITER_MEMORY_LIMIT, WRITER_MEMORY_ENV, WarehouseError, _size_in_bytes,
+from warehouse.db import (DEFAULT_WRITER_MEMORY_LIMIT, WRITER_MEMORY_ENV, WarehouseError, _memory_usage, _size_in_bytes,
                           batch_memory_cap, connect, release_read_cache, writer_memory_cap)
 
 
@@ -174,19 +174,16 @@ def test_releasing_the_read_cache_drops_the_stored_blocks_read_and_keeps_the_unf
     con.execute("CREATE TABLE t AS SELECT n, repeat(md5(n::VARCHAR), 4) AS s FROM range(200000) r(n)")
     con.close()
 
-    def usage(con) -> dict[str, int]:
-        return dict(con.execute("SELECT tag, memory_usage_bytes FROM duckdb_memory()").fetchall())
-
     con = connect(path)
     assert con.execute("SELECT count(DISTINCT s) FROM t").fetchone()[0] == 200000  # reads the column: cached
     con.execute("INSERT INTO t SELECT n, repeat('x', 100) FROM range(200000, 300000) r(n)")  # until the checkpoint
-    before = usage(con)
+    before = _memory_usage(con)
     limit = memory_limit(con)
     assert before["BASE_TABLE"] > 5 << 20 and before["IN_MEMORY_TABLE"] > 1 << 20
 
     dropped = release_read_cache(con)
 
-    after = usage(con)
+    after = _memory_usage(con)
     assert dropped == before["BASE_TABLE"] - after.get("BASE_TABLE", 0) > 5 << 20
     assert after.get("BASE_TABLE", 0) < 1 << 20
     assert after["IN_MEMORY_TABLE"] == before["IN_MEMORY_TABLE"]  # not evicted ...

@@ -123,7 +123,8 @@ def test_batches_merge_the_scanned_tables_after_closing_and_lookups_still_find_e
         con.execute("SELECT count(*) FROM articles").fetchone()[0]) or real_due(con))
 
     for first in range(1, 21, 4):  # 5 batches of 4 articles
-        assert load_pages.fn(db_path, run_id, extract_batch.fn(generated_pages(range(first, first + 4)))).counts.new == 4
+        batch = extract_batch.fn(generated_pages(range(first, first + 4)))
+        assert load_pages.fn(db_path, run_id, batch).counts.new == 4
     # Looked at every third batch, after its search refresh, in a connection of their own that sees the batch
     # stored; only then (finding the row groups reads the tables whole).
     assert merged == [(table, 12) for table in MERGED_TABLES]
