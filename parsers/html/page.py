@@ -11,7 +11,7 @@ from parsers.meta import (
     HeadMeta, JsonLdArticle, enp_properties, json_ld_article, json_ld_objects, resolve_url,
 )
 from parsers.html.builder import FastLXMLTreeBuilder
-from parsers.html.tree import PageIndex, index_page, strip_non_content
+from parsers.html.tree import PageIndex, index_page, reveal_scripted_content, strip_non_content
 from parsers.profiles import Profile
 
 
@@ -45,6 +45,8 @@ def build_page(html: str, url: str | None, now: datetime | None = None, profile:
             if not node.decomposed:
                 node.decompose()  # the profile's `remove` selectors: gone before anything is read
     index = index_page(root)
+    if reveal_scripted_content(index) is not None:
+        index = index_page(root)  # the article a script hides until layout is part of the page
     head = HeadMeta.from_soup(soup, index.head_tags if root is not soup else None)
     base = url
     if head.base_href:

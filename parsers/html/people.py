@@ -10,6 +10,7 @@ from parsers.records import Author, Block
 from parsers.html.facts import Facts, read_profile_node
 from parsers.html.images import Figure
 from parsers.html.page import Page
+from parsers.html.wechat import wechat_writer
 
 _META_AUTHOR_KEYS = ("author", "article:author", "dc.creator", "byl", "sailthru.author", "parsely-author")
 _NAME_SPLIT_RE = re.compile(r"\s*(?:[,，、;；/|｜]|\band\b|&)\s*")
@@ -59,6 +60,9 @@ def extract_authors(page: Page, facts: Facts, figures: list[Figure],
             if author.name not in known:
                 known.add(author.name)
                 add(author, source)
+    writer = wechat_writer(page)  # WeChat's author field: a pen name is a name too
+    if writer and writer not in known:
+        add(Author(writer, "author"), "wechat:author")
     return credits
 
 

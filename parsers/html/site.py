@@ -12,6 +12,7 @@ from parsers.html.facts import Facts
 from parsers.html.page import Page, norm
 from parsers.html.title import split_on_separator, split_page_title
 from parsers.html.tree import class_id
+from parsers.html.wechat import is_wechat, wechat_account
 
 _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_RE = re.compile(r"[A-Za-z]")
@@ -20,8 +21,6 @@ _EPAPER_TITLE_RE = re.compile(r"(数字报刊?|电子版|数字版|电子报|数
 _META_SOURCE_KEYS = ("contentsource", "source", "article:source", "og:source", "dc.source", "xwsource")
 _META_SITE_KEYS = ("og:site_name", "sitename", "application-name", "site_name")
 _SOURCE_LABEL_RE = re.compile(r"^\s*(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|出处|Source)\s*[:：]\s*", re.I)
-# WeChat: the account name is in #js_name, and in `var nickname = "…"` in a script.
-_WECHAT_NICKNAME_RE = re.compile(r"""\bvar\s+nickname\s*=\s*(?:htmlDecode\()?\s*["']([^"'\n]{1,40})["']""")
 
 
 def extract_source(page: Page, facts: Facts, is_epaper: bool) -> tuple[str | None, str | None]:
@@ -37,9 +36,9 @@ def extract_source(page: Page, facts: Facts, is_epaper: bool) -> tuple[str | Non
         return meta
     if page.ld and page.ld.publisher_name:
         return page.ld.publisher_name, "jsonld.publisher"
-    nickname = wechat_nickname(page)
-    if nickname:
-        return nickname, "wechat:nickname"  # the account that publishes the article
+    account = wechat_account(page)
+    if account:
+        return account, "wechat:nickname"  # the account that publishes the article
     if is_epaper:
         masthead = epaper_masthead(page)
         if masthead:
@@ -102,14 +101,14 @@ def extract_canonical_url(page: Page) -> tuple[str | None, str | None]:
 
 
 def extract_site_name(page: Page, title: str | None) -> tuple[str | None, str | None]:
-    """(site name, provenance): og:site_name and friends > a WeChat account name > the `<title>`'s
+    """(site name, provenance): a WeChat article's account > og:site_name and friends > the `<title>`'s
     site part > a `欢迎来到 X` greeting > the logo's alt text."""
+    account = wechat_account(page) if is_wechat(page) else None
+    if account:
+        return account, "wechat:nickname"  # og:site_name names the platform (微信公众平台), not the site
     meta = page.head.get_with_source(*_META_SITE_KEYS)
     if meta:
         return meta
-    nickname = wechat_nickname(page)
-    if nickname:
-        return nickname, "wechat:nickname"
     _, site = split_page_title(page.head.title, title)
     if site:
         return site, "title-tag"
@@ -119,19 +118,6 @@ def extract_site_name(page: Page, title: str | None) -> tuple[str | None, str | 
             return found, "greeting"
     alt = logo_alt(page)
     return (alt, "logo-alt") if alt else (None, None)
-
-
-def wechat_nickname(page: Page) -> str | None:
-    """The WeChat account that published the page (`#js_name`, `var nickname`)."""
-    if "js_name" not in page.html and "nickname" not in page.html:
-        return None
-    node = page.soup.find(id="js_name")
-    if isinstance(node, Tag):
-        text = norm(" ".join(node.stripped_strings))
-        if text and len(text) <= 40:
-            return text
-    m = _WECHAT_NICKNAME_RE.search(page.html)
-    return norm(m.group(1)) or None if m else None
 
 
 def logo_alt(page: Page) -> str | None:

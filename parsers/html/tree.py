@@ -168,6 +168,9 @@ class PageIndex:
     custom_tags: set[str]
     head_tags: list[Tag] = field(default_factory=list)  # meta/link/title/base misplaced in <body>
     time_tags: list[tuple[int, Tag]] = field(default_factory=list)
+    # elements an inline style hides (display:none, visibility:hidden): skipped by the walk, and
+    # candidates for scripted reveal (reveal_scripted_content)
+    styled_hidden: list[Tag] = field(default_factory=list)
     block_pos: list[int] = field(default_factory=list)
     prefix_chars: list[int] = field(default_factory=list)
     prefix_links: list[int] = field(default_factory=list)
@@ -236,17 +239,54 @@ def _hidden_by_class(classes: str) -> bool:
     return any(word in low for word in _POPUP_CLASS_WORDS) or not _HIDDEN_CLASSES.isdisjoint(low.split())
 
 
+REVEALED_ATTR = "data-newsduck-revealed"  # set on a hidden container found to hold the article
+
+
 def is_hidden(tag: Tag) -> bool:
     attrs = tag.attrs
     if not attrs:
         return False
     if "hidden" in attrs:
         return True
-    style = attrs.get("style")
-    if isinstance(style, str) and ("none" in style or "hidden" in style):
+    return hidden_by_style(tag)
+
+
+def hidden_by_style(tag: Tag) -> bool:
+    """An inline style hides the element (and reveal_scripted_content has not revealed it)."""
+    style = tag.attrs.get("style")
+    if isinstance(style, str) and ("none" in style or "hidden" in style) and REVEALED_ATTR not in tag.attrs:
         compact = style.replace(" ", "").lower()
         return "display:none" in compact or "visibility:hidden" in compact
     return False
+
+
+MIN_REVEALED_CHARS = 200   # a hidden container with less text than this is never the article
+
+
+def reveal_scripted_content(index: PageIndex) -> Tag | None:
+    """The container a script hides until it has laid the page out, marked as visible.
+
+    Pages such as WeChat articles (`<div id="js_content" style="visibility: hidden">`) hide the whole
+    article with an inline style that their script removes. Such a container holds the bulk of the
+    page's text: an element hidden by an inline style whose prose outweighs all the prose the reader
+    can see is revealed (REVEALED_ATTR) and the caller indexes the page again. Menus, tabs and pop-ups
+    hidden the same way hold less text than the visible article and stay hidden.
+    """
+    if not index.styled_hidden:
+        return None
+    visible = sum(b.chars for b in index.blocks if b.punct and b.chars >= 15 and b.link_density < 0.5)
+    best, best_chars = None, max(MIN_REVEALED_CHARS, visible)
+    for el in index.styled_hidden:
+        text = "".join(el.strings)
+        if len(text) <= best_chars:
+            continue
+        chars = len(_PUNCT_RE.sub("", "".join(text.split())))
+        punct = len(_PUNCT_RE.findall(text))
+        if chars > best_chars and punct * 100 >= chars:  # prose: a clause mark every 100 characters
+            best, best_chars = el, chars
+    if best is not None:
+        best.attrs[REVEALED_ATTR] = ""
+    return best
 
 
 def class_id(tag: Tag) -> str:
@@ -271,6 +311,7 @@ def index_page(root: Tag) -> PageIndex:
     custom_tags: set[str] = set()
     head_tags: list[Tag] = []
     time_tags: list[tuple[int, Tag]] = []
+    styled_hidden: list[Tag] = []
 
     block_stack: list[Tag] = [root]
     raw: list[str] = []
@@ -368,6 +409,8 @@ def index_page(root: Tag) -> PageIndex:
                 (("style" in attrs or "hidden" in attrs) and is_hidden(child))
                 or (classes and _hidden_by_class(classes)))):
             spans[id(child)] = (counter, counter)
+            if attrs and "style" in attrs and name not in skip_tags and hidden_by_style(child):
+                styled_hidden.append(child)
             if name in _HEAD_TAGS:
                 head_tags.append(child)
             child = _after_subtree(child)
@@ -430,7 +473,8 @@ def index_page(root: Tag) -> PageIndex:
         if name in heading_level:
             heading_stack.pop()
     flush()
-    return PageIndex(blocks, anchors, images, spans, semantic, custom_tags, head_tags, time_tags).finish()
+    return PageIndex(blocks, anchors, images, spans, semantic, custom_tags, head_tags, time_tags,
+                     styled_hidden).finish()
 
 
 
