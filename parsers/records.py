@@ -91,7 +91,8 @@ class ArticleRecord:
 
     @property
     def text(self) -> str:
-        return "\n\n".join(self.paragraphs)
+        """The body as a reader reads it: section headings and paragraphs in order, one per block."""
+        return "\n\n".join(b.text for b in self.body)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -201,7 +201,9 @@ def test_to_dict_has_the_extract_keys(repost):
     record, _ = repost
     data = record.to_dict()
     assert tuple(data) == EXTRACT_KEYS
-    assert data["links"] == [] and data["text"] == "\n\n".join(record.paragraphs)
+    # text: the body as read, section headings and paragraphs in order
+    assert data["links"] == [] and data["text"] == "\n\n".join(b.text for b in record.body)
+    assert data["sections"] and all(f"\n\n{s}\n\n" in data["text"] for s in data["sections"])
     json.dumps(data, ensure_ascii=False)
 
 

@@ -75,41 +75,42 @@ def is_section_heading(b: TextBlock) -> bool:
     return False
 
 
-def extract_body_blocks(page: Page, containers: list[Tag], skip: set[int],
-                        facts: Facts) -> tuple[list[Block], str | None]:
-    """Paragraphs and section headings of the body, in order; and the lead-box text."""
+def extract_body_blocks(page: Page, indices: list[int], facts: Facts,
+                        trusted: set[int]) -> tuple[list[Block], str | None]:
+    """Paragraphs and section headings of the body blocks `indices` (in document order), and the
+    lead-box text. Metadata lines among them are dropped from the body; those in `trusted` (the
+    article's own containers) are also recorded in `facts`, so a byline or date from a sidebar the
+    body reached into is never the article's."""
     index = page.index
     body: list[Block] = []
     lead = None
     expect_lead = False
-    for container in containers:
-        lo, hi = index.block_range(container)
-        for i in range(lo, hi):
-            if i in skip:
-                continue
-            b = index.blocks[i]
-            text = b.text
-            label = text.strip("【】[]:： ")
-            if label in _LEAD_LABELS and b.chars <= 8:
-                expect_lead = True
-                continue
-            if b.link_density > MAX_LINK_DENSITY_PROSE and b.chars < 200 and not is_linked_sentence(b):
-                continue
-            if b.chars <= 200 and consume_meta(b, facts, record_date=False, by_parts=False, now=page.now):
-                continue
-            if b.chars <= 200 and is_boilerplate_line(text):
-                continue
-            if b.chars <= MAX_DATELINE_CHARS and (is_dateline(text, page.now) or _WIDGET_LABEL_RE.match(text)):
-                continue
-            if is_end_of_article_line(text):
-                break
-            if is_section_heading(b):
-                body.append(Block("heading", text))
-                continue
-            if expect_lead:
-                lead = text
-                expect_lead = False
-            body.append(Block("paragraph", text))
+    ignored = Facts()
+    for i in indices:
+        b = index.blocks[i]
+        text = b.text
+        label = text.strip("【】[]:： ")
+        if label in _LEAD_LABELS and b.chars <= 8:
+            expect_lead = True
+            continue
+        if b.link_density > MAX_LINK_DENSITY_PROSE and b.chars < 200 and not is_linked_sentence(b):
+            continue
+        if b.chars <= 200 and consume_meta(b, facts if i in trusted else ignored, record_date=False,
+                                           by_parts=False, now=page.now):
+            continue
+        if b.chars <= 200 and is_boilerplate_line(text):
+            continue
+        if b.chars <= MAX_DATELINE_CHARS and (is_dateline(text, page.now) or _WIDGET_LABEL_RE.match(text)):
+            continue
+        if is_end_of_article_line(text):
+            break
+        if is_section_heading(b):
+            body.append(Block("heading", text))
+            continue
+        if expect_lead:
+            lead = text
+            expect_lead = False
+        body.append(Block("paragraph", text))
     return drop_contained_paragraphs(body), lead
 
 
