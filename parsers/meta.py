@@ -34,6 +34,7 @@ class JsonLdArticle:
     headline: str | None = None
     date_published: str | None = None
     author_names: list[str] = field(default_factory=list)
+    author_types: list[str] = field(default_factory=list)  # per author_names: Person, Organization, "" (a bare string)
     publisher_name: str | None = None
     main_entity_url: str | None = None
     image_urls: list[str] = field(default_factory=list)
@@ -72,19 +73,18 @@ def json_ld_article(objects: list[dict[str, Any]]) -> JsonLdArticle | None:
         types = obj.get("@type")
         types = [types] if isinstance(types, str) else (types if isinstance(types, list) else [])
         if any(isinstance(t, str) and t.lower() in ARTICLE_LD_TYPES for t in types):
-            return _reduce_article(obj)
+            return _reduce_article(obj, objects)
     return None
 
 
-def _reduce_article(obj: dict[str, Any]) -> JsonLdArticle:
+def _reduce_article(obj: dict[str, Any], objects: list[dict[str, Any]] = ()) -> JsonLdArticle:
     art = JsonLdArticle(is_article_type=True)
     art.headline = _text(obj.get("headline")) or _text(obj.get("name"))
     art.date_published = _text(obj.get("datePublished")) or _text(obj.get("dateCreated"))
-    authors = obj.get("author")
-    for a in authors if isinstance(authors, list) else [authors]:
-        name = _text(a.get("name")) if isinstance(a, dict) else _text(a)
-        if name and name not in art.author_names:
+    for name, kind in _ld_authors(obj.get("author"), objects):
+        if name not in art.author_names:
             art.author_names.append(name)
+            art.author_types.append(kind)
     pub = obj.get("publisher")
     if isinstance(pub, list) and pub:
         pub = pub[0]
@@ -101,6 +101,33 @@ def _reduce_article(obj: dict[str, Any]) -> JsonLdArticle:
             art.image_urls.append(src)
     art.in_language = _text(obj.get("inLanguage"))
     return art
+
+
+def _ld_authors(value: Any, objects: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(name, @type) of each author: a string, a Person/Organization object, a list of either (nested
+    lists too), an object whose `name` is a list, or a `{"@id": …}` reference to a node elsewhere in
+    the page's JSON-LD (`@graph` authors)."""
+    out: list[tuple[str, str]] = []
+    stack = [value]
+    while stack and len(out) < 50:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack[:0] = item
+        elif isinstance(item, dict):
+            if "name" not in item and isinstance(item.get("@id"), str):
+                item = next((o for o in objects if o.get("@id") == item["@id"] and "name" in o), item)
+            kind = item.get("@type")
+            kind = kind[0] if isinstance(kind, list) and kind else kind
+            names = item.get("name")
+            for name in names if isinstance(names, list) else [names]:
+                text = _text(name)
+                if text:
+                    out.append((text, kind if isinstance(kind, str) else ""))
+        else:
+            text = _text(item)
+            if text:
+                out.append((text, ""))
+    return out
 
 
 def _text(value: Any) -> str | None:
