@@ -18,6 +18,7 @@ from parsers.records import Author
 
 __all__ = [
     "parse_byline",
+    "parse_marked_byline",
     "parse_byline_credits",
     "split_photo_credit",
     "parse_group_credit",
@@ -29,6 +30,7 @@ __all__ = [
 MAX_BYLINE_CHARS = 80
 
 _CJK = "\u4e00-\u9fff"
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 _DOTS = "·•・‧･"
 
 # Common Chinese surnames (百家姓 plus frequent modern ones). A CJK name without a middle
@@ -103,10 +105,9 @@ _DESK_RE = re.compile(r"^(?:综合|编译|外电|即时|联合|专题|要闻)")
 
 _CJK_NAME_RE = re.compile(rf"[{_CJK}]{{2,4}}")
 _DOTTED_NAME_RE = re.compile(rf"[{_CJK}]{{1,8}}(?:[{_DOTS}][{_CJK}]{{1,10}}){{1,3}}")
-_LATIN_PARTICLES = r"(?:van|von|de|da|del|der|den|la|le|bin|al|di|du|dos|ter)"
-_LATIN_NAME_RE = re.compile(
-    rf"(?:[A-Z][A-Za-z'’\-]*\.?)(?:\s+(?:{_LATIN_PARTICLES}|[A-Z][A-Za-z'’\-]*\.?)){{1,3}}"
-)
+_LATIN_PARTICLES = frozenset({"van", "von", "de", "da", "del", "della", "der", "den", "la", "le", "bin", "al",
+                              "di", "du", "dos", "das", "ter", "zu", "y", "ten", "ben", "ibn", "st."})
+_LATIN_WORD_RE = re.compile(r"[^\W\d_](?:[^\W\d_]|['’\-])*\.?")
 _DIGITS_RE = re.compile(r"^[\dA-Za-z_\-\.@]*\d[\dA-Za-z_\-\.@]*$")
 _ACCOUNT_RE = re.compile(r"^[A-Za-z0-9_\-\.@]+$")
 
@@ -144,9 +145,23 @@ _SENTENCE_PUNCT_RE = re.compile(r"[。！？!?；;：:“”\"]")
 _TRAILING_VERBS = frozenset({"报道", "报导", "采写", "整理", "撰写", "撰稿", "采访", "发自", "综合报道",
                              "联合报道", "综合报导", "编译"})
 _REPORT_VERB_RE = re.compile(r"(?:报道|报导|电)$")
-_BY_RE = re.compile(r"^\s*(?:by|BY|By)\s+(?P<names>.+)$")
-_BY_SPLIT_RE = re.compile(r"\s*(?:,|&|\band\b|\bAND\b)\s*")
-
+# `By X`, `Von: X`, `Par X`, `Por X`, `Di X`, `Av X`, `Door X`, `Autor: X`, `Autorin/Autor X`.
+_BY_RE = re.compile(
+    r"^\s*(?P<prefix>by|von|par|por|di|av|door|af|od|autor(?:in)?(?:\s*/\s*autor(?:in)?)?|author|written\s+by|"
+    r"text|texto|tekst)(?:\s*:\s*|\s+)(?P<names>\S.*)$", re.I)
+_BY_SPLIT_RE = re.compile(r"\s*(?:,|&|/|\b(?:and|und|y|et|e|og|och|en|i|a|ve|és)\b)\s*", re.I)
+# Where a byline's names end: a date or time, a `|`/`•` separator, a dash.
+_BY_END_RE = re.compile(r"\s+(?:[|｜•·–—-]\s|\S*\d).*$")
+# Job titles that may follow a name (`Sophie Foster Travel News Reporter`, `Holger Zschäpitz
+# Leitender Wirtschaftsredakteur`): a part ending in one keeps only its first two words.
+_JOB_TITLE_RE = re.compile(
+    r"(?:reporter|writer|editor|correspondent|journalist|columnist|contributor|producer|author|"
+    r"redakteur(?:in)?|korrespondent(?:in)?|autor(?:in)?|journalistin|chefredakteur(?:in)?|volontär(?:in)?|"
+    r"redactor(?:a)?|periodista|corresponsal|rédacteur|rédactrice|journaliste|giornalista|inviato|inviata)$",
+    re.I)
+# Wire services and desks named beside the writers: not people, and not a reason to reject the line.
+_DESK_WORDS = frozenset({"staff", "staff reporter", "our correspondent", "redaktion", "agencies", "agenturen",
+                         "wire", "wires", "newsdesk"})
 _NAME = rf"(?:[{_CJK}]{{1,8}}(?:[{_DOTS}][{_CJK}]{{1,10}})+|[{_CJK}]{{2,4}})"
 _NAME_SEQ = rf"{_NAME}(?:[\s\u3000\xa0、,，]+{_NAME})*"
 # Unlabelled Taiwan/Hong Kong credits (on the simplified view):
@@ -195,7 +210,21 @@ def is_person_name(token: str) -> bool:
         if token[:2] in _COMPOUND_SURNAMES:
             return len(token) >= 3
         return token[0] in _SINGLE_SURNAMES
-    return bool(_LATIN_NAME_RE.fullmatch(token))
+    return is_latin_name(token)
+
+
+def is_latin_name(text: str) -> bool:
+    """'First Last' in any alphabet that has capitals: 2–5 words, each capitalised (or all capitals),
+    particles (van, de, bin …) and initials (`María R. Sahuquillo`) allowed, `Dr.` kept."""
+    words = text.split()
+    if not 2 <= len(words) <= 5 or not words[0][0].isupper() or not words[-1][0].isupper():
+        return False
+    for w in words:
+        if w.lower() in _LATIN_PARTICLES:
+            continue
+        if not _LATIN_WORD_RE.fullmatch(w) or not w[0].isupper():
+            return False
+    return True
 
 
 def _is_pen_name(token: str) -> bool:
@@ -235,21 +264,34 @@ def _dedupe(authors: list[Author]) -> list[Author]:
     return out
 
 
-def _parse_english_byline(text: str) -> list[Author] | None:
-    m = _BY_RE.match(text)
-    if not m:
-        return None
-    value = re.split(r"\s+[|｜–—-]\s+", m.group("names"))[0].strip().rstrip(".")
-    value = re.sub(r"\s+(?:in|for|from|at)\s+[A-Z].*$", "", value)  # By Jane Doe in Beijing
-    authors = []
-    for part in _BY_SPLIT_RE.split(value):
-        part = part.strip()
+def _parse_latin_byline(text: str) -> tuple[list[Author], str] | None:
+    """(writers, prefix as written) of `By Jane Doe and John Smith`, `Von: Simone Jung`, `von David
+    Straub, MDR THÜRINGEN`, `By Sophie Foster Travel News Reporter 11:58, 23 APR 2024`; a line made
+    of `|`-separated segments is read from its `By`/`Von` segment. None for other lines."""
+    for segment in re.split(r"\s+[|｜•·]\s+", text) if ("|" in text or "｜" in text or "•" in text or " · " in text) else [text]:
+        m = _BY_RE.match(segment)
+        if m:
+            authors = _latin_names(m.group("names"))
+            if authors is not None:
+                return authors, m.group("prefix")
+    return None
+
+
+def _latin_names(value: str) -> list[Author] | None:
+    value = _BY_END_RE.sub("", value.strip()).strip().rstrip(".,;:")
+    value = re.sub(r"\s+(?:in|for|from|at|aus|in|en|à|em)\s+[A-Z].*$", "", value)  # By Jane Doe in Beijing
+    authors: list[Author] = []
+    for i, part in enumerate(_BY_SPLIT_RE.split(value)):
+        part = part.strip(" .")
         if not part:
             continue
-        if is_person_name(part):
+        words = part.split()
+        if len(words) > 2 and _JOB_TITLE_RE.search(words[-1]):
+            part = " ".join(words[:2])
+        if is_latin_name(part) and not (authors and part.isupper() and not authors[0].name.isupper()):
             authors.append(Author(part, "author"))
-        elif re.fullmatch(r"[A-Z][A-Za-z.\-]*", part) or part.lower() in ("staff", "staff reporter", "our correspondent"):
-            continue  # a wire service or desk (Reuters, AP, Staff)
+        elif authors or part.lower() in _DESK_WORDS or re.fullmatch(r"[^\W\d_][\w.\-]*", part):
+            continue  # a wire service, desk or place beside the writers (Reuters, dpa, Frankfurt, MDR THÜRINGEN)
         else:
             return None
     return authors if authors else None
@@ -275,10 +317,10 @@ def parse_byline_credits(text: str) -> list[tuple[Author, str]] | None:
     text = _strip_brackets(text)
     if not text or len(text) > MAX_BYLINE_CHARS or "。" in text[:-1]:
         return None
-    if text[0].isascii():
-        english = _parse_english_byline(text)
-        if english is not None:
-            return [(a, "byline:By") for a in english]
+    if not _HAN_RE.match(text):
+        latin = _parse_latin_byline(text)
+        if latin is not None:
+            return [(a, f"byline:{latin[1]}") for a in latin[0]]
     view = _simplified(text)
     if not _LABEL_HINT_RE.search(view):
         return _unlabelled_credit(text, view, bracketed)
@@ -321,6 +363,23 @@ def parse_byline_credits(text: str) -> list[tuple[Author, str]] | None:
             if all(author != a for a, _ in credits):
                 credits.append((author, source))
     return credits
+
+
+def parse_marked_byline(text: str) -> list[tuple[Author, str]] | None:
+    """The writers named by the text of an element the page marks as its byline (class `author`/
+    `byline`, `rel=author`, `itemprop=author`): a labelled byline, or bare names (`Gregor Meier`,
+    `Jane Doe and John Roe`; Chinese text needs a label), each as 'author' with source `byline:` (the caller names the
+    marker). None when the text names nobody."""
+    text = " ".join((text or "").split()).strip(" ,;|•·")
+    if not text or len(text) > MAX_BYLINE_CHARS:
+        return None
+    found = parse_byline_credits(text)
+    if found:
+        return found
+    if found is None and not _HAN_RE.search(text):  # bare Chinese names there are often account names
+        names = _latin_names(text)
+        return [(a, "byline:") for a in names] if names else None
+    return None
 
 
 def _is_outlet_head(head: str) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from parsers.bylines import (
-    is_person_name, parse_byline_credits, parse_closing_credits, parse_dateline_credits,
+    is_person_name, parse_byline_credits, parse_closing_credits, parse_dateline_credits, parse_marked_byline,
 )
 from parsers.records import Author, Block
 from parsers.html.facts import Facts, read_profile_node
@@ -64,7 +64,10 @@ def extract_authors(page: Page, facts: Facts, figures: list[Figure],
     visible = _visible_credits(page, facts, figures, body)
     if _is_chinese(page, body):
         return _chinese_credits(page, visible)
-    declared, placeholder = declared_authors(page)
+    publisher = _publisher_names(page)
+    visible = [(a, s) for a, s in visible if a.role not in WRITER_ROLES or not _is_publisher(a.name, publisher)]
+    visible += [c for c in _edge_name_lines(body) if c[0] not in {a for a, _ in visible}]
+    declared, placeholder = declared_authors(page, publisher)
     if not declared or placeholder and any(a.role in WRITER_ROLES for a, _ in visible):
         return visible
     others = [(a, s) for a, s in visible if a.role not in WRITER_ROLES]
@@ -141,11 +144,11 @@ def _chinese_credits(page: Page, visible: list[tuple[Author, str]]) -> list[tupl
     return credits
 
 
-def declared_authors(page: Page) -> tuple[list[tuple[Author, str]], bool]:
+def declared_authors(page: Page, publisher: set[str] | None = None) -> tuple[list[tuple[Author, str]], bool]:
     """The author credit a non-Chinese page declares in its metadata, as (Author('…', 'author'),
     source): JSON-LD `author` > `<meta>` author keys. The flag says the credit only repeats the
     publisher's or site's own name (a placeholder that a visible byline overrides)."""
-    publisher = _publisher_names(page)
+    publisher = _publisher_names(page) if publisher is None else publisher
     fallback: list[tuple[Author, str]] = []
     values: list[tuple[list[str], str]] = []
     if page.ld and page.ld.author_names:
@@ -155,10 +158,28 @@ def declared_authors(page: Page) -> tuple[list[tuple[Author, str]], bool]:
         if found:
             values.append((split_author_value(found[0]), found[1]))
     for names, source in values:
-        if any(_squash(n) not in publisher for n in names):
+        if any(not _is_publisher(n, publisher) for n in names):
             return _as_authors(names, source), False
         fallback = fallback or _as_authors(names, source)
     return fallback, True
+
+
+def _is_publisher(name: str, publisher: set[str]) -> bool:
+    """`name` only repeats the publisher's or site's name (`STERN.de`, `Lesotho Times…`)."""
+    squashed = _squash(name)
+    return any(squashed == p or len(p) >= 6 and squashed.startswith(p) for p in publisher)
+
+
+def _edge_name_lines(body: list[Block]) -> list[tuple[Author, str]]:
+    """A bold line that is only a name (`<p><strong>Jane Doe</strong></p>`) opening or closing the
+    body: the writer, as many sites print it."""
+    for block in (body[:1] + body[-1:]) if body else []:
+        if block.kind != "heading":
+            continue
+        found = parse_marked_byline(block.text)
+        if found and all(s == "byline:" for _, s in found):
+            return [(a, "byline:bold") for a, _ in found]
+    return []
 
 
 def _as_authors(names: list[str], source: str) -> list[tuple[Author, str]]:
