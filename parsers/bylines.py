@@ -118,7 +118,7 @@ _SEP = r"[:：/／|｜丨︱╱]"
 _LABEL_RE = re.compile(
     rf"""
     (?P<label>
-        文\s*[/／]\s*图 | 图\s*[/／]\s*文 | 文图 | 图文
+        文\s*[/／、]\s*图 | 图\s*[/／、]\s*文 | 文图 | 图文
       | [{_CJK}]{{0,8}}?摄影记者
       | [{_CJK}]{{0,8}}?(?:特约|首席|见习|实习|融媒体?|全媒体)?记者
       | [{_CJK}]{{0,6}}?通讯员
@@ -144,6 +144,7 @@ _SENTENCE_PUNCT_RE = re.compile(r"[。！？!?；;：:“”\"]")
 # Verbs that may close a byline's names: 记者 张三 报道; 記者X／台北報導 (a place before the verb).
 _TRAILING_VERBS = frozenset({"报道", "报导", "采写", "整理", "撰写", "撰稿", "采访", "发自", "综合报道",
                              "联合报道", "综合报导", "编译"})
+_STAFF_CODE_RE = re.compile(rf"([{_CJK}]{{2,4}})[_\-]?[A-Za-z]{{1,6}}\d{{2,}}")
 _REPORT_VERB_RE = re.compile(r"(?:报道|报导|电)$")
 # `By X`, `Von: X`, `Par X`, `Por X`, `Di X`, `Av X`, `Door X`, `Autor: X`, `Autorin/Autor X`.
 _BY_RE = re.compile(
@@ -181,7 +182,7 @@ _HEAD_TRIM = " \u3000\xa0【】[]()（）╱／/|｜·・•"
 
 def _role_of_label(label: str) -> set[str]:
     label = re.sub(r"\s+", "", label)
-    if label in ("文/图", "文／图", "图/文", "图／文", "文图", "图文"):
+    if label in ("文/图", "文／图", "图/文", "图／文", "文图", "图文", "文、图", "图、文"):
         return {"author", "photographer"}
     if "摄影" in label or label in ("图", "摄", "摄像"):
         return {"photographer"}
@@ -388,6 +389,8 @@ def _is_outlet_head(head: str) -> bool:
     rest = _DATE_HEAD_RE.sub("", head.strip(_HEAD_TRIM)).strip(_HEAD_TRIM)
     if not rest:
         return True
+    if re.fullmatch(r"[A-Za-z0-9]{1,12}", rest):
+        return True  # a Latin brand glued to the label: e公司记者 X
     return len(rest) <= 16 and bool(re.fullmatch(rf"[{_CJK}A-Za-z0-9·・]+", rest)) \
         and bool(_ORG_SUFFIX_RE.search(rest)) and not is_person_name(rest)
 
@@ -469,6 +472,9 @@ def _names_in_value(value: str, roles: set[str], *, has_colon: bool,
             names.append(token[:-1])
             photographed = True
             continue
+        coded = _STAFF_CODE_RE.fullmatch(token)
+        if coded and is_person_name(coded.group(1)):
+            token = coded.group(1)  # 责任编辑：钟齐鸣_NBJ11279 (a portal's staff code after the name)
         if is_person_name(token):
             names.append(token)
         elif _is_known_non_person(token):
@@ -592,9 +598,11 @@ def parse_group_credit(text: str) -> list[Author] | None:
 # the credit at the start of the story (matched on the simplified view).
 _DATELINE_CREDIT_RE = re.compile(r"^.{0,30}?(?:讯|电|消息)\s*[（(](?P<by>[^（()）]{2,40})[）)]")
 _DATELINE_HINT_RE = re.compile(r"讯|电|消息")
+# 〔記者王小明／台北報導〕行政院… / 【記者X／綜合報導】…: a bracketed byline opening the first paragraph.
+_OPENING_CREDIT_RE = re.compile(r"^[（(〔【\[［](?P<by>[^（()）〔〕【】\[\]［］。，]{2,40})[）)〕】\]］]")
 # 中央社記者X台北13日電: a wire reporter's dateline without brackets.
 _WIRE_DATELINE_RE = re.compile(
-    rf"^[{_CJK}]{{0,10}}记者(?P<names>[{_CJK}]{{2,3}})[{_CJK}]{{2,6}}?\d{{1,2}}日(?:专)?电"
+    rf"^[（(〔【\[]?[{_CJK}]{{0,10}}记者(?P<names>[{_CJK}]{{2,3}})[{_CJK}]{{2,6}}?\d{{1,2}}日(?:专)?电"
 )
 
 
@@ -610,6 +618,11 @@ def parse_dateline_credits(text: str) -> list[tuple[Author, str]] | None:
     if not text:
         return None
     view = _simplified(text[:60])
+    opening = _OPENING_CREDIT_RE.match(text.strip())
+    if opening:
+        found = [(a, s) for a, s in parse_byline_credits(opening.group("by")) or [] if s != "byline:()"]
+        if found:
+            return found
     if not _DATELINE_HINT_RE.search(view[:34]):
         return None
     m = _DATELINE_CREDIT_RE.match(view.strip())

@@ -178,3 +178,77 @@ def test_chinese_page_keeps_people_only():
     authors, prov = _page(_LD % '{"@type": "Organization", "name": "阜新日报"}', zh + "<p>今年增长三成。（钟才文）</p>")
     assert authors == [("钟才文", A)]
     assert prov["authors.author"] == "credit:closing"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("〔記者王小明／台北報導〕行政院今天表示，", {("王小明", R)}),
+        ("（中央社記者楊明珠台北13日電）行政院今天表示，", {("楊明珠", R)}),
+        ("【記者陳小華／綜合報導】美國總統今天表示，", {("陳小華", R)}),
+    ],
+)
+def test_opening_bracket_credits(text, expected):
+    assert {(a.name, a.role) for a, _ in parse_dateline_credits(text)} == expected
+
+
+@pytest.mark.parametrize("text", ["（中央社台北13日電）行政院今天表示，", "（张三）今天表示，", "（图）今天，"])
+def test_openings_without_a_person(text):
+    assert not parse_dateline_credits(text)
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("责任编辑：钟齐鸣_NBJ11279", {("钟齐鸣", E, "byline:责任编辑")}),
+        ("e公司记者 张三", {("张三", R, "byline:公司记者")}),
+        ("文、圖／王小明", {("王小明", A, "byline:文、圖"), ("王小明", P, "byline:文、圖")}),
+    ],
+)
+def test_more_chinese_bylines(line, expected):
+    assert credits(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("By Jane Doe and John Smith", {("Jane Doe", A, "byline:By"), ("John Smith", A, "byline:By")}),
+        ("Von: Simone Jung", {("Simone Jung", A, "byline:Von")}),
+        ("von David Straub, MDR THÜRINGEN", {("David Straub", A, "byline:von")}),
+        ("Von Anna Sleegers, Frankfurt", {("Anna Sleegers", A, "byline:Von")}),
+        ("By Sophie Foster Travel News Reporter 11:58, 23 APR 2024", {("Sophie Foster", A, "byline:By")}),
+        ("Do 25.04.24 | 14:07 Uhr | Von Eva Kirchner-Rätsch", {("Eva Kirchner-Rätsch", A, "byline:Von")}),
+        ("Autor: Monika Bolliger und Anna Trechsel, Sweidah",
+         {("Monika Bolliger", A, "byline:Autor"), ("Anna Trechsel", A, "byline:Autor")}),
+        ("Por María R. Sahuquillo", {("María R. Sahuquillo", A, "byline:Por")}),
+        ("von Dr. Max Kolter", {("Dr. Max Kolter", A, "byline:von")}),
+    ],
+)
+def test_latin_bylines(line, expected):
+    assert credits(line) == expected
+
+
+@pytest.mark.parametrize("line", ["By the way, this is not a byline", "Par ailleurs, le gouvernement a dit",
+                                  "von der Leyen sagte am Montag", "Di Maio ha detto"])
+def test_latin_sentences_are_not_bylines(line):
+    assert parse_byline_credits(line) is None
+
+
+def test_marked_byline_element():
+    authors, prov = _page("", '<div class="entry-meta"><span class="posted-on">27. Januar 2026</span> • '
+                              '<span class="byline"><span class="author vcard">Gregor Meier</span></span></div>' + _PROSE)
+    assert authors == [("Gregor Meier", A)]
+    assert prov["authors.author"] == "class:author"
+
+
+def test_rel_author_links():
+    authors, prov = _page("", '<div class="meta"><a rel="author" href="/a/1">Jane Doe</a> und '
+                              '<a rel="author" href="/a/2">John Roe</a></div>' + _PROSE)
+    assert authors == [("Jane Doe", A), ("John Roe", A)]
+    assert prov["authors.author"] == "rel=author"
+
+
+def test_bold_name_line_closing_the_body():
+    authors, prov = _page("", _PROSE + "<p><strong>Jane Doe</strong></p>")
+    assert authors == [("Jane Doe", A)]
+    assert prov["authors.author"] == "byline:bold"
