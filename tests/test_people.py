@@ -252,3 +252,15 @@ def test_bold_name_line_closing_the_body():
     authors, prov = _page("", _PROSE + "<p><strong>Jane Doe</strong></p>")
     assert authors == [("Jane Doe", A)]
     assert prov["authors.author"] == "byline:bold"
+
+
+def test_byline_with_linked_names():
+    authors, prov = _page("", '<p class="meta">Von: <a href="/autor/sj">Simone Jung</a></p>' + _PROSE)
+    assert authors == [("Simone Jung", A)]
+    assert prov["authors.author"] == "byline:Von"
+
+
+def test_organisation_typed_jsonld_author_gives_way_to_a_visible_person():
+    ld = _LD % '{"@type": "Organization", "name": "Example Wire"}'
+    assert _page(ld, "<p>By John Roe</p>" + _PROSE)[0] == [("John Roe", A)]
+    assert _page(ld, _PROSE)[0] == [("Example Wire", A)]

@@ -137,6 +137,8 @@ def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: F
             continue
         if b.link_density <= MAX_LINK_DENSITY_PROSE:
             consume_meta(b, facts, record_date=True, by_parts=True, now=page.now)
+        else:
+            read_linked_byline(b, facts)
         if b.chars <= 2 * MAX_MARKED_BYLINE_CHARS and not facts.has_writer():
             read_marked_byline(b, facts)
         if not facts.sources and b.chars <= 120 and i < start + MAX_SOURCE_CLASS_BLOCKS:
@@ -178,6 +180,17 @@ def scan_above_title(page: Page, title_block: int, skip: set[int], facts: Facts)
     facts.sources_from.extend(above.sources_from)
     for a in above.authors:
         facts.add_author(a, above.author_from[a])
+
+
+def read_linked_byline(b: TextBlock, facts: Facts) -> bool:
+    """A byline whose names link to author pages (`Von: <a>Simone Jung</a>`): too linked for the
+    metadata scan, still read for its writers while none is known. True when it is such a byline."""
+    if b.chars > MAX_MARKED_BYLINE_CHARS or facts.has_writer():
+        return False
+    found = parse_byline_credits(b.text)
+    for person, source in found or []:
+        facts.add_author(person, source)
+    return bool(found)
 
 
 def read_marked_byline(b: TextBlock, facts: Facts) -> bool:

@@ -146,13 +146,17 @@ def _chinese_credits(page: Page, visible: list[tuple[Author, str]]) -> list[tupl
 
 def declared_authors(page: Page, publisher: set[str] | None = None) -> tuple[list[tuple[Author, str]], bool]:
     """The author credit a non-Chinese page declares in its metadata, as (Author('…', 'author'),
-    source): JSON-LD `author` > `<meta>` author keys. The flag says the credit only repeats the
-    publisher's or site's own name (a placeholder that a visible byline overrides)."""
+    source): JSON-LD `author` > `<meta>` author keys. The flag says the credit is a placeholder that a
+    visible byline overrides: it only repeats the publisher's or site's own name, or JSON-LD credits
+    organisations only (and no meta key names a person)."""
     publisher = _publisher_names(page) if publisher is None else publisher
     fallback: list[tuple[Author, str]] = []
+    organisations: list[str] = []
     values: list[tuple[list[str], str]] = []
     if page.ld and page.ld.author_names:
         values.append(([n for v in page.ld.author_names for n in split_author_value(v)], "jsonld.author"))
+        if all(kind == "Organization" for kind in page.ld.author_types):
+            organisations = values.pop()[0]  # an outlet credited as author: a visible person wins
     for key in _META_AUTHOR_KEYS:
         found = page.head.get_with_source(key)
         if found:
@@ -161,6 +165,8 @@ def declared_authors(page: Page, publisher: set[str] | None = None) -> tuple[lis
         if any(not _is_publisher(n, publisher) for n in names):
             return _as_authors(names, source), False
         fallback = fallback or _as_authors(names, source)
+    if organisations:
+        return _as_authors(organisations, "jsonld.author"), True
     return fallback, True
 
 
