@@ -27,6 +27,7 @@ _ENP_COMMENT = re.compile(r"<!--\s*enpproperty(.*?)/enpproperty\s*-->", re.I | r
 _ENP_FIELD = re.compile(r"<([A-Za-z_]+)>(.*?)</\1>", re.S)
 MAX_JSON_LD_CHARS = 1_000_000
 _HEAD_TAG_NAMES = frozenset({"meta", "link", "title", "base"})
+_REPEATED_KEYS = frozenset({"author", "article:author"})
 
 
 @dataclass
@@ -159,6 +160,8 @@ class HeadMeta:
     title: str | None = None
     base_href: str | None = None
     html_lang: str | None = None
+    # Later values of keys a page may repeat (`<meta name="author">` once per writer or outlet).
+    repeats: dict[str, list[str]] = field(default_factory=dict)
 
     def get(self, *keys: str) -> str | None:
         found = self.get_with_source(*keys)
@@ -206,6 +209,8 @@ class HeadMeta:
                     if key and content and key not in head.metas:
                         head.metas[key] = content
                         head.names[key] = spelled
+                    elif key in _REPEATED_KEYS and content:
+                        head.repeats.setdefault(key, []).append(content)
             elif name == "link":
                 rel = tag.get("rel")
                 rels = [r.lower() for r in rel] if isinstance(rel, list) else [str(rel or "").lower()]

@@ -20,6 +20,7 @@ from parsers.html.tree import MAX_LINK_DENSITY_PROSE, TextBlock, class_id
 # An unlabelled 来源 in the info line: <span class="source">阜新日报</span>, <a class="ly">人民网</a>.
 _SOURCE_CLASS_RE = re.compile(r"(?:^|[-_\s])(?:source|laiyuan|ly|media-?name|origin)(?:$|[-_\s\d])", re.I)
 MAX_ABOVE_TITLE_BLOCKS = 3   # lines above the headline read for an info line
+MAX_BYLINE_ABOVE_TITLE_BLOCKS = 12  # lines above the headline read for a byline when none was found
 MAX_SOURCE_CLASS_BLOCKS = 12  # header lines looked at for an unlabelled, class-marked 来源
 # An element the page marks as its byline: class/id author, byline, autor, verfasser, writer;
 # `rel=author`; `itemprop=author`.
@@ -180,6 +181,16 @@ def scan_above_title(page: Page, title_block: int, skip: set[int], facts: Facts)
     facts.sources_from.extend(above.sources_from)
     for a in above.authors:
         facts.add_author(a, above.author_from[a])
+    # A byline printed above the headline's block (an author box, `Autor: X` over the title): read
+    # only when nothing else named a writer.
+    for i in range(max(0, title_block - MAX_BYLINE_ABOVE_TITLE_BLOCKS), title_block):
+        if facts.has_writer():
+            break
+        b = blocks[i]
+        if i in skip or b.chars > MAX_MARKED_BYLINE_CHARS:
+            continue
+        if not read_marked_byline(b, facts):
+            read_linked_byline(b, facts)
 
 
 def read_linked_byline(b: TextBlock, facts: Facts) -> bool:
@@ -251,6 +262,8 @@ def scan_footer_zone(page: Page, start: int, stop: int, skip: set[int], facts: F
         if b.chars > 200:
             continue
         consume_meta(b, facts, record_date=False, by_parts=True, now=page.now)
+        if not facts.has_writer():
+            read_marked_byline(b, facts)
         if b.link_density <= MAX_LINK_DENSITY_PROSE and not facts.footer_dates:
             labelled = find_labeled_datetime_with_label(b.spaced, now=page.now)
             if labelled:

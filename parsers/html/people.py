@@ -54,6 +54,8 @@ _PAREN_RE = re.compile(r"\s*[(\[][^()\[\]]{0,40}[)\]]")
 _PLACEHOLDERS = frozenset({"admin", "administrator", "unknown", "anonymous", "editor", "redaktion", "staff",
                            "webmaster", "null", "none", "n/a", "author", "autor", "guest"})
 _URL_RE = re.compile(r"^(?:https?:|www\.|//)|^[\w.+-]+@[\w-]+\.[\w.]+$|^/")
+# A job word after the name: `신현주 기자` (Korean: reporter), `山田太郎記者`, `X特派員`.
+_TITLE_SUFFIX_RE = re.compile(r"\s*(?:기자|특파원|記者|特派員|编辑|記者)$")
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
 
 
@@ -161,6 +163,7 @@ def declared_authors(page: Page, publisher: set[str] | None = None) -> tuple[lis
         found = page.head.get_with_source(key)
         if found:
             values.append((split_author_value(found[0]), found[1]))
+            values.extend((split_author_value(v), found[1]) for v in page.head.repeats.get(key, ())[:5])
     for names, source in values:
         if any(not _is_publisher(n, publisher) for n in names):
             return _as_authors(names, source), False
@@ -228,6 +231,7 @@ def split_author_value(value: str) -> list[str]:
             break
         if _URL_RE.search(part) or _SLUG_RE.match(part) or part.isdigit() or part.casefold() in _PLACEHOLDERS:
             continue
+        part = _TITLE_SUFFIX_RE.sub("", part) or part
         names.append(part)
     return names
 
