@@ -264,3 +264,8 @@ def test_organisation_typed_jsonld_author_gives_way_to_a_visible_person():
     ld = _LD % '{"@type": "Organization", "name": "Example Wire"}'
     assert _page(ld, "<p>By John Roe</p>" + _PROSE)[0] == [("John Roe", A)]
     assert _page(ld, _PROSE)[0] == [("Example Wire", A)]
+
+
+def test_split_author_value_keeps_jsonld_names_that_look_like_slugs():
+    assert split_author_value("t-online", slugs=False) == ["t-online"]
+    assert split_author_value("Studio X d.o.o. - www.example.com") == []

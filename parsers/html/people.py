@@ -156,7 +156,8 @@ def declared_authors(page: Page, publisher: set[str] | None = None) -> tuple[lis
     organisations: list[str] = []
     values: list[tuple[list[str], str]] = []
     if page.ld and page.ld.author_names:
-        values.append(([n for v in page.ld.author_names for n in split_author_value(v)], "jsonld.author"))
+        values.append(([n for v in page.ld.author_names for n in split_author_value(v, slugs=False)],
+                       "jsonld.author"))
         if all(kind == "Organization" for kind in page.ld.author_types):
             organisations = values.pop()[0]  # an outlet credited as author: a visible person wins
     for key in _META_AUTHOR_KEYS:
@@ -213,10 +214,11 @@ def _publisher_names(page: Page) -> set[str]:
     return {n for n in out if n}
 
 
-def split_author_value(value: str) -> list[str]:
+def split_author_value(value: str, *, slugs: bool = True) -> list[str]:
     """The names one metadata author value gives, as written: `By Jane Doe and John Smith`,
     `Felix Schröder und Jörg Soldwisch, dpa`, `Elena Oberholzer (obe)`. URLs, e-mail addresses,
-    slugs, numeric ids and placeholders give nothing; a part that reads as a description (a job
+    slugs (`jane-doe`; with `slugs=False` kept: a JSON-LD name such as `t-online` is one), numeric ids and
+    placeholders give nothing; a part that reads as a description (a job
     title, an affiliation: more than five words) ends the list."""
     value = " ".join((value or "").split())
     if not value or _URL_RE.search(value):
@@ -229,7 +231,8 @@ def split_author_value(value: str) -> list[str]:
             continue
         if len(part.split()) > 5 or len(part) > 60:
             break
-        if _URL_RE.search(part) or _SLUG_RE.match(part) or part.isdigit() or part.casefold() in _PLACEHOLDERS:
+        if _URL_RE.search(part) or "www." in part or "://" in part or slugs and _SLUG_RE.match(part) or part.isdigit() \
+                or part.casefold() in _PLACEHOLDERS:
             continue
         part = _TITLE_SUFFIX_RE.sub("", part) or part
         names.append(part)
