@@ -160,6 +160,9 @@ _JOB_TITLE_RE = re.compile(
     r"redakteur(?:in)?|korrespondent(?:in)?|autor(?:in)?|journalistin|chefredakteur(?:in)?|volontär(?:in)?|"
     r"redactor(?:a)?|periodista|corresponsal|rédacteur|rédactrice|journaliste|giornalista|inviato|inviata)$",
     re.I)
+# Profile links printed after a writer's name.
+_SOCIAL_WORDS = frozenset({"twitter", "x", "facebook", "instagram", "linkedin", "bluesky", "threads", "email",
+                           "e-mail", "mail", "follow", "folgen", "rss", "mastodon", "tiktok", "youtube"})
 # Wire services and desks named beside the writers: not people, and not a reason to reject the line.
 _DESK_WORDS = frozenset({"staff", "staff reporter", "our correspondent", "redaktion", "agencies", "agenturen",
                          "wire", "wires", "newsdesk"})
@@ -287,6 +290,9 @@ def _latin_names(value: str) -> list[Author] | None:
         if not part:
             continue
         words = part.split()
+        while len(words) > 2 and words[-1].lower() in _SOCIAL_WORDS:
+            words.pop()  # By Sarah Lazare Twitter
+        part = " ".join(words)
         if len(words) > 2 and _JOB_TITLE_RE.search(words[-1]):
             part = " ".join(words[:2])
         if is_latin_name(part) and not (authors and part.isupper() and not authors[0].name.isupper()):

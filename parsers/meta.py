@@ -104,6 +104,21 @@ def _reduce_article(obj: dict[str, Any], objects: list[dict[str, Any]] = ()) -> 
     return art
 
 
+_PAGE_LD_TYPES = {"webpage", "itempage", "collectionpage", "profilepage"}
+
+
+def json_ld_page_authors(objects: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(name, @type) of the authors a page-typed JSON-LD object (WebPage, ItemPage) gives, for pages
+    that have no article-typed object (WordPress SEO plugins put `author: {"@id": …}` on the WebPage
+    and the Person in `@graph`)."""
+    for obj in objects:
+        types = obj.get("@type")
+        types = [types] if isinstance(types, str) else (types if isinstance(types, list) else [])
+        if "author" in obj and any(isinstance(t, str) and t.lower() in _PAGE_LD_TYPES for t in types):
+            return _ld_authors(obj.get("author"), objects)
+    return []
+
+
 def _ld_authors(value: Any, objects: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(name, @type) of each author: a string, a Person/Organization object, a list of either (nested
     lists too), an object whose `name` is a list, or a `{"@id": …}` reference to a node elsewhere in

@@ -269,3 +269,17 @@ def test_organisation_typed_jsonld_author_gives_way_to_a_visible_person():
 def test_split_author_value_keeps_jsonld_names_that_look_like_slugs():
     assert split_author_value("t-online", slugs=False) == ["t-online"]
     assert split_author_value("Studio X d.o.o. - www.example.com") == []
+
+
+def test_webpage_jsonld_author_reference_without_an_article_object():
+    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+          '{"@type": "WebPage", "@id": "https://news.example.org/a/1", "name": "A headline for the story",'
+          ' "author": {"@id": "https://news.example.org/#/schema/person/9"}},'
+          '{"@type": "Person", "@id": "https://news.example.org/#/schema/person/9", "name": "Jane Doe"}]}</script>')
+    authors, prov = _page(ld, _PROSE)
+    assert authors == [("Jane Doe", A)]
+    assert prov["authors.author"] == "jsonld.author"
+
+
+def test_profile_link_words_after_a_name_are_cut():
+    assert credits("By Sarah Lazare Twitter") == {("Sarah Lazare", A, "byline:By")}

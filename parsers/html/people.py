@@ -20,6 +20,7 @@ import re
 from parsers.bylines import (
     is_person_name, parse_byline_credits, parse_closing_credits, parse_dateline_credits, parse_marked_byline,
 )
+from parsers.meta import json_ld_objects, json_ld_page_authors
 from parsers.records import Author, Block
 from parsers.html.facts import Facts, read_profile_node
 from parsers.html.images import Figure
@@ -155,10 +156,12 @@ def declared_authors(page: Page, publisher: set[str] | None = None) -> tuple[lis
     fallback: list[tuple[Author, str]] = []
     organisations: list[str] = []
     values: list[tuple[list[str], str]] = []
-    if page.ld and page.ld.author_names:
-        values.append(([n for v in page.ld.author_names for n in split_author_value(v, slugs=False)],
-                       "jsonld.author"))
-        if all(kind == "Organization" for kind in page.ld.author_types):
+    ld_authors = list(zip(page.ld.author_names, page.ld.author_types)) if page.ld else []
+    if not ld_authors and page.ld is None and "author" in page.html and "ld+json" in page.html:
+        ld_authors = json_ld_page_authors(json_ld_objects(page.html))
+    if ld_authors:
+        values.append(([n for v, _ in ld_authors for n in split_author_value(v, slugs=False)], "jsonld.author"))
+        if all(kind == "Organization" for _, kind in ld_authors):
             organisations = values.pop()[0]  # an outlet credited as author: a visible person wins
     for key in _META_AUTHOR_KEYS:
         found = page.head.get_with_source(key)
