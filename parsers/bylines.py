@@ -163,6 +163,12 @@ _JOB_TITLE_RE = re.compile(
 # Profile links printed after a writer's name.
 _SOCIAL_WORDS = frozenset({"twitter", "x", "facebook", "instagram", "linkedin", "bluesky", "threads", "email",
                            "e-mail", "mail", "follow", "folgen", "rss", "mastodon", "tiktok", "youtube"})
+# Month names that start a date after a name (the date's digits are cut already).
+_MONTHS = frozenset(
+    "jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july august "
+    "september october november december januar februar märz mai juni juli oktober dezember janvier février "
+    "mars avril juin juillet août septembre octobre novembre décembre enero febrero marzo abril mayo junio "
+    "julio agosto septiembre octubre noviembre diciembre".split())
 # Wire services and desks named beside the writers: not people, and not a reason to reject the line.
 _DESK_WORDS = frozenset({"staff", "staff reporter", "our correspondent", "redaktion", "agencies", "agenturen",
                          "wire", "wires", "newsdesk"})
@@ -290,8 +296,8 @@ def _latin_names(value: str) -> list[Author] | None:
         if not part:
             continue
         words = part.split()
-        while len(words) > 2 and words[-1].lower() in _SOCIAL_WORDS:
-            words.pop()  # By Sarah Lazare Twitter
+        while len(words) > 2 and (words[-1].lower() in _SOCIAL_WORDS or words[-1].lower().rstrip(".") in _MONTHS):
+            words.pop()  # By Sarah Lazare Twitter; by Cristina Laila Apr 12, 2024
         part = " ".join(words)
         if len(words) > 2 and _JOB_TITLE_RE.search(words[-1]):
             part = " ".join(words[:2])
@@ -372,7 +378,7 @@ def parse_byline_credits(text: str) -> list[tuple[Author, str]] | None:
     return credits
 
 
-def parse_marked_byline(text: str) -> list[tuple[Author, str]] | None:
+def parse_marked_byline(text: str, parts: list[str] | None = None) -> list[tuple[Author, str]] | None:
     """The writers named by the text of an element the page marks as its byline (class `author`/
     `byline`, `rel=author`, `itemprop=author`): a labelled byline, or bare names (`Gregor Meier`,
     `Jane Doe and John Roe`; Chinese text needs a label), each as 'author' with source `byline:` (the caller names the
@@ -381,10 +387,18 @@ def parse_marked_byline(text: str) -> list[tuple[Author, str]] | None:
     if not text or len(text) > MAX_BYLINE_CHARS:
         return None
     found = parse_byline_credits(text)
+    if found and parts and len(parts) > 1 and len(found) == 1 and len(found[0][0].name.split()) >= 4:
+        each = [a for part in parts for a in _latin_names(part) or []]
+        if len(each) >= 2:
+            return [(a, found[0][1]) for a in each]
     if found:
         return found
     if found is None and not _HAN_RE.search(text):  # bare Chinese names there are often account names
         names = _latin_names(text)
+        if parts and len(parts) > 1 and (not names or len(names) == 1 and len(names[0].name.split()) >= 4):
+            # names in sibling elements run together: <a>Jasper Riemann</a><a>Barbara Schneider</a>
+            each = [a for part in parts if not _BY_RE.match(part + " x") for a in _latin_names(part) or []]
+            names = each if len(each) >= 2 else names
         return [(a, "byline:") for a in names] if names else None
     return None
 

@@ -283,3 +283,11 @@ def test_webpage_jsonld_author_reference_without_an_article_object():
 
 def test_profile_link_words_after_a_name_are_cut():
     assert credits("By Sarah Lazare Twitter") == {("Sarah Lazare", A, "byline:By")}
+
+
+def test_names_in_sibling_elements_and_dates_after_a_name():
+    from parsers.bylines import parse_marked_byline
+    assert [(a.name, s) for a, s in parse_marked_byline(
+        "Von Jasper Riemann Barbara Schneider", ["Von", "Jasper Riemann", "Barbara Schneider"])] == \
+        [("Jasper Riemann", "byline:Von"), ("Barbara Schneider", "byline:Von")]
+    assert credits("by Cristina Laila Apr 12, 2024") == {("Cristina Laila", A, "byline:by")}

@@ -223,10 +223,11 @@ def read_marked_byline(b: TextBlock, facts: Facts) -> bool:
             if found_any or not hint or not _BYLINE_CLASS_RE.search(hint) or _BYLINE_CLASS_SKIP_RE.search(hint):
                 continue
             marker = "class:author"
-        text = norm(" ".join(node.stripped_strings))
+        strings = list(node.stripped_strings)
+        text = norm(" ".join(strings))
         if not text or len(text) > MAX_MARKED_BYLINE_CHARS:
             continue
-        found = parse_marked_byline(text)
+        found = parse_marked_byline(text, strings)
         for person, source in found or []:
             facts.add_author(person, marker if source == "byline:" else source)
         found_any = found_any or bool(found)
