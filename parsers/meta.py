@@ -121,7 +121,7 @@ def json_ld_page_authors(objects: list[dict[str, Any]]) -> list[tuple[str, str]]
 
 def _ld_authors(value: Any, objects: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(name, @type) of each author: a string, a Person/Organization object, a list of either (nested
-    lists too), an object whose `name` is a list, or a `{"@id": …}` reference to a node elsewhere in
+    lists too), an object whose `name` is a list (or only `givenName`/`familyName`), or a `{"@id": …}` reference to a node elsewhere in
     the page's JSON-LD (`@graph` authors)."""
     out: list[tuple[str, str]] = []
     stack = [value]
@@ -135,6 +135,8 @@ def _ld_authors(value: Any, objects: list[dict[str, Any]]) -> list[tuple[str, st
             kind = item.get("@type")
             kind = kind[0] if isinstance(kind, list) and kind else kind
             names = item.get("name")
+            if not names and (item.get("givenName") or item.get("familyName")):
+                names = " ".join(_text(item.get(k)) or "" for k in ("givenName", "familyName")).strip()
             for name in names if isinstance(names, list) else [names]:
                 text = _text(name)
                 if text:

@@ -291,3 +291,7 @@ def test_names_in_sibling_elements_and_dates_after_a_name():
         "Von Jasper Riemann Barbara Schneider", ["Von", "Jasper Riemann", "Barbara Schneider"])] == \
         [("Jasper Riemann", "byline:Von"), ("Barbara Schneider", "byline:Von")]
     assert credits("by Cristina Laila Apr 12, 2024") == {("Cristina Laila", A, "byline:by")}
+
+
+def test_jsonld_person_with_given_and_family_name():
+    assert _page(_LD % '{"@type": "Person", "givenName": "Jane", "familyName": "Doe"}', _PROSE)[0] == [("Jane Doe", A)]
