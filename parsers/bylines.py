@@ -393,7 +393,8 @@ def parse_marked_byline(text: str, parts: list[str] | None = None) -> list[tuple
             return [(a, found[0][1]) for a in each]
     if found:
         return found
-    if found is None and not _HAN_RE.search(text):  # bare Chinese names there are often account names
+    if found is None and not _HAN_RE.search(text) and not _BY_RE.match(text):
+        # bare names (not Chinese ones: those are often account names; not `Par AFP`: a prefix and no person)
         names = _latin_names(text)
         if parts and len(parts) > 1 and (not names or len(names) == 1 and len(names[0].name.split()) >= 4):
             # names in sibling elements run together: <a>Jasper Riemann</a><a>Barbara Schneider</a>

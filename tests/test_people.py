@@ -249,9 +249,13 @@ def test_rel_author_links():
 
 
 def test_bold_name_line_closing_the_body():
-    authors, prov = _page("", _PROSE + "<p><strong>Jane Doe</strong></p>")
+    og = '<meta property="og:type" content="article">'
+    authors, prov = _page(og, _PROSE + "<p><strong>Jane Doe</strong></p>")
     assert authors == [("Jane Doe", A)]
     assert prov["authors.author"] == "byline:bold"
+    assert _page(og, _PROSE + "<p><strong>Further Reading</strong></p>")[0] == []
+    assert _page(og, _PROSE + "<h3>Jane Doe</h3>")[0] == []
+    assert _page("", _PROSE + "<p><strong>Jane Doe</strong></p>")[0] == []  # not declared an article
 
 
 def test_byline_with_linked_names():
@@ -295,3 +299,9 @@ def test_names_in_sibling_elements_and_dates_after_a_name():
 
 def test_jsonld_person_with_given_and_family_name():
     assert _page(_LD % '{"@type": "Person", "givenName": "Jane", "familyName": "Doe"}', _PROSE)[0] == [("Jane Doe", A)]
+
+
+def test_marked_byline_with_a_prefix_and_no_person():
+    from parsers.bylines import parse_marked_byline
+    assert parse_marked_byline("Par AFP") is None
+    assert [a.name for a, _ in parse_marked_byline("Gregor Meier")] == ["Gregor Meier"]

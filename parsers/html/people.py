@@ -40,6 +40,13 @@ WRITER_ROLES = frozenset({"reporter", "author", "correspondent"})
 DATELINE_PARAGRAPHS = 2
 CLOSING_PARAGRAPHS = 3
 
+# Words of headings and furniture that a bold two- or three-word line may hold, never a name.
+_HEADING_WORDS = frozenset(
+    "the a an of and or for to in on at by with from your our my this that more related reading read news "
+    "information info data facts articles article stories story featured latest top new about contact "
+    "license licence public general diary dear live offered editor editorial update updates video photo "
+    "photos gallery comments comment share follow us see also themen verwandte weitere artikel mehr zum "
+    "thema lesen sie auch plus lire aussi articles relacionados más noticias".split())
 _SENTENCE_END_RE = re.compile(r"[。！？!?]")
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 _KANA_HANGUL_RE = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
@@ -69,7 +76,8 @@ def extract_authors(page: Page, facts: Facts, figures: list[Figure],
         return _chinese_credits(page, visible)
     publisher = _publisher_names(page)
     visible = [(a, s) for a, s in visible if a.role not in WRITER_ROLES or not _is_publisher(a.name, publisher)]
-    visible += [c for c in _edge_name_lines(body) if c[0] not in {a for a, _ in visible}]
+    if not any(a.role in WRITER_ROLES for a, _ in visible) and _declares_article(page):
+        visible += _edge_name_lines(page, body)
     declared, placeholder = declared_authors(page, publisher)
     if not declared or placeholder and any(a.role in WRITER_ROLES for a, _ in visible):
         return visible
@@ -183,14 +191,27 @@ def _is_publisher(name: str, publisher: set[str]) -> bool:
     return any(squashed == p or len(p) >= 6 and squashed.startswith(p) for p in publisher)
 
 
-def _edge_name_lines(body: list[Block]) -> list[tuple[Author, str]]:
-    """A bold line that is only a name (`<p><strong>Jane Doe</strong></p>`) opening or closing the
-    body: the writer, as many sites print it."""
-    for block in (body[:1] + body[-1:]) if body else []:
-        if block.kind != "heading":
+def _declares_article(page: Page) -> bool:
+    """The page's metadata calls it an article (a JSON-LD article object, `og:type` article)."""
+    return bool(page.ld and page.ld.is_article_type) or (page.head.get("og:type") or "").lower() == "article"
+
+
+def _edge_name_lines(page: Page, body: list[Block]) -> list[tuple[Author, str]]:
+    """A bold line that is only a name (`<p><strong>Jane Doe</strong></p>`, not an `<hN>` heading) opening
+    or closing the body of a page that declares itself an article: the writer, as many sites print it. Two or three capitalised words, none of them
+    a common heading word (`Further Reading`, `Related Information`)."""
+    for block, blocks in ((body[:1], page.index.blocks), (body[-1:], reversed(page.index.blocks))):
+        if not block or block[0].kind != "heading":
             continue
-        found = parse_marked_byline(block.text)
-        if found and all(s == "byline:" for _, s in found):
+        text = block[0].text
+        words = text.split()
+        if not 2 <= len(words) <= 3 or any(w.lower().strip(".,:") in _HEADING_WORDS for w in words):
+            continue
+        found = parse_marked_byline(text)
+        if not found or not all(s == "byline:" for _, s in found):
+            continue
+        element = next((b for b in blocks if b.text == text), None)
+        if element is not None and not element.heading:
             return [(a, "byline:bold") for a, _ in found]
     return []
 
