@@ -108,15 +108,24 @@ _PAGE_LD_TYPES = {"webpage", "itempage", "collectionpage", "profilepage"}
 
 
 def json_ld_page_authors(objects: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(name, @type) of the authors a page-typed JSON-LD object (WebPage, ItemPage) gives, for pages
-    that have no article-typed object (WordPress SEO plugins put `author: {"@id": …}` on the WebPage
-    and the Person in `@graph`)."""
+    """(name, @type) of the authors JSON-LD gives when no top-level article object names any: an
+    article object nested in another (`WebPage.mainEntity`), else a page-typed object (WebPage,
+    ItemPage: WordPress SEO plugins put `author: {"@id": …}` there and the Person in `@graph`)."""
     for obj in objects:
-        types = obj.get("@type")
-        types = [types] if isinstance(types, str) else (types if isinstance(types, list) else [])
-        if "author" in obj and any(isinstance(t, str) and t.lower() in _PAGE_LD_TYPES for t in types):
+        for nested in obj.values():
+            for item in nested if isinstance(nested, list) else [nested]:
+                if isinstance(item, dict) and item.get("author") and _has_type(item, ARTICLE_LD_TYPES):
+                    return _ld_authors(item.get("author"), objects)
+    for obj in objects:
+        if obj.get("author") and _has_type(obj, _PAGE_LD_TYPES):
             return _ld_authors(obj.get("author"), objects)
     return []
+
+
+def _has_type(obj: dict[str, Any], names: set[str]) -> bool:
+    types = obj.get("@type")
+    types = [types] if isinstance(types, str) else (types if isinstance(types, list) else [])
+    return any(isinstance(t, str) and t.lower() in names for t in types)
 
 
 def _ld_authors(value: Any, objects: list[dict[str, Any]]) -> list[tuple[str, str]]:

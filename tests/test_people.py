@@ -305,3 +305,10 @@ def test_marked_byline_with_a_prefix_and_no_person():
     from parsers.bylines import parse_marked_byline
     assert parse_marked_byline("Par AFP") is None
     assert [a.name for a, _ in parse_marked_byline("Gregor Meier")] == ["Gregor Meier"]
+
+
+def test_article_object_nested_in_a_webpage():
+    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "WebPage", '
+          '"mainEntity": {"@type": "NewsArticle", "headline": "A headline for the story", '
+          '"author": {"@type": "Person", "name": "Jane Doe"}}}</script>')
+    assert _page(ld, _PROSE)[0] == [("Jane Doe", A)]

@@ -165,7 +165,7 @@ def declared_authors(page: Page, publisher: set[str] | None = None) -> tuple[lis
     organisations: list[str] = []
     values: list[tuple[list[str], str]] = []
     ld_authors = list(zip(page.ld.author_names, page.ld.author_types)) if page.ld else []
-    if not ld_authors and page.ld is None and "author" in page.html and "ld+json" in page.html:
+    if not ld_authors and "author" in page.html and "ld+json" in page.html:
         ld_authors = json_ld_page_authors(json_ld_objects(page.html))
     if ld_authors:
         values.append(([n for v, _ in ld_authors for n in split_author_value(v, slugs=False)], "jsonld.author"))
