@@ -128,7 +128,7 @@ _LABEL_RE = re.compile(
       | 视频 | 剪辑 | 摄像 | 出品人 | 出品
       | 作者 | 撰稿 | 撰文 | 执笔 | 编译
       | 摄影
-      | 文(?=\s*{_SEP}) | 图(?=\s*{_SEP}) | 摄(?=\s*{_SEP})
+      | 文字(?=\s*{_SEP}) | 文(?=\s*{_SEP}) | 图(?=\s*{_SEP}) | 摄(?=\s*{_SEP})
     )
     (?P<colon>\s*{_SEP})?
     """,
@@ -136,7 +136,7 @@ _LABEL_RE = re.compile(
 )
 # Cheap pre-check: every labelled Chinese byline holds one of these.
 _LABEL_HINT_RE = re.compile(
-    rf"记者|通讯员|实习生|编辑|责编|审|校对|监制|统筹|策划|主编|美编|制图|设计|视频|剪辑|摄|出品|作者|撰|执笔|编译|文图|图文|[文图]\s*{_SEP}"
+    rf"记者|通讯员|实习生|编辑|责编|审|校对|监制|统筹|策划|主编|美编|制图|设计|视频|剪辑|摄|出品|作者|撰|执笔|编译|文图|图文|文字|[文图]\s*{_SEP}"
 )
 _TOKEN_SPLIT_RE = re.compile(r"[\s\u3000\xa0、，,;；|｜/／╱]+")
 _BRACKETS = "【】[]()（）〔〕<>《》「」"
@@ -201,7 +201,7 @@ def _role_of_label(label: str) -> set[str]:
         return {"correspondent"}
     if label in ("编辑", "责任编辑", "责编", "值班编辑", "本版编辑", "网络编辑", "栏目编辑"):
         return {"editor"}
-    if label in ("作者", "撰稿", "撰文", "执笔", "文", "编译"):
+    if label in ("作者", "撰稿", "撰文", "执笔", "文", "文字", "编译"):
         return {"author"}
     return set()  # 审核, 校对, 监制…: a byline label, but no role we record
 
@@ -365,7 +365,7 @@ def parse_byline_credits(text: str) -> list[tuple[Author, str]] | None:
             roles = label_roles
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
         value = text[m.end():end]
-        pen_names = bool(m.group("colon")) and label_view in ("作者", "文", "撰文", "撰稿", "执笔")
+        pen_names = bool(m.group("colon")) and label_view in ("作者", "文", "文字", "撰文", "撰稿", "执笔")
         group = _names_in_value(value, roles, has_colon=bool(m.group("colon")), pen_names=pen_names)
         if group is None:
             return None

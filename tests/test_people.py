@@ -203,6 +203,8 @@ def test_openings_without_a_person(text):
         ("责任编辑：钟齐鸣_NBJ11279", {("钟齐鸣", E, "byline:责任编辑")}),
         ("e公司记者 张三", {("张三", R, "byline:公司记者")}),
         ("文、圖／王小明", {("王小明", A, "byline:文、圖"), ("王小明", P, "byline:文、圖")}),
+        ("文字：陳大文", {("陳大文", A, "byline:文字")}),
+        ("記者 陳大文 / 攝影 林小明 台北報導", {("陳大文", R, "byline:記者"), ("林小明", P, "byline:攝影")}),
     ],
 )
 def test_more_chinese_bylines(line, expected):
