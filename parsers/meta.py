@@ -27,6 +27,7 @@ _ENP_COMMENT = re.compile(r"<!--\s*enpproperty(.*?)/enpproperty\s*-->", re.I | r
 _ENP_FIELD = re.compile(r"<([A-Za-z_]+)>(.*?)</\1>", re.S)
 MAX_JSON_LD_CHARS = 1_000_000
 _HEAD_TAG_NAMES = frozenset({"meta", "link", "title", "base"})
+_REPEATED_KEYS = frozenset({"author", "article:author"})
 
 
 @dataclass
@@ -34,6 +35,7 @@ class JsonLdArticle:
     headline: str | None = None
     date_published: str | None = None
     author_names: list[str] = field(default_factory=list)
+    author_types: list[str] = field(default_factory=list)  # per author_names: Person, Organization, "" (a bare string)
     publisher_name: str | None = None
     main_entity_url: str | None = None
     image_urls: list[str] = field(default_factory=list)
@@ -72,19 +74,18 @@ def json_ld_article(objects: list[dict[str, Any]]) -> JsonLdArticle | None:
         types = obj.get("@type")
         types = [types] if isinstance(types, str) else (types if isinstance(types, list) else [])
         if any(isinstance(t, str) and t.lower() in ARTICLE_LD_TYPES for t in types):
-            return _reduce_article(obj)
+            return _reduce_article(obj, objects)
     return None
 
 
-def _reduce_article(obj: dict[str, Any]) -> JsonLdArticle:
+def _reduce_article(obj: dict[str, Any], objects: list[dict[str, Any]] = ()) -> JsonLdArticle:
     art = JsonLdArticle(is_article_type=True)
     art.headline = _text(obj.get("headline")) or _text(obj.get("name"))
     art.date_published = _text(obj.get("datePublished")) or _text(obj.get("dateCreated"))
-    authors = obj.get("author")
-    for a in authors if isinstance(authors, list) else [authors]:
-        name = _text(a.get("name")) if isinstance(a, dict) else _text(a)
-        if name and name not in art.author_names:
+    for name, kind in _ld_authors(obj.get("author"), objects):
+        if name not in art.author_names:
             art.author_names.append(name)
+            art.author_types.append(kind)
     pub = obj.get("publisher")
     if isinstance(pub, list) and pub:
         pub = pub[0]
@@ -101,6 +102,59 @@ def _reduce_article(obj: dict[str, Any]) -> JsonLdArticle:
             art.image_urls.append(src)
     art.in_language = _text(obj.get("inLanguage"))
     return art
+
+
+_PAGE_LD_TYPES = {"webpage", "itempage", "collectionpage", "profilepage"}
+
+
+def json_ld_page_authors(objects: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(name, @type) of the authors JSON-LD gives when no top-level article object names any: an
+    article object nested in another (`WebPage.mainEntity`), else a page-typed object (WebPage,
+    ItemPage: WordPress SEO plugins put `author: {"@id": …}` there and the Person in `@graph`)."""
+    for obj in objects:
+        for nested in obj.values():
+            for item in nested if isinstance(nested, list) else [nested]:
+                if isinstance(item, dict) and item.get("author") and _has_type(item, ARTICLE_LD_TYPES):
+                    return _ld_authors(item.get("author"), objects)
+    for obj in objects:
+        if obj.get("author") and _has_type(obj, _PAGE_LD_TYPES):
+            return _ld_authors(obj.get("author"), objects)
+    return []
+
+
+def _has_type(obj: dict[str, Any], names: set[str]) -> bool:
+    types = obj.get("@type")
+    types = [types] if isinstance(types, str) else (types if isinstance(types, list) else [])
+    return any(isinstance(t, str) and t.lower() in names for t in types)
+
+
+def _ld_authors(value: Any, objects: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(name, @type) of each author: a string, a Person/Organization object, a list of either (nested
+    lists too), an object whose `name` is a list (or only `givenName`/`familyName`), or a `{"@id": …}` reference to a node elsewhere in
+    the page's JSON-LD (`@graph` authors)."""
+    out: list[tuple[str, str]] = []
+    stack = [value]
+    while stack and len(out) < 50:
+        item = stack.pop(0)
+        if isinstance(item, list):
+            stack[:0] = item
+        elif isinstance(item, dict):
+            if "name" not in item and isinstance(item.get("@id"), str):
+                item = next((o for o in objects if o.get("@id") == item["@id"] and "name" in o), item)
+            kind = item.get("@type")
+            kind = kind[0] if isinstance(kind, list) and kind else kind
+            names = item.get("name")
+            if not names and (item.get("givenName") or item.get("familyName")):
+                names = " ".join(_text(item.get(k)) or "" for k in ("givenName", "familyName")).strip()
+            for name in names if isinstance(names, list) else [names]:
+                text = _text(name)
+                if text:
+                    out.append((text, kind if isinstance(kind, str) else ""))
+        else:
+            text = _text(item)
+            if text:
+                out.append((text, ""))
+    return out
 
 
 def _text(value: Any) -> str | None:
@@ -132,6 +186,8 @@ class HeadMeta:
     title: str | None = None
     base_href: str | None = None
     html_lang: str | None = None
+    # Later values of keys a page may repeat (`<meta name="author">` once per writer or outlet).
+    repeats: dict[str, list[str]] = field(default_factory=dict)
 
     def get(self, *keys: str) -> str | None:
         found = self.get_with_source(*keys)
@@ -179,6 +235,8 @@ class HeadMeta:
                     if key and content and key not in head.metas:
                         head.metas[key] = content
                         head.names[key] = spelled
+                    elif key in _REPEATED_KEYS and content:
+                        head.repeats.setdefault(key, []).append(content)
             elif name == "link":
                 rel = tag.get("rel")
                 rels = [r.lower() for r in rel] if isinstance(rel, list) else [str(rel or "").lower()]

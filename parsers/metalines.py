@@ -131,9 +131,15 @@ def parse_meta_line(text: str) -> MetaLine | None:
         # Only a bare date may precede the labels: '2024-11-01 08:40 来源：阜新日报'.
         published = parse_datetime(head)
         if published is None or len(re.sub(r"[\d\s:：\-/.年月日时分秒TZ+]", "", head)) > 4:
-            return None
-        meta.published_at = published
-        meta.sources["published_at"] = "text:date-line"
+            # … or a byline without a colon: '中青报·中青网记者 魏其濛 来源：中国青年报'.
+            credits = _head_byline(head)
+            if not credits:
+                return None
+            for person, source in credits:
+                meta.add_credit(person, source)
+        else:
+            meta.published_at = published
+            meta.sources["published_at"] = "text:date-line"
         useful = True
     pairs = []
     for i, m in enumerate(matches):
@@ -150,6 +156,14 @@ def parse_meta_line(text: str) -> MetaLine | None:
             return None
         useful = useful or result
     return meta if useful else None
+
+
+def _head_byline(head: str) -> list[tuple[Author, str]] | None:
+    """People of a byline that opens a meta line before its first label (`记者 X 来源：…`); None
+    unless the head is such a byline naming someone."""
+    if len(head) > 40:
+        return None
+    return parse_byline_credits(head) or None
 
 
 def _apply_label(meta: MetaLine, label: str, value: str, *, is_repost: bool) -> bool | None:

@@ -13,7 +13,7 @@ from parsers.bylines import parse_group_credit
 from parsers.dates import parse_datetime
 from parsers.metalines import is_boilerplate_line, is_end_of_article_line
 from parsers.records import Author, Block, SubArticle
-from parsers.html.facts import Facts, consume_meta
+from parsers.html.facts import Facts, consume_meta, read_linked_byline
 from parsers.html.page import Page
 from parsers.html.tree import MAX_LINK_DENSITY_PROSE, TextBlock
 
@@ -94,6 +94,8 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts,
             expect_lead = True
             continue
         if b.link_density > MAX_LINK_DENSITY_PROSE and b.chars < 200 and not is_linked_sentence(b):
+            if i in trusted and not any(len(p.text) >= MIN_REPEAT_CHECK_CHARS for p in body):
+                read_linked_byline(b, facts)  # a byline above the first paragraph, names linked
             continue
         if b.chars <= 200 and consume_meta(b, facts if i in trusted else ignored, record_date=False,
                                            by_parts=False, now=page.now):

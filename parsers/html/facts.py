@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bs4 import Tag
 
-from parsers.bylines import parse_byline_credits, parse_group_credit
+from parsers.bylines import parse_byline_credits, parse_group_credit, parse_marked_byline
 from parsers.dates import find_labeled_datetime_with_label, parse_datetime
 from parsers.meta import resolve_url
 from parsers.metalines import MetaLine, is_end_of_article_line, parse_meta_line
@@ -20,7 +20,13 @@ from parsers.html.tree import MAX_LINK_DENSITY_PROSE, TextBlock, class_id
 # An unlabelled 来源 in the info line: <span class="source">阜新日报</span>, <a class="ly">人民网</a>.
 _SOURCE_CLASS_RE = re.compile(r"(?:^|[-_\s])(?:source|laiyuan|ly|media-?name|origin)(?:$|[-_\s\d])", re.I)
 MAX_ABOVE_TITLE_BLOCKS = 3   # lines above the headline read for an info line
+MAX_BYLINE_ABOVE_TITLE_BLOCKS = 12  # lines above the headline read for a byline when none was found
 MAX_SOURCE_CLASS_BLOCKS = 12  # header lines looked at for an unlabelled, class-marked 来源
+# An element the page marks as its byline: class/id author, byline, autor, verfasser, writer;
+# `rel=author`; `itemprop=author`.
+_BYLINE_CLASS_RE = re.compile(r"author|byline|autor|verfasser|writer", re.I)
+_BYLINE_CLASS_SKIP_RE = re.compile(r"avatar|image|img|photo|bio|desc|follow|social|more|profile-link", re.I)
+MAX_MARKED_BYLINE_CHARS = 100
 _SOURCE_LABEL_RE = re.compile(r"^\s*(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|出处|Source)\s*[:：]?\s*", re.I)
 
 
@@ -63,6 +69,9 @@ class Facts:
         if author not in self.authors:
             self.authors.append(author)
             self.author_from[author] = source
+
+    def has_writer(self) -> bool:
+        return any(a.role in ("reporter", "author", "correspondent") for a in self.authors)
 
     def add_authors(self, authors: list[Author] | None, source: str = "credit:group") -> None:
         """People from one credit; `source` defaults to the group credit (本组稿件由…采写) that
@@ -129,6 +138,10 @@ def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: F
             continue
         if b.link_density <= MAX_LINK_DENSITY_PROSE:
             consume_meta(b, facts, record_date=True, by_parts=True, now=page.now)
+        else:
+            read_linked_byline(b, facts)
+        if b.chars <= 2 * MAX_MARKED_BYLINE_CHARS and not facts.has_writer():
+            read_marked_byline(b, facts)
         if not facts.sources and b.chars <= 120 and i < start + MAX_SOURCE_CLASS_BLOCKS:
             source = unlabelled_source(b)
             if source:
@@ -168,6 +181,57 @@ def scan_above_title(page: Page, title_block: int, skip: set[int], facts: Facts)
     facts.sources_from.extend(above.sources_from)
     for a in above.authors:
         facts.add_author(a, above.author_from[a])
+    # A byline printed above the headline's block (an author box, `Autor: X` over the title): read
+    # only when nothing else named a writer.
+    for i in range(max(0, title_block - MAX_BYLINE_ABOVE_TITLE_BLOCKS), title_block):
+        if facts.has_writer():
+            break
+        b = blocks[i]
+        if i in skip or b.chars > MAX_MARKED_BYLINE_CHARS:
+            continue
+        if not read_marked_byline(b, facts):
+            read_linked_byline(b, facts)
+
+
+def read_linked_byline(b: TextBlock, facts: Facts) -> bool:
+    """A byline whose names link to author pages (`Von: <a>Simone Jung</a>`): too linked for the
+    metadata scan, still read for its writers while none is known. True when it is such a byline."""
+    if b.chars > MAX_MARKED_BYLINE_CHARS or facts.has_writer():
+        return False
+    found = parse_byline_credits(b.text)
+    for person, source in found or []:
+        facts.add_author(person, source)
+    return bool(found)
+
+
+def read_marked_byline(b: TextBlock, facts: Facts) -> bool:
+    """Writers in the elements of `b` that the page marks as its byline (see `_BYLINE_CLASS_RE`; each
+    `rel=author` link of a line is read), with `parse_marked_byline`; the source says which marker:
+    `class:author`, `rel=author`, `itemprop=author`. True when someone was found."""
+    found_any = False
+    for node in _near_elements(b.element):
+        attrs = node.attrs
+        if not attrs:
+            continue
+        rel = attrs.get("rel")
+        if rel and "author" in (rel if isinstance(rel, list) else [rel]):
+            marker = "rel=author"
+        elif "author" in str(attrs.get("itemprop") or ""):
+            marker = "itemprop=author"
+        else:
+            hint = class_id(node)
+            if found_any or not hint or not _BYLINE_CLASS_RE.search(hint) or _BYLINE_CLASS_SKIP_RE.search(hint):
+                continue
+            marker = "class:author"
+        strings = list(node.stripped_strings)
+        text = norm(" ".join(strings))
+        if not text or len(text) > MAX_MARKED_BYLINE_CHARS:
+            continue
+        found = parse_marked_byline(text, strings)
+        for person, source in found or []:
+            facts.add_author(person, marker if source == "byline:" else source)
+        found_any = found_any or bool(found)
+    return found_any
 
 
 def unlabelled_source(b: TextBlock) -> str | None:
@@ -199,6 +263,8 @@ def scan_footer_zone(page: Page, start: int, stop: int, skip: set[int], facts: F
         if b.chars > 200:
             continue
         consume_meta(b, facts, record_date=False, by_parts=True, now=page.now)
+        if not facts.has_writer():
+            read_marked_byline(b, facts)
         if b.link_density <= MAX_LINK_DENSITY_PROSE and not facts.footer_dates:
             labelled = find_labeled_datetime_with_label(b.spaced, now=page.now)
             if labelled:

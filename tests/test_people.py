@@ -1,0 +1,316 @@
+"""Writers and editors: traditional-Chinese and unlabelled bylines, credits that open or close a
+paragraph, metadata author values, and which source names the authors of a page."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers import extract_article
+from parsers.bylines import (
+    is_person_name, parse_byline_credits, parse_closing_credits, parse_dateline_credits,
+)
+from parsers.html.people import split_author_value
+from parsers.metalines import parse_meta_line
+
+R, C, A, P, E = "reporter", "correspondent", "author", "photographer", "editor"
+
+
+def credits(line: str) -> set[tuple[str, str, str]] | None:
+    found = parse_byline_credits(line)
+    return None if found is None else {(a.name, a.role, s) for a, s in found}
+
+
+# --- Chinese bylines ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        # traditional labels, a place before 報導, two names
+        ("記者賴淑敏 蔣龍祥 台北報導", {("賴淑敏", R, "byline:記者"), ("蔣龍祥", R, "byline:記者")}),
+        # an outlet before the label, a desk after the name
+        ("【聯合晚報╱記者楊正海╱即時報導】", {("楊正海", R, "byline:記者")}),
+        ("2019-03-18 23:59聯合報 記者陳嘉寧／桃園機場報導", {("陳嘉寧", R, "byline:記者")}),
+        ("中青报·中青网记者 魏其濛", {("魏其濛", R, "byline:中青网记者")}),
+        ("（責任編輯：陳大文）", {("陳大文", E, "byline:責任編輯")}),
+        ("責編：王小明", {("王小明", E, "byline:責編")}),
+        # unlabelled Taiwan/Hong Kong credits
+        ("（王煌忠／台中報導）", {("王煌忠", R, "byline:報導")}),
+        ("（劉利貞／綜合外電報導）", {("劉利貞", A, "byline:報導")}),
+        ("新頭殼newtalk2014.10.24 金名/高雄報導", {("金名", R, "byline:報導")}),
+        ("上報快訊／范姜佳鈺 2020年03月12日 20:19:00", {("范姜佳鈺", R, "byline:outlet/")}),
+        ("（羅森）", {("羅森", A, "byline:()")}),
+        # separators, pen names after 作者, translators, padded names
+        ("作者︱春春", {("春春", A, "byline:作者")}),
+        ("编译/林靖东", {("林靖东", A, "byline:编译")}),
+        ("本报记者 王乐文 方 敏", {("王乐文", R, "byline:本报记者"), ("方敏", R, "byline:本报记者")}),
+    ],
+)
+def test_chinese_bylines(line, expected):
+    assert credits(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["（法新社／綜合外電報導）", "（中央社）", "作者：综合报道", "作者：本报评论员", "羅森", "新聞／體育",
+     "（完）", "记者手记"],
+)
+def test_desks_and_organisations_name_nobody(line):
+    assert not parse_byline_credits(line)
+
+
+def test_traditional_surnames_are_names():
+    assert is_person_name("劉利貞") and is_person_name("蔣龍祥") and is_person_name("范姜佳鈺")
+    assert not is_person_name("綜合報導") and not is_person_name("聯合報")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("新华社北京5月19日电（刘艺、杨吉）中国科学院专家19日介绍。", {("刘艺", R), ("杨吉", R)}),
+        ("中央社記者楊明珠台北13日電）行政院今天表示。", {("楊明珠", R)}),
+        ("本报讯（记者 张三 通讯员 李四）今天，", {("张三", R), ("李四", C)}),
+    ],
+)
+def test_dateline_credits(text, expected):
+    assert {(a.name, a.role) for a, _ in parse_dateline_credits(text)} == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("咖啡豆優異，則主要作為即溶咖啡原料。（劉利貞／綜合外電報導）", {("劉利貞", A)}),
+        ("已將結果發表在《自然》上。（编译/林靖东）", {("林靖东", A)}),
+        ("实现“多赢”“共赢”。（钟才文）", {("钟才文", A)}),
+        ("將進一步釐清死因。（王煌忠／台中報導）《蘋果》關心你", {("王煌忠", R)}),
+    ],
+)
+def test_closing_credits(text, expected):
+    assert {(a.name, a.role) for a, _ in parse_closing_credits(text)} == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["院长（张三）表示，今年收入增长。", "他说。（完）", "今年增长了三成（见附表）。", "记者（张三）说。（李四）（王五）"],
+)
+def test_not_closing_credits(text):
+    assert not parse_closing_credits(text)
+
+
+def test_meta_line_opened_by_a_byline():
+    meta = parse_meta_line("中青报·中青网记者 魏其濛 来源：中国青年报")
+    assert meta is not None and [(a.name, a.role) for a in meta.authors] == [("魏其濛", R)]
+
+
+# --- metadata author values ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "value, names",
+    [
+        ("Felix Schröder und Jörg Soldwisch, dpa", ["Felix Schröder", "Jörg Soldwisch", "dpa"]),
+        ("By Samya Kullab and Vasilisa Stepanenko", ["Samya Kullab", "Vasilisa Stepanenko"]),
+        ("Elena Oberholzer (obe)", ["Elena Oberholzer"]),
+        ("Von Anna Sleegers", ["Anna Sleegers"]),
+        ("Ana García y Luis Pérez", ["Ana García", "Luis Pérez"]),
+        ("Jane Doe / John Roe", ["Jane Doe", "John Roe"]),
+        ("Povilas Aleksandravičius, Mykolo Romerio universiteto fakulteto profesorius emeritus, Lrt.lt",
+         ["Povilas Aleksandravičius"]),
+        ("https://www.facebook.com/someone", []),
+        ("j.doe@example.com", []),
+        ("jane-doe", []),
+        ("105092", []),
+        ("admin", []),
+    ],
+)
+def test_split_author_value(value, names):
+    assert split_author_value(value) == names
+
+
+def _page(head: str, body: str, url: str = "https://news.example.org/a/1") -> list[tuple[str, str]]:
+    html = f"<html><head>{head}</head><body><article><h1>A headline for the story</h1>{body}</article></body></html>"
+    record = extract_article(html.encode(), url=url)
+    return sorted((a.name, a.role) for a in record.authors), record.provenance
+
+
+_PROSE = "".join(f"<p>Paragraph {i} of the story tells what happened in the city, and why it matters.</p>"
+                 for i in range(6))
+_LD = ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", '
+       '"headline": "A headline for the story", "author": %s, "publisher": {"@type": "Organization", '
+       '"name": "Example News"}}</script>')
+
+
+def test_jsonld_authors_are_the_declared_byline():
+    authors, prov = _page(_LD % '[{"@type": "Person", "name": "Jane Doe"}, {"@type": "Organization", "name": "dpa"}]'
+                          + '<meta name="author" content="Someone Else">', "<p>By John Roe</p>" + _PROSE)
+    assert authors == [("Jane Doe", A), ("dpa", A)]
+    assert prov["authors.author"] == "jsonld.author"
+
+
+def test_jsonld_author_reference_in_graph():
+    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+          '{"@type": "NewsArticle", "headline": "A headline for the story", "author": {"@id": "#p1"}},'
+          '{"@type": "Person", "@id": "#p1", "name": "Jane Doe"}]}</script>')
+    assert _page(ld, _PROSE)[0] == [("Jane Doe", A)]
+
+
+def test_publisher_as_author_gives_way_to_the_visible_byline():
+    authors, prov = _page(_LD % '{"@type": "Organization", "name": "Example News"}',
+                          "<p>By John Roe</p>" + _PROSE)
+    assert authors == [("John Roe", A)]
+    assert prov["authors.author"] == "byline:By"
+
+
+def test_publisher_as_author_when_nothing_else_names_anyone():
+    assert _page(_LD % '{"@type": "Organization", "name": "Example News"}', _PROSE)[0] == [("Example News", A)]
+
+
+def test_meta_author_variants():
+    authors, prov = _page('<meta property="article:author" content="https://example.org/authors/jd">'
+                          '<meta name="author" content="Jane Doe and John Roe">', _PROSE)
+    assert authors == [("Jane Doe", A), ("John Roe", A)]
+    assert prov["authors.author"] == "meta[author]"
+
+
+def test_chinese_page_keeps_people_only():
+    zh = "".join(f"<p>今年以来，全市新建改建农村公路四百二十公里，第{i}项工程已经完工。</p>" for i in range(5))
+    authors, _ = _page(_LD % '{"@type": "Organization", "name": "阜新日报"}' + '<meta name="author" content="网易">',
+                       "<p>本报记者 张三</p>" + zh)
+    assert authors == [("张三", R)]
+    authors, prov = _page(_LD % '{"@type": "Organization", "name": "阜新日报"}', zh + "<p>今年增长三成。（钟才文）</p>")
+    assert authors == [("钟才文", A)]
+    assert prov["authors.author"] == "credit:closing"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("〔記者王小明／台北報導〕行政院今天表示，", {("王小明", R)}),
+        ("（中央社記者楊明珠台北13日電）行政院今天表示，", {("楊明珠", R)}),
+        ("【記者陳小華／綜合報導】美國總統今天表示，", {("陳小華", R)}),
+    ],
+)
+def test_opening_bracket_credits(text, expected):
+    assert {(a.name, a.role) for a, _ in parse_dateline_credits(text)} == expected
+
+
+@pytest.mark.parametrize("text", ["（中央社台北13日電）行政院今天表示，", "（张三）今天表示，", "（图）今天，"])
+def test_openings_without_a_person(text):
+    assert not parse_dateline_credits(text)
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("责任编辑：钟齐鸣_NBJ11279", {("钟齐鸣", E, "byline:责任编辑")}),
+        ("e公司记者 张三", {("张三", R, "byline:公司记者")}),
+        ("文、圖／王小明", {("王小明", A, "byline:文、圖"), ("王小明", P, "byline:文、圖")}),
+        ("文字：陳大文", {("陳大文", A, "byline:文字")}),
+        ("記者 陳大文 / 攝影 林小明 台北報導", {("陳大文", R, "byline:記者"), ("林小明", P, "byline:攝影")}),
+    ],
+)
+def test_more_chinese_bylines(line, expected):
+    assert credits(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("By Jane Doe and John Smith", {("Jane Doe", A, "byline:By"), ("John Smith", A, "byline:By")}),
+        ("Von: Simone Jung", {("Simone Jung", A, "byline:Von")}),
+        ("von David Straub, MDR THÜRINGEN", {("David Straub", A, "byline:von")}),
+        ("Von Anna Sleegers, Frankfurt", {("Anna Sleegers", A, "byline:Von")}),
+        ("By Sophie Foster Travel News Reporter 11:58, 23 APR 2024", {("Sophie Foster", A, "byline:By")}),
+        ("Do 25.04.24 | 14:07 Uhr | Von Eva Kirchner-Rätsch", {("Eva Kirchner-Rätsch", A, "byline:Von")}),
+        ("Autor: Monika Bolliger und Anna Trechsel, Sweidah",
+         {("Monika Bolliger", A, "byline:Autor"), ("Anna Trechsel", A, "byline:Autor")}),
+        ("Por María R. Sahuquillo", {("María R. Sahuquillo", A, "byline:Por")}),
+        ("von Dr. Max Kolter", {("Dr. Max Kolter", A, "byline:von")}),
+    ],
+)
+def test_latin_bylines(line, expected):
+    assert credits(line) == expected
+
+
+@pytest.mark.parametrize("line", ["By the way, this is not a byline", "Par ailleurs, le gouvernement a dit",
+                                  "von der Leyen sagte am Montag", "Di Maio ha detto"])
+def test_latin_sentences_are_not_bylines(line):
+    assert parse_byline_credits(line) is None
+
+
+def test_marked_byline_element():
+    authors, prov = _page("", '<div class="entry-meta"><span class="posted-on">27. Januar 2026</span> • '
+                              '<span class="byline"><span class="author vcard">Gregor Meier</span></span></div>' + _PROSE)
+    assert authors == [("Gregor Meier", A)]
+    assert prov["authors.author"] == "class:author"
+
+
+def test_rel_author_links():
+    authors, prov = _page("", '<div class="meta"><a rel="author" href="/a/1">Jane Doe</a> und '
+                              '<a rel="author" href="/a/2">John Roe</a></div>' + _PROSE)
+    assert authors == [("Jane Doe", A), ("John Roe", A)]
+    assert prov["authors.author"] == "rel=author"
+
+
+def test_bold_name_line_closing_the_body():
+    og = '<meta property="og:type" content="article">'
+    authors, prov = _page(og, _PROSE + "<p><strong>Jane Doe</strong></p>")
+    assert authors == [("Jane Doe", A)]
+    assert prov["authors.author"] == "byline:bold"
+    assert _page(og, _PROSE + "<p><strong>Further Reading</strong></p>")[0] == []
+    assert _page(og, _PROSE + "<h3>Jane Doe</h3>")[0] == []
+    assert _page("", _PROSE + "<p><strong>Jane Doe</strong></p>")[0] == []  # not declared an article
+
+
+def test_byline_with_linked_names():
+    authors, prov = _page("", '<p class="meta">Von: <a href="/autor/sj">Simone Jung</a></p>' + _PROSE)
+    assert authors == [("Simone Jung", A)]
+    assert prov["authors.author"] == "byline:Von"
+
+
+def test_organisation_typed_jsonld_author_gives_way_to_a_visible_person():
+    ld = _LD % '{"@type": "Organization", "name": "Example Wire"}'
+    assert _page(ld, "<p>By John Roe</p>" + _PROSE)[0] == [("John Roe", A)]
+    assert _page(ld, _PROSE)[0] == [("Example Wire", A)]
+
+
+def test_split_author_value_keeps_jsonld_names_that_look_like_slugs():
+    assert split_author_value("t-online", slugs=False) == ["t-online"]
+    assert split_author_value("Studio X d.o.o. - www.example.com") == []
+
+
+def test_webpage_jsonld_author_reference_without_an_article_object():
+    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+          '{"@type": "WebPage", "@id": "https://news.example.org/a/1", "name": "A headline for the story",'
+          ' "author": {"@id": "https://news.example.org/#/schema/person/9"}},'
+          '{"@type": "Person", "@id": "https://news.example.org/#/schema/person/9", "name": "Jane Doe"}]}</script>')
+    authors, prov = _page(ld, _PROSE)
+    assert authors == [("Jane Doe", A)]
+    assert prov["authors.author"] == "jsonld.author"
+
+
+def test_profile_link_words_after_a_name_are_cut():
+    assert credits("By Sarah Lazare Twitter") == {("Sarah Lazare", A, "byline:By")}
+
+
+def test_names_in_sibling_elements_and_dates_after_a_name():
+    from parsers.bylines import parse_marked_byline
+    assert [(a.name, s) for a, s in parse_marked_byline(
+        "Von Jasper Riemann Barbara Schneider", ["Von", "Jasper Riemann", "Barbara Schneider"])] == \
+        [("Jasper Riemann", "byline:Von"), ("Barbara Schneider", "byline:Von")]
+    assert credits("by Cristina Laila Apr 12, 2024") == {("Cristina Laila", A, "byline:by")}
+
+
+def test_jsonld_person_with_given_and_family_name():
+    assert _page(_LD % '{"@type": "Person", "givenName": "Jane", "familyName": "Doe"}', _PROSE)[0] == [("Jane Doe", A)]
+
+
+def test_marked_byline_with_a_prefix_and_no_person():
+    from parsers.bylines import parse_marked_byline
+    assert parse_marked_byline("Par AFP") is None
+    assert [a.name for a, _ in parse_marked_byline("Gregor Meier")] == ["Gregor Meier"]
+
+
+def test_article_object_nested_in_a_webpage():
+    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "WebPage", '
+          '"mainEntity": {"@type": "NewsArticle", "headline": "A headline for the story", '
+          '"author": {"@type": "Person", "name": "Jane Doe"}}}</script>')
+    assert _page(ld, _PROSE)[0] == [("Jane Doe", A)]
