@@ -60,7 +60,8 @@ def extract_html(html: str, *, url: str | None = None, path: str | None = None,
     blocks = page.index.blocks
     layout = locate_article(page)
     title, title_source = extract_title(page, layout.title_block)
-    kicker, subtitle, skip, heading_sources = extract_kicker_subtitle(page, layout.title_block, layout.header_end)
+    kicker, subtitle, skip, heading_sources = extract_kicker_subtitle(page, layout.title_block, layout.header_end,
+                                                                      title)
     if layout.title_block is not None:
         skip.add(layout.title_block)
 

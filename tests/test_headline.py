@@ -1,0 +1,147 @@
+"""Headline, 来源 and page classification on small hand-made pages.
+
+Each page imitates a kind of markup (a `<title>` with the site's name, a heading holding its kicker,
+an old table layout without headings, a blog post, a forum thread, a list page) with just enough body
+text to be an article. Every test checks the value and where it came from (ArticleRecord.provenance).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from parsers import extract_article
+from parsers.html.title import strip_site_affix
+
+NOW = datetime(2024, 11, 20, tzinfo=timezone.utc)
+URL = "http://news.example.cn/system/2024/11/03/030001.shtml"
+P1 = "阜新迎来今冬首场降雪，全市环卫、城管等部门连夜出动清雪人员2000余人次，全力保障城区道路畅通。"
+P2 = "据气象部门预报，未来三天阜新以晴到多云天气为主，气温明显下降，最低气温将降至零下10摄氏度左右。"
+P3 = "市城市管理部门提醒，降雪后路面湿滑，市民出行要注意安全，机动车驾驶人要减速慢行、保持安全车距。"
+BODY = f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>"
+E1 = ("The city council approved the new budget on Tuesday evening, after a debate that lasted "
+      "more than six hours and drew hundreds of residents to the town hall.")
+E2 = ("Opponents said the plan cuts too deeply into library and park services, while supporters "
+      "argued that the savings were needed to keep property taxes flat next year.")
+E3 = ("The mayor is expected to sign the budget later this week; it takes effect in January, "
+      "when the new fiscal year begins.")
+EN_BODY = f"<div class='article-body'><p>{E1}</p><p>{E2}</p><p>{E3}</p></div>"
+EN_URL = "https://www.example-times.com/news/2024/11/03/budget.html"
+
+
+def page(head: str = "", body: str = "", *, url: str | None = URL, lang: str = "zh-CN"):
+    html = f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+    return extract_article(html.encode("utf-8"), url=url, now=NOW)
+
+
+# --- headline -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("statement, declared, expected", [
+    ("Budget passes after long debate - The Example Times", set(), "Budget passes after long debate"),
+    ("Budget passes after long debate | EXAMPLE", {"example"}, "Budget passes after long debate"),
+    ("Budget passes after long debate – example.com – 13.06.2023", set(), "Budget passes after long debate"),
+    ("今冬首场降雪 全市连夜清雪- 阜新日報網頁", set(), "今冬首场降雪 全市连夜清雪"),
+    ("-阜新新闻网", set(), ""),
+    # a hyphen inside words splits nothing off unless the piece is a site's name
+    ("49-Euro-Ticket: Pendler sparen", set(), "49-Euro-Ticket: Pendler sparen"),
+    ("Kate Moss auf dem VOGUE-Cover: Interview", {"vogue"}, "Kate Moss auf dem VOGUE-Cover: Interview"),
+    ("Budget vote - Opponents walk out", set(), "Budget vote - Opponents walk out"),
+])
+def test_site_affix_is_cut_from_headline_statements(statement, declared, expected):
+    assert strip_site_affix(statement, declared) == expected
+
+
+def test_og_title_with_the_site_suffix_does_not_outvote_the_h1():
+    r = page("<title>今冬首场降雪 全市连夜清雪 - 新頭殼 example</title>"
+             "<meta property='og:title' content='今冬首场降雪 全市连夜清雪 - 新頭殼 example'>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪" and r.provenance["title"] == "h1"
+
+
+def test_two_statements_that_agree_outvote_the_displayed_heading():
+    head = ("<title>Budget passes after six-hour debate | The Example Times</title>"
+            "<meta property='og:title' content='Budget passes after six-hour debate'>")
+    r = page(head, f"<h2>Council says yes to the budget</h2>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Budget passes after six-hour debate" and r.provenance["title"] == "og:title"
+
+
+def test_one_statement_does_not_outvote_the_displayed_heading():
+    head = "<meta property='og:title' content='Budget passes after six-hour debate'>"
+    r = page(head, f"<h1>Council says yes to the budget</h1>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Council says yes to the budget" and r.provenance["title"] == "h1"
+
+
+def test_kicker_inside_the_heading_is_split_off():
+    head = "<meta property='og:title' content='Council says yes to the budget'>"
+    body = ("<h1><span class='headline-overline'>City hall</span> "
+            f"<span class='headline-text'>Council says yes to the budget</span></h1>{EN_BODY}")
+    r = page(head, body, url=EN_URL, lang="en")
+    assert r.title == "Council says yes to the budget" and r.provenance["title"] == "h1"
+    assert r.kicker == "City hall" and r.provenance["kicker"] == "heading-part"
+
+
+def test_kicker_and_headline_joined_when_the_statements_join_them():
+    head = ("<meta property='og:title' content='City hall: Council says yes to the budget'>"
+            "<title>City hall: Council says yes to the budget | The Example Times</title>")
+    body = f"<h2><span>City hall</span> <span>Council says yes to the budget</span></h2>{EN_BODY}"
+    r = page(head, body, url=EN_URL, lang="en")
+    assert r.title == "City hall: Council says yes to the budget" and r.provenance["title"] == "og:title"
+    assert r.kicker is None
+
+
+def test_channel_prefix_in_og_title_supports_the_displayed_headline():
+    head = ("<meta property='og:title' content='Local politics: Council says yes to the budget'>"
+            "<title>Local politics: Council says yes to the budget - News - Example</title>")
+    r = page(head, f"<h1>Council says yes to the budget</h1>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Council says yes to the budget"
+
+
+def test_stated_headline_longer_than_120_characters_is_still_found():
+    long_title = ("'This new budget does not mean that services will close': the council's plan "
+                  "keeps every library open, but the parks department loses a fifth of its staff")
+    head = f"<meta property='og:title' content=\"{long_title}\">"
+    r = page(head, f"<p class='promo-title'>Member rewards</p><h1>{long_title}</h1>{EN_BODY}",
+             url=EN_URL, lang="en")
+    assert r.title == long_title and r.provenance["title"] == "h1"
+
+
+def test_title_classed_div_does_not_beat_the_h1():
+    body = (f"<h1>Council says yes to the budget</h1><div class='share-modal-title'>Share this</div>"
+            f"{EN_BODY}")
+    r = page("", body, url=EN_URL, lang="en")
+    assert r.title == "Council says yes to the budget"
+
+
+def test_invisible_characters_are_dropped_from_the_headline():
+    r = page("", f"<h1>\u200b今冬首场降雪 全市连\u00ad夜清雪</h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+def test_nearest_heading_above_the_body_of_a_blog_post():
+    body = ("<h1><a href='/'>aseigo</a></h1><h2 class='date-header'>Monday, November 01, 2004</h2>"
+            f"<h3 class='post-title'>Council says yes to the budget</h3>{EN_BODY}")
+    r = page("", body, url=None, lang="en")
+    assert r.is_article and r.title == "Council says yes to the budget" and r.provenance["title"] == "h3"
+
+
+def test_short_line_above_the_body_of_an_old_table_layout():
+    body = ("<table><tr><td class='nav'><a href='/'>首页</a> <a href='/a'>本地</a></td></tr>"
+            "<tr><td>今冬首场降雪 全市连夜清雪</td></tr><tr><td>2024/11/03 18:58 報導</td></tr>"
+            f"<tr><td class='text'><p>{P1}</p><p>{P2}</p><p>{P3}</p></td></tr></table>")
+    r = page("<title>阜新新闻网</title>", body)
+    assert r.title == "今冬首场降雪 全市连夜清雪" and r.provenance["title"] == "text"
+
+
+def test_section_label_after_the_headline_is_dropped_when_the_statement_has_none():
+    body = ("<table><tr><td>今冬首场降雪 全市连夜清雪 (本地)</td></tr><tr><td>2024-11-03 (16:31)</td></tr>"
+            f"<tr><td><p>{P1}</p><p>{P2}</p><p>{P3}</p></td></tr></table>")
+    r = page("<meta property='og:title' content='今冬首场降雪 全市连夜清雪- 阜新日報網頁'>", body)
+    assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+def test_og_title_that_is_only_the_site_name_is_not_a_headline():
+    r = page("<meta property='og:title' content='-阜新新闻网'><title>阜新新闻网</title>",
+             f"<table><tr><td>阜新新闻网 / 本地</td></tr><tr><td>今冬首场降雪 全市连夜清雪</td></tr>"
+             f"<tr><td><p>{P1}</p><p>{P2}</p><p>{P3}</p></td></tr></table>")
+    assert r.title == "今冬首场降雪 全市连夜清雪"
