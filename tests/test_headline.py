@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 from parsers import extract_article
-from parsers.html.title import strip_site_affix
+from parsers.html.title import host_brand, strip_site_affix
 
 NOW = datetime(2024, 11, 20, tzinfo=timezone.utc)
 URL = "http://news.example.cn/system/2024/11/03/030001.shtml"
@@ -145,3 +145,32 @@ def test_og_title_that_is_only_the_site_name_is_not_a_headline():
              f"<table><tr><td>阜新新闻网 / 本地</td></tr><tr><td>今冬首场降雪 全市连夜清雪</td></tr>"
              f"<tr><td><p>{P1}</p><p>{P2}</p><p>{P3}</p></td></tr></table>")
     assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+# --- page classification ------------------------------------------------------------------------
+
+def test_a_declared_story_whose_body_cannot_be_read_keeps_its_metadata():
+    head = ("<meta property='og:type' content='article'>"
+            "<meta property='og:title' content='Council says yes to the budget - Example Times'>"
+            "<meta property='article:published_time' content='2024-11-03T08:00:00+00:00'>"
+            "<title>Council says yes to the budget - Example Times</title>")
+    r = page(head, "<div id='app'></div><script>render()</script>", url=EN_URL, lang="en")
+    assert not r.is_article and r.paragraphs == []
+    assert r.title == "Council says yes to the budget" and r.provenance["title"] == "og:title"
+    assert r.published_at.startswith("2024-11-03")
+
+
+def test_a_list_page_gets_no_headline():
+    items = "".join(f"<li><a href='/n/{i}.html'>今冬首场降雪 全市连夜清雪第{i}条</a><span>2024-11-0{i}</span></li>"
+                    for i in range(1, 8))
+    r = page("<title>本地新闻 - 阜新新闻网</title>", f"<h1>本地新闻</h1><ul class='list'>{items}</ul>",
+             url="http://news.example.cn/local/")
+    assert not r.is_article and r.title is None and len(r.links) == 7
+
+
+@pytest.mark.parametrize("url, brand", [
+    ("https://www.dw.com/de/story", "dw"), ("https://news.bbc.co.uk/2/hi.stm", "bbc"),
+    ("http://www.rbb24.de/x.html", "rbb24"), ("http://localhost/x", None), (None, None),
+])
+def test_host_brand(url, brand):
+    assert host_brand(url) == brand

@@ -33,7 +33,7 @@ from parsers.html.facts import Facts, scan_above_title, scan_footer_zone, scan_h
 from parsers.html.images import extract_images
 from parsers.html.layout import locate_article
 from parsers.html.links import (
-    MAX_ERROR_PAGE_PROSE_CHARS, classify_page, extract_links, is_error_page, prose_chars,
+    MAX_ERROR_PAGE_PROSE_CHARS, classify_page, declares_one_story, extract_links, is_error_page, prose_chars,
 )
 from parsers.html.page import build_page
 from parsers.html.metadata import (
@@ -98,6 +98,11 @@ def extract_html(html: str, *, url: str | None = None, path: str | None = None,
     else:
         error = prose_chars(body) < MAX_ERROR_PAGE_PROSE_CHARS and is_error_page(page)
         record.links = [] if error else extract_links(page)
+        if not error and declares_one_story(page):
+            # a story whose body could not be read (rendered by script, cut short): its metadata still holds
+            fill_article_metadata(record, page, facts=facts, figures=[], body=[], article_root=layout.article_root,
+                                  footer=(layout.content_hi, layout.root_hi), title=(title, title_source),
+                                  kicker=kicker, subtitle=subtitle, heading_sources=heading_sources, lead=None)
         lang_text = "".join(b.text for b in blocks[:400])
     fill_language(record, page, lang_text or (title or ""))
     return record

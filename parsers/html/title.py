@@ -105,7 +105,7 @@ def declared_site_names(page: Page) -> set[str]:
         names.add(_compact(page.ld.publisher_name))
     brand = host_brand(page.url)
     if brand:
-        names.add(brand)
+        names.add(_compact(brand))
     names.discard("")
     return names
 
