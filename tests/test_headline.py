@@ -13,6 +13,7 @@ import pytest
 
 from parsers import extract_article
 from parsers.html.title import host_brand, strip_site_affix
+from parsers.metalines import outlet_in_credit_line
 
 NOW = datetime(2024, 11, 20, tzinfo=timezone.utc)
 URL = "http://news.example.cn/system/2024/11/03/030001.shtml"
@@ -174,3 +175,73 @@ def test_a_list_page_gets_no_headline():
 ])
 def test_host_brand(url, brand):
     assert host_brand(url) == brand
+
+
+# --- 来源 -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("info, source", [
+    # the value is cut at the next field: a label, a word that opens one, a date glued on, a bar
+    ("<span>来源:<a href='/'>阜新日报</a></span><span>选稿：王明</span>", "阜新日报"),
+    ("<span>来源：<a href='/a'>央视新闻客户端</a></span> <a href='/r'>举报</a>", "央视新闻客户端"),
+    ("<span>来源：阜新日报2024-11-03 08:49</span>", "阜新日报"),
+    ("<span>来源：光明网-《光明日报》2024-11-03 03:15</span>", "光明网-《光明日报》"),
+    ("<span>来源：《阜新日报》</span>", "阜新日报"),
+    ("<span>來源：中央社</span> <span>編輯：王小明</span>", "中央社"),
+    # the label alone in one element, its value alone in the next, the site's own link after it
+    ("<span>来源：<a href='/o'>人民日报海外版</a></span><span><a href='/'>阜新新闻网</a></span>", "人民日报海外版"),
+    ("<div>来源：</div><div>人民日报</div>", "人民日报"),
+])
+def test_source_value_stops_at_the_next_field(info, source):
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1><div class='info'>{info}</div>{BODY}")
+    assert r.source_name == source
+
+
+@pytest.mark.parametrize("line, source", [
+    ("来源 | 南方都市报", "南方都市报"),
+    ("本文来源：中国新闻网", "中国新闻网"),
+    ("（來源：聯合報）", "聯合報"),
+    ("轉載自中央社", "中央社"),
+])
+def test_credit_lines_after_the_body(line, source):
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1><div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
+             f"<p>{line}</p></div>")
+    assert r.source_name == source and line not in r.text
+
+
+def test_a_labelled_credit_beats_an_element_classed_source():
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             "<h1>今冬首场降雪 全市连夜清雪</h1><div class='info'><span class='source'>某某新媒体</span></div>"
+             f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p><p>来源 | 南方都市报</p></div>")
+    assert (r.source_name, r.provenance["source_name"]) == ("南方都市报", "text:来源")
+
+
+@pytest.mark.parametrize("line, outlet", [
+    ("【聯合晚報╱記者楊正海╱即時報導】", "聯合晚報"),
+    ("2019-03-18 23:59聯合報 記者陳嘉寧／桃園機場報導", "聯合報"),
+    ("北京新浪網 (2020-01-21 11:12)", "北京新浪網"),
+    ("TNW中文站 2016年10月14日07:17", "TNW中文站"),
+    ("中央社記者王小明台北5日電", "中央社"),
+    ("本报记者 张三 2024-11-03", None),
+    ("2014.12.13 01:06 pm", None),
+    ("发布时间：2024-05-20 来源：新华网", None),  # labelled: read by parse_meta_line
+])
+def test_outlet_in_a_byline_or_date_line(line, outlet):
+    assert outlet_in_credit_line(line) == outlet
+
+
+def test_outlet_credited_in_the_byline_line_under_the_headline():
+    head = ("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", "
+            "\"publisher\": {\"@type\": \"Organization\", \"name\": \"阜新新闻网\"}}</script>")
+    r = page(f"<title>今冬首场降雪 全市连夜清雪 | 阜新新闻网</title>{head}",
+             "<h1>今冬首场降雪 全市连夜清雪</h1><div class='author'><span>2024-11-03 08:40</span>"
+             f"<span>阜新日報 記者王小明／阜新報導</span></div>{BODY}")
+    assert (r.source_name, r.provenance["source_name"]) == ("阜新日報", "text:dateline")
+
+
+def test_outlet_alone_next_to_the_date_line():
+    r = page("<title>今冬首场降雪 全市连夜清雪</title>",
+             "<h1>今冬首场降雪 全市连夜清雪</h1><div class='author-info'><div class='name'>中国新闻网</div>"
+             f"<div class='desc'>2024-05-20 13:09</div></div>{BODY}")
+    assert (r.source_name, r.provenance["source_name"]) == ("中国新闻网", "text:dateline")

@@ -30,8 +30,9 @@ def extract_source(page: Page, facts: Facts, is_epaper: bool) -> tuple[str | Non
     found = profile_source(page)
     if found:
         return found
-    if facts.sources:
-        return facts.sources[0], facts.sources_from[0]
+    found = facts.best_source()
+    if found:
+        return found
     meta = page.head.get_with_source(*_META_SOURCE_KEYS)
     if meta and len(meta[0]) <= 40 and not meta[0].lower().startswith(("http://", "https://", "www.")):
         return meta
