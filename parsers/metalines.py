@@ -27,6 +27,7 @@ __all__ = [
     "is_end_of_article_line",
     "is_source_label",
     "outlet_in_credit_line",
+    "outlet_in_lead_credit",
     "starts_with_source_label",
     "site_name_from_greeting",
 ]
@@ -292,6 +293,27 @@ def outlet_in_credit_line(text: str, site_names: set[str] = frozenset()) -> str 
         return None
     word = words[0]
     return word if is_outlet_name(word, site_names) else None
+
+
+# How a story's first paragraph credits its outlet: `（中央社記者王小明台北20日電）`, `【文匯報訊】記者…`,
+# `新华社北京5月20日电（记者 X）`.
+_LEAD_CREDIT_RES = (
+    re.compile(r"^[（(【\[〔]?\s*(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{2,12}?)\s*(?:記者|记者)"),
+    re.compile(r"^[（(【\[〔]\s*(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{2,12}?)\s*[訊讯]\s*[）)】\]〕]"),
+    re.compile(r"^(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{2,12}?)[訊讯](?=[\s\u3000（(])"),
+    re.compile(r"^(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{1,8}?社)\S{0,10}?\d{1,2}\s*月\s*\d{1,2}\s*日\s*[电電]"),
+)
+
+
+def outlet_in_lead_credit(text: str, site_names: set[str] = frozenset()) -> str | None:
+    """The outlet a story's first paragraph credits in its dateline: `（中央社記者王小明台北20日電）` →
+    中央社, `【文匯報訊】記者…` → 文匯報, `新华社北京5月20日电` → 新华社; 本報訊 names nobody."""
+    head = (text or "")[:40]
+    for pattern in _LEAD_CREDIT_RES:
+        m = pattern.match(head)
+        if m and is_outlet_name(m.group("outlet"), site_names):
+            return m.group("outlet")
+    return None
 
 
 def is_outlet_name(word: str, site_names: set[str] = frozenset()) -> bool:

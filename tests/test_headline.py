@@ -245,3 +245,17 @@ def test_outlet_alone_next_to_the_date_line():
              "<h1>今冬首场降雪 全市连夜清雪</h1><div class='author-info'><div class='name'>中国新闻网</div>"
              f"<div class='desc'>2024-05-20 13:09</div></div>{BODY}")
     assert (r.source_name, r.provenance["source_name"]) == ("中国新闻网", "text:dateline")
+
+
+@pytest.mark.parametrize("lead, outlet", [
+    ("（中央社記者王小明台北20日電）", "中央社"),
+    ("【文匯報訊】記者李四報道：", "文匯報"),
+    ("新华社北京5月20日电（记者 张三）", "新华社"),
+    ("联合早报网讯 ", "联合早报网"),
+    ("本报讯（记者 张三）", None),
+])
+def test_outlet_credited_in_the_first_paragraphs_dateline(lead, outlet):
+    r = page("<title>今冬首场降雪 全市连夜清雪</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1><div class='content'><p>{lead}{P1}</p><p>{P2}</p><p>{P3}</p></div>")
+    assert r.source_name == outlet
+    assert r.provenance.get("source_name") == ("text:lead-dateline" if outlet else None)
