@@ -43,9 +43,10 @@ _TIME_LABELS = (
 )
 _SOURCE_LABELS = (
     "Source", "来源", "信息来源", "文章来源", "新闻来源", "稿件来源", "本文来源", "稿源", "出处", "来自", "供稿", "供稿单位",
-    "來源", "信息來源", "文章來源", "新聞來源", "稿件來源", "本文來源", "資料來源", "消息來源", "出處",
+    "资料来源", "消息来源", "内容来源", "來源", "信息來源", "文章來源", "新聞來源", "稿件來源", "本文來源", "資料來源",
+    "消息來源", "內容來源", "出處",
 )
-# 来源 labels that may take a bar instead of a colon: 来源 | 南方都市报.
+# 来源 labels that may take a bar or a slash instead of a colon: 来源 | 南方都市报, 來源／中央社.
 _BAR_SOURCE_LABELS = ("来源", "來源", "稿源", "出处", "出處", "Source")
 _URL_LABELS = ("原文链接", "原文地址", "原文网址", "原始链接", "原文")
 _ORIGINAL_TITLE_LABELS = ("原标题", "原题")
@@ -73,7 +74,7 @@ _BOUNDARY = r"(?:^|(?<=[\s\u3000\xa0【】\[\]|｜()（）]))"
 _LABEL_RE = re.compile(
     rf"{_BOUNDARY}(?P<label>{'|'.join(map(re.escape, _ALL_LABELS))})\s*[:：]\s*"
     rf"|{_BOUNDARY}(?P<repost>{'|'.join(map(re.escape, _REPOST_LABELS))})\s*[:：]?\s*"
-    rf"|{_BOUNDARY}(?P<barsource>{'|'.join(map(re.escape, _BAR_SOURCE_LABELS))})\s*[|｜丨]\s*",
+    rf"|{_BOUNDARY}(?P<barsource>{'|'.join(map(re.escape, _BAR_SOURCE_LABELS))})\s*[|｜丨/／]\s*",
     re.I,
 )
 _CANONICAL_LABEL = {label.lower(): label for label in _ALL_LABELS}
@@ -104,7 +105,7 @@ _URL_RE = re.compile(r"https?://[^\s\u3000\xa0<>\"'，。）)】\]]+")
 _SENTENCE_RE = re.compile(r"[。！？!?；;]")
 _CLAUSE_PUNCT_RE = re.compile(r"[。！？!?；;，,]")
 _UNKNOWN_AUTHOR = frozenset({"佚名", "未知", "不详", "匿名", "本站", "本网", "admin", "管理员", "小编", "无", "暂无"})
-_CHEAP_META_HINT_RE = re.compile(r"[:：]|转载自|本文转自|转自|本文来|轉載自|本文轉自|轉自|本文來|(?:来源|來源|稿源|出处|出處|Source)\s*[|｜丨]")
+_CHEAP_META_HINT_RE = re.compile(r"[:：]|转载自|本文转自|转自|本文来|轉載自|本文轉自|轉自|本文來|(?:来源|來源|稿源|出处|出處|Source)\s*[|｜丨/／]")
 
 
 @dataclass

@@ -13,7 +13,7 @@ import pytest
 
 from parsers import extract_article
 from parsers.html.title import host_brand, strip_site_affix
-from parsers.metalines import outlet_in_credit_line
+from parsers.metalines import outlet_in_credit_line, parse_meta_line
 
 NOW = datetime(2024, 11, 20, tzinfo=timezone.utc)
 URL = "http://news.example.cn/system/2024/11/03/030001.shtml"
@@ -259,3 +259,10 @@ def test_outlet_credited_in_the_first_paragraphs_dateline(lead, outlet):
              f"<h1>今冬首场降雪 全市连夜清雪</h1><div class='content'><p>{lead}{P1}</p><p>{P2}</p><p>{P3}</p></div>")
     assert r.source_name == outlet
     assert r.provenance.get("source_name") == ("text:lead-dateline" if outlet else None)
+
+
+@pytest.mark.parametrize("line, source", [
+    ("來源／中央社", "中央社"), ("消息来源：新华网", "新华网"), ("資料來源：經濟部", "經濟部"),
+])
+def test_source_label_variants(line, source):
+    assert parse_meta_line(line).source_name == source
