@@ -133,15 +133,19 @@ def extract_site_name(page: Page, title: str | None) -> tuple[str | None, str | 
 
 def wechat_nickname(page: Page) -> str | None:
     """The WeChat account that published the page (`#js_name`, `var nickname`)."""
-    if "js_name" not in page.html and "nickname" not in page.html:
-        return None
-    node = page.soup.find(id="js_name")
+    if "wechat_nickname" in page.memo:
+        return page.memo["wechat_nickname"]
+    found = None
+    node = page.soup.find(id="js_name") if "js_name" in page.html else None
     if isinstance(node, Tag):
         text = norm(" ".join(node.stripped_strings))
         if text and len(text) <= 40:
-            return text
-    m = _WECHAT_NICKNAME_RE.search(page.html)
-    return norm(m.group(1)) or None if m else None
+            found = text
+    if found is None and "nickname" in page.html:
+        m = _WECHAT_NICKNAME_RE.search(page.html)
+        found = norm(m.group(1)) or None if m else None
+    page.memo["wechat_nickname"] = found
+    return found
 
 
 def logo_alt(page: Page) -> str | None:

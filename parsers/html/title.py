@@ -100,6 +100,13 @@ def similar(a: str, b: str, at_least: float = 0.0) -> float:
 def declared_site_names(page: Page) -> set[str]:
     """Compacted names the page declares for itself: `og:site_name` and friends, the JSON-LD publisher,
     and the host's brand label (`dw` of www.dw.com, `rbb24` of www.rbb24.de)."""
+    names = page.memo.get("declared_site_names")
+    if names is None:
+        names = page.memo["declared_site_names"] = _declared_site_names(page)
+    return names
+
+
+def _declared_site_names(page: Page) -> set[str]:
     names = {_compact(v) for v in (page.head.get(k) for k in _META_SITE_KEYS) if v}
     if page.ld and page.ld.publisher_name:
         names.add(_compact(page.ld.publisher_name))
@@ -184,22 +191,32 @@ def headline_statements(page: Page, hints: list[str] | None = None) -> list[Stat
     """The page's statements of its headline, site names removed, in order of trust: the title meta
     (`og:title` …), JSON-LD `headline`, the e-paper `title`, the `<title>`'s headline piece."""
     declared = declared_site_names(page)
-    raw: list[tuple[str, str]] = []
-    found = page.head.get_with_source(*_META_TITLE_KEYS)
-    if found:
-        raw.append(found)
-    if page.ld and page.ld.headline:
-        raw.append((html.unescape(page.ld.headline), "jsonld.headline"))
-    if page.enp.get("title"):
-        raw.append((page.enp["title"], "enp.title"))
-    out = [Statement(strip_site_affix(clean_headline(t), declared), s) for t, s in raw]
-    out = [s for s in out if len(_compact(s.text)) >= 2]
+    out = list(_meta_statements(page))
     page_title = clean_headline(page.head.title)
     if page_title:
         hints = [s.text for s in out] + (hints or [])
         piece = _title_tag_headline(page_title, hints, declared)
         if piece:
             out.append(Statement(piece, "title-tag"))
+    return out
+
+
+def _meta_statements(page: Page) -> list[Statement]:
+    found = page.memo.get("meta_statements")
+    if found is not None:
+        return found
+    declared = declared_site_names(page)
+    raw: list[tuple[str, str]] = []
+    meta = page.head.get_with_source(*_META_TITLE_KEYS)
+    if meta:
+        raw.append(meta)
+    if page.ld and page.ld.headline:
+        raw.append((html.unescape(page.ld.headline), "jsonld.headline"))
+    if page.enp.get("title"):
+        raw.append((page.enp["title"], "enp.title"))
+    out = [Statement(strip_site_affix(clean_headline(t), declared), s) for t, s in raw]
+    out = [s for s in out if len(_compact(s.text)) >= 2]
+    page.memo["meta_statements"] = out
     return out
 
 
@@ -220,9 +237,8 @@ def _title_tag_headline(page_title: str, hints: list[str], declared: set[str]) -
 def title_references(page: Page) -> dict[str, str]:
     """Statements of the headline other than visible elements and `<title>`: text -> provenance."""
     refs: dict[str, str] = {}
-    for s in headline_statements(page):
-        if s.source != "title-tag":
-            refs.setdefault(s.text, s.source)
+    for s in _meta_statements(page):
+        refs.setdefault(s.text, s.source)
     return refs
 
 
@@ -271,11 +287,12 @@ def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
         return RANK_STATED_HEADING, profiled
     blocks = page.index.blocks
     refs = title_references(page)
-    ref_keys = {_compact(r) for r in refs}
+    ref_keys = [_compact(r) for r in refs]
     page_title = clean_headline(page.head.title)
     segments = [s for s in split_on_separator(page_title) if len(s) >= 2]
     names = site_names(page, refs)
     best: tuple[int, int] | None = None
+    weak: list[tuple[int, int, str]] = []  # (rank, index, text) of the fallbacks, checked only when needed
     i = 0
     stop = min(limit, len(blocks))
     while i < stop:
@@ -288,8 +305,8 @@ def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
             i = end
             continue
         rank = 0
-        stated = _compact(text) in ref_keys or any(similar(text, r, 0.9) >= 0.9 for r in refs)
-        if stated:
+        key = _compact(text)
+        if key and any(key == r or _alike(key, r, 0.9) for r in ref_keys):
             rank = RANK_STATED_HEADING if b.heading else RANK_STATED
         elif b.chars > MAX_HEADLINE_CHARS:
             rank = 0
@@ -302,15 +319,30 @@ def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
         elif not b.heading and 4 <= b.chars <= 80 and _has_class_hint(page, b.element, _TITLE_CLASS_RE, 1) \
                 and _is_headline_line(page, b, text):
             rank = RANK_TITLE_CLASS  # <div class="article-title">: a headline styled without a heading element
-        elif b.heading in (2, 3) and _is_headline_line(page, b, text):
-            rank = RANK_HEADING
-        elif not b.heading and 4 <= b.chars <= MAX_LINE_HEADLINE_CHARS and not b.link_chars \
-                and _is_headline_line(page, b, text):
-            rank = RANK_LINE
+        elif b.heading in (2, 3):
+            weak.append((RANK_HEADING, i, text))
+        elif not b.heading and 4 <= b.chars <= MAX_LINE_HEADLINE_CHARS and not b.link_chars:
+            weak.append((RANK_LINE, i, text))
         if rank and (best is None or rank >= best[0]):
             best = (rank, i)
         i = end
+    if best is None:
+        for wanted in (RANK_HEADING, RANK_LINE):  # the nearest h2/h3 above the body, else the nearest line
+            for rank, k, text in reversed(weak):
+                if rank == wanted and _is_headline_line(page, blocks[k], text):
+                    return rank, k
     return best
+
+
+def _alike(a: str, b: str, at_least: float) -> bool:
+    """Two compacted headlines at least `at_least` alike (SequenceMatcher ratio), pairs whose lengths
+    rule it out rejected first."""
+    short, long_ = sorted((len(a), len(b)))
+    if not short or 2 * short / (short + long_) < at_least:
+        return False
+    if a in b or b in a:
+        return short / long_ >= at_least
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= at_least
 
 
 def _matches_segment(text: str, segments: list[str]) -> bool:
@@ -365,14 +397,15 @@ def heading_kicker(page: Page, title_block: int) -> tuple[str, str] | None:
 
 @dataclass
 class Displayed:
+    """The visible headline, where it came from, and the kicker displayed with it (inside its element
+    or on the line right above)."""
     text: str
     source: str
-    rank: int
-    kicker: str | None = None     # the kicker displayed with it (inside its element or right above)
+    kicker: str | None = None
 
 
-def displayed_headline(page: Page, title_block: int | None, limit: int | None = None) -> Displayed | None:
-    """The visible headline at `title_block` with its provenance and rank."""
+def displayed_headline(page: Page, title_block: int | None) -> Displayed | None:
+    """The visible headline at `title_block` with its provenance."""
     if title_block is None:
         return None
     blocks = page.index.blocks
@@ -380,10 +413,8 @@ def displayed_headline(page: Page, title_block: int | None, limit: int | None = 
     node = _profile_node(page, "title")
     if node is not None and page.index.block_range(node)[0] == title_block:
         text = _node_text(page, node)
-        return Displayed(text, page.profile.provenance, RANK_STATED_HEADING) if text else None
+        return Displayed(text, page.profile.provenance) if text else None
     _, text = _heading_group(page, title_block)
-    found = rank_title_blocks(page, title_block + 1)
-    rank = found[0] if found and found[1] == title_block else RANK_LINE
     split = heading_kicker(page, title_block)
     kicker = None
     if split is not None:
@@ -395,7 +426,7 @@ def displayed_headline(page: Page, title_block: int | None, limit: int | None = 
     else:
         refs = title_references(page)
         source = refs.get(text) or ("title-tag" if text in clean_headline(page.head.title) else "text")
-    return Displayed(text, source, rank, kicker)
+    return Displayed(text, source, kicker)
 
 
 _JOINERS = (":", "：", " - ", " – ", " — ", " | ", "｜", "|", " · ")
