@@ -266,3 +266,10 @@ def test_outlet_credited_in_the_first_paragraphs_dateline(lead, outlet):
 ])
 def test_source_label_variants(line, source):
     assert parse_meta_line(line).source_name == source
+
+
+def test_a_logo_heading_with_the_hosts_brand_is_not_the_headline():
+    head = "<title>Council says yes</title>"
+    body = f"<h1>EXAMPLE-TIMES</h1><div class='headline'>Council says yes to the budget</div>{EN_BODY}"
+    r = page(head, body, url=EN_URL, lang="en")
+    assert r.title == "Council says yes to the budget"

@@ -291,6 +291,7 @@ def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
     page_title = clean_headline(page.head.title)
     segments = [s for s in split_on_separator(page_title) if len(s) >= 2]
     names = site_names(page, refs)
+    declared = declared_site_names(page)
     best: tuple[int, int] | None = None
     weak: list[tuple[int, int, str]] = []  # (rank, index, text) of the fallbacks, checked only when needed
     i = 0
@@ -306,6 +307,9 @@ def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
             continue
         rank = 0
         key = _compact(text)
+        if key in declared and text not in refs:  # a logo: the site's declared name or the host's brand
+            i = end
+            continue
         if key and any(key == r or _alike(key, r, 0.9) for r in ref_keys):
             rank = RANK_STATED_HEADING if b.heading else RANK_STATED
         elif b.chars > MAX_HEADLINE_CHARS:
