@@ -237,14 +237,11 @@ def _set_source(meta: MetaLine, value: str, label: str) -> bool:
     return True
 
 
-_SOURCE_LABEL_ONLY_RE = re.compile(
-    rf"^\s*[【\[(（]?\s*(?:{'|'.join(map(re.escape, sorted(set(_SOURCE_LABELS) | set(_REPOST_LABELS), key=len, reverse=True)))})"
-    r"\s*[:：|｜丨]?\s*$", re.I)
+_ANY_SOURCE_LABEL = "|".join(map(re.escape, sorted(set(_SOURCE_LABELS) | set(_REPOST_LABELS), key=len, reverse=True)))
+_SOURCE_LABEL_ONLY_RE = re.compile(rf"^\s*[【\[(（]?\s*(?:{_ANY_SOURCE_LABEL})\s*[:：|｜丨]?\s*$", re.I)
 
 
-_SOURCE_LABEL_START_RE = re.compile(
-    rf"^\s*[【\[(（]?\s*(?:{'|'.join(map(re.escape, sorted(set(_SOURCE_LABELS) | set(_REPOST_LABELS), key=len, reverse=True)))})"
-    r"\s*[:：|｜丨]", re.I)
+_SOURCE_LABEL_START_RE = re.compile(rf"^\s*[【\[(（]?\s*(?:{_ANY_SOURCE_LABEL})\s*[:：|｜丨]", re.I)
 
 
 def starts_with_source_label(text: str) -> bool:

@@ -24,7 +24,7 @@ from bs4 import NavigableString, Tag
 from parsers.bylines import parse_byline
 from parsers.metalines import is_boilerplate_line, is_end_of_article_line, parse_meta_line
 from parsers.html.page import Page, norm
-from parsers.html.tree import class_id, is_hidden
+from parsers.html.tree import TextBlock, class_id, is_hidden
 
 # Separators between a `<title>`'s headline and its channel/site names, most specific first.
 _TITLE_SEPARATORS = (" | ", "|", "｜", "_", " - ", " — ", " – ", " － ", " :: ", "--", "－", "-", "—", " ㅣ ")
@@ -145,8 +145,10 @@ def is_site_piece(piece: str, declared: set[str], *, strict: bool = False) -> bo
     if _DOMAIN_RE.match(piece):
         return True
     site_word = len(piece) <= _MAX_SITE_PIECE_CHARS and bool(_SITE_PIECE_RE.search(piece))
-    if strict or len(piece) > _MAX_SITE_PIECE_CHARS * 2:
-        return site_word and strict
+    if strict:
+        return site_word
+    if len(piece) > _MAX_SITE_PIECE_CHARS * 2:
+        return False
     if any(len(name) >= 4 and (c.startswith(name) or c.endswith(name)) for name in declared):
         return True
     return site_word or bool(_DATE_PIECE_RE.search(piece) and _is_date_like(piece))
@@ -267,7 +269,7 @@ def site_names(page: Page, refs: dict[str, str] | None = None) -> set[str]:
     return names
 
 
-def _is_headline_line(page: Page, b, text: str) -> bool:
+def _is_headline_line(b: TextBlock, text: str) -> bool:
     """A short line that could be a headline: not metadata, a date, furniture or a sentence."""
     return (2 <= len(_compact(text)) and not b.link_chars and not _is_date_like(text)
             and not text.endswith(("。", ".", ":", "：", "，", ",")) and not is_boilerplate_line(text)
@@ -321,7 +323,7 @@ def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
         elif b.heading == 1:
             rank = RANK_H1
         elif not b.heading and 4 <= b.chars <= 80 and _has_class_hint(page, b.element, _TITLE_CLASS_RE, 1) \
-                and _is_headline_line(page, b, text):
+                and _is_headline_line(b, text):
             rank = RANK_TITLE_CLASS  # <div class="article-title">: a headline styled without a heading element
         elif b.heading in (2, 3):
             weak.append((RANK_HEADING, i, text))
@@ -333,7 +335,7 @@ def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
     if best is None:
         for wanted in (RANK_HEADING, RANK_LINE):  # the nearest h2/h3 above the body, else the nearest line
             for rank, k, text in reversed(weak):
-                if rank == wanted and _is_headline_line(page, blocks[k], text):
+                if rank == wanted and _is_headline_line(blocks[k], text):
                     return rank, k
     return best
 
@@ -454,8 +456,8 @@ def _split_around(statement: str, text: str) -> tuple[str, str] | None:
     return None
 
 
-def choose_headline(displayed: Displayed | None, statements: list[Statement]) -> tuple[str | None, str | None, bool]:
-    """(headline, provenance, kicker_included) from the displayed headline and the statements.
+def choose_headline(displayed: Displayed | None, statements: list[Statement]) -> tuple[str | None, str | None]:
+    """(headline, provenance) from the displayed headline and the statements.
 
     Readings of the headline get one vote per statement that states them: the displayed headline
     (stated as is, or inside `Channel: headline` / `headline - Site`), the displayed kicker and
@@ -467,9 +469,9 @@ def choose_headline(displayed: Displayed | None, statements: list[Statement]) ->
         groups.setdefault(_compact(s.text), []).append(s)
     if displayed is None:
         if not groups:
-            return None, None, False
+            return None, None
         best = max(groups.values(), key=len)  # ties: the first in order of trust
-        return best[0].text, best[0].source, False
+        return best[0].text, best[0].source
     text = displayed.text
     bare = _TRAILING_LABEL_RE.sub("", text)
     kicker = _compact(displayed.kicker or "")
@@ -492,26 +494,21 @@ def choose_headline(displayed: Displayed | None, statements: list[Statement]) ->
                 break
     best_other = max((g for k, g in groups.items() if k not in counted), key=len, default=[])
     if len(best_other) >= 2 and len(best_other) > 1 + max(len(alone), len(joined)):
-        return best_other[0].text, best_other[0].source, False
+        return best_other[0].text, best_other[0].source
     if len(joined) > len(alone):
-        return joined[0].text, joined[0].source, True
+        return joined[0].text, joined[0].source  # the kicker is part of the headline
     if bare != text and any(_compact(s.text) == _compact(bare) for s in alone):
-        return bare, displayed.source, False  # the label is not part of the headline
-    return text, displayed.source, False
+        return bare, displayed.source  # the label is not part of the headline
+    return text, displayed.source
 
 
 def extract_title(page: Page, title_block: int | None) -> tuple[str | None, str | None]:
-    """(headline, provenance)."""
-    title, source, _ = extract_headline(page, title_block)
-    return title, source
-
-
-def extract_headline(page: Page, title_block: int | None) -> tuple[str | None, str | None, bool]:
-    """(headline, provenance, whether the headline includes the displayed kicker)."""
+    """(headline, provenance): the displayed headline at `title_block` and the page's statements,
+    reconciled by `choose_headline`."""
     shown = displayed_headline(page, title_block)
-    statements = headline_statements(page, [shown.text] if shown else
-                                     [clean_headline(b.text) for b in page.index.blocks if b.heading == 1 and b.chars <= 120][:3])
-    return choose_headline(shown, statements)
+    hints = [shown.text] if shown else \
+        [clean_headline(b.text) for b in page.index.blocks if b.heading == 1 and b.chars <= MAX_HEADLINE_CHARS][:3]
+    return choose_headline(shown, headline_statements(page, hints))
 
 
 def _node_text(page: Page, node: Tag) -> str | None:
