@@ -273,3 +273,14 @@ def test_a_logo_heading_with_the_hosts_brand_is_not_the_headline():
     body = f"<h1>EXAMPLE-TIMES</h1><div class='headline'>Council says yes to the budget</div>{EN_BODY}"
     r = page(head, body, url=EN_URL, lang="en")
     assert r.title == "Council says yes to the budget"
+
+
+def test_a_date_line_inside_the_heading_is_not_part_of_the_headline():
+    r = page("", f"<h1>今冬首场降雪<br>全市连夜清雪<br>2024-11-03 08:40</h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+def test_a_plain_headline_broken_with_br_is_one_headline_when_the_title_says_so():
+    body = f"<div class='art_tit'>今冬首场降雪<br>全市连夜清雪</div><div>2024-11-03</div>{BODY}"
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>", body)
+    assert r.title == "今冬首场降雪 全市连夜清雪"

@@ -251,8 +251,18 @@ def _heading_group(page: Page, i: int) -> tuple[int, str]:
     b = blocks[i]
     j = i + 1
     if b.heading:
+        while j < len(blocks) and j - i < 4 and blocks[j].element is b.element and blocks[j].chars <= 60 \
+                and not _is_date_like(blocks[j].text) and not _is_note_or_meta(blocks[j].text):
+            j += 1  # a date or 来源 line inside the heading is not part of the headline
+    else:
+        # a plain element broken with <br>: its lines are one headline when the page states them so
         while j < len(blocks) and j - i < 4 and blocks[j].element is b.element and blocks[j].chars <= 60:
             j += 1
+        if j > i + 1:
+            stated = {_compact(r) for r in title_references(page)}
+            stated.update(_compact(p) for p in split_on_separator(clean_headline(page.head.title)))
+            j = next((end for end in range(j, i + 1, -1)
+                      if _compact(" ".join(blocks[k].text for k in range(i, end))) in stated), i + 1)
     return j, clean_headline(" ".join(blocks[k].text for k in range(i, j)))
 
 
@@ -303,7 +313,7 @@ def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
         if b.chars > MAX_STATED_HEADLINE_CHARS or b.link_density > 0.5:
             i += 1
             continue
-        end, text = _heading_group(page, i) if b.heading else (i + 1, clean_headline(b.text))
+        end, text = _heading_group(page, i)
         if text in names and text not in refs:
             i = end
             continue
@@ -314,7 +324,7 @@ def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
             continue
         if key and any(key == r or _alike(key, r, 0.9) for r in ref_keys):
             rank = RANK_STATED_HEADING if b.heading else RANK_STATED
-        elif b.chars > MAX_HEADLINE_CHARS:
+        elif b.chars > MAX_HEADLINE_CHARS or b.heading and _is_date_like(text):
             rank = 0
         elif b.heading and len(text) >= 4 and page_title and (text in page_title or _matches_segment(text, segments)):
             rank = RANK_TITLE_H1 if b.heading == 1 else RANK_TITLE_HEADING
