@@ -284,3 +284,30 @@ def test_a_plain_headline_broken_with_br_is_one_headline_when_the_title_says_so(
     body = f"<div class='art_tit'>今冬首场降雪<br>全市连夜清雪</div><div>2024-11-03</div>{BODY}"
     r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>", body)
     assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+BLOG_P = "这是一篇博客文章的正文内容，作者记录了自己在旅途中的见闻和感受，文字朴实，情感真挚，值得一读。" * 3
+
+
+@pytest.mark.parametrize("title_tag, header", [
+    # the blog's name in an <h1>, the post's title in an <h2>
+    ("春天里的一次远行_王小明的博客_某某博客", "<h1>王小明的博客</h1><div>记录生活</div><h2 class='titName'>春天里的一次远行</h2>"),
+    # the post's title links to the post itself; the blog's tagline is another <h2>
+    ("春天里的一次远行 @ 小明的旅行日记 :: 某某部落格 ::",
+     "<h1><a href='/'>小明的旅行日记</a></h1><h2>旅行、生活</h2>"
+     "<h2 class='article-title'><a href='/blog/post/1'>春天里的一次远行</a></h2>"),
+])
+def test_a_blog_post_title_not_the_blogs_name(title_tag, header):
+    r = page(f"<title>{title_tag}</title>",
+             f"{header}<div class='article-content'><p>{BLOG_P}</p><p>{BLOG_P}</p></div>",
+             url="http://blog.example.com/s/blog_1.html")
+    assert r.is_article and r.title == "春天里的一次远行" and r.provenance["title"] == "h2"
+
+
+def test_a_forum_thread_with_one_dominant_post_is_an_article():
+    body = ("<div id='pt'><a href='/'>某某社区</a> › <a href='/f'>旅游论坛</a></div>"
+            "<h1 class='ts'><span id='thread_subject'>春天里的一次远行</span></h1>"
+            f"<table><tr><td class='pls'>王小明</td><td class='t_f'>{BLOG_P}<br>{BLOG_P}</td></tr></table>"
+            "<table><tr><td class='pls'>李四</td><td class='t_f'>写得真好，谢谢分享。</td></tr></table>")
+    r = page("<title>春天里的一次远行 - 旅游论坛 - 某某社区</title>", body, url="http://bbs.example.com/thread-1-1-1.html")
+    assert r.is_article and r.title == "春天里的一次远行"

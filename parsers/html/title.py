@@ -27,7 +27,7 @@ from parsers.html.page import Page, norm
 from parsers.html.tree import TextBlock, class_id, is_hidden
 
 # Separators between a `<title>`'s headline and its channel/site names, most specific first.
-_TITLE_SEPARATORS = (" | ", "|", "｜", "_", " - ", " — ", " – ", " － ", " :: ", "--", "－", "-", "—", " ㅣ ")
+_TITLE_SEPARATORS = (" | ", "|", "｜", "_", " - ", " — ", " – ", " － ", " @ ", " :: ", "--", "－", "-", "—", " ㅣ ")
 _SEPARATOR_CHARS = " |｜_-—–－:ㅣ\u00a0"
 _META_TITLE_KEYS = ("og:title", "articletitle", "twitter:title", "title", "headline", "dc.title")
 _META_SITE_KEYS = ("og:site_name", "sitename", "site_name", "application-name", "al:android:app_name")
@@ -266,17 +266,22 @@ def _heading_group(page: Page, i: int) -> tuple[int, str]:
     return j, clean_headline(" ".join(blocks[k].text for k in range(i, j)))
 
 
-def site_names(page: Page, refs: dict[str, str] | None = None) -> set[str]:
-    """Names the page gives itself (og:site_name, the site and channel parts of `<title>`)."""
+def title_parts(page: Page, hints: list[str]) -> tuple[str | None, set[str]]:
+    """(headline piece, names) of the `<title>`: the piece most like a hint (a statement, a heading),
+    and the names the page gives itself — `og:site_name` and friends, and every other piece of the
+    `<title>` (channel, blog, site), split again on the other separators (`小明的日记 :: 痞客邦`)."""
     names = {norm(page.head.get(*_META_SITE_KEYS[:4]) or "")}
-    title = norm(page.head.title)
+    title = clean_headline(page.head.title)
     pieces = split_on_separator(title)
+    headline = None
     if len(pieces) > 1:
-        headline = headline_from_page_title(title, list(refs if refs is not None else title_references(page)))
-        names.update(p for p in pieces
-                     if p != headline and (_SITE_PIECE_RE.search(p) or p in (pieces[0], pieces[-1])))
+        headline = headline_from_page_title(title, hints)
+        for p in pieces:
+            if p != headline:
+                names.add(p)
+                names.update(split_on_separator(p))
     names.discard("")
-    return names
+    return headline, names
 
 
 def _is_headline_line(b: TextBlock, text: str) -> bool:
@@ -302,26 +307,29 @@ def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
     ref_keys = [_compact(r) for r in refs]
     page_title = clean_headline(page.head.title)
     segments = [s for s in split_on_separator(page_title) if len(s) >= 2]
-    names = site_names(page, refs)
+    stop = min(limit, len(blocks))
+    headings = [clean_headline(b.text) for b in blocks[:stop] if b.heading and b.chars <= MAX_HEADLINE_CHARS][:20]
+    piece, names = title_parts(page, list(refs) + headings)
+    piece_key = _compact(piece or "")
     declared = declared_site_names(page)
     best: tuple[int, int] | None = None
     weak: list[tuple[int, int, str]] = []  # (rank, index, text) of the fallbacks, checked only when needed
     i = 0
-    stop = min(limit, len(blocks))
     while i < stop:
         b = blocks[i]
-        if b.chars > MAX_STATED_HEADLINE_CHARS or b.link_density > 0.5:
+        linked = b.link_density > 0.5
+        if b.chars > MAX_STATED_HEADLINE_CHARS or linked and not b.heading:
             i += 1
             continue
         end, text = _heading_group(page, i)
-        if text in names and text not in refs:
-            i = end
+        key = _compact(text)
+        if text in names and text not in refs or key in declared and text not in refs:
+            i = end  # the site's, channel's or blog's name (a logo), not a story's
+            continue
+        if linked and key != piece_key and key not in ref_keys:
+            i = end  # a linked heading is the headline only when the page states it (a blog post's permalink)
             continue
         rank = 0
-        key = _compact(text)
-        if key in declared and text not in refs:  # a logo: the site's declared name or the host's brand
-            i = end
-            continue
         if key and any(key == r or _alike(key, r, 0.9) for r in ref_keys):
             rank = RANK_STATED_HEADING if b.heading else RANK_STATED
         elif b.chars > MAX_HEADLINE_CHARS or b.heading and _is_date_like(text):
