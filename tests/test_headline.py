@@ -311,3 +311,8 @@ def test_a_forum_thread_with_one_dominant_post_is_an_article():
             "<table><tr><td class='pls'>李四</td><td class='t_f'>写得真好，谢谢分享。</td></tr></table>")
     r = page("<title>春天里的一次远行 - 旅游论坛 - 某某社区</title>", body, url="http://bbs.example.com/thread-1-1-1.html")
     assert r.is_article and r.title == "春天里的一次远行"
+
+
+def test_date_and_source_spans_at_the_end_of_the_headline_element_are_not_the_headline():
+    r = page("", f"<h1>今冬首场降雪 全市连夜清雪 <span>2024-11-03 08:40</span> <span>来源：阜新日报</span></h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪"

@@ -263,7 +263,22 @@ def _heading_group(page: Page, i: int) -> tuple[int, str]:
             stated.update(_compact(p) for p in split_on_separator(clean_headline(page.head.title)))
             j = next((end for end in range(j, i + 1, -1)
                       if _compact(" ".join(blocks[k].text for k in range(i, end))) in stated), i + 1)
-    return j, clean_headline(" ".join(blocks[k].text for k in range(i, j)))
+    lines = [_without_trailing_meta(blocks[k]) for k in range(i, j)]
+    return j, clean_headline(" ".join(lines))
+
+
+def _without_trailing_meta(b: TextBlock) -> str:
+    """A line's text without the inline elements that end it with a date, a 来源/byline or furniture
+    (`<h1>标题 <span>2024-11-03 08:40</span> <span>来源：新华网</span></h1>`)."""
+    parts = b.parts
+    k = len(parts)
+    while k > 1 and (_is_date_like(parts[k - 1]) or _is_note_or_meta(parts[k - 1])
+                     or is_boilerplate_line(parts[k - 1])):
+        k -= 1
+    if k == len(parts):
+        return b.text
+    cut = b.text.rfind(parts[k])
+    return b.text[:cut].strip() if cut > 0 else b.text
 
 
 def title_parts(page: Page, hints: list[str]) -> tuple[str | None, set[str]]:
