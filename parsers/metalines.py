@@ -25,6 +25,10 @@ __all__ = [
     "parse_meta_line",
     "is_boilerplate_line",
     "is_end_of_article_line",
+    "is_source_label",
+    "outlet_in_credit_line",
+    "outlet_in_lead_credit",
+    "starts_with_source_label",
     "site_name_from_greeting",
 ]
 
@@ -37,10 +41,16 @@ _TIME_LABELS = (
     "发布时间", "发布日期", "发表时间", "发表日期", "发稿时间", "刊发时间", "更新时间", "上传时间",
     "录入时间", "添加时间", "来源时间", "时间", "日期",
 )
-_SOURCE_LABELS = ("Source","来源", "信息来源", "文章来源", "新闻来源", "稿件来源", "稿源", "出处", "来自", "供稿", "供稿单位")
+_SOURCE_LABELS = (
+    "Source", "来源", "信息来源", "文章来源", "新闻来源", "稿件来源", "本文来源", "稿源", "出处", "来自", "供稿", "供稿单位",
+    "资料来源", "消息来源", "内容来源", "來源", "信息來源", "文章來源", "新聞來源", "稿件來源", "本文來源", "資料來源",
+    "消息來源", "內容來源", "出處",
+)
+# 来源 labels that may take a bar or a slash instead of a colon: 来源 | 南方都市报, 來源／中央社.
+_BAR_SOURCE_LABELS = ("来源", "來源", "稿源", "出处", "出處", "Source")
 _URL_LABELS = ("原文链接", "原文地址", "原文网址", "原始链接", "原文")
 _ORIGINAL_TITLE_LABELS = ("原标题", "原题")
-_REPOST_LABELS = ("转载自", "本文转自", "转自", "本文来源于", "本文来自")
+_REPOST_LABELS = ("转载自", "本文转自", "转自", "本文来源于", "本文来自", "轉載自", "本文轉自", "轉自", "本文來源於", "本文來自")
 _AUTHOR_LABELS = ("Author", "Authors","作者", "文章作者", "发布者", "发布人", "撰稿", "撰文", "文", "文/图", "文／图", "图/文")
 _PERSON_LABELS = {
     "Editor": "editor",
@@ -63,7 +73,8 @@ _BOUNDARY = r"(?:^|(?<=[\s\u3000\xa0【】\[\]|｜()（）]))"
 # label + colon; the repost labels may also run straight into their value (转载自人民网).
 _LABEL_RE = re.compile(
     rf"{_BOUNDARY}(?P<label>{'|'.join(map(re.escape, _ALL_LABELS))})\s*[:：]\s*"
-    rf"|{_BOUNDARY}(?P<repost>{'|'.join(map(re.escape, _REPOST_LABELS))})\s*[:：]?\s*",
+    rf"|{_BOUNDARY}(?P<repost>{'|'.join(map(re.escape, _REPOST_LABELS))})\s*[:：]?\s*"
+    rf"|{_BOUNDARY}(?P<barsource>{'|'.join(map(re.escape, _BAR_SOURCE_LABELS))})\s*[|｜丨/／]\s*",
     re.I,
 )
 _CANONICAL_LABEL = {label.lower(): label for label in _ALL_LABELS}
@@ -74,20 +85,27 @@ _BYLINE_LABEL_ALIASES = {"Editor": "编辑"}
 _PEOPLE_STOP_RE = re.compile(
     r"[\s\u3000\xa0]{2,}|[\s\u3000\xa0]+(?=(?:作者|编辑|责任编辑|责编|时间|发布时间|点击|浏览|字号|阅读|记者|来源)(?:[\s:：]|$))"
 )
-# Words that end a 来源 value even without a colon: 来源：阜新日报 作者 张三, 来源：阜新日报 文/图 记者 孙悦,
-# 来源：阜新日报 2024-11-02 09:05.
+# Where a 来源 value ends: two spaces, a bar, the next label (any short word before a colon, 选稿：…),
+# a word that starts the next field even without a colon (作者 张三, 文/图 记者 孙悦, 举报), or a date,
+# spaced or glued to the value (人民日报2024-05-13 08:49).
 _VALUE_STOP_RE = re.compile(
     r"[\s\u3000\xa0]{2,}"
-    r"|[\s\u3000\xa0]*[|｜]"
-    r"|[\s\u3000\xa0]+(?=(?:作者|编辑|责任编辑|责编|时间|发布时间|发布日期|点击|浏览|字号|阅读|"
-    r"[\u4e00-\u9fff]{0,6}?记者|通讯员|摄影|文\s*[/／]\s*图|图\s*[/／]\s*文|文图|图文|[文图])(?:[\s:：/／]|$))"
+    r"|[\s\u3000\xa0]*[|｜丨]"
+    r"|[\s\u3000\xa0]+(?=[\u4e00-\u9fff]{2,5}\s*[:：])"
+    r"|[\s\u3000\xa0]+(?=(?:作者|编辑|責任編輯|责任编辑|责编|責編|編輯|时间|時間|发布时间|发布日期|發布時間|發佈時間|"
+    r"点击|點擊|浏览|瀏覽|字号|字級|阅读|閱讀|举报|舉報|分享|收藏|打印|列印|评论|評論|留言|选稿|選稿|"
+    r"[\u4e00-\u9fff]{0,6}?(?:记者|記者)|通讯员|通訊員|摄影|攝影|文\s*[/／]\s*图|图\s*[/／]\s*文|文图|图文|[文图])"
+    r"(?:[\s:：/／]|$))"
+    r"|[\s\u3000\xa0]*(?=(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
     r"|[\s\u3000\xa0]+(?=(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2})"
 )
+# Quotes around a whole 来源 value (《光明日报》 keeps its own inside 光明网-《光明日报》).
+_QUOTE_PAIRS = {"《": "》", "“": "”", '"': '"', "'": "'", "「": "」"}
 _URL_RE = re.compile(r"https?://[^\s\u3000\xa0<>\"'，。）)】\]]+")
 _SENTENCE_RE = re.compile(r"[。！？!?；;]")
 _CLAUSE_PUNCT_RE = re.compile(r"[。！？!?；;，,]")
 _UNKNOWN_AUTHOR = frozenset({"佚名", "未知", "不详", "匿名", "本站", "本网", "admin", "管理员", "小编", "无", "暂无"})
-_CHEAP_META_HINT_RE = re.compile(r"[:：]|转载自|本文转自|转自|本文来")
+_CHEAP_META_HINT_RE = re.compile(r"[:：]|转载自|本文转自|转自|本文来|轉載自|本文轉自|轉自|本文來|(?:来源|來源|稿源|出处|出處|Source)\s*[|｜丨/／]")
 
 
 @dataclass
@@ -143,7 +161,7 @@ def parse_meta_line(text: str) -> MetaLine | None:
         useful = True
     pairs = []
     for i, m in enumerate(matches):
-        label = m.group("label") or m.group("repost")
+        label = m.group("label") or m.group("repost") or m.group("barsource")
         label = _CANONICAL_LABEL.get(label.lower(), label)
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
         value = line[m.end(): end].strip().strip("【】[]|｜").strip()
@@ -224,13 +242,108 @@ def _set_source(meta: MetaLine, value: str, label: str) -> bool:
             if published is not None and len(re.sub(r"[\d\s:：\-/.年月日时分秒TZ+]", "", tail)) <= 4:
                 meta.published_at = published
                 meta.sources["published_at"] = "text:date-line"
-    value = value.strip("《》“”\"'").strip()
+    value = _unquote(value.strip())
     if not value or len(value) > 40 or _SENTENCE_RE.search(value):
         return False
     if meta.source_name is None:
         meta.source_name = value
         meta.sources["source_name"] = f"text:{label}"
     return True
+
+
+_ANY_SOURCE_LABEL = "|".join(map(re.escape, sorted(set(_SOURCE_LABELS) | set(_REPOST_LABELS), key=len, reverse=True)))
+_SOURCE_LABEL_ONLY_RE = re.compile(rf"^\s*[【\[(（]?\s*(?:{_ANY_SOURCE_LABEL})\s*[:：|｜丨]?\s*$", re.I)
+
+
+_SOURCE_LABEL_START_RE = re.compile(rf"^\s*[【\[(（]?\s*(?:{_ANY_SOURCE_LABEL})\s*[:：|｜丨]", re.I)
+
+
+def starts_with_source_label(text: str) -> bool:
+    """`来源：…`, `來源 | …`: a line that opens with a 来源 label."""
+    return bool(_SOURCE_LABEL_START_RE.match(text))
+
+
+def is_source_label(text: str) -> bool:
+    """A 来源 label standing alone (`来源：`), its value in the next element."""
+    return len(text) <= 12 and bool(_SOURCE_LABEL_ONLY_RE.match(text))
+
+
+# --- the outlet a byline or date line names without a label -------------------------------------
+
+MAX_CREDIT_LINE_CHARS = 60
+# Names of outlets end so: 聯合報, 北京新浪網, 中央社, TNW中文站, 央视新闻客户端, The Daily Post.
+_OUTLET_SUFFIX_RE = re.compile(
+    r"(?:報|报|網|网|社|台|站|新聞|新闻|客户端|客戶端|週刊|周刊|雜誌|杂志|電視|电视|廣播|广播|頻道|频道|媒體|媒体|"
+    r"傳媒|传媒|通訊|通讯|News|Times|Post|Daily)$", re.I)
+_NOT_OUTLETS = frozenset({"本报", "本報", "本台", "本刊", "本网", "本網", "本站", "本社", "电视台", "電視台", "报", "報"})
+_CREDIT_DATE_RE = re.compile(
+    r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+    r"(?:\s*(?:[(（]?\s*(?:星期|週|周)[一二三四五六日天]\s*[)）]?))?"
+    r"(?:\s*\d{1,2}\s*[:：時时]\s*\d{2}(?:\s*[:：分]\s*\d{2})?\s*(?:秒|am|pm|AM|PM)?)?"
+    r"|\d{1,2}月\d{1,2}日")
+_REPORTER_RE = re.compile(r"記者|记者")
+_CREDIT_SPLIT_RE = re.compile(r"[\s\u3000\xa0╱／/|｜丨·•,，、]+")
+_CREDIT_BRACKETS_RE = re.compile(r"[【】\[\]()（）〔〕<>《》]")
+
+
+def outlet_in_credit_line(text: str, site_names: set[str] = frozenset()) -> str | None:
+    """The outlet a byline or date line credits without a label: `【聯合晚報╱記者楊正海╱即時報導】`,
+    `2019-03-18 23:59聯合報 記者陳嘉寧／桃園機場報導`, `北京新浪網 (2020-01-21 11:12)`,
+    `新頭殼newtalk2014.10.24 金名/高雄報導`. The line must hold a date or a 記者 credit, and no label;
+    the first word before the credit is the outlet when it ends like an outlet's name (…報, …網, …社,
+    …台, …新聞) or is one of `site_names` (compacted, lower case). 本報/本台 name nobody."""
+    if not text or len(text) > MAX_CREDIT_LINE_CHARS or "：" in text or ":" in _CREDIT_DATE_RE.sub("", text):
+        return None
+    reporter = _REPORTER_RE.search(text)
+    dated = _CREDIT_DATE_RE.search(text)
+    if not reporter and not dated:
+        return None
+    head = text[: reporter.start()] if reporter else text
+    head = _CREDIT_BRACKETS_RE.sub(" ", _CREDIT_DATE_RE.sub(" ", head))
+    words = [w for w in _CREDIT_SPLIT_RE.split(head) if w]
+    if not words:
+        return None
+    word = words[0]
+    return word if is_outlet_name(word, site_names) else None
+
+
+# How a story's first paragraph credits its outlet: `（中央社記者王小明台北20日電）`, `【文匯報訊】記者…`,
+# `新华社北京5月20日电（记者 X）`.
+_LEAD_CREDIT_RES = (
+    re.compile(r"^[（(【\[〔]?\s*(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{2,12}?)\s*(?:記者|记者)"),
+    re.compile(r"^[（(【\[〔]\s*(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{2,12}?)\s*[訊讯]\s*[）)】\]〕]"),
+    re.compile(r"^(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{2,12}?)[訊讯](?=[\s\u3000（(])"),
+    re.compile(r"^(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{1,8}?社)\S{0,10}?\d{1,2}\s*月\s*\d{1,2}\s*日\s*[电電]"),
+)
+
+
+def outlet_in_lead_credit(text: str, site_names: set[str] = frozenset()) -> str | None:
+    """The outlet a story's first paragraph credits in its dateline: `（中央社記者王小明台北20日電）` →
+    中央社, `【文匯報訊】記者…` → 文匯報, `新华社北京5月20日电` → 新华社; 本報訊 names nobody."""
+    head = (text or "")[:40]
+    for pattern in _LEAD_CREDIT_RES:
+        m = pattern.match(head)
+        if m and is_outlet_name(m.group("outlet"), site_names):
+            return m.group("outlet")
+    return None
+
+
+def is_outlet_name(word: str, site_names: set[str] = frozenset()) -> bool:
+    """A word that names a news outlet: it ends like one (…報, …網, …社, …台, …新聞, News) or is one of
+    `site_names`; never 本報/本台, a sentence or a bare number."""
+    if not 2 <= len(word) <= 20 or word in _NOT_OUTLETS or _SENTENCE_RE.search(word) or word.isdigit():
+        return False
+    low = re.sub(r"\s+", "", word).lower()
+    if any(len(name) >= 4 and (low.startswith(name) or low.endswith(name)) for name in site_names):
+        return True
+    return bool(_OUTLET_SUFFIX_RE.search(word))
+
+
+def _unquote(value: str) -> str:
+    """`《光明日报》` → `光明日报`; `光明网-《光明日报》` stays whole."""
+    if len(value) >= 2 and _QUOTE_PAIRS.get(value[0]) == value[-1] and value[0] not in value[1:-1]:
+        return value[1:-1].strip()
+    return value
 
 
 def _add_people(meta: MetaLine, value: str, label: str) -> bool:

@@ -37,7 +37,7 @@ from parsers.html.facts import Facts, scan_above_title, scan_footer_zone, scan_h
 from parsers.html.images import Figure, extract_images
 from parsers.html.layout import Layout, locate_article
 from parsers.html.links import (
-    MAX_ERROR_PAGE_PROSE_CHARS, classify_page, extract_links, is_error_page, prose_chars,
+    MAX_ERROR_PAGE_PROSE_CHARS, classify_page, declares_one_story, extract_links, is_error_page, prose_chars,
 )
 from parsers.html.page import Page, build_page
 from parsers.html.metadata import (
@@ -79,7 +79,8 @@ def read_page(html: str, *, url: str | None = None, now: datetime | None = None,
     blocks = page.index.blocks
     layout = locate_article(page)
     title = extract_title(page, layout.title_block)
-    kicker, subtitle, skip, heading_sources = extract_kicker_subtitle(page, layout.title_block, layout.header_end)
+    kicker, subtitle, skip, heading_sources = extract_kicker_subtitle(page, layout.title_block, layout.header_end,
+                                                                      title[0])
     if layout.title_block is not None:
         skip.add(layout.title_block)
 
@@ -128,6 +129,12 @@ def extract_html(html: str, *, url: str | None = None, path: str | None = None,
     else:
         error = prose_chars(body) < MAX_ERROR_PAGE_PROSE_CHARS and is_error_page(page)
         record.links = [] if error else extract_links(page)
+        if not error and declares_one_story(page):
+            # a story whose body could not be read (rendered by script, cut short): its metadata still holds
+            fill_article_metadata(record, page, facts=facts, figures=[], body=[], article_root=layout.article_root,
+                                  footer=(layout.content_hi, layout.root_hi), title=reading.title,
+                                  kicker=reading.kicker, subtitle=reading.subtitle,
+                                  heading_sources=reading.heading_sources, lead=None)
         lang_text = "".join(b.text for b in page.index.blocks[:400])
     fill_language(record, page, lang_text or (title or ""))
     return record

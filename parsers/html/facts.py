@@ -12,13 +12,19 @@ from bs4 import Tag
 from parsers.bylines import parse_byline_credits, parse_group_credit, parse_marked_byline
 from parsers.dates import find_labeled_datetime_with_label, parse_datetime
 from parsers.meta import resolve_url
-from parsers.metalines import MetaLine, is_end_of_article_line, parse_meta_line
+from parsers.metalines import (
+    MAX_CREDIT_LINE_CHARS, MetaLine, is_end_of_article_line, is_outlet_name, is_source_label, outlet_in_credit_line,
+    parse_meta_line, starts_with_source_label,
+)
 from parsers.records import Author
 from parsers.html.page import Page, norm
+from parsers.html.title import declared_site_names
 from parsers.html.tree import MAX_LINK_DENSITY_PROSE, TextBlock, class_id
 
 # An unlabelled 来源 in the info line: <span class="source">阜新日报</span>, <a class="ly">人民网</a>.
 _SOURCE_CLASS_RE = re.compile(r"(?:^|[-_\s])(?:source|laiyuan|ly|media-?name|origin)(?:$|[-_\s\d])", re.I)
+# Order of trust of the 来源 found in the text (labelled lines, rank 0, are all other provenances).
+_SOURCE_RANK = {"class:source": 1, "text:dateline": 2}
 MAX_ABOVE_TITLE_BLOCKS = 3   # lines above the headline read for an info line
 MAX_BYLINE_ABOVE_TITLE_BLOCKS = 12  # lines above the headline read for a byline when none was found
 MAX_SOURCE_CLASS_BLOCKS = 12  # header lines looked at for an unlabelled, class-marked 来源
@@ -60,6 +66,15 @@ class Facts:
         if m.original_url:
             self.original_urls.append(m.original_url)
             self.original_urls_from.append(m.sources.get("original_url", "text:原文链接"))
+
+    def best_source(self) -> tuple[str, str] | None:
+        """(来源, provenance): a labelled line (来源：…) first, then an element whose class says source,
+        then an outlet named in a byline or date line; in each, the first found."""
+        for rank in (0, 1, 2):
+            for value, source in zip(self.sources, self.sources_from):
+                if _SOURCE_RANK.get(source, 0) == rank:
+                    return value, source
+        return None
 
     def add_date(self, value: str, source: str) -> None:
         self.published_at.append(value)
@@ -115,8 +130,11 @@ def consume_meta(b: TextBlock, facts: Facts, *, record_date: bool, by_parts: boo
     """
     recognized = False
     if by_parts and len(b.parts) > 1:
-        for part in b.parts:
+        for k, part in enumerate(b.parts):
             recognized = _read_line(part, facts, record_date=record_date, now=now) or recognized
+            if k + 1 < len(b.parts) and is_source_label(part):
+                # `来源：<a>人民日报海外版</a><a>中国青年网</a>`: the value is the next element alone
+                recognized = _read_line(part + b.parts[k + 1], facts, record_date=record_date, now=now) or recognized
     for text in dict.fromkeys((b.text, b.spaced)):
         if _read_line(text, facts, record_date=record_date, now=now):
             return True
@@ -130,23 +148,49 @@ def consume_meta(b: TextBlock, facts: Facts, *, record_date: bool, by_parts: boo
 def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: Facts) -> None:
     """Bylines, meta lines and the visible date between the headline and the body."""
     blocks = page.index.blocks
+    names: set[str] | None = None
     for i in range(start, stop):
         if i in skip:
             continue
         b = blocks[i]
         if b.chars > 300:
             continue
-        if b.link_density <= MAX_LINK_DENSITY_PROSE:
+        # a 来源 line whose value is a link (`来源：<a>人民网</a> <a>举报</a>`) is read whatever its link density
+        if b.link_density <= MAX_LINK_DENSITY_PROSE or any(starts_with_source_label(p) for p in b.parts[:3]):
             consume_meta(b, facts, record_date=True, by_parts=True, now=page.now)
         else:
             read_linked_byline(b, facts)
         if b.chars <= 2 * MAX_MARKED_BYLINE_CHARS and not facts.has_writer():
             read_marked_byline(b, facts)
-        if not facts.sources and b.chars <= 120 and i < start + MAX_SOURCE_CLASS_BLOCKS:
+        if is_source_label(b.text) and i + 1 < stop and blocks[i + 1].chars <= MAX_CREDIT_LINE_CHARS:
+            # `<div>来源：</div><div>人民日报</div>`: the label's value is the next line
+            _read_line(b.text + blocks[i + 1].text, facts, record_date=False, now=page.now)
+        if "class:source" not in facts.sources_from and b.chars <= 120 and i < start + MAX_SOURCE_CLASS_BLOCKS:
             source = unlabelled_source(b)
             if source:
                 facts.sources.append(source)
                 facts.sources_from.append("class:source")
+        if b.chars <= MAX_CREDIT_LINE_CHARS and b.link_density <= MAX_LINK_DENSITY_PROSE:
+            names = declared_site_names(page) if names is None else names
+            outlet = credited_outlet(blocks, i, start, stop, names)
+            if outlet:
+                facts.sources.append(outlet)
+                facts.sources_from.append("text:dateline")
+
+
+def credited_outlet(blocks: list[TextBlock], i: int, start: int, stop: int, names: set[str]) -> str | None:
+    """The outlet line i of the header zone credits without a label: inside a byline or date line
+    (`聯合報 記者X／台北報導`, `北京新浪網 (2020-01-21 11:12)`), or alone on a line next to a line that is
+    only the date (`<div>中国新闻网</div><div>2024-05-20 13:09</div>`)."""
+    b = blocks[i]
+    found = outlet_in_credit_line(b.spaced, names)
+    if found:
+        return found
+    if is_outlet_name(b.text, names) and " " not in b.text:
+        for j in (i - 1, i + 1):
+            if start <= j < stop and looks_like_bare_date(blocks[j].text):
+                return b.text
+    return None
 
 
 def _near_elements(el: Tag, limit: int = 30) -> list[Tag]:

@@ -35,14 +35,19 @@ def prose_chars(body: list[Block]) -> int:
     return sum(len(b.text) for b in body if b.kind == "paragraph" and any(ch in PUNCTUATION for ch in b.text))
 
 
+def declares_one_story(page: Page) -> bool:
+    """The markup declares one article: a JSON-LD article type, `og:type=article`, or a Founder
+    e-paper `<founder-content>`."""
+    return (page.ld is not None and page.ld.is_article_type) or \
+        (page.head.get("og:type") or "").lower() == "article" or "founder-content" in page.index.custom_tags
+
+
 def classify_page(page: Page, body: list[Block], title: str | None) -> bool:
     """True for one news story; False for lists, channels and error pages."""
     prose = prose_chars(body)
     if prose < MAX_ERROR_PAGE_PROSE_CHARS and is_error_page(page):
         return False
-    # the markup declares one article: JSON-LD/og:type, or a Founder e-paper <founder-content>
-    typed = (page.ld is not None and page.ld.is_article_type) or \
-        (page.head.get("og:type") or "").lower() == "article" or "founder-content" in page.index.custom_tags
+    typed = declares_one_story(page)
     needed = MIN_ARTICLE_PROSE_CHARS_TYPED if typed else MIN_ARTICLE_PROSE_CHARS
     return prose >= needed and bool(title or typed)
 

@@ -72,7 +72,7 @@ def fill_article_metadata(record: ArticleRecord, page: Page, *, facts: Facts, fi
         note_author(prov, author, source)
     record.published_at, source = extract_published_at(page, facts, article_root, is_epaper)
     note_field(prov, "published_at", source, record.published_at)
-    record.source_name, source = extract_source(page, facts, is_epaper)
+    record.source_name, source = extract_source(page, facts, is_epaper, body)
     note_field(prov, "source_name", source, record.source_name)
     if facts.original_urls:
         record.original_url = facts.original_urls[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bs4 import BeautifulSoup, Tag
@@ -28,6 +28,8 @@ class Page:
     base: str | None
     now: datetime | None = None
     profile: Profile | None = None   # the site profile in use (parsers/profiles), if any
+    # values derived from the head that several steps read (site names, headline statements), by name
+    memo: dict[str, object] = field(default_factory=dict, repr=False)
 
 
 def norm(s: str | None) -> str:

@@ -7,10 +7,11 @@ import re
 from bs4 import Tag
 
 from parsers.meta import resolve_url
-from parsers.metalines import parse_meta_line, site_name_from_greeting
+from parsers.metalines import outlet_in_lead_credit, parse_meta_line, site_name_from_greeting
+from parsers.records import Block
 from parsers.html.facts import Facts
 from parsers.html.page import Page, norm
-from parsers.html.title import split_on_separator, split_page_title
+from parsers.html.title import declared_site_names, split_on_separator, split_page_title
 from parsers.html.tree import class_id
 from parsers.html.wechat import is_wechat, wechat_account
 
@@ -18,19 +19,28 @@ _HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_RE = re.compile(r"[A-Za-z]")
 _KANA_HANGUL_RE = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 _EPAPER_TITLE_RE = re.compile(r"(数字报刊?|电子版|数字版|电子报|数字报纸)(平台)?$")
+MAX_LEAD_CREDIT_PARAGRAPHS = 2   # body paragraphs read for a dateline credit (中央社記者…電)
 _META_SOURCE_KEYS = ("contentsource", "source", "article:source", "og:source", "dc.source", "xwsource")
 _META_SITE_KEYS = ("og:site_name", "sitename", "application-name", "site_name")
 _SOURCE_LABEL_RE = re.compile(r"^\s*(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|出处|Source)\s*[:：]\s*", re.I)
 
 
-def extract_source(page: Page, facts: Facts, is_epaper: bool) -> tuple[str | None, str | None]:
-    """(来源, provenance): profile node > 来源 line > source metas > JSON-LD publisher > WeChat account >
-    e-paper masthead."""
+def extract_source(page: Page, facts: Facts, is_epaper: bool,
+                   body: list[Block] = ()) -> tuple[str | None, str | None]:
+    """(来源, provenance): profile node > 来源 line > an element classed source > the outlet a byline or
+    date line under the headline credits > the outlet the first paragraph's dateline credits > source
+    metas > JSON-LD publisher > WeChat account > e-paper masthead."""
     found = profile_source(page)
     if found:
         return found
-    if facts.sources:
-        return facts.sources[0], facts.sources_from[0]
+    found = facts.best_source()
+    if found:
+        return found
+    names = declared_site_names(page)
+    for b in body[:MAX_LEAD_CREDIT_PARAGRAPHS]:
+        outlet = outlet_in_lead_credit(b.text, names) if b.kind == "paragraph" else None
+        if outlet:
+            return outlet, "text:lead-dateline"
     meta = page.head.get_with_source(*_META_SOURCE_KEYS)
     if meta and len(meta[0]) <= 40 and not meta[0].lower().startswith(("http://", "https://", "www.")):
         return meta

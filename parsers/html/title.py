@@ -1,33 +1,48 @@
 """Headline, kicker (引题) and subtitle (副题), each with where it came from.
 
-The headline is the visible element that best matches the page's own statements of it
+The displayed headline is the visible element that best matches the page's own statements of it
 (`og:title`, JSON-LD `headline`, the e-paper `title` property, the `<title>` minus its site name);
 ties go to the candidate nearest the body, so a logo `<h1>` above the page loses to the story's.
-Without a visible headline, the `<title>` segment that best matches `og:title`/`<h1>` is used.
+Pages without such an element fall back to the nearest heading, then the nearest short plain line,
+above the body.
+
+The statements then vote: the displayed headline stands unless two statements agree on another text
+(`choose_headline`). A statement `kicker: headline`, whose kicker is displayed with the headline, is
+the headline with its kicker. Without a visible headline, the statements alone decide.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import dataclass
 from difflib import SequenceMatcher
+from urllib.parse import urlsplit
 
-from bs4 import Tag
+from bs4 import NavigableString, Tag
 
 from parsers.bylines import parse_byline
 from parsers.metalines import is_boilerplate_line, is_end_of_article_line, parse_meta_line
 from parsers.html.page import Page, norm
-from parsers.html.tree import class_id
+from parsers.html.tree import TextBlock, class_id, is_hidden
 
 # Separators between a `<title>`'s headline and its channel/site names, most specific first.
-_TITLE_SEPARATORS = (" | ", "|", "｜", "_", " - ", " — ", " – ", " － ", " :: ", "--", "－", "-", "—")
+_TITLE_SEPARATORS = (" | ", "|", "｜", "_", " - ", " — ", " – ", " － ", " @ ", " :: ", "--", "－", "-", "—", " ㅣ ")
+_SEPARATOR_CHARS = " |｜_-—–－:ㅣ\u00a0"
 _META_TITLE_KEYS = ("og:title", "articletitle", "twitter:title", "title", "headline", "dc.title")
+_META_SITE_KEYS = ("og:site_name", "sitename", "site_name", "application-name", "al:android:app_name")
 # A `<title>` piece that names a site or channel, not a story.
 _SITE_PIECE_RE = re.compile(
-    r"(?:网|网站|官网|门户|日报|晚报|早报|报|数字报|电子版|新闻|资讯|频道|栏目|政府|客户端|平台|融媒|在线|"
-    r"首页|专题|Online|News|Daily|Times|Post)$", re.I)
+    r"(?:网|網|网站|網站|官网|門戶|门户|日报|日報|晚报|晚報|早报|早報|报|報|数字报|电子版|新闻|新聞|资讯|資訊|频道|頻道|栏目|"
+    r"政府|客户端|平台|融媒|在线|首页|專題|专题|網頁|网页|Online|News|Daily|Times|Post)$", re.I)
+_DOMAIN_RE = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}$", re.I)
+_MAX_SITE_PIECE_CHARS = 24
 _KICKER_CLASS_RE = re.compile(
     r"(?:^|[-_\s])(?:kicker|introtitle|intro-title|intro_title|pretitle|pre-title|pre_title|yinti|yin-ti|"
     r"yt|shoulder|overline|supertitle)(?:$|[-_\s\d])", re.I)
+# Inside a headline element: the part shown above the headline proper (Dachzeile, overline, catchline).
+_HEADING_KICKER_RE = re.compile(
+    r"kicker|overline|dachzeile|catchline|topline|roofline|eyebrow|pretitle|pre-title|supertitle|flag|label", re.I)
 _SUBTITLE_CLASS_RE = re.compile(
     r"(?:^|[-_\s])(?:subtitle|sub-title|sub_title|subheadline|sub-headline|subhead|fubiaoti|futi|fu-title|"
     r"fbt|vice-?title|deck|standfirst)(?:$|[-_\s\d])", re.I)
@@ -35,19 +50,31 @@ _TITLE_CLASS_RE = re.compile(
     r"(?:^|[-_\s])(?:title|tit|biaoti|bt|headline|(?:art|article|news|detail|content|con|page|main)-?_?title)"
     r"(?:$|[-_\s\d])", re.I)
 _DASHES = ("——", "--", "—", "――")
-_PUNCT_RE = re.compile(r"[\s\u3000\xa0\"'“”‘’《》〈〉「」『』【】\[\]()（）:：,，.。!！?？、·•|｜_\-—–－]+")
+_PUNCT_RE = re.compile(r"[\s\u3000\xa0\"'“”‘’„‚«»‹›《》〈〉「」『』【】\[\]()（）:：,，.。!！?？、·•…|｜_\-—–－]+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+# What a date line is made of; a line with at most 3 other characters is a date (`2014/12/11 18:58 報導`).
+_NOT_DATE_CHARS_RE = re.compile(r"[\d\s:：\-/.,年月日时分秒時TZ+()（）星期一二三四五六日天]|AM|PM|am|pm")
+_DATE_PIECE_RE = re.compile(r"\d{1,4}\s*[./\-年]\s*\d{1,2}")
+# Separators that also join words (`VOGUE-Cover`, `49-Euro-Ticket`): pieces split on them are site names
+# only when declared, a domain, or ending in a site word.
+_TIGHT_SEPARATORS = frozenset({"-", "—", "－"})
+# Second-level labels under a country domain: the brand is the label before them (bbc.co.uk).
+_SECOND_LEVEL_LABELS = frozenset({"com", "co", "net", "org", "gov", "edu", "ac", "or", "ne", "go"})
+
+# Ranks of the visible headline candidates (higher wins; ties go to the one nearest the body).
+RANK_STATED_HEADING, RANK_STATED = 10, 8          # equal to og:title / JSON-LD headline
+RANK_TITLE_H1, RANK_TITLE_HEADING = 8, 6          # a heading inside the `<title>`
+RANK_TITLE_SEGMENT = 6                            # a plain line equal to a `<title>` segment
+RANK_H1, RANK_TITLE_CLASS = 4, 3                  # any `<h1>`; <div class="article-title">
+RANK_HEADING, RANK_LINE = 2, 1                    # the nearest h2/h3, the nearest short plain line
+MAX_HEADLINE_CHARS = 120          # longer blocks are headlines only when a statement says so
+MAX_STATED_HEADLINE_CHARS = 300
+MAX_LINE_HEADLINE_CHARS = 80      # the plain-line fallback
 
 
-def title_references(page: Page) -> dict[str, str]:
-    """Statements of the headline other than visible elements: text -> provenance."""
-    refs: dict[str, str] = {}
-    found = page.head.get_with_source(*_META_TITLE_KEYS)
-    candidates = [found, (page.ld.headline, "jsonld.headline") if page.ld and page.ld.headline else None,
-                  (page.enp.get("title"), "enp.title") if page.enp.get("title") else None]
-    for item in candidates:
-        if item and norm(item[0]):
-            refs.setdefault(norm(item[0]), item[1])
-    return refs
+def clean_headline(text: str | None) -> str:
+    """Headline text as read: soft hyphens and zero-width characters dropped, spaces normalised."""
+    return norm((text or "").translate(_INVISIBLE))
 
 
 def _compact(text: str) -> str:
@@ -70,6 +97,153 @@ def similar(a: str, b: str, at_least: float = 0.0) -> float:
     return SequenceMatcher(None, ca, cb, autojunk=False).ratio()
 
 
+def declared_site_names(page: Page) -> set[str]:
+    """Compacted names the page declares for itself: `og:site_name` and friends, the JSON-LD publisher,
+    and the host's brand label (`dw` of www.dw.com, `rbb24` of www.rbb24.de)."""
+    names = page.memo.get("declared_site_names")
+    if names is None:
+        names = page.memo["declared_site_names"] = _declared_site_names(page)
+    return names
+
+
+def _declared_site_names(page: Page) -> set[str]:
+    names = {_compact(v) for v in (page.head.get(k) for k in _META_SITE_KEYS) if v}
+    if page.ld and page.ld.publisher_name:
+        names.add(_compact(page.ld.publisher_name))
+    brand = host_brand(page.url)
+    if brand:
+        names.add(_compact(brand))
+    names.discard("")
+    return names
+
+
+def host_brand(url: str | None) -> str | None:
+    """The label that names the site in a URL's host: `dw` (www.dw.com), `singtao` (news.singtao.ca),
+    `bbc` (www.bbc.co.uk); None without a host."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    labels = [lab for lab in host.lower().split(".") if lab]
+    if len(labels) < 2:
+        return None
+    labels.pop()  # the top-level domain
+    if labels and len(labels) > 1 and labels[-1] in _SECOND_LEVEL_LABELS:
+        labels.pop()
+    return labels[-1] if labels else None
+
+
+def is_site_piece(piece: str, declared: set[str], *, strict: bool = False) -> bool:
+    """A separator-delimited piece of a headline statement that names the site or channel: a declared
+    name (or one after an inner bar: `政治ㅣ한국일보`), a domain (`Golem.de`), a short piece ending in a
+    site word (…网, …日報, …新聞, News, Online); unless `strict`, also one that begins or ends with the
+    host's brand (`新頭殼 newtalk`) or a date (`13.06.2023`)."""
+    c = _compact(piece)
+    if not c or c in declared:
+        return True
+    inner = re.split(r"[_|｜ㅣ·•]", piece)
+    if len(inner) > 1 and _compact(inner[-1]) in declared:
+        return True
+    piece = piece.strip()
+    if _DOMAIN_RE.match(piece):
+        return True
+    site_word = len(piece) <= _MAX_SITE_PIECE_CHARS and bool(_SITE_PIECE_RE.search(piece))
+    if strict:
+        return site_word
+    if len(piece) > _MAX_SITE_PIECE_CHARS * 2:
+        return False
+    if any(len(name) >= 4 and (c.startswith(name) or c.endswith(name)) for name in declared):
+        return True
+    return site_word or bool(_DATE_PIECE_RE.search(piece) and _is_date_like(piece))
+
+
+def _is_date_like(text: str) -> bool:
+    return bool(re.search(r"\d", text)) and len(_NOT_DATE_CHARS_RE.sub("", text)) <= 3
+
+
+def strip_site_affix(text: str, declared: set[str]) -> str:
+    """`Headline - Site`, `Headline | Channel | Site`, `Site | Headline` → `Headline`: site and channel
+    pieces dropped from either end; text that is nothing but such pieces gives ''. Across a bare
+    hyphen or dash (`VOGUE-Cover`, `49-Euro`), only a declared name, a domain or a site word counts."""
+    sep, pieces = split_with_separator(text)
+    if len(pieces) < 2:  # a lone name, or one left dangling by an empty headline (`-阜新新闻网`)
+        core = text.strip(_SEPARATOR_CHARS)
+        lone = _compact(text) in declared or core != text.strip() and is_site_piece(core, declared)
+        return "" if lone else text
+    strict = sep in _TIGHT_SEPARATORS
+    lo, hi = 0, len(pieces)
+    while hi > lo and is_site_piece(pieces[hi - 1], declared, strict=strict):
+        hi -= 1
+    if hi == lo:
+        return ""
+    while hi - lo > 1 and is_site_piece(pieces[lo], declared, strict=strict):
+        lo += 1
+    if (lo, hi) == (0, len(pieces)):
+        return text
+    start = text.find(pieces[lo])
+    end = text.rfind(pieces[hi - 1]) + len(pieces[hi - 1])
+    return text[start:end].strip(_SEPARATOR_CHARS) if 0 <= start < end else text
+
+
+@dataclass
+class Statement:
+    """A statement of the headline that is not a visible element."""
+    text: str
+    source: str
+
+
+def headline_statements(page: Page, hints: list[str] | None = None) -> list[Statement]:
+    """The page's statements of its headline, site names removed, in order of trust: the title meta
+    (`og:title` …), JSON-LD `headline`, the e-paper `title`, the `<title>`'s headline piece."""
+    declared = declared_site_names(page)
+    out = list(_meta_statements(page))
+    page_title = clean_headline(page.head.title)
+    if page_title:
+        hints = [s.text for s in out] + (hints or [])
+        piece = _title_tag_headline(page_title, hints, declared)
+        if piece:
+            out.append(Statement(piece, "title-tag"))
+    return out
+
+
+def _meta_statements(page: Page) -> list[Statement]:
+    found = page.memo.get("meta_statements")
+    if found is not None:
+        return found
+    declared = declared_site_names(page)
+    raw: list[tuple[str, str]] = []
+    meta = page.head.get_with_source(*_META_TITLE_KEYS)
+    if meta:
+        raw.append(meta)
+    if page.ld and page.ld.headline:
+        raw.append((html.unescape(page.ld.headline), "jsonld.headline"))
+    if page.enp.get("title"):
+        raw.append((page.enp["title"], "enp.title"))
+    out = [Statement(strip_site_affix(clean_headline(t), declared), s) for t, s in raw]
+    out = [s for s in out if len(_compact(s.text)) >= 2]
+    page.memo["meta_statements"] = out
+    return out
+
+
+def _title_tag_headline(page_title: str, hints: list[str], declared: set[str]) -> str | None:
+    """The headline the `<title>` states: all of it when it equals a hint, else its headline piece;
+    None when it is only the site's name."""
+    if any(_compact(h) == _compact(page_title) for h in hints):
+        return page_title
+    stripped = strip_site_affix(page_title, declared)
+    if not stripped:
+        return None
+    sep, _ = split_with_separator(page_title)
+    if stripped != page_title and not (sep and sep in stripped):
+        return stripped
+    return headline_from_page_title(stripped, hints, set())
+
+
+def title_references(page: Page) -> dict[str, str]:
+    """Statements of the headline other than visible elements and `<title>`: text -> provenance."""
+    refs: dict[str, str] = {}
+    for s in _meta_statements(page):
+        refs.setdefault(s.text, s.source)
+    return refs
+
+
 def _heading_group(page: Page, i: int) -> tuple[int, str]:
     """The end (exclusive) and joined text of the headline starting at block i: an `<h1>` broken by
     `<br>` is several blocks of one element."""
@@ -77,63 +251,137 @@ def _heading_group(page: Page, i: int) -> tuple[int, str]:
     b = blocks[i]
     j = i + 1
     if b.heading:
+        while j < len(blocks) and j - i < 4 and blocks[j].element is b.element and blocks[j].chars <= 60 \
+                and not _is_date_like(blocks[j].text) and not _is_note_or_meta(blocks[j].text):
+            j += 1  # a date or 来源 line inside the heading is not part of the headline
+    else:
+        # a plain element broken with <br>: its lines are one headline when the page states them so
         while j < len(blocks) and j - i < 4 and blocks[j].element is b.element and blocks[j].chars <= 60:
             j += 1
-    return j, " ".join(blocks[k].text for k in range(i, j))
+        if j > i + 1:
+            stated = {_compact(r) for r in title_references(page)}
+            stated.update(_compact(p) for p in split_on_separator(clean_headline(page.head.title)))
+            j = next((end for end in range(j, i + 1, -1)
+                      if _compact(" ".join(blocks[k].text for k in range(i, end))) in stated), i + 1)
+    lines = [_without_trailing_meta(blocks[k]) for k in range(i, j)]
+    return j, clean_headline(" ".join(lines))
 
 
-def site_names(page: Page, refs: dict[str, str] | None = None) -> set[str]:
-    """Names the page gives itself (og:site_name, the site and channel parts of `<title>`)."""
-    names = {norm(page.head.get("og:site_name", "sitename", "site_name", "application-name") or "")}
-    title = norm(page.head.title)
+def _without_trailing_meta(b: TextBlock) -> str:
+    """A line's text without the inline elements that end it with a date, a 来源/byline or furniture
+    (`<h1>标题 <span>2024-11-03 08:40</span> <span>来源：新华网</span></h1>`)."""
+    parts = b.parts
+    k = len(parts)
+    while k > 1 and (_is_date_like(parts[k - 1]) or _is_note_or_meta(parts[k - 1])
+                     or is_boilerplate_line(parts[k - 1])):
+        k -= 1
+    if k == len(parts):
+        return b.text
+    cut = b.text.rfind(parts[k])
+    return b.text[:cut].strip() if cut > 0 else b.text
+
+
+def title_parts(page: Page, hints: list[str]) -> tuple[str | None, set[str]]:
+    """(headline piece, names) of the `<title>`: the piece most like a hint (a statement, a heading),
+    and the names the page gives itself — `og:site_name` and friends, and every other piece of the
+    `<title>` (channel, blog, site), split again on the other separators (`小明的日记 :: 痞客邦`)."""
+    names = {norm(page.head.get(*_META_SITE_KEYS[:4]) or "")}
+    title = clean_headline(page.head.title)
     pieces = split_on_separator(title)
+    headline = None
     if len(pieces) > 1:
-        headline = headline_from_page_title(title, list(refs if refs is not None else title_references(page)))
-        names.update(p for p in pieces
-                     if p != headline and (_SITE_PIECE_RE.search(p) or p in (pieces[0], pieces[-1])))
+        headline = headline_from_page_title(title, hints)
+        for p in pieces:
+            if p != headline:
+                names.add(p)
+                names.update(split_on_separator(p))
     names.discard("")
-    return names
+    return headline, names
+
+
+def _is_headline_line(b: TextBlock, text: str) -> bool:
+    """A short line that could be a headline: not metadata, a date, furniture or a sentence."""
+    return (2 <= len(_compact(text)) and not b.link_chars and not _is_date_like(text)
+            and not text.endswith(("。", ".", ":", "：", "，", ",")) and not is_boilerplate_line(text)
+            and not is_end_of_article_line(text) and not _is_note_or_meta(text))
 
 
 def find_title_block(page: Page, limit: int) -> int | None:
     """Index of the block before `limit` (the first body paragraph) that displays the headline."""
+    found = rank_title_blocks(page, limit)
+    return found[1] if found else None
+
+
+def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
+    """(rank, index) of the best headline candidate before `limit` (RANK_* constants)."""
     profiled = _profile_block(page, "title")
     if profiled is not None:
-        return profiled
+        return RANK_STATED_HEADING, profiled
     blocks = page.index.blocks
     refs = title_references(page)
-    page_title = norm(page.head.title)
+    ref_keys = [_compact(r) for r in refs]
+    page_title = clean_headline(page.head.title)
     segments = [s for s in split_on_separator(page_title) if len(s) >= 2]
-    names = site_names(page, refs)
-    best: tuple[int, int] | None = None
-    i = 0
     stop = min(limit, len(blocks))
+    headings = [clean_headline(b.text) for b in blocks[:stop] if b.heading and b.chars <= MAX_HEADLINE_CHARS][:20]
+    piece, names = title_parts(page, list(refs) + headings)
+    piece_key = _compact(piece or "")
+    declared = declared_site_names(page)
+    best: tuple[int, int] | None = None
+    weak: list[tuple[int, int, str]] = []  # (rank, index, text) of the fallbacks, checked only when needed
+    i = 0
     while i < stop:
         b = blocks[i]
-        if b.chars > 120 or b.link_density > 0.5:
+        linked = b.link_density > 0.5
+        if b.chars > MAX_STATED_HEADLINE_CHARS or linked and not b.heading:
             i += 1
             continue
-        end, text = _heading_group(page, i) if b.heading else (i + 1, b.text)
-        if text in names and text not in refs:
-            i = end
+        end, text = _heading_group(page, i)
+        key = _compact(text)
+        if text in names and text not in refs or key in declared and text not in refs:
+            i = end  # the site's, channel's or blog's name (a logo), not a story's
+            continue
+        if linked and key != piece_key and key not in ref_keys:
+            i = end  # a linked heading is the headline only when the page states it (a blog post's permalink)
             continue
         rank = 0
-        if text in refs or any(similar(text, r, 0.9) >= 0.9 for r in refs):
-            rank = 5 if b.heading else 4
+        if key and any(key == r or _alike(key, r, 0.9) for r in ref_keys):
+            rank = RANK_STATED_HEADING if b.heading else RANK_STATED
+        elif b.chars > MAX_HEADLINE_CHARS or b.heading and _is_date_like(text):
+            rank = 0
         elif b.heading and len(text) >= 4 and page_title and (text in page_title or _matches_segment(text, segments)):
-            rank = 4 if b.heading == 1 else 3
+            rank = RANK_TITLE_H1 if b.heading == 1 else RANK_TITLE_HEADING
         elif not b.heading and len(text) >= 4 and len(segments) > 1 and text in segments:
-            rank = 3
+            rank = RANK_TITLE_SEGMENT
         elif b.heading == 1:
-            rank = 2
+            rank = RANK_H1
         elif not b.heading and 4 <= b.chars <= 80 and _has_class_hint(page, b.element, _TITLE_CLASS_RE, 1) \
-                and not text.endswith(("。", "！", "？", ".")) and not is_boilerplate_line(text) \
-                and not is_end_of_article_line(text):
-            rank = 2  # <div class="article-title">: a headline styled without a heading element
+                and _is_headline_line(b, text):
+            rank = RANK_TITLE_CLASS  # <div class="article-title">: a headline styled without a heading element
+        elif b.heading in (2, 3):
+            weak.append((RANK_HEADING, i, text))
+        elif not b.heading and 4 <= b.chars <= MAX_LINE_HEADLINE_CHARS and not b.link_chars:
+            weak.append((RANK_LINE, i, text))
         if rank and (best is None or rank >= best[0]):
             best = (rank, i)
         i = end
-    return best[1] if best else None
+    if best is None:
+        for wanted in (RANK_HEADING, RANK_LINE):  # the nearest h2/h3 above the body, else the nearest line
+            for rank, k, text in reversed(weak):
+                if rank == wanted and _is_headline_line(blocks[k], text):
+                    return rank, k
+    return best
+
+
+def _alike(a: str, b: str, at_least: float) -> bool:
+    """Two compacted headlines at least `at_least` alike (SequenceMatcher ratio), pairs whose lengths
+    rule it out rejected first."""
+    short, long_ = sorted((len(a), len(b)))
+    if not short or 2 * short / (short + long_) < at_least:
+        return False
+    if a in b or b in a:
+        return short / long_ >= at_least
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= at_least
 
 
 def _matches_segment(text: str, segments: list[str]) -> bool:
@@ -154,35 +402,152 @@ def _profile_block(page: Page, key: str) -> int | None:
     return lo if hi > lo else None
 
 
-def extract_title(page: Page, title_block: int | None) -> tuple[str | None, str | None]:
-    """(headline, provenance)."""
+def _element_text(el: Tag) -> str:
+    return clean_headline(" ".join(el.stripped_strings))
+
+
+def heading_kicker(page: Page, title_block: int) -> tuple[str, str] | None:
+    """(kicker, headline) of a headline element that holds both as child elements:
+    `<h2><span class="kicker">Streit um X</span> <span>Die Regierung …</span></h2>`. The first child is the
+    kicker when its class says so, or when it is shorter than the rest and the heading holds nothing
+    but child elements."""
+    b = page.index.blocks[title_block]
+    el = b.element
+    if not b.heading or _heading_group(page, title_block)[0] != title_block + 1:
+        return None
+    children: list[Tag] = []
+    for c in el.children:
+        if isinstance(c, Tag):
+            if c.name in ("meta", "br", "script", "style") or is_hidden(c) or not _compact(_element_text(c)):
+                continue
+            children.append(c)
+        elif isinstance(c, NavigableString) and _compact(str(c)):
+            return None  # loose text: one headline with inline markup
+    if len(children) < 2:
+        return None
+    kicker = _element_text(children[0])
+    rest = clean_headline(" ".join(_element_text(c) for c in children[1:]))
+    hinted = any(isinstance(v, str) and _HEADING_KICKER_RE.search(v) or
+                 isinstance(v, list) and _HEADING_KICKER_RE.search(" ".join(v)) for v in children[0].attrs.values())
+    if not rest or len(_compact(rest)) < 4 or not (hinted or len(kicker) < len(rest)):
+        return None
+    return kicker, rest
+
+
+@dataclass
+class Displayed:
+    """The visible headline, where it came from, and the kicker displayed with it (inside its element
+    or on the line right above)."""
+    text: str
+    source: str
+    kicker: str | None = None
+
+
+def displayed_headline(page: Page, title_block: int | None) -> Displayed | None:
+    """The visible headline at `title_block` with its provenance."""
+    if title_block is None:
+        return None
     blocks = page.index.blocks
-    if title_block is not None:
-        b = blocks[title_block]
-        node = _profile_node(page, "title")
-        if node is not None and page.index.block_range(node)[0] == title_block:
-            return _node_text(page, node), page.profile.provenance
-        _, text = _heading_group(page, title_block)
-        if b.heading:
-            return text, f"h{b.heading}"
+    b = blocks[title_block]
+    node = _profile_node(page, "title")
+    if node is not None and page.index.block_range(node)[0] == title_block:
+        text = _node_text(page, node)
+        return Displayed(text, page.profile.provenance) if text else None
+    _, text = _heading_group(page, title_block)
+    split = heading_kicker(page, title_block)
+    kicker = None
+    if split is not None:
+        kicker, text = split
+    elif title_block > 0 and blocks[title_block - 1].chars <= 60 and not blocks[title_block - 1].link_chars:
+        kicker = clean_headline(blocks[title_block - 1].text)
+    if b.heading:
+        source = f"h{b.heading}"
+    else:
         refs = title_references(page)
-        if text in refs:
-            return text, refs[text]
-        return text, "title-tag" if norm(page.head.title) and text in norm(page.head.title) else "text"
-    refs = title_references(page)
-    h1s = [b.text for b in blocks if b.heading == 1 and b.chars <= 120][:3]
-    headline = headline_from_page_title(page.head.title, list(refs) + h1s, site_names(page))
-    if refs:
-        text, source = next(iter(refs.items()))
-        if headline is None or similar(headline, text, 0.9) < 0.9 or len(text) >= len(headline):
-            return text, source
-    return headline, "title-tag" if headline else None
+        source = refs.get(text) or ("title-tag" if text in clean_headline(page.head.title) else "text")
+    return Displayed(text, source, kicker)
+
+
+_JOINERS = (":", "：", " - ", " – ", " — ", " | ", "｜", "|", " · ")
+# A short bracketed label after a displayed headline: `… (港聞)`, `…【图】`.
+_TRAILING_LABEL_RE = re.compile(r"\s*[(（【\[][^()（）【】\[\]]{1,6}[)）】\]]$")
+
+
+def _split_around(statement: str, text: str) -> tuple[str, str] | None:
+    """(prefix, suffix) when `statement` is `prefix<joiner>text<joiner>suffix` (either side may be
+    empty, not both), else None."""
+    ct = _compact(text)
+    cs = _compact(statement)
+    if not ct or ct == cs or ct not in cs:
+        return None
+    for sep in _JOINERS:
+        parts = statement.split(sep)
+        for i in range(len(parts)):
+            for j in range(i + 1, len(parts) + 1):
+                if (i, j) != (0, len(parts)) and _compact(sep.join(parts[i:j])) == ct:
+                    return sep.join(parts[:i]).strip(), sep.join(parts[j:]).strip()
+    return None
+
+
+def choose_headline(displayed: Displayed | None, statements: list[Statement]) -> tuple[str | None, str | None]:
+    """(headline, provenance) from the displayed headline and the statements.
+
+    Readings of the headline get one vote per statement that states them: the displayed headline
+    (stated as is, or inside `Channel: headline` / `headline - Site`), the displayed kicker and
+    headline joined (`Kicker: headline`), and each other text. The displayed readings win ties (the
+    bare headline first); another text needs two statements and more votes than the displayed
+    reading plus one."""
+    groups: dict[str, list[Statement]] = {}
+    for s in statements:
+        groups.setdefault(_compact(s.text), []).append(s)
+    if displayed is None:
+        if not groups:
+            return None, None
+        best = max(groups.values(), key=len)  # ties: the first in order of trust
+        return best[0].text, best[0].source
+    text = displayed.text
+    bare = _TRAILING_LABEL_RE.sub("", text)
+    kicker = _compact(displayed.kicker or "")
+    alone: list[Statement] = []
+    joined: list[Statement] = []
+    counted: set[str] = set()
+    for key, group in groups.items():
+        for reading in ((text, bare) if bare != text else (text,)):
+            if key == _compact(reading):
+                alone += group
+                counted.add(key)
+                break
+            around = _split_around(group[0].text, reading)
+            if around is not None:
+                counted.add(key)
+                if kicker and _compact(around[0]) == kicker and not around[1]:
+                    joined += group
+                else:
+                    alone += group
+                break
+    best_other = max((g for k, g in groups.items() if k not in counted), key=len, default=[])
+    if len(best_other) >= 2 and len(best_other) > 1 + max(len(alone), len(joined)):
+        return best_other[0].text, best_other[0].source
+    if len(joined) > len(alone):
+        return joined[0].text, joined[0].source  # the kicker is part of the headline
+    if bare != text and any(_compact(s.text) == _compact(bare) for s in alone):
+        return bare, displayed.source  # the label is not part of the headline
+    return text, displayed.source
+
+
+def extract_title(page: Page, title_block: int | None) -> tuple[str | None, str | None]:
+    """(headline, provenance): the displayed headline at `title_block` and the page's statements,
+    reconciled by `choose_headline`."""
+    shown = displayed_headline(page, title_block)
+    hints = [shown.text] if shown else \
+        [clean_headline(b.text) for b in page.index.blocks if b.heading == 1 and b.chars <= MAX_HEADLINE_CHARS][:3]
+    return choose_headline(shown, headline_statements(page, hints))
 
 
 def _node_text(page: Page, node: Tag) -> str | None:
     lo, hi = page.index.block_range(node)
     text = " ".join(b.text for b in page.index.blocks[lo:hi]) or norm("".join(node.strings))
-    return text or None
+    return clean_headline(text) or None
 
 
 def headline_from_page_title(page_title: str | None, hints: list[str], names: set[str] | None = None) -> str | None:
@@ -230,6 +595,11 @@ def _last_part(site: str) -> str:
 
 
 def split_on_separator(text: str) -> list[str]:
+    return split_with_separator(text)[1]
+
+
+def split_with_separator(text: str) -> tuple[str | None, list[str]]:
+    """(separator, pieces) of a `<title>`-like text, trying the separators most specific first."""
     for sep in _TITLE_SEPARATORS:
         if sep in text:
             if sep in ("-", "—", "－") and (sep * 2) in text:
@@ -240,8 +610,8 @@ def split_on_separator(text: str) -> list[str]:
                 raw = text.split(sep)
             pieces = [p.strip() for p in raw if p.strip()]
             if len(pieces) > 1:
-                return pieces
-    return [text] if text else []
+                return sep, pieces
+    return None, [text] if text else []
 
 
 def _semantic_text(page: Page, key: str, lo_pos: int, hi_pos: int) -> str | None:
@@ -287,10 +657,11 @@ def _is_note_or_meta(text: str) -> bool:
     return parse_meta_line(text) is not None or (len(text) <= 60 and parse_byline(text) is not None)
 
 
-def extract_kicker_subtitle(page: Page, title_block: int | None,
-                            header_end: int) -> tuple[str | None, str | None, set[int], dict[str, str]]:
+def extract_kicker_subtitle(page: Page, title_block: int | None, header_end: int,
+                            title: str | None = None) -> tuple[str | None, str | None, set[int], dict[str, str]]:
     """引题 and 副题 around the headline; the block indexes they (and a multi-line headline) use,
-    which are excluded from the body; and their provenance."""
+    which are excluded from the body; and their provenance. A kicker the chosen `title` already
+    starts with is not repeated."""
     blocks = page.index.blocks
     sources: dict[str, str] = {}
     if title_block is None:
@@ -322,6 +693,10 @@ def extract_kicker_subtitle(page: Page, title_block: int | None,
     if kicker is None:
         kicker = _first_semantic_text(page, before_pos, title_pos, sources, "kicker",
                                       ("founder-introtitle", "founder-introtitle"), ("kicker", "class-hint"))
+    if kicker is None:
+        split = heading_kicker(page, title_block)
+        if split is not None:
+            kicker, sources["kicker"] = split[0], "heading-part"
     if subtitle is None:
         subtitle = _first_semantic_text(page, title_pos, after_pos, sources, "subtitle",
                                         ("founder-subtitle", "founder-subtitle"), ("subtitle", "class-hint"))
@@ -348,5 +723,8 @@ def extract_kicker_subtitle(page: Page, title_block: int | None,
             subtitle, sources["subtitle"] = nxt.text, "class-hint"
     used |= {i for i in range(max(0, title_block - 3), min(len(blocks), max(header_end, title_end + 3)))
              if blocks[i].text in (kicker, subtitle)}
+    if kicker and title and _compact(title) != _compact(kicker) and _compact(title).startswith(_compact(kicker)):
+        kicker = None
+        sources.pop("kicker", None)
     return kicker, subtitle, used, sources
 

@@ -54,12 +54,19 @@ def _text(node: Tag | None) -> str:
 
 def wechat_account(page: Page) -> str | None:
     """The account that published the page (`#js_name`, `#post-user`, `var nickname`)."""
+    if "wechat_account" not in page.memo:
+        page.memo["wechat_account"] = _find_account(page)
+    return page.memo["wechat_account"]
+
+
+def _find_account(page: Page) -> str | None:
     if "js_name" not in page.html and "post-user" not in page.html and "nickname" not in page.html:
         return None
     for ident in _ACCOUNT_IDS:
-        text = _text(page.soup.find(id=ident))
-        if text and len(text) <= MAX_ACCOUNT_CHARS:
-            return text
+        if ident in page.html:
+            text = _text(page.soup.find(id=ident))
+            if text and len(text) <= MAX_ACCOUNT_CHARS:
+                return text
     m = _NICKNAME_RE.search(page.html)
     return (norm(m.group(1)) or None) if m else None
 

@@ -1,0 +1,318 @@
+"""Headline, 来源 and page classification on small hand-made pages.
+
+Each page imitates a kind of markup (a `<title>` with the site's name, a heading holding its kicker,
+an old table layout without headings, a blog post, a forum thread, a list page) with just enough body
+text to be an article. Every test checks the value and where it came from (ArticleRecord.provenance).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from parsers import extract_article
+from parsers.html.title import host_brand, strip_site_affix
+from parsers.metalines import outlet_in_credit_line, parse_meta_line
+
+NOW = datetime(2024, 11, 20, tzinfo=timezone.utc)
+URL = "http://news.example.cn/system/2024/11/03/030001.shtml"
+P1 = "阜新迎来今冬首场降雪，全市环卫、城管等部门连夜出动清雪人员2000余人次，全力保障城区道路畅通。"
+P2 = "据气象部门预报，未来三天阜新以晴到多云天气为主，气温明显下降，最低气温将降至零下10摄氏度左右。"
+P3 = "市城市管理部门提醒，降雪后路面湿滑，市民出行要注意安全，机动车驾驶人要减速慢行、保持安全车距。"
+BODY = f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>"
+E1 = ("The city council approved the new budget on Tuesday evening, after a debate that lasted "
+      "more than six hours and drew hundreds of residents to the town hall.")
+E2 = ("Opponents said the plan cuts too deeply into library and park services, while supporters "
+      "argued that the savings were needed to keep property taxes flat next year.")
+E3 = ("The mayor is expected to sign the budget later this week; it takes effect in January, "
+      "when the new fiscal year begins.")
+EN_BODY = f"<div class='article-body'><p>{E1}</p><p>{E2}</p><p>{E3}</p></div>"
+EN_URL = "https://www.example-times.com/news/2024/11/03/budget.html"
+
+
+def page(head: str = "", body: str = "", *, url: str | None = URL, lang: str = "zh-CN"):
+    html = f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>{head}</head><body>{body}</body></html>"
+    return extract_article(html.encode("utf-8"), url=url, now=NOW)
+
+
+# --- headline -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("statement, declared, expected", [
+    ("Budget passes after long debate - The Example Times", set(), "Budget passes after long debate"),
+    ("Budget passes after long debate | EXAMPLE", {"example"}, "Budget passes after long debate"),
+    ("Budget passes after long debate – example.com – 13.06.2023", set(), "Budget passes after long debate"),
+    ("今冬首场降雪 全市连夜清雪- 阜新日報網頁", set(), "今冬首场降雪 全市连夜清雪"),
+    ("-阜新新闻网", set(), ""),
+    # a hyphen inside words splits nothing off unless the piece is a site's name
+    ("49-Euro-Ticket: Pendler sparen", set(), "49-Euro-Ticket: Pendler sparen"),
+    ("Kate Moss auf dem VOGUE-Cover: Interview", {"vogue"}, "Kate Moss auf dem VOGUE-Cover: Interview"),
+    ("Budget vote - Opponents walk out", set(), "Budget vote - Opponents walk out"),
+])
+def test_site_affix_is_cut_from_headline_statements(statement, declared, expected):
+    assert strip_site_affix(statement, declared) == expected
+
+
+def test_og_title_with_the_site_suffix_does_not_outvote_the_h1():
+    r = page("<title>今冬首场降雪 全市连夜清雪 - 新頭殼 example</title>"
+             "<meta property='og:title' content='今冬首场降雪 全市连夜清雪 - 新頭殼 example'>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪" and r.provenance["title"] == "h1"
+
+
+def test_two_statements_that_agree_outvote_the_displayed_heading():
+    head = ("<title>Budget passes after six-hour debate | The Example Times</title>"
+            "<meta property='og:title' content='Budget passes after six-hour debate'>")
+    r = page(head, f"<h2>Council says yes to the budget</h2>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Budget passes after six-hour debate" and r.provenance["title"] == "og:title"
+
+
+def test_one_statement_does_not_outvote_the_displayed_heading():
+    head = "<meta property='og:title' content='Budget passes after six-hour debate'>"
+    r = page(head, f"<h1>Council says yes to the budget</h1>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Council says yes to the budget" and r.provenance["title"] == "h1"
+
+
+def test_kicker_inside_the_heading_is_split_off():
+    head = "<meta property='og:title' content='Council says yes to the budget'>"
+    body = ("<h1><span class='headline-overline'>City hall</span> "
+            f"<span class='headline-text'>Council says yes to the budget</span></h1>{EN_BODY}")
+    r = page(head, body, url=EN_URL, lang="en")
+    assert r.title == "Council says yes to the budget" and r.provenance["title"] == "h1"
+    assert r.kicker == "City hall" and r.provenance["kicker"] == "heading-part"
+
+
+def test_kicker_and_headline_joined_when_the_statements_join_them():
+    head = ("<meta property='og:title' content='City hall: Council says yes to the budget'>"
+            "<title>City hall: Council says yes to the budget | The Example Times</title>")
+    body = f"<h2><span>City hall</span> <span>Council says yes to the budget</span></h2>{EN_BODY}"
+    r = page(head, body, url=EN_URL, lang="en")
+    assert r.title == "City hall: Council says yes to the budget" and r.provenance["title"] == "og:title"
+    assert r.kicker is None
+
+
+def test_channel_prefix_in_og_title_supports_the_displayed_headline():
+    head = ("<meta property='og:title' content='Local politics: Council says yes to the budget'>"
+            "<title>Local politics: Council says yes to the budget - News - Example</title>")
+    r = page(head, f"<h1>Council says yes to the budget</h1>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Council says yes to the budget"
+
+
+def test_stated_headline_longer_than_120_characters_is_still_found():
+    long_title = ("'This new budget does not mean that services will close': the council's plan "
+                  "keeps every library open, but the parks department loses a fifth of its staff")
+    head = f"<meta property='og:title' content=\"{long_title}\">"
+    r = page(head, f"<p class='promo-title'>Member rewards</p><h1>{long_title}</h1>{EN_BODY}",
+             url=EN_URL, lang="en")
+    assert r.title == long_title and r.provenance["title"] == "h1"
+
+
+def test_title_classed_div_does_not_beat_the_h1():
+    body = (f"<h1>Council says yes to the budget</h1><div class='share-modal-title'>Share this</div>"
+            f"{EN_BODY}")
+    r = page("", body, url=EN_URL, lang="en")
+    assert r.title == "Council says yes to the budget"
+
+
+def test_invisible_characters_are_dropped_from_the_headline():
+    r = page("", f"<h1>\u200b今冬首场降雪 全市连\u00ad夜清雪</h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+def test_nearest_heading_above_the_body_of_a_blog_post():
+    body = ("<h1><a href='/'>aseigo</a></h1><h2 class='date-header'>Monday, November 01, 2004</h2>"
+            f"<h3 class='post-title'>Council says yes to the budget</h3>{EN_BODY}")
+    r = page("", body, url=None, lang="en")
+    assert r.is_article and r.title == "Council says yes to the budget" and r.provenance["title"] == "h3"
+
+
+def test_short_line_above_the_body_of_an_old_table_layout():
+    body = ("<table><tr><td class='nav'><a href='/'>首页</a> <a href='/a'>本地</a></td></tr>"
+            "<tr><td>今冬首场降雪 全市连夜清雪</td></tr><tr><td>2024/11/03 18:58 報導</td></tr>"
+            f"<tr><td class='text'><p>{P1}</p><p>{P2}</p><p>{P3}</p></td></tr></table>")
+    r = page("<title>阜新新闻网</title>", body)
+    assert r.title == "今冬首场降雪 全市连夜清雪" and r.provenance["title"] == "text"
+
+
+def test_section_label_after_the_headline_is_dropped_when_the_statement_has_none():
+    body = ("<table><tr><td>今冬首场降雪 全市连夜清雪 (本地)</td></tr><tr><td>2024-11-03 (16:31)</td></tr>"
+            f"<tr><td><p>{P1}</p><p>{P2}</p><p>{P3}</p></td></tr></table>")
+    r = page("<meta property='og:title' content='今冬首场降雪 全市连夜清雪- 阜新日報網頁'>", body)
+    assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+def test_og_title_that_is_only_the_site_name_is_not_a_headline():
+    r = page("<meta property='og:title' content='-阜新新闻网'><title>阜新新闻网</title>",
+             f"<table><tr><td>阜新新闻网 / 本地</td></tr><tr><td>今冬首场降雪 全市连夜清雪</td></tr>"
+             f"<tr><td><p>{P1}</p><p>{P2}</p><p>{P3}</p></td></tr></table>")
+    assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+# --- page classification ------------------------------------------------------------------------
+
+def test_a_declared_story_whose_body_cannot_be_read_keeps_its_metadata():
+    head = ("<meta property='og:type' content='article'>"
+            "<meta property='og:title' content='Council says yes to the budget - Example Times'>"
+            "<meta property='article:published_time' content='2024-11-03T08:00:00+00:00'>"
+            "<title>Council says yes to the budget - Example Times</title>")
+    r = page(head, "<div id='app'></div><script>render()</script>", url=EN_URL, lang="en")
+    assert not r.is_article and r.paragraphs == []
+    assert r.title == "Council says yes to the budget" and r.provenance["title"] == "og:title"
+    assert r.published_at.startswith("2024-11-03")
+
+
+def test_a_list_page_gets_no_headline():
+    items = "".join(f"<li><a href='/n/{i}.html'>今冬首场降雪 全市连夜清雪第{i}条</a><span>2024-11-0{i}</span></li>"
+                    for i in range(1, 8))
+    r = page("<title>本地新闻 - 阜新新闻网</title>", f"<h1>本地新闻</h1><ul class='list'>{items}</ul>",
+             url="http://news.example.cn/local/")
+    assert not r.is_article and r.title is None and len(r.links) == 7
+
+
+@pytest.mark.parametrize("url, brand", [
+    ("https://www.dw.com/de/story", "dw"), ("https://news.bbc.co.uk/2/hi.stm", "bbc"),
+    ("http://www.rbb24.de/x.html", "rbb24"), ("http://localhost/x", None), (None, None),
+])
+def test_host_brand(url, brand):
+    assert host_brand(url) == brand
+
+
+# --- 来源 -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("info, source", [
+    # the value is cut at the next field: a label, a word that opens one, a date glued on, a bar
+    ("<span>来源:<a href='/'>阜新日报</a></span><span>选稿：王明</span>", "阜新日报"),
+    ("<span>来源：<a href='/a'>央视新闻客户端</a></span> <a href='/r'>举报</a>", "央视新闻客户端"),
+    ("<span>来源：阜新日报2024-11-03 08:49</span>", "阜新日报"),
+    ("<span>来源：光明网-《光明日报》2024-11-03 03:15</span>", "光明网-《光明日报》"),
+    ("<span>来源：《阜新日报》</span>", "阜新日报"),
+    ("<span>來源：中央社</span> <span>編輯：王小明</span>", "中央社"),
+    # the label alone in one element, its value alone in the next, the site's own link after it
+    ("<span>来源：<a href='/o'>人民日报海外版</a></span><span><a href='/'>阜新新闻网</a></span>", "人民日报海外版"),
+    ("<div>来源：</div><div>人民日报</div>", "人民日报"),
+])
+def test_source_value_stops_at_the_next_field(info, source):
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1><div class='info'>{info}</div>{BODY}")
+    assert r.source_name == source
+
+
+@pytest.mark.parametrize("line, source", [
+    ("来源 | 南方都市报", "南方都市报"),
+    ("本文来源：中国新闻网", "中国新闻网"),
+    ("（來源：聯合報）", "聯合報"),
+    ("轉載自中央社", "中央社"),
+])
+def test_credit_lines_after_the_body(line, source):
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1><div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
+             f"<p>{line}</p></div>")
+    assert r.source_name == source and line not in r.text
+
+
+def test_a_labelled_credit_beats_an_element_classed_source():
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             "<h1>今冬首场降雪 全市连夜清雪</h1><div class='info'><span class='source'>某某新媒体</span></div>"
+             f"<div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p><p>来源 | 南方都市报</p></div>")
+    assert (r.source_name, r.provenance["source_name"]) == ("南方都市报", "text:来源")
+
+
+@pytest.mark.parametrize("line, outlet", [
+    ("【聯合晚報╱記者楊正海╱即時報導】", "聯合晚報"),
+    ("2019-03-18 23:59聯合報 記者陳嘉寧／桃園機場報導", "聯合報"),
+    ("北京新浪網 (2020-01-21 11:12)", "北京新浪網"),
+    ("TNW中文站 2016年10月14日07:17", "TNW中文站"),
+    ("中央社記者王小明台北5日電", "中央社"),
+    ("本报记者 张三 2024-11-03", None),
+    ("2014.12.13 01:06 pm", None),
+    ("发布时间：2024-05-20 来源：新华网", None),  # labelled: read by parse_meta_line
+])
+def test_outlet_in_a_byline_or_date_line(line, outlet):
+    assert outlet_in_credit_line(line) == outlet
+
+
+def test_outlet_credited_in_the_byline_line_under_the_headline():
+    head = ("<script type='application/ld+json'>{\"@type\": \"NewsArticle\", "
+            "\"publisher\": {\"@type\": \"Organization\", \"name\": \"阜新新闻网\"}}</script>")
+    r = page(f"<title>今冬首场降雪 全市连夜清雪 | 阜新新闻网</title>{head}",
+             "<h1>今冬首场降雪 全市连夜清雪</h1><div class='author'><span>2024-11-03 08:40</span>"
+             f"<span>阜新日報 記者王小明／阜新報導</span></div>{BODY}")
+    assert (r.source_name, r.provenance["source_name"]) == ("阜新日報", "text:dateline")
+
+
+def test_outlet_alone_next_to_the_date_line():
+    r = page("<title>今冬首场降雪 全市连夜清雪</title>",
+             "<h1>今冬首场降雪 全市连夜清雪</h1><div class='author-info'><div class='name'>中国新闻网</div>"
+             f"<div class='desc'>2024-05-20 13:09</div></div>{BODY}")
+    assert (r.source_name, r.provenance["source_name"]) == ("中国新闻网", "text:dateline")
+
+
+@pytest.mark.parametrize("lead, outlet", [
+    ("（中央社記者王小明台北20日電）", "中央社"),
+    ("【文匯報訊】記者李四報道：", "文匯報"),
+    ("新华社北京5月20日电（记者 张三）", "新华社"),
+    ("联合早报网讯 ", "联合早报网"),
+    ("本报讯（记者 张三）", None),
+])
+def test_outlet_credited_in_the_first_paragraphs_dateline(lead, outlet):
+    r = page("<title>今冬首场降雪 全市连夜清雪</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1><div class='content'><p>{lead}{P1}</p><p>{P2}</p><p>{P3}</p></div>")
+    assert r.source_name == outlet
+    assert r.provenance.get("source_name") == ("text:lead-dateline" if outlet else None)
+
+
+@pytest.mark.parametrize("line, source", [
+    ("來源／中央社", "中央社"), ("消息来源：新华网", "新华网"), ("資料來源：經濟部", "經濟部"),
+])
+def test_source_label_variants(line, source):
+    assert parse_meta_line(line).source_name == source
+
+
+def test_a_logo_heading_with_the_hosts_brand_is_not_the_headline():
+    head = "<title>Council says yes</title>"
+    body = f"<h1>EXAMPLE-TIMES</h1><div class='headline'>Council says yes to the budget</div>{EN_BODY}"
+    r = page(head, body, url=EN_URL, lang="en")
+    assert r.title == "Council says yes to the budget"
+
+
+def test_a_date_line_inside_the_heading_is_not_part_of_the_headline():
+    r = page("", f"<h1>今冬首场降雪<br>全市连夜清雪<br>2024-11-03 08:40</h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+def test_a_plain_headline_broken_with_br_is_one_headline_when_the_title_says_so():
+    body = f"<div class='art_tit'>今冬首场降雪<br>全市连夜清雪</div><div>2024-11-03</div>{BODY}"
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>", body)
+    assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+BLOG_P = "这是一篇博客文章的正文内容，作者记录了自己在旅途中的见闻和感受，文字朴实，情感真挚，值得一读。" * 3
+
+
+@pytest.mark.parametrize("title_tag, header", [
+    # the blog's name in an <h1>, the post's title in an <h2>
+    ("春天里的一次远行_王小明的博客_某某博客", "<h1>王小明的博客</h1><div>记录生活</div><h2 class='titName'>春天里的一次远行</h2>"),
+    # the post's title links to the post itself; the blog's tagline is another <h2>
+    ("春天里的一次远行 @ 小明的旅行日记 :: 某某部落格 ::",
+     "<h1><a href='/'>小明的旅行日记</a></h1><h2>旅行、生活</h2>"
+     "<h2 class='article-title'><a href='/blog/post/1'>春天里的一次远行</a></h2>"),
+])
+def test_a_blog_post_title_not_the_blogs_name(title_tag, header):
+    r = page(f"<title>{title_tag}</title>",
+             f"{header}<div class='article-content'><p>{BLOG_P}</p><p>{BLOG_P}</p></div>",
+             url="http://blog.example.com/s/blog_1.html")
+    assert r.is_article and r.title == "春天里的一次远行" and r.provenance["title"] == "h2"
+
+
+def test_a_forum_thread_with_one_dominant_post_is_an_article():
+    body = ("<div id='pt'><a href='/'>某某社区</a> › <a href='/f'>旅游论坛</a></div>"
+            "<h1 class='ts'><span id='thread_subject'>春天里的一次远行</span></h1>"
+            f"<table><tr><td class='pls'>王小明</td><td class='t_f'>{BLOG_P}<br>{BLOG_P}</td></tr></table>"
+            "<table><tr><td class='pls'>李四</td><td class='t_f'>写得真好，谢谢分享。</td></tr></table>")
+    r = page("<title>春天里的一次远行 - 旅游论坛 - 某某社区</title>", body, url="http://bbs.example.com/thread-1-1-1.html")
+    assert r.is_article and r.title == "春天里的一次远行"
+
+
+def test_date_and_source_spans_at_the_end_of_the_headline_element_are_not_the_headline():
+    r = page("", f"<h1>今冬首场降雪 全市连夜清雪 <span>2024-11-03 08:40</span> <span>来源：阜新日报</span></h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪"
