@@ -6,11 +6,11 @@ same gold keys (absent keys: no gold for that field on that corpus):
 | key | meaning |
 | --- | --- |
 | `body` | the article's main text (shingle F1) |
-| `title` | the headline as displayed |
-| `date` | the publish day, `YYYY-MM-DD`; None where the page shows none (zh-news-dev) |
+| `title` | the headline as displayed (also WCXB's pages in web-body) |
+| `date` | the publish day, `YYYY-MM-DD`; None where the page shows none (zh-news-dev); WCXB's where it gives one |
 | `authors` | names of the writers (zh-news-dev: reporter/author/correspondent; fundus: its bylines) |
 | `source` | the 来源 the page credits, None where it credits none |
-| `is_article` | one story (True) or a list/channel/other page (False) |
+| `is_article` | one story (True) or a list/channel/other page (False); WCXB: article/forum vs listing/collection |
 | `first`, `last`, `snippets`, `boilerplate` | zh-news-dev's clean-body gold |
 
 Splits are by site, with a fixed seed: a site's pages are all in `study` (read page by page while
@@ -155,6 +155,14 @@ def _web_body(root: Path) -> list[BenchPage]:
         gold: dict[str, Any] = {"body": (base / row["gold"]).read_text(encoding="utf-8")}
         if row.get("page_type"):
             gold["page_type"] = row["page_type"]
+            # WCXB's page types: an article or forum thread is one story; a listing or collection is a
+            # list page; service, product and documentation pages are left unjudged
+            if row["page_type"] in ("article", "forum", "listing", "collection"):
+                gold["is_article"] = row["page_type"] in ("article", "forum")
+        if row.get("title"):
+            gold["title"] = row["title"]
+        if row.get("date"):
+            gold["date"] = row["date"]
         pages.append(BenchPage("web-body", row["dataset"], f"{row['dataset']}/{row['id']}",
                                _site(row.get("url"), f"{row['dataset']}/{row['id']}", html_path),
                                row.get("url"), html_path, gold, row.get("lang")))
