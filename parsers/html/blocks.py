@@ -23,6 +23,9 @@ MAX_CONTAINMENT_CHECK_CHARS = 200_000  # pull-quote check is quadratic-ish; skip
 MAX_DATELINE_CHARS = 60           # "Published 10:02 AM EST Nov 19, 2019"
 _PROSE_PUNCT_RE = re.compile("[，。！？；、,!?;]")
 _DATE_DIGITS_RE = re.compile(r"\d{4}|\d{1,2}:\d{2}")
+# a CJK date without the year, with or without a time: 11月5日, 11月5日 08:30, 11月5日（星期二）
+_MONTH_DAY_RE = re.compile(
+    r"\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]\s*(?:[(（]?(?:星期|周)[一二三四五六日天][)）]?)?\s*(?:\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\s*")
 # everything a dateline may hold besides the date: month and day names, am/pm, time zones, labels
 _DATELINE_RE = re.compile(
     r"(?:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|"
@@ -50,8 +53,13 @@ def is_prose(b: TextBlock) -> bool:
 
 def is_dateline(text: str, now: datetime | None = None) -> bool:
     """A line that only dates the story: "Published 10:02 AM EST Nov 19, 2019", "NOVEMBER 20,
-    2019 10:43" (the metadata scan reads labelled and Chinese date lines; these are what is left)."""
-    if len(text) > MAX_DATELINE_CHARS or not _DATE_DIGITS_RE.search(text):
+    2019 10:43", "11月5日 08:30" (the metadata scan reads labelled and Chinese date lines; these are
+    what is left)."""
+    if len(text) > MAX_DATELINE_CHARS:
+        return False
+    if _MONTH_DAY_RE.fullmatch(text):
+        return True
+    if not _DATE_DIGITS_RE.search(text):
         return False
     return _DATELINE_RE.fullmatch(text) is not None and parse_datetime(text, now=now) is not None
 
@@ -77,18 +85,26 @@ def is_section_heading(b: TextBlock) -> bool:
 
 def extract_body_blocks(page: Page, indices: list[int], facts: Facts,
                         trusted: set[int]) -> tuple[list[Block], str | None]:
-    """Paragraphs and section headings of the body blocks `indices` (in document order), and the
-    lead-box text. Metadata lines among them are dropped from the body; those in `trusted` (the
-    article's own containers) are also recorded in `facts`, so a byline or date from a sidebar the
-    body reached into is never the article's."""
+    """Paragraphs and section headings of the body blocks `indices`, and the lead-box text.
+    Metadata lines are dropped from the body; those in `trusted` (the article's own containers, whether
+    or not they are body) are recorded in `facts`, so an editor line the classifier left out still
+    counts, and a byline or date from a sidebar the body reached into is never the article's. An
+    end-of-article heading (相关阅读, Related) ends the body."""
     index = page.index
     body: list[Block] = []
     lead = None
     expect_lead = False
     ignored = Facts()
-    for i in indices:
+    chosen = set(indices)
+    for i in sorted(chosen | trusted):
         b = index.blocks[i]
         text = b.text
+        if i not in chosen:  # a container line the classifier left out: still read for the article's facts
+            if is_end_of_article_line(text):
+                break
+            if b.chars <= 200:
+                consume_meta(b, facts, record_date=False, by_parts=False, now=page.now)
+            continue
         label = text.strip("【】[]:： ")
         if label in _LEAD_LABELS and b.chars <= 8:
             expect_lead = True

@@ -79,8 +79,12 @@ def trees_from_dict(stage: dict, features: tuple[str, ...]) -> TreeModel:
 
 @dataclass(frozen=True)
 class BodyModel:
+    """`keep`: a block of the layout's containers stays body when it scores at least this; `add`: any
+    other block becomes body when it scores at least this. Adding needs the model to find a block more
+    likely body than not (`add` ≥ 0.5): overriding the layout takes more evidence than agreeing with it."""
     version: str
-    threshold: float
+    keep: float
+    add: float
     first: TreeModel
     second: TreeModel | None
 
@@ -95,7 +99,8 @@ def model_from_dict(data: dict) -> BodyModel:
     stages = data["stages"]
     first = trees_from_dict(stages[0], FEATURE_NAMES)
     second = trees_from_dict(stages[1], FEATURE_NAMES + CONTEXT_NAMES) if len(stages) > 1 else None
-    return BodyModel(version=data["version"], threshold=float(data["threshold"]), first=first, second=second)
+    return BodyModel(version=data["version"], keep=float(data["keep"]), add=float(data["add"]), first=first,
+                     second=second)
 
 
 _override: list[BodyModel | None] = []
