@@ -10,7 +10,7 @@ from datetime import datetime
 from bs4 import Tag
 
 from parsers.bylines import parse_byline_credits, parse_group_credit
-from parsers.dates import find_labeled_datetime_with_label, parse_datetime
+from parsers.dates import dated_line as find_dated_line, find_labeled_datetime_with_label, parse_datetime
 from parsers.meta import resolve_url
 from parsers.metalines import MetaLine, is_end_of_article_line, parse_meta_line
 from parsers.records import Author
@@ -21,6 +21,12 @@ from parsers.html.tree import MAX_LINK_DENSITY_PROSE, TextBlock, class_id
 _SOURCE_CLASS_RE = re.compile(r"(?:^|[-_\s])(?:source|laiyuan|ly|media-?name|origin)(?:$|[-_\s\d])", re.I)
 MAX_ABOVE_TITLE_BLOCKS = 3   # lines above the headline read for an info line
 MAX_SOURCE_CLASS_BLOCKS = 12  # header lines looked at for an unlabelled, class-marked 来源
+# A short line that dates the story among a few words (`Dienstag, 29. Januar 2019`, `Publié le 29 juin
+# 2019`, `Par Elba · 27 juin 2019`, `By Jane Doe, Nov. 8, 2023 10:35 PM`): at most this long, with at
+# most MAX_DATED_LINE_WORDS characters around the date (a sentence that mentions a date is longer).
+MAX_DATED_LINE_CHARS = 100
+MAX_DATED_LINE_WORDS = 45
+_UNLABELLED_DATE_SOURCES = frozenset({"text:date", "text:dated-line"})
 _SOURCE_LABEL_RE = re.compile(r"^\s*(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|出处|Source)\s*[:：]?\s*", re.I)
 
 
@@ -105,17 +111,28 @@ def consume_meta(b: TextBlock, facts: Facts, *, record_date: bool, by_parts: boo
     next span's label; the joined line is read after, for labels split from their values.
     """
     recognized = False
+    dates_before = len(facts.published_at)
     if by_parts and len(b.parts) > 1:
         for part in b.parts:
             recognized = _read_line(part, facts, record_date=record_date, now=now) or recognized
     for text in dict.fromkeys((b.text, b.spaced)):
         if _read_line(text, facts, record_date=record_date, now=now):
-            return True
-    if record_date and not recognized:
+            recognized = True
+            break
+    if record_date and len(facts.published_at) == dates_before:
         labelled = find_labeled_datetime_with_label(b.spaced, now=now)
         if labelled:
             facts.add_date(labelled[0], f"text:{labelled[1]}")
+        else:
+            found = dated_line(b.spaced, now)
+            if found:
+                facts.add_date(found, "text:dated-line")
     return recognized
+
+
+def dated_line(text: str, now: datetime | None) -> str | None:
+    """The date of a short line that dates the story among a few words (see MAX_DATED_LINE_CHARS)."""
+    return find_dated_line(text, max_chars=MAX_DATED_LINE_CHARS, max_words=MAX_DATED_LINE_WORDS, now=now)
 
 
 def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: Facts) -> None:
@@ -162,7 +179,7 @@ def scan_above_title(page: Page, title_block: int, skip: set[int], facts: Facts)
             continue
         consume_meta(b, above, record_date=True, by_parts=True, now=page.now)
     for value, source in zip(above.published_at, above.published_from):
-        if source != "text:date" or "T" in value:
+        if source not in _UNLABELLED_DATE_SOURCES or "T" in value:
             facts.add_date(value, source)
     facts.sources.extend(above.sources)
     facts.sources_from.extend(above.sources_from)
