@@ -18,7 +18,7 @@ from email.utils import parsedate_tz
 
 from parsers.month_names import MONTH_NAMES
 
-__all__ = ["parse_datetime", "dates_in", "publish_date_in_line", "dated_line", "find_labeled_datetime", "find_labeled_datetime_with_label", "date_from_url", "script_publish_time", "parse_with_format",
+__all__ = ["parse_datetime", "dates_in", "publish_date_in_line", "dated_line", "is_update_label", "find_labeled_datetime", "find_labeled_datetime_with_label", "date_from_url", "script_publish_time", "parse_with_format",
            "valid_date_format"]
 
 # A time after the date: `10:55`, `10时55分`, `下午3:05`, `3:02 pm`, `14h30` (fr/pt), `(16:31)`,
@@ -97,8 +97,13 @@ _HAS_DIGIT_RUN_RE = re.compile(r"\d{4}|\d\s*年|民[國国]")
 _LABELS = (
     # (pattern, priority) – lower wins; 更新时间 only when nothing better is labelled.
     ("发布时间|发布日期|发表时间|发表日期|发稿时间|刊发时间|出版日期|刊登日期|发文日期|成文日期|来源时间|"
-     "上传时间|录入时间|添加时间|时间|日期|Published|Posted|Date|Pubdate", 0),
-    ("更新时间|更新日期|修改时间|最后更新|Updated|Modified", 1),
+     "上传时间|录入时间|添加时间|时间|日期|"
+     "發布時間|發佈時間|發布日期|發佈日期|發表時間|發表日期|發稿時間|刊出時間|刊登時間|出版時間|新聞時間|時間|"
+     "Published|Posted|Date|Pubdate|Publication date|Veröffentlicht|Erstellt|Datum|Publié|Date de publication|"
+     "Publicado|Fecha|Pubblicato|Data|Gepubliceerd|Opublikowano|Publicerad|Publiceret|Publisert|Опубликовано|"
+     "Yayınlanma|Diterbitkan", 0),
+    ("更新时间|更新日期|修改时间|最后更新|更新時間|更新日期|修改時間|最後更新|Updated|Last updated|Modified|"
+     "Aktualisiert|Stand|Mis à jour|Actualizado|Aggiornato|Atualizado|Bijgewerkt|Zaktualizowano|Обновлено", 1),
 )
 _LABEL_RES = tuple(
     (re.compile(rf"(?:^|(?<=[\s\u3000\xa0【\[|｜(（]))(?:{pattern})\s*(?:[:：]\s*)?(?=[\d(（A-Za-z])", re.I), prio)
@@ -112,6 +117,9 @@ _ZONE_OFFSETS = {"Z": "+00:00", "UTC": "+00:00", "GMT": "+00:00", "EST": "-05:00
                  "CET": "+01:00", "CEST": "+02:00", "BST": "+01:00", "HKT": "+08:00", "JST": "+09:00",
                  "KST": "+09:00", "AEST": "+10:00", "AEDT": "+11:00"}
 _NUMERIC_OFFSET_RE = re.compile(r"(?:UTC|GMT)?\s?([+-])(\d{1,2}):?(\d{2})?$")
+
+
+_MAX_ZONE_OFFSET = timedelta(hours=12)
 
 
 def _format_offset(raw: str | None, default: str) -> str:
@@ -149,7 +157,10 @@ def _build(year: int, month: int, day: int, hour: int | None, minute: int | None
         # An impossible time (25:61) is noise next to a good date: keep the date.
         return None if d > limit.date() else d.isoformat()
     off = _format_offset(offset, tz)
-    moment = datetime(year, month, day, hour, minute or 0, second or 0, tzinfo=timezone(_offset_delta(off)))
+    # tz="" keeps a time without an offset as it is (a local clock, for comparisons): it is in the
+    # future only if it is so in every zone.
+    zone = timezone(_offset_delta(off)) if off else timezone(-_MAX_ZONE_OFFSET)
+    moment = datetime(year, month, day, hour, minute or 0, second or 0, tzinfo=zone)
     if moment > limit:
         return None
     return f"{d.isoformat()}T{hour:02d}:{minute or 0:02d}:{second or 0:02d}{off}"
@@ -204,8 +215,9 @@ _NAME_LETTER_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u06ff]")
 
 def parse_datetime(text: str, *, tz: str = "+08:00", now: datetime | None = None,
                    month_first: bool = False) -> str | None:
-    """The first valid date(time) in `text` as ISO 8601, or None. `month_first`: read an
-    undecidable `03/04/2020` as March 4 (US pages) instead of 3 April."""
+    """The first valid date(time) in `text` as ISO 8601, or None. `tz`: the offset of a time that
+    gives none ("" leaves it without one). `month_first`: read an undecidable `03/04/2020` as
+    March 4 (US pages) instead of 3 April."""
     for value, _start, _end in _dates(text, tz, now, month_first):
         return value
     return None
@@ -300,6 +312,14 @@ def find_labeled_datetime_with_label(text: str, *, tz: str = "+08:00",
     return None
 
 
+def is_update_label(label: str) -> bool:
+    """更新时间 / Updated / Modified …: a label whose date is an update, not the publication."""
+    return bool(_UPDATE_LABEL_RE.fullmatch(label.strip()))
+
+
+_UPDATE_LABEL_RE = re.compile(_LABELS[1][0], re.I)
+
+
 def _parse_at_start(value: str, tz: str, now: datetime | None) -> str | None:
     """parse_datetime, but only for a date that starts `value` (after brackets)."""
     value = value.lstrip("(（[【 \u3000\xa0")
@@ -317,29 +337,37 @@ def _parse_at_start(value: str, tz: str, now: datetime | None) -> str | None:
 
 # --- dates outside visible text ---------------------------------------------------------
 
-# /2024-11/03/, /2024/11/03/, /20241103/, /2024-11-03/, /2024/1103/, gov-site t20241103_ file names.
+# /2024-11/03/, /2024/11/03/, /20241103/, /2024-11-03/, /2024/1103/, gov-site t20241103_ file names,
+# /2024-11-03-slug, /20141217a163245.asp (an eight-digit day that is the whole digit run).
 _URL_DATE_RES = (
     re.compile(r"/((?:19|20)\d{2})-(\d{1,2})/(\d{1,2})/"),
-    re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|[-_.](?!\d))"),
     re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/"),
-    re.compile(r"/((?:19|20)\d{2})-(\d{2})-(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)"),
     re.compile(r"/((?:19|20)\d{2})/(\d{2})(\d{2})/"),
     re.compile(r"/((?:19|20)\d{2})(\d{2})/(\d{2})/"),
     re.compile(r"[/_]t((?:19|20)\d{2})(\d{2})(\d{2})_"),
+    re.compile(r"(?<![\d.])((?:19|20)\d{2})(\d{2})(\d{2})(?![\d.])"),
 )
+# /11-22-2014/ (month or day first, year last)
+_URL_DATE_YEAR_LAST_RE = re.compile(r"/(\d{1,2})[-_.](\d{1,2})[-_.]((?:19|20)\d{2})(?:/|$)")
 
 
 def date_from_url(url: str | None, now: datetime | None = None) -> str | None:
     """The day a URL's path names (`/2024-11/03/`, `/20241103/`, `/2024/1103/` …), as `YYYY-MM-DD`."""
     if not url:
         return None
-    path = url.split("?", 1)[0]
+    path = url.split("?", 1)[0].split("#", 1)[0]
     for pattern in _URL_DATE_RES:
-        m = pattern.search(path)
-        if m:
+        for m in pattern.finditer(path):
             found = _build(int(m.group(1)), int(m.group(2)), int(m.group(3)), None, None, None, None, "+08:00", now)
             if found:
                 return found
+    m = _URL_DATE_YEAR_LAST_RE.search(path)
+    if m:
+        first, second = int(m.group(1)), int(m.group(2))
+        month, day = (first, second) if second > 12 else (second, first)
+        return _build(int(m.group(3)), month, day, None, None, None, None, "+08:00", now)
     return None
 
 

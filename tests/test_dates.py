@@ -107,3 +107,123 @@ def test_a_sentence_that_mentions_a_date_is_not_a_dated_line():
     r = en_page("<p class='lead'>On 2 December 2014, more than a month after the vote, the council "
                 "published the first report on the state of the city's schools and roads.</p>")
     assert r.published_at is None
+
+
+# --- what the page declares for machines --------------------------------------------------------
+
+def ld(obj: str, wrap: str = "{}") -> str:
+    return "<script type='application/ld+json'>" + wrap.replace("{}", obj) + "</script>"
+
+
+def test_json_ld_in_a_cdata_section():
+    r = en_page("", head=ld('{"@type": "NewsArticle", "datePublished": "2015-10-15T02:19:15+02:00"}',
+                            "<![CDATA[ {} ]]>")
+                + "<meta property='article:published_time' content='2015-12-11T14:28:34+02:00'>")
+    assert (r.published_at, r.provenance["published_at"]) == ("2015-10-15T02:19:15+02:00", "jsonld.datePublished")
+
+
+def test_json_ld_of_another_type_and_not_a_nested_date():
+    r = en_page("", head=ld('{"@type": "ClaimReview", "itemReviewed": {"@type": "Claim", '
+                            '"datePublished": "2024-05-07"}, "datePublished": "2024-05-13 15:44"}'))
+    assert (r.published_at, r.provenance["published_at"]) == ("2024-05-13T15:44:00+08:00", "jsonld.datePublished")
+
+
+def test_a_date_pair_in_json_that_does_not_parse():
+    r = en_page("", head=ld('{"@type": "NewsArticle", "headline": "a "quoted" word", '
+                            '"datePublished": "2020-10-26T18:10:00+01:00"}'))
+    assert (r.published_at, r.provenance["published_at"]) == ("2020-10-26T18:10:00+01:00", "json:datePublished")
+
+
+def test_more_date_metas_and_parsely():
+    r = en_page("", head="<meta name='citation_publication_date' content='2019/07/30'>")
+    assert (r.published_at, r.provenance["published_at"]) == ("2019-07-30", "meta[citation_publication_date]")
+    r = en_page("", head="<meta name='parsely-page' content='{\"title\": \"x\", \"pub_date\": \"2024-04-20T04:20:00Z\"}'>")
+    assert (r.published_at, r.provenance["published_at"]) == ("2024-04-20T04:20:00+00:00", "meta[parsely-page]")
+
+
+def test_microdata_on_an_element():
+    r = en_page("<p class='info'>By Jane Doe <span itemprop='datePublished' content='2020-12-06T00:15:00+01:00'>"
+                "</span></p>")
+    assert (r.published_at, r.provenance["published_at"]) == ("2020-12-06T00:15:00+01:00", "itemprop[datePublished]")
+
+
+# --- a UTC value and the page's own day ---------------------------------------------------------
+
+UTC_LD = ld('{"@type": "NewsArticle", "datePublished": "2023-11-09T03:28:35Z"}')
+
+
+def test_utc_value_takes_the_offset_of_a_local_clock_for_the_same_moment():
+    r = en_page("", head=UTC_LD + "<meta name='sailthru.date' content='2023-11-08 22:28:35'>")
+    assert (r.published_at, r.provenance["published_at"]) == ("2023-11-08T22:28:35-05:00", "jsonld.datePublished+local")
+
+
+def test_utc_value_and_the_same_moment_in_a_time_tag():
+    r = en_page("", head=UTC_LD, after="<footer><time datetime='2023-11-08T19:28:35-08:00'>Nov 8</time></footer>")
+    assert r.published_at == "2023-11-08T19:28:35-08:00"
+
+
+def test_utc_value_and_the_day_of_the_url():
+    r = en_page("", head=UTC_LD, url="https://news.example.com/2023/11/08/budget/")
+    assert (r.published_at, r.provenance["published_at"]) == ("2023-11-08", "jsonld.datePublished+local")
+
+
+def test_utc_value_kept_when_the_page_shows_its_day_or_no_offset_explains_the_other():
+    r = en_page("<p class='date'>November 9, 2023</p>", head=UTC_LD,
+                url="https://news.example.com/2023/11/08/budget/")
+    assert r.published_at == "2023-11-09T03:28:35+00:00"
+    late = ld('{"@type": "NewsArticle", "datePublished": "2024-08-04T13:23:00Z"}')
+    r = en_page("<p class='date'>5 August 2024</p>", head=late)  # +10:37 would be needed: an update's day
+    assert r.published_at == "2024-08-04T13:23:00+00:00"
+
+
+# --- what the page shows ------------------------------------------------------------------------
+
+def test_time_tags_of_embedded_posts_are_not_the_story_date():
+    tweet = ("<blockquote class='twitter-tweet'><p>A post about the vote.</p>"
+             "<time datetime='2018-03-12T19:30:12+00:00'>Mar 12, 2018</time></blockquote>")
+    r = en_page("", after=f"<div class='body'>{tweet}</div><div class='byline'>"
+                          "<time datetime='2019-01-29T10:00:00+01:00'>Jan 29</time></div>")
+    assert (r.published_at, r.provenance["published_at"]) == ("2019-01-29T10:00:00+01:00", "time[datetime]")
+
+
+def test_a_date_line_closing_the_body():
+    r = en_page("", after="<p>(2014-12-12 12:00) Noon News</p>")
+    assert (r.published_at, r.provenance["published_at"]) == ("2014-12-12T12:00:00+08:00", "text:closing-date")
+
+
+def test_a_labelled_date_just_after_the_article_but_not_in_the_story_list():
+    html = ("<html><head><title>t</title></head><body><div class='box'><div class='title'>Council passes budget</div>"
+            f"<div class='content'>{EN_BODY}</div></div><div class='tags'><a href='/t/1'>budget</a></div>"
+            "<div class='aside'>Date: 2019-09-24 17:08</div><h3>Related</h3>"
+            "<ul><li><a href='/a/1'>Another story about the budget</a> Date: 2019-09-01</li></ul></body></html>")
+    r = extract_article(html.encode(), url="https://news.example.com/a?id=1", now=NOW)
+    assert (r.published_at, r.provenance["published_at"]) == ("2019-09-24T17:08:00+08:00", "text:Date")
+
+
+ZH_BODY = "".join(f"<p>{s}</p>" for s in (
+    "中風年齡越來越年輕，一名十四歲的學生今年初在學校突然昏倒，送醫後診斷是腦溢血，家屬懷疑與飲食有關。",
+    "醫師表示，四十五歲以下的年輕型中風發生率約為百分之十二，這種疾病通常沒有前兆，提醒民眾注意。",
+    "衛生單位也提醒，規律運動、均衡飲食與定期健康檢查，是預防心血管疾病最重要的三件事情。",
+))
+
+
+def zh_tw_page(body: str):
+    html = f"<html lang='zh-TW'><head><title>中風年輕化</title></head><body>{body}</body></html>"
+    return extract_article(html.encode("utf-8"), url="http://news.example.tw/detail.php?id=1", now=NOW)
+
+
+def test_traditional_chinese_labels_and_a_date_written_as_a_link():
+    r = zh_tw_page(f"<h1>中風年輕化</h1><p class='dateline'>時間：<a href='/day/20141202'>2014/12/02 13:08</a></p>"
+                   f"<div class='content'>{ZH_BODY}</div>")
+    assert (r.published_at, r.provenance["published_at"]) == ("2014-12-02T13:08:00+08:00", "text:時間")
+
+
+def test_minguo_date_under_the_headline():
+    r = zh_tw_page(f"<h1>中風年輕化</h1><p>民國103年12月12日 週五</p><div class='content'>{ZH_BODY}</div>")
+    assert (r.published_at, r.provenance["published_at"]) == ("2014-12-12", "text:dated-line")
+
+
+def test_a_dated_line_above_the_article_when_no_headline_is_found():
+    r = zh_tw_page("<table><tr><td class='head'>2014-12-17 (16:31)</td></tr>"
+                   f"<tr><td class='text'>{ZH_BODY}</td></tr></table>")
+    assert r.published_at == "2014-12-17T16:31:00+08:00"

@@ -1,71 +1,195 @@
 """The publication date and where it came from.
 
-Order: a site profile's date node > JSON-LD `datePublished` > `article:published_time` > other
-date metas (`publishdate`, `PubDate`, …) > a publish time kept in a script (WeChat `var ct`) >
-the labelled visible date near the headline (发布时间/发布日期/时间/日期, a meta line) > `<time>`
-in the article > a labelled date below the body > e-paper edition date > a date in the URL. Every reader refuses future dates, so a
-bad value falls through to the next rule; dates in sidebars are never read (only the header zone
-between the headline and the body is). A time without an offset is China time (+08:00).
+Rules, first answer wins (every reader refuses future and impossible dates, so a bad value falls
+through to the next rule):
+
+1. a site profile's date node;
+2. what the page declares for machines: JSON-LD `datePublished` (then `dateCreated`), the date metas
+   (`article:published_time`, `publishdate`, `dc.date`, `parsely-pub-date`, …), microdata
+   (`itemprop=datePublished` with a `content`/`datetime` attribute or a date as text), a
+   `"datePublished": "…"` pair in a script the JSON parser could not read, a WeChat publish time
+   kept in a script (`var ct`). When that value is in UTC and the page shows the same moment in
+   its own time (a `<time>` or meta with another offset, a local clock a whole number of quarter
+   hours away, or a day one off in the URL or under the headline), the page's own day wins: a
+   story published at 22:28 in New York is dated that day, not the next day in UTC;
+3. what the page shows near the headline: a labelled or unlabelled date between the headline and
+   the body, an info line just above the headline (labelled, or with a time); without a known
+   headline, the lines just above the article's first line (same rule);
+4. `<time>` inside the article: one under the headline, a `pubdate`/`datePublished`/"published"
+   one, else the first that is not in an embedded post (blockquote, tweet) or after the body;
+5. a labelled date below the body (发布日期 at the foot of government pages), else a line that is
+   only a date closing the body (`(2024-11-03 12:00) 午間新聞`);
+6. the e-paper edition date; 7. the day in the URL.
+
+Dates in sidebars, comment threads and story lists are never read: only the header zone, the
+article's own elements and the lines right around the body are. A time without an offset is China
+time (+08:00); a page's own offset is kept as written.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta, timezone
 
 from bs4 import Tag
 
-from parsers.dates import date_from_url, parse_datetime, parse_with_format, script_publish_time
+from parsers.dates import (
+    date_from_url, dated_line, find_labeled_datetime_with_label, parse_datetime, parse_with_format,
+    script_publish_time,
+)
+from parsers.metalines import is_end_of_article_line
 from parsers.html.facts import Facts, read_profile_node
+from parsers.meta import json_ld_objects
 from parsers.html.page import Page, norm
+from parsers.html.tree import MAX_LINK_DENSITY_PROSE, class_id
 
+# Date metas, most specific first. Keys are lower-cased `name`/`property`/`itemprop` values.
 _META_DATE_KEYS = (
     "article:published_time", "og:article:published_time", "og:published_time", "publishdate",
     "pubdate", "publish_date", "publish-date", "publishtime", "datepublished", "dc.date.issued",
     "dc.date.created", "dc.date", "dcterms.issued", "dcterms.created", "sailthru.date", "release_date",
-    "og:release_date", "weibo:article:create_at", "article:published", "firstpublishedtime", "date",
-    "publish_time", "pub_date", "createdate", "created",
+    "og:release_date", "weibo:article:create_at", "article:published", "firstpublishedtime",
+    "article:published_date", "article:publicationdate", "article:post_date", "article.published",
+    "og:article:published", "og:pubdate", "og:publish_date", "og:datepublished", "published_time",
+    "published_date", "published-date", "publisheddate", "publication_date", "parsely-pub-date",
+    "citation_publication_date", "citation_date", "dc.date.publication", "dc:date", "dc.created",
+    "dc:created", "dcterms.date", "originalpublicationdate", "article_date_original", "bt:pubdate",
+    "rnews:datepublished", "cxenseparse:recs:publishtime", "displaydate", "dateposted", "date_published",
+    "datecreated", "date_created", "content_create_date", "date", "publish_time", "pub_date",
+    "createdate", "created", "ptime", "pdate",
 )
+# A meta that holds JSON with the publish date in it (Parse.ly's page meta).
+_JSON_META_KEYS = ("parsely-page",)
 # WeChat article markup: the visible date is written by a script from `var ct`.
 _WECHAT_RE = re.compile(r"js_content|rich_media_content|activity-name|mp\.weixin\.qq\.com", re.I)
 _WECHAT_MARKERS = ("js_content", "rich_media_content", "activity-name", "mp.weixin.qq.com")
 # The only non-ASCII characters that re.IGNORECASE matches to a marker's letters (İ ı to i, ſ to s).
 _FOLDS_TO_MARKER_LETTERS = ("\u0130", "\u0131", "\u017f")
+# `"datePublished": "2024-11-03T10:55:00+08:00"` anywhere in the raw page (JSON-LD that does not
+# parse, a framework's state script).
+_JSON_PAIR_RE = re.compile(r'"(datePublished|dateCreated)"\s*:\s*"([^"<>]{8,40})"')
+# Microdata on any element: <span itemprop="datePublished" content="…">…</span>.
+_ITEMPROP_RE = re.compile(r"^(?:datePublished|dateCreated)$", re.I)
+_ITEMPROP_HINT = re.compile(r"itemprop\s*=\s*[\"']?date(?:Published|Created)", re.I)
+# <time> marked as the publication time by attribute or class.
+_TIME_PUBLISHED_HINT_RE = re.compile(r"publish|pubdate|posted|created|date-?time-?pub", re.I)
+# Elements whose dates belong to something else than the story: quoted/embedded posts, comments.
+_EMBED_TAGS = frozenset({"blockquote", "figure", "aside"})
+_EMBED_HINT_RE = re.compile(r"tweet|twitter|instagram|facebook|embed|comment|reply|related|teaser", re.I)
+MAX_EMBED_DEPTH = 12          # ancestors looked at for an embedded post around a <time>
+MAX_TOP_LINES = 3             # lines read above the article when its headline is unknown
+MAX_AFTER_LINES = 6           # lines read after the article for a labelled date
+MAX_TAIL_LINES = 2            # lines read on each side of the end of the body for a closing date line
+MAX_TAIL_DATE_CHARS = 40      # a closing date line: the date and a word or two (午間新聞)
+MAX_TAIL_DATE_WORDS = 12
+_UTC_OFFSETS = ("+00:00", "-00:00")
+# A local clock can differ from UTC by -12:00 … +14:00, in whole quarter hours.
+_MAX_OFFSET = timedelta(hours=14)
+# A day alone is weaker evidence (it may be an update's day): only the offsets of most of the
+# world's newsrooms (US Pacific to Australian Eastern) may explain it.
+_MAX_DAY_OFFSET = timedelta(hours=10)
 
 
 def extract_published_at(page: Page, facts: Facts, article_root: Tag | None,
                          is_epaper: bool) -> tuple[str | None, str | None]:
     """(ISO date or datetime, provenance); (None, None) when the page gives no usable date."""
-    now = page.now
     found = profile_date(page)
     if found:
         return found
+    declared = declared_date(page)
+    if declared:
+        return localized(page, facts, article_root, declared)
+    return shown_date(page, facts, article_root, is_epaper)
+
+
+def declared_date(page: Page) -> tuple[str, str] | None:
+    """The date the page declares for machines (rule 2 of the module doc), before localizing."""
+    now = page.now
     if page.ld and page.ld.date_published:
         value = parse_datetime(page.ld.date_published, now=now)
         if value:
             return value, "jsonld.datePublished"
+    metas = page.head.metas
     for key in _META_DATE_KEYS:
-        raw = page.head.metas.get(key)
+        raw = metas.get(key)
         if raw:
             value = parse_datetime(raw, now=now)
             if value:
                 return value, page.head.source_of(key)
+    for key in _JSON_META_KEYS:
+        raw = metas.get(key)
+        m = _JSON_PUB_DATE_RE.search(raw) if raw else None
+        value = parse_datetime(m.group(1), now=now) if m else None
+        if value:
+            return value, page.head.source_of(key)
+    found = microdata_date(page) or other_json_date(page)
+    if found:
+        return found
     if is_wechat(page):
         scripted = script_publish_time(page.html, now=now)
         if scripted:
             return scripted[0], f"script:{scripted[1]}"
+    return None
+
+
+_JSON_PUB_DATE_RE = re.compile(r'"pub_?date"\s*:\s*"([^"]{8,40})"', re.I)
+
+
+def microdata_date(page: Page) -> tuple[str, str] | None:
+    """`itemprop=datePublished` (or `dateCreated`) on an element that is not a meta or a time tag
+    (those are read with the metas and the time tags): its `content`/`datetime` attribute, else
+    its text. Looked for only when the raw page has such an attribute."""
+    if not _ITEMPROP_HINT.search(page.html):
+        return None
+    for tag in page.root.find_all(attrs={"itemprop": _ITEMPROP_RE}, limit=5):
+        if tag.name in ("meta", "time"):
+            continue
+        for raw in (tag.get("content"), tag.get("datetime"), norm(tag.get_text(" "))):
+            value = parse_datetime(raw, now=page.now) if isinstance(raw, str) and raw else None
+            if value:
+                return value, f"itemprop[{tag.get('itemprop')}]"
+    return None
+
+
+def other_json_date(page: Page) -> tuple[str, str] | None:
+    """`datePublished`/`dateCreated` of a JSON-LD object that is not an article (WebPage,
+    SocialMediaPosting, ClaimReview …; top-level and @graph objects only: a date nested inside,
+    such as the reviewed claim's, is someone else's); when no parsed object has one, the first
+    `"datePublished": "…"` pair in the raw page (JSON-LD with a syntax error, a framework's state)."""
+    html = page.html
+    if '"date' not in html:
+        return None
+    if "ld+json" in html:
+        for obj in json_ld_objects(html):
+            for key in ("datePublished", "dateCreated"):
+                raw = obj.get(key)
+                value = parse_datetime(raw, now=page.now) if isinstance(raw, str) else None
+                if value:
+                    return value, f"jsonld.{key}"
+    for m in _JSON_PAIR_RE.finditer(html):
+        value = parse_datetime(m.group(2), now=page.now)
+        if value:
+            return value, f"json:{m.group(1)}"
+    return None
+
+
+def shown_date(page: Page, facts: Facts, article_root: Tag | None,
+               is_epaper: bool) -> tuple[str | None, str | None]:
+    """The date the page shows its readers (rules 3-7 of the module doc)."""
+    now = page.now
     if facts.published_at:
         return facts.published_at[0], facts.published_from[0]
-    if article_root is not None:
-        for pos, tag in page.index.time_tags:
-            if not page.index.contains(article_root, pos):
-                continue
-            attr = tag.get("datetime")
-            raw = attr if isinstance(attr, str) and attr.strip() else tag.get_text()
-            value = parse_datetime(raw, now=now) if isinstance(raw, str) else None
-            if value:
-                return value, "time[datetime]" if raw is attr else "time"
+    found = top_lines_date(page, facts)
+    if found:
+        return found
+    found = time_tag_date(page, facts, article_root)
+    if found:
+        return found
     if facts.footer_dates:
         return facts.footer_dates[0]
+    found = labelled_date_after_article(page, facts) or closing_date_line(page, facts)
+    if found:
+        return found
     enp_date = page.enp.get("date")
     if enp_date:
         value = parse_datetime(enp_date, now=now)
@@ -77,6 +201,187 @@ def extract_published_at(page: Page, facts: Facts, article_root: Tag | None,
             return edition, "epaper-edition"
     value = date_from_url(page.url, now)
     return (value, "url") if value else (None, None)
+
+
+# --- the page's own time for a UTC value -------------------------------------------------------------
+
+def localized(page: Page, facts: Facts, article_root: Tag | None, declared: tuple[str, str]) -> tuple[str, str]:
+    """`declared` in the page's own time when it is a UTC moment the page also shows locally.
+
+    Evidence, strongest first: the same moment with another offset (a `<time datetime>` or a meta);
+    a local clock without an offset that is a whole number of quarter hours away (a meta such as
+    `sailthru.date`, a time under the headline): the offset is their difference; a day one off
+    under the headline or in the URL that some real offset explains: that day, as a bare date.
+    """
+    value, source = declared
+    if len(value) <= 10 or value[19:] not in _UTC_OFFSETS:
+        return declared
+    shown = [v[:10] for v in facts.published_at]
+    if shown and shown[0] == value[:10]:
+        return declared  # the page shows the UTC day itself
+    moment = datetime.fromisoformat(value)
+    for other in _local_moments(page, facts, article_root):
+        shifted = _same_moment(moment, other)
+        if shifted:
+            return shifted, f"{source}+local"
+    # a day shown under the headline decides; the URL's only when none is shown
+    day = shown[0] if shown else date_from_url(page.url, page.now)
+    if day and _day_explained(moment, day):
+        return day, f"{source}+local"
+    return declared
+
+
+def _local_moments(page: Page, facts: Facts, article_root: Tag | None):
+    """Datetimes the page prints for itself: header dates, time tags in the article, date metas."""
+    for value in facts.published_at:
+        if len(value) > 10:
+            yield value
+    if article_root is not None:
+        for pos, tag in page.index.time_tags:
+            if page.index.contains(article_root, pos):
+                attr = tag.get("datetime")
+                if isinstance(attr, str):
+                    found = parse_datetime(attr, tz="", now=page.now)
+                    if found and len(found) > 10:
+                        yield found
+    for key in _META_DATE_KEYS:
+        raw = page.head.metas.get(key)
+        if raw:
+            found = parse_datetime(raw, tz="", now=page.now)
+            if found and len(found) > 10:
+                yield found
+
+
+def _same_moment(moment: datetime, other: str) -> str | None:
+    """`moment` written with `other`'s offset when `other` is that moment in local time: an explicit
+    non-UTC offset and the same instant, or no offset and a clock whole quarter hours away."""
+    offset = other[19:]
+    local = datetime.fromisoformat(other[:19])
+    if offset and offset not in _UTC_OFFSETS:
+        there = datetime.fromisoformat(other)
+        if abs((there - moment).total_seconds()) <= 60:
+            return other
+        return None
+    if offset:
+        return None
+    delta = local - moment.replace(tzinfo=None)
+    seconds = delta.total_seconds()
+    if not seconds or abs(delta) > _MAX_OFFSET or abs(seconds) % 900 > 60 and 900 - abs(seconds) % 900 > 60:
+        return None
+    minutes = round(seconds / 900) * 15
+    tz = timezone(timedelta(minutes=minutes))
+    return moment.astimezone(tz).isoformat()
+
+
+def _day_explained(moment: datetime, day: str) -> bool:
+    """Whether `day` is the date of `moment` at some real offset, and not its UTC date."""
+    if day == moment.date().isoformat():
+        return False
+    earliest = (moment - _MAX_DAY_OFFSET).date().isoformat()
+    latest = (moment + _MAX_DAY_OFFSET).date().isoformat()
+    return earliest <= day <= latest
+
+
+# --- what the page shows -------------------------------------------------------------------------
+
+def top_lines_date(page: Page, facts: Facts) -> tuple[str, str] | None:
+    """Without a known headline the header zone starts at the article's first line; a date line just
+    above it counts when it has a label or a time (a bare day up there is the top bar's "today")."""
+    if facts.header_zone is None:
+        return None
+    start = facts.header_zone[0]
+    blocks = page.index.blocks
+    for i in range(start - 1, max(0, start - MAX_TOP_LINES) - 1, -1):
+        b = blocks[i]
+        if b.link_density > MAX_LINK_DENSITY_PROSE or b.chars > 150:
+            continue
+        value = dated_line(b.spaced, max_chars=60, max_words=20, now=page.now)
+        if value and "T" in value:
+            return value, "text:dated-line"
+    return None
+
+
+def time_tag_date(page: Page, facts: Facts, article_root: Tag | None) -> tuple[str, str] | None:
+    """`<time>` inside the article (rule 4 of the module doc)."""
+    if article_root is None:
+        return None
+    index = page.index
+    end = index.blocks[facts.body_end].pos if facts.body_end is not None and facts.body_end < len(index.blocks) \
+        else None
+    header = None
+    if facts.header_zone is not None and facts.header_zone[0] < facts.header_zone[1] <= len(index.blocks):
+        lo, hi = facts.header_zone
+        header = (index.blocks[lo].pos, index.blocks[hi].pos if hi < len(index.blocks) else None)
+    inside = [(pos, tag) for pos, tag in index.time_tags if index.contains(article_root, pos)]
+    if not inside:
+        return None
+
+    def in_header(pos: int) -> bool:
+        return header is not None and header[0] <= pos and (header[1] is None or pos < header[1])
+
+    def marked(tag: Tag) -> bool:
+        return "pubdate" in tag.attrs or bool(_TIME_PUBLISHED_HINT_RE.search(
+            f"{tag.get('itemprop') or ''} {class_id(tag)}"))
+
+    own = [t for t in inside if not _embedded(t[1], article_root)]
+    ranked = ([t for t in inside if in_header(t[0])] + [t for t in inside if marked(t[1])]
+              + [t for t in own if end is None or t[0] < end] + [t for t in own if end is not None and t[0] >= end])
+    for _pos, tag in ranked:
+        attr = tag.get("datetime")
+        raw = attr if isinstance(attr, str) and attr.strip() else tag.get_text()
+        value = parse_datetime(raw, now=page.now) if isinstance(raw, str) else None
+        if value:
+            return value, "time[datetime]" if raw is attr else "time"
+    return None
+
+
+def _embedded(tag: Tag, root: Tag) -> bool:
+    """Inside a quoted or embedded post, a comment or a teaser (between `tag` and the article root)."""
+    node = tag.parent
+    for _ in range(MAX_EMBED_DEPTH):
+        if node is None or node is root:
+            return False
+        if node.name in _EMBED_TAGS or (node.attrs and _EMBED_HINT_RE.search(class_id(node))):
+            return True
+        node = node.parent
+    return False
+
+
+def closing_date_line(page: Page, facts: Facts) -> tuple[str, str] | None:
+    """A line that is only a date (and a word or two) closing the body, in its last lines or right
+    after it: some broadcasters print the story's date after the text (`(2024-11-03 12:00) 午間新聞`)."""
+    if facts.body_end is None:
+        return None
+    blocks = page.index.blocks
+    lo = max(facts.header_zone[1] if facts.header_zone else 0, facts.body_end - MAX_TAIL_LINES)
+    for i in range(lo, min(len(blocks), facts.body_end + MAX_TAIL_LINES)):
+        b = blocks[i]
+        if i >= facts.body_end and is_end_of_article_line(b.text):
+            break
+        if b.link_density > MAX_LINK_DENSITY_PROSE:
+            continue
+        value = dated_line(b.text, max_chars=MAX_TAIL_DATE_CHARS, max_words=MAX_TAIL_DATE_WORDS, now=page.now)
+        if value:
+            return value, "text:closing-date"
+    return None
+
+
+def labelled_date_after_article(page: Page, facts: Facts) -> tuple[str, str] | None:
+    """A labelled date (时间：…, Published: …) in the few lines right after the article's element,
+    up to the heading of a story list (相关推荐, Related): some templates put the info box there."""
+    if facts.body_end is None:
+        return None
+    blocks = page.index.blocks
+    for i in range(facts.body_end, min(len(blocks), facts.body_end + MAX_AFTER_LINES)):
+        b = blocks[i]
+        if is_end_of_article_line(b.text):
+            break
+        if b.link_density > MAX_LINK_DENSITY_PROSE or b.chars > 120:
+            continue
+        labelled = find_labeled_datetime_with_label(b.spaced, now=page.now)
+        if labelled:
+            return labelled[0], f"text:{labelled[1]}"
+    return None
 
 
 def profile_date(page: Page) -> tuple[str, str] | None:

@@ -10,7 +10,9 @@ from datetime import datetime
 from bs4 import Tag
 
 from parsers.bylines import parse_byline_credits, parse_group_credit
-from parsers.dates import dated_line as find_dated_line, find_labeled_datetime_with_label, parse_datetime
+from parsers.dates import (
+    dated_line as find_dated_line, find_labeled_datetime_with_label, is_update_label, parse_datetime,
+)
 from parsers.meta import resolve_url
 from parsers.metalines import MetaLine, is_end_of_article_line, parse_meta_line
 from parsers.records import Author
@@ -26,6 +28,7 @@ MAX_SOURCE_CLASS_BLOCKS = 12  # header lines looked at for an unlabelled, class-
 # most MAX_DATED_LINE_WORDS characters around the date (a sentence that mentions a date is longer).
 MAX_DATED_LINE_CHARS = 100
 MAX_DATED_LINE_WORDS = 45
+MAX_LINKED_DATE_CHARS = 40   # a header line whose date is a link: short, or it is a list
 _UNLABELLED_DATE_SOURCES = frozenset({"text:date", "text:dated-line"})
 _SOURCE_LABEL_RE = re.compile(r"^\s*(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|出处|Source)\s*[:：]?\s*", re.I)
 
@@ -48,6 +51,10 @@ class Facts:
     # Labelled dates below the body (发布日期：… at the foot of government pages): used only when
     # nothing above the body or in the metadata gives one.
     footer_dates: list[tuple[str, str]] = field(default_factory=list)
+    # Where the zone scans ran, as block indexes: the header zone [start, stop) and the first block
+    # after the body (the date rules read around them).
+    header_zone: tuple[int, int] | None = None
+    body_end: int | None = None
 
     def add_meta(self, m: MetaLine, *, with_date: bool = True) -> None:
         if m.published_at and with_date:
@@ -121,12 +128,12 @@ def consume_meta(b: TextBlock, facts: Facts, *, record_date: bool, by_parts: boo
             break
     if record_date and len(facts.published_at) == dates_before:
         labelled = find_labeled_datetime_with_label(b.spaced, now=now)
-        if labelled:
+        # an unlabelled date beside an `Updated …` one is the publication
+        found = dated_line(b.spaced, now) if labelled is None or is_update_label(labelled[1]) else None
+        if found:
+            facts.add_date(found, "text:dated-line")
+        elif labelled:
             facts.add_date(labelled[0], f"text:{labelled[1]}")
-        else:
-            found = dated_line(b.spaced, now)
-            if found:
-                facts.add_date(found, "text:dated-line")
     return recognized
 
 
@@ -138,6 +145,7 @@ def dated_line(text: str, now: datetime | None) -> str | None:
 def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: Facts) -> None:
     """Bylines, meta lines and the visible date between the headline and the body."""
     blocks = page.index.blocks
+    facts.header_zone = (start, stop)
     for i in range(start, stop):
         if i in skip:
             continue
@@ -146,6 +154,15 @@ def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: F
             continue
         if b.link_density <= MAX_LINK_DENSITY_PROSE:
             consume_meta(b, facts, record_date=True, by_parts=True, now=page.now)
+        elif b.chars <= MAX_LINKED_DATE_CHARS and not facts.published_at:
+            # a date written as a link (to the day's archive): `時間：<a>2014/12/02 13:08</a>`
+            labelled = find_labeled_datetime_with_label(b.spaced, now=page.now)
+            found = (labelled[0], f"text:{labelled[1]}") if labelled else None
+            if found is None:
+                value = dated_line(b.spaced, page.now)
+                found = (value, "text:dated-line") if value else None
+            if found:
+                facts.add_date(*found)
         if not facts.sources and b.chars <= 120 and i < start + MAX_SOURCE_CLASS_BLOCKS:
             source = unlabelled_source(b)
             if source:
@@ -207,6 +224,7 @@ def looks_like_bare_date(text: str) -> bool:
 def scan_footer_zone(page: Page, start: int, stop: int, skip: set[int], facts: Facts) -> None:
     """Editor lines, 原文链接, 来源 and credits after the body, up to the next story list."""
     blocks = page.index.blocks
+    facts.body_end = start
     for i in range(start, stop):
         if i in skip:
             continue
