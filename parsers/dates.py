@@ -103,10 +103,11 @@ _LABELS = (
      "Publicado|Fecha|Pubblicato|Data|Gepubliceerd|Opublikowano|Publicerad|Publiceret|Publisert|Опубликовано|"
      "Yayınlanma|Diterbitkan", 0),
     ("更新时间|更新日期|修改时间|最后更新|更新時間|更新日期|修改時間|最後更新|Updated|Last updated|Modified|"
-     "Aktualisiert|Stand|Mis à jour|Actualizado|Aggiornato|Atualizado|Bijgewerkt|Zaktualizowano|Обновлено", 1),
+     "Aktualisiert|Letzte Aktualisierung|Aktualisierung|Stand|Mis à jour|Actualizado|Aggiornato|Atualizado|Bijgewerkt|Zaktualizowano|Обновлено", 1),
 )
 _LABEL_RES = tuple(
-    (re.compile(rf"(?:^|(?<=[\s\u3000\xa0【\[|｜(（]))(?:{pattern})\s*(?:[:：]\s*)?(?=[\d(（A-Za-z])", re.I), prio)
+    (re.compile(rf"(?:^|(?<=[\s\u3000\xa0【\[|｜(（]))(?P<label>{pattern})\s*(?:[:：]\s*)?"
+                rf"(?:(?:on|am|le|el|il|em|op|den|at)\s+)?(?=[\d(（A-Za-z])", re.I), prio)
     for pattern, prio in _LABELS
 )
 
@@ -307,7 +308,7 @@ def find_labeled_datetime_with_label(text: str, *, tz: str = "+08:00",
             value = text[m.end(): m.end() + 48]
             found = _parse_at_start(value, tz, now)
             if found is not None:
-                label = re.sub(r"[\s:：]+$", "", m.group(0)).strip()
+                label = m.group("label")
                 return found, label
     return None
 

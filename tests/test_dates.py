@@ -96,7 +96,7 @@ def en_page(header: str, *, head: str = "", url: str | None = "https://news.exam
     ("<div class='byline'>By Jane Doe | November 8, 2023</div>", "2023-11-08"),
     ("<p class='meta'>Par Jeanne Dupont · 27 juin 2019</p>", "2019-06-27"),
     ("<div class='date'>Dienstag, 29. Januar 2019</div>", "2019-01-29"),
-    ("<p>Veröffentlicht am 28.04.2024, aktualisiert am 29.04.2024</p>", "2024-04-28"),
+    ("<p>Erschienen 28.04.2024, aktualisiert am 29.04.2024</p>", "2024-04-28"),
 ])
 def test_a_short_dated_line_under_the_headline(header, expected):
     r = en_page(header)
@@ -188,7 +188,7 @@ def test_time_tags_of_embedded_posts_are_not_the_story_date():
 
 def test_a_date_line_closing_the_body():
     r = en_page("", after="<p>(2014-12-12 12:00) Noon News</p>")
-    assert (r.published_at, r.provenance["published_at"]) == ("2014-12-12T12:00:00+08:00", "text:closing-date")
+    assert (r.published_at, r.provenance["published_at"]) == ("2014-12-12T12:00:00+08:00", "text:body-edge")
 
 
 def test_a_labelled_date_just_after_the_article_but_not_in_the_story_list():
@@ -227,3 +227,28 @@ def test_a_dated_line_above_the_article_when_no_headline_is_found():
     r = zh_tw_page("<table><tr><td class='head'>2014-12-17 (16:31)</td></tr>"
                    f"<tr><td class='text'>{ZH_BODY}</td></tr></table>")
     assert r.published_at == "2014-12-17T16:31:00+08:00"
+
+
+def test_a_byline_date_line_at_the_start_or_the_end_of_the_body():
+    r = en_page("", after="<p class='entry-meta'>Author: jane | Published on 16.12.2012</p>")
+    assert (r.published_at, r.provenance["published_at"]) == ("2012-12-16", "text:Published")
+    r = en_page("", after="<p class='entry-meta'>Jane Doe | 16.12.2012 | 3 comments</p>")
+    assert (r.published_at, r.provenance["published_at"]) == ("2012-12-16", "text:body-edge")
+    r = en_page("", after="<p>jeudi 13 juin 2019</p>")
+    assert r.published_at == "2019-06-13"
+
+
+def test_a_short_closing_sentence_with_a_date_is_not_the_story_date():
+    r = en_page("", after="<p>The trial begins on 12 March 2024.</p>")
+    assert r.published_at is None
+
+
+def test_a_bare_date_above_the_headline_in_a_date_marked_element_of_the_article():
+    html = ("<html><head><title>Council passes budget</title></head><body><div class='top'>20 November 2024</div>"
+            "<nav><a href='/'>Home</a> <a href='/news'>News</a> <a href='/sport'>Sport</a></nav>"
+            "<article><div class='article-date'>30.07.2019</div><h1>Council passes budget</h1>"
+            f"<div class='body'>{EN_BODY}</div></article></body></html>")
+    r = extract_article(html.encode(), url="https://news.example.com/a?id=1", now=NOW)
+    assert (r.published_at, r.provenance["published_at"]) == ("2019-07-30", "text:date")
+    bare = html.replace("<div class='article-date'>30.07.2019</div>", "")
+    assert extract_article(bare.encode(), url="https://news.example.com/a?id=1", now=NOW).published_at is None

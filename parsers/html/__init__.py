@@ -80,7 +80,7 @@ def extract_html(html: str, *, url: str | None = None, path: str | None = None,
     body, lead = extract_body_blocks(page, layout.containers, skip | layout.noise, facts)
     scan_footer_zone(page, layout.content_hi, layout.root_hi, skip, facts)
     if layout.title_block is not None:
-        scan_above_title(page, layout.title_block, skip, facts)
+        scan_above_title(page, layout.title_block, skip, facts, layout.article_root)
 
     record = ArticleRecord(path=path, url=url)
     record.is_article = layout.content is not None and classify_page(page, body, title)

@@ -34,7 +34,7 @@ from datetime import datetime, timedelta, timezone
 from bs4 import Tag
 
 from parsers.dates import (
-    date_from_url, dated_line, find_labeled_datetime_with_label, parse_datetime, parse_with_format,
+    date_from_url, dated_line, dates_in, find_labeled_datetime_with_label, parse_datetime, parse_with_format,
     script_publish_time,
 )
 from parsers.metalines import is_end_of_article_line
@@ -79,9 +79,12 @@ _EMBED_HINT_RE = re.compile(r"tweet|twitter|instagram|facebook|embed|comment|rep
 MAX_EMBED_DEPTH = 12          # ancestors looked at for an embedded post around a <time>
 MAX_TOP_LINES = 3             # lines read above the article when its headline is unknown
 MAX_AFTER_LINES = 6           # lines read after the article for a labelled date
-MAX_TAIL_LINES = 2            # lines read on each side of the end of the body for a closing date line
-MAX_TAIL_DATE_CHARS = 40      # a closing date line: the date and a word or two (午間新聞)
-MAX_TAIL_DATE_WORDS = 12
+MAX_EDGE_LINES = 2            # lines read at the start and the end of the body, and after it
+MAX_EDGE_LINE_CHARS = 100     # a date line there: short,
+MAX_EDGE_LINE_WORDS = 50      # with few words around the date,
+MAX_EDGE_BARE_WORDS = 20      # and fewer still when it has no time and no separator
+_INFO_SEPARATOR_RE = re.compile(r"[|｜/·•]")
+SENTENCE_END = (".", "!", "?", "。", "！", "？", "”", '"')
 _UTC_OFFSETS = ("+00:00", "-00:00")
 # A local clock can differ from UTC by -12:00 … +14:00, in whole quarter hours.
 _MAX_OFFSET = timedelta(hours=14)
@@ -187,7 +190,7 @@ def shown_date(page: Page, facts: Facts, article_root: Tag | None,
         return found
     if facts.footer_dates:
         return facts.footer_dates[0]
-    found = labelled_date_after_article(page, facts) or closing_date_line(page, facts)
+    found = edge_line_date(page, facts) or labelled_date_after_article(page, facts)
     if found:
         return found
     enp_date = page.enp.get("date")
@@ -347,22 +350,50 @@ def _embedded(tag: Tag, root: Tag) -> bool:
     return False
 
 
-def closing_date_line(page: Page, facts: Facts) -> tuple[str, str] | None:
-    """A line that is only a date (and a word or two) closing the body, in its last lines or right
-    after it: some broadcasters print the story's date after the text (`(2024-11-03 12:00) 午間新聞`)."""
-    if facts.body_end is None:
+def edge_line_date(page: Page, facts: Facts) -> tuple[str, str] | None:
+    """A byline-like date line at the edges of the body: its first lines (`von Fred Hüning 31.10.2023`,
+    `jeudi 13 juin 2019`), its last lines or the lines right after it (`Autor: X | Artikel
+    veröffentlicht am 16.12.2012`, `(2024-11-03 12:00) 午間新聞`). A labelled date counts; an
+    unlabelled one when the line is short around it and does not read as a sentence (see
+    `_byline_like`)."""
+    if facts.body_end is None or facts.header_zone is None:
         return None
     blocks = page.index.blocks
-    lo = max(facts.header_zone[1] if facts.header_zone else 0, facts.body_end - MAX_TAIL_LINES)
-    for i in range(lo, min(len(blocks), facts.body_end + MAX_TAIL_LINES)):
-        b = blocks[i]
-        if i >= facts.body_end and is_end_of_article_line(b.text):
+    start, end = facts.header_zone[1], facts.body_end
+    if start >= end:
+        return None
+    edges = list(range(start, min(end, start + MAX_EDGE_LINES)))
+    edges += [i for i in range(max(start + MAX_EDGE_LINES, end - MAX_EDGE_LINES), end)]
+    for i in range(end, min(len(blocks), end + MAX_EDGE_LINES)):
+        if is_end_of_article_line(blocks[i].text):
             break
-        if b.link_density > MAX_LINK_DENSITY_PROSE:
+        edges.append(i)
+    for i in edges:
+        b = blocks[i]
+        if b.link_density > MAX_LINK_DENSITY_PROSE or b.chars > MAX_EDGE_LINE_CHARS:
             continue
-        value = dated_line(b.text, max_chars=MAX_TAIL_DATE_CHARS, max_words=MAX_TAIL_DATE_WORDS, now=page.now)
+        labelled = find_labeled_datetime_with_label(b.spaced, now=page.now)
+        if labelled:
+            return labelled[0], f"text:{labelled[1]}"
+        value = _byline_like(b.spaced, page.now)
         if value:
-            return value, "text:closing-date"
+            return value, "text:body-edge"
+    return None
+
+
+def _byline_like(text: str, now: datetime | None) -> str | None:
+    """The date of a line that dates the story rather than tells it: short around its date, not
+    ending like a sentence after it, and with a time, an info-line separator or few words."""
+    value = dated_line(text, max_chars=MAX_EDGE_LINE_CHARS, max_words=MAX_EDGE_LINE_WORDS, now=now)
+    if value is None:
+        return None
+    spans = dates_in(text, now=now)
+    line = text.rstrip()
+    words = len(text) - sum(e - s for _, s, e in spans)
+    if line.endswith(SENTENCE_END) and spans[-1][2] < len(line):
+        return None
+    if "T" in value or _INFO_SEPARATOR_RE.search(text) or words <= MAX_EDGE_BARE_WORDS:
+        return value
     return None
 
 

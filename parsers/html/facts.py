@@ -27,8 +27,13 @@ MAX_SOURCE_CLASS_BLOCKS = 12  # header lines looked at for an unlabelled, class-
 # 2019`, `Par Elba · 27 juin 2019`, `By Jane Doe, Nov. 8, 2023 10:35 PM`): at most this long, with at
 # most MAX_DATED_LINE_WORDS characters around the date (a sentence that mentions a date is longer).
 MAX_DATED_LINE_CHARS = 100
-MAX_DATED_LINE_WORDS = 45
+MAX_DATED_LINE_WORDS = 50
 MAX_LINKED_DATE_CHARS = 40   # a header line whose date is a link: short, or it is a list
+# Class/id/itemprop words that mark an element as the story's date or its info line.
+_DATE_CLASS_RE = re.compile(
+    r"(?:^|[-_\s])(?:date|dates|datetime|time|timestamp|dateline|published|pubdate|pub-date|posted|"
+    r"post-?date|entry-date|datum|fecha|data|meta|metadata|byline|date-?published|datepublished)(?:$|[-_\s\d])",
+    re.I)
 _UNLABELLED_DATE_SOURCES = frozenset({"text:date", "text:dated-line"})
 _SOURCE_LABEL_RE = re.compile(r"^\s*(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|出处|Source)\s*[:：]?\s*", re.I)
 
@@ -183,25 +188,49 @@ def _near_elements(el: Tag, limit: int = 30) -> list[Tag]:
     return out[:limit]
 
 
-def scan_above_title(page: Page, title_block: int, skip: set[int], facts: Facts) -> None:
+def scan_above_title(page: Page, title_block: int, skip: set[int], facts: Facts,
+                     article_root: Tag | None = None) -> None:
     """The info line some templates print above the headline (`2024-11-03 08:40 来源：阜新日报`,
     Xinhua's split date): read after everything below the headline, so it only fills gaps. A date
-    there must carry a label or a time (a bare `2024年11月20日 星期三` above a headline is today's
-    date in the top bar)."""
+    there must carry a label or a time, or sit in the article in an element marked as a date
+    (`<div class="article-date">30.07.2019</div>`): a bare `2024年11月20日 星期三` above a headline
+    is today's date in the top bar."""
     blocks = page.index.blocks
     above = Facts()
     for i in range(max(0, title_block - MAX_ABOVE_TITLE_BLOCKS), title_block):
         b = blocks[i]
         if i in skip or b.link_density > MAX_LINK_DENSITY_PROSE or b.chars > 150:
             continue
-        consume_meta(b, above, record_date=True, by_parts=True, now=page.now)
+        line = Facts()
+        consume_meta(b, line, record_date=True, by_parts=True, now=page.now)
+        marked = article_root is not None and page.index.contains(article_root, b.pos) and is_date_marked(b.element)
+        for value, source in zip(line.published_at, line.published_from):
+            if source not in _UNLABELLED_DATE_SOURCES or "T" in value or marked:
+                above.add_date(value, source)
+        above.sources.extend(line.sources)
+        above.sources_from.extend(line.sources_from)
+        for a in line.authors:
+            above.add_author(a, line.author_from[a])
     for value, source in zip(above.published_at, above.published_from):
-        if source not in _UNLABELLED_DATE_SOURCES or "T" in value:
-            facts.add_date(value, source)
+        facts.add_date(value, source)
     facts.sources.extend(above.sources)
     facts.sources_from.extend(above.sources_from)
     for a in above.authors:
         facts.add_author(a, above.author_from[a])
+
+
+def is_date_marked(el: Tag) -> bool:
+    """`el`, one of its two nearest ancestors or its near descendants has a class, id or itemprop
+    that names a date (`date`, `article-date`, `post-meta`, `datum`, `fecha`, `datePublished` …)."""
+    node: Tag | None = el
+    for _ in range(3):
+        if node is None or not isinstance(node, Tag):
+            break
+        if node.attrs and _DATE_CLASS_RE.search(f"{class_id(node)} {node.get('itemprop') or ''}"):
+            return True
+        node = node.parent
+    return any(n.attrs and _DATE_CLASS_RE.search(f"{class_id(n)} {n.get('itemprop') or ''}")
+               for n in _near_elements(el)[1:])
 
 
 def unlabelled_source(b: TextBlock) -> str | None:
