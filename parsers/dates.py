@@ -76,6 +76,7 @@ _NAME_MDY_RE = re.compile(
 # 17 November 2024, 16. Dezember 2012, 17 de febrero de 2020, 17 d'abril de 2020, 29 июня 2019 г.
 _NAME_DMY_RE = re.compile(
     r"(?<!\d)(?P<day>\d{1,2})" + _ORDINAL + r"\s*(?:de\s+|d['’]\s*|of\s+)?" + _MONTH_NAME
+    + rf"(?:\s*/\s*(?:{_NAME_ALTERNATION}))?"  # two names for one month: نيسان / أبريل
     + r",?\s*(?:de\s+|del\s+)?(?P<year>(?:19|20)\d{2})(?!\d)(?:\s*(?:г\.|р\.|m\.|yil|год[а]?))?" + _TIME, re.I
 )
 # 2020. június 4. (Hungarian), 2020 m. birželio 4 d. (Lithuanian), 2024 Nov 17
@@ -284,9 +285,27 @@ def dated_line(text: str, *, max_chars: int, max_words: int, tz: str = "+08:00",
     if not text or len(text) > max_chars:
         return None
     found = dates_in(text, tz=tz, now=now, month_first=month_first)
-    if not found or len(text) - sum(end - start for _, start, end in found) > max_words:
+    if not found:
+        return None
+    if len(text) - sum(end - start for _, start, end in found) > max_words and not _is_info_line(text, found):
         return None
     return _publish_date(text, found)[0]
+
+
+# An info line: short fields between separators (`22/11/2020 - 04:30 - Fonte: Agência Brasil - Foto: X`).
+_INFO_SEPARATOR_RE = re.compile(r"\s[|｜/·•–—-]\s|[|｜·•]")
+MAX_INFO_FIELD_CHARS = 40
+
+
+def _is_info_line(text: str, found: list[tuple[str, int, int]]) -> bool:
+    rest, pos = [], 0
+    for _, start, end in found:
+        rest.append(text[pos:start])
+        pos = end
+    rest.append(text[pos:])
+    fields = [f.strip() for f in _INFO_SEPARATOR_RE.split(" ¦ ".join(rest))]
+    separators = len(_INFO_SEPARATOR_RE.findall(text))
+    return separators >= 2 and all(len(f) <= MAX_INFO_FIELD_CHARS for f in fields)
 
 
 def find_labeled_datetime(text: str, *, tz: str = "+08:00", now: datetime | None = None) -> str | None:

@@ -252,3 +252,32 @@ def test_a_bare_date_above_the_headline_in_a_date_marked_element_of_the_article(
     assert (r.published_at, r.provenance["published_at"]) == ("2019-07-30", "text:date")
     bare = html.replace("<div class='article-date'>30.07.2019</div>", "")
     assert extract_article(bare.encode(), url="https://news.example.com/a?id=1", now=NOW).published_at is None
+
+
+def test_meta_keys_compared_without_separators():
+    r = en_page("", head="<meta property='article:published:time' content='2024-10-23T15:48:15+02:00'>")
+    assert (r.published_at, r.provenance["published_at"]) == ("2024-10-23T15:48:15+02:00", "meta[article:published:time]")
+
+
+def test_an_info_line_of_short_fields():
+    r = en_page("<p class='tagline'>22/11/2020 - 04:30 - Agência Brasil - Photo by Cesar Greco of Palmeiras</p>")
+    assert (r.published_at, r.provenance["published_at"]) == ("2020-11-22T04:30:00+08:00", "text:dated-line")
+
+
+def test_two_names_for_one_month():
+    assert parse_datetime("تم نشره الجمعة 24 نيسان / أبريل 2020") == "2020-04-24"
+
+
+LIST = ("<ul>" + "".join(f"<li><a href='/a/{i}'>Headline of the listed story number {i} today</a>"
+                         f"<span class='date'>2024-10-{10 + i}</span></li>" for i in range(12)) + "</ul>")
+
+
+def test_a_page_that_is_not_a_story_gets_its_declared_date_and_never_one_from_its_text():
+    html = f"<html><head><title>News</title>{{}}</head><body><h1>Latest news</h1>{LIST}</body></html>"
+    r = extract_article(html.format("").encode(), url="https://news.example.com/latest/", now=NOW)
+    assert not r.is_article and r.published_at is None
+    r = extract_article(html.format("<meta property='article:published_time' content='2024-11-03'>").encode(),
+                        url="https://news.example.com/latest/", now=NOW)
+    assert (r.published_at, r.provenance["published_at"]) == ("2024-11-03", "meta[article:published_time]")
+    r = extract_article(html.format("").encode(), url="https://news.example.com/2024/11/03/photos/", now=NOW)
+    assert (r.published_at, r.provenance["published_at"]) == ("2024-11-03", "url")

@@ -58,6 +58,8 @@ _META_DATE_KEYS = (
     "datecreated", "date_created", "content_create_date", "date", "publish_time", "pub_date",
     "createdate", "created", "ptime", "pdate",
 )
+_META_KEY_NOISE_RE = re.compile(r"[^a-z0-9]")
+_META_DATE_KEYS_BARE = tuple(dict.fromkeys(_META_KEY_NOISE_RE.sub("", k) for k in _META_DATE_KEYS))
 # A meta that holds JSON with the publish date in it (Parse.ly's page meta).
 _JSON_META_KEYS = ("parsely-page",)
 # WeChat article markup: the visible date is written by a script from `var ct`.
@@ -105,6 +107,16 @@ def extract_published_at(page: Page, facts: Facts, article_root: Tag | None,
     return shown_date(page, facts, article_root, is_epaper)
 
 
+def page_published_at(page: Page) -> tuple[str | None, str | None]:
+    """The date of a page that is not a story (a list, a channel, a photo page): what it declares for
+    machines, else its URL's day; never a date from its text, which would be one of its items'."""
+    found = profile_date(page) or declared_date(page)
+    if found:
+        return localized(page, Facts(), None, found)
+    value = date_from_url(page.url, page.now)
+    return (value, "url") if value else (None, None)
+
+
 def declared_date(page: Page) -> tuple[str, str] | None:
     """The date the page declares for machines (rule 2 of the module doc), before localizing."""
     now = page.now
@@ -113,8 +125,13 @@ def declared_date(page: Page) -> tuple[str, str] | None:
         if value:
             return value, "jsonld.datePublished"
     metas = page.head.metas
-    for key in _META_DATE_KEYS:
-        raw = metas.get(key)
+    # keys compared without their separators: article:published:time, Article_Published_Time …
+    spelled = {}
+    for key in metas:
+        spelled.setdefault(_META_KEY_NOISE_RE.sub("", key), key)
+    for wanted in _META_DATE_KEYS_BARE:
+        key = spelled.get(wanted)
+        raw = metas.get(key) if key else None
         if raw:
             value = parse_datetime(raw, now=now)
             if value:
