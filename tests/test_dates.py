@@ -281,3 +281,35 @@ def test_a_page_that_is_not_a_story_gets_its_declared_date_and_never_one_from_it
     assert (r.published_at, r.provenance["published_at"]) == ("2024-11-03", "meta[article:published_time]")
     r = extract_article(html.format("").encode(), url="https://news.example.com/2024/11/03/photos/", now=NOW)
     assert (r.published_at, r.provenance["published_at"]) == ("2024-11-03", "url")
+
+
+def test_a_longer_line_stamping_the_story_with_a_date_and_a_time_after_the_body():
+    stamp = ("This article was written on 14 December 2015 at 14:48 by Heiner and filed under Arduino, "
+             "infrared LED, robot vacuum and home automation projects.")
+    r = en_page("", after=f"<div class='post-footer'>{stamp}</div>")
+    assert (r.published_at, r.provenance["published_at"]) == ("2015-12-14T14:48:00+08:00", "text:body-edge")
+    r = en_page("", after=f"<div class='post-footer'>{stamp.replace(' at 14:48', '')}</div>")
+    assert r.published_at is None
+
+
+HTMLDATE_META = "<meta name='five_hundred_pixels:uploaded' content='2013-02-16T04:36:36-05:00'>"
+
+
+def test_htmldate_when_nothing_else_dates_the_story():
+    r = en_page("", head=HTMLDATE_META)
+    assert (r.published_at, r.provenance["published_at"]) == ("2013-02-16", "htmldate")
+
+
+def test_htmldate_refused_outside_the_url_month_and_for_a_list_or_sentence_day():
+    r = en_page("", head=HTMLDATE_META, url="https://news.example.com/news/2011/12/budget/")
+    assert r.published_at is None
+    r = en_page("", after="<p>The trial begins on 12 March 2024.</p>")  # htmldate reads it: a sentence
+    assert r.published_at is None
+    r = en_page("")  # htmldate finds the sidebar's October dates: a story list
+    assert r.published_at is None
+
+
+def test_a_page_that_is_not_a_story_is_not_dated_by_htmldate():
+    html = f"<html><head><title>News</title>{HTMLDATE_META}</head><body><h1>Latest news</h1>{LIST}</body></html>"
+    r = extract_article(html.encode(), url="https://news.example.com/latest/", now=NOW)
+    assert not r.is_article and r.published_at is None

@@ -38,7 +38,7 @@ from parsers.dates import (
     script_publish_time,
 )
 from parsers.metalines import is_end_of_article_line
-from parsers.html.facts import Facts, read_profile_node
+from parsers.html.facts import Facts, is_date_marked, read_profile_node
 from parsers.meta import json_ld_objects
 from parsers.html.page import Page, norm
 from parsers.html.tree import MAX_LINK_DENSITY_PROSE, class_id
@@ -85,8 +85,14 @@ MAX_EDGE_LINES = 2            # lines read at the start and the end of the body,
 MAX_EDGE_LINE_CHARS = 100     # a date line there: short,
 MAX_EDGE_LINE_WORDS = 50      # with few words around the date,
 MAX_EDGE_BARE_WORDS = 20      # and fewer still when it has no time and no separator
+MAX_STAMP_LINE_CHARS = 200    # a longer edge line counts only for a date with a time
 _INFO_SEPARATOR_RE = re.compile(r"[|｜/·•]")
+_KEY_VALUE_RE = re.compile(r"^[^:：。.!?]{1,40}[:：]\s*$")
 SENTENCE_END = (".", "!", "?", "。", "！", "？", "”", '"')
+MAX_DATED_BLOCK_CHARS = 200   # lines looked at for the day htmldate found
+_URL_MONTH_RE = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/")
+MIN_LIST_DATES = 3            # dated lines under one parent: a story list
+_DIGITS_RE = re.compile(r"\d{4}|\d\s*年")
 _UTC_OFFSETS = ("+00:00", "-00:00")
 # A local clock can differ from UTC by -12:00 … +14:00, in whole quarter hours.
 _MAX_OFFSET = timedelta(hours=14)
@@ -109,7 +115,8 @@ def extract_published_at(page: Page, facts: Facts, article_root: Tag | None,
 
 def page_published_at(page: Page) -> tuple[str | None, str | None]:
     """The date of a page that is not a story (a list, a channel, a photo page): what it declares for
-    machines, else its URL's day; never a date from its text, which would be one of its items'."""
+    machines, else its URL's day; never a date from its text or its items' markup (htmldate would
+    find one there: it is not asked)."""
     found = profile_date(page) or declared_date(page)
     if found:
         return localized(page, Facts(), None, found)
@@ -220,7 +227,66 @@ def shown_date(page: Page, facts: Facts, article_root: Tag | None,
         if edition:
             return edition, "epaper-edition"
     value = date_from_url(page.url, now)
-    return (value, "url") if value else (None, None)
+    if value:
+        return value, "url"
+    found = htmldate_date(page, facts, article_root)
+    return found if found else (None, None)
+
+
+# --- htmldate, when the page's own markup and text give nothing ------------------------------------
+
+def htmldate_date(page: Page, facts: Facts, article_root: Tag | None) -> tuple[str, str] | None:
+    """htmldate's day (its extensive search: metas, JSON, date-marked elements, then the text), for
+    a story none of the rules above could date. Its day is refused when the page shows it, but
+    only where this module never reads a date: in story lists, as a bare day above the headline
+    (a top bar's "today"), or inside a sentence (`The trial begins on 12 March 2024.`)."""
+    from htmldate import find_date  # a fallback: imported the first time a page needs it
+
+    max_date = (page.now or datetime.now(timezone.utc)).date().isoformat()
+    try:
+        day = find_date(page.html, url=page.url, extensive_search=True, original_date=True, max_date=max_date)
+    except Exception:  # a fallback must never break an extraction
+        return None
+    if day and _day_supported(page, facts, article_root, day) and _in_url_month(page.url, day):
+        return day, "htmldate"
+    return None
+
+
+def _in_url_month(url: str | None, day: str) -> bool:
+    """False when the URL's path names a year and month (`/news/2011/12/slug`) that `day` is not in."""
+    m = _URL_MONTH_RE.search((url or "").split("?", 1)[0])
+    return m is None or day[:7] == f"{m.group(1)}-{int(m.group(2)):02d}"
+
+
+def _day_supported(page: Page, facts: Facts, article_root: Tag | None, day: str) -> bool:
+    """True when no line shows `day` (it came from markup), or when one that shows it dates the page:
+    a labelled or byline-like date line that is not a story-list item (a link-heavy line, or one of
+    a parent's several dated lines), read above the headline by the rule of `scan_above_title`."""
+    blocks = page.index.blocks
+    year = day[:4]
+    shown = [i for i, b in enumerate(blocks)
+             if year in b.text and b.chars <= MAX_DATED_BLOCK_CHARS
+             and any(d[:10] == day for d, _s, _e in dates_in(b.spaced, now=page.now))]
+    if not shown:
+        return True
+    dated_children: dict[int, int] = {}
+    for b in blocks:
+        if b.chars <= MAX_DATED_BLOCK_CHARS and _DIGITS_RE.search(b.text) and dates_in(b.spaced, now=page.now):
+            parent = id(b.element.parent)
+            dated_children[parent] = dated_children.get(parent, 0) + 1
+    for i in shown:
+        b = blocks[i]
+        if b.link_density > MAX_LINK_DENSITY_PROSE or dated_children.get(id(b.element.parent), 0) >= MIN_LIST_DATES:
+            continue
+        labelled = find_labeled_datetime_with_label(b.spaced, now=page.now)
+        value = labelled[0] if labelled else _byline_like(b.spaced, page.now)
+        if not value or value[:10] != day:
+            continue
+        if facts.title_block is not None and i < facts.title_block and not labelled and "T" not in value and not (
+                article_root is not None and page.index.contains(article_root, b.pos) and is_date_marked(b.element)):
+            continue  # the rule of the lines above the headline: a bare day there is the top bar's "today"
+        return True
+    return False
 
 
 # --- the page's own time for a UTC value -------------------------------------------------------------
@@ -387,14 +453,24 @@ def edge_line_date(page: Page, facts: Facts) -> tuple[str, str] | None:
         edges.append(i)
     for i in edges:
         b = blocks[i]
-        if b.link_density > MAX_LINK_DENSITY_PROSE or b.chars > MAX_EDGE_LINE_CHARS:
+        if b.link_density > MAX_LINK_DENSITY_PROSE or b.chars > MAX_STAMP_LINE_CHARS:
             continue
         labelled = find_labeled_datetime_with_label(b.spaced, now=page.now)
         if labelled:
             return labelled[0], f"text:{labelled[1]}"
-        value = _byline_like(b.spaced, page.now)
+        value = _byline_like(b.spaced, page.now) if b.chars <= MAX_EDGE_LINE_CHARS else _stamp(b.spaced, page.now)
         if value:
             return value, "text:body-edge"
+    return None
+
+
+def _stamp(text: str, now: datetime | None) -> str | None:
+    """The date of a longer line at the edge of the body that stamps the story with a date and a
+    time (`Dieser Artikel wurde am 14. Dezember 2015 um 14:48 von X geschrieben und unter …`):
+    prose gives a day, seldom a day and a minute."""
+    found = dates_in(text, now=now)
+    if len(found) == 1 and "T" in found[0][0]:
+        return found[0][0]
     return None
 
 
@@ -409,7 +485,10 @@ def _byline_like(text: str, now: datetime | None) -> str | None:
     words = len(text) - sum(e - s for _, s, e in spans)
     if line.endswith(SENTENCE_END) and spans[-1][2] < len(line):
         return None
-    if "T" in value or _INFO_SEPARATOR_RE.search(text) or words <= MAX_EDGE_BARE_WORDS:
+    if len(spans) == 1 and _KEY_VALUE_RE.match(text[:spans[0][1]]) and not text[spans[0][2]:].strip(" .)）"):
+        return value  # `Date of last revision: August 9, 2017`: a key and its date
+    rest = "".join(text[e:s2] for (_, _, e), (_, s2, _) in zip([("", 0, 0)] + spans, spans + [("", len(text), 0)]))
+    if "T" in value or _INFO_SEPARATOR_RE.search(rest) or words <= MAX_EDGE_BARE_WORDS:
         return value
     return None
 

@@ -56,10 +56,11 @@ class Facts:
     # Labelled dates below the body (发布日期：… at the foot of government pages): used only when
     # nothing above the body or in the metadata gives one.
     footer_dates: list[tuple[str, str]] = field(default_factory=list)
-    # Where the zone scans ran, as block indexes: the header zone [start, stop) and the first block
-    # after the body (the date rules read around them).
+    # Where the zone scans ran, as block indexes: the header zone [start, stop), the first block
+    # after the body and the headline (the date rules read around them).
     header_zone: tuple[int, int] | None = None
     body_end: int | None = None
+    title_block: int | None = None
 
     def add_meta(self, m: MetaLine, *, with_date: bool = True) -> None:
         if m.published_at and with_date:
@@ -196,6 +197,7 @@ def scan_above_title(page: Page, title_block: int, skip: set[int], facts: Facts,
     (`<div class="article-date">30.07.2019</div>`): a bare `2024年11月20日 星期三` above a headline
     is today's date in the top bar."""
     blocks = page.index.blocks
+    facts.title_block = title_block
     above = Facts()
     for i in range(max(0, title_block - MAX_ABOVE_TITLE_BLOCKS), title_block):
         b = blocks[i]
