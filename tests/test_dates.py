@@ -313,3 +313,16 @@ def test_a_page_that_is_not_a_story_is_not_dated_by_htmldate():
     html = f"<html><head><title>News</title>{HTMLDATE_META}</head><body><h1>Latest news</h1>{LIST}</body></html>"
     r = extract_article(html.encode(), url="https://news.example.com/latest/", now=NOW)
     assert not r.is_article and r.published_at is None
+
+
+def test_a_scripted_shell_is_dated_from_its_markup_by_htmldate():
+    html = f"<html><head><title>Spring in China</title>{HTMLDATE_META}</head><body><div id='app'></div></body></html>"
+    r = extract_article(html.encode(), url="https://photos.example.com/photo/26034451/spring", now=NOW)
+    assert not r.is_article
+    assert (r.published_at, r.provenance["published_at"]) == ("2013-02-16", "htmldate")
+
+
+def test_htmldate_day_shown_in_a_short_line_whose_date_is_a_link():
+    r = en_page("", head=HTMLDATE_META, after="<p class='entry-top'><a href='/2013/02/16'>16 February 2013</a> | "
+                                              "<a href='/c/photo'>Photos</a></p>")
+    assert r.published_at == "2013-02-16"

@@ -38,7 +38,7 @@ from parsers.dates import (
     script_publish_time,
 )
 from parsers.metalines import is_end_of_article_line
-from parsers.html.facts import Facts, is_date_marked, read_profile_node
+from parsers.html.facts import MAX_LINKED_DATE_CHARS, Facts, is_date_marked, read_profile_node
 from parsers.meta import json_ld_objects
 from parsers.html.page import Page, norm
 from parsers.html.tree import MAX_LINK_DENSITY_PROSE, class_id
@@ -90,6 +90,7 @@ _INFO_SEPARATOR_RE = re.compile(r"[|｜/·•]")
 _KEY_VALUE_RE = re.compile(r"^[^:：。.!?]{1,40}[:：]\s*$")
 SENTENCE_END = (".", "!", "?", "。", "！", "？", "”", '"')
 MAX_DATED_BLOCK_CHARS = 200   # lines looked at for the day htmldate found
+MAX_SHELL_BLOCKS = 10         # a page with no more text lines than this is a scripted shell
 _URL_MONTH_RE = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/")
 MIN_LIST_DATES = 3            # dated lines under one parent: a story list
 _DIGITS_RE = re.compile(r"\d{4}|\d\s*年")
@@ -115,13 +116,20 @@ def extract_published_at(page: Page, facts: Facts, article_root: Tag | None,
 
 def page_published_at(page: Page) -> tuple[str | None, str | None]:
     """The date of a page that is not a story (a list, a channel, a photo page): what it declares for
-    machines, else its URL's day; never a date from its text or its items' markup (htmldate would
-    find one there: it is not asked)."""
+    machines, else its URL's day; never a date from its text or its items' markup. htmldate is asked
+    only when the page shows (almost) no text: a page its scripts fill in, whose markup is all
+    there is to read (a list shows its items, and htmldate would date it by one of them)."""
     found = profile_date(page) or declared_date(page)
     if found:
         return localized(page, Facts(), None, found)
     value = date_from_url(page.url, page.now)
-    return (value, "url") if value else (None, None)
+    if value:
+        return value, "url"
+    if len(page.index.blocks) <= MAX_SHELL_BLOCKS:
+        found = htmldate_date(page, Facts(), None)  # a scripted shell: its markup is all there is
+        if found:
+            return found
+    return None, None
 
 
 def declared_date(page: Page) -> tuple[str, str] | None:
@@ -244,7 +252,7 @@ def htmldate_date(page: Page, facts: Facts, article_root: Tag | None) -> tuple[s
 
     max_date = (page.now or datetime.now(timezone.utc)).date().isoformat()
     try:
-        day = find_date(page.html, url=page.url, extensive_search=True, original_date=True, max_date=max_date)
+        day = find_date(page.html, url=page.url, extensive_search=False, original_date=True, max_date=max_date)
     except Exception:  # a fallback must never break an extraction
         return None
     if day and _day_supported(page, facts, article_root, day) and _in_url_month(page.url, day):
@@ -260,8 +268,9 @@ def _in_url_month(url: str | None, day: str) -> bool:
 
 def _day_supported(page: Page, facts: Facts, article_root: Tag | None, day: str) -> bool:
     """True when no line shows `day` (it came from markup), or when one that shows it dates the page:
-    a labelled or byline-like date line that is not a story-list item (a link-heavy line, or one of
-    a parent's several dated lines), read above the headline by the rule of `scan_above_title`."""
+    a labelled or byline-like date line that is not a story-list item (a link-heavy line longer than
+    a date and a word or two, or one of a parent's several dated lines), read above the headline by
+    the rule of `scan_above_title`."""
     blocks = page.index.blocks
     year = day[:4]
     shown = [i for i, b in enumerate(blocks)
@@ -276,8 +285,10 @@ def _day_supported(page: Page, facts: Facts, article_root: Tag | None, day: str)
             dated_children[parent] = dated_children.get(parent, 0) + 1
     for i in shown:
         b = blocks[i]
-        if b.link_density > MAX_LINK_DENSITY_PROSE or dated_children.get(id(b.element.parent), 0) >= MIN_LIST_DATES:
+        if dated_children.get(id(b.element.parent), 0) >= MIN_LIST_DATES:
             continue
+        if b.link_density > MAX_LINK_DENSITY_PROSE and b.chars > MAX_LINKED_DATE_CHARS:
+            continue  # a teaser: a headline link and its date (a short line may link its date to the archive)
         labelled = find_labeled_datetime_with_label(b.spaced, now=page.now)
         value = labelled[0] if labelled else _byline_like(b.spaced, page.now)
         if not value or value[:10] != day:
