@@ -326,3 +326,11 @@ def test_htmldate_day_shown_in_a_short_line_whose_date_is_a_link():
     r = en_page("", head=HTMLDATE_META, after="<p class='entry-top'><a href='/2013/02/16'>16 February 2013</a> | "
                                               "<a href='/c/photo'>Photos</a></p>")
     assert r.published_at == "2013-02-16"
+
+
+def test_htmldate_january_first_for_a_lone_year_is_refused():
+    html = (f"<html><head><title>Council passes budget</title></head><body><article><h1>Council passes budget</h1>"
+            f"<div class='body'>{EN_BODY}</div></article><footer><p>Copyright 2016 The City Gazette</p></footer>"
+            "</body></html>")
+    r = extract_article(html.encode(), url="https://news.example.com/a?id=1", now=NOW)
+    assert r.published_at is None  # htmldate answers 2016-01-01

@@ -29,6 +29,8 @@ time (+08:00); a page's own offset is kept as written.
 from __future__ import annotations
 
 import re
+import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from bs4 import Tag
@@ -38,6 +40,7 @@ from parsers.dates import (
     script_publish_time,
 )
 from parsers.metalines import is_end_of_article_line
+from parsers.month_names import MONTH_NAMES
 from parsers.html.facts import MAX_LINKED_DATE_CHARS, Facts, is_date_marked, read_profile_node
 from parsers.meta import json_ld_objects
 from parsers.html.page import Page, norm
@@ -247,12 +250,12 @@ def htmldate_date(page: Page, facts: Facts, article_root: Tag | None) -> tuple[s
     """htmldate's day (its extensive search: metas, JSON, date-marked elements, then the text), for
     a story none of the rules above could date. Its day is refused when the page shows it, but
     only where this module never reads a date: in story lists, as a bare day above the headline
-    (a top bar's "today"), or inside a sentence (`The trial begins on 12 March 2024.`)."""
-    from htmldate import find_date  # a fallback: imported the first time a page needs it
-
+    (a top bar's "today"), inside a sentence (`The trial begins on 12 March 2024.`), or outside
+    the month the URL names."""
     max_date = (page.now or datetime.now(timezone.utc)).date().isoformat()
     try:
-        day = find_date(page.html, url=page.url, extensive_search=False, original_date=True, max_date=max_date)
+        with _htmldate_reading_dates_with_newsduck() as find_date:
+            day = find_date(page.html, url=page.url, extensive_search=True, original_date=True, max_date=max_date)
     except Exception:  # a fallback must never break an extraction
         return None
     if day and _day_supported(page, facts, article_root, day) and _in_url_month(page.url, day):
@@ -266,9 +269,53 @@ def _in_url_month(url: str | None, day: str) -> bool:
     return m is None or day[:7] == f"{m.group(1)}-{int(m.group(2)):02d}"
 
 
+class _DateReader:
+    """What htmldate asks dateparser (`get_date_data(text)["date_obj"]`), answered by
+    `parse_datetime`: dateparser costs ~10 ms a string (htmldate's extensive search sends it dozens
+    on some pages: 1.8 s at worst on the dates corpus) where `parse_datetime` costs microseconds and
+    reads the month names of parsers/month_names.py."""
+
+    @staticmethod
+    def get_date_data(text: str) -> dict[str, datetime | None]:
+        value = parse_datetime(text, tz="")
+        return {"date_obj": datetime.fromisoformat(value[:10]) if value else None}
+
+
+def _month_words() -> frozenset[str]:
+    """htmldate's gate "has a month name", from parsers/month_names.py instead of dateparser's
+    locales (loading them costs ~140 ms once)."""
+    return _MONTH_WORDS
+
+
+_MONTH_WORDS = frozenset(name.replace("ı", "i").lower() for name in MONTH_NAMES)
+# htmldate 1.11 reaches dateparser through these two functions of `htmldate.extractors`.
+_HTMLDATE_SWAPS = {"get_external_parser": _DateReader, "month_words": _month_words}
+_HTMLDATE_LOCK = threading.Lock()
+
+
+@contextmanager
+def _htmldate_reading_dates_with_newsduck():
+    """htmldate's `find_date`, with its dateparser calls answered by newsduck's date reader for the
+    call and htmldate put back as it was after (a swapped name a later htmldate no longer has is
+    left alone: htmldate then runs unchanged)."""
+    import htmldate.extractors as extractors  # a fallback: imported the first time a page needs it
+    from htmldate import find_date
+
+    with _HTMLDATE_LOCK:
+        originals = {name: getattr(extractors, name) for name in _HTMLDATE_SWAPS if hasattr(extractors, name)}
+        for name in originals:
+            setattr(extractors, name, _HTMLDATE_SWAPS[name])
+        try:
+            yield find_date
+        finally:
+            for name, original in originals.items():
+                setattr(extractors, name, original)
+
+
 def _day_supported(page: Page, facts: Facts, article_root: Tag | None, day: str) -> bool:
-    """True when no line shows `day` (it came from markup), or when one that shows it dates the page:
-    a labelled or byline-like date line that is not a story-list item (a link-heavy line longer than
+    """True when no line shows `day` (it came from markup) and it is not a January 1 (htmldate's
+    day for a lone year: a copyright line, `© 2016`), or when one that shows it dates the page: a
+    labelled or byline-like date line that is not a story-list item (a link-heavy line longer than
     a date and a word or two, or one of a parent's several dated lines), read above the headline by
     the rule of `scan_above_title`."""
     blocks = page.index.blocks
@@ -277,7 +324,7 @@ def _day_supported(page: Page, facts: Facts, article_root: Tag | None, day: str)
              if year in b.text and b.chars <= MAX_DATED_BLOCK_CHARS
              and any(d[:10] == day for d, _s, _e in dates_in(b.spaced, now=page.now))]
     if not shown:
-        return True
+        return not day.endswith("-01-01")
     dated_children: dict[int, int] = {}
     for b in blocks:
         if b.chars <= MAX_DATED_BLOCK_CHARS and _DIGITS_RE.search(b.text) and dates_in(b.spaced, now=page.now):
