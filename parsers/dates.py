@@ -13,18 +13,23 @@ a handful of compiled patterns, tried on one string, earliest match wins.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta, timezone
 from email.utils import parsedate_tz
 
 from parsers.month_names import MONTH_NAMES
 
-__all__ = ["parse_datetime", "dates_in", "publish_date_in_line", "dated_line", "is_update_label", "find_labeled_datetime", "find_labeled_datetime_with_label", "date_from_url", "script_publish_time", "parse_with_format",
-           "valid_date_format"]
+__all__ = [
+    "parse_datetime", "dates_in", "publish_date_in_line", "dated_line", "is_update_label", "month_first_dates",
+    "find_labeled_datetime", "find_labeled_datetime_with_label", "date_from_url", "script_publish_time",
+    "parse_with_format", "valid_date_format",
+]
 
 # A time after the date: `10:55`, `10时55分`, `下午3:05`, `3:02 pm`, `14h30` (fr/pt), `(16:31)`,
 # `| 00h23`, `um 12:30`, `at 3:02pm`, with seconds and an offset when given.
 _TIME = (
-    r"(?:(?:,?[T\s\u3000\xa0]*|\s*[|/@·,–-]\s*|\s+(?:at|um|à|às|a\s+las|alle|kl\.?|klo\.?)\s+)[(（]?"
+    r"(?:(?:,?[T\s\u3000\xa0]*|\s*[|/@·,–-]\s*|,?\s+(?:at|um|à|às|a\s+las|alle|kl\.?|klo\.?)\s+)[(（]?"
     r"(?:(?P<ampm>上午|下午|晚上|凌晨|早上|中午)\s*)?"
     r"(?P<hour>\d{1,2})\s*(?:[:：]|时|点|h(?=\s*\d))\s*(?P<minute>\d{1,2})\s*分?"
     r"(?:\s*(?:[:：])\s*(?P<second>\d{1,2})(?:\.\d{1,9})?\s*秒?|(?P<second_cn>\d{1,2})\s*秒)?"
@@ -118,6 +123,7 @@ _ZONE_OFFSETS = {"Z": "+00:00", "UTC": "+00:00", "GMT": "+00:00", "EST": "-05:00
                  "CDT": "-05:00", "MST": "-07:00", "MDT": "-06:00", "PST": "-08:00", "PDT": "-07:00",
                  "CET": "+01:00", "CEST": "+02:00", "BST": "+01:00", "HKT": "+08:00", "JST": "+09:00",
                  "KST": "+09:00", "AEST": "+10:00", "AEDT": "+11:00"}
+_US_ZONES = frozenset({"EST", "EDT", "CDT", "MST", "MDT", "PST", "PDT"})
 _NUMERIC_OFFSET_RE = re.compile(r"(?:UTC|GMT)?\s?([+-])(\d{1,2}):?(\d{2})?$")
 
 
@@ -181,8 +187,9 @@ def _from_match(m: re.Match, tz: str, now: datetime | None, month_first: bool = 
         year, month, day = int(g.get("roc") or g["roc3"]) + 1911, int(g["month"]), int(g["day"])
     else:
         year, month, day = int(g["year"]), int(g["month"]), int(g["day"])
-        if m.re is _NUMERIC_DMY_RE and g["sep"] != "." and (month > 12 or (month_first and day <= 12)):
-            month, day = day, month  # 11/22/2014, or an undecidable 03/04/2020 on a month-first page
+        us_zone = (g.get("offset") or "").upper() in _US_ZONES
+        if m.re is _NUMERIC_DMY_RE and g["sep"] != "." and (month > 12 or ((month_first or us_zone) and day <= 12)):
+            month, day = day, month  # 11/22/2014; an undecidable 03/04/2020 on a month-first page or before PST
     hour = int(g["hour"]) if g.get("hour") else None
     if hour is not None and g.get("ampm") in ("下午", "晚上") and hour < 12:
         hour += 12
@@ -211,22 +218,37 @@ def _from_rfc2822(text: str, tz: str, now: datetime | None) -> str | None:
     return _build(year, month, day, hour, minute, second, offset, tz, now)
 
 
+# Whether undecidable numeric dates (03/04/2020) are read month first: set for a page by
+# `month_first_dates` (US English pages), day first otherwise.
+_MONTH_FIRST: ContextVar[bool] = ContextVar("month_first", default=False)
+
+
+@contextmanager
+def month_first_dates(month_first: bool):
+    """Read undecidable numeric dates month first (or not) inside the block."""
+    token = _MONTH_FIRST.set(month_first)
+    try:
+        yield
+    finally:
+        _MONTH_FIRST.reset(token)
+
+
 # Letters outside CJK: only then can a month name be in the text.
 _NAME_LETTER_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u06ff]")
 
 
 def parse_datetime(text: str, *, tz: str = "+08:00", now: datetime | None = None,
-                   month_first: bool = False) -> str | None:
+                   month_first: bool | None = None) -> str | None:
     """The first valid date(time) in `text` as ISO 8601, or None. `tz`: the offset of a time that
     gives none ("" leaves it without one). `month_first`: read an undecidable `03/04/2020` as
-    March 4 (US pages) instead of 3 April."""
+    March 4 (US pages) instead of 3 April; None: as `month_first_dates` says (day first by default)."""
     for value, _start, _end in _dates(text, tz, now, month_first):
         return value
     return None
 
 
 def dates_in(text: str, *, tz: str = "+08:00", now: datetime | None = None,
-             month_first: bool = False) -> list[tuple[str, int, int]]:
+             month_first: bool | None = None) -> list[tuple[str, int, int]]:
     """Every valid date(time) in `text`, left to right and not overlapping: (ISO, start, end)."""
     found: list[tuple[str, int, int]] = []
     for value, start, end in _dates(text, tz, now, month_first):
@@ -235,9 +257,11 @@ def dates_in(text: str, *, tz: str = "+08:00", now: datetime | None = None,
     return found
 
 
-def _dates(text: str, tz: str, now: datetime | None, month_first: bool):
+def _dates(text: str, tz: str, now: datetime | None, month_first: bool | None):
     if not text or not _HAS_DIGIT_RUN_RE.search(text):
         return
+    if month_first is None:
+        month_first = _MONTH_FIRST.get()
     candidates: list[tuple[int, int, re.Match]] = []
     named = _NAME_LETTER_RE.search(text) is not None
     for i, pattern in enumerate(_PATTERNS):
@@ -263,7 +287,7 @@ _UPDATE_WORDS_RE = re.compile(
 
 
 def publish_date_in_line(text: str, *, tz: str = "+08:00", now: datetime | None = None,
-                         month_first: bool = False) -> tuple[str, int, int] | None:
+                         month_first: bool | None = None) -> tuple[str, int, int] | None:
     """The date in a short line that dates the story: the first one not announced as an update
     (`Published 8 Nov 2023, updated 9 Nov 2023`, `Aktualisiert: 29.04. | Erstellt: 28.04.2024`),
     else the first. (ISO, start, end) or None."""
@@ -278,7 +302,7 @@ def _publish_date(text: str, found: list[tuple[str, int, int]]) -> tuple[str, in
 
 
 def dated_line(text: str, *, max_chars: int, max_words: int, tz: str = "+08:00", now: datetime | None = None,
-               month_first: bool = False) -> str | None:
+               month_first: bool | None = None) -> str | None:
     """The publish date of a short line that dates something among a few words: at most `max_chars`
     long, with at most `max_words` characters outside its dates (a sentence that mentions a date has
     more)."""
@@ -343,16 +367,21 @@ _UPDATE_LABEL_RE = re.compile(_LABELS[1][0], re.I)
 def _parse_at_start(value: str, tz: str, now: datetime | None) -> str | None:
     """parse_datetime, but only for a date that starts `value` (after brackets)."""
     value = value.lstrip("(（[【 \u3000\xa0")
-    for pattern in _PATTERNS:
-        m = pattern.match(value)
-        if m:
-            result = _from_match(m, tz, now)
-            if result is not None:
-                return result
+    for start in (value, _LEADING_WORD_RE.sub("", value, count=1)):
+        for pattern in _PATTERNS:
+            m = pattern.match(start)
+            if m:
+                result = _from_match(m, tz, now, _MONTH_FIRST.get())
+                if result is not None:
+                    return result
     m = _RFC2822_RE.match(value)
     if m:
         return _from_rfc2822(m.group(0), tz, now)
     return None
+
+
+# A weekday between a label and its date: `Posted on Wednesday, July 4, 2012`, `Datum: Mi., 3.7.2019`.
+_LEADING_WORD_RE = re.compile(r"^[^\W\d_]{2,12}\.?,?\s+")
 
 
 # --- dates outside visible text ---------------------------------------------------------

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pytest
 
 from parsers import extract_article
-from parsers.dates import dates_in, parse_datetime, publish_date_in_line
+from parsers.dates import dates_in, find_labeled_datetime, parse_datetime, publish_date_in_line
 
 NOW = datetime(2024, 11, 20, tzinfo=timezone.utc)
 
@@ -334,3 +334,33 @@ def test_htmldate_january_first_for_a_lone_year_is_refused():
             "</body></html>")
     r = extract_article(html.encode(), url="https://news.example.com/a?id=1", now=NOW)
     assert r.published_at is None  # htmldate answers 2016-01-01
+
+
+def test_htmldate_day_shown_only_in_comments_is_refused():
+    comments = "".join(f"<div class='comment'><div class='comment-head'>1{i}. Jul, 2012 / Reader {i} says:</div>"
+                       f"<p>I agree with the council, thanks for the report number {i}.</p></div>" for i in range(3))
+    html = (f"<html><head><title>Council passes budget</title></head><body><article><h1>Council passes budget</h1>"
+            f"<div class='body'>{EN_BODY}</div></article><section id='comments'>{comments}</section></body></html>")
+    r = extract_article(html.encode(), url="https://news.example.com/a?id=1", now=NOW)
+    assert r.published_at is None  # htmldate answers 2012-07-10, the first comment's day
+
+
+def test_a_weekday_between_the_label_and_the_date():
+    assert find_labeled_datetime("Posted on Wednesday, July 4, 2012, at 11:44 am.") == "2012-07-04T11:44:00+08:00"
+
+
+def test_a_story_marked_comments_open_is_no_comment():
+    html = (f"<html><head><title>Council passes budget</title></head><body><div class='post type-post comments-open'>"
+            f"<h1>Council passes budget</h1><div class='entry'>{EN_BODY}</div>"
+            "<p class='post-meta'>Posted on November 5th, 2012 - By Staff</p></div></body></html>")
+    r = extract_article(html.encode(), url="https://news.example.com/a?id=1", now=NOW)
+    assert r.published_at == "2012-11-05"
+
+
+def test_undecidable_numeric_dates_on_a_us_page_or_before_a_us_zone_are_month_first():
+    assert parse_datetime("By Jane Doe on 11/12/2012 11:22 PST") == "2012-11-12T11:22:00-08:00"
+    assert parse_datetime("By Jane Doe on 11/12/2012 11:22") == "2012-12-11T11:22:00+08:00"
+    r = en_page("<p class='byline'>By Jane Doe | 03/04/2020</p>", lang="en-US")
+    assert r.published_at == "2020-03-04"
+    r = en_page("<p class='byline'>By Jane Doe | 03/04/2020</p>", lang="en-GB")
+    assert r.published_at == "2020-04-03"

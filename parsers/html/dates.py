@@ -30,18 +30,19 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from bs4 import Tag
 
 from parsers.dates import (
-    date_from_url, dated_line, dates_in, find_labeled_datetime_with_label, parse_datetime, parse_with_format,
-    script_publish_time,
+    date_from_url, dated_line, dates_in, find_labeled_datetime_with_label, month_first_dates, parse_datetime,
+    parse_with_format, script_publish_time,
 )
 from parsers.metalines import is_end_of_article_line
 from parsers.month_names import MONTH_NAMES
-from parsers.html.facts import MAX_LINKED_DATE_CHARS, Facts, is_date_marked, read_profile_node
+from parsers.html.facts import MAX_LINKED_DATE_CHARS, Facts, is_date_marked, read_profile_node, writes_month_first
 from parsers.meta import json_ld_objects
 from parsers.html.page import Page, norm
 from parsers.html.tree import MAX_LINK_DENSITY_PROSE, class_id
@@ -81,6 +82,14 @@ _TIME_PUBLISHED_HINT_RE = re.compile(r"publish|pubdate|posted|created|date-?time
 # Elements whose dates belong to something else than the story: quoted/embedded posts, comments.
 _EMBED_TAGS = frozenset({"blockquote", "figure", "aside"})
 _EMBED_HINT_RE = re.compile(r"tweet|twitter|instagram|facebook|embed|comment|reply|related|teaser", re.I)
+# Class/id words of a comment and its parts (`comment-meta`, `li.comment`, `reply`, `disqus_thread`).
+# (`comments-open`, `comment-count`: a story's state or counter, not a comment)
+_COMMENT_HINT_RE = re.compile(r"(?:^|[-_\s])(?:comments?|reply|replies|respond|discussion|disqus|talkback|kommentare?|"
+                              r"commentaires?|comentarios?|pinglun|liuyan)"
+                              r"(?!-(?:open|closed|off|on|count|counts|link|links|number|num|total|status|icon))"
+                              r"(?:$|[-_\s\d])", re.I)
+MAX_COMMENT_DEPTH = 4         # a comment's date line sits in the comment's element or just below it
+MIN_THREAD_DATES = 2          # dated lines in a comment-marked element and its siblings: a thread
 MAX_EMBED_DEPTH = 12          # ancestors looked at for an embedded post around a <time>
 MAX_TOP_LINES = 3             # lines read above the article when its headline is unknown
 MAX_AFTER_LINES = 6           # lines read after the article for a labelled date
@@ -108,13 +117,14 @@ _MAX_DAY_OFFSET = timedelta(hours=10)
 def extract_published_at(page: Page, facts: Facts, article_root: Tag | None,
                          is_epaper: bool) -> tuple[str | None, str | None]:
     """(ISO date or datetime, provenance); (None, None) when the page gives no usable date."""
-    found = profile_date(page)
-    if found:
-        return found
-    declared = declared_date(page)
-    if declared:
-        return localized(page, facts, article_root, declared)
-    return shown_date(page, facts, article_root, is_epaper)
+    with month_first_dates(writes_month_first(page)):
+        found = profile_date(page)
+        if found:
+            return found
+        declared = declared_date(page)
+        if declared:
+            return localized(page, facts, article_root, declared)
+        return shown_date(page, facts, article_root, is_epaper)
 
 
 def page_published_at(page: Page) -> tuple[str | None, str | None]:
@@ -122,17 +132,18 @@ def page_published_at(page: Page) -> tuple[str | None, str | None]:
     machines, else its URL's day; never a date from its text or its items' markup. htmldate is asked
     only when the page shows (almost) no text: a page its scripts fill in, whose markup is all
     there is to read (a list shows its items, and htmldate would date it by one of them)."""
-    found = profile_date(page) or declared_date(page)
-    if found:
-        return localized(page, Facts(), None, found)
-    value = date_from_url(page.url, page.now)
-    if value:
-        return value, "url"
-    if len(page.index.blocks) <= MAX_SHELL_BLOCKS:
-        found = htmldate_date(page, Facts(), None)  # a scripted shell: its markup is all there is
+    with month_first_dates(writes_month_first(page)):
+        found = profile_date(page) or declared_date(page)
         if found:
-            return found
-    return None, None
+            return localized(page, Facts(), None, found)
+        value = date_from_url(page.url, page.now)
+        if value:
+            return value, "url"
+        if len(page.index.blocks) <= MAX_SHELL_BLOCKS:
+            found = htmldate_date(page, Facts(), None)  # a scripted shell: its markup is all there is
+            if found:
+                return found
+        return None, None
 
 
 def declared_date(page: Page) -> tuple[str, str] | None:
@@ -263,6 +274,41 @@ def htmldate_date(page: Page, facts: Facts, article_root: Tag | None) -> tuple[s
     return None
 
 
+def _at_headline(facts: Facts, i: int) -> bool:
+    """Line `i` is in the header zone or among the lines just above the headline."""
+    if facts.header_zone is not None and facts.header_zone[0] <= i < facts.header_zone[1]:
+        return True
+    return facts.title_block is not None and facts.title_block - MAX_TOP_LINES <= i < facts.title_block
+
+
+def _comment_elements(el: Tag) -> list[Tag]:
+    """`el` and those of its close ancestors marked as a comment (`comment-meta`, `li.comment`,
+    `#comments`, `reply`, `disqus` …)."""
+    found = []
+    node: Tag | None = el
+    for _ in range(MAX_COMMENT_DEPTH):
+        if node is None or not isinstance(node, Tag):
+            break
+        if node.attrs and _COMMENT_HINT_RE.search(class_id(node)):
+            found.append(node)
+        node = node.parent
+    return found
+
+
+def _dated_line_indexes(page: Page) -> list[int]:
+    """Indexes of the page's short lines that carry a date, ascending."""
+    return [j for j, b in enumerate(page.index.blocks)
+            if b.chars <= MAX_DATED_BLOCK_CHARS and _DIGITS_RE.search(b.text) and dates_in(b.spaced, now=page.now)]
+
+
+def _dated_lines_in(page: Page, el: Tag, dated_lines: list[int]) -> int:
+    """How many of the dated lines (block indexes, ascending) are inside `el`'s parent (`el` and its
+    sibling comments)."""
+    container = el.parent if isinstance(el.parent, Tag) else el
+    lo, hi = page.index.block_range(container)
+    return bisect_left(dated_lines, hi) - bisect_left(dated_lines, lo)
+
+
 def _in_url_month(url: str | None, day: str) -> bool:
     """False when the URL's path names a year and month (`/news/2011/12/slug`) that `day` is not in."""
     m = _URL_MONTH_RE.search((url or "").split("?", 1)[0])
@@ -315,9 +361,10 @@ def _htmldate_reading_dates_with_newsduck():
 def _day_supported(page: Page, facts: Facts, article_root: Tag | None, day: str) -> bool:
     """True when no line shows `day` (it came from markup) and it is not a January 1 (htmldate's
     day for a lone year: a copyright line, `© 2016`), or when one that shows it dates the page: a
-    labelled or byline-like date line that is not a story-list item (a link-heavy line longer than
-    a date and a word or two, or one of a parent's several dated lines), read above the headline by
-    the rule of `scan_above_title`."""
+    labelled or byline-like date line that is not a story-list item or a comment (a link-heavy line
+    longer than a date and a word or two outside the header; one of a parent's several dated lines;
+    a line of a comment thread: an element marked as a comment whose parent holds another dated
+    line), read above the headline by the rule of `scan_above_title`."""
     blocks = page.index.blocks
     year = day[:4]
     shown = [i for i, b in enumerate(blocks)
@@ -325,17 +372,20 @@ def _day_supported(page: Page, facts: Facts, article_root: Tag | None, day: str)
              and any(d[:10] == day for d, _s, _e in dates_in(b.spaced, now=page.now))]
     if not shown:
         return not day.endswith("-01-01")
+    dated_lines = _dated_line_indexes(page)
     dated_children: dict[int, int] = {}
-    for b in blocks:
-        if b.chars <= MAX_DATED_BLOCK_CHARS and _DIGITS_RE.search(b.text) and dates_in(b.spaced, now=page.now):
-            parent = id(b.element.parent)
-            dated_children[parent] = dated_children.get(parent, 0) + 1
+    for j in dated_lines:
+        parent = id(blocks[j].element.parent)
+        dated_children[parent] = dated_children.get(parent, 0) + 1
     for i in shown:
         b = blocks[i]
         if dated_children.get(id(b.element.parent), 0) >= MIN_LIST_DATES:
             continue
-        if b.link_density > MAX_LINK_DENSITY_PROSE and b.chars > MAX_LINKED_DATE_CHARS:
-            continue  # a teaser: a headline link and its date (a short line may link its date to the archive)
+        if any(_dated_lines_in(page, el, dated_lines) >= MIN_THREAD_DATES for el in _comment_elements(b.element)):
+            continue  # a comment thread's date line
+        if b.link_density > MAX_LINK_DENSITY_PROSE and b.chars > MAX_LINKED_DATE_CHARS and not _at_headline(facts, i):
+            continue  # a teaser: a headline link and its date (a short line may link its date to the archive,
+            # and the story's info line its author and section)
         labelled = find_labeled_datetime_with_label(b.spaced, now=page.now)
         value = labelled[0] if labelled else _byline_like(b.spaced, page.now)
         if not value or value[:10] != day:
@@ -509,10 +559,16 @@ def edge_line_date(page: Page, facts: Facts) -> tuple[str, str] | None:
         if is_end_of_article_line(blocks[i].text):
             break
         edges.append(i)
+    dated_lines: list[int] | None = None
     for i in edges:
         b = blocks[i]
         if b.link_density > MAX_LINK_DENSITY_PROSE or b.chars > MAX_STAMP_LINE_CHARS:
             continue
+        hinted = _comment_elements(b.element)
+        if hinted:
+            dated_lines = _dated_line_indexes(page) if dated_lines is None else dated_lines
+            if any(_dated_lines_in(page, el, dated_lines) >= MIN_THREAD_DATES for el in hinted):
+                continue  # a comment thread's date line
         labelled = find_labeled_datetime_with_label(b.spaced, now=page.now)
         if labelled:
             return labelled[0], f"text:{labelled[1]}"

@@ -6,18 +6,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import wraps
+from typing import Callable, TypeVar
 
 from bs4 import Tag
 
 from parsers.bylines import parse_byline_credits, parse_group_credit
 from parsers.dates import (
-    dated_line as find_dated_line, find_labeled_datetime_with_label, is_update_label, parse_datetime,
+    dated_line as find_dated_line, find_labeled_datetime_with_label, is_update_label, month_first_dates,
+    parse_datetime,
 )
 from parsers.meta import resolve_url
 from parsers.metalines import MetaLine, is_end_of_article_line, parse_meta_line
 from parsers.records import Author
 from parsers.html.page import Page, norm
 from parsers.html.tree import MAX_LINK_DENSITY_PROSE, TextBlock, class_id
+
+T = TypeVar("T")
 
 # An unlabelled 来源 in the info line: <span class="source">阜新日报</span>, <a class="ly">人民网</a>.
 _SOURCE_CLASS_RE = re.compile(r"(?:^|[-_\s])(?:source|laiyuan|ly|media-?name|origin)(?:$|[-_\s\d])", re.I)
@@ -148,6 +153,25 @@ def dated_line(text: str, now: datetime | None) -> str | None:
     return find_dated_line(text, max_chars=MAX_DATED_LINE_CHARS, max_words=MAX_DATED_LINE_WORDS, now=now)
 
 
+def writes_month_first(page: Page) -> bool:
+    """A US English page (`<html lang="en-US">`, `og:locale` en_US): its undecidable numeric dates
+    (03/04/2020) are month first."""
+    for value in (page.head.html_lang, page.head.metas.get("og:locale")):
+        if value and value.strip().lower().replace("_", "-") == "en-us":
+            return True
+    return False
+
+
+def reading_the_page_dates(scan: Callable[..., T]) -> Callable[..., T]:
+    """`scan(page, …)` reads undecidable numeric dates in the page's order (`writes_month_first`)."""
+    @wraps(scan)
+    def scan_with_the_page_order(page: Page, *args, **kwargs) -> T:
+        with month_first_dates(writes_month_first(page)):
+            return scan(page, *args, **kwargs)
+    return scan_with_the_page_order
+
+
+@reading_the_page_dates
 def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: Facts) -> None:
     """Bylines, meta lines and the visible date between the headline and the body."""
     blocks = page.index.blocks
@@ -189,6 +213,7 @@ def _near_elements(el: Tag, limit: int = 30) -> list[Tag]:
     return out[:limit]
 
 
+@reading_the_page_dates
 def scan_above_title(page: Page, title_block: int, skip: set[int], facts: Facts,
                      article_root: Tag | None = None) -> None:
     """The info line some templates print above the headline (`2024-11-03 08:40 来源：阜新日报`,
@@ -252,6 +277,7 @@ def looks_like_bare_date(text: str) -> bool:
     return len(re.sub(r"[\d\s:：\-/.年月日时分秒TZ+星期一二三四五六日天]", "", text)) <= 2
 
 
+@reading_the_page_dates
 def scan_footer_zone(page: Page, start: int, stop: int, skip: set[int], facts: Facts) -> None:
     """Editor lines, 原文链接, 来源 and credits after the body, up to the next story list."""
     blocks = page.index.blocks
@@ -271,6 +297,7 @@ def scan_footer_zone(page: Page, start: int, stop: int, skip: set[int], facts: F
                 facts.footer_dates.append((labelled[0], f"text:{labelled[1]}"))
 
 
+@reading_the_page_dates
 def read_profile_node(page: Page, key: str) -> Facts | None:
     """What the blocks of the profile's `key` node say (bylines, dates, 来源), or None when the
     profile has no such selector or it matches nothing."""
