@@ -12,6 +12,8 @@ Modules (one concern each; the public names below stay importable from `parsers.
 - facts.py    Facts: bylines, 来源, dates, editor lines and 原文链接 read around the body
 - images.py   article photos with caption and credit
 - dates.py    published_at (uses parsers/dates.py)
+- datelines.py which dated lines date the story (byline-like lines, comment threads)
+- htmldate_fallback.py  htmldate as the last date rule, its answer checked against the page
 - people.py   authors
 - site.py     source, site name, canonical URL, e-paper detection, language
 - links.py    page kind (story / list / error) and a list page's story links

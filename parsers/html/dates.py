@@ -1,49 +1,42 @@
-"""The publication date and where it came from.
+"""The publication date and where it came from (the rules, with figures: docs/metadata.md, **Date.**).
 
-Rules, first answer wins (every reader refuses future and impossible dates, so a bad value falls
-through to the next rule):
+First answer wins; every reader refuses future and impossible dates, so a bad value falls through:
 
 1. a site profile's date node;
-2. what the page declares for machines: JSON-LD `datePublished` (then `dateCreated`), the date metas
-   (`article:published_time`, `publishdate`, `dc.date`, `parsely-pub-date`, …), microdata
-   (`itemprop=datePublished` with a `content`/`datetime` attribute or a date as text), a
-   `"datePublished": "…"` pair in a script the JSON parser could not read, a WeChat publish time
-   kept in a script (`var ct`). When that value is in UTC and the page shows the same moment in
-   its own time (a `<time>` or meta with another offset, a local clock a whole number of quarter
-   hours away, or a day one off in the URL or under the headline), the page's own day wins: a
-   story published at 22:28 in New York is dated that day, not the next day in UTC;
-3. what the page shows near the headline: a labelled or unlabelled date between the headline and
-   the body, an info line just above the headline (labelled, or with a time); without a known
-   headline, the lines just above the article's first line (same rule);
-4. `<time>` inside the article: one under the headline, a `pubdate`/`datePublished`/"published"
-   one, else the first that is not in an embedded post (blockquote, tweet) or after the body;
-5. a labelled date below the body (发布日期 at the foot of government pages), else a line that is
-   only a date closing the body (`(2024-11-03 12:00) 午間新聞`);
-6. the e-paper edition date; 7. the day in the URL.
+2. what the page declares for machines (`declared_date`): JSON-LD, the date metas, microdata, JSON
+   the JSON-LD parser could not read, WeChat's script variables; a UTC value is given in the page's
+   own time when the page shows that moment or its day (`localized`);
+3. what the page shows at the headline: the header zone's facts (parsers/html/facts.py), then the
+   lines above the article's first line when the headline is unknown;
+4. `<time>` inside the article, not in an embedded post;
+5. the lines around the body: a labelled date below it, a byline-like line at its edges, a labelled
+   date just after the article's element;
+6. the e-paper edition date; 7. the URL's day;
+8. htmldate, checked against what the page shows (parsers/html/htmldate_fallback.py).
 
-Dates in sidebars, comment threads and story lists are never read: only the header zone, the
-article's own elements and the lines right around the body are. A time without an offset is China
-time (+08:00); a page's own offset is kept as written.
+A page that is not a story gets rule 2 or 7 (`page_published_at`). Dates in sidebars, comment
+threads and story lists are never read. A time without an offset is China time (+08:00); a page's
+own offset is kept as written.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from bisect import bisect_left
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from bs4 import Tag
 
 from parsers.dates import (
-    date_from_url, dated_line, dates_in, find_labeled_datetime_with_label, month_first_dates, parse_datetime,
+    date_from_url, dated_line, find_labeled_datetime_with_label, month_first_dates, parse_datetime,
     parse_with_format, script_publish_time,
 )
-from parsers.metalines import is_end_of_article_line
-from parsers.month_names import MONTH_NAMES
-from parsers.html.facts import MAX_LINKED_DATE_CHARS, Facts, is_date_marked, read_profile_node, writes_month_first
 from parsers.meta import json_ld_objects
+from parsers.metalines import is_end_of_article_line
+from parsers.html.datelines import (
+    MAX_EDGE_LINE_CHARS, byline_like, comment_elements, dated_line_indexes, in_comment_thread, stamp,
+)
+from parsers.html.facts import MAX_ABOVE_TITLE_BLOCKS, Facts, read_profile_node, writes_month_first
+from parsers.html.htmldate_fallback import htmldate_date
 from parsers.html.page import Page, norm
 from parsers.html.tree import MAX_LINK_DENSITY_PROSE, class_id
 
@@ -82,30 +75,11 @@ _TIME_PUBLISHED_HINT_RE = re.compile(r"publish|pubdate|posted|created|date-?time
 # Elements whose dates belong to something else than the story: quoted/embedded posts, comments.
 _EMBED_TAGS = frozenset({"blockquote", "figure", "aside"})
 _EMBED_HINT_RE = re.compile(r"tweet|twitter|instagram|facebook|embed|comment|reply|related|teaser", re.I)
-# Class/id words of a comment and its parts (`comment-meta`, `li.comment`, `reply`, `disqus_thread`).
-# (`comments-open`, `comment-count`: a story's state or counter, not a comment)
-_COMMENT_HINT_RE = re.compile(r"(?:^|[-_\s])(?:comments?|reply|replies|respond|discussion|disqus|talkback|kommentare?|"
-                              r"commentaires?|comentarios?|pinglun|liuyan)"
-                              r"(?!-(?:open|closed|off|on|count|counts|link|links|number|num|total|status|icon))"
-                              r"(?:$|[-_\s\d])", re.I)
-MAX_COMMENT_DEPTH = 4         # a comment's date line sits in the comment's element or just below it
-MIN_THREAD_DATES = 2          # dated lines in a comment-marked element and its siblings: a thread
 MAX_EMBED_DEPTH = 12          # ancestors looked at for an embedded post around a <time>
-MAX_TOP_LINES = 3             # lines read above the article when its headline is unknown
 MAX_AFTER_LINES = 6           # lines read after the article for a labelled date
 MAX_EDGE_LINES = 2            # lines read at the start and the end of the body, and after it
-MAX_EDGE_LINE_CHARS = 100     # a date line there: short,
-MAX_EDGE_LINE_WORDS = 50      # with few words around the date,
-MAX_EDGE_BARE_WORDS = 20      # and fewer still when it has no time and no separator
 MAX_STAMP_LINE_CHARS = 200    # a longer edge line counts only for a date with a time
-_INFO_SEPARATOR_RE = re.compile(r"[|｜/·•]")
-_KEY_VALUE_RE = re.compile(r"^[^:：。.!?]{1,40}[:：]\s*$")
-SENTENCE_END = (".", "!", "?", "。", "！", "？", "”", '"')
-MAX_DATED_BLOCK_CHARS = 200   # lines looked at for the day htmldate found
 MAX_SHELL_BLOCKS = 10         # a page with no more text lines than this is a scripted shell
-_URL_MONTH_RE = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/")
-MIN_LIST_DATES = 3            # dated lines under one parent: a story list
-_DIGITS_RE = re.compile(r"\d{4}|\d\s*年")
 _UTC_OFFSETS = ("+00:00", "-00:00")
 # A local clock can differ from UTC by -12:00 … +14:00, in whole quarter hours.
 _MAX_OFFSET = timedelta(hours=14)
@@ -255,148 +229,6 @@ def shown_date(page: Page, facts: Facts, article_root: Tag | None,
     return found if found else (None, None)
 
 
-# --- htmldate, when the page's own markup and text give nothing ------------------------------------
-
-def htmldate_date(page: Page, facts: Facts, article_root: Tag | None) -> tuple[str, str] | None:
-    """htmldate's day (its extensive search: metas, JSON, date-marked elements, then the text), for
-    a story none of the rules above could date. Its day is refused when the page shows it, but
-    only where this module never reads a date: in story lists, as a bare day above the headline
-    (a top bar's "today"), inside a sentence (`The trial begins on 12 March 2024.`), or outside
-    the month the URL names."""
-    max_date = (page.now or datetime.now(timezone.utc)).date().isoformat()
-    try:
-        with _htmldate_reading_dates_with_newsduck() as find_date:
-            day = find_date(page.html, url=page.url, extensive_search=True, original_date=True, max_date=max_date)
-    except Exception:  # a fallback must never break an extraction
-        return None
-    if day and _day_supported(page, facts, article_root, day) and _in_url_month(page.url, day):
-        return day, "htmldate"
-    return None
-
-
-def _at_headline(facts: Facts, i: int) -> bool:
-    """Line `i` is in the header zone or among the lines just above the headline."""
-    if facts.header_zone is not None and facts.header_zone[0] <= i < facts.header_zone[1]:
-        return True
-    return facts.title_block is not None and facts.title_block - MAX_TOP_LINES <= i < facts.title_block
-
-
-def _comment_elements(el: Tag) -> list[Tag]:
-    """`el` and those of its close ancestors marked as a comment (`comment-meta`, `li.comment`,
-    `#comments`, `reply`, `disqus` …)."""
-    found = []
-    node: Tag | None = el
-    for _ in range(MAX_COMMENT_DEPTH):
-        if node is None or not isinstance(node, Tag):
-            break
-        if node.attrs and _COMMENT_HINT_RE.search(class_id(node)):
-            found.append(node)
-        node = node.parent
-    return found
-
-
-def _dated_line_indexes(page: Page) -> list[int]:
-    """Indexes of the page's short lines that carry a date, ascending."""
-    return [j for j, b in enumerate(page.index.blocks)
-            if b.chars <= MAX_DATED_BLOCK_CHARS and _DIGITS_RE.search(b.text) and dates_in(b.spaced, now=page.now)]
-
-
-def _dated_lines_in(page: Page, el: Tag, dated_lines: list[int]) -> int:
-    """How many of the dated lines (block indexes, ascending) are inside `el`'s parent (`el` and its
-    sibling comments)."""
-    container = el.parent if isinstance(el.parent, Tag) else el
-    lo, hi = page.index.block_range(container)
-    return bisect_left(dated_lines, hi) - bisect_left(dated_lines, lo)
-
-
-def _in_url_month(url: str | None, day: str) -> bool:
-    """False when the URL's path names a year and month (`/news/2011/12/slug`) that `day` is not in."""
-    m = _URL_MONTH_RE.search((url or "").split("?", 1)[0])
-    return m is None or day[:7] == f"{m.group(1)}-{int(m.group(2)):02d}"
-
-
-class _DateReader:
-    """What htmldate asks dateparser (`get_date_data(text)["date_obj"]`), answered by
-    `parse_datetime`: dateparser costs ~10 ms a string (htmldate's extensive search sends it dozens
-    on some pages: 1.8 s at worst on the dates corpus) where `parse_datetime` costs microseconds and
-    reads the month names of parsers/month_names.py."""
-
-    @staticmethod
-    def get_date_data(text: str) -> dict[str, datetime | None]:
-        value = parse_datetime(text, tz="")
-        return {"date_obj": datetime.fromisoformat(value[:10]) if value else None}
-
-
-def _month_words() -> frozenset[str]:
-    """htmldate's gate "has a month name", from parsers/month_names.py instead of dateparser's
-    locales (loading them costs ~140 ms once)."""
-    return _MONTH_WORDS
-
-
-_MONTH_WORDS = frozenset(name.replace("ı", "i").lower() for name in MONTH_NAMES)
-# htmldate 1.11 reaches dateparser through these two functions of `htmldate.extractors`.
-_HTMLDATE_SWAPS = {"get_external_parser": _DateReader, "month_words": _month_words}
-_HTMLDATE_LOCK = threading.Lock()
-
-
-@contextmanager
-def _htmldate_reading_dates_with_newsduck():
-    """htmldate's `find_date`, with its dateparser calls answered by newsduck's date reader for the
-    call and htmldate put back as it was after (a swapped name a later htmldate no longer has is
-    left alone: htmldate then runs unchanged)."""
-    import htmldate.extractors as extractors  # a fallback: imported the first time a page needs it
-    from htmldate import find_date
-
-    with _HTMLDATE_LOCK:
-        originals = {name: getattr(extractors, name) for name in _HTMLDATE_SWAPS if hasattr(extractors, name)}
-        for name in originals:
-            setattr(extractors, name, _HTMLDATE_SWAPS[name])
-        try:
-            yield find_date
-        finally:
-            for name, original in originals.items():
-                setattr(extractors, name, original)
-
-
-def _day_supported(page: Page, facts: Facts, article_root: Tag | None, day: str) -> bool:
-    """True when no line shows `day` (it came from markup) and it is not a January 1 (htmldate's
-    day for a lone year: a copyright line, `© 2016`), or when one that shows it dates the page: a
-    labelled or byline-like date line that is not a story-list item or a comment (a link-heavy line
-    longer than a date and a word or two outside the header; one of a parent's several dated lines;
-    a line of a comment thread: an element marked as a comment whose parent holds another dated
-    line), read above the headline by the rule of `scan_above_title`."""
-    blocks = page.index.blocks
-    year = day[:4]
-    shown = [i for i, b in enumerate(blocks)
-             if year in b.text and b.chars <= MAX_DATED_BLOCK_CHARS
-             and any(d[:10] == day for d, _s, _e in dates_in(b.spaced, now=page.now))]
-    if not shown:
-        return not day.endswith("-01-01")
-    dated_lines = _dated_line_indexes(page)
-    dated_children: dict[int, int] = {}
-    for j in dated_lines:
-        parent = id(blocks[j].element.parent)
-        dated_children[parent] = dated_children.get(parent, 0) + 1
-    for i in shown:
-        b = blocks[i]
-        if dated_children.get(id(b.element.parent), 0) >= MIN_LIST_DATES:
-            continue
-        if any(_dated_lines_in(page, el, dated_lines) >= MIN_THREAD_DATES for el in _comment_elements(b.element)):
-            continue  # a comment thread's date line
-        if b.link_density > MAX_LINK_DENSITY_PROSE and b.chars > MAX_LINKED_DATE_CHARS and not _at_headline(facts, i):
-            continue  # a teaser: a headline link and its date (a short line may link its date to the archive,
-            # and the story's info line its author and section)
-        labelled = find_labeled_datetime_with_label(b.spaced, now=page.now)
-        value = labelled[0] if labelled else _byline_like(b.spaced, page.now)
-        if not value or value[:10] != day:
-            continue
-        if facts.title_block is not None and i < facts.title_block and not labelled and "T" not in value and not (
-                article_root is not None and page.index.contains(article_root, b.pos) and is_date_marked(b.element)):
-            continue  # the rule of the lines above the headline: a bare day there is the top bar's "today"
-        return True
-    return False
-
-
 # --- the page's own time for a UTC value -------------------------------------------------------------
 
 def localized(page: Page, facts: Facts, article_root: Tag | None, declared: tuple[str, str]) -> tuple[str, str]:
@@ -485,7 +317,7 @@ def top_lines_date(page: Page, facts: Facts) -> tuple[str, str] | None:
         return None
     start = facts.header_zone[0]
     blocks = page.index.blocks
-    for i in range(start - 1, max(0, start - MAX_TOP_LINES) - 1, -1):
+    for i in range(start - 1, max(0, start - MAX_ABOVE_TITLE_BLOCKS) - 1, -1):
         b = blocks[i]
         if b.link_density > MAX_LINK_DENSITY_PROSE or b.chars > 150:
             continue
@@ -546,7 +378,7 @@ def edge_line_date(page: Page, facts: Facts) -> tuple[str, str] | None:
     `jeudi 13 juin 2019`), its last lines or the lines right after it (`Autor: X | Artikel
     veröffentlicht am 16.12.2012`, `(2024-11-03 12:00) 午間新聞`). A labelled date counts; an
     unlabelled one when the line is short around it and does not read as a sentence (see
-    `_byline_like`)."""
+    `byline_like`)."""
     if facts.body_end is None or facts.header_zone is None:
         return None
     blocks = page.index.blocks
@@ -564,46 +396,16 @@ def edge_line_date(page: Page, facts: Facts) -> tuple[str, str] | None:
         b = blocks[i]
         if b.link_density > MAX_LINK_DENSITY_PROSE or b.chars > MAX_STAMP_LINE_CHARS:
             continue
-        hinted = _comment_elements(b.element)
-        if hinted:
-            dated_lines = _dated_line_indexes(page) if dated_lines is None else dated_lines
-            if any(_dated_lines_in(page, el, dated_lines) >= MIN_THREAD_DATES for el in hinted):
-                continue  # a comment thread's date line
+        if comment_elements(b.element):
+            dated_lines = dated_line_indexes(page) if dated_lines is None else dated_lines
+            if in_comment_thread(page, b.element, dated_lines):
+                continue
         labelled = find_labeled_datetime_with_label(b.spaced, now=page.now)
         if labelled:
             return labelled[0], f"text:{labelled[1]}"
-        value = _byline_like(b.spaced, page.now) if b.chars <= MAX_EDGE_LINE_CHARS else _stamp(b.spaced, page.now)
+        value = byline_like(b.spaced, page.now) if b.chars <= MAX_EDGE_LINE_CHARS else stamp(b.spaced, page.now)
         if value:
             return value, "text:body-edge"
-    return None
-
-
-def _stamp(text: str, now: datetime | None) -> str | None:
-    """The date of a longer line at the edge of the body that stamps the story with a date and a
-    time (`Dieser Artikel wurde am 14. Dezember 2015 um 14:48 von X geschrieben und unter …`):
-    prose gives a day, seldom a day and a minute."""
-    found = dates_in(text, now=now)
-    if len(found) == 1 and "T" in found[0][0]:
-        return found[0][0]
-    return None
-
-
-def _byline_like(text: str, now: datetime | None) -> str | None:
-    """The date of a line that dates the story rather than tells it: short around its date, not
-    ending like a sentence after it, and with a time, an info-line separator or few words."""
-    value = dated_line(text, max_chars=MAX_EDGE_LINE_CHARS, max_words=MAX_EDGE_LINE_WORDS, now=now)
-    if value is None:
-        return None
-    spans = dates_in(text, now=now)
-    line = text.rstrip()
-    words = len(text) - sum(e - s for _, s, e in spans)
-    if line.endswith(SENTENCE_END) and spans[-1][2] < len(line):
-        return None
-    if len(spans) == 1 and _KEY_VALUE_RE.match(text[:spans[0][1]]) and not text[spans[0][2]:].strip(" .)）"):
-        return value  # `Date of last revision: August 9, 2017`: a key and its date
-    rest = "".join(text[e:s2] for (_, _, e), (_, s2, _) in zip([("", 0, 0)] + spans, spans + [("", len(text), 0)]))
-    if "T" in value or _INFO_SEPARATOR_RE.search(rest) or words <= MAX_EDGE_BARE_WORDS:
-        return value
     return None
 
 
