@@ -233,6 +233,13 @@ def month_first_dates(month_first: bool):
         _MONTH_FIRST.reset(token)
 
 
+def _has_month_word(text: str) -> bool:
+    """A word of `text` starts a month name (a set lookup per word: cheaper than the name patterns)."""
+    return any(word.casefold() in _MONTH_FIRST_WORDS for word in _WORD_RE.findall(text))
+
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+_MONTH_FIRST_WORDS = frozenset(name.split()[0] for name in MONTH_NAMES)
 # Letters outside CJK: only then can a month name be in the text.
 _NAME_LETTER_RE = re.compile(r"[A-Za-z\u00c0-\u024f\u0370-\u06ff]")
 
@@ -263,7 +270,7 @@ def _dates(text: str, tz: str, now: datetime | None, month_first: bool | None):
     if month_first is None:
         month_first = _MONTH_FIRST.get()
     candidates: list[tuple[int, int, re.Match]] = []
-    named = _NAME_LETTER_RE.search(text) is not None
+    named = _NAME_LETTER_RE.search(text) is not None and _has_month_word(text)
     for i, pattern in enumerate(_PATTERNS):
         if not named and pattern in _NAME_PATTERNS:
             continue

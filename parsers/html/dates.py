@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from html import unescape as html_unescape
 
 from bs4 import Tag
 
@@ -67,9 +68,9 @@ _FOLDS_TO_MARKER_LETTERS = ("\u0130", "\u0131", "\u017f")
 # `"datePublished": "2024-11-03T10:55:00+08:00"` anywhere in the raw page (JSON-LD that does not
 # parse, a framework's state script).
 _JSON_PAIR_RE = re.compile(r'"(datePublished|dateCreated)"\s*:\s*"([^"<>]{8,40})"')
-# Microdata on any element: <span itemprop="datePublished" content="…">…</span>.
-_ITEMPROP_RE = re.compile(r"^(?:datePublished|dateCreated)$", re.I)
-_ITEMPROP_HINT = re.compile(r"itemprop\s*=\s*[\"']?date(?:Published|Created)", re.I)
+# Microdata on any element: <span itemprop="datePublished" content="…">06 Dicembre 2020</span>.
+_ITEMPROP_VALUE_RE = re.compile(r"itemprop\s*=\s*[\"']?(datePublished|dateCreated)\b", re.I)
+_DATE_ATTR_RE = re.compile(r"\b(content|datetime)\s*=\s*[\"']([^\"']{6,60})[\"']", re.I)
 # <time> marked as the publication time by attribute or class.
 _TIME_PUBLISHED_HINT_RE = re.compile(r"publish|pubdate|posted|created|date-?time-?pub", re.I)
 # Elements whose dates belong to something else than the story: quoted/embedded posts, comments.
@@ -161,16 +162,26 @@ _JSON_PUB_DATE_RE = re.compile(r'"pub_?date"\s*:\s*"([^"]{8,40})"', re.I)
 def microdata_date(page: Page) -> tuple[str, str] | None:
     """`itemprop=datePublished` (or `dateCreated`) on an element that is not a meta or a time tag
     (those are read with the metas and the time tags): its `content`/`datetime` attribute, else
-    its text. Looked for only when the raw page has such an attribute."""
-    if not _ITEMPROP_HINT.search(page.html):
-        return None
-    for tag in page.root.find_all(attrs={"itemprop": _ITEMPROP_RE}, limit=5):
-        if tag.name in ("meta", "time"):
-            continue
-        for raw in (tag.get("content"), tag.get("datetime"), norm(tag.get_text(" "))):
-            value = parse_datetime(raw, now=page.now) if isinstance(raw, str) and raw else None
-            if value:
-                return value, f"itemprop[{tag.get('itemprop')}]"
+    the text right inside it. Read from the raw page: `itemprop` found with `str.find`, the tag
+    around it parsed (a tree search costs ~1.5 ms a page, a case-insensitive regex over the page
+    about as much)."""
+    html = page.html
+    at = html.find("itemprop")
+    while at >= 0:
+        prop = _ITEMPROP_VALUE_RE.match(html, at)
+        start, end = html.rfind("<", 0, at), html.find(">", at)
+        if prop and start >= 0 and end > at:
+            tag = html[start + 1:end]
+            name = tag.split(None, 1)[0].lower() if tag.strip() else ""
+            if name not in ("meta", "time"):
+                text_end = html.find("<", end)
+                values = [a.group(2) for a in _DATE_ATTR_RE.finditer(tag)]
+                values.append(html[end + 1: text_end if 0 <= text_end - end <= 120 else end + 1])
+                for raw in values:
+                    value = parse_datetime(html_unescape(raw), now=page.now) if raw.strip() else None
+                    if value:
+                        return value, f"itemprop[{prop.group(1)}]"
+        at = html.find("itemprop", at + 8)
     return None
 
 
