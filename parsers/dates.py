@@ -3,11 +3,17 @@
 Standard library only (dateparser is far too slow for the number of lines this sees):
 a handful of compiled patterns, tried on one string, earliest match wins.
 
-- date and time → `2024-11-03T10:55:33+08:00` (the page's own offset when it gives one,
-  normalised to ±HH:MM; `tz` otherwise);
+- formats: year first (2024-11-03, 2024/11/03, 2024年11月3日, 2020년 7월 12일), day or month first
+  with the year last (16.12.2012, 22/11/2014, 11-22-2014), Minguo years (民國103年12月12日), month
+  names of parsers/month_names.py (November 17, 2024; 17. November 2024; 2020. június 4.), RFC 2822;
+- date and time → `2024-11-03T10:55:33+08:00` (the page's own offset or zone name when it gives
+  one, normalised to ±HH:MM; `tz` otherwise);
 - date only → `2024-11-03`;
 - impossible dates (2024-13-45) and dates after `now` + 1 day → None: a page never
   publishes in the future, and such strings are usually ids or typos.
+
+Also here: labelled dates (发布时间：…, Published: …), the date that dates a short line, dates in
+URLs and in WeChat's script variables.
 """
 
 from __future__ import annotations

@@ -46,7 +46,8 @@ def profile_container(page: Page, key: str) -> Tag | None:
 
 def fill_page_metadata(record: ArticleRecord, page: Page, title: str | None) -> None:
     """Site name and canonical URL: set for every page, story or not; a page that is not a story
-    gets the date it declares (metas, JSON-LD, its URL), never one read from its text."""
+    gets the date it declares (metas, JSON-LD), its URL's, or htmldate's for a scripted shell (no text to
+    read), never one read from its text (see parsers/html/dates.py, page_published_at)."""
     record.site_name, source = extract_site_name(page, title)
     note_field(record.provenance, "site_name", source, record.site_name)
     record.canonical_url, source = extract_canonical_url(page)
