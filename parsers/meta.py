@@ -26,6 +26,8 @@ _JSON_LD_SCRIPT = re.compile(
 _ENP_COMMENT = re.compile(r"<!--\s*enpproperty(.*?)/enpproperty\s*-->", re.I | re.S)
 _ENP_FIELD = re.compile(r"<([A-Za-z_]+)>(.*?)</\1>", re.S)
 MAX_JSON_LD_CHARS = 1_000_000
+# What pages wrap JSON-LD in: an HTML comment, or a CDATA section (`<![CDATA[ … ]]>`, `//<![CDATA[`).
+_WRAPPER_RE = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
 _HEAD_TAG_NAMES = frozenset({"meta", "link", "title", "base"})
 _REPEATED_KEYS = frozenset({"author", "article:author"})
 
@@ -50,7 +52,7 @@ def json_ld_objects(html: str) -> list[dict[str, Any]]:
         raw = m.group(1).strip()
         if not raw or len(raw) > MAX_JSON_LD_CHARS:
             continue
-        raw = raw.removeprefix("<!--").removesuffix("-->").strip()
+        raw = _WRAPPER_RE.sub("", raw)
         try:
             data = json.loads(raw, strict=False)
         except (ValueError, RecursionError):

@@ -40,6 +40,7 @@ _TIME_LABELS = (
     "Published", "Posted", "Date", "Updated",
     "发布时间", "发布日期", "发表时间", "发表日期", "发稿时间", "刊发时间", "更新时间", "上传时间",
     "录入时间", "添加时间", "来源时间", "时间", "日期",
+    "發布時間", "發佈時間", "發布日期", "發佈日期", "發表時間", "發稿時間", "更新時間", "時間",
 )
 _SOURCE_LABELS = (
     "Source", "来源", "信息来源", "文章来源", "新闻来源", "稿件来源", "本文来源", "稿源", "出处", "来自", "供稿", "供稿单位",
@@ -78,7 +79,7 @@ _LABEL_RE = re.compile(
     re.I,
 )
 _CANONICAL_LABEL = {label.lower(): label for label in _ALL_LABELS}
-_UPDATE_LABELS = frozenset({"更新时间", "Updated"})
+_UPDATE_LABELS = frozenset({"更新时间", "更新時間", "Updated"})
 # English labels are read with the Chinese byline grammar.
 _BYLINE_LABEL_ALIASES = {"Editor": "编辑"}
 # Words that end a person value even without a colon: 作者：张三 来源 阜新日报.

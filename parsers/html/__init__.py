@@ -14,6 +14,8 @@ Modules (one concern each; the public names below stay importable from `parsers.
 - facts.py    Facts: bylines, 来源, dates, editor lines and 原文链接 read around the body
 - images.py   article photos with caption and credit
 - dates.py    published_at (uses parsers/dates.py)
+- datelines.py which dated lines date the story (byline-like lines, comment threads)
+- htmldate_fallback.py  htmldate as the last date rule, its answer checked against the page
 - people.py   authors
 - site.py     source, site name, canonical URL, e-paper detection, language
 - links.py    page kind (story / list / error) and a list page's story links
@@ -112,7 +114,7 @@ def extract_html(html: str, *, url: str | None = None, path: str | None = None,
     body, lead = extract_body_blocks(page, chosen, facts, trusted=set(rule_candidates(page, layout, skip)))
     scan_footer_zone(page, layout.content_hi, layout.root_hi, skip, facts)
     if layout.title_block is not None:
-        scan_above_title(page, layout.title_block, skip, facts)
+        scan_above_title(page, layout.title_block, skip, facts, layout.article_root)
 
     record = ArticleRecord(path=path, url=url)
     record.is_article = layout.content is not None and classify_page(page, body, title)

@@ -6,11 +6,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import wraps
+from typing import Callable, TypeVar
 
 from bs4 import Tag
 
 from parsers.bylines import parse_byline_credits, parse_group_credit, parse_marked_byline
-from parsers.dates import find_labeled_datetime_with_label, parse_datetime
+from parsers.dates import (
+    dated_line as find_dated_line, find_labeled_datetime_with_label, is_update_label, month_first_dates,
+    parse_datetime,
+)
 from parsers.meta import resolve_url
 from parsers.metalines import (
     MAX_CREDIT_LINE_CHARS, MetaLine, is_end_of_article_line, is_outlet_name, is_source_label, outlet_in_credit_line,
@@ -20,6 +25,8 @@ from parsers.records import Author
 from parsers.html.page import Page, norm
 from parsers.html.title import declared_site_names
 from parsers.html.tree import MAX_LINK_DENSITY_PROSE, TextBlock, class_id
+
+T = TypeVar("T")
 
 # An unlabelled 来源 in the info line: <span class="source">阜新日报</span>, <a class="ly">人民网</a>.
 _SOURCE_CLASS_RE = re.compile(r"(?:^|[-_\s])(?:source|laiyuan|ly|media-?name|origin)(?:$|[-_\s\d])", re.I)
@@ -33,6 +40,18 @@ MAX_SOURCE_CLASS_BLOCKS = 12  # header lines looked at for an unlabelled, class-
 _BYLINE_CLASS_RE = re.compile(r"author|byline|autor|verfasser|writer", re.I)
 _BYLINE_CLASS_SKIP_RE = re.compile(r"avatar|image|img|photo|bio|desc|follow|social|more|profile-link", re.I)
 MAX_MARKED_BYLINE_CHARS = 100
+# A short line that dates the story among a few words (`Dienstag, 29. Januar 2019`, `Publié le 29 juin
+# 2019`, `Par Elba · 27 juin 2019`, `By Jane Doe, Nov. 8, 2023 10:35 PM`): at most this long, with at
+# most MAX_DATED_LINE_WORDS characters around the date (a sentence that mentions a date is longer).
+MAX_DATED_LINE_CHARS = 100
+MAX_DATED_LINE_WORDS = 50
+MAX_LINKED_DATE_CHARS = 40   # a header line whose date is a link: short, or it is a list
+# Class/id/itemprop words that mark an element as the story's date or its info line.
+_DATE_CLASS_RE = re.compile(
+    r"(?:^|[-_\s])(?:date|dates|datetime|time|timestamp|dateline|published|pubdate|pub-date|posted|"
+    r"post-?date|entry-date|datum|fecha|data|meta|metadata|byline|date-?published|datepublished)(?:$|[-_\s\d])",
+    re.I)
+_UNLABELLED_DATE_SOURCES = frozenset({"text:date", "text:dated-line"})
 _SOURCE_LABEL_RE = re.compile(r"^\s*(?:信息来源|文章来源|新闻来源|稿件来源|稿源|来源|出处|Source)\s*[:：]?\s*", re.I)
 
 
@@ -54,6 +73,11 @@ class Facts:
     # Labelled dates below the body (发布日期：… at the foot of government pages): used only when
     # nothing above the body or in the metadata gives one.
     footer_dates: list[tuple[str, str]] = field(default_factory=list)
+    # Where the zone scans ran, as block indexes: the header zone [start, stop), the first block
+    # after the body and the headline (the date rules read around them).
+    header_zone: tuple[int, int] | None = None
+    body_end: int | None = None
+    title_block: int | None = None
 
     def add_meta(self, m: MetaLine, *, with_date: bool = True) -> None:
         if m.published_at and with_date:
@@ -129,6 +153,7 @@ def consume_meta(b: TextBlock, facts: Facts, *, record_date: bool, by_parts: boo
     next span's label; the joined line is read after, for labels split from their values.
     """
     recognized = False
+    dates_before = len(facts.published_at)
     if by_parts and len(b.parts) > 1:
         for k, part in enumerate(b.parts):
             recognized = _read_line(part, facts, record_date=record_date, now=now) or recognized
@@ -137,18 +162,48 @@ def consume_meta(b: TextBlock, facts: Facts, *, record_date: bool, by_parts: boo
                 recognized = _read_line(part + b.parts[k + 1], facts, record_date=record_date, now=now) or recognized
     for text in dict.fromkeys((b.text, b.spaced)):
         if _read_line(text, facts, record_date=record_date, now=now):
-            return True
-    if record_date and not recognized:
+            recognized = True
+            break
+    if record_date and len(facts.published_at) == dates_before:
         labelled = find_labeled_datetime_with_label(b.spaced, now=now)
-        if labelled:
+        # an unlabelled date beside an `Updated …` one is the publication
+        found = dated_line(b.spaced, now) if labelled is None or is_update_label(labelled[1]) else None
+        if found:
+            facts.add_date(found, "text:dated-line")
+        elif labelled:
             facts.add_date(labelled[0], f"text:{labelled[1]}")
     return recognized
 
 
+def dated_line(text: str, now: datetime | None) -> str | None:
+    """The date of a short line that dates the story among a few words (see MAX_DATED_LINE_CHARS)."""
+    return find_dated_line(text, max_chars=MAX_DATED_LINE_CHARS, max_words=MAX_DATED_LINE_WORDS, now=now)
+
+
+def writes_month_first(page: Page) -> bool:
+    """A US English page (`<html lang="en-US">`, `og:locale` en_US): its undecidable numeric dates
+    (03/04/2020) are month first."""
+    for value in (page.head.html_lang, page.head.metas.get("og:locale")):
+        if value and value.strip().lower().replace("_", "-") == "en-us":
+            return True
+    return False
+
+
+def reading_the_page_dates(scan: Callable[..., T]) -> Callable[..., T]:
+    """`scan(page, …)` reads undecidable numeric dates in the page's order (`writes_month_first`)."""
+    @wraps(scan)
+    def scan_with_the_page_order(page: Page, *args, **kwargs) -> T:
+        with month_first_dates(writes_month_first(page)):
+            return scan(page, *args, **kwargs)
+    return scan_with_the_page_order
+
+
+@reading_the_page_dates
 def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: Facts) -> None:
     """Bylines, meta lines and the visible date between the headline and the body."""
     blocks = page.index.blocks
     names: set[str] | None = None
+    facts.header_zone = (start, stop)
     for i in range(start, stop):
         if i in skip:
             continue
@@ -160,6 +215,15 @@ def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: F
             consume_meta(b, facts, record_date=True, by_parts=True, now=page.now)
         else:
             read_linked_byline(b, facts)
+            if b.chars <= MAX_LINKED_DATE_CHARS and not facts.published_at:
+                # a date written as a link (to the day's archive): `時間：<a>2014/12/02 13:08</a>`
+                labelled = find_labeled_datetime_with_label(b.spaced, now=page.now)
+                found = (labelled[0], f"text:{labelled[1]}") if labelled else None
+                if found is None:
+                    value = dated_line(b.spaced, page.now)
+                    found = (value, "text:dated-line") if value else None
+                if found:
+                    facts.add_date(*found)
         if b.chars <= 2 * MAX_MARKED_BYLINE_CHARS and not facts.has_writer():
             read_marked_byline(b, facts)
         if is_source_label(b.text) and i + 1 < stop and blocks[i + 1].chars <= MAX_CREDIT_LINE_CHARS:
@@ -206,21 +270,33 @@ def _near_elements(el: Tag, limit: int = 30) -> list[Tag]:
     return out[:limit]
 
 
-def scan_above_title(page: Page, title_block: int, skip: set[int], facts: Facts) -> None:
+@reading_the_page_dates
+def scan_above_title(page: Page, title_block: int, skip: set[int], facts: Facts,
+                     article_root: Tag | None = None) -> None:
     """The info line some templates print above the headline (`2024-11-03 08:40 来源：阜新日报`,
     Xinhua's split date): read after everything below the headline, so it only fills gaps. A date
-    there must carry a label or a time (a bare `2024年11月20日 星期三` above a headline is today's
-    date in the top bar)."""
+    there must carry a label or a time, or sit in the article in an element marked as a date
+    (`<div class="article-date">30.07.2019</div>`): a bare `2024年11月20日 星期三` above a headline
+    is today's date in the top bar."""
     blocks = page.index.blocks
+    facts.title_block = title_block
     above = Facts()
     for i in range(max(0, title_block - MAX_ABOVE_TITLE_BLOCKS), title_block):
         b = blocks[i]
         if i in skip or b.link_density > MAX_LINK_DENSITY_PROSE or b.chars > 150:
             continue
-        consume_meta(b, above, record_date=True, by_parts=True, now=page.now)
+        line = Facts()
+        consume_meta(b, line, record_date=True, by_parts=True, now=page.now)
+        marked = article_root is not None and page.index.contains(article_root, b.pos) and is_date_marked(b.element)
+        for value, source in zip(line.published_at, line.published_from):
+            if source not in _UNLABELLED_DATE_SOURCES or "T" in value or marked:
+                above.add_date(value, source)
+        above.sources.extend(line.sources)
+        above.sources_from.extend(line.sources_from)
+        for a in line.authors:
+            above.add_author(a, line.author_from[a])
     for value, source in zip(above.published_at, above.published_from):
-        if source != "text:date" or "T" in value:
-            facts.add_date(value, source)
+        facts.add_date(value, source)
     facts.sources.extend(above.sources)
     facts.sources_from.extend(above.sources_from)
     for a in above.authors:
@@ -278,6 +354,20 @@ def read_marked_byline(b: TextBlock, facts: Facts) -> bool:
     return found_any
 
 
+def is_date_marked(el: Tag) -> bool:
+    """`el`, one of its two nearest ancestors or its near descendants has a class, id or itemprop
+    that names a date (`date`, `article-date`, `post-meta`, `datum`, `fecha`, `datePublished` …)."""
+    node: Tag | None = el
+    for _ in range(3):
+        if node is None or not isinstance(node, Tag):
+            break
+        if node.attrs and _DATE_CLASS_RE.search(f"{class_id(node)} {node.get('itemprop') or ''}"):
+            return True
+        node = node.parent
+    return any(n.attrs and _DATE_CLASS_RE.search(f"{class_id(n)} {n.get('itemprop') or ''}")
+               for n in _near_elements(el)[1:])
+
+
 def unlabelled_source(b: TextBlock) -> str | None:
     """The text of an element marked as the source by its class, in a short header line."""
     for node in _near_elements(b.element):
@@ -295,9 +385,11 @@ def looks_like_bare_date(text: str) -> bool:
     return len(re.sub(r"[\d\s:：\-/.年月日时分秒TZ+星期一二三四五六日天]", "", text)) <= 2
 
 
+@reading_the_page_dates
 def scan_footer_zone(page: Page, start: int, stop: int, skip: set[int], facts: Facts) -> None:
     """Editor lines, 原文链接, 来源 and credits after the body, up to the next story list."""
     blocks = page.index.blocks
+    facts.body_end = start
     for i in range(start, stop):
         if i in skip:
             continue
@@ -315,6 +407,7 @@ def scan_footer_zone(page: Page, start: int, stop: int, skip: set[int], facts: F
                 facts.footer_dates.append((labelled[0], f"text:{labelled[1]}"))
 
 
+@reading_the_page_dates
 def read_profile_node(page: Page, key: str) -> Facts | None:
     """What the blocks of the profile's `key` node say (bylines, dates, 来源), or None when the
     profile has no such selector or it matches nothing."""

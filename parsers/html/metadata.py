@@ -12,7 +12,7 @@ from bs4 import Tag
 from parsers.profiles import Profile, ProfileSet, default_profiles
 from parsers.provenance import note_author, note_field
 from parsers.records import ArticleRecord, Block
-from parsers.html.dates import extract_published_at
+from parsers.html.dates import extract_published_at, page_published_at
 from parsers.html.facts import Facts, extract_original_url_from_links
 from parsers.html.images import Figure
 from parsers.html.page import Page
@@ -45,11 +45,16 @@ def profile_container(page: Page, key: str) -> Tag | None:
 
 
 def fill_page_metadata(record: ArticleRecord, page: Page, title: str | None) -> None:
-    """Site name and canonical URL: set for every page, story or not."""
+    """Site name and canonical URL: set for every page, story or not; a page that is not a story
+    gets the date it declares (metas, JSON-LD), its URL's, or htmldate's for a scripted shell (no text to
+    read), never one read from its text (see parsers/html/dates.py, page_published_at)."""
     record.site_name, source = extract_site_name(page, title)
     note_field(record.provenance, "site_name", source, record.site_name)
     record.canonical_url, source = extract_canonical_url(page)
     note_field(record.provenance, "canonical_url", source, record.canonical_url)
+    if not record.is_article:
+        record.published_at, source = page_published_at(page)
+        note_field(record.provenance, "published_at", source, record.published_at)
 
 
 def fill_article_metadata(record: ArticleRecord, page: Page, *, facts: Facts, figures: list[Figure],
