@@ -100,9 +100,9 @@ def test_short_lines_may_repeat_but_long_paragraphs_may_not():
     html = page(
         "<article><h1>Council approves the budget</h1><div class='body'>"
         f"<p>{LEDE}</p><ul><li>Plan A: two schools</li><li>Plan B: two schools</li></ul>"
-        f"<p>Two schools</p><p>{SECOND}</p><p>Two schools</p><p>{SECOND}</p></div></article>")
+        f"<p>Two schools</p><p>{SECOND}</p><p>Two schools</p><p>{SECOND}</p><p>{THIRD}</p></div></article>")
     assert paragraphs(html) == [LEDE, "Plan A: two schools", "Plan B: two schools", "Two schools", SECOND,
-                                "Two schools"]
+                                "Two schools", THIRD]
 
 
 def test_founder_epaper_story_with_little_text_is_an_article():
@@ -166,3 +166,27 @@ def test_hover_cards_and_hidden_class_text_stay_out_of_paragraphs():
         f"<p>{LEDE}<span class='sr-only'>Opens in a new window</span></p><div class='hidden'><p>{SECOND}</p></div>"
         f"<p>{THIRD}</p></div></article>")
     assert paragraphs(html) == ["The mayor, Jane Doe, said the vote showed the council could agree.", LEDE, THIRD]
+
+
+def test_furniture_at_the_body_edges_is_trimmed():
+    """A font-size widget or a wire title line before the first paragraph, and a print-edition credit,
+    a bracketed note, a marked photo credit, a desk line or a trailing heading after the last one, are
+    not paragraphs (zh-news-dev's clean-body rule)."""
+    p1 = "受強烈大陸冷氣團影響，明天白天北部低溫約只有13、14度，南部約17到19度，明晚溫度將持續下降。"
+    p2 = "中央氣象局表示，明天強烈大陸冷氣團影響，中部以北及東北部氣溫較低，其他地區早晚氣溫亦低。"
+    p3 = "醫師也呼籲，天冷心血管疾病多，民眾要多注意，作好保暖工作，出門記得多穿一件外套。"
+    html = page(
+        "<article><h1>寒流來襲 北部低溫13度</h1><div class='body'>"
+        f"<p>字級大小：</p><p>新华社北京4月24日电 题：寒流來襲</p><p>{p1}</p><p>{p2}</p><p>{p3}</p>"
+        "<p>（港台新聞片段截圖）</p><p>◎照片來源：中央氣象局</p><p>《 人民日报 》（ 2024年05月10日 04 版）</p>"
+        "<p>台中 嘉義 綜合報導</p><h3>熱門點閱</h3></div></article>")
+    assert paragraphs(html) == [p1, p2, p3]
+
+
+def test_a_short_body_keeps_its_edges():
+    from parsers.html.blocks import trim_edges
+    from parsers.records import Block
+    short = [Block("paragraph", LEDE), Block("paragraph", "Two schools")]
+    assert trim_edges(short) == short  # fewer than two prose paragraphs: nothing is trimmed
+    longer = [Block("paragraph", LEDE), Block("paragraph", SECOND), Block("paragraph", "Two schools")]
+    assert trim_edges(longer) == longer[:2]

@@ -33,7 +33,7 @@ from bs4 import MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 
 from parsers.profiles import ProfileSet
 from parsers.records import ArticleRecord, SubArticle
-from parsers.html.blocks import extract_body_blocks, extract_sub_articles
+from parsers.html.blocks import extract_body_blocks, extract_sub_articles, trim_edges
 from parsers.html.bodyselect import choose_body_blocks, rule_candidates
 from parsers.html.facts import Facts, scan_above_title, scan_footer_zone, scan_header_zone
 from parsers.html.images import Figure, extract_images
@@ -120,7 +120,7 @@ def extract_html(html: str, *, url: str | None = None, path: str | None = None,
     record.is_article = layout.content is not None and classify_page(page, body, title)
     fill_page_metadata(record, page, title)
     if record.is_article:
-        record.body = body
+        record.body = trim_edges(body)  # the metadata readers below still see the edges (bylines, credits)
         record.images = [f.image for f in reading.figures]
         record.sub_articles = reading.subs
         fill_article_metadata(record, page, facts=facts, figures=reading.figures, body=body,

@@ -35,7 +35,7 @@ SENTENCE_END = tuple("。！？!?；;：:")
 # the whole line is the label of an ad slot or a widget left in the body
 _WIDGET_LABEL_RE = re.compile(
     r"^\W*(?:advert(?:isement)?s?|ads?|sponsored(?: content)?|story continues below(?: advertisement)?|"
-    r"continue reading(?: below)?|\d* ?comments?|广告|推广)\W*$", re.I)
+    r"continue reading(?: below)?|\d* ?comments?|loading|广告|廣告|推广|推廣|正在加载|加载中|載入中)\W*$", re.I)
 _LEAD_LABELS = frozenset({"核心提示", "内容提要", "提要", "摘要", "导读", "核心阅读", "阅读提示", "编者按",
                           "内容摘要", "本文导读", "导语"})
 
@@ -130,6 +130,56 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts,
             expect_lead = False
         body.append(Block("paragraph", text))
     return drop_contained_paragraphs(body), lead
+
+
+# --- the body's edges -------------------------------------------------------------------------------
+# What pages print right before the first paragraph or after the last one, inside the article's own
+# container: a font-size widget, a wire title line, a standalone dateline credit; a print-edition
+# credit, a bracketed note or caption, a marked note (◎照片來源), a desk line, a share prompt, a
+# trailing heading. None of it is a paragraph of the story.
+MAX_EDGE_SCRAP_CHARS = 30      # a line this short with no clause punctuation is not a paragraph
+MAX_EDGE_TRIM = 6              # blocks trimmed at each end, at most
+_CLAUSE_MARK_RE = re.compile(r"[，。！？；、,.!?;]")
+_PRINT_CREDIT_RE = re.compile(r"《\s*[^《》]{1,20}\s*》\s*[（(][^（()）]{0,30}版\s*[）)]")  # 《人民日报》（2024年05月10日 04版）
+_BRACKETED_NOTE_RE = re.compile(r"[（(【〔\[][^（()）【】〔〕\[\]]{1,40}[）)】〕\]]")     # （港台新聞片段截圖） （完）
+_MARKED_NOTE_RE = re.compile(r"[◎※★☆▲△●■□◆◇▼▽►▶]")
+_WIRE_TITLE_RE = re.compile(r"[^，。,]{0,30}(?:电|電|讯|訊)\s*题[:：]")                       # 新华社北京4月24日电 题：
+_WIDGET_COLON_RE = re.compile(r".{1,8}[:：]")                                                   # 字級大小：
+
+
+def _is_scrap(text: str) -> bool:
+    return len(text) <= MAX_EDGE_SCRAP_CHARS and not _CLAUSE_MARK_RE.search(text)
+
+
+def _trailing_furniture(b: Block) -> bool:
+    text = b.text.strip()
+    return (b.kind == "heading" or _is_scrap(text) or _PRINT_CREDIT_RE.fullmatch(text) is not None
+            or _BRACKETED_NOTE_RE.fullmatch(text) is not None
+            or (len(text) <= 60 and _MARKED_NOTE_RE.match(text) is not None))
+
+
+def _leading_furniture(b: Block) -> bool:
+    text = b.text.strip()
+    return b.kind != "heading" and (_is_scrap(text) or _WIRE_TITLE_RE.match(text) is not None
+                                    or _WIDGET_COLON_RE.fullmatch(text) is not None)
+
+
+def _prose_count(body: list[Block]) -> int:
+    return sum(1 for b in body if b.kind == "paragraph" and not _is_scrap(b.text.strip()))
+
+
+def trim_edges(body: list[Block]) -> list[Block]:
+    """The body without the furniture at its two ends (see above); a body with fewer than two prose
+    paragraphs is left as it is."""
+    if _prose_count(body) < 2:
+        return body
+    start, end = 0, len(body)
+    while start < min(end, MAX_EDGE_TRIM) and _leading_furniture(body[start]) and _prose_count(body[start + 1:end]) >= 2:
+        start += 1
+    while end - start > 0 and len(body) - end < MAX_EDGE_TRIM and _trailing_furniture(body[end - 1]) \
+            and _prose_count(body[start:end - 1]) >= 2:
+        end -= 1
+    return body[start:end]
 
 
 def drop_contained_paragraphs(body: list[Block]) -> list[Block]:
