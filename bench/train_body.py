@@ -12,8 +12,9 @@
 2. Two stages of LightGBM trees (`pip install -e '.[bench]'`): the first from the block's features, the
    second also from the first stage's out-of-fold scores of its neighbours and siblings.
 3. Development figures: the study sites are split into folds by a hash; trained without one fold, the
-   model's threshold is chosen on that fold's blocks and the whole extractor is scored on its pages,
-   with the rules alone beside it. The validation split is never read here (score it with
+   model's thresholds (`keep` for the layout's candidates, `add` for other blocks; see
+   parsers/html/bodyselect.py) are chosen on that fold's blocks, each dataset weighing alike, and the
+   whole extractor is scored on its pages, with the rules alone beside it. The validation split is never read here (score it with
    `python -m bench.quality`).
 4. Both stages trained on every study page, the threshold, the feature names and what the model saw
    are written as JSON.
@@ -254,30 +255,53 @@ def end_to_end(root: Path, keys: set[str], model) -> dict[str, tuple[float, floa
     return {name: (summarize(a).f1, summarize(b).f1) for name, (a, b) in sorted(scores.items())}
 
 
+def groups_of(pages: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """Page indexes by dataset (web-body's six) or corpus: each is one gold convention."""
+    groups: dict[str, list[int]] = {}
+    for i, p in enumerate(pages):
+        groups.setdefault(p["dataset"] if p["corpus"] == "web-body" else p["corpus"], []).append(i)
+    return groups
+
+
+def choose_thresholds(pages: list[dict[str, Any]], scored: list[np.ndarray]) -> tuple[float, float, dict]:
+    """(keep, add) with the best mean over datasets of the page-averaged F1; `add` is at least 0.5 (a
+    block outside the layout's containers joins only when more likely body than not)."""
+    from parsers.html.bodyselect import decide
+    groups = groups_of(pages)
+    results = {}
+    for keep in [round(t, 2) for t in np.arange(0.15, 0.56, 0.05)]:
+        for add in (0.5, 0.55, 0.6, 0.65, 0.7):
+            decided = [decide(p["rows"], s, keep=keep, add=add) for p, s in zip(pages, scored)]
+            per = {g: page_f1([pages[i] for i in idx], [decided[i] for i in idx])[2] for g, idx in groups.items()}
+            results[(keep, add)] = (float(np.mean(list(per.values()))), per)
+    keep, add = max(results, key=lambda k: results[k][0])
+    return keep, add, {f"{k}/{a}": round(v[0], 4) for (k, a), v in results.items()}
+
+
 def dev_run(root: Path, pages: list[dict[str, Any]], fold: int, folds: int) -> dict[str, Any]:
-    """Train on the study sites outside `fold`, pick the threshold on `fold`'s blocks, and score the
+    """Train on the study sites outside `fold`, pick the thresholds on `fold`'s blocks, and score the
     whole extractor on `fold`'s pages: the figures that guide development (never the validation split)."""
+    from parsers.html.bodyselect import decide
+    from parsers.html.bodymodel import model_from_dict
     outer = site_folds(pages, folds)
     train_pages = [p for p, f in zip(pages, outer) if f != fold]
     dev_pages = [p for p, f in zip(pages, outer) if f == fold]
     first, second = fit(train_pages)
-    candidate = export(first, second, 0.5, {})
-    from parsers.html.bodymodel import model_from_dict
+    candidate = export(first, second, 0.5, 0.5, {})
     model = model_from_dict(candidate)
     check_evaluator(first, model, dev_pages[:50])
     scored = [predict(model, p) for p in dev_pages]
-    grid = [round(t, 2) for t in np.arange(0.25, 0.76, 0.05)]
-    by_threshold = {t: page_f1(dev_pages, [s >= t for s in scored])[2] for t in grid}
-    threshold = max(by_threshold, key=by_threshold.get)
-    candidate["threshold"] = threshold
+    keep, add, grid = choose_thresholds(dev_pages, scored)
+    candidate["keep"], candidate["add"] = keep, add
     model = model_from_dict(candidate)
     blocks = {}
-    for corpus in sorted({p["corpus"] for p in dev_pages}):
-        sub = [(p, s) for p, s in zip(dev_pages, scored) if p["corpus"] == corpus]
-        blocks[corpus] = {"pages": len(sub), "rules": page_f1([p for p, _ in sub], [p["rule"] > 0.5 for p, _ in sub]),
-                          "model": page_f1([p for p, _ in sub], [s >= threshold for _, s in sub])}
+    for name, idx in sorted(groups_of(dev_pages).items()):
+        sub = [dev_pages[i] for i in idx]
+        blocks[name] = {"pages": len(sub), "rules": page_f1(sub, [p["rule"] > 0.5 for p in sub]),
+                        "model": page_f1(sub, [decide(dev_pages[i]["rows"], scored[i], keep=keep, add=add)
+                                               for i in idx])}
     pipeline = end_to_end(root, {p["key"] for p in dev_pages}, model)
-    return {"fold": fold, "folds": folds, "threshold": threshold, "threshold_f1": by_threshold, "blocks": blocks,
+    return {"fold": fold, "folds": folds, "keep": keep, "add": add, "thresholds": grid, "blocks": blocks,
             "pipeline_f1": pipeline}
 
 
@@ -322,9 +346,9 @@ def _trees(booster) -> dict[str, Any]:
     return {"depth": depth, "trees": trees}
 
 
-def export(first, second, threshold: float, meta: dict[str, Any]) -> dict[str, Any]:
+def export(first, second, keep: float, add: float, meta: dict[str, Any]) -> dict[str, Any]:
     from parsers.html.blockfeatures import CONTEXT_NAMES, FEATURE_NAMES
-    return {"version": MODEL_VERSION, "threshold": threshold, **meta, "stages": [
+    return {"version": MODEL_VERSION, "keep": keep, "add": add, **meta, "stages": [
         {"features": list(FEATURE_NAMES), **_trees(first)},
         {"features": list(FEATURE_NAMES + CONTEXT_NAMES), **_trees(second)},
     ]}
@@ -355,12 +379,13 @@ def main(argv: list[str] | None = None) -> int:
         "split": "study (bench/corpora.py, by site)",
         "blocks": int(len(labels)),
         "params": PARAMS, "rounds": ROUNDS,
-        "development": {k: v for k, v in dev.items() if k != "threshold_f1"},
+        "development": {k: v for k, v in dev.items() if k != "thresholds"},
     }
-    model = export(first, second, float(dev["threshold"]), meta)
+    model = export(first, second, float(dev["keep"]), float(dev["add"]), meta)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(model, separators=(",", ":"), ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB, threshold {model['threshold']})", file=sys.stderr)
+    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB, keep {model['keep']}, add {model['add']})",
+          file=sys.stderr)
     return 0
 
 

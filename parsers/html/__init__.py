@@ -111,13 +111,14 @@ def extract_html(html: str, *, url: str | None = None, path: str | None = None,
     # captions, share bars, story lists … inside the containers: not body text, but their
     # lines are still read for bylines and dates by the zone scans
     chosen = choose_body_blocks(page, layout, skip)
-    body, lead = extract_body_blocks(page, chosen, facts, trusted=set(rule_candidates(page, layout, skip)))
+    candidates = set(rule_candidates(page, layout, skip))
+    body, lead, rule_body = extract_body_blocks(page, chosen, facts, trusted=candidates)
     scan_footer_zone(page, layout.content_hi, layout.root_hi, skip, facts)
     if layout.title_block is not None:
         scan_above_title(page, layout.title_block, skip, facts, layout.article_root)
 
     record = ArticleRecord(path=path, url=url)
-    record.is_article = layout.content is not None and classify_page(page, body, title)
+    record.is_article = layout.content is not None and classify_page(page, rule_body, title)
     fill_page_metadata(record, page, title)
     if record.is_article:
         record.body = trim_edges(body)  # the metadata readers below still see the edges (bylines, credits)
@@ -129,7 +130,7 @@ def extract_html(html: str, *, url: str | None = None, path: str | None = None,
                               heading_sources=reading.heading_sources, lead=lead)
         lang_text = "".join(b.text for b in body)
     else:
-        error = prose_chars(body) < MAX_ERROR_PAGE_PROSE_CHARS and is_error_page(page)
+        error = prose_chars(rule_body) < MAX_ERROR_PAGE_PROSE_CHARS and is_error_page(page)
         record.links = [] if error else extract_links(page)
         if not error and declares_one_story(page):
             # a story whose body could not be read (rendered by script, cut short): its metadata still holds

@@ -227,9 +227,9 @@ def block_features(page: Page, *, containers: list[Tag], top: Tag | None, noise:
     page_row = (float(typed), top_prose / page_prose, math.log1p(body_chars), float(title_block is not None),
                 math.log1p(n))
 
-    rows = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
-    parents = np.zeros(n, dtype=np.int32)
-    grands = np.zeros(n, dtype=np.int32)
+    rows: list[tuple] = []
+    parents: list[int] = []
+    grands: list[int] = []
     for i, b in enumerate(blocks):
         text = b.text
         chars = b.chars or 1
@@ -241,14 +241,15 @@ def block_features(page: Page, *, containers: list[Tag], top: Tag | None, noise:
         grand = parent.parent if parent is not None and isinstance(parent.parent, Tag) else None
         p_group, p_log, p_links, p_blocks, p_share, _ = stats(parent)
         g_group, g_log, g_links, _, g_share, g_punct = stats(grand)
-        parents[i], grands[i] = p_group, g_group
+        parents.append(p_group)
+        grands.append(g_group)
         if body_lo <= i < body_hi:
             distance = 0.0  # in a container, or between two of them
         elif i < body_lo:
             distance = -math.log1p(body_lo - i)
         else:
             distance = math.log1p(i - body_hi + 1)
-        rows[i] = (
+        rows.append((
             log_chars[i], link_density[i], punct_density[i], b.bold_chars / chars, b.heading,
             b.starts_with_link, text.endswith(_SENTENCE_END), math.log1p(text.count(" ") + 1), cjk / chars,
             len(_DIGIT_RE.findall(text)) / chars, text[:1].isupper(), len(b.parts), _function_share(text, cjk),
@@ -268,8 +269,9 @@ def block_features(page: Page, *, containers: list[Tag], top: Tag | None, noise:
             log_chars[i - 2] if i > 1 else 0.0, log_chars[i + 2] if i + 2 < n else 0.0,
             sum(prose[max(0, i - 3): i + 4]),
             *page_row,
-        )
-    return BlockTable(rows, parents, grands)
+        ))
+    return BlockTable(np.array(rows, dtype=np.float32), np.array(parents, dtype=np.int32),
+                      np.array(grands, dtype=np.int32))
 
 
 def _group_mean(values: np.ndarray, groups: np.ndarray) -> np.ndarray:

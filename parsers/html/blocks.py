@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import NamedTuple
 
 from bs4 import Tag
 
@@ -83,15 +84,22 @@ def is_section_heading(b: TextBlock) -> bool:
     return False
 
 
-def extract_body_blocks(page: Page, indices: list[int], facts: Facts,
-                        trusted: set[int]) -> tuple[list[Block], str | None]:
-    """Paragraphs and section headings of the body blocks `indices`, and the lead-box text.
-    Metadata lines are dropped from the body; those in `trusted` (the article's own containers, whether
-    or not they are body) are recorded in `facts`, so an editor line the classifier left out still
-    counts, and a byline or date from a sidebar the body reached into is never the article's. An
-    end-of-article heading (相关阅读, Related) ends the body."""
+class BodyText(NamedTuple):
+    body: list[Block]        # the chosen blocks, as paragraphs and section headings
+    lead: str | None         # the text after a 核心提示/内容提要 label
+    rule_body: list[Block]   # the same reading of the layout's own candidates (what page classification weighs)
+
+
+def extract_body_blocks(page: Page, indices: list[int], facts: Facts, trusted: set[int]) -> BodyText:
+    """Paragraphs and section headings of the body blocks `indices`, the lead-box text, and the same
+    reading of `trusted` (the layout's candidates: page classification weighs the layout's view, so a
+    list page never becomes a story because the classifier reached into its list). Metadata lines are
+    dropped from the body; those in `trusted`, whether or not they are body, are recorded in `facts`,
+    so an editor line the classifier left out still counts, and a byline or date from a sidebar the
+    body reached into is never the article's. An end-of-article heading (相关阅读, Related) ends both."""
     index = page.index
     body: list[Block] = []
+    rule_body: list[Block] = []
     lead = None
     expect_lead = False
     ignored = Facts()
@@ -99,15 +107,9 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts,
     for i in sorted(chosen | trusted):
         b = index.blocks[i]
         text = b.text
-        if i not in chosen:  # a container line the classifier left out: still read for the article's facts
-            if is_end_of_article_line(text):
-                break
-            if b.chars <= 200:
-                consume_meta(b, facts, record_date=False, by_parts=False, now=page.now)
-            continue
         label = text.strip("【】[]:： ")
         if label in _LEAD_LABELS and b.chars <= 8:
-            expect_lead = True
+            expect_lead = expect_lead or i in chosen
             continue
         if b.link_density > MAX_LINK_DENSITY_PROSE and b.chars < 200 and not is_linked_sentence(b):
             if i in trusted and not any(len(p.text) >= MIN_REPEAT_CHECK_CHARS for p in body):
@@ -122,14 +124,15 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts,
             continue
         if is_end_of_article_line(text):
             break
-        if is_section_heading(b):
-            body.append(Block("heading", text))
-            continue
-        if expect_lead:
-            lead = text
-            expect_lead = False
-        body.append(Block("paragraph", text))
-    return drop_contained_paragraphs(body), lead
+        block = Block("heading" if is_section_heading(b) else "paragraph", text)
+        if i in trusted:
+            rule_body.append(block)
+        if i in chosen:
+            if expect_lead and block.kind == "paragraph":
+                lead = text
+                expect_lead = False
+            body.append(block)
+    return BodyText(drop_contained_paragraphs(body), lead, drop_contained_paragraphs(rule_body))
 
 
 # --- the body's edges -------------------------------------------------------------------------------

@@ -14,12 +14,13 @@ ticker of other stories). Without a model file the rule candidates are the body.
 
 from __future__ import annotations
 
-from parsers.html.blockfeatures import block_features
+import numpy as np
+
+from parsers.html.blockfeatures import FEATURE_NAMES, block_features
 from parsers.html.content import MIN_TEASER_LINK_DENSITY
 from parsers.html.bodymodel import current_model
 from parsers.html.layout import Layout
 from parsers.html.page import Page
-from parsers.html.tree import TextBlock
 
 
 def rule_candidates(page: Page, layout: Layout, skip: set[int]) -> list[int]:
@@ -34,21 +35,26 @@ def rule_candidates(page: Page, layout: Layout, skip: set[int]) -> list[int]:
 def choose_body_blocks(page: Page, layout: Layout, skip: set[int]) -> list[int]:
     """Indexes of the body's blocks, in document order."""
     model = current_model()
-    candidates = rule_candidates(page, layout, skip)
     if model is None or not page.index.blocks:
-        return candidates
+        return rule_candidates(page, layout, skip)
     table = block_features(page, containers=layout.containers, top=layout.content, noise=layout.noise,
                            skip=skip, title_block=layout.title_block)
-    scores = model.probabilities(table)
-    kept = set(candidates)
-    never = skip | layout.noise  # captions, galleries, story lists the layout recognised by their markup
-    blocks = page.index.blocks
-    title = layout.title_block
-    return [i for i in range(len(scores))
-            if i not in never and scores[i] >= (model.keep if i in kept else model.add)
-            and (i in kept or title is None or i > title or not is_teaser(blocks[i]))]
+    chosen = decide(table.rows, model.probabilities(table), keep=model.keep, add=model.add)
+    return [int(i) for i in np.flatnonzero(chosen)]
 
 
-def is_teaser(b: TextBlock) -> bool:
-    """A story-list item: a headline link with its summary (a ticker above the headline, say)."""
-    return b.starts_with_link and b.link_density >= MIN_TEASER_LINK_DENSITY
+_IN_CONTAINERS, _NOISE, _SKIP, _STARTS_WITH_LINK, _LINK_DENSITY, _AFTER_TITLE, _TITLE_FOUND = (
+    FEATURE_NAMES.index(name) for name in (
+        "in_containers", "rule_noise", "rule_skip", "starts_with_link", "link_density", "after_title", "title_found"))
+
+
+def decide(rows: np.ndarray, scores: np.ndarray, *, keep: float, add: float) -> np.ndarray:
+    """Which blocks are body, from their feature rows and scores (the training script decides with this
+    same function): a rule candidate when it scores at least `keep`; any other block when it scores at
+    least `add`, unless it is the headline, 引题/副题, a caption or sub-article, the layout's boilerplate,
+    or a story-list item (a headline link with its summary) above the headline."""
+    candidate = (rows[:, _IN_CONTAINERS] > 0.5) & (rows[:, _NOISE] < 0.5) & (rows[:, _SKIP] < 0.5)
+    teaser_above = ((rows[:, _STARTS_WITH_LINK] > 0.5) & (rows[:, _LINK_DENSITY] >= MIN_TEASER_LINK_DENSITY)
+                    & (rows[:, _TITLE_FOUND] > 0.5) & (rows[:, _AFTER_TITLE] < 0.5))
+    never = (rows[:, _NOISE] > 0.5) | (rows[:, _SKIP] > 0.5) | teaser_above
+    return np.where(candidate, scores >= keep, (scores >= add) & ~never)

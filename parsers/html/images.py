@@ -13,7 +13,7 @@ from parsers.meta import resolve_url
 from parsers.records import Author, Image
 from parsers.html.blocks import is_section_heading
 from parsers.html.page import Page, norm
-from parsers.html.tree import TextBlock, class_id
+from parsers.html.tree import BLOCK_TAGS, TextBlock, class_id
 
 MAX_FIGURE_TEXT_CHARS = 200       # caption + credit around one image
 _IMAGE_JUNK_RE = re.compile(
@@ -26,7 +26,7 @@ _CAPTION_START_RE = re.compile(r"^[（(【\[]?\s*(?:图为|图片说明|图注|�
 
 
 def _figure_container(page: Page, img_pos: int, img: Tag, stop: list[Tag]) -> Tag | None:
-    """The largest ancestor of an image that holds only it and a short caption."""
+    """The largest block-level ancestor of an image that holds only it and a short caption."""
     index = page.index
     best = None
     node = img.parent
@@ -38,7 +38,8 @@ def _figure_container(page: Page, img_pos: int, img: Tag, stop: list[Tag]) -> Ta
         # an <hN>, or a bold line above the photo, is a subheading, not a caption
         if any(b.heading or (b.pos < img_pos and is_section_heading(b)) for b in index.blocks_in(node)):
             break
-        best = node
+        if node.name in BLOCK_TAGS:
+            best = node  # an inline wrapper (a <span> holding the photo and the first sentence) is no figure
         node = node.parent
     return best
 
