@@ -11,8 +11,13 @@ export TMPDIR ?= /tmp
 
 venv: $(STAMP)
 
+# Python 3.11's bundled pip (23.2) fails on the lock: two packages ask for lxml's html-clean extra
+# spelled two ways (html_clean, html-clean), which pip 23.2's resolver takes for a conflict.
+PIP_VERSION := 25.1.1
+
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
@@ -29,6 +34,7 @@ clean:
 # Re-resolve the direct pins in constraints.txt and write the full lock (run after changing dependencies).
 lock:
 	rm -rf /tmp/newsduck-lock-venv && $(PYTHON) -m venv /tmp/newsduck-lock-venv
+	/tmp/newsduck-lock-venv/bin/python -m pip install --quiet pip==$(PIP_VERSION)
 	/tmp/newsduck-lock-venv/bin/pip install --quiet -c constraints.txt -e '.[test,bench]'
 	(echo "# pip freeze of a fresh install of .[test,bench] (python 3.11) + the build backend; regenerate with: make lock"; \
 	 echo "setuptools==80.9.0"; /tmp/newsduck-lock-venv/bin/pip freeze --exclude-editable) > requirements.lock

@@ -294,6 +294,8 @@ def dev_run(root: Path, pages: list[dict[str, Any]], fold: int, folds: int) -> d
     keep, add, grid = choose_thresholds(dev_pages, scored)
     candidate["keep"], candidate["add"] = keep, add
     model = model_from_dict(candidate)
+    dev_model = cache_dir() / "body-dev-model.json"  # for looking into the development fold's pages
+    dev_model.write_text(json.dumps({**candidate, "dev_keys": sorted(p["key"] for p in dev_pages)}), encoding="utf-8")
     blocks = {}
     for name, idx in sorted(groups_of(dev_pages).items()):
         sub = [dev_pages[i] for i in idx]
