@@ -99,7 +99,10 @@ def test_extract_seed_prints_exactly_the_documented_keys(capsys):
     record = json.loads(lines[0])
     assert tuple(record) == EXTRACT_KEYS
     assert record["title"] == "向“新”发力 逐“质”而行——阜新市海州区凝心聚力谋发展促振兴纪实"
-    assert record["text"] == "\n\n".join(record["paragraphs"])
+    # text: the body as read, section headings and paragraphs in their order
+    parts = record["text"].split("\n\n")
+    assert record["sections"] and [p for p in parts if p in record["sections"]] == record["sections"]
+    assert [p for p in parts if p not in record["sections"]] == record["paragraphs"]
 
 
 def test_extract_json_format_and_url_option(capsys):

@@ -27,28 +27,49 @@ _INNER_NOISE_HINT_RE = re.compile(
 _INNER_NOISE_TAGS = frozenset({"figure", "figcaption", "aside", "nav", "footer"})
 
 
+MAX_WRAPPER_SHARE = 0.5    # a hinted wrapper with more of the container's prose than this is the body
+MAX_HINTED_SHARE = 0.7     # hints that would remove more of it than this are not believed at all
+
+
 def inner_noise_blocks(index: PageIndex, containers: list[Tag]) -> set[int]:
     """Blocks of the containers that sit in a caption, gallery, share bar, related-stories box,
-    aside … between the block and its container (the container's own class does not count)."""
+    aside … between the block and its container (the container's own class does not count).
+
+    A class hint never removes the body itself: a hinted wrapper that holds most of the container's
+    prose (`<article class="post commented">`) is not noise, and when hinted wrappers together would
+    remove most of it (a listicle whose every part is a `slide`), no hint counts in that container;
+    the tags that never hold body text (figure, figcaption, aside, nav, footer) still do."""
     noise: set[int] = set()
+    blocks = index.blocks
     for container in containers:
-        memo: dict[int, bool] = {id(container): False}
+        wrapper_of: dict[int, Tag | None] = {id(container): None}
         lo, hi = index.block_range(container)
+        by_wrapper: dict[int, tuple[Tag, list[int]]] = {}
         for i in range(lo, hi):
-            el = index.blocks[i].element
+            el = blocks[i].element
             path = []
-            while isinstance(el, Tag) and id(el) not in memo:
+            while isinstance(el, Tag) and id(el) not in wrapper_of:
                 path.append(el)
                 el = el.parent
-            verdict = memo.get(id(el), False) if isinstance(el, Tag) else False
+            wrapper = wrapper_of.get(id(el)) if isinstance(el, Tag) else None
             for node in reversed(path):
-                verdict = verdict or _is_noise_wrapper(node)
-                memo[id(node)] = verdict
-            if verdict:
-                noise.add(i)
+                if wrapper is None and _is_noise_wrapper(node):
+                    wrapper = node
+                wrapper_of[id(node)] = wrapper
+            if wrapper is not None:
+                by_wrapper.setdefault(id(wrapper), (wrapper, []))[1].append(i)
+        prose = sum(b.chars for b in blocks[lo:hi] if b.punct)
+        hinted: list[list[int]] = []
+        for wrapper, members in by_wrapper.values():
+            if wrapper.name in _INNER_NOISE_TAGS:
+                noise.update(members)
+            elif not prose or sum(blocks[k].chars for k in members if blocks[k].punct) <= MAX_WRAPPER_SHARE * prose:
+                hinted.append(members)
+        hinted_prose = sum(blocks[k].chars for members in hinted for k in members if blocks[k].punct)
+        if not prose or hinted_prose <= MAX_HINTED_SHARE * prose:
+            for members in hinted:
+                noise.update(members)
     return noise
-
-
 
 
 def teaser_blocks(index: PageIndex, containers: list[Tag]) -> set[int]:

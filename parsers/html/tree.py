@@ -229,7 +229,9 @@ class PageIndex:
 # Class names that hide an element until the reader hovers or opens it, or for good.
 _HIDDEN_CLASSES = frozenset({"hidden", "element-hidden", "element-invisible", "d-none", "sr-only",
                              "visually-hidden", "screen-reader-text", "screen-reader-only"})
-_POPUP_CLASS_WORDS = ("tooltip", "popover", "popup", "rollover", "hovercard")
+# Pop-ups and consent dialogs (cookie banners, consent-management settings), shown by a script on demand.
+_POPUP_CLASS_WORDS = ("tooltip", "popover", "popup", "rollover", "hovercard", "consent", "gdpr", "cookie-banner",
+                      "cookiebanner", "cookie-notice", "cookie-bar", "cookiebar")
 
 
 @lru_cache(maxsize=8192)
