@@ -42,6 +42,14 @@ def declares_one_story(page: Page) -> bool:
         (page.head.get("og:type") or "").lower() == "article" or "founder-content" in page.index.custom_tags
 
 
+def is_main_text(body: list[Block], links: list[Link]) -> bool:
+    """A page that is not one story still has a text worth keeping (an about page, a guide, a product
+    description) when its body holds an article's worth of prose and at least twice the text of the
+    story links it lists: a list or channel page's teasers never make one."""
+    prose = prose_chars(body)
+    return prose >= max(MIN_ARTICLE_PROSE_CHARS, 2 * sum(len(link.title) for link in links))
+
+
 def classify_page(page: Page, body: list[Block], title: str | None) -> bool:
     """True for one news story; False for lists, channels and error pages."""
     prose = prose_chars(body)
