@@ -263,15 +263,24 @@ def groups_of(pages: list[dict[str, Any]]) -> dict[str, list[int]]:
     return groups
 
 
+def gated_decision(page: dict[str, Any], scores: np.ndarray, keep: float, add: float) -> np.ndarray:
+    """What the extractor keeps of a page: the layout's candidates where it is sure (the classifier is
+    not asked, parsers/html/bodyselect.py), the classifier's decision elsewhere."""
+    from parsers.html.bodyselect import SURE_TOP_SHARE, decide
+    if len(page["rows"]) and page["rows"][0, _column("top_share")] >= SURE_TOP_SHARE:
+        return page["rule"] > 0.5
+    return decide(page["rows"], scores, keep=keep, add=add)
+
+
 def choose_thresholds(pages: list[dict[str, Any]], scored: list[np.ndarray]) -> tuple[float, float, dict]:
-    """(keep, add) with the best mean over datasets of the page-averaged F1; `add` is at least 0.5 (a
-    block outside the layout's containers joins only when more likely body than not)."""
-    from parsers.html.bodyselect import decide
+    """(keep, add) with the best mean over datasets of the page-averaged F1, the classifier deciding
+    only where the layout is unsure (as in extraction); `add` is at least 0.5 (a block outside the
+    layout's containers joins only when more likely body than not)."""
     groups = groups_of(pages)
     results = {}
     for keep in [round(t, 2) for t in np.arange(0.15, 0.56, 0.05)]:
         for add in (0.5, 0.55, 0.6, 0.65, 0.7):
-            decided = [decide(p["rows"], s, keep=keep, add=add) for p, s in zip(pages, scored)]
+            decided = [gated_decision(p, s, keep, add) for p, s in zip(pages, scored)]
             per = {g: page_f1([pages[i] for i in idx], [decided[i] for i in idx])[2] for g, idx in groups.items()}
             results[(keep, add)] = (float(np.mean(list(per.values()))), per)
     keep, add = max(results, key=lambda k: results[k][0])
@@ -281,7 +290,6 @@ def choose_thresholds(pages: list[dict[str, Any]], scored: list[np.ndarray]) -> 
 def dev_run(root: Path, pages: list[dict[str, Any]], fold: int, folds: int) -> dict[str, Any]:
     """Train on the study sites outside `fold`, pick the thresholds on `fold`'s blocks, and score the
     whole extractor on `fold`'s pages: the figures that guide development (never the validation split)."""
-    from parsers.html.bodyselect import decide
     from parsers.html.bodymodel import model_from_dict
     outer = site_folds(pages, folds)
     train_pages = [p for p, f in zip(pages, outer) if f != fold]
@@ -300,8 +308,7 @@ def dev_run(root: Path, pages: list[dict[str, Any]], fold: int, folds: int) -> d
     for name, idx in sorted(groups_of(dev_pages).items()):
         sub = [dev_pages[i] for i in idx]
         blocks[name] = {"pages": len(sub), "rules": page_f1(sub, [p["rule"] > 0.5 for p in sub]),
-                        "model": page_f1(sub, [decide(dev_pages[i]["rows"], scored[i], keep=keep, add=add)
-                                               for i in idx])}
+                        "model": page_f1(sub, [gated_decision(dev_pages[i], scored[i], keep, add) for i in idx])}
     pipeline = end_to_end(root, {p["key"] for p in dev_pages}, model)
     return {"fold": fold, "folds": folds, "keep": keep, "add": add, "thresholds": grid, "blocks": blocks,
             "pipeline_f1": pipeline}

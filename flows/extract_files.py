@@ -9,9 +9,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterator
 
-from parsers import extract_article
+from parsers import extract_article, warm_up
 from parsers.errors import ParseError
-from parsers.profiles import default_profiles
 
 # Below this many files, starting worker processes costs more than it saves.
 MIN_FILES_PER_WORKER = 8
@@ -46,10 +45,10 @@ def default_jobs() -> int:
 
 
 def warm_up_parsers() -> None:
-    """Do the extractor's one-time work (site profiles' selectors, lazy regexes) in this process, so
+    """Do the extractor's one-time work (profiles, body model, lazy regexes, imports) in this process, so
     forked workers inherit it instead of each paying ~0.2 s CPU for it; then freeze the heap so the
     workers' garbage collections neither scan nor copy-on-write the inherited objects."""
-    default_profiles()
+    warm_up()
     try:
         extract_article(WARM_UP_PAGE, url="https://example.com/a/1.html")
     except ParseError:

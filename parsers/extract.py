@@ -58,6 +58,18 @@ def extract_article(data: bytes, *, url: str | None = None, path: str | None = N
     return record
 
 
+def warm_up() -> None:
+    """Do the extractor's one-time work now: read the site profiles and the body model, import the
+    date fallback's library. A process that forks workers calls it first, so they inherit it."""
+    from parsers.html.bodymodel import load_model
+    from parsers.html.htmldate_fallback import preload
+    from parsers.profiles import default_profiles
+
+    default_profiles()
+    load_model()
+    preload()
+
+
 def is_plain_text(text: str, *, path: str | None = None, content_type: str | None = None) -> bool:
     """A `.txt` path, a text/plain response, or text with no HTML markup in its first 64 KB."""
     if content_type:

@@ -17,12 +17,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from bs4 import Tag
 
-from parsers.html.content import _COMMENT_HINT_RE, _NEGATIVE_HINT_RE, _POSITIVE_HINT_RE
+from parsers.html.content import hint_flags
 from parsers.html.page import Page
 from parsers.html.tree import HEADING_LEVEL, PageIndex, class_id
 from parsers.vocab import FUNCTION_CHARS, FUNCTION_WORDS
@@ -80,22 +79,17 @@ class BlockTable:
     grand: np.ndarray     # (blocks,) int: a group number per grandparent element
 
 
-@lru_cache(maxsize=8192)
-def _hint_flags(hints: str) -> tuple[bool, bool, bool]:
-    return (_POSITIVE_HINT_RE.search(hints) is not None, _NEGATIVE_HINT_RE.search(hints) is not None,
-            _COMMENT_HINT_RE.search(hints) is not None)
-
-
 class _Ancestry:
     """Per-element memo: (depth, then for each property the levels up to the nearest ancestor that has
-    it: positive hint, negative hint, comment hint, nav, list, table, article, form)."""
+    it: positive hint, negative hint, comment hint, nav, list, table, article, form). Levels grow without
+    bound here; the feature rows cap them at NONE."""
 
     def __init__(self, root: Tag):
         self.root = root
-        self.memo: dict[int, tuple[float, ...]] = {}
-        self.top = (0.0,) + (NONE,) * 8
+        self.memo: dict[int, tuple[int, ...]] = {}
+        self.top = (0,) + (int(NONE),) * 8
 
-    def of(self, el: Tag) -> tuple[float, ...]:
+    def of(self, el: Tag) -> tuple[int, ...]:
         memo = self.memo
         found = memo.get(id(el))
         if found is not None:
@@ -108,21 +102,19 @@ class _Ancestry:
             path.append(node)
             node = node.parent
         base = memo.get(id(node), self.top) if isinstance(node, Tag) else self.top
+        nav, lists, table, article, form = _NAV_TAGS, _LIST_TAGS, _TABLE_TAGS, _ARTICLE_TAGS, _FORM_TAGS
         for n in reversed(path):
             name = n.name
             attrs = n.attrs
-            pos, neg, comment = _hint_flags(class_id(n)) if attrs and ("class" in attrs or "id" in attrs) \
-                else _NO_HINTS
-            if attrs and not pos and attrs.get("itemprop") == "articleBody":
-                pos = True
+            if attrs:
+                pos, neg, comment = hint_flags(class_id(n)) if "class" in attrs or "id" in attrs else _NO_HINTS
+                pos = pos or attrs.get("itemprop") == "articleBody"
+            else:
+                pos = neg = comment = False
             d, p1, p2, p3, p4, p5, p6, p7, p8 = base
-            base = (d + 1,
-                    0.0 if pos else min(NONE, p1 + 1), 0.0 if neg else min(NONE, p2 + 1),
-                    0.0 if comment else min(NONE, p3 + 1), 0.0 if name in _NAV_TAGS else min(NONE, p4 + 1),
-                    0.0 if name in _LIST_TAGS else min(NONE, p5 + 1),
-                    0.0 if name in _TABLE_TAGS else min(NONE, p6 + 1),
-                    0.0 if name in _ARTICLE_TAGS else min(NONE, p7 + 1),
-                    0.0 if name in _FORM_TAGS else min(NONE, p8 + 1))
+            base = (d + 1, 0 if pos else p1 + 1, 0 if neg else p2 + 1, 0 if comment else p3 + 1,
+                    0 if name in nav else p4 + 1, 0 if name in lists else p5 + 1, 0 if name in table else p6 + 1,
+                    0 if name in article else p7 + 1, 0 if name in form else p8 + 1)
             memo[id(n)] = base
         return base
 
@@ -164,12 +156,17 @@ def _repeats(el: Tag | None, memo: dict[int, dict]) -> float:
     return math.log1p(counts.get(_signature(el), 1) - 1)
 
 
+FUNCTION_SAMPLE_CHARS = 300  # the share is read on the block's first characters: enough for a paragraph
+
+
 def _function_share(text: str, cjk: int) -> float:
     """Share of the words (or, in CJK text, of the characters) that are function words: prose has
     many, menus, names and headlines few."""
+    sample = text[:FUNCTION_SAMPLE_CHARS]
     if cjk:
-        return sum(1 for ch in text if ch in FUNCTION_CHARS) / cjk
-    words = _WORD_RE.findall(text.lower())
+        in_sample = len(_CJK_RE.findall(sample)) if len(text) > FUNCTION_SAMPLE_CHARS else cjk
+        return sum(1 for ch in sample if ch in FUNCTION_CHARS) / max(1, in_sample)
+    words = _WORD_RE.findall(sample.lower())
     if len(words) < 3:
         return 0.0
     return sum(1 for w in words if w in FUNCTION_WORDS) / len(words)
@@ -215,22 +212,26 @@ def block_features(page: Page, *, containers: list[Tag], top: Tag | None, noise:
                 punct / chars if chars else 0.0)
         return found
 
-    log_chars = [math.log1p(b.chars) for b in blocks]
-    link_density = [b.link_chars / b.chars if b.chars else 0.0 for b in blocks]
-    punct_density = [b.punct / b.chars if b.chars else 0.0 for b in blocks]
-    prose = [1.0 if b.punct and b.chars >= 15 and ld < 0.5 else 0.0 for b, ld in zip(blocks, link_density)]
+    count = np.array([b.chars for b in blocks], dtype=np.float64)
+    safe = np.maximum(count, 1.0)
+    log_chars = np.log1p(count)
+    link_density = np.array([b.link_chars for b in blocks], dtype=np.float64) / safe
+    punct = np.array([b.punct for b in blocks], dtype=np.float64)
+    punct_density = punct / safe
+    prose = ((punct > 0) & (count >= 15) & (link_density < 0.5)).astype(np.float64)
     title_pos = title_block if title_block is not None else -1
-    page_prose = max(1, sum(b.chars for b, p in zip(blocks, prose) if p))
-    top_prose = sum(blocks[k].chars for k in range(top_lo, top_hi) if prose[k])
+    page_prose = max(1.0, float(count[prose > 0].sum()))
+    top_prose = float((count[top_lo:top_hi] * prose[top_lo:top_hi]).sum())
     body_chars = sum(blocks[k].chars for lo, hi in ranges for k in range(lo, hi) if k not in noise)
     typed = (page.ld is not None and page.ld.is_article_type) or (page.head.get("og:type") or "").lower() == "article"
     page_row = (float(typed), top_prose / page_prose, math.log1p(body_chars), float(title_block is not None),
                 math.log1p(n))
 
-    rows: list[tuple] = []
+    # what needs the block's text or element, one block at a time
+    per_block: list[tuple] = []
     parents: list[int] = []
     grands: list[int] = []
-    for i, b in enumerate(blocks):
+    for b in blocks:
         text = b.text
         chars = b.chars or 1
         el = b.element
@@ -243,35 +244,55 @@ def block_features(page: Page, *, containers: list[Tag], top: Tag | None, noise:
         g_group, g_log, g_links, _, g_share, g_punct = stats(grand)
         parents.append(p_group)
         grands.append(g_group)
-        if body_lo <= i < body_hi:
-            distance = 0.0  # in a container, or between two of them
-        elif i < body_lo:
-            distance = -math.log1p(body_lo - i)
-        else:
-            distance = math.log1p(i - body_hi + 1)
-        rows.append((
-            log_chars[i], link_density[i], punct_density[i], b.bold_chars / chars, b.heading,
-            b.starts_with_link, text.endswith(_SENTENCE_END), math.log1p(text.count(" ") + 1), cjk / chars,
-            len(_DIGIT_RE.findall(text)) / chars, text[:1].isupper(), len(b.parts), _function_share(text, cjk),
+        per_block.append((
+            b.bold_chars / chars, b.heading, b.starts_with_link, text.endswith(_SENTENCE_END),
+            math.log1p(text.count(" ") + 1), cjk / chars, len(_DIGIT_RE.findall(text)) / chars,
+            text[:1].isupper(), len(b.parts), _function_share(text, cjk),
             tag_col == 0, tag_col == 1, tag_col == 2, tag_col == 3, tag_col == 4, tag_col == 5, tag_col == 6,
             tag_col == 7, tag_col == 8,
-            up[0], up[1], up[2], up[3], up[4], up[5], up[6], up[7], up[8],
-            _anchor_list_levels(index, el, anchor_memo),
-            p_log, p_links, p_blocks, p_share,
-            g_log, g_links, g_share, g_punct,
+            *up, _anchor_list_levels(index, el, anchor_memo),
+            p_log, p_links, p_blocks, p_share, g_log, g_links, g_share, g_punct,
             _repeats(parent, repeat_memo), _repeats(grand, repeat_memo),
-            i / n, prefix_chars[i] / total, i > title_pos >= 0,
-            math.copysign(math.log1p(abs(i - title_pos)), i - title_pos) if title_pos >= 0 else 0.0,
-            in_body[i], i in noise, i in skip, distance, top_lo <= i < top_hi,
-            log_chars[i - 1] if i else 0.0, link_density[i - 1] if i else 0.0, punct_density[i - 1] if i else 0.0,
-            log_chars[i + 1] if i + 1 < n else 0.0, link_density[i + 1] if i + 1 < n else 0.0,
-            punct_density[i + 1] if i + 1 < n else 0.0,
-            log_chars[i - 2] if i > 1 else 0.0, log_chars[i + 2] if i + 2 < n else 0.0,
-            sum(prose[max(0, i - 3): i + 4]),
-            *page_row,
         ))
-    return BlockTable(np.array(rows, dtype=np.float32), np.array(parents, dtype=np.int32),
-                      np.array(grands, dtype=np.int32))
+    each = np.array(per_block, dtype=np.float64)
+
+    # what follows from the block's place, for all blocks at once
+    at = np.arange(n, dtype=np.float64)
+    if title_pos >= 0:
+        after_title = at > title_pos
+        from_title = np.sign(at - title_pos) * np.log1p(np.abs(at - title_pos))
+    else:
+        after_title, from_title = np.zeros(n), np.zeros(n)
+    distance = np.where(at < body_lo, -np.log1p(np.maximum(body_lo - at, 0.0)),
+                        np.log1p(np.maximum(at - body_hi + 1, 0.0)))
+    distance[(at >= body_lo) & (at < body_hi)] = 0.0  # in a container, or between two of them
+    flags = np.zeros((n, 2))
+    flags[list(noise), 0] = 1.0
+    flags[list(skip), 1] = 1.0
+
+    def shifted(values: np.ndarray, by: int) -> np.ndarray:
+        out = np.zeros(n)
+        if by > 0:
+            out[by:] = values[:-by]
+        else:
+            out[:by] = values[-by:]
+        return out
+
+    window_sum = np.concatenate([[0.0], np.cumsum(prose)])  # prose blocks among the 3 on each side and itself
+    lo, hi = np.maximum(at - 3, 0).astype(np.int64), np.minimum(at + 4, n).astype(np.int64)
+    columns = np.column_stack([
+        log_chars, link_density, punct_density, each[:, 0:10],        # own text (bold_ratio … function_words)
+        each[:, 10:19], each[:, 19:20], np.minimum(each[:, 20:28], NONE), each[:, 28:29],  # tags, depth, ancestors
+        each[:, 29:37], each[:, 37:39],                                 # parent/grandparent, repeats
+        at / n, np.asarray(prefix_chars[:n], dtype=np.float64) / total, after_title, from_title,
+        np.frombuffer(bytes(in_body), dtype=np.uint8), flags,
+        distance, (at >= top_lo) & (at < top_hi),
+        shifted(log_chars, 1), shifted(link_density, 1), shifted(punct_density, 1),
+        shifted(log_chars, -1), shifted(link_density, -1), shifted(punct_density, -1),
+        shifted(log_chars, 2), shifted(log_chars, -2), window_sum[hi] - window_sum[lo],
+        np.tile(page_row, (n, 1)),
+    ])
+    return BlockTable(columns.astype(np.float32), np.array(parents, dtype=np.int32), np.array(grands, dtype=np.int32))
 
 
 def _group_mean(values: np.ndarray, groups: np.ndarray) -> np.ndarray:

@@ -3,10 +3,9 @@
 Two stages (parsers/html/blockfeatures.py): the first scores every block from its own features; the
 second adds the first stage's scores of its neighbours and siblings and gives the final score. The model
 is a versioned JSON file in parsers/models/ (trained by bench/train_body.py on the study split of the
-development corpora; its header records the data, the parameters and the cross-validation figures). It is
-evaluated here with numpy alone: the trees' nodes are stored as flat arrays (feature, threshold, left,
-right, value; a leaf points to itself), and all blocks of a page walk all trees together, one level per
-step.
+development corpora; its header records the data, the parameters and the development figures). It is
+evaluated here with numpy alone: each tree is laid out as a complete binary tree, and all blocks of a page
+walk all trees together, one level per step.
 """
 
 from __future__ import annotations
@@ -32,13 +31,14 @@ class ModelError(ValueError):
 
 @dataclass(frozen=True)
 class TreeModel:
-    """All trees' nodes in flat arrays; tree t's root is node roots[t]."""
-    feature: np.ndarray    # int32: the column a node splits on (0 at leaves)
-    split: np.ndarray      # float64: go left when value <= split
-    left: np.ndarray       # int32: global index of the child (a leaf: itself)
-    right: np.ndarray
-    value: np.ndarray      # float64: leaf output (0 at inner nodes)
-    roots: np.ndarray      # int32: global index of each tree's root
+    """Every tree laid out as a complete binary tree of `depth` levels (a leaf above the last level is
+    repeated down to it, its inner nodes sending everything left), so a row's path is just its position
+    at each level: position 2p or 2p+1 below p. Inner node (level, p) of tree t is
+    inner[t * (2**depth - 1) + 2**level - 1 + p]; its leaf p is leaves[t * 2**depth + p]."""
+    feature: np.ndarray    # int64: the column an inner node splits on
+    split: np.ndarray      # float64: go right when the value is above it (+inf: always left)
+    leaves: np.ndarray     # float64: leaf outputs
+    trees: int
     depth: int
     base: float
 
@@ -48,33 +48,46 @@ class TreeModel:
         if n == 0:
             return np.zeros(0, dtype=np.float64)
         flat = np.ascontiguousarray(rows, dtype=np.float32).ravel()
-        node = np.repeat(self.roots, n)                       # (trees * rows,), tree-major
-        row_offset = np.tile(np.arange(n, dtype=np.int32) * width, self.roots.size)
-        for _ in range(self.depth):
-            go_left = flat.take(row_offset + self.feature.take(node)) <= self.split.take(node)
-            node = np.where(go_left, self.left.take(node), self.right.take(node))
-        return self.value.take(node).reshape(self.roots.size, n).sum(axis=0) + self.base
+        inner_per_tree = 2 ** self.depth - 1
+        tree_inner = np.repeat(np.arange(self.trees, dtype=np.int64) * inner_per_tree, n)
+        row_offset = np.tile(np.arange(n, dtype=np.int64) * width, self.trees)
+        pos = np.zeros(self.trees * n, dtype=np.int64)
+        for level in range(self.depth):
+            node = tree_inner + (2 ** level - 1) + pos
+            pos = 2 * pos + (flat.take(row_offset + self.feature.take(node)) > self.split.take(node))
+        leaf = np.repeat(np.arange(self.trees, dtype=np.int64) * 2 ** self.depth, n) + pos
+        return self.leaves.take(leaf).reshape(self.trees, n).sum(axis=0) + self.base
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-self.scores(rows)))
 
 
 def trees_from_dict(stage: dict, features: tuple[str, ...]) -> TreeModel:
+    """A stage of the model file (trees as node lists: feature, split, left, right, value; a leaf is its
+    own child) in the complete layout TreeModel evaluates."""
     if list(stage.get("features", [])) != list(features):
         raise ModelError("the model was trained on other features than parsers/html/blockfeatures.py")
-    feature, split, left, right, value, roots = [], [], [], [], [], []
-    for tree in stage["trees"]:
-        offset = len(feature)
-        roots.append(offset)
-        feature.extend(tree["feature"])
-        split.extend(tree["split"])
-        left.extend(offset + k for k in tree["left"])
-        right.extend(offset + k for k in tree["right"])
-        value.extend(tree["value"])
-    return TreeModel(feature=np.array(feature, dtype=np.int32), split=np.array(split, dtype=np.float64),
-                     left=np.array(left, dtype=np.int32), right=np.array(right, dtype=np.int32),
-                     value=np.array(value, dtype=np.float64), roots=np.array(roots, dtype=np.int32),
-                     depth=int(stage["depth"]), base=float(stage.get("base", 0.0)))
+    depth = max(1, int(stage["depth"]))
+    trees = stage["trees"]
+    inner_per_tree, leaves_per_tree = 2 ** depth - 1, 2 ** depth
+    feature = np.zeros(len(trees) * inner_per_tree, dtype=np.int64)
+    split = np.full(len(trees) * inner_per_tree, np.inf)
+    leaves = np.zeros(len(trees) * leaves_per_tree, dtype=np.float64)
+    for t, tree in enumerate(trees):
+        stack = [(0, 0, 0)]  # (node, level, position at that level), walked without recursion
+        while stack:
+            k, level, pos = stack.pop()
+            if level == depth:
+                leaves[t * leaves_per_tree + pos] = tree["value"][k]
+            elif tree["left"][k] != k:
+                at = t * inner_per_tree + 2 ** level - 1 + pos
+                feature[at], split[at] = tree["feature"][k], tree["split"][k]
+                stack.append((tree["left"][k], level + 1, 2 * pos))
+                stack.append((tree["right"][k], level + 1, 2 * pos + 1))
+            else:  # a leaf above the last level: everything goes left, down to its copy at the bottom
+                stack.append((k, level + 1, 2 * pos))
+    return TreeModel(feature=feature, split=split, leaves=leaves, trees=len(trees), depth=depth,
+                     base=float(stage.get("base", 0.0)))
 
 
 @dataclass(frozen=True)

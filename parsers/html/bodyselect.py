@@ -6,7 +6,8 @@ classifier (parsers/html/bodymodel.py) then looks at every block of the page, wi
 among its features: a candidate stays unless the model scores it below its `keep` threshold (boilerplate
 inside the containers goes), and a block outside them joins when the model finds it more likely body than
 not (`add`): article text the containers missed (a body split around a figure or an ad, a first paragraph
-above the container) comes back. Blocks that are the headline, 引题/副题, captions or sub-articles (`skip`),
+above the container) comes back. The classifier is only asked when the layout is unsure (its main container
+holds less than SURE_TOP_SHARE of the page's prose). Blocks that are the headline, 引题/副题, captions or sub-articles (`skip`),
 and the boilerplate the layout recognised by its markup inside the containers (captions, galleries, share
 bars, story lists: `layout.noise`) are never body, nor are story-list items above the headline (a
 ticker of other stories). Without a model file the rule candidates are the body.
@@ -32,10 +33,32 @@ def rule_candidates(page: Page, layout: Layout, skip: set[int]) -> list[int]:
     return sorted(set(out))
 
 
+# The layout is sure of a page whose main container holds this share of the page's prose: there the
+# classifier changes little (on the development fold of study sites it runs on a third of the pages and
+# gives 0.940 against 0.943 when it runs on all, scrapinghub 0.968 against 0.960) and costs as much as
+# the rest of the extraction, so it is not asked.
+SURE_TOP_SHARE = 0.6
+
+
+def layout_is_sure(page: Page, layout: Layout) -> bool:
+    """The main container holds at least SURE_TOP_SHARE of the page's prose (blocks of 15+ characters
+    with punctuation and little link text)."""
+    if layout.content is None:
+        return False
+    lo, hi = page.index.block_range(layout.content)
+    total = top = 0
+    for i, b in enumerate(page.index.blocks):
+        if b.punct and b.chars >= 15 and b.link_chars * 2 < b.chars:
+            total += b.chars
+            if lo <= i < hi:
+                top += b.chars
+    return total > 0 and top >= SURE_TOP_SHARE * total
+
+
 def choose_body_blocks(page: Page, layout: Layout, skip: set[int]) -> list[int]:
     """Indexes of the body's blocks, in document order."""
     model = current_model()
-    if model is None or not page.index.blocks:
+    if model is None or not page.index.blocks or layout_is_sure(page, layout):
         return rule_candidates(page, layout, skip)
     table = block_features(page, containers=layout.containers, top=layout.content, noise=layout.noise,
                            skip=skip, title_block=layout.title_block)

@@ -23,14 +23,23 @@ MAX_GAP_LINK_CHARS = 150          # link text between two parts of one body (sha
 # Elements whose text is a paragraph of their parent container (the container is the candidate).
 PARAGRAPH_TAGS = frozenset({"p", "li", "dd", "dt", "pre", "blockquote", "figcaption", "caption",
                             "h1", "h2", "h3", "h4", "h5", "h6", "span", "font"})
-# Readability-style hints: they only nudge candidate scores.
+# Readability-style hints (class/id words, matched lower-cased): they only nudge candidate scores.
 _POSITIVE_HINT_RE = re.compile(
-    r"article|body|content|entry|main|page|post|text|story|detail|zoom|正文|news_?txt|neirong|wenzhang", re.I)
+    r"article|body|content|entry|main|page|post|text|story|detail|zoom|正文|news_?txt|neirong|wenzhang")
 _NEGATIVE_HINT_RE = re.compile(
     r"comment|foot|footer|sidebar|side|widget|related|share|social|sponsor|banner|advert|\bads?\b|promo|"
     r"nav|menu|crumb|breadcrumb|location|position|pager|pagination|pagelist|hot|rank|paihang|tuijian|"
-    r"recommend|right|links?|friend|copyright|login|topbar|toolbar|tools|header|masthead", re.I)
-_COMMENT_HINT_RE = re.compile(r"comment|reply|replies|respond|discuss|disqus|pinglun|forum|post-?list|messages?-?list", re.I)
+    r"recommend|right|links?|friend|copyright|login|topbar|toolbar|tools|header|masthead")
+_COMMENT_HINT_RE = re.compile(r"comment|reply|replies|respond|discuss|disqus|pinglun|forum|post-?list|messages?-?list")
+
+
+@lru_cache(maxsize=16384)
+def hint_flags(hints: str) -> tuple[bool, bool, bool]:
+    """Whether class/id words (`class_id`) read as article text, as boilerplate, as a comment thread
+    (cached: a page repeats its class strings, and so do pages of one site)."""
+    low = hints.lower()
+    return (_POSITIVE_HINT_RE.search(low) is not None, _NEGATIVE_HINT_RE.search(low) is not None,
+            _COMMENT_HINT_RE.search(low) is not None)
 
 
 def block_prose_score(b: TextBlock) -> float:
@@ -57,15 +66,10 @@ def tag_weight(tag: Tag) -> float:
     return weight + _hint_weight(hints) if hints else weight
 
 
-@lru_cache(maxsize=4096)
 def _hint_weight(hints: str) -> float:
-    """Readability's class/id nudge (cached: pages repeat the same class strings)."""
-    weight = 0.0
-    if _NEGATIVE_HINT_RE.search(hints):
-        weight -= 25
-    if _POSITIVE_HINT_RE.search(hints):
-        weight += 25
-    return weight
+    """Readability's class/id nudge."""
+    positive, negative, _ = hint_flags(hints)
+    return (25.0 if positive else 0.0) - (25.0 if negative else 0.0)
 
 
 def find_main_content(index: PageIndex, root: Tag) -> Tag | None:
@@ -105,7 +109,7 @@ def inside_comments(node: Tag, levels: int = 8) -> bool:
             return False
         if node.attrs:
             hints = class_id(node)
-            if hints and _COMMENT_HINT_RE.search(hints):
+            if hints and hint_flags(hints)[2]:
                 return True
         node = node.parent
     return False
