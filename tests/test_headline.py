@@ -48,6 +48,14 @@ def page(head: str = "", body: str = "", *, url: str | None = URL, lang: str = "
     ("49-Euro-Ticket: Pendler sparen", set(), "49-Euro-Ticket: Pendler sparen"),
     ("Kate Moss auf dem VOGUE-Cover: Interview", {"vogue"}, "Kate Moss auf dem VOGUE-Cover: Interview"),
     ("Budget vote - Opponents walk out", set(), "Budget vote - Opponents walk out"),
+    # a bare hyphen or dash between letters joins words; next to CJK text it separates
+    ("AI-Powered SEO: How search changes", set(), "AI-Powered SEO: How search changes"),
+    ("今冬首场降雪-阜新新闻网", set(), "今冬首场降雪"),
+    # a spaced bullet separates like a bar
+    ("A brief intro to git • Jane Doe", {"janedoe"}, "A brief intro to git"),
+    # the last piece left is a headline even when it starts with the brand
+    ("Example Roadmap Discussion - Example products - Example Forum", {"example", "exampleforum"},
+     "Example Roadmap Discussion"),
 ])
 def test_site_affix_is_cut_from_headline_statements(statement, declared, expected):
     assert strip_site_affix(statement, declared) == expected
@@ -316,3 +324,22 @@ def test_a_forum_thread_with_one_dominant_post_is_an_article():
 def test_date_and_source_spans_at_the_end_of_the_headline_element_are_not_the_headline():
     r = page("", f"<h1>今冬首场降雪 全市连夜清雪 <span>2024-11-03 08:40</span> <span>来源：阜新日报</span></h1>{BODY}")
     assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+def test_a_headline_shown_in_capitals_keeps_the_case_of_its_statements():
+    r = page("<title>Budget passes after long debate</title>"
+             "<meta property='og:title' content='Budget passes after long debate'>",
+             f"<h1>BUDGET PASSES AFTER LONG DEBATE</h1>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Budget passes after long debate" and r.provenance["title"] == "h1"
+
+
+def test_a_permalink_mark_after_a_heading_is_not_part_of_the_headline():
+    r = page("<title>Working with forms | Example documentation</title>",
+             f"<h1>Working with forms<a class='headerlink' href='#forms'>¶</a></h1>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Working with forms"
+
+
+def test_an_english_date_line_above_the_body_is_not_the_headline():
+    r = page("<title>AI-Powered SEO: How search changes</title>",
+             f"<div class='meta'>December 17th 2025</div>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "AI-Powered SEO: How search changes" and r.provenance["title"] == "title-tag"

@@ -27,8 +27,9 @@ from parsers.html.page import Page, norm
 from parsers.html.tree import TextBlock, class_id, is_hidden
 
 # Separators between a `<title>`'s headline and its channel/site names, most specific first.
-_TITLE_SEPARATORS = (" | ", "|", "｜", "_", " - ", " — ", " – ", " － ", " @ ", " :: ", "--", "－", "-", "—", " ㅣ ")
-_SEPARATOR_CHARS = " |｜_-—–－:ㅣ\u00a0"
+_TITLE_SEPARATORS = (" | ", "|", "｜", "_", " - ", " — ", " – ", " － ", " @ ", " :: ", " • ", " · ", "--", "－", "-", "—",
+                     " ㅣ ")
+_SEPARATOR_CHARS = " |｜_-—–－:ㅣ•·\u00a0"
 _META_TITLE_KEYS = ("og:title", "articletitle", "twitter:title", "title", "headline", "dc.title")
 _META_SITE_KEYS = ("og:site_name", "sitename", "site_name", "application-name", "al:android:app_name")
 # A `<title>` piece that names a site or channel, not a story.
@@ -51,13 +52,24 @@ _TITLE_CLASS_RE = re.compile(
     r"(?:$|[-_\s\d])", re.I)
 _DASHES = ("——", "--", "—", "――")
 _PUNCT_RE = re.compile(r"[\s\u3000\xa0\"'“”‘’„‚«»‹›《》〈〉「」『』【】\[\]()（）:：,，.。!！?？、·•…|｜_\-—–－]+")
+_PERMALINK_MARKS = "¶🔗 "
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
-# What a date line is made of; a line with at most 3 other characters is a date (`2014/12/11 18:58 報導`).
-_NOT_DATE_CHARS_RE = re.compile(r"[\d\s:：\-/.,年月日时分秒時TZ+()（）星期一二三四五六日天]|AM|PM|am|pm")
+# What a date line is made of; a line with at most 3 other characters is a date (`2014/12/11 18:58 報導`,
+# `December 17th 2025`, `Tue, Mar 4, 2025`).
+_NOT_DATE_CHARS_RE = re.compile(
+    r"[\d\s:：\-/.,年月日时分秒時TZ+()（）星期一二三四五六日天]|AM|PM|am|pm|(?<=\d)(?:st|nd|rd|th)\b|"
+    r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:rs(?:day)?)?|"
+    r"Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?)\b", re.I)
 _DATE_PIECE_RE = re.compile(r"\d{1,4}\s*[./\-年]\s*\d{1,2}")
 # Separators that also join words (`VOGUE-Cover`, `49-Euro-Ticket`): pieces split on them are site names
 # only when declared, a domain, or ending in a site word.
 _TIGHT_SEPARATORS = frozenset({"-", "—", "－"})
+# A bare hyphen or dash between two letters or digits of an alphabetic script joins words (`AI-Powered`,
+# `2024-2025`, `plan—and`); next to CJK text or a space it separates (`标题-网站`).
+_WORD_CHAR = r"A-Za-z0-9\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF"
+_WORD_JOINING_DASHES = ("-", "—")
+_BARE_DASH_RES = {d: re.compile(rf"(?<![{_WORD_CHAR}]){d}|{d}(?![{_WORD_CHAR}])") for d in _WORD_JOINING_DASHES}
 # Second-level labels under a country domain: the brand is the label before them (bbc.co.uk).
 _SECOND_LEVEL_LABELS = frozenset({"com", "co", "net", "org", "gov", "edu", "ac", "or", "ne", "go"})
 
@@ -73,8 +85,9 @@ MAX_LINE_HEADLINE_CHARS = 80      # the plain-line fallback
 
 
 def clean_headline(text: str | None) -> str:
-    """Headline text as read: soft hyphens and zero-width characters dropped, spaces normalised."""
-    return norm((text or "").translate(_INVISIBLE))
+    """Headline text as read: soft hyphens and zero-width characters dropped, spaces normalised, a
+    trailing permalink mark (`Models¶`: documentation generators' heading anchors) cut."""
+    return norm((text or "").translate(_INVISIBLE)).rstrip(_PERMALINK_MARKS)
 
 
 def _compact(text: str) -> str:
@@ -169,7 +182,9 @@ def strip_site_affix(text: str, declared: set[str]) -> str:
         return "" if lone else text
     strict = sep in _TIGHT_SEPARATORS
     lo, hi = 0, len(pieces)
-    while hi > lo and is_site_piece(pieces[hi - 1], declared, strict=strict):
+    # the last piece left is a name only when declared, a domain or a site word (`Squarespace Roadmap
+    # Discussion - Squarespace Forum` keeps its headline although it starts with the brand)
+    while hi > lo and is_site_piece(pieces[hi - 1], declared, strict=strict or hi - lo == 1):
         hi -= 1
     if hi == lo:
         return ""
@@ -532,6 +547,10 @@ def choose_headline(displayed: Displayed | None, statements: list[Statement]) ->
         return joined[0].text, joined[0].source  # the kicker is part of the headline
     if bare != text and any(_compact(s.text) == _compact(bare) for s in alone):
         return bare, displayed.source  # the label is not part of the headline
+    if text.isupper():  # shown in capitals: a statement of the same words keeps the writer's case
+        cased = next((s for s in alone if s.text.lower() == text.lower() and not s.text.isupper()), None)
+        if cased is not None:
+            return cased.text, displayed.source
     return text, displayed.source
 
 
@@ -604,8 +623,8 @@ def split_with_separator(text: str) -> tuple[str | None, list[str]]:
         if sep in text:
             if sep in ("-", "—", "－") and (sep * 2) in text:
                 continue  # 逐“质”而行——阜新… : a dash pair inside the headline is not a separator
-            if sep == "-":
-                raw = re.split(r"(?<!\d)-|-(?!\d)", text)  # 2024-2025 stays whole
+            if sep in _WORD_JOINING_DASHES:
+                raw = _BARE_DASH_RES[sep].split(text)  # 2024-2025, AI-Powered, word—word stay whole
             else:
                 raw = text.split(sep)
             pieces = [p.strip() for p in raw if p.strip()]
