@@ -343,3 +343,22 @@ def test_an_english_date_line_above_the_body_is_not_the_headline():
     r = page("<title>AI-Powered SEO: How search changes</title>",
              f"<div class='meta'>December 17th 2025</div>{EN_BODY}", url=EN_URL, lang="en")
     assert r.title == "AI-Powered SEO: How search changes" and r.provenance["title"] == "title-tag"
+
+
+def test_a_fallback_line_above_the_body_loses_to_a_stated_headline():
+    # no heading names the story; the nearest short line above the body is page furniture
+    r = page("<meta property='og:title' content='Budget passes after long debate'>",
+             f"<div class='tools'>Search</div>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Budget passes after long debate" and r.provenance["title"] == "og:title"
+
+
+def test_a_fallback_line_stays_when_the_title_tag_is_only_a_short_name():
+    r = page("<title>科普中国</title>", f"<div>徒手抓子弹真的存在吗？</div>{BODY}")
+    assert r.title == "徒手抓子弹真的存在吗？"
+
+
+def test_a_statement_with_a_bullet_and_the_site_supports_the_displayed_headline():
+    r = page("<title>Healthy Eating Plate • The Nutrition Source</title>"
+             "<meta property='og:title' content='Healthy Eating Plate • The Nutrition Source'>",
+             f"<h1>Healthy Eating Plate</h1>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Healthy Eating Plate" and r.provenance["title"] == "h1"

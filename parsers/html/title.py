@@ -53,6 +53,7 @@ _TITLE_CLASS_RE = re.compile(
 _DASHES = ("——", "--", "—", "――")
 _PUNCT_RE = re.compile(r"[\s\u3000\xa0\"'“”‘’„‚«»‹›《》〈〉「」『』【】\[\]()（）:：,，.。!！?？、·•…|｜_\-—–－]+")
 _PERMALINK_MARKS = "¶🔗 "
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
 # What a date line is made of; a line with at most 3 other characters is a date (`2014/12/11 18:58 報導`,
 # `December 17th 2025`, `Tue, Mar 4, 2025`).
@@ -322,8 +323,10 @@ def _is_headline_line(b: TextBlock, text: str) -> bool:
 
 
 def find_title_block(page: Page, limit: int) -> int | None:
-    """Index of the block before `limit` (the first body paragraph) that displays the headline."""
+    """Index of the block before `limit` (the first body paragraph) that displays the headline (its
+    rank is kept in `page.memo["title_rank"]` for `extract_title`)."""
     found = rank_title_blocks(page, limit)
+    page.memo["title_rank"] = found
     return found[1] if found else None
 
 
@@ -483,7 +486,7 @@ def displayed_headline(page: Page, title_block: int | None) -> Displayed | None:
     return Displayed(text, source, kicker)
 
 
-_JOINERS = (":", "：", " - ", " – ", " — ", " | ", "｜", "|", " · ")
+_JOINERS = (":", "：", " - ", " – ", " — ", " | ", "｜", "|", " · ", " • ")
 # A short bracketed label after a displayed headline: `… (港聞)`, `…【图】`.
 _TRAILING_LABEL_RE = re.compile(r"\s*[(（【\[][^()（）【】\[\]]{1,6}[)）】\]]$")
 
@@ -560,7 +563,34 @@ def extract_title(page: Page, title_block: int | None) -> tuple[str | None, str 
     shown = displayed_headline(page, title_block)
     hints = [shown.text] if shown else \
         [clean_headline(b.text) for b in page.index.blocks if b.heading == 1 and b.chars <= MAX_HEADLINE_CHARS][:3]
-    return choose_headline(shown, headline_statements(page, hints))
+    statements = headline_statements(page, hints)
+    ranked = page.memo.get("title_rank")
+    if shown is not None and ranked is not None and ranked[1] == title_block and ranked[0] <= RANK_HEADING:
+        # a fallback (the nearest h2/h3 or short line above the body): any statement that names a
+        # story outranks it unless one states it
+        if not any(_supports(s.text, shown.text) for s in statements):
+            story = [s for s in statements if _names_a_story(s)]
+            if story:
+                return choose_headline(None, story)
+    return choose_headline(shown, statements)
+
+
+def _supports(statement: str, text: str) -> bool:
+    return _compact(statement) == _compact(text) or _split_around(statement, text) is not None
+
+
+_MIN_STORY_WORDS, _MIN_STORY_CJK = 4, 8
+
+
+def _names_a_story(s: Statement) -> bool:
+    """A statement that reads as a story's headline rather than a site's name: a title meta, JSON-LD
+    or e-paper headline, or a `<title>` piece of at least four words (eight CJK characters) that does not
+    end in a site word."""
+    if s.source != "title-tag":
+        return True
+    cjk = len(_CJK_RE.findall(s.text))
+    words = len(_CJK_RE.sub(" ", s.text).split())
+    return (words >= _MIN_STORY_WORDS or cjk >= _MIN_STORY_CJK) and not _SITE_PIECE_RE.search(s.text)
 
 
 def _node_text(page: Page, node: Tag) -> str | None:
