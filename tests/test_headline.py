@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 from parsers import extract_article
+from parsers.html.links import url_kind
 from parsers.html.title import host_brand, strip_site_affix
 from parsers.metalines import outlet_in_credit_line, parse_meta_line
 
@@ -175,6 +176,67 @@ def test_a_list_page_gets_no_headline():
     r = page("<title>本地新闻 - 阜新新闻网</title>", f"<h1>本地新闻</h1><ul class='list'>{items}</ul>",
              url="http://news.example.cn/local/")
     assert not r.is_article and r.title is None and len(r.links) == 7
+
+
+@pytest.mark.parametrize("url, kind", [
+    ("https://www.example.com/", "list"),
+    ("https://www.example.com/news", "list"),
+    ("https://news.example.com.tw/list/breakingnews", "list"),
+    ("https://www.example.com/news/news-list.htm", "list"),
+    ("http://www.example.gov.cn/col/col123/index_2.html", "list"),
+    ("https://www.example.com/news/breaknews/2", "list"),
+    ("https://www.example.com/search?q=budget", "list"),
+    ("https://www.example.com/category/science/", "list"),
+    ("https://www.example.com/news/story/7238/7912345", "story"),
+    ("http://www.example.gov.cn/xinwen/2024-05/03/content_5123456.htm", "story"),
+    ("https://www.cnn.example/2019/11/18/politics/trump-health/index.html", "story"),
+    ("https://www.example.com/blog/decision-info/index-2726.html", None),  # a 4-digit id: no page number
+    ("https://forum.example.com/index.php?/topic/201820-ai-discussion-split-from-thread/", "story"),
+    ("https://www.example.mg/news_info.php?SerialNo=83141", "story"),
+    ("http://www.example.com/show.asp?id=123", "story"),
+    ("https://www.example.com/budget-passes-after-long-debate", "story"),
+    ("https://www.example.com/about/team", None),
+    (None, None),
+])
+def test_url_kind(url, kind):
+    assert url_kind(url) == kind
+
+
+def _channel_page(blurb: str) -> bytes:
+    items = "".join(f"<li><a href='/news/story/7238/79123{i:02d}'>立法院今日三读通过重要法案修正内容第{i}条</a>"
+                    f"<span>05-03</span></li>" for i in range(20))
+    return ("<html><head><meta charset='utf-8'><title>即時新聞 | 某某新聞網</title></head><body>"
+            f"<h1>即時新聞</h1><div class='focus'><h2><a href='/news/story/7238/7912300'>立法院三读通过修正草案</a>"
+            f"</h2><p>{blurb}</p></div><ul class='list'>{items}</ul></body></html>").encode("utf-8")
+
+
+def test_a_channel_page_with_a_featured_blurb_is_a_list_by_its_url():
+    html = _channel_page(P1 + P2 + P3)
+    r = extract_article(html, url="https://news.example.com.tw/list/breakingnews", now=NOW)
+    assert not r.is_article and len(r.links) == 20
+    # at a URL of no telling shape, the blurb under the channel's name passes for a story
+    r = extract_article(html, url="https://news.example.com.tw/news/cate/2/6638", now=NOW)
+    assert r.is_article
+
+
+def test_a_tag_page_showing_one_whole_post_stays_an_article():
+    post = "".join(f"<p>Part {i}. {E1} {E2} {E3}</p>" for i in range(1, 4))
+    others = "".join(f"<li><a href='/2024/11/0{i}/budget-debate-part-{i}-continues.html'>Budget debate part {i} "
+                     f"continues tonight</a></li>" for i in range(1, 8))
+    html = ("<html><head><meta charset='utf-8'><title>Budget - Example Blog</title></head><body>"
+            f"<h2>Council says yes to the budget</h2><div class='post-body'>{post}</div>"
+            f"<ul class='archive'>{others}</ul></body></html>").encode("utf-8")
+    r = extract_article(html, url="https://blog.example.com/tag/budget", now=NOW)
+    assert r.is_article and r.title == "Council says yes to the budget"
+
+
+def test_a_blog_home_page_of_teasers_is_a_list():
+    teasers = "".join(f"<h2><a href='/2024/11/0{i}/council-budget-vote-day-{i}.html'>Council budget vote, day {i} of "
+                      f"the debate</a></h2><p>{E1} {E2}</p>" for i in range(1, 8))
+    html = ("<html><head><meta charset='utf-8'><title>Example Blog</title></head><body>"
+            f"<h1>Example Blog</h1><div class='posts'>{teasers}</div></body></html>").encode("utf-8")
+    r = extract_article(html, url="https://blog.example.com/", now=NOW)
+    assert not r.is_article
 
 
 @pytest.mark.parametrize("url, brand", [

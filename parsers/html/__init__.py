@@ -115,7 +115,7 @@ def extract_html(html: str, *, url: str | None = None, path: str | None = None,
         scan_above_title(page, layout.title_block, skip, facts)
 
     record = ArticleRecord(path=path, url=url)
-    record.is_article = layout.content is not None and classify_page(page, body, title)
+    record.is_article = layout.content is not None and classify_page(page, body, title, layout.containers)
     fill_page_metadata(record, page, title)
     if record.is_article:
         record.body = body
