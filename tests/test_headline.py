@@ -52,6 +52,9 @@ def page(head: str = "", body: str = "", *, url: str | None = URL, lang: str = "
     # a bare hyphen or dash between letters joins words; next to CJK text it separates
     ("AI-Powered SEO: How search changes", set(), "AI-Powered SEO: How search changes"),
     ("今冬首场降雪-阜新新闻网", set(), "今冬首场降雪"),
+    # 丨 (a CJK stroke drawn as a bar) separates too
+    ("今冬首场降雪 全市连夜清雪丨阜新新闻网", set(), "今冬首场降雪 全市连夜清雪"),
+    ("专访丨今冬首场降雪 全市连夜清雪", set(), "专访丨今冬首场降雪 全市连夜清雪"),
     # a spaced bullet separates like a bar
     ("A brief intro to git • Jane Doe", {"janedoe"}, "A brief intro to git"),
     # the last piece left is a headline even when it starts with the brand

@@ -28,8 +28,8 @@ from parsers.html.tree import TextBlock, class_id, is_hidden
 
 # Separators between a `<title>`'s headline and its channel/site names, most specific first.
 _TITLE_SEPARATORS = (" | ", "|", "｜", "_", " - ", " — ", " – ", " － ", " @ ", " :: ", " • ", " · ", "--", "－", "-", "—",
-                     " ㅣ ")
-_SEPARATOR_CHARS = " |｜_-—–－:ㅣ•·\u00a0"
+                     " ㅣ ", "丨", "│")
+_SEPARATOR_CHARS = " |｜_-—–－:ㅣ•·丨│\u00a0"
 _META_TITLE_KEYS = ("og:title", "articletitle", "twitter:title", "title", "headline", "dc.title")
 _META_SITE_KEYS = ("og:site_name", "sitename", "site_name", "application-name", "al:android:app_name")
 # A `<title>` piece that names a site or channel, not a story.
@@ -486,7 +486,7 @@ def displayed_headline(page: Page, title_block: int | None) -> Displayed | None:
     return Displayed(text, source, kicker)
 
 
-_JOINERS = (":", "：", " - ", " – ", " — ", " | ", "｜", "|", " · ", " • ")
+_JOINERS = (":", "：", " - ", " – ", " — ", " | ", "｜", "|", " · ", " • ", "丨")
 # A short bracketed label after a displayed headline: `… (港聞)`, `…【图】`.
 _TRAILING_LABEL_RE = re.compile(r"\s*[(（【\[][^()（）【】\[\]]{1,6}[)）】\]]$")
 
