@@ -427,3 +427,25 @@ def test_a_statement_with_a_bullet_and_the_site_supports_the_displayed_headline(
              "<meta property='og:title' content='Healthy Eating Plate • The Nutrition Source'>",
              f"<h1>Healthy Eating Plate</h1>{EN_BODY}", url=EN_URL, lang="en")
     assert r.title == "Healthy Eating Plate" and r.provenance["title"] == "h1"
+
+
+@pytest.mark.parametrize("title_tag", ["今冬首场降雪 全市连夜清雪_阜新市人民政府", "阜新市人民政府门户网站"])
+def test_a_logo_heading_repeating_the_sites_name_in_the_title_is_not_the_headline(title_tag):
+    # the <title> holds the site's name (alone or after the headline); a logo <h1> repeats it
+    r = page(f"<title>{title_tag}</title>",
+             "<div class='head'><h1>" + title_tag.split("_")[-1] + "</h1></div><div class='nav'><a href='/'>首页</a></div>"
+             f"<div class='main'><div class='bt'>今冬首场降雪 全市连夜清雪</div><div class='info'>发布日期：2024-11-03</div>"
+             f"{BODY}</div>")
+    assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+def test_a_short_label_before_the_headline_that_no_statement_has_is_dropped():
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             f"<h1><span class='tag'>原创</span>今冬首场降雪 全市连夜清雪</h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪" and r.provenance["title"] == "h1"
+
+
+def test_a_subtitle_after_a_break_inside_the_heading_is_the_subtitle():
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪<br><span>——记环卫工人的一个雪夜</span></h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪" and r.subtitle == "——记环卫工人的一个雪夜"

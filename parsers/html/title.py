@@ -168,6 +168,11 @@ def is_site_piece(piece: str, declared: set[str], *, strict: bool = False) -> bo
     return site_word or bool(_DATE_PIECE_RE.search(piece) and _is_date_like(piece))
 
 
+def _is_site_word_piece(piece: str) -> bool:
+    """A short piece ending in a site word (…网, …日报, …政府, News)."""
+    return len(piece) <= _MAX_SITE_PIECE_CHARS and bool(_SITE_PIECE_RE.search(piece))
+
+
 def _is_date_like(text: str) -> bool:
     return bool(re.search(r"\d", text)) and len(_NOT_DATE_CHARS_RE.sub("", text)) <= 3
 
@@ -268,8 +273,9 @@ def _heading_group(page: Page, i: int) -> tuple[int, str]:
     j = i + 1
     if b.heading:
         while j < len(blocks) and j - i < 4 and blocks[j].element is b.element and blocks[j].chars <= 60 \
-                and not _is_date_like(blocks[j].text) and not _is_note_or_meta(blocks[j].text):
-            j += 1  # a date or 来源 line inside the heading is not part of the headline
+                and not _is_date_like(blocks[j].text) and not _is_note_or_meta(blocks[j].text) \
+                and not blocks[j].text.startswith(_DASHES):
+            j += 1  # a date or 来源 line, or the 副题 (`——记…`), inside the heading is not part of the headline
     else:
         # a plain element broken with <br>: its lines are one headline when the page states them so
         while j < len(blocks) and j - i < 4 and blocks[j].element is b.element and blocks[j].chars <= 60:
@@ -311,6 +317,8 @@ def title_parts(page: Page, hints: list[str]) -> tuple[str | None, set[str]]:
             if p != headline:
                 names.add(p)
                 names.update(split_on_separator(p))
+    elif title and _is_site_word_piece(title):
+        names.add(title)  # a `<title>` that is only the site's name (`xx市人民政府门户网站`)
     names.discard("")
     return headline, names
 
@@ -486,6 +494,7 @@ def displayed_headline(page: Page, title_block: int | None) -> Displayed | None:
     return Displayed(text, source, kicker)
 
 
+_MAX_LABEL_CHARS = 4     # a label before a displayed headline: 原创, 独家, 快讯
 _JOINERS = (":", "：", " - ", " – ", " — ", " | ", "｜", "|", " · ", " • ", "丨")
 # A short bracketed label after a displayed headline: `… (港聞)`, `…【图】`.
 _TRAILING_LABEL_RE = re.compile(r"\s*[(（【\[][^()（）【】\[\]]{1,6}[)）】\]]$")
@@ -550,6 +559,12 @@ def choose_headline(displayed: Displayed | None, statements: list[Statement]) ->
         return joined[0].text, joined[0].source  # the kicker is part of the headline
     if bare != text and any(_compact(s.text) == _compact(bare) for s in alone):
         return bare, displayed.source  # the label is not part of the headline
+    if not alone and not joined:
+        # a short label shown before the headline (`<span>原创</span>…`, `【快讯】…`) that no statement has
+        shown = _compact(text)
+        for key, group in groups.items():
+            if len(group) >= 1 and shown.endswith(key) and 0 < len(shown) - len(key) <= _MAX_LABEL_CHARS:
+                return group[0].text, displayed.source
     if text.isupper():  # shown in capitals: a statement of the same words keeps the writer's case
         cased = next((s for s in alone if s.text.lower() == text.lower() and not s.text.isupper()), None)
         if cased is not None:
@@ -607,11 +622,15 @@ def headline_from_page_title(page_title: str | None, hints: list[str], names: se
         return None
     if len(pieces) == 1:
         return pieces[0]
-    scored = [(max((similar(p, h, 0.5) for h in hints), default=0.0), -k, p) for k, p in enumerate(pieces)]
+    names = names or set()
+    # a piece that names a site (`xx市人民政府`, `某某新闻网`) is no headline, even when a logo heading
+    # repeats it, as long as another piece is left
+    storied = [p for p in pieces if p not in names and not _is_site_word_piece(p)] or pieces
+    scored = [(max((similar(p, h, 0.5) for h in hints), default=0.0), -k, p) for k, p in enumerate(pieces)
+              if p in storied]
     score, _, piece = max(scored)
     if score >= 0.5:
         return piece
-    names = names or set()
     for p in pieces:
         if p not in names and not _SITE_PIECE_RE.search(p):
             return p
