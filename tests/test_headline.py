@@ -449,3 +449,16 @@ def test_a_subtitle_after_a_break_inside_the_heading_is_the_subtitle():
     r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
              f"<h1>今冬首场降雪 全市连夜清雪<br><span>——记环卫工人的一个雪夜</span></h1>{BODY}")
     assert r.title == "今冬首场降雪 全市连夜清雪" and r.subtitle == "——记环卫工人的一个雪夜"
+
+
+def test_a_date_and_source_after_a_space_in_the_headlines_text_are_not_the_headline():
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪&nbsp;&nbsp;2024-11-03 08:40&nbsp;来源：阜新日报</h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+def test_a_title_classed_cell_broken_with_br_is_one_headline():
+    r = page("<title>阜新市应急管理局</title>",
+             "<table><tr><td class='title'>关于印发《阜新市2024年安全生产<br>工作要点》的通知</td></tr>"
+             f"<tr><td><p>{P1}</p><p>{P2}</p><p>{P3}</p></td></tr></table>")
+    assert r.title == "关于印发《阜新市2024年安全生产 工作要点》的通知"

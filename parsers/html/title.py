@@ -62,6 +62,11 @@ _NOT_DATE_CHARS_RE = re.compile(
     r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
     r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:rs(?:day)?)?|"
     r"Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?)\b", re.I)
+# After a space inside a headline's text: a full date (2024-11-03, 2024年11月3日) or a 来源/作者/时间 label, and
+# everything after it.
+_TRAILING_DATE_OR_LABEL_RE = re.compile(
+    r"\s(?:(?:19|20)\d\d(?:[-/.]\d{1,2}[-/.]\d{1,2}|年\d{1,2}月\d{1,2}日)|"
+    r"(?:来源|來源|作者|发布时间|發佈時間|发布日期|時間|时间|编辑|編輯)\s*[:：]).*$")
 _DATE_PIECE_RE = re.compile(r"\d{1,4}\s*[./\-年]\s*\d{1,2}")
 # Separators that also join words (`VOGUE-Cover`, `49-Euro-Ticket`): pieces split on them are site names
 # only when declared, a domain, or ending in a site word.
@@ -271,7 +276,9 @@ def _heading_group(page: Page, i: int) -> tuple[int, str]:
     blocks = page.index.blocks
     b = blocks[i]
     j = i + 1
-    if b.heading:
+    if b.heading or (i + 1 < len(blocks) and blocks[i + 1].element is b.element
+                     and _has_class_hint(page, b.element, _TITLE_CLASS_RE, 1)):
+        # a heading, or an element whose class says title (`<td class="title">` broken with <br>)
         while j < len(blocks) and j - i < 4 and blocks[j].element is b.element and blocks[j].chars <= 60 \
                 and not _is_date_like(blocks[j].text) and not _is_note_or_meta(blocks[j].text) \
                 and not blocks[j].text.startswith(_DASHES):
@@ -291,16 +298,19 @@ def _heading_group(page: Page, i: int) -> tuple[int, str]:
 
 def _without_trailing_meta(b: TextBlock) -> str:
     """A line's text without the inline elements that end it with a date, a 来源/byline or furniture
-    (`<h1>标题 <span>2024-11-03 08:40</span> <span>来源：新华网</span></h1>`)."""
+    (`<h1>标题 <span>2024-11-03 08:40</span> <span>来源：新华网</span></h1>`), nor the same run in its
+    last text after a space (`<h1>标题&nbsp;&nbsp;2024-11-03 08:40 来源：新华网</h1>`)."""
     parts = b.parts
     k = len(parts)
     while k > 1 and (_is_date_like(parts[k - 1]) or _is_note_or_meta(parts[k - 1])
                      or is_boilerplate_line(parts[k - 1])):
         k -= 1
-    if k == len(parts):
-        return b.text
-    cut = b.text.rfind(parts[k])
-    return b.text[:cut].strip() if cut > 0 else b.text
+    text = b.text
+    if k < len(parts):
+        cut = text.rfind(parts[k])
+        text = text[:cut].strip() if cut > 0 else text
+    m = _TRAILING_DATE_OR_LABEL_RE.search(text)
+    return text[:m.start()].strip() if m and m.start() > 0 else text
 
 
 def title_parts(page: Page, hints: list[str]) -> tuple[str | None, set[str]]:
