@@ -53,6 +53,7 @@ _STORY_SEGMENT_RE = re.compile(r"\d{5,}|(?:[^\W_]+[-_]){3,}[^\W_]+|(?:19|20)\d\d
 _DAY_PATH_RE = re.compile(r"/(?:19|20)\d\d/[01]?\d/[0-3]?\d/[^/]*[^\W\d]")   # /2019/11/18/slug
 _LIST_FILE_NAME_RE = re.compile(r"(?:news|article|art|info|doc|content|story|post)lists?")  # newslist.aspx
 _FILE_EXTENSION_RE = re.compile(r"\.[a-z]{2,5}$", re.I)
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def url_kind(url: str | None) -> str | None:
@@ -130,9 +131,6 @@ def listed_story_count(page: Page, url: str | None, enough: int = MIN_LISTED_STO
             if len(seen) >= enough:
                 break
     return len(seen)
-
-
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def page_url(page: Page) -> str | None:
