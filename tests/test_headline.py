@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 from parsers import extract_article
+from parsers.html.links import url_kind
 from parsers.html.title import host_brand, strip_site_affix
 from parsers.metalines import outlet_in_credit_line, parse_meta_line
 
@@ -48,6 +49,17 @@ def page(head: str = "", body: str = "", *, url: str | None = URL, lang: str = "
     ("49-Euro-Ticket: Pendler sparen", set(), "49-Euro-Ticket: Pendler sparen"),
     ("Kate Moss auf dem VOGUE-Cover: Interview", {"vogue"}, "Kate Moss auf dem VOGUE-Cover: Interview"),
     ("Budget vote - Opponents walk out", set(), "Budget vote - Opponents walk out"),
+    # a bare hyphen or dash between letters joins words; next to CJK text it separates
+    ("AI-Powered SEO: How search changes", set(), "AI-Powered SEO: How search changes"),
+    ("今冬首场降雪-阜新新闻网", set(), "今冬首场降雪"),
+    # 丨 (a CJK stroke drawn as a bar) separates too
+    ("今冬首场降雪 全市连夜清雪丨阜新新闻网", set(), "今冬首场降雪 全市连夜清雪"),
+    ("专访丨今冬首场降雪 全市连夜清雪", set(), "专访丨今冬首场降雪 全市连夜清雪"),
+    # a spaced bullet separates like a bar
+    ("A brief intro to git • Jane Doe", {"janedoe"}, "A brief intro to git"),
+    # the last piece left is a headline even when it starts with the brand
+    ("Example Roadmap Discussion - Example products - Example Forum", {"example", "exampleforum"},
+     "Example Roadmap Discussion"),
 ])
 def test_site_affix_is_cut_from_headline_statements(statement, declared, expected):
     assert strip_site_affix(statement, declared) == expected
@@ -167,6 +179,67 @@ def test_a_list_page_gets_no_headline():
     r = page("<title>本地新闻 - 阜新新闻网</title>", f"<h1>本地新闻</h1><ul class='list'>{items}</ul>",
              url="http://news.example.cn/local/")
     assert not r.is_article and r.title is None and len(r.links) == 7
+
+
+@pytest.mark.parametrize("url, kind", [
+    ("https://www.example.com/", "list"),
+    ("https://www.example.com/news", "list"),
+    ("https://news.example.com.tw/list/breakingnews", "list"),
+    ("https://www.example.com/news/news-list.htm", "list"),
+    ("http://www.example.gov.cn/col/col123/index_2.html", "list"),
+    ("https://www.example.com/news/breaknews/2", "list"),
+    ("https://www.example.com/search?q=budget", "list"),
+    ("https://www.example.com/category/science/", "list"),
+    ("https://www.example.com/news/story/7238/7912345", "story"),
+    ("http://www.example.gov.cn/xinwen/2024-05/03/content_5123456.htm", "story"),
+    ("https://www.cnn.example/2019/11/18/politics/trump-health/index.html", "story"),
+    ("https://www.example.com/blog/decision-info/index-2726.html", None),  # a 4-digit id: no page number
+    ("https://forum.example.com/index.php?/topic/201820-ai-discussion-split-from-thread/", "story"),
+    ("https://www.example.mg/news_info.php?SerialNo=83141", "story"),
+    ("http://www.example.com/show.asp?id=123", "story"),
+    ("https://www.example.com/budget-passes-after-long-debate", "story"),
+    ("https://www.example.com/about/team", None),
+    (None, None),
+])
+def test_url_kind(url, kind):
+    assert url_kind(url) == kind
+
+
+def _channel_page(blurb: str) -> bytes:
+    items = "".join(f"<li><a href='/news/story/7238/79123{i:02d}'>立法院今日三读通过重要法案修正内容第{i}条</a>"
+                    f"<span>05-03</span></li>" for i in range(20))
+    return ("<html><head><meta charset='utf-8'><title>即時新聞 | 某某新聞網</title></head><body>"
+            f"<h1>即時新聞</h1><div class='focus'><h2><a href='/news/story/7238/7912300'>立法院三读通过修正草案</a>"
+            f"</h2><p>{blurb}</p></div><ul class='list'>{items}</ul></body></html>").encode("utf-8")
+
+
+def test_a_channel_page_with_a_featured_blurb_is_a_list_by_its_url():
+    html = _channel_page(P1 + P2 + P3)
+    r = extract_article(html, url="https://news.example.com.tw/list/breakingnews", now=NOW)
+    assert not r.is_article and len(r.links) == 20
+    # at a URL of no telling shape, the blurb under the channel's name passes for a story
+    r = extract_article(html, url="https://news.example.com.tw/news/cate/2/6638", now=NOW)
+    assert r.is_article
+
+
+def test_a_tag_page_showing_one_whole_post_stays_an_article():
+    post = "".join(f"<p>Part {i}. {E1} {E2} {E3}</p>" for i in range(1, 4))
+    others = "".join(f"<li><a href='/2024/11/0{i}/budget-debate-part-{i}-continues.html'>Budget debate part {i} "
+                     f"continues tonight</a></li>" for i in range(1, 8))
+    html = ("<html><head><meta charset='utf-8'><title>Budget - Example Blog</title></head><body>"
+            f"<h2>Council says yes to the budget</h2><div class='post-body'>{post}</div>"
+            f"<ul class='archive'>{others}</ul></body></html>").encode("utf-8")
+    r = extract_article(html, url="https://blog.example.com/tag/budget", now=NOW)
+    assert r.is_article and r.title == "Council says yes to the budget"
+
+
+def test_a_blog_home_page_of_teasers_is_a_list():
+    teasers = "".join(f"<h2><a href='/2024/11/0{i}/council-budget-vote-day-{i}.html'>Council budget vote, day {i} of "
+                      f"the debate</a></h2><p>{E1} {E2}</p>" for i in range(1, 8))
+    html = ("<html><head><meta charset='utf-8'><title>Example Blog</title></head><body>"
+            f"<h1>Example Blog</h1><div class='posts'>{teasers}</div></body></html>").encode("utf-8")
+    r = extract_article(html, url="https://blog.example.com/", now=NOW)
+    assert not r.is_article
 
 
 @pytest.mark.parametrize("url, brand", [
@@ -316,3 +389,76 @@ def test_a_forum_thread_with_one_dominant_post_is_an_article():
 def test_date_and_source_spans_at_the_end_of_the_headline_element_are_not_the_headline():
     r = page("", f"<h1>今冬首场降雪 全市连夜清雪 <span>2024-11-03 08:40</span> <span>来源：阜新日报</span></h1>{BODY}")
     assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+def test_a_headline_shown_in_capitals_keeps_the_case_of_its_statements():
+    r = page("<title>Budget passes after long debate</title>"
+             "<meta property='og:title' content='Budget passes after long debate'>",
+             f"<h1>BUDGET PASSES AFTER LONG DEBATE</h1>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Budget passes after long debate" and r.provenance["title"] == "h1"
+
+
+def test_a_permalink_mark_after_a_heading_is_not_part_of_the_headline():
+    r = page("<title>Working with forms | Example documentation</title>",
+             f"<h1>Working with forms<a class='headerlink' href='#forms'>¶</a></h1>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Working with forms"
+
+
+def test_an_english_date_line_above_the_body_is_not_the_headline():
+    r = page("<title>AI-Powered SEO: How search changes</title>",
+             f"<div class='meta'>December 17th 2025</div>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "AI-Powered SEO: How search changes" and r.provenance["title"] == "title-tag"
+
+
+def test_a_fallback_line_above_the_body_loses_to_a_stated_headline():
+    # no heading names the story; the nearest short line above the body is page furniture
+    r = page("<meta property='og:title' content='Budget passes after long debate'>",
+             f"<div class='tools'>Search</div>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Budget passes after long debate" and r.provenance["title"] == "og:title"
+
+
+def test_a_fallback_line_stays_when_the_title_tag_is_only_a_short_name():
+    r = page("<title>科普中国</title>", f"<div>徒手抓子弹真的存在吗？</div>{BODY}")
+    assert r.title == "徒手抓子弹真的存在吗？"
+
+
+def test_a_statement_with_a_bullet_and_the_site_supports_the_displayed_headline():
+    r = page("<title>Healthy Eating Plate • The Nutrition Source</title>"
+             "<meta property='og:title' content='Healthy Eating Plate • The Nutrition Source'>",
+             f"<h1>Healthy Eating Plate</h1>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Healthy Eating Plate" and r.provenance["title"] == "h1"
+
+
+@pytest.mark.parametrize("title_tag", ["今冬首场降雪 全市连夜清雪_阜新市人民政府", "阜新市人民政府门户网站"])
+def test_a_logo_heading_repeating_the_sites_name_in_the_title_is_not_the_headline(title_tag):
+    # the <title> holds the site's name (alone or after the headline); a logo <h1> repeats it
+    r = page(f"<title>{title_tag}</title>",
+             "<div class='head'><h1>" + title_tag.split("_")[-1] + "</h1></div><div class='nav'><a href='/'>首页</a></div>"
+             f"<div class='main'><div class='bt'>今冬首场降雪 全市连夜清雪</div><div class='info'>发布日期：2024-11-03</div>"
+             f"{BODY}</div>")
+    assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+def test_a_short_label_before_the_headline_that_no_statement_has_is_dropped():
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             f"<h1><span class='tag'>原创</span>今冬首场降雪 全市连夜清雪</h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪" and r.provenance["title"] == "h1"
+
+
+def test_a_subtitle_after_a_break_inside_the_heading_is_the_subtitle():
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪<br><span>——记环卫工人的一个雪夜</span></h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪" and r.subtitle == "——记环卫工人的一个雪夜"
+
+
+def test_a_date_and_source_after_a_space_in_the_headlines_text_are_not_the_headline():
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪&nbsp;&nbsp;2024-11-03 08:40&nbsp;来源：阜新日报</h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
+def test_a_title_classed_cell_broken_with_br_is_one_headline():
+    r = page("<title>阜新市应急管理局</title>",
+             "<table><tr><td class='title'>关于印发《阜新市2024年安全生产<br>工作要点》的通知</td></tr>"
+             f"<tr><td><p>{P1}</p><p>{P2}</p><p>{P3}</p></td></tr></table>")
+    assert r.title == "关于印发《阜新市2024年安全生产 工作要点》的通知"

@@ -121,12 +121,12 @@ _HTMLDATE_SWAPS = {"get_external_parser": _DateReader, "month_words": _month_wor
 _HTMLDATE_LOCK = threading.Lock()
 
 
-@contextmanager
 def preload() -> None:
     """Import htmldate now (it is otherwise imported the first time a page needs it)."""
     import htmldate.extractors  # noqa: F401
 
 
+@contextmanager
 def _htmldate_reading_dates_with_newsduck():
     """htmldate's `find_date`, with its dateparser calls answered by newsduck's date reader for the
     call and htmldate put back as it was after (a swapped name a later htmldate no longer has is

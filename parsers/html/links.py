@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from bs4 import Tag
 
@@ -24,6 +25,117 @@ _ERROR_PAGE_RE = re.compile(
     r"(?:页面|网页|文章|内容|信息|稿件|资源)(?:不存在|未找到|找不到|已删除|已被删除|已过期|无法访问)|"
     r"找不到(?:该|此|您要的)?页面|^\s*404\b|\b404\s*(?:not\s*found|错误|页面)|page\s+not\s+found|"
     r"not\s+found|出错了|访问的页面(?:不存在|出错)", re.I)
+
+
+# --- URL shape ------------------------------------------------------------------------------------
+# Path words that name a list of stories: the last segment of a home, channel, tag, search or archive
+# page (`/news`, `/category/`, `/list_2.html`, `/gundong/`), or a directory that only holds such pages
+# (`/tag/x`, `/list/aall.aspx`). A story's URL carries an id, a date or a slug instead.
+LIST_PATH_WORDS = frozenset("""
+news category categories tag tags topic topics section sections list lists archive archives search index
+latest recent trending home blog blogs channel channels column columns feed roll gundong gd zhuanti author
+authors collections collection browse catalog default main
+""".split())
+LIST_DIRECTORY_WORDS = frozenset("""
+tag tags category categories list lists archive archives search channel channels column columns author authors
+""".split())
+# Query keys of a list page's URL (pagination, filters, search) and of a story's (its id).
+LIST_QUERY_KEYS = frozenset("page pg paged cat catid classid cid category tag q s query keyword keywords search sort "
+                            "channel".split())
+STORY_QUERY_KEYS = frozenset("""
+id aid articleid article_id newsid news_id contentid content_id docid itemid nid tid thread topic t p postid
+post_id storyid story artid
+""".split())
+# Query keys that track a visit and say nothing of the page.
+_TRACKING_KEY_PREFIXES = ("utm_", "srsltid", "fbclid", "gclid", "spm", "from", "ref")
+# A path segment that names one story: a long number, a slug of four words or more, a date.
+_STORY_SEGMENT_RE = re.compile(r"\d{5,}|(?:[^\W_]+[-_]){3,}[^\W_]+|(?:19|20)\d\d[-_]?[01]\d[-_]?[0-3]\d")
+_DAY_PATH_RE = re.compile(r"/(?:19|20)\d\d/[01]?\d/[0-3]?\d/[^/]*[^\W\d]")   # /2019/11/18/slug
+_LIST_FILE_NAME_RE = re.compile(r"(?:news|article|art|info|doc|content|story|post)lists?")  # newslist.aspx
+_FILE_EXTENSION_RE = re.compile(r"\.[a-z]{2,5}$", re.I)
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def url_kind(url: str | None) -> str | None:
+    """"story" when the URL names one story (an id, a date path, a long slug), "list" when it names a
+    home, channel, tag, search or archive page (`/`, `/news`, `/list/x.aspx`, `index_2.html`, `?page=3`,
+    `/breaknews/2`), None when its shape says neither."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        query = parse_qsl(parts.query, keep_blank_values=True)
+    except ValueError:
+        return None
+    keys = {k.lower(): v for k, v in query if not k.lower().startswith(_TRACKING_KEY_PREFIXES)}
+    if any(k in STORY_QUERY_KEYS and any(c.isdigit() for c in v) or k not in LIST_QUERY_KEYS and re.search(r"\d{4}", v)
+           for k, v in keys.items()):
+        return "story"
+    if "=" not in parts.query and _STORY_SEGMENT_RE.search(unquote(parts.query)):
+        return "story"  # index.php?/topic/201820-ai-discussion/
+    segments = [s for s in unquote(parts.path).split("/") if s]
+    if not segments:
+        return "list"
+    if any(_STORY_SEGMENT_RE.search(s) for s in segments) or _DAY_PATH_RE.search(parts.path):
+        return "story"
+    stem = _FILE_EXTENSION_RE.sub("", segments[-1]).lower()
+    tokens = [t for t in re.split(r"[-_.]", stem) if t]
+    listed = [t in LIST_PATH_WORDS or bool(_LIST_FILE_NAME_RE.fullmatch(t)) for t in tokens]
+    if any(listed) and all(w or t.isdigit() and len(t) <= 2 for w, t in zip(listed, tokens)):
+        return "list"  # news, index_2, news-list
+    if any(k in LIST_QUERY_KEYS for k in keys):
+        return "list"
+    if stem.isdigit() and len(stem) <= 3 and len(segments) >= 2 and not segments[-2].isdigit():
+        return "list"  # /breaknews/2: a page number
+    if any(s.lower() in LIST_DIRECTORY_WORDS for s in segments[:-1]):
+        return "list"
+    return None
+
+
+_SECOND_LEVEL = frozenset({"com", "co", "net", "org", "gov", "edu", "ac", "or", "ne", "go"})
+
+
+def _site_of(url: str | None) -> str | None:
+    """The registrable part of a URL's host (`news.qq.com` → `qq.com`, `www.bbc.co.uk` → `bbc.co.uk`)."""
+    try:
+        host = (urlsplit(url).hostname or "") if url else ""
+    except ValueError:
+        return None
+    labels = [lab for lab in host.lower().rstrip(".").split(".") if lab]
+    if len(labels) < 2:
+        return None
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+MIN_LISTED_STORIES = 5           # a home or channel page links this many stories at least
+_MIN_STORY_LINK_WORDS, _MIN_STORY_LINK_CJK = 4, 8
+
+
+def listed_story_count(page: Page, url: str | None, enough: int = MIN_LISTED_STORIES) -> int:
+    """Distinct links (up to `enough`) to other stories of the same site: a story-shaped URL under link
+    text as long as a headline (four words, eight CJK characters)."""
+    site = _site_of(url)
+    if site is None:
+        return 0
+    here = url.split("#", 1)[0].rstrip("/")
+    seen: set[str] = set()
+    for a in page.index.anchors:
+        if not _headline_length(a.text):
+            continue
+        target = resolve_url(a.href, page.base)
+        if not target or target in seen or target.rstrip("/") == here or _site_of(target) != site:
+            continue
+        if url_kind(target) == "story":
+            seen.add(target)
+            if len(seen) >= enough:
+                break
+    return len(seen)
+
+
+def page_url(page: Page) -> str | None:
+    """The page's own URL: the one it was fetched from, else its canonical or `og:url`."""
+    return page.url or page.head.canonical or page.head.get("og:url")
 
 
 def is_error_page(page: Page) -> bool:
@@ -50,14 +162,60 @@ def is_main_text(body: list[Block], links: list[Link]) -> bool:
     return prose >= max(MIN_ARTICLE_PROSE_CHARS, 2 * sum(len(link.title) for link in links))
 
 
-def classify_page(page: Page, body: list[Block], title: str | None) -> bool:
-    """True for one news story; False for lists, channels and error pages."""
+def classify_page(page: Page, body: list[Block], title: str | None, containers: list[Tag] = ()) -> bool:
+    """True for one news story; False for lists, channels and error pages. `containers`: the layout's
+    body containers."""
     prose = prose_chars(body)
     if prose < MAX_ERROR_PAGE_PROSE_CHARS and is_error_page(page):
         return False
     typed = declares_one_story(page)
     needed = MIN_ARTICLE_PROSE_CHARS_TYPED if typed else MIN_ARTICLE_PROSE_CHARS
-    return prose >= needed and bool(title or typed)
+    if not (prose >= needed and bool(title or typed)):
+        return False
+    return not is_listing_page(page, prose, containers)
+
+
+def is_listing_page(page: Page, prose: int, containers: list[Tag]) -> bool:
+    """A home, channel, tag or search page by its URL (`url_kind`) that links other stories of its site
+    (MIN_LISTED_STORIES) and declares no article in JSON-LD, whose text is no story of its own: less
+    prose than a story has (MIN_STORY_PROSE_CHARS: a blurb, a cookie notice, a teaser) or teasers
+    (`is_teaser_column`). A tag page that shows one whole post stays an article."""
+    url = page_url(page)
+    if url_kind(url) != "list" or (page.ld is not None and page.ld.is_article_type):
+        return False
+    if listed_story_count(page, url) < MIN_LISTED_STORIES:
+        return False
+    return prose < MIN_STORY_PROSE_CHARS or is_teaser_column(page, containers)
+
+
+MIN_STORY_PROSE_CHARS = 1000     # a list page's blurb or notice is shorter than a story
+MIN_TEASERS = 5                  # linked headlines that make a column of teasers
+MAX_TEASER_RUN_SHARE = 0.5       # ... when no run of prose between two of them holds this share
+
+
+def is_teaser_column(page: Page, containers: list[Tag]) -> bool:
+    """The body containers read as a column of teasers: at least MIN_TEASERS linked headlines (a heading
+    or a line led by a link, nearly all link, as long as a headline), and no run of prose between two
+    of them holding MAX_TEASER_RUN_SHARE of the containers' prose (a story's body is one run; a
+    listicle's linked subheadings split it, which is why this only counts on a list-shaped URL)."""
+    index = page.index
+    heads = 0
+    runs = [0]
+    for container in containers:
+        lo, hi = index.block_range(container)
+        for b in index.blocks[lo:hi]:
+            if (b.heading or b.starts_with_link) and b.link_density >= 0.7 and _headline_length(b.text):
+                heads += 1
+                if runs[-1]:
+                    runs.append(0)
+            elif b.punct and b.chars >= 10 and b.link_density < 0.5:
+                runs[-1] += b.chars
+    total = sum(runs)
+    return heads >= MIN_TEASERS and total > 0 and max(runs) < MAX_TEASER_RUN_SHARE * total
+
+
+def _headline_length(text: str) -> bool:
+    return len(_CJK_RE.findall(text)) >= _MIN_STORY_LINK_CJK or len(text.split()) >= _MIN_STORY_LINK_WORDS
 
 
 def _anchor_signature(a: Anchor, memo: dict[int, tuple[str, ...]], depth: int = 5) -> tuple[str, ...]:

@@ -27,8 +27,9 @@ from parsers.html.page import Page, norm
 from parsers.html.tree import TextBlock, class_id, is_hidden
 
 # Separators between a `<title>`'s headline and its channel/site names, most specific first.
-_TITLE_SEPARATORS = (" | ", "|", "｜", "_", " - ", " — ", " – ", " － ", " @ ", " :: ", "--", "－", "-", "—", " ㅣ ")
-_SEPARATOR_CHARS = " |｜_-—–－:ㅣ\u00a0"
+_TITLE_SEPARATORS = (" | ", "|", "｜", "_", " - ", " — ", " – ", " － ", " @ ", " :: ", " • ", " · ", "--", "－", "-", "—",
+                     " ㅣ ", "丨", "│")
+_SEPARATOR_CHARS = " |｜_-—–－:ㅣ•·丨│\u00a0"
 _META_TITLE_KEYS = ("og:title", "articletitle", "twitter:title", "title", "headline", "dc.title")
 _META_SITE_KEYS = ("og:site_name", "sitename", "site_name", "application-name", "al:android:app_name")
 # A `<title>` piece that names a site or channel, not a story.
@@ -51,13 +52,30 @@ _TITLE_CLASS_RE = re.compile(
     r"(?:$|[-_\s\d])", re.I)
 _DASHES = ("——", "--", "—", "――")
 _PUNCT_RE = re.compile(r"[\s\u3000\xa0\"'“”‘’„‚«»‹›《》〈〉「」『』【】\[\]()（）:：,，.。!！?？、·•…|｜_\-—–－]+")
+_PERMALINK_MARKS = "¶🔗 "
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
-# What a date line is made of; a line with at most 3 other characters is a date (`2014/12/11 18:58 報導`).
-_NOT_DATE_CHARS_RE = re.compile(r"[\d\s:：\-/.,年月日时分秒時TZ+()（）星期一二三四五六日天]|AM|PM|am|pm")
+# What a date line is made of; a line with at most 3 other characters is a date (`2014/12/11 18:58 報導`,
+# `December 17th 2025`, `Tue, Mar 4, 2025`).
+_NOT_DATE_CHARS_RE = re.compile(
+    r"[\d\s:：\-/.,年月日时分秒時TZ+()（）星期一二三四五六日天]|AM|PM|am|pm|(?<=\d)(?:st|nd|rd|th)\b|"
+    r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:rs(?:day)?)?|"
+    r"Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?)\b", re.I)
+# After a space inside a headline's text: a full date (2024-11-03, 2024年11月3日) or a 来源/作者/时间 label, and
+# everything after it.
+_TRAILING_DATE_OR_LABEL_RE = re.compile(
+    r"\s(?:(?:19|20)\d\d(?:[-/.]\d{1,2}[-/.]\d{1,2}|年\d{1,2}月\d{1,2}日)|"
+    r"(?:来源|來源|作者|发布时间|發佈時間|发布日期|時間|时间|编辑|編輯)\s*[:：]).*$")
 _DATE_PIECE_RE = re.compile(r"\d{1,4}\s*[./\-年]\s*\d{1,2}")
 # Separators that also join words (`VOGUE-Cover`, `49-Euro-Ticket`): pieces split on them are site names
 # only when declared, a domain, or ending in a site word.
 _TIGHT_SEPARATORS = frozenset({"-", "—", "－"})
+# A bare hyphen or dash between two letters or digits of an alphabetic script joins words (`AI-Powered`,
+# `2024-2025`, `plan—and`); next to CJK text or a space it separates (`标题-网站`).
+_WORD_CHAR = r"A-Za-z0-9\u00C0-\u024F\u0370-\u03FF\u0400-\u04FF"
+_WORD_JOINING_DASHES = ("-", "—")
+_BARE_DASH_RES = {d: re.compile(rf"(?<![{_WORD_CHAR}]){d}|{d}(?![{_WORD_CHAR}])") for d in _WORD_JOINING_DASHES}
 # Second-level labels under a country domain: the brand is the label before them (bbc.co.uk).
 _SECOND_LEVEL_LABELS = frozenset({"com", "co", "net", "org", "gov", "edu", "ac", "or", "ne", "go"})
 
@@ -73,8 +91,9 @@ MAX_LINE_HEADLINE_CHARS = 80      # the plain-line fallback
 
 
 def clean_headline(text: str | None) -> str:
-    """Headline text as read: soft hyphens and zero-width characters dropped, spaces normalised."""
-    return norm((text or "").translate(_INVISIBLE))
+    """Headline text as read: soft hyphens and zero-width characters dropped, spaces normalised, a
+    trailing permalink mark (`Models¶`: documentation generators' heading anchors) cut."""
+    return norm((text or "").translate(_INVISIBLE)).rstrip(_PERMALINK_MARKS)
 
 
 def _compact(text: str) -> str:
@@ -154,6 +173,11 @@ def is_site_piece(piece: str, declared: set[str], *, strict: bool = False) -> bo
     return site_word or bool(_DATE_PIECE_RE.search(piece) and _is_date_like(piece))
 
 
+def _is_site_word_piece(piece: str) -> bool:
+    """A short piece ending in a site word (…网, …日报, …政府, News)."""
+    return len(piece) <= _MAX_SITE_PIECE_CHARS and bool(_SITE_PIECE_RE.search(piece))
+
+
 def _is_date_like(text: str) -> bool:
     return bool(re.search(r"\d", text)) and len(_NOT_DATE_CHARS_RE.sub("", text)) <= 3
 
@@ -169,7 +193,9 @@ def strip_site_affix(text: str, declared: set[str]) -> str:
         return "" if lone else text
     strict = sep in _TIGHT_SEPARATORS
     lo, hi = 0, len(pieces)
-    while hi > lo and is_site_piece(pieces[hi - 1], declared, strict=strict):
+    # the last piece left is a name only when declared, a domain or a site word (`Squarespace Roadmap
+    # Discussion - Squarespace Forum` keeps its headline although it starts with the brand)
+    while hi > lo and is_site_piece(pieces[hi - 1], declared, strict=strict or hi - lo == 1):
         hi -= 1
     if hi == lo:
         return ""
@@ -250,10 +276,13 @@ def _heading_group(page: Page, i: int) -> tuple[int, str]:
     blocks = page.index.blocks
     b = blocks[i]
     j = i + 1
-    if b.heading:
+    if b.heading or (i + 1 < len(blocks) and blocks[i + 1].element is b.element
+                     and _has_class_hint(page, b.element, _TITLE_CLASS_RE, 1)):
+        # a heading, or an element whose class says title (`<td class="title">` broken with <br>)
         while j < len(blocks) and j - i < 4 and blocks[j].element is b.element and blocks[j].chars <= 60 \
-                and not _is_date_like(blocks[j].text) and not _is_note_or_meta(blocks[j].text):
-            j += 1  # a date or 来源 line inside the heading is not part of the headline
+                and not _is_date_like(blocks[j].text) and not _is_note_or_meta(blocks[j].text) \
+                and not blocks[j].text.startswith(_DASHES):
+            j += 1  # a date or 来源 line, or the 副题 (`——记…`), inside the heading is not part of the headline
     else:
         # a plain element broken with <br>: its lines are one headline when the page states them so
         while j < len(blocks) and j - i < 4 and blocks[j].element is b.element and blocks[j].chars <= 60:
@@ -269,16 +298,19 @@ def _heading_group(page: Page, i: int) -> tuple[int, str]:
 
 def _without_trailing_meta(b: TextBlock) -> str:
     """A line's text without the inline elements that end it with a date, a 来源/byline or furniture
-    (`<h1>标题 <span>2024-11-03 08:40</span> <span>来源：新华网</span></h1>`)."""
+    (`<h1>标题 <span>2024-11-03 08:40</span> <span>来源：新华网</span></h1>`), nor the same run in its
+    last text after a space (`<h1>标题&nbsp;&nbsp;2024-11-03 08:40 来源：新华网</h1>`)."""
     parts = b.parts
     k = len(parts)
     while k > 1 and (_is_date_like(parts[k - 1]) or _is_note_or_meta(parts[k - 1])
                      or is_boilerplate_line(parts[k - 1])):
         k -= 1
-    if k == len(parts):
-        return b.text
-    cut = b.text.rfind(parts[k])
-    return b.text[:cut].strip() if cut > 0 else b.text
+    text = b.text
+    if k < len(parts):
+        cut = text.rfind(parts[k])
+        text = text[:cut].strip() if cut > 0 else text
+    m = _TRAILING_DATE_OR_LABEL_RE.search(text)
+    return text[:m.start()].strip() if m and m.start() > 0 else text
 
 
 def title_parts(page: Page, hints: list[str]) -> tuple[str | None, set[str]]:
@@ -295,6 +327,8 @@ def title_parts(page: Page, hints: list[str]) -> tuple[str | None, set[str]]:
             if p != headline:
                 names.add(p)
                 names.update(split_on_separator(p))
+    elif title and _is_site_word_piece(title):
+        names.add(title)  # a `<title>` that is only the site's name (`xx市人民政府门户网站`)
     names.discard("")
     return headline, names
 
@@ -307,8 +341,10 @@ def _is_headline_line(b: TextBlock, text: str) -> bool:
 
 
 def find_title_block(page: Page, limit: int) -> int | None:
-    """Index of the block before `limit` (the first body paragraph) that displays the headline."""
+    """Index of the block before `limit` (the first body paragraph) that displays the headline (its
+    rank is kept in `page.memo["title_rank"]` for `extract_title`)."""
     found = rank_title_blocks(page, limit)
+    page.memo["title_rank"] = found
     return found[1] if found else None
 
 
@@ -468,7 +504,8 @@ def displayed_headline(page: Page, title_block: int | None) -> Displayed | None:
     return Displayed(text, source, kicker)
 
 
-_JOINERS = (":", "：", " - ", " – ", " — ", " | ", "｜", "|", " · ")
+_MAX_LABEL_CHARS = 4     # a label before a displayed headline: 原创, 独家, 快讯
+_JOINERS = (":", "：", " - ", " – ", " — ", " | ", "｜", "|", " · ", " • ", "丨")
 # A short bracketed label after a displayed headline: `… (港聞)`, `…【图】`.
 _TRAILING_LABEL_RE = re.compile(r"\s*[(（【\[][^()（）【】\[\]]{1,6}[)）】\]]$")
 
@@ -532,6 +569,16 @@ def choose_headline(displayed: Displayed | None, statements: list[Statement]) ->
         return joined[0].text, joined[0].source  # the kicker is part of the headline
     if bare != text and any(_compact(s.text) == _compact(bare) for s in alone):
         return bare, displayed.source  # the label is not part of the headline
+    if not alone and not joined:
+        # a short label shown before the headline (`<span>原创</span>…`, `【快讯】…`) that no statement has
+        shown = _compact(text)
+        for key, group in groups.items():
+            if len(group) >= 1 and shown.endswith(key) and 0 < len(shown) - len(key) <= _MAX_LABEL_CHARS:
+                return group[0].text, displayed.source
+    if text.isupper():  # shown in capitals: a statement of the same words keeps the writer's case
+        cased = next((s for s in alone if s.text.lower() == text.lower() and not s.text.isupper()), None)
+        if cased is not None:
+            return cased.text, displayed.source
     return text, displayed.source
 
 
@@ -541,7 +588,34 @@ def extract_title(page: Page, title_block: int | None) -> tuple[str | None, str 
     shown = displayed_headline(page, title_block)
     hints = [shown.text] if shown else \
         [clean_headline(b.text) for b in page.index.blocks if b.heading == 1 and b.chars <= MAX_HEADLINE_CHARS][:3]
-    return choose_headline(shown, headline_statements(page, hints))
+    statements = headline_statements(page, hints)
+    ranked = page.memo.get("title_rank")
+    if shown is not None and ranked is not None and ranked[1] == title_block and ranked[0] <= RANK_HEADING:
+        # a fallback (the nearest h2/h3 or short line above the body): any statement that names a
+        # story outranks it unless one states it
+        if not any(_supports(s.text, shown.text) for s in statements):
+            story = [s for s in statements if _names_a_story(s)]
+            if story:
+                return choose_headline(None, story)
+    return choose_headline(shown, statements)
+
+
+def _supports(statement: str, text: str) -> bool:
+    return _compact(statement) == _compact(text) or _split_around(statement, text) is not None
+
+
+_MIN_STORY_WORDS, _MIN_STORY_CJK = 4, 8
+
+
+def _names_a_story(s: Statement) -> bool:
+    """A statement that reads as a story's headline rather than a site's name: a title meta, JSON-LD
+    or e-paper headline, or a `<title>` piece of at least four words (eight CJK characters) that does not
+    end in a site word."""
+    if s.source != "title-tag":
+        return True
+    cjk = len(_CJK_RE.findall(s.text))
+    words = len(_CJK_RE.sub(" ", s.text).split())
+    return (words >= _MIN_STORY_WORDS or cjk >= _MIN_STORY_CJK) and not _SITE_PIECE_RE.search(s.text)
 
 
 def _node_text(page: Page, node: Tag) -> str | None:
@@ -558,11 +632,15 @@ def headline_from_page_title(page_title: str | None, hints: list[str], names: se
         return None
     if len(pieces) == 1:
         return pieces[0]
-    scored = [(max((similar(p, h, 0.5) for h in hints), default=0.0), -k, p) for k, p in enumerate(pieces)]
+    names = names or set()
+    # a piece that names a site (`xx市人民政府`, `某某新闻网`) is no headline, even when a logo heading
+    # repeats it, as long as another piece is left
+    storied = [p for p in pieces if p not in names and not _is_site_word_piece(p)] or pieces
+    scored = [(max((similar(p, h, 0.5) for h in hints), default=0.0), -k, p) for k, p in enumerate(pieces)
+              if p in storied]
     score, _, piece = max(scored)
     if score >= 0.5:
         return piece
-    names = names or set()
     for p in pieces:
         if p not in names and not _SITE_PIECE_RE.search(p):
             return p
@@ -604,8 +682,8 @@ def split_with_separator(text: str) -> tuple[str | None, list[str]]:
         if sep in text:
             if sep in ("-", "—", "－") and (sep * 2) in text:
                 continue  # 逐“质”而行——阜新… : a dash pair inside the headline is not a separator
-            if sep == "-":
-                raw = re.split(r"(?<!\d)-|-(?!\d)", text)  # 2024-2025 stays whole
+            if sep in _WORD_JOINING_DASHES:
+                raw = _BARE_DASH_RES[sep].split(text)  # 2024-2025, AI-Powered, word—word stay whole
             else:
                 raw = text.split(sep)
             pieces = [p.strip() for p in raw if p.strip()]
