@@ -190,3 +190,20 @@ def test_a_short_body_keeps_its_edges():
     assert trim_edges(short) == short  # fewer than two prose paragraphs: nothing is trimmed
     longer = [Block("paragraph", LEDE), Block("paragraph", SECOND), Block("paragraph", "Two schools")]
     assert trim_edges(longer) == longer[:2]
+
+
+def test_a_page_its_script_renders_is_read_from_noscript():
+    """Forums and other script-rendered pages give readers without scripts the content in <noscript>."""
+    replies = "".join(f"<p>Reply number {i} in the thread, with words, clauses, and a full stop at its end.</p>"
+                      for i in range(20))
+    html = ("<html><head><title>Thread title - Forum</title></head><body><div id='app'></div>"
+            f"<noscript><div class='post'><h1>Thread title</h1>{replies}</div></noscript></body></html>")
+    record = extract_article(html.encode(), url="https://forum.example.com/t/thread-title/123")
+    assert record.is_article and record.title == "Thread title" and len(record.paragraphs) == 20
+
+
+def test_noscript_fallbacks_of_a_visible_article_stay_out():
+    html = page(f"<article><h1>Council approves the budget</h1><div class='body'><p>{LEDE}</p>"
+                "<noscript><p>Please enable JavaScript to view the comments, and join the discussion below.</p>"
+                f"</noscript><p>{SECOND}</p><p>{THIRD}</p></div></article>")
+    assert paragraphs(html) == [LEDE, SECOND, THIRD]

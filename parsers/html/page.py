@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -36,9 +37,30 @@ def norm(s: str | None) -> str:
     return " ".join((s or "").split())
 
 
-def build_page(html: str, url: str | None, now: datetime | None = None, profile: Profile | None = None) -> Page:
-    ld = json_ld_article(json_ld_objects(html)) if "ld+json" in html else None
-    enp = enp_properties(html) if "enpproperty" in html else {}
+MIN_VISIBLE_PROSE = 200     # a page showing less prose than this may hold its content in <noscript>
+MIN_NOSCRIPT_CHARS = 1000   # ... when its <noscript> sections are at least this long
+_NOSCRIPT_TAG_RE = re.compile(r"</?noscript\b[^<>]*>", re.I)
+
+
+def visible_prose(index: PageIndex) -> int:
+    """Characters of the page's prose blocks (punctuation, little link text)."""
+    return sum(b.chars for b in index.blocks if b.punct and b.chars >= 15 and b.link_chars * 2 < b.chars)
+
+
+def _noscript_chars(html: str) -> int:
+    if "noscript" not in html and "NOSCRIPT" not in html:
+        return 0
+    total, start = 0, None
+    for m in _NOSCRIPT_TAG_RE.finditer(html):
+        if m.group(0)[1] != "/":
+            start = m.end()
+        elif start is not None:
+            total += m.start() - start
+            start = None
+    return total
+
+
+def _parse(html: str, profile: Profile | None) -> tuple[BeautifulSoup, Tag, PageIndex]:
     cleaned = strip_non_content(html)
     soup = BeautifulSoup(cleaned, builder=FastLXMLTreeBuilder)  # same tree as "lxml", built faster
     root = soup.body if isinstance(soup.body, Tag) else soup
@@ -49,6 +71,17 @@ def build_page(html: str, url: str | None, now: datetime | None = None, profile:
     index = index_page(root)
     if reveal_scripted_content(index) is not None:
         index = index_page(root)  # the article a script hides until layout is part of the page
+    return soup, root, index
+
+
+def build_page(html: str, url: str | None, now: datetime | None = None, profile: Profile | None = None) -> Page:
+    ld = json_ld_article(json_ld_objects(html)) if "ld+json" in html else None
+    enp = enp_properties(html) if "enpproperty" in html else {}
+    soup, root, index = _parse(html, profile)
+    if visible_prose(index) < MIN_VISIBLE_PROSE and _noscript_chars(html) >= MIN_NOSCRIPT_CHARS:
+        # a page its script renders, with the content in <noscript> for readers without scripts
+        # (forums such as Discourse): read that content as the page
+        soup, root, index = _parse(_NOSCRIPT_TAG_RE.sub(" ", html), profile)
     head = HeadMeta.from_soup(soup, index.head_tags if root is not soup else None)
     base = url
     if head.base_href:
