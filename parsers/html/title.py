@@ -101,8 +101,8 @@ def _compact(text: str) -> str:
 
 
 def similar(a: str, b: str, at_least: float = 0.0) -> float:
-    """How alike two headlines are, ignoring spaces and punctuation (0..1). Pairs whose lengths
-    alone rule out `at_least` get 0 without a full comparison."""
+    """How alike two headlines are, ignoring spaces and punctuation (0..1). Pairs whose lengths or
+    characters alone rule out `at_least` get 0 without a full comparison."""
     ca, cb = _compact(a), _compact(b)
     if not ca or not cb:
         return 0.0
@@ -113,7 +113,10 @@ def similar(a: str, b: str, at_least: float = 0.0) -> float:
         return 0.0
     if ca in cb or cb in ca:
         return short / long_
-    return SequenceMatcher(None, ca, cb, autojunk=False).ratio()
+    matcher = SequenceMatcher(None, ca, cb, autojunk=False)
+    if at_least and matcher.quick_ratio() < at_least:  # an upper bound of ratio(), from the characters
+        return 0.0
+    return matcher.ratio()
 
 
 def declared_site_names(page: Page) -> set[str]:

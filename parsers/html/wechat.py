@@ -37,6 +37,13 @@ MAX_WRITER_CHARS = 20
 
 
 def is_wechat(page: Page) -> bool:
+    """A WeChat article, by its URL or its markup (read once per page)."""
+    if "is_wechat" not in page.memo:
+        page.memo["is_wechat"] = _wechat_markup(page)
+    return page.memo["is_wechat"]
+
+
+def _wechat_markup(page: Page) -> bool:
     if page.url and "mp.weixin.qq.com" in page.url:
         return True
     head = page.html[:200_000]
