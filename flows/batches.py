@@ -343,11 +343,18 @@ class Batch:
 
 
 @task(name="extract-batch", cache_policy=NO_CACHE, persist_result=False)
-def extract_batch(pages: list[Page], source_id: str | None = None) -> Batch:
+def extract_batch(pages: Batch | list[Page], source_id: str | None = None) -> Batch:
     """Extract a batch (pass it quoted, see `load_pages`), in worker processes once they are up, and prepare
-    its rows for `source_id`."""
-    extracted = extract_pages(pages, EXTRACT_POOL.get() if len(pages) >= POOL_MIN_PAGES else None)
-    return Batch(prepare_rows(extracted, source_id))
+    its rows for `source_id`.
+
+    Given a Batch, the task fills that same object and returns it: Prefect keeps a task's parameters as long as
+    it keeps the task's engine (in reference cycles, freed only by the garbage collector), so a crawl passes a
+    Batch and the load's emptying it lets go of the pages whichever reference outlives the task."""
+    batch = pages if isinstance(pages, Batch) else Batch(pages)
+    todo, batch.pages = batch.pages, []
+    extracted = extract_pages(todo, EXTRACT_POOL.get() if len(todo) >= POOL_MIN_PAGES else None)
+    batch.pages = prepare_rows(extracted, source_id)
+    return batch
 
 
 # ------------------------------------------------------------------------------------------------------ loading

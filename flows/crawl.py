@@ -53,7 +53,7 @@ from warehouse import frontier
 from warehouse.models import ErrorInfo
 from warehouse.runs import finish_run, register_source, start_run
 
-from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, POOL_MIN_PAGES, BatchCounts, EarlyExtraction, Page,
+from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, POOL_MIN_PAGES, Batch, BatchCounts, EarlyExtraction, Page,
                       Placement, default_extract_workers, extract_batch, extraction_processes, load_pages, writer,
                       page_from_result, start_extraction_processes)
 from .sources import Source, find_source, load_sources, source_from_dict, sources_path
@@ -293,8 +293,9 @@ class Pipeline:
         if not self.buffer:
             return
         pages, self.buffer = self.buffer, []
-        # quote(): Prefect must not walk 200 pages of records looking for futures (see load_pages)
-        extracted = extract_batch.submit(quote(pages), self.source_id)
+        # quote(): Prefect must not walk 200 pages of records looking for futures (see load_pages); a Batch: the
+        # task fills it and the load empties it, whatever Prefect keeps of the task's parameters
+        extracted = extract_batch.submit(quote(Batch(pages)), self.source_id)
         after = [extracted] if self.last_load is None else [extracted, self.last_load]
         loaded = load_pages.submit(self.db_path, self.run_id, quote(extracted), self.source_id, self.lock_wait,
                                    wait_for=after)

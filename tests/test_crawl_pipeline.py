@@ -86,8 +86,9 @@ def test_the_extract_task_returns_its_batch_as_one_object_so_prefect_keeps_one_e
 
 
 def test_a_loaded_batch_lets_go_of_its_pages_without_waiting_for_the_garbage_collector(tmp_path):
-    # Prefect's task states and futures hold the extract task's Batch in reference cycles; only the garbage
-    # collector frees those, every few batches. The load empties the Batch, so its pages go at once.
+    # Prefect's task states, futures and engines hold the extract task's Batch (its result, and, as the crawl
+    # passes it, its parameter) in reference cycles; only the garbage collector frees those, every few batches.
+    # The load empties the Batch, so its pages go at once.
     db_path = str(tmp_path / "w.duckdb")
     con = connect(db_path)
     run_id = start_run(con, flow_run_id=None, command="test", inputs=9)
@@ -98,7 +99,7 @@ def test_a_loaded_batch_lets_go_of_its_pages_without_waiting_for_the_garbage_col
     def extract_and_load():
         pages = site_pages()
         refs.extend(weakref.ref(p) for p in pages)
-        extracted = extract_batch.submit(quote(pages))
+        extracted = extract_batch.submit(quote(Batch(pages)))  # as the crawl submits it
         del pages
         loaded = load_pages.submit(db_path, run_id, quote(extracted), wait_for=[extracted])
         return loaded.result(), extracted.result()
@@ -115,6 +116,28 @@ def test_a_loaded_batch_lets_go_of_its_pages_without_waiting_for_the_garbage_col
     assert len(refs) == 9 and alive == 0
     with duckdb.connect(db_path, read_only=True) as check:
         assert check.execute("SELECT count(*) FROM articles").fetchone()[0] == 8
+
+
+def test_the_extract_task_fills_the_batch_it_is_given_so_a_kept_parameter_holds_no_page(tmp_path):
+    # Whatever keeps the task's parameter after the run (Prefect's engine, until the garbage collector runs)
+    # keeps the Batch that the load empties, not a list of the pages.
+    db_path = str(tmp_path / "w.duckdb")
+    with connect(db_path) as con:
+        run_id = start_run(con, flow_run_id=None, command="test", inputs=9)
+    pages = site_pages()
+    refs = [weakref.ref(p) for p in pages]
+    given = Batch(pages)
+    del pages
+    gc.collect()
+    gc.disable()
+    try:
+        extracted = extract_batch.fn(given)
+        assert extracted is given and len(given.pages) == 9
+        assert load_pages.fn(db_path, run_id, extracted).counts.new == 8
+        alive = sum(1 for r in refs if r() is not None)
+    finally:
+        gc.enable()
+    assert given.pages == [] and alive == 0
 
 
 @pytest.fixture()
