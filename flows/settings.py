@@ -16,6 +16,8 @@ def database_path(cli_value: str | None) -> str:
 def configure_prefect_env(verbose: bool = False) -> None:
     """Keep Prefect's state out of the user's home unless they chose otherwise, offline and quiet."""
     os.environ.setdefault("PREFECT_HOME", str(Path.home() / ".newsduck" / "prefect"))
+    # Prefect creates PREFECT_HOME but not its parents: on a new home directory its server never starts.
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # The ephemeral server takes 5-11 s to start on a quiet 2-core machine; Prefect's default 20 s wait
     # is too tight when the machine is busy.
