@@ -743,6 +743,28 @@ def crawl(
     return summary
 
 
+@flow(name="crawl-sources", log_prints=True)
+def crawl_sources(db_path: str, sources_file: str | None = None, names: list[str] | None = None,
+                  max_crawl_delay: float | None = None) -> dict[str, dict]:
+    """Crawl every source of the sources file (or only those in `names`), one after another, each as its own
+    `crawl` run; returns each source's summary. A source whose crawl fails does not stop the others: the flow
+    run fails at the end, naming them."""
+    logger = get_run_logger()
+    sources = load_sources(sources_path(sources_file))
+    chosen = [find_source(sources, name) for name in names] if names else sources
+    summaries: dict[str, dict] = {}
+    failed: list[str] = []
+    for src in chosen:
+        try:
+            summaries[src.name] = crawl(src.to_dict(), db_path, max_crawl_delay=max_crawl_delay)
+        except Exception as exc:  # noqa: BLE001 - one source's failure is reported, the next source still runs
+            logger.error("crawl %s failed: %s: %s", src.name, type(exc).__name__, exc)
+            failed.append(src.name)
+    if failed:
+        raise RuntimeError(f"{len(failed)} of {len(chosen)} crawls failed: {', '.join(failed)}")
+    return summaries
+
+
 async def _crawl(source: Source, config: FetchConfig, store: FrontierStore, pipeline: Pipeline, stats: CrawlStats,
                  *, max_pages: int | None, refresh: bool, dates: list[date]) -> None:
     async with Fetcher(config) as fetcher:

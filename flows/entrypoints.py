@@ -4,8 +4,8 @@ Prefect loads this file by path and puts its folder on sys.path, so it uses abso
 nothing in flows/ is named after a standard-library or third-party module.
 """
 
-from flows.crawl import crawl
+from flows.crawl import crawl, crawl_sources
 from flows.ingest import ingest
 from flows.reparse import reparse
 
-__all__ = ["crawl", "ingest", "reparse"]
+__all__ = ["crawl", "crawl_sources", "ingest", "reparse"]

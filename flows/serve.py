@@ -91,9 +91,12 @@ def prefect_api() -> Iterator[str]:
         return
     port = free_port()
     api_url = f"http://127.0.0.1:{port}/api"
+    # The UI the server serves asks its settings for the API's address; left unset it names port 4200.
+    env = dict(os.environ, PREFECT_SERVER_API_HOST="127.0.0.1", PREFECT_SERVER_API_PORT=str(port),
+               PREFECT_UI_API_URL=api_url)
     server = subprocess.Popen(
         [_prefect_command(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
     )
     try:
         wait_until_healthy(api_url, server, SERVER_START_TIMEOUT)

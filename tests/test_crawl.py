@@ -410,3 +410,44 @@ def test_progress_bar_follows_the_counts():
     (task,) = bar.progress.tasks
     assert (task.total, task.completed) == (30, 10)
     assert task.fields["discovered"] == 40 and task.fields["new"] == 9 and task.fields["errors"] == 1
+
+
+def test_crawl_sources_crawls_each_source_of_the_file_and_reports_the_ones_that_failed(tmp_path, monkeypatch):
+    # prefect.yaml's scheduled deployment: every source of whatever sources.toml the user wrote, none named in it
+    from flows import crawl as crawl_module
+
+    db = tmp_path / "sources.duckdb"
+    sources = tmp_path / "sources.toml"
+    with serve_directory(str(SITE)) as server:
+        sources.write_text(f'''
+[[source]]
+name = "first"
+start_urls = [{{ url = "{server.base_url}/list/index.html", kind = "list" }}]
+include = ["/content/*/content_*.html"]
+use_robots_sitemaps = false
+max_pages = 2
+
+[[source]]
+name = "second"
+start_urls = [{{ url = "{server.base_url}/list/index.html", kind = "list" }}]
+include = ["/content/*/content_*.html"]
+use_robots_sitemaps = false
+max_pages = 3
+''', encoding="utf-8")
+        summaries = crawl_module.crawl_sources(str(db), str(sources), max_crawl_delay=0.05)
+        assert sorted(summaries) == ["first", "second"] and summaries["first"]["new"] == 2
+        only = crawl_module.crawl_sources(str(db), str(sources), names=["second"], max_crawl_delay=0.05)
+        assert list(only) == ["second"]
+
+        real_crawl = crawl_module.crawl
+
+        def first_fails(source, *args, **kwargs):
+            if source["name"] == "first":
+                raise OSError("disk gone")
+            return real_crawl(source, *args, **kwargs)
+
+        monkeypatch.setattr(crawl_module, "crawl", first_fails)
+        with pytest.raises(RuntimeError, match="1 of 2 crawls failed: first"):
+            crawl_module.crawl_sources(str(db), str(sources), max_crawl_delay=0.05)
+    # first, second; second; second again after first failed
+    assert sorted(s for (s,) in rows(db, "SELECT source_id FROM runs WHERE command = 'crawl'")) == ["first", "second", "second", "second"]

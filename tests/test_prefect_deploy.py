@@ -60,12 +60,15 @@ def test_deploy_all_and_run_with_a_worker(prefect_server, tmp_path):
     env = prefect_server
     prefect(env, "work-pool", "create", "newsduck", "--type", "process")
     deployed = prefect(env, "--no-prompt", "deploy", "--all")
-    assert "ingest/ingest-paths" in deployed.stdout and "crawl/crawl-fxnews" in deployed.stdout
+    assert "ingest/ingest-paths" in deployed.stdout and "crawl-sources/crawl-sources" in deployed.stdout
 
     scheduled = httpx.post(f"{env['PREFECT_API_URL']}/deployments/filter", json={}).json()
     schedules = {d["name"]: [s["schedule"].get("cron") for s in d.get("schedules", [])] for d in scheduled}
-    assert schedules["ingest-demo-nightly"] == ["30 2 * * *"]
-    assert schedules["crawl-fxnews"] == ["0 */2 * * *"]
+    # the one scheduled deployment crawls whatever sources.toml holds: no source name, no demo pages in it
+    assert {name: crons for name, crons in schedules.items() if crons} == {"crawl-sources": ["0 */2 * * *"]}
+    parameters = {d["name"]: d["parameters"] for d in scheduled}
+    assert "source" not in parameters["crawl-sources"]
+    assert not any("examples" in json.dumps(p) for p in parameters.values())
 
     worker_log = open(tmp_path / "worker.log", "w")
     worker = subprocess.Popen([PREFECT, "worker", "start", "--pool", "newsduck"], env=env, cwd=REPO,

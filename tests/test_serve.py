@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import duckdb
+import httpx
 import pytest
 
 from flows.cli import main
@@ -56,12 +58,17 @@ schedule = "* * * * *"
             while time.monotonic() < deadline and len(titles) < 3 and server.poll() is None:
                 time.sleep(2)
                 titles = stored_titles(db)
+            # the Prefect UI of the server serve started reaches that server's API, not a default port
+            started = re.search(r"local Prefect server at (http://127\.0\.0\.1:\d+)", (tmp_path / "serve.log").read_text())
+            assert started, (tmp_path / "serve.log").read_text()[-3000:]
+            ui_settings = httpx.get(started.group(1) + "/ui-settings", timeout=10).json()
         finally:
             stop_process(server, timeout=30)  # newsduck serve stops its own Prefect server on SIGINT
             log.close()
     output = (tmp_path / "serve.log").read_text()
     assert "crawl-fixture-site" in output, output
     assert len(titles) == 3, output[-3000:]
+    assert ui_settings["api_url"] == started.group(1) + "/api"
 
 
 def test_serve_without_scheduled_sources_is_one_clear_line(tmp_path, capsys):
