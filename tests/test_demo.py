@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
 from test_ingest import table_contents
 
 pytestmark = pytest.mark.slow
@@ -30,6 +35,11 @@ def test_demo_runs_twice_with_the_same_tables(tmp_path):
     assert "-- Articles per day and site" in first.stdout
     assert "-- Who wrote and photographed the most" in first.stdout
     tables = table_contents(db)
+    # the README's search example, on the demo database
+    command, shown = re.search(r"```console\n\$ (newsduck search .*?)\n(.*?)```", README, re.S).group(1, 2)
+    searched = subprocess.run([str(Path(sys.executable).parent / "newsduck"), *shlex.split(command)[1:], "--db", str(db)],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert searched.stdout == shown
 
     second = run_demo(tmp_path)
     assert second.returncode == 0, second.stderr

@@ -30,7 +30,7 @@ def register(commands) -> None:
              1. 清河门区 汨汨绿电涌动 转型前路光明  (in: 跑好第一棒 冲刺开门红)
                 2023-03-07 · epaper.lnd.com.cn · score 3.18
                 通过【招商引资】引入项目和资金,建设安置小区对沉陷区居民进行避险搬迁,…
-            $ newsduck search "阜新 玛瑙" --site lnd.com.cn --limit 5 --format json
+            $ newsduck search "玛瑙 工作室" --site lnd.com.cn --limit 5 --format json
             $ newsduck search --reindex
             $ newsduck search --fts-index    # DuckDB fts's own index too, for match_bm25 in SQL
         """),
