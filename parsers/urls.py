@@ -40,6 +40,7 @@ except ImportError:  # pragma: no cover - idna ships with httpx
 
 __all__ = [
     "TRACKING_PARAMS", "canonicalize_url", "dedup_key", "host_of", "same_site", "matches_patterns",
+    "query_variant_extras", "without_params",
 ]
 
 TRACKING_PARAMS = frozenset({
@@ -118,21 +119,46 @@ def canonicalize_url(url: str, base: str | None = None) -> str | None:
 
 
 @lru_cache(maxsize=4096)
-def dedup_key(url: str, base: str | None = None) -> str | None:
-    """The frontier / seen-set key: `canonicalize_url` plus `…/index.html` → `…/`.
+def dedup_key(url: str, base: str | None = None, ignored_params: frozenset[str] = frozenset()) -> str | None:
+    """The frontier / seen-set key: `canonicalize_url` plus `…/index.html` → `…/`, without `ignored_params`.
 
     Folds the directory index files in `DIRECTORY_INDEX_FILES` (case-insensitively) so that
-    `/list/`, `/list/index.html` and `/list/index.htm` share one key. Use it to decide whether a
-    page was already queued or fetched; fetch the canonical URL, never the key.
+    `/list/`, `/list/index.html` and `/list/index.htm` share one key, and leaves out the query parameters
+    that the host's URL variants were found to add without changing the page (the warehouse learns them,
+    see `query_variant_extras`). Use it to decide whether a page was already queued or fetched; fetch the
+    canonical URL, never the key.
     """
     canonical = canonicalize_url(url, base)
     if canonical is None:
         return None
-    parts = urlsplit(canonical)
+    parts = urlsplit(without_params(canonical, ignored_params))
     head, _, last = parts.path.rpartition("/")
-    if last.lower() in DIRECTORY_INDEX_FILES:
-        return urlunsplit((parts.scheme, parts.netloc, head + "/", parts.query, ""))
-    return canonical
+    path = head + "/" if last.lower() in DIRECTORY_INDEX_FILES else parts.path
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
+
+
+def without_params(url: str, names: frozenset[str]) -> str:
+    """`url` without the query parameters called `names` (the others keep their order)."""
+    parts = urlsplit(url)
+    if not names or not parts.query:
+        return url
+    query = "&".join(pair for pair in parts.query.split("&") if pair.partition("=")[0] not in names)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def query_variant_extras(variant: str, base: str) -> tuple[str, ...] | None:
+    """The names of the query parameters `variant` adds to `base`, when `variant` is `base` (two canonical
+    URLs) with more query parameters and nothing else changed (`content_3.html?div=-1` of
+    `content_3.html`); else None."""
+    v, b = urlsplit(variant), urlsplit(base)
+    if (v.scheme, v.netloc, v.path) != (b.scheme, b.netloc, b.path) or not v.query or v.query == b.query:
+        return None
+    extra = [pair for pair in v.query.split("&") if pair]
+    for pair in (pair for pair in b.query.split("&") if pair):
+        if pair not in extra:
+            return None
+        extra.remove(pair)
+    return tuple(dict.fromkeys(pair.partition("=")[0] for pair in extra)) or None
 
 
 def host_of(url: str) -> str | None:

@@ -21,10 +21,11 @@ from typing import Iterable, Sequence
 import duckdb
 import pyarrow as pa
 
-from parsers.urls import canonicalize_url, dedup_key
+from parsers.urls import canonicalize_url, dedup_key, without_params
 from parsers.urls import host_of as url_host
 
 from .bulk import execute_in, registered
+from .variants import ignored_params
 
 ARTICLE, LIST, FEED, SITEMAP, EDITION, EPAPER_PAGE = "article", "list", "feed", "sitemap", "edition", "epaper_page"
 KINDS = (ARTICLE, LIST, FEED, SITEMAP, EDITION, EPAPER_PAGE)
@@ -112,17 +113,23 @@ class Placement:
 
 def queue_urls(con: duckdb.DuckDBPyConnection, urls: Iterable[NewUrl], *, source_id: str | None,
                run_id: str | None = None, now: datetime | None = None) -> int:
-    """Queue the URLs the frontier does not know yet (by canonical URL or dedup key); returns how many were new."""
+    """Queue the URLs the frontier does not know yet (by canonical URL or dedup key, which leaves out the query
+    parameters learned as not changing the host's pages); returns how many were new."""
     now = now or utc_now()
-    rows = []
+    wanted = []
     for item in urls:
         if item.kind not in KINDS:
             raise ValueError(f"unknown frontier kind {item.kind!r}")
         canonical = canonicalize_url(item.url)
-        if canonical is None:
-            continue
+        if canonical is not None:
+            wanted.append((item, canonical, url_host(canonical) or ""))
+    ignored = ignored_params(con, sorted({host for _, _, host in wanted}))
+    rows = []
+    for item, canonical, host in wanted:
+        # a learned parameter does not change the page: the URL without it is the one to fetch
+        canonical = without_params(canonical, ignored.get(host, frozenset()))
         rows.append({
-            "url": canonical, "dedup_key": dedup_key(canonical) or canonical, "host": url_host(canonical) or "",
+            "url": canonical, "dedup_key": dedup_key(canonical) or canonical, "host": host,
             "source_id": source_id, "kind": item.kind, "discovered_at": now, "discovered_run_id": run_id,
             "edition_date": item.edition_date, "page_no": item.page_no, "page_name": item.page_name,
         })

@@ -1,7 +1,8 @@
 """Loading one batch of PageResults: one transaction, bulk INSERT … SELECT from Arrow tables.
 
 Per input the outcome is new / updated / unchanged (articles, by content hash), not_article, duplicate (a later
-input of the same batch has the same key and wins) or error. Unchanged articles write nothing but their
+input of the same batch has the same key and wins, or the page's URL is a variant of another article's:
+warehouse.variants) or error. Unchanged articles write nothing but their
 `fetches` row. If the transaction fails, nothing of the batch stays and each input gets an `errors` row
 with stage "load"; data problems never raise out of `load_batch`.
 """
@@ -26,6 +27,7 @@ from .relations import detect_relations
 from .rows import DUPLICATE, ERROR, NEW, NOT_ARTICLE, UNCHANGED, UPDATED, ArticleRows, PageRows, distinct_bodies
 from .runs import record_errors, utc_now
 from .search import queue_for_search
+from .variants import mark_url_variants
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRow
             page.outcome = NOT_ARTICLE
         else:
             page.outcome = ERROR
+    mark_url_variants(con, pages, run_id=run_id, now=now)
 
     new_pages = [p for p in pages if p.outcome == NEW]
     changed = [p for p in pages if p.outcome in (NEW, UPDATED)]
@@ -263,16 +266,23 @@ def insert_fetches(con: duckdb.DuckDBPyConnection, pages: list[PageRows], run_id
     batch = prepared_batch(pages)
     if batch is not None:
         table = batch.tables["fetches"]
+        if any(p.alias_of for p in pages):
+            table = table.set_column(table.schema.get_field_index("article_id"), "article_id",
+                                     pa.array([fetched_article_id(p) for p in pages], type=STR))
         insert_arrow(con, "fetches", table
                      .append_column(FETCH_SCHEMA.field("run_id"), pa.array([run_id] * table.num_rows, type=STR))
                      .append_column(FETCH_SCHEMA.field("outcome"), pa.array([p.outcome for p in pages], type=STR)))
         return
-    rows = [
-        {**page.fetch, "run_id": run_id, "outcome": page.outcome,
-         "article_id": page.article.article_id if page.article is not None else None}
-        for page in pages
-    ]
+    rows = [{**page.fetch, "run_id": run_id, "outcome": page.outcome, "article_id": fetched_article_id(page)}
+            for page in pages]
     insert_arrow(con, "fetches", pa.Table.from_pylist(rows, schema=FETCH_SCHEMA))
+
+
+def fetched_article_id(page: PageRows) -> str | None:
+    """The article a fetch gave: its own, or the one its URL is a variant of."""
+    if page.alias_of is not None:
+        return page.alias_of
+    return page.article.article_id if page.article is not None else None
 
 
 def count_outcomes(pages: list[PageRows]) -> LoadCounts:

@@ -53,7 +53,7 @@ class LoadCounts:
     unchanged: int = 0
     not_article: int = 0
     errors: int = 0
-    duplicates: int = 0  # inputs superseded by a later input with the same article key in the same batch
+    duplicates: int = 0  # inputs superseded by a later one with the same key in the batch, or URL variants of an article
 
     def add(self, other: "LoadCounts") -> None:
         for name in self.__dataclass_fields__:

@@ -101,6 +101,7 @@ class PageRows:
     fingerprint: Any = None               # relations.Fingerprint of the article's body and URLs
     batch: Any = None                     # prepare.BatchTables of the batch, and this page's index in it
     batch_index: int = -1
+    alias_of: str | None = None           # the article this page's URL is a variant of (warehouse.variants)
 
 
 def distinct_bodies(pages: list[PageRows]) -> dict[str, PageRows]:
