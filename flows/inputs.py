@@ -126,22 +126,31 @@ def check_inputs(inputs: Iterable[str]) -> list[str]:
 
 
 def expand_inputs(inputs: Iterable[str], file_urls: dict[str, str] | None = None) -> Iterator[Target]:
-    """Yield targets lazily (a directory of a million files is never listed into memory at once).
+    """Yield targets lazily (a directory of a million files is never listed into memory at once), each once.
 
     `file_urls` gives saved files the URL they were fetched from (keys: the path as given or absolute).
     """
-    file_urls = file_urls or {}
     seen: set[str] = set()
     for item in inputs:
         if looks_like_url(item):
             if item not in seen:
                 seen.add(item)
                 yield Target(input=item, url=item)
-            continue
+        else:
+            yield from expand_files([item], file_urls, seen)
+
+
+def expand_files(inputs: Iterable[str], file_urls: dict[str, str] | None = None,
+                 seen: set[str] | None = None) -> Iterator[Target]:
+    """File targets for files and directories (their page files, recursively), each file once: `seen` holds the
+    absolute paths yielded so far. A file named on the command line keeps its name as given as its input."""
+    file_urls = file_urls or {}
+    seen = set() if seen is None else seen
+    for item in inputs:
         path = Path(item)
-        files = iter_page_files(path) if path.is_dir() else [path]
-        for file in files:
-            key = str(file.resolve())
+        names = (str(file) for file in iter_page_files(path)) if path.is_dir() else [item]
+        for name in names:
+            key = str(Path(name).resolve())
             if key not in seen:
                 seen.add(key)
-                yield Target(input=str(file), path=key, url=file_urls.get(str(file)) or file_urls.get(key))
+                yield Target(input=name, path=key, url=file_urls.get(name) or file_urls.get(key))

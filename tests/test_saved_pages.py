@@ -16,6 +16,7 @@ from flows.fetch import MAX_BODY_BYTES
 from parsers.saved import looks_like_html, saved_from_url
 
 from conftest import FIXTURES
+from test_cli import run_cli
 from test_ingest import ingest, rows
 
 SITE = FIXTURES / "site" / "content" / "2024-11"
@@ -101,11 +102,35 @@ def test_ingest_reads_every_saved_page_in_a_folder_and_skips_the_rest(folder, tm
     assert sorted(stored.values()) == sorted(title_of(n) for n in range(6))  # the gzip and MHTML pages unpacked
 
 
+def test_extract_reads_a_directory_as_ingest_does(folder, capsys):
+    code, out, err = run_cli(capsys, "extract", str(folder))
+    assert code == 0, err
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [Path(r["path"]).name for r in records] == sorted(SAVED_FOLDER)  # one line per page, in sorted order
+    by_name = {Path(r["path"]).name: r for r in records}
+    assert by_name["d.mhtml"]["title"] == title_of(5)  # quoted-printable GB2312 decoded
+    assert by_name["d.mhtml"]["url"] == MHTML_URL
+    assert by_name["a.shtml"]["url"] == SAVED_FROM
+    assert all(r["is_article"] for r in records)
+
+
 def test_an_explicitly_named_shtml_file_is_ingested(tmp_path, capsys):
     shtml = tmp_path / "content_48102.shtml"
     shtml.write_bytes(page(1))
     summary = ingest(capsys, str(shtml), "--db", str(tmp_path / "one.duckdb"))
     assert (summary["inputs"], summary["new"], summary["errors"]) == (1, 1, 0)
+
+
+@pytest.mark.parametrize("command", ["ingest", "extract"])
+def test_an_explicitly_named_file_that_is_not_a_page_is_refused_naming_what_is_accepted(command, folder, tmp_path, capsys):
+    db = tmp_path / "n.duckdb"
+    options = ["--db", str(db)] if command == "ingest" else []
+    for name in ("site.css", "README"):
+        code, _, err = run_cli(capsys, command, str(folder / name), *options)
+        assert code == 2
+        assert len(err.strip().splitlines()) == 1 and f"Cannot {command} {folder / name}:" in err
+        assert ".shtml" in err and ".mhtml" in err and "without an extension" in err
+    assert not db.exists()
 
 
 def test_the_saved_from_comment_is_the_article_url(tmp_path, capsys):
