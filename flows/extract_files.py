@@ -6,11 +6,13 @@ import gc
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 from typing import Iterator
 
 from parsers import extract_article, warm_up
 from parsers.errors import ParseError
+from parsers.extract import MAX_INPUT_BYTES
+
+from .inputs import read_page
 
 # Below this many files, starting worker processes costs more than it saves.
 MIN_FILES_PER_WORKER = 8
@@ -34,8 +36,8 @@ def extract_one(item: tuple[str, str | None]) -> tuple[str, dict | None, str | N
     """(name, record as a dict, None) or (name, None, error message)."""
     name, url = item
     try:
-        data = Path(name).read_bytes()
-        return name, extract_article(data, url=url, path=name).to_dict(), None
+        page = read_page(name, MAX_INPUT_BYTES, url=url)
+        return name, extract_article(page.body, url=page.url, path=name, content_type=page.content_type).to_dict(), None
     except (ParseError, OSError) as exc:
         return name, None, str(exc) or type(exc).__name__
 

@@ -9,11 +9,11 @@ import hashlib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
+from parsers.errors import ParseError
 from warehouse.models import ErrorInfo, FetchInfo
 
-from .inputs import Target
+from .inputs import Target, read_page
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
@@ -33,13 +33,15 @@ def read_file(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Fetched:
     started = time.perf_counter()
     info = FetchInfo(input=target.input, url=target.url, path=target.path, fetched_at=_now())
     try:
-        size = Path(target.path).stat().st_size
-        if size > max_bytes:
-            raise OSError(f"file is {size} bytes, over the {max_bytes}-byte limit")
-        body = Path(target.path).read_bytes()
+        page = read_page(target.path, max_bytes, url=target.url)
     except OSError as exc:
         info.error = str(exc)
         return Fetched(info, error=ErrorInfo(target.input, "fetch", type(exc).__name__, f"cannot read {target.path}: {exc}"))
+    except ParseError as exc:
+        info.error = str(exc)
+        return Fetched(info, error=ErrorInfo(target.input, exc.stage, type(exc).__name__, f"cannot unpack {target.path}: {exc}"))
+    body = page.body
+    info.url, info.content_type = page.url, page.content_type
     info.bytes = len(body)
     info.body_sha256 = hashlib.sha256(body).hexdigest()
     info.elapsed_ms = (time.perf_counter() - started) * 1000

@@ -1,14 +1,22 @@
-"""Turn command-line inputs (files, directories, URLs) into ingest targets, refusing bad ones up front."""
+"""Turn command-line inputs (files, directories, URLs) into targets, refusing bad ones up front; which files
+are pages, and the page a file holds. `ingest` and `extract` share these rules."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
-PAGE_SUFFIXES = (".html", ".htm", ".txt")
+from parsers.saved import HEAD_BYTES, SavedPage, gunzip, looks_like_html, read_mhtml, saved_from_url
+
+# Pages by name: saved HTML (also as server scripts named it) and plain-text dumps.
+PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".shtm", ".xhtml", ".jsp", ".asp", ".aspx", ".php", ".txt")
+MHTML_SUFFIXES = (".mhtml", ".mht")
+GZIP_SUFFIX = ".gz"  # a compressed page: `.html.gz`, `.shtml.gz`, `.mhtml.gz` ...
+ACCEPTED = (", ".join(PAGE_SUFFIXES) + " files (also gzip-compressed: .html.gz ...), MHTML archives (.mhtml, .mht) "
+            "and HTML files without an extension")
 
 
 class InputError(ValueError):
@@ -42,13 +50,65 @@ def check_url(text: str) -> str:
     return text
 
 
+def saved_name(name: str) -> str:
+    """A file name as page rules read it: lower case, without the query string a saved URL left in it
+    (`show.php?id=7` is a `.php` page)."""
+    return name.split("?", 1)[0].lower()
+
+
+def is_page_name(name: str) -> bool:
+    """Whether a file of this name is a page by its name alone (never true for a name without an extension)."""
+    name = saved_name(name)
+    while name.endswith(GZIP_SUFFIX):
+        name = name[: -len(GZIP_SUFFIX)]
+    return name.endswith(PAGE_SUFFIXES + MHTML_SUFFIXES)
+
+
+def is_page_file(path: Path) -> bool:
+    """A page by its name, or a file without an extension whose first bytes are HTML (unreadable: not a page)."""
+    if is_page_name(path.name):
+        return True
+    if Path(saved_name(path.name)).suffix:
+        return False
+    try:
+        with open(path, "rb") as file:
+            return looks_like_html(file.read(HEAD_BYTES))
+    except OSError:
+        return False
+
+
 def iter_page_files(directory: Path) -> Iterator[Path]:
-    """Files with a page suffix below `directory`, in a stable (sorted) order, hidden entries skipped."""
+    """Page files below `directory`, in a stable (sorted) order, hidden entries skipped."""
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if name.lower().endswith(PAGE_SUFFIXES) and not name.startswith("."):
+            if not name.startswith(".") and is_page_file(Path(root) / name):
                 yield Path(root) / name
+
+
+def read_page(path: str | Path, max_bytes: int, url: str | None = None) -> SavedPage:
+    """The page a file holds, unpacked (gzip, MHTML) to at most `max_bytes`. Its URL is `url` when one was
+    given, else the one the file names (MHTML Content-Location, the browser's "saved from" comment).
+    Raises OSError when the file cannot be read or is too big, ParseError when it cannot be unpacked."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise OSError(f"file is {size} bytes, over the {max_bytes}-byte limit")
+    data = path.read_bytes()
+    name = saved_name(path.name)
+    while name.endswith(GZIP_SUFFIX):
+        data, name = gunzip(data, max_bytes), name[: -len(GZIP_SUFFIX)]
+    page = read_mhtml(data) if name.endswith(MHTML_SUFFIXES) else SavedPage(data, saved_from_url(data))
+    return replace(page, url=url or page.url)
+
+
+def check_path(item: str, command: str) -> None:
+    """Raise InputError unless `item` is a directory or a page file."""
+    path = Path(item)
+    if not path.exists():
+        raise InputError(f"No such file or directory: {item}")
+    if not path.is_dir() and not is_page_file(path):
+        raise InputError(f"Cannot {command} {item}: newsduck reads {ACCEPTED} (or directories of them).")
 
 
 def check_inputs(inputs: Iterable[str]) -> list[str]:
@@ -58,13 +118,7 @@ def check_inputs(inputs: Iterable[str]) -> list[str]:
         if looks_like_url(item):
             check_url(item)
         else:
-            path = Path(item)
-            if not path.exists():
-                raise InputError(f"No such file or directory: {item}")
-            if path.is_file() and not item.lower().endswith(PAGE_SUFFIXES):
-                raise InputError(
-                    f"Cannot ingest {item}: newsduck reads .html, .htm and .txt files (or directories of them)."
-                )
+            check_path(item, "ingest")
         checked.append(item)
     if not checked:
         raise InputError("Nothing to ingest: give at least one file, directory or URL.")
@@ -72,22 +126,31 @@ def check_inputs(inputs: Iterable[str]) -> list[str]:
 
 
 def expand_inputs(inputs: Iterable[str], file_urls: dict[str, str] | None = None) -> Iterator[Target]:
-    """Yield targets lazily (a directory of a million files is never listed into memory at once).
+    """Yield targets lazily (a directory of a million files is never listed into memory at once), each once.
 
     `file_urls` gives saved files the URL they were fetched from (keys: the path as given or absolute).
     """
-    file_urls = file_urls or {}
     seen: set[str] = set()
     for item in inputs:
         if looks_like_url(item):
             if item not in seen:
                 seen.add(item)
                 yield Target(input=item, url=item)
-            continue
+        else:
+            yield from expand_files([item], file_urls, seen)
+
+
+def expand_files(inputs: Iterable[str], file_urls: dict[str, str] | None = None,
+                 seen: set[str] | None = None) -> Iterator[Target]:
+    """File targets for files and directories (their page files, recursively), each file once: `seen` holds the
+    absolute paths yielded so far. A file named on the command line keeps its name as given as its input."""
+    file_urls = file_urls or {}
+    seen = set() if seen is None else seen
+    for item in inputs:
         path = Path(item)
-        files = iter_page_files(path) if path.is_dir() else [path]
-        for file in files:
-            key = str(file.resolve())
+        names = (str(file) for file in iter_page_files(path)) if path.is_dir() else [item]
+        for name in names:
+            key = str(Path(name).resolve())
             if key not in seen:
                 seen.add(key)
-                yield Target(input=str(file), path=key, url=file_urls.get(str(file)) or file_urls.get(key))
+                yield Target(input=name, path=key, url=file_urls.get(name) or file_urls.get(key))

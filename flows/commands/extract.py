@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from .common import EXIT_FAILURE, EXIT_USAGE, CliError, examples, positive_int, read_url_map
 
@@ -14,9 +13,10 @@ def register(commands) -> None:
     parser = commands.add_parser(
         "extract",
         help="parse pages and print their article records as JSON (no database)",
-        description="Parse files and print one JSON object per input with the keys: path, url, is_article, title, "
-        "kicker, subtitle, lead, published_at, authors, source_name, site_name, original_url, canonical_url, "
-        "language, sections, paragraphs, images, sub_articles, links, text. Many files are parsed on every core.",
+        description="Parse page files (the files `ingest` reads; directories recursively) and print one JSON object "
+        "per page with the keys: path, url, is_article, title, kicker, subtitle, lead, published_at, authors, "
+        "source_name, site_name, original_url, canonical_url, language, sections, paragraphs, images, sub_articles, "
+        "links, text. Many files are parsed on every core.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=examples("""
             $ newsduck extract page.html --url https://www.lndj.gov.cn/portaluploads/html/site-5/info/51919.html
@@ -24,8 +24,8 @@ def register(commands) -> None:
             $ newsduck extract pages/*.html --urls urls.jsonl --format json > records.json
         """),
     )
-    parser.add_argument("files", nargs="+", metavar="FILE")
-    parser.add_argument("--url", help="the URL the page was fetched from (one FILE only)")
+    parser.add_argument("files", nargs="+", metavar="FILE", help="page files or directories of them")
+    parser.add_argument("--url", help="the URL the page was fetched from (one page FILE only)")
     parser.add_argument("--urls", metavar="FILE", help='JSON lines of {"path": ..., "url": ...} giving each file its URL')
     parser.add_argument("--format", choices=("jsonl", "json"), default="jsonl", help="jsonl (default): one object per line; json: one array")
     parser.add_argument("--jobs", type=positive_int, help="worker processes (default: one per core when there are many files)")
@@ -34,14 +34,19 @@ def register(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..extract_files import extract_files
+    from ..inputs import InputError, check_path, expand_files
 
     if args.url and len(args.files) > 1:
         raise CliError("--url names the URL of one page; for several files use --urls FILE.", EXIT_USAGE)
     for name in args.files:
-        if not Path(name).is_file():
-            raise CliError(f"No such file: {name}", EXIT_USAGE)
+        try:
+            check_path(name, "extract")
+        except InputError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
     urls = read_url_map(args.urls) if args.urls else {}
-    items = [(name, args.url or urls.get(name) or urls.get(str(Path(name).resolve()))) for name in args.files]
+    items = [(t.input, args.url or t.url) for t in expand_files(args.files, urls)]
+    if args.url and len(items) > 1:
+        raise CliError(f"--url names the URL of one page, and {args.files[0]} holds {len(items)}; use --urls FILE.", EXIT_USAGE)
 
     failures = 0
     records = []

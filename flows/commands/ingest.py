@@ -13,7 +13,8 @@ def register(commands) -> None:
     parser = commands.add_parser(
         "ingest",
         help="fetch or read pages, extract articles, load them into DuckDB",
-        description="Fetch URLs and read files (.html, .htm, .txt; directories recursively), extract each "
+        description="Fetch URLs and read saved pages (.html, .htm, .shtml, .jsp, .php ..., .txt, gzip-compressed "
+        "pages, MHTML archives, HTML files without an extension; directories recursively), extract each "
         "article and load it into the DuckDB database. Runs the Prefect flow `ingest`. "
         "Ingesting the same pages again changes nothing; a changed page updates its article.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
