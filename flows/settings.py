@@ -13,9 +13,14 @@ def database_path(cli_value: str | None) -> str:
     return cli_value or os.environ.get("NEWSDUCK_DB") or DEFAULT_DB
 
 
+def newsduck_home() -> Path:
+    """$NEWSDUCK_HOME, else ~/.newsduck: Prefect's state and the shared local server's address."""
+    return Path(os.environ.get("NEWSDUCK_HOME") or Path.home() / ".newsduck").expanduser()
+
+
 def configure_prefect_env(verbose: bool = False) -> None:
     """Keep Prefect's state out of the user's home unless they chose otherwise, offline and quiet."""
-    os.environ.setdefault("PREFECT_HOME", str(Path.home() / ".newsduck" / "prefect"))
+    os.environ.setdefault("PREFECT_HOME", str(newsduck_home() / "prefect"))
     # Prefect creates PREFECT_HOME but not its parents: on a new home directory its server never starts.
     Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

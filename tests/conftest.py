@@ -8,6 +8,7 @@ from pathlib import Path
 
 _prefect_home = tempfile.mkdtemp(prefix="newsduck-prefect-")
 os.environ["PREFECT_HOME"] = _prefect_home
+os.environ["NEWSDUCK_HOME"] = tempfile.mkdtemp(prefix="newsduck-home-")  # never a developer's shared server
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
 os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"

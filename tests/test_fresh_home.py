@@ -13,7 +13,7 @@ from conftest import REPO
 def test_the_readme_ingest_runs_from_an_empty_home_without_prefect_settings(tmp_path):
     home = tmp_path / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_") and k != "NEWSDUCK_DB"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "NEWSDUCK_"))}
     env["HOME"] = str(home)
     newsduck = Path(sys.executable).with_name("newsduck")
     db = tmp_path / "data" / "fixtures.duckdb"

@@ -7,6 +7,7 @@ import json
 import sys
 
 from ..settings import database_path
+from ..local_server import use_running_server
 from .common import EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, examples, iso_date, positive_int
 
 SUMMARY_HEADERS = ("source", "discovered", "fetched", "not_modified", "new", "updated", "unchanged", "errors",
@@ -89,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
     db_path = database_path(args.db)
     check_writable(db_path)
 
+    use_running_server()  # the shared local Prefect server, when one runs: no temporary server to start
     from ..crawl import crawl, progress_listener  # imports Prefect: only once the arguments are known to be good
 
     summaries: list[dict] = []

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from ..settings import database_path
+from ..local_server import use_running_server
 from .common import EXIT_USAGE, CliError, add_db_option, examples, positive_int, read_url_map
 
 
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
     db_path = database_path(args.db)
     check_writable(db_path)
 
+    use_running_server()  # the shared local Prefect server, when one runs: no temporary server to start
     from ..ingest import ingest  # imports Prefect: only once the arguments are known to be good
 
     summary = ingest(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls)

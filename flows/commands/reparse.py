@@ -7,6 +7,7 @@ import json
 from datetime import date, datetime, timezone
 
 from ..settings import database_path
+from ..local_server import use_running_server
 from .common import EXIT_USAGE, CliError, add_db_option, examples, positive_int
 from .ingest import check_writable, format_summary
 
@@ -53,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     check_writable(db_path)
 
+    use_running_server()  # the shared local Prefect server, when one runs: no temporary server to start
     from ..reparse import reparse
 
     summary = reparse(db_path=db_path, since=since, batch_size=args.batch_size)

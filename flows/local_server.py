@@ -1,0 +1,218 @@
+"""The local Prefect server newsduck's commands share.
+
+Without PREFECT_API_URL, a flow run needs a Prefect API: Prefect's ephemeral mode starts a temporary server
+for each process (5-11 s on a 2-core machine, every command). `newsduck server start` starts one
+`prefect server start` on 127.0.0.1 in the background instead, and `newsduck serve` registers the one it
+starts; either writes its address to `server.json` in the newsduck home. Every command that runs a flow then
+uses that server (`use_running_server`), so small runs skip the start-up and the Prefect UI shows every run.
+
+Invariant: `server.json` names a server that answered /health when it was written; a reader that finds the
+process gone or not answering deletes the file and falls back to ephemeral mode. Nothing here imports Prefect:
+the check costs one local HTTP request.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .settings import newsduck_home
+
+START_TIMEOUT = 120.0
+DEFAULT_PORT = 4200
+
+
+@dataclass
+class ServerState:
+    pid: int
+    api_url: str
+    started_at: str
+    log: str | None = None
+
+    @property
+    def ui_url(self) -> str:
+        return self.api_url.removesuffix("/api")
+
+
+def state_path() -> Path:
+    return newsduck_home() / "server.json"
+
+
+def free_port(preferred: int | None = None) -> int:
+    """`preferred` if nothing listens on it, else a free port the system picks."""
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", preferred or 0))
+        except OSError:
+            sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthy(api_url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+def wait_until_healthy(api_url: str, server: subprocess.Popen, timeout: float) -> None:
+    """Return once the Prefect server answers /health; RuntimeError if it exits or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError(f"the local Prefect server exited with status {server.returncode}")
+        if healthy(api_url, timeout=2.0):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the local Prefect server did not start within {timeout:.0f} s")
+        time.sleep(0.3)
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a Prefect server or worker: SIGINT (a worker ignores SIGTERM), then kill after `timeout` seconds."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def prefect_command() -> str:
+    beside = Path(sys.executable).parent / "prefect"
+    return str(beside) if beside.exists() else (shutil.which("prefect") or "prefect")
+
+
+def launch(port: int, *, log_path: Path | None = None, detach: bool = False) -> subprocess.Popen:
+    """`prefect server start` on 127.0.0.1:`port`; its UI is told its own API address (else it names 4200)."""
+    api_url = f"http://127.0.0.1:{port}/api"
+    env = dict(os.environ, PREFECT_SERVER_API_HOST="127.0.0.1", PREFECT_SERVER_API_PORT=str(port),
+               PREFECT_UI_API_URL=api_url)
+    env.pop("PREFECT_API_URL", None)
+    output = open(log_path, "ab") if log_path is not None else subprocess.DEVNULL
+    try:
+        return subprocess.Popen([prefect_command(), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=detach)
+    finally:
+        if log_path is not None:
+            output.close()
+
+
+def read_state() -> ServerState | None:
+    try:
+        data = json.loads(state_path().read_text(encoding="utf-8"))
+        return ServerState(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def write_state(state: ServerState) -> None:
+    path = state_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(asdict(state)), encoding="utf-8")
+    tmp.replace(path)
+
+
+def forget_state(pid: int | None = None) -> None:
+    """Delete server.json (only if it still names `pid`, when given)."""
+    state = read_state()
+    if state is None or pid is None or state.pid == pid:
+        state_path().unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def running_server() -> ServerState | None:
+    """The server server.json names, if its process lives and it answers; a stale file is deleted."""
+    state = read_state()
+    if state is None:
+        return None
+    if _alive(state.pid) and healthy(state.api_url):
+        return state
+    forget_state(state.pid)
+    return None
+
+
+def use_running_server() -> str | None:
+    """Point this process's flow runs at the shared local server when one runs and PREFECT_API_URL is unset;
+    returns the API address in use (None: Prefect's ephemeral mode)."""
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    state = running_server()
+    if state is None:
+        return None
+    os.environ["PREFECT_API_URL"] = state.api_url
+    return state.api_url
+
+
+def start_server(port: int | None = None, timeout: float = START_TIMEOUT) -> tuple[ServerState, bool]:
+    """Start the shared server in the background (or find the one running); returns it and whether it is new."""
+    state = running_server()
+    if state is not None:
+        return state, False
+    chosen = free_port(port or DEFAULT_PORT) if port is None else port
+    log_path = newsduck_home() / "server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    process = launch(chosen, log_path=log_path, detach=True)
+    api_url = f"http://127.0.0.1:{chosen}/api"
+    try:
+        wait_until_healthy(api_url, process, timeout)
+    except RuntimeError as exc:
+        stop_process(process, timeout=5)
+        raise RuntimeError(f"{exc}; its log: {log_path}") from None
+    state = ServerState(pid=process.pid, api_url=api_url, log=str(log_path),
+                        started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    write_state(state)
+    return state, True
+
+
+def stop_server(timeout: float = 20.0) -> ServerState | None:
+    """Stop the shared server (SIGINT, then SIGKILL after `timeout` s); returns what was stopped, or None."""
+    state = read_state()
+    if state is None:
+        return None
+    if _alive(state.pid):
+        try:
+            os.kill(state.pid, signal.SIGINT)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + timeout
+        while _alive(state.pid) and time.monotonic() < deadline:
+            _reap(state.pid)
+            time.sleep(0.1)
+        if _alive(state.pid):
+            os.kill(state.pid, signal.SIGKILL)
+            _reap(state.pid)
+    forget_state(state.pid)
+    return state
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status when `pid` is this process's child (a server started in this process)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
