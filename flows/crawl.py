@@ -51,12 +51,13 @@ from parsers.errors import ParseError
 from parsers.urls import canonicalize_url, dedup_key, matches_patterns, same_site
 from warehouse import frontier
 from warehouse.models import ErrorInfo
-from warehouse.runs import finish_run, register_source, start_run
+from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, register_source, start_run
 
 from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, POOL_MIN_PAGES, Batch, BatchCounts, EarlyExtraction, Page,
                       Placement, default_extract_workers, extract_batch, extraction_processes, load_pages, writer,
                       page_from_result, start_extraction_processes)
 from .sources import Source, find_source, load_sources, source_from_dict, sources_path
+from .stopping import honoured_in_flow, stop_requested
 from .web import FetchConfig, Fetcher, FetchRequest, FetchResult
 
 log = logging.getLogger("newsduck.crawl")
@@ -371,8 +372,9 @@ class Crawl:
 
     async def run(self) -> None:
         await self.discover()
-        await self.fetch_articles()
-        await self.pipeline.drain()
+        if not stop_requested():
+            await self.fetch_articles()
+        await self.pipeline.drain()  # on a stop request too: what was fetched is loaded
 
     # ---- discovery
 
@@ -414,6 +416,8 @@ class Crawl:
         limit = max(1, self.fetcher.config.global_concurrency)
         try:
             while work or running:
+                if stop_requested():
+                    work.clear()  # pages being fetched finish and are loaded; no new one starts
                 while work and len(running) < limit:
                     running.add(asyncio.create_task(self.explore(work.popleft())))
                 done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
@@ -562,7 +566,7 @@ class Crawl:
                     rows = await upcoming
                     upcoming = read_chunk(host, rows[-1].cursor) if len(rows) == FRONTIER_CHUNK else None
                     for row in rows:
-                        if not budget.take():
+                        if stop_requested() or not budget.take():
                             return
                         conditional = self.refresh and row.status in frontier.HAVE_CONTENT
                         yield FetchRequest(row.url, kind="page", etag=row.etag if conditional else None,
@@ -728,12 +732,12 @@ def crawl(
     pipeline = Pipeline(db_path, run_id, src.name, stats, batch_size=batch_size, lock_wait=lock_wait)
     store = FrontierStore(db_path, src.name, run_id, lock_wait)
     workers = default_extract_workers() if extract_workers is None else extract_workers
-    status = "failed"
+    status = FAILED
     try:
-        with extraction_processes(workers):
+        with extraction_processes(workers), honoured_in_flow():
             asyncio.run(_crawl(src, fetch_config_for(src, max_crawl_delay), store, pipeline, stats,
                                max_pages=limit, refresh=refresh, dates=dates))
-        status = "completed"
+        status = INTERRUPTED if stop_requested() else COMPLETED
     finally:
         if status != "completed":
             pipeline.abandon()

@@ -21,13 +21,14 @@ from prefect.utilities.annotations import quote
 
 from parsers.urls import canonicalize_url
 from warehouse import frontier
-from warehouse.runs import finish_run, start_run
+from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, start_run
 
 from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, Batch, BatchCounts, Page, batched,  # noqa: F401
                       extract_fetched, extract_pages, load_pages, open_writer, page_from_result,  # noqa: F401
                       prepare_rows, writer)  # noqa: F401
 from .fetch import read_file
 from .inputs import Target, expand_inputs
+from .stopping import honoured_in_flow, stop_requested
 from .web import FetchConfig, Fetcher, FetchRequest
 
 
@@ -39,14 +40,17 @@ def ingest_fetch_config() -> FetchConfig:
 async def fetch_urls(targets: list[Target], known: dict[str, tuple[str | None, str | None]],
                      config: FetchConfig | None = None) -> dict[str, Page]:
     """Fetch URL targets concurrently; `known` gives validators by canonical URL. Returns pages by input."""
-    requests = []
-    for target in targets:
-        canonical = canonicalize_url(target.url) or target.url
-        etag, last_modified = known.get(canonical, (None, None))
-        requests.append(FetchRequest(target.url, etag=etag, last_modified=last_modified, tag=(target, canonical)))
+    def requests():  # none once a stop is requested: what was fetched is kept
+        for target in targets:
+            if stop_requested():
+                return
+            canonical = canonicalize_url(target.url) or target.url
+            etag, last_modified = known.get(canonical, (None, None))
+            yield FetchRequest(target.url, etag=etag, last_modified=last_modified, tag=(target, canonical))
+
     pages: dict[str, Page] = {}
     async with Fetcher(config or ingest_fetch_config()) as fetcher:
-        async for result in fetcher.fetch_many(requests):
+        async for result in fetcher.fetch_many(requests()):
             target, canonical = result.tag
             pages[target.input] = page_from_result(result, url=canonical, input=target.input)
     return pages
@@ -67,7 +71,8 @@ def fetch_and_extract(targets: list[Target], db_path: str | None = None,
         canonical = [canonicalize_url(t.url) or t.url for t in urls]
         known = known_validators(db_path, canonical, lock_wait) if db_path else {}
         fetched = asyncio.run(fetch_urls(urls, known))
-    pages = [fetched[t.input] if t.is_url else Page(read_file(t)) for t in targets]
+    # a URL not fetched because a stop was requested is left out (not loaded, not counted)
+    pages = [fetched[t.input] if t.is_url else Page(read_file(t)) for t in targets if not t.is_url or t.input in fetched]
     return Batch(prepare_rows(extract_pages(pages)))
 
 
@@ -90,23 +95,26 @@ def ingest(
         run_id = start_run(con, flow_run_id=str(flow_run.id) if flow_run.id else None, command=command, inputs=0)
 
     total = BatchCounts()
-    status = "failed"
+    status = FAILED
 
     def load(pending) -> None:
         total.add(load_pages(db_path, run_id, quote(pending.result()), lock_wait=lock_wait, track_new_urls=True))
 
     try:
-        pending = None
-        for batch in batched(expand_inputs(inputs, file_urls), batch_size):
-            future = fetch_and_extract.submit(batch, db_path, lock_wait)
+        with honoured_in_flow():
+            pending = None
+            for batch in batched(expand_inputs(inputs, file_urls), batch_size):
+                if stop_requested():
+                    break
+                future = fetch_and_extract.submit(batch, db_path, lock_wait)
+                if pending is not None:
+                    load(pending)
+                pending = future
             if pending is not None:
                 load(pending)
-            pending = future
-        if pending is not None:
-            load(pending)
-        status = "completed"
+        status = INTERRUPTED if stop_requested() else COMPLETED
     finally:
         with writer(db_path, lock_wait) as con:
             finish_run(con, run_id, total.counts, status)
-    logger.info("run %s: %s, not modified %d", run_id, total.counts, total.not_modified)
-    return {"run_id": run_id, **asdict(total.counts), "not_modified": total.not_modified}
+    logger.info("run %s (%s): %s, not modified %d", run_id, status, total.counts, total.not_modified)
+    return {"run_id": run_id, "status": status, **asdict(total.counts), "not_modified": total.not_modified}

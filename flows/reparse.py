@@ -18,10 +18,11 @@ from warehouse.db import batch_memory_cap
 from warehouse.load import load_batch
 from warehouse.models import FetchInfo, LoadCounts, PageResult
 from warehouse.raw import decompress_body
-from warehouse.runs import finish_run, start_run
+from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, start_run
 
 from .batches import DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, batched, close_writer, open_writer, writer
 from .extract_worker import extract_body
+from .stopping import honoured_in_flow, stop_requested
 
 # The latest fetch with a body for each input (URL, else path), optionally only those fetched since a time.
 LATEST_FETCHES = """
@@ -82,15 +83,18 @@ def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAU
         run_id = start_run(con, flow_run_id=str(flow_run.id) if flow_run.id else None, command="reparse", inputs=len(fetches))
     finally:
         con.close()
-    counts, status = LoadCounts(), "failed"
+    counts, status = LoadCounts(), FAILED
     try:
-        for batch in batched(fetches, batch_size):
-            counts.add(reparse_batch(db_path, run_id, batch, lock_wait))
-        status = "completed"
+        with honoured_in_flow():
+            for batch in batched(fetches, batch_size):
+                if stop_requested():
+                    break
+                counts.add(reparse_batch(db_path, run_id, batch, lock_wait))
+        status = INTERRUPTED if stop_requested() else COMPLETED
     finally:
         con = open_writer(db_path, lock_wait)
         try:
             finish_run(con, run_id, counts, status)
         finally:
             con.close()
-    return {"run_id": run_id, **asdict(counts)}
+    return {"run_id": run_id, "status": status, **asdict(counts)}

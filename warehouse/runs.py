@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from datetime import datetime, timezone
 
@@ -12,6 +14,9 @@ from .bulk import insert_arrow
 from .models import ErrorInfo, LoadCounts
 
 RUNNING = "running"
+COMPLETED = "completed"
+INTERRUPTED = "interrupted"  # stopped early (Ctrl-C, SIGTERM), or its process is gone with the row still running
+FAILED = "failed"
 
 ERROR_SCHEMA = pa.schema([
     ("run_id", pa.string()),
@@ -30,11 +35,37 @@ def utc_now() -> datetime:
 def start_run(con: duckdb.DuckDBPyConnection, *, flow_run_id: str | None, command: str, inputs: int) -> str:
     """Insert a `runs` row with status 'running' and return its run_id (a UUID string)."""
     run_id = str(uuid.uuid4())
+    close_orphaned_runs(con)
     con.execute(
-        "INSERT INTO runs (run_id, flow_run_id, command, started_at, status, inputs) VALUES (?, ?, ?, ?, ?, ?)",
-        [run_id, flow_run_id, command, utc_now(), RUNNING, inputs],
+        "INSERT INTO runs (run_id, flow_run_id, command, started_at, status, inputs, host, pid) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, flow_run_id, command, utc_now(), RUNNING, inputs, socket.gethostname(), os.getpid()],
     )
     return run_id
+
+
+def close_orphaned_runs(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark `interrupted` the runs of this machine still `running` whose process is gone; returns how many.
+    Runs of other machines are left alone (their processes cannot be seen from here)."""
+    rows = con.execute("SELECT run_id, pid FROM runs WHERE status = ? AND host = ?",
+                       [RUNNING, socket.gethostname()]).fetchall()
+    gone = [run_id for run_id, pid in rows if pid is not None and not _process_alive(pid)]
+    if gone:
+        con.executemany("UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?",
+                        [[INTERRUPTED, utc_now(), run_id] for run_id in gone])
+    return len(gone)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: LoadCounts, status: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -62,3 +63,10 @@ def read_url_map(path: str) -> dict[str, str]:
     return mapping
 
 
+def interrupted_exit(summary: dict) -> int:
+    """0, or 130 with one line on stderr when the run stopped early on request (its summary says `interrupted`)."""
+    if summary.get("status") != "interrupted":
+        return 0
+    print(f"newsduck: interrupted: what was fetched is loaded; run {summary.get('run_id')} is marked interrupted",
+          file=sys.stderr)
+    return 130

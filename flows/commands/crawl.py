@@ -6,9 +6,11 @@ import argparse
 import json
 import sys
 
-from ..settings import database_path
 from ..local_server import use_running_server
-from .common import EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, examples, iso_date, positive_int
+from ..settings import database_path
+from ..stopping import stop_requests
+from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, examples, interrupted_exit, iso_date,
+                     positive_int)
 
 SUMMARY_HEADERS = ("source", "discovered", "fetched", "not_modified", "new", "updated", "unchanged", "errors",
                    "bytes", "duration_s", "queued")
@@ -91,11 +93,28 @@ def run(args: argparse.Namespace) -> int:
     check_writable(db_path)
 
     use_running_server()  # the shared local Prefect server, when one runs: no temporary server to start
-    from ..crawl import crawl, progress_listener  # imports Prefect: only once the arguments are known to be good
 
     summaries: list[dict] = []
+    with stop_requests():
+        failures = crawl_each(args, sources, db_path, summaries)
+    if not args.json and summaries:
+        print(format_summaries(summaries))
+    interrupted = next((s for s in summaries if s["status"] == "interrupted"), None)
+    if interrupted is not None:
+        return interrupted_exit(interrupted)
+    return EXIT_FAILURE if failures else 0
+
+
+def crawl_each(args: argparse.Namespace, sources: list, db_path: str, summaries: list[dict]) -> int:
+    """Crawl the sources one after another, appending their summaries; returns how many failed. A stop request
+    ends the crawl under way (what it fetched is loaded) and starts no other."""
+    from ..crawl import crawl, progress_listener  # imports Prefect: only once the arguments are known to be good
+    from ..stopping import stop_requested
+
     failures = 0
     for source in sources:
+        if stop_requested():
+            break
         progress = ProgressBar(source.name) if not args.quiet and sys.stderr.isatty() else None
         try:
             with progress or _nothing(), progress_listener(progress) if progress else _nothing():
@@ -114,9 +133,7 @@ def run(args: argparse.Namespace) -> int:
         summaries.append(summary)
         if args.json:
             print(json.dumps(summary, ensure_ascii=False), flush=True)
-    if not args.json and summaries:
-        print(format_summaries(summaries))
-    return EXIT_FAILURE if failures else 0
+    return failures
 
 
 def format_summaries(summaries: list[dict]) -> str:

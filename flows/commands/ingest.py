@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..settings import database_path
 from ..local_server import use_running_server
-from .common import EXIT_USAGE, CliError, add_db_option, examples, positive_int, read_url_map
+from ..settings import database_path
+from ..stopping import stop_requests
+from .common import EXIT_USAGE, CliError, add_db_option, examples, interrupted_exit, positive_int, read_url_map
 
 
 def register(commands) -> None:
@@ -46,9 +47,10 @@ def run(args: argparse.Namespace) -> int:
     use_running_server()  # the shared local Prefect server, when one runs: no temporary server to start
     from ..ingest import ingest  # imports Prefect: only once the arguments are known to be good
 
-    summary = ingest(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls)
+    with stop_requests():
+        summary = ingest(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls)
     print(json.dumps(summary) if args.json else format_summary(summary))
-    return 0
+    return interrupted_exit(summary)
 
 
 def format_summary(summary: dict) -> str:

@@ -6,9 +6,10 @@ import argparse
 import json
 from datetime import date, datetime, timezone
 
-from ..settings import database_path
 from ..local_server import use_running_server
-from .common import EXIT_USAGE, CliError, add_db_option, examples, positive_int
+from ..settings import database_path
+from ..stopping import stop_requests
+from .common import EXIT_USAGE, CliError, add_db_option, examples, interrupted_exit, positive_int
 from .ingest import check_writable, format_summary
 
 
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     use_running_server()  # the shared local Prefect server, when one runs: no temporary server to start
     from ..reparse import reparse
 
-    summary = reparse(db_path=db_path, since=since, batch_size=args.batch_size)
+    with stop_requests():
+        summary = reparse(db_path=db_path, since=since, batch_size=args.batch_size)
     print(json.dumps(summary) if args.json else format_summary(summary))
-    return 0
+    return interrupted_exit(summary)
