@@ -24,8 +24,8 @@ from warehouse import frontier
 from warehouse.runs import finish_run, start_run
 
 from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, Batch, BatchCounts, Page, batched,  # noqa: F401
-                      extract_fetched, extract_pages, load_pages, open_writer, page_from_result,  # noqa: F401
-                      prepare_rows, writer)  # noqa: F401
+                      extract_fetched, extract_pages, load_pages, merge_run_log, open_writer,  # noqa: F401
+                      page_from_result, prepare_rows, writer)  # noqa: F401
 from .fetch import read_file
 from .inputs import Target, expand_inputs
 from .web import FetchConfig, Fetcher, FetchRequest
@@ -108,5 +108,6 @@ def ingest(
     finally:
         with writer(db_path, lock_wait) as con:
             finish_run(con, run_id, total.counts, status)
+            merge_run_log(con)
     logger.info("run %s: %s, not modified %d", run_id, total.counts, total.not_modified)
     return {"run_id": run_id, **asdict(total.counts), "not_modified": total.not_modified}
