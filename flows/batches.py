@@ -32,7 +32,7 @@ from warehouse.prepare import prepare_pages
 from warehouse.rows import PageRows
 from warehouse.models import ErrorInfo, LoadCounts, PageResult
 from warehouse.runs import record_errors
-from warehouse.rowgroups import chunks_due, merge_chunk
+from warehouse.rowgroups import chunks_due, merge_chunk, run_log_chunks_due
 from warehouse.search import compact_search_index, compaction_due, refresh_search_index
 
 from .extract_worker import extract_body, extract_job
@@ -470,13 +470,15 @@ def row_group_check_due(db_path: str) -> bool:
         return count >= rowgroups.MERGE_AFTER_SMALL
 
 
-def row_group_chunks_due(con) -> dict[str, list[rowgroups.RowGroup]]:
-    """The chunk of row groups to merge in each table that is due. Under the batch cap, and the blocks read dropped
-    after: describing the row groups reads every block of the three tables, which grow with the warehouse (20 MB
-    each at 16,000 articles, unmerged), so it is done once per check, not again for the merge."""
+def row_group_chunks_due(con, find: Callable[[object], dict[str, list[rowgroups.RowGroup]]] | None = None
+                         ) -> dict[str, list[rowgroups.RowGroup]]:
+    """The chunk of row groups to merge in each table that is due (`find`: warehouse.rowgroups.chunks_due by
+    default). Under the batch cap, and the blocks read dropped after: describing the row groups reads every block of
+    the three tables, which grow with the warehouse (20 MB each at 16,000 articles, unmerged), so it is done once per
+    check, not again for the merge."""
     try:
         with batch_memory_cap(con):
-            due = chunks_due(con)
+            due = (find or chunks_due)(con)
         release_read_cache(con)
         return due
     except Exception as exc:
@@ -490,6 +492,13 @@ def merge_row_groups(con, chunks: dict[str, list[rowgroups.RowGroup]]) -> None:
     for table, chunk in chunks.items():
         _upkeep(con, f"merge of {table}'s row groups", lambda: merge_chunk(con, table, chunk),
                 failed=f"row groups of {table} not merged")
+
+
+def merge_run_log(con) -> None:
+    """Merge the small row groups of the run log (warehouse.rowgroups.RUN_LOG_TABLES): call it at the end of every
+    run, in the writer that closes its `runs` row, so that a run which changes nothing leaves the file's size as it
+    was. The run log stays merged, so describing it reads a few blocks."""
+    merge_row_groups(con, row_group_chunks_due(con, run_log_chunks_due))
 
 
 def _upkeep(con, what: str, work: Callable[[], T], *, failed: str, otherwise: T | None = None) -> T | None:

@@ -54,8 +54,8 @@ from warehouse.models import ErrorInfo
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, register_source, start_run
 
 from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, POOL_MIN_PAGES, Batch, BatchCounts, EarlyExtraction, Page,
-                      Placement, default_extract_workers, extract_batch, extraction_processes, load_pages, writer,
-                      page_from_result, start_extraction_processes)
+                      Placement, default_extract_workers, extract_batch, extraction_processes, load_pages,
+                      merge_run_log, writer, page_from_result, start_extraction_processes)
 from .sources import Source, find_source, load_sources, source_from_dict, sources_path
 from .stopping import honoured_in_flow, stop_requested
 from .web import FetchConfig, Fetcher, FetchRequest, FetchResult
@@ -788,6 +788,7 @@ def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status:
         first_errors = con.execute(
             "SELECT input, stage, error_type, message FROM errors WHERE run_id = ? ORDER BY error_id LIMIT 10",
             [run_id]).fetchall()
+        merge_run_log(con)
     return {
         "run_id": run_id, "source": source.name, "status": status,
         "discovered": stats.discovered, "fetched": stats.fetched, "not_modified": stats.not_modified,

@@ -24,8 +24,8 @@ from warehouse import frontier
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, start_run
 
 from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, Batch, BatchCounts, Page, batched,  # noqa: F401
-                      extract_fetched, extract_pages, load_pages, open_writer, page_from_result,  # noqa: F401
-                      prepare_rows, writer)  # noqa: F401
+                      extract_fetched, extract_pages, load_pages, merge_run_log, open_writer,  # noqa: F401
+                      page_from_result, prepare_rows, writer)  # noqa: F401
 from .fetch import read_file
 from .inputs import Target, expand_inputs
 from .stopping import honoured_in_flow, stop_requested
@@ -116,5 +116,6 @@ def ingest(
     finally:
         with writer(db_path, lock_wait) as con:
             finish_run(con, run_id, total.counts, status)
+            merge_run_log(con)
     logger.info("run %s (%s): %s, not modified %d", run_id, status, total.counts, total.not_modified)
     return {"run_id": run_id, "status": status, **asdict(total.counts), "not_modified": total.not_modified}

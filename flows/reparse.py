@@ -20,7 +20,7 @@ from warehouse.models import FetchInfo, LoadCounts, PageResult
 from warehouse.raw import decompress_body
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, start_run
 
-from .batches import DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, batched, close_writer, open_writer, writer
+from .batches import DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, batched, close_writer, merge_run_log, open_writer, writer
 from .extract_worker import extract_body
 from .stopping import honoured_in_flow, stop_requested
 
@@ -95,6 +95,7 @@ def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAU
         con = open_writer(db_path, lock_wait)
         try:
             finish_run(con, run_id, counts, status)
+            merge_run_log(con)
         finally:
             con.close()
     return {"run_id": run_id, "status": status, **asdict(counts)}

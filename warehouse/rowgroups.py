@@ -8,6 +8,12 @@ size. At 16,000 pages those three reads cached 62 MB of blocks per batch for 2.5
 "Memory, session 8"). Merging the small row groups of these tables, a bounded chunk at a time, keeps what a lookup
 reads in proportion to the data.
 
+The run log (`RUN_LOG_TABLES`) is merged for another reason: every run appends to it, whether or not it finds
+anything new (its `runs` row, a `fetches` row per page read, an `errors` row per failure). Each of those appends is
+a row group in a block of its own, which no later checkpoint fills: unmerged, runs that change nothing would grow the
+file by three blocks or so each (0.75 MB). Merged at the end of every run, a run's rows take the blocks that the
+previous run's merge freed, and the file keeps its size while nothing new is found.
+
 A merge copies the rows of some small row groups aside, deletes them and inserts them again, in one transaction:
 the new rows fill one row group, and the checkpoint drops the emptied ones. Keys and values do not change, so
 nothing else needs to know.
@@ -31,6 +37,14 @@ MERGED_TABLES: dict[str, int] = {
 # A table is merged once this many of its row groups are small (under half the target); the flows look every this
 # many batches.
 MERGE_AFTER_SMALL = 8
+# The tables every run appends to, with their targets: merged at the end of each run as soon as two of their row
+# groups are small, so that a run's log rows take the blocks the previous run's merge freed. A run's merge rewrites
+# at most a target of rows of each (its own rows and the small merged row group they join).
+RUN_LOG_TABLES: dict[str, int] = {
+    "runs": 4_096,
+    "fetches": 16_384,
+    "errors": 4_096,
+}
 
 
 @dataclass(frozen=True)
@@ -63,15 +77,21 @@ def small_row_groups(con: duckdb.DuckDBPyConnection, table: str, target_rows: in
     return [group for group in row_groups(con, table) if group.rows < target_rows // 2]
 
 
-def chunks_due(con: duckdb.DuckDBPyConnection) -> dict[str, list[RowGroup]]:
-    """For each table with MERGE_AFTER_SMALL small row groups or more, the chunk to merge next (`merge_chunk`).
-    Each table's row groups are described once."""
+def chunks_due(con: duckdb.DuckDBPyConnection, tables: dict[str, int] | None = None,
+               after_small: int | None = None) -> dict[str, list[RowGroup]]:
+    """For each of `tables` (table → target rows; MERGED_TABLES by default) with `after_small` (MERGE_AFTER_SMALL)
+    small row groups or more, the chunk to merge next (`merge_chunk`). Each table's row groups are described once."""
     due = {}
-    for table, target in MERGED_TABLES.items():
+    for table, target in (MERGED_TABLES if tables is None else tables).items():
         small = small_row_groups(con, table, target)
-        if len(small) >= MERGE_AFTER_SMALL:
+        if len(small) >= (after_small or MERGE_AFTER_SMALL):
             due[table] = next_chunk(small, target)
     return due
+
+
+def run_log_chunks_due(con: duckdb.DuckDBPyConnection) -> dict[str, list[RowGroup]]:
+    """The chunk to merge in each table of the run log that has two small row groups or more."""
+    return chunks_due(con, RUN_LOG_TABLES, after_small=2)
 
 
 def next_chunk(small: list[RowGroup], target_rows: int) -> list[RowGroup]:
