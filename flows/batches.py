@@ -522,7 +522,9 @@ def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, 
     release_read_cache(con)
     tracked = [p for p in pages if p.url is not None]
     outcomes = frontier.load_outcomes(con, run_id, [p.input for p in tracked if p.load], from_fetch_id=first_fetch_id)
-    unloaded_errors = [p.error for p in pages if not p.load and p.error is not None]
+    # Pages only the frontier hears of (a crawl's feeds and sitemaps) are inputs too: each is an error or not an article.
+    unloaded = [p for p in pages if not p.load and not p.not_modified]
+    unloaded_errors = [p.error for p in unloaded if p.error is not None]
     marks, placements = settle(tracked, outcomes)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -536,7 +538,9 @@ def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, 
     except Exception:
         con.execute("ROLLBACK")
         raise
+    counts.inputs += len(unloaded)
     counts.errors += len(unloaded_errors)
+    counts.not_article += len(unloaded) - len(unloaded_errors)
     # A 304 repeats the page's last outcome: an unchanged article, or a page that is not an article.
     not_modified = [p.fetched.fetch.url or p.input for p in pages if p.not_modified]
     articles = frontier.urls_with_articles(con, not_modified)

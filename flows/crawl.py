@@ -57,6 +57,7 @@ from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, POOL_MIN_PAGES, Bat
                       Placement, default_extract_workers, extract_batch, extraction_processes, load_pages, writer,
                       page_from_result, start_extraction_processes)
 from .sources import Source, find_source, load_sources, source_from_dict, sources_path
+from .summary import OUTCOMES, format_outcomes
 from .web import FetchConfig, Fetcher, FetchRequest, FetchResult
 
 log = logging.getLogger("newsduck.crawl")
@@ -765,8 +766,7 @@ def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status:
     return {
         "run_id": run_id, "source": source.name, "status": status,
         "discovered": stats.discovered, "fetched": stats.fetched, "not_modified": stats.not_modified,
-        "new": counts.new, "updated": counts.updated, "unchanged": counts.unchanged,
-        "not_article": counts.not_article, "duplicates": counts.duplicates, "errors": counts.errors,
+        "inputs": counts.inputs, **{key: getattr(counts, key) for key in OUTCOMES},
         "bytes": stats.bytes, "duration_s": round(duration, 3),
         "pages_per_s": round(stats.pages_per_second, 2),
         "queued": states.get(frontier.QUEUED, 0),
@@ -774,12 +774,15 @@ def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status:
     }
 
 
-SUMMARY_COLUMNS = ("discovered", "fetched", "not_modified", "new", "updated", "unchanged", "errors", "bytes",
-                   "duration_s", "queued")
+FETCH_COLUMNS = ("discovered", "fetched", "not_modified")   # a crawl's own counts, before its inputs' outcomes
+RUN_COLUMNS = ("bytes", "duration_s", "queued")              # and after them
 
 
 def format_counts(summary: dict) -> str:
-    return "  ".join(f"{name.replace('_', ' ')} {summary[name]}" for name in SUMMARY_COLUMNS)
+    def words(names: tuple[str, ...]) -> list[str]:
+        return [f"{name.replace('_', ' ')} {summary[name]}" for name in names]
+
+    return "  ".join(words(FETCH_COLUMNS) + [format_outcomes(summary)] + words(RUN_COLUMNS))
 
 
 def artifact_key(source: Source) -> str:
@@ -791,7 +794,8 @@ def artifact_key(source: Source) -> str:
 
 def summary_markdown(source: Source, summary: dict) -> str:
     lines = [f"# Crawl of {source.name}: {summary['status']}", "", "| count | value |", "| --- | --- |"]
-    lines += [f"| {name} | {summary[name]} |" for name in SUMMARY_COLUMNS + ("not_article", "pages_per_s")]
+    names = FETCH_COLUMNS + ("inputs", *OUTCOMES) + RUN_COLUMNS + ("pages_per_s",)
+    lines += [f"| {name} | {summary[name]} |" for name in names]
     lines += ["", f"run `{summary['run_id']}`", ""]
     if summary["first_errors"]:
         lines += ["## First errors", "", "| input | stage | type | message |", "| --- | --- | --- | --- |"]

@@ -188,6 +188,16 @@ def test_runs_rows_carry_the_crawl_counts(site_crawl):
     assert rows(db, "SELECT count(*) FROM sources WHERE source_id = ?", source_id) == [(1,)]
 
 
+def test_the_summary_adds_up_to_its_inputs(site_crawl):
+    from flows.summary import OUTCOMES
+
+    first, second = site_crawl["first"], site_crawl["second"]
+    for summary in (first, second):
+        assert summary["inputs"] == sum(summary[key] for key in OUTCOMES), summary
+    # 30 article URLs (28 stored, the 404, the disallowed page), 3 list pages and the sitemap: not articles
+    assert (first["inputs"], first["new"], first["not_article"]) == (34, 28, 4)
+
+
 def test_frontier_knows_every_url_once(site_crawl):
     db = site_crawl["db"]
     counts = dict(((k, s), n) for k, s, n in rows(db, "SELECT kind, status, count(*) FROM urls GROUP BY ALL"))

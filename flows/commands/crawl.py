@@ -9,8 +9,6 @@ import sys
 from ..settings import database_path
 from .common import EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, examples, iso_date, positive_int
 
-SUMMARY_HEADERS = ("source", "discovered", "fetched", "not_modified", "new", "updated", "unchanged", "errors",
-                   "bytes", "duration_s", "queued")
 
 
 def register(commands) -> None:
@@ -120,8 +118,12 @@ def run(args: argparse.Namespace) -> int:
 def format_summaries(summaries: list[dict]) -> str:
     from warehouse.queries import format_table
 
-    rows = [[s[h] for h in SUMMARY_HEADERS] for s in summaries]
-    lines = [format_table(SUMMARY_HEADERS, rows)]
+    from ..crawl import FETCH_COLUMNS, RUN_COLUMNS
+    from ..summary import shown_outcomes
+
+    headers = ("source", *FETCH_COLUMNS, "inputs", *shown_outcomes(*summaries), *RUN_COLUMNS)
+    rows = [[s[h] for h in headers] for s in summaries]
+    lines = [format_table(headers, rows)]
     for summary in summaries:
         for error in summary["first_errors"][:3]:
             lines.append(f"  {summary['source']}: {error['error_type']}: {error['message']}")

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from ..settings import database_path
+from ..summary import format_outcomes
 from .common import EXIT_USAGE, CliError, add_db_option, examples, positive_int, read_url_map
 
 
@@ -44,15 +45,8 @@ def run(args: argparse.Namespace) -> int:
     from ..ingest import ingest  # imports Prefect: only once the arguments are known to be good
 
     summary = ingest(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls)
-    print(json.dumps(summary) if args.json else format_summary(summary))
+    print(json.dumps(summary) if args.json else format_outcomes(summary))
     return 0
-
-
-def format_summary(summary: dict) -> str:
-    return (
-        f"inputs {summary['inputs']}  new {summary['new']}  updated {summary['updated']}  "
-        f"unchanged {summary['unchanged']}  not articles {summary['not_article']}  errors {summary['errors']}"
-    )
 
 
 def check_writable(db_path: str) -> None:

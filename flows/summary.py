@@ -1,0 +1,29 @@
+"""A run's summary as the commands print it: the outcomes of its inputs.
+
+Every input of a run has exactly one outcome (warehouse.models.LoadCounts), so the outcome counts of a
+summary add up to its `inputs`; the printed line shows every outcome that is not 0, so it adds up too.
+"""
+
+from __future__ import annotations
+
+# Summary key -> label, in the order printed. The keys are the outcome fields of LoadCounts.
+OUTCOMES = {
+    "new": "new",
+    "updated": "updated",
+    "unchanged": "unchanged",
+    "not_article": "not articles",
+    "duplicates": "duplicates",
+    "errors": "errors",
+}
+ALWAYS_SHOWN = ("new", "updated", "unchanged", "not_article", "errors")  # the others only when not 0
+
+
+def shown_outcomes(*summaries: dict) -> list[str]:
+    """The outcome keys to print for these summaries: the usual ones, and any other that one of them has."""
+    return [key for key in OUTCOMES if key in ALWAYS_SHOWN or any(s.get(key) for s in summaries)]
+
+
+def format_outcomes(summary: dict) -> str:
+    """`inputs 78  new 64  updated 0  unchanged 0  not articles 11  duplicates 3  errors 0`"""
+    return "  ".join([f"inputs {summary['inputs']}"]
+                     + [f"{OUTCOMES[key]} {summary[key]}" for key in shown_outcomes(summary)])
