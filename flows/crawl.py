@@ -51,7 +51,7 @@ from parsers.errors import ParseError
 from parsers.urls import canonicalize_url, dedup_key, matches_patterns, same_site
 from warehouse import frontier
 from warehouse.models import ErrorInfo
-from warehouse.runs import finish_run, register_source, start_run
+from warehouse.runs import finish_run, first_errors, register_source, start_run
 
 from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, POOL_MIN_PAGES, Batch, BatchCounts, EarlyExtraction, Page,
                       Placement, default_extract_workers, extract_batch, extraction_processes, load_pages, writer,
@@ -760,9 +760,7 @@ def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status:
                                   fetched=stats.fetched, not_modified=stats.not_modified, bytes_read=stats.bytes,
                                   duration_s=duration)
         states = frontier.status_counts(con, source.name)
-        first_errors = con.execute(
-            "SELECT input, stage, error_type, message FROM errors WHERE run_id = ? ORDER BY error_id LIMIT 10",
-            [run_id]).fetchall()
+        errors = first_errors(con, run_id)
     return {
         "run_id": run_id, "source": source.name, "status": status,
         "discovered": stats.discovered, "fetched": stats.fetched, "not_modified": stats.not_modified,
@@ -770,7 +768,7 @@ def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status:
         "bytes": stats.bytes, "duration_s": round(duration, 3),
         "pages_per_s": round(stats.pages_per_second, 2),
         "queued": states.get(frontier.QUEUED, 0),
-        "first_errors": [{"input": i, "stage": s, "error_type": t, "message": m} for i, s, t, m in first_errors],
+        "first_errors": errors,
     }
 
 

@@ -21,7 +21,7 @@ from prefect.utilities.annotations import quote
 
 from parsers.urls import canonicalize_url
 from warehouse import frontier
-from warehouse.runs import finish_run, start_run
+from warehouse.runs import finish_run, first_errors, start_run
 
 from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, Batch, BatchCounts, Page, batched,  # noqa: F401
                       extract_fetched, extract_pages, load_pages, open_writer, page_from_result,  # noqa: F401
@@ -108,5 +108,6 @@ def ingest(
     finally:
         with writer(db_path, lock_wait) as con:
             finish_run(con, run_id, total.counts, status)
+            errors = first_errors(con, run_id)
     logger.info("run %s: %s, not modified %d", run_id, total.counts, total.not_modified)
-    return {"run_id": run_id, **asdict(total.counts), "not_modified": total.not_modified}
+    return {"run_id": run_id, **asdict(total.counts), "not_modified": total.not_modified, "first_errors": errors}

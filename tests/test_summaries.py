@@ -70,7 +70,26 @@ def test_ingest_and_reparse_print_their_duplicates(tmp_path, capsys):
     assert_json_adds_up(summary)
 
 
-def test_a_line_without_duplicates_keeps_its_usual_outcomes(tmp_path, capsys):
-    db = str(tmp_path / "plain.duckdb")
-    (line,) = run_text(capsys, "ingest", str(CANONICAL_PAGE), "--db", db)
-    assert line == "inputs 1  new 1  updated 0  unchanged 0  not articles 0  errors 0"
+def test_a_clean_ingest_prints_its_usual_line_and_nothing_else(tmp_path, capsys):
+    assert run_text(capsys, "ingest", str(CANONICAL_PAGE), "--db", str(tmp_path / "ok.duckdb")) == [
+        "inputs 1  new 1  updated 0  unchanged 0  not articles 0  errors 0"]
+
+
+def test_ingest_prints_its_first_errors_like_crawl(tmp_path, capsys):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("a-empty.html", "b-empty.html", "c-empty.html", "d-empty.html"):
+        (inputs / name).write_bytes(b"")
+    shutil.copy(CANONICAL_PAGE, inputs / "good.html")
+    db = str(tmp_path / "errors.duckdb")
+    lines = run_text(capsys, "ingest", str(inputs), "--db", db)
+    assert lines[0] == "inputs 5  new 1  updated 0  unchanged 0  not articles 0  errors 4"
+    assert len(lines) == 1 + 3 + 1
+    for line, name in zip(lines[1:4], ("a-empty.html", "b-empty.html", "c-empty.html")):
+        assert line.startswith("  EmptyInputError: ") and line.endswith(f"({inputs / name})"), line
+    (run_id,) = re.fullmatch(r"  … 1 more \(SELECT \* FROM errors WHERE run_id = '([0-9a-f-]{36})'\)", lines[4]).groups()
+
+    summary = run_json(capsys, "ingest", str(inputs), "--db", db)
+    assert [Path(e["input"]).name for e in summary["first_errors"]] == ["a-empty.html", "b-empty.html",
+                                                                        "c-empty.html", "d-empty.html"]
+    assert summary["run_id"] != run_id

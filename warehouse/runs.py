@@ -61,6 +61,13 @@ def record_errors(con: duckdb.DuckDBPyConnection, run_id: str, errors: list[Erro
     insert_arrow(con, "errors", table)
 
 
+def first_errors(con: duckdb.DuckDBPyConnection, run_id: str, limit: int = 10) -> list[dict]:
+    """The run's first `limit` errors, oldest first: input, stage, error_type, message."""
+    rows = con.execute("SELECT input, stage, error_type, message FROM errors WHERE run_id = ? ORDER BY error_id LIMIT ?",
+                       [run_id, limit]).fetchall()
+    return [{"input": i, "stage": s, "error_type": t, "message": m} for i, s, t, m in rows]
+
+
 def register_source(con: duckdb.DuckDBPyConnection, source_id: str, *, name: str | None = None,
                     kind: str | None = None, start_url: str | None = None) -> None:
     """Create or update a `sources` row (a site or feed that articles can be attributed to via load_batch)."""

@@ -10,7 +10,6 @@ from ..settings import database_path
 from .common import EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, examples, iso_date, positive_int
 
 
-
 def register(commands) -> None:
     parser = commands.add_parser(
         "crawl",
@@ -119,17 +118,13 @@ def format_summaries(summaries: list[dict]) -> str:
     from warehouse.queries import format_table
 
     from ..crawl import FETCH_COLUMNS, RUN_COLUMNS
-    from ..summary import shown_outcomes
+    from ..summary import first_error_lines, shown_outcomes
 
     headers = ("source", *FETCH_COLUMNS, "inputs", *shown_outcomes(*summaries), *RUN_COLUMNS)
     rows = [[s[h] for h in headers] for s in summaries]
     lines = [format_table(headers, rows)]
     for summary in summaries:
-        for error in summary["first_errors"][:3]:
-            lines.append(f"  {summary['source']}: {error['error_type']}: {error['message']}")
-        more = summary["errors"] - min(3, len(summary["first_errors"]))
-        if more > 0:
-            lines.append(f"  {summary['source']}: … {more} more (SELECT * FROM errors WHERE run_id = '{summary['run_id']}')")
+        lines += first_error_lines(summary, prefix=f"{summary['source']}: ")
     return "\n".join(lines)
 
 

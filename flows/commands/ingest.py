@@ -6,7 +6,7 @@ import argparse
 import json
 
 from ..settings import database_path
-from ..summary import format_outcomes
+from ..summary import format_run
 from .common import EXIT_USAGE, CliError, add_db_option, examples, positive_int, read_url_map
 
 
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from ..ingest import ingest  # imports Prefect: only once the arguments are known to be good
 
     summary = ingest(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls)
-    print(json.dumps(summary) if args.json else format_outcomes(summary))
+    print(json.dumps(summary) if args.json else format_run(summary))
     return 0
 
 

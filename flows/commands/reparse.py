@@ -7,7 +7,7 @@ import json
 from datetime import date, datetime, timezone
 
 from ..settings import database_path
-from ..summary import format_outcomes
+from ..summary import format_run
 from .common import EXIT_USAGE, CliError, add_db_option, examples, positive_int
 from .ingest import check_writable
 
@@ -57,5 +57,5 @@ def run(args: argparse.Namespace) -> int:
     from ..reparse import reparse
 
     summary = reparse(db_path=db_path, since=since, batch_size=args.batch_size)
-    print(json.dumps(summary) if args.json else format_outcomes(summary))
+    print(json.dumps(summary) if args.json else format_run(summary))
     return 0
