@@ -51,6 +51,7 @@ from parsers.errors import ParseError
 from parsers.urls import canonicalize_url, dedup_key, matches_patterns, same_site
 from warehouse import frontier
 from warehouse.models import ErrorInfo
+from warehouse.rows import NO_EDITION
 from warehouse.runs import finish_run, first_errors, register_source, start_run
 
 from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, POOL_MIN_PAGES, Batch, BatchCounts, EarlyExtraction, Page,
@@ -58,7 +59,7 @@ from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, POOL_MIN_PAGES, Bat
                       page_from_result, start_extraction_processes)
 from .sources import Source, find_source, load_sources, source_from_dict, sources_path
 from .summary import OUTCOMES, format_outcomes
-from .web import FetchConfig, Fetcher, FetchRequest, FetchResult
+from .web import FetchConfig, Fetcher, FetchRequest, FetchResult, HttpStatusError
 
 log = logging.getLogger("newsduck.crawl")
 
@@ -88,7 +89,8 @@ class CrawlStats:
     discovered: int = 0        # URLs new to the frontier
     fetched: int = 0           # responses with a body, every kind
     not_modified: int = 0      # 304s to conditional GETs
-    failed_fetches: int = 0    # fetches that ended in an error (also in `loaded` once their batch loads)
+    failed_fetches: int = 0    # fetches that ended in an error (also in `loaded` once their batch loads); a page
+                               # skipped (robots.txt, no edition) is not an error
     bytes: int = 0             # bytes received
     articles_total: int | None = None   # article URLs due when fetching started (capped by max_pages)
     articles_done: int = 0
@@ -102,14 +104,14 @@ class CrawlStats:
     def pages_per_second(self) -> float:
         return (self.fetched + self.not_modified + self.failed_fetches) / max(self.elapsed, 1e-6)
 
-    def count_fetch(self, result: FetchResult) -> None:
+    def count_fetch(self, result: FetchResult, page: Page) -> None:
         self.bytes += result.bytes_read
         if result.not_modified:
             self.not_modified += 1
-        elif result.error is not None:
-            self.failed_fetches += 1
-        else:
+        elif result.error is None:
             self.fetched += 1
+        elif page.fetched.skipped is None:
+            self.failed_fetches += 1
 
 
 class ProgressListener(Protocol):
@@ -348,6 +350,12 @@ class Found:
     pages_only_if_new: bool = False  # pagination: follow only while the page turned up new articles
 
 
+def is_missing_edition(job: Job, result: FetchResult) -> bool:
+    """An e-paper date without an edition: its first page answered 404 (a day without paper), not an error."""
+    return (job.kind == frontier.EDITION and isinstance(result.error, HttpStatusError)
+            and result.error.status == 404)
+
+
 def looks_like_feed(body: bytes) -> bool:
     return bool(_FEED_ROOT.search(body[:4096]))
 
@@ -431,9 +439,13 @@ class Crawl:
 
     async def handle_discovery(self, result: FetchResult) -> list[Job]:
         job: Job = result.tag
-        self.stats.count_fetch(result)
         page = page_from_result(result, url=job.url, kind=job.kind, load=job.kind in HTML_KINDS,
                                 placement=job.placement)
+        if is_missing_edition(job, result):
+            page.fetched.skipped = NO_EDITION
+            day = job.placement.edition_date if job.placement else None
+            self.logger.info("no edition for %s: %s answered HTTP 404", day, job.url)
+        self.stats.count_fetch(result, page)
         follow: list[Job] = []
         if result.body is not None:
             try:
@@ -588,13 +600,12 @@ class Crawl:
                     finished += 1
                     continue
                 row: frontier.FrontierRow = result.tag
-                self.stats.count_fetch(result)
                 self.stats.articles_done += 1
                 placement = (Placement(row.edition_date, row.page_no, row.page_name)
                              if row.edition_date or row.page_no else None)
-                await self.pipeline.add(page_from_result(result, url=row.url, kind=frontier.ARTICLE,
-                                                         placement=placement),
-                                        still_to_come=self.stats.articles_total - self.stats.articles_done)
+                page = page_from_result(result, url=row.url, kind=frontier.ARTICLE, placement=placement)
+                self.stats.count_fetch(result, page)
+                await self.pipeline.add(page, still_to_come=self.stats.articles_total - self.stats.articles_done)
                 _notify(self.stats)
             await asyncio.gather(*workers)
         finally:

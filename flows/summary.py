@@ -13,6 +13,8 @@ OUTCOMES = {
     "unchanged": "unchanged",
     "not_article": "not articles",
     "duplicates": "duplicates",
+    "skipped_robots": "skipped (robots)",
+    "no_edition": "no edition",
     "errors": "errors",
 }
 ALWAYS_SHOWN = ("new", "updated", "unchanged", "not_article", "errors")  # the others only when not 0

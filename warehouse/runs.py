@@ -41,10 +41,10 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: LoadCounts, 
     """Store the final counts and status. `inputs` keeps the start value unless the counts saw more."""
     con.execute(
         """UPDATE runs SET finished_at = ?, status = ?, inputs = greatest(inputs, ?), new = ?, updated = ?,
-               unchanged = ?, not_article = ?, duplicates = ?, errors = ?
+               unchanged = ?, not_article = ?, duplicates = ?, errors = ?, skipped_robots = ?, no_edition = ?
            WHERE run_id = ?""",
         [utc_now(), status, counts.inputs, counts.new, counts.updated, counts.unchanged, counts.not_article,
-         counts.duplicates, counts.errors, run_id],
+         counts.duplicates, counts.errors, counts.skipped_robots, counts.no_edition, run_id],
     )
 
 
