@@ -8,7 +8,9 @@ import sys
 from warehouse.errors import first_line
 
 from ..settings import database_path
-from .common import CliError, add_db_option, examples
+from .common import CliError, add_db_option, examples, non_negative_int
+
+DEFAULT_MAX_WIDTH = 60
 
 
 def register(commands) -> None:
@@ -24,11 +26,15 @@ def register(commands) -> None:
             阜新融媒网     |        5
             柳河县人民政府 |        3
             $ newsduck sql "SELECT * FROM article_people_v" --format csv > people.csv
+            $ newsduck sql "SELECT title, body_text FROM articles LIMIT 3" --max-width 0
         """),
     )
     parser.add_argument("query", metavar="QUERY")
     add_db_option(parser)
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    parser.add_argument("--max-width", type=non_negative_int, default=DEFAULT_MAX_WIDTH, metavar="N",
+                        help=f"table format: cut cells longer than N columns with … (default {DEFAULT_MAX_WIDTH}; "
+                        "0: never cut). CSV and JSON are never cut")
     parser.set_defaults(handler=run)
 
 
@@ -49,5 +55,5 @@ def run(args: argparse.Namespace) -> int:
     elif args.format == "json":
         print(to_json(columns, rows))
     else:
-        print(format_table(columns, rows))
+        print(format_table(columns, rows, max_width=args.max_width or None))
     return 0
