@@ -1,9 +1,10 @@
-"""`newsduck sql`: cell widths, several statements, COPY (SELECT …) TO a file; the database stays read-only.
-A real DuckDB file loaded like the demo's (no Prefect)."""
+"""`newsduck sql`: cell widths, several statements, COPY (SELECT …) TO a file, SQL from stdin; the database
+stays read-only. A real DuckDB file loaded like the demo's (no Prefect)."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -133,3 +134,36 @@ def test_other_writes_stay_refused(demo_db, tmp_path, capsys, statement, kind):
     assert err == f"newsduck: {READ_ONLY.format(kind)}\n"
     assert list(tmp_path.iterdir()) == []  # refused before anything ran
     assert file_digest(demo_db) == before
+
+
+# ---------------------------------------------------------------- stdin
+
+
+class TerminalStdin(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_sql_from_stdin_with_a_dash(demo_db, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("SELECT 42 AS answer;\nSELECT ';' AS semicolon;\n"))
+    code, out, _ = sql(capsys, "-", "--db", str(demo_db), "--format", "csv")
+    assert code == 0 and out == "answer\n42\n\nsemicolon\n;\n"
+
+
+def test_sql_from_stdin_when_it_is_not_a_terminal(demo_db, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("SELECT 42 AS answer"))
+    code, out, _ = sql(capsys, "--db", str(demo_db), "--format", "csv")
+    assert code == 0 and out == "answer\n42\n"
+
+
+def test_no_sql_and_a_terminal_is_a_usage_error(demo_db, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", TerminalStdin("SELECT 1"))
+    code, out, err = sql(capsys, "--db", str(demo_db))
+    assert code == 2 and out == ""
+    assert err.startswith("newsduck: say what to run") and len(err.splitlines()) == 1
+
+
+def test_empty_stdin_is_one_clear_line(demo_db, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, _, err = sql(capsys, "-", "--db", str(demo_db))
+    assert code == 1 and err == "newsduck: no SQL statement given\n"

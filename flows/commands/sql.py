@@ -8,7 +8,7 @@ import sys
 from warehouse.errors import first_line
 
 from ..settings import database_path
-from .common import CliError, add_db_option, examples, non_negative_int
+from .common import EXIT_USAGE, CliError, add_db_option, examples, non_negative_int
 
 DEFAULT_MAX_WIDTH = 60
 
@@ -19,7 +19,8 @@ def register(commands) -> None:
         help="run read-only SQL against the database",
         description="Run SQL on a read-only connection: one statement or several separated by `;`, each "
         "result printed in turn (a blank line between). Statements that write to the database are refused; "
-        "COPY (SELECT …) TO 'file' writes a query's result to a file and says how many rows it wrote.",
+        "COPY (SELECT …) TO 'file' writes a query's result to a file and says how many rows it wrote. "
+        "Without QUERY, or with -, the SQL is read from stdin.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=examples("""
             $ newsduck sql "SELECT site_name, count(*) AS articles FROM articles GROUP BY ALL ORDER BY articles DESC"
@@ -31,9 +32,11 @@ def register(commands) -> None:
             $ newsduck sql "SELECT title, body_text FROM articles LIMIT 3" --max-width 0
             $ newsduck sql "COPY (SELECT * FROM articles) TO 'articles.parquet'"
             wrote 12 rows to articles.parquet
+            $ newsduck sql - < report.sql
         """),
     )
-    parser.add_argument("query", metavar="QUERY")
+    parser.add_argument("query", metavar="QUERY", nargs="?",
+                        help="the SQL; - (or nothing, with stdin not a terminal) reads it from stdin")
     add_db_option(parser)
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     parser.add_argument("--max-width", type=non_negative_int, default=DEFAULT_MAX_WIDTH, metavar="N",
@@ -42,15 +45,25 @@ def register(commands) -> None:
     parser.set_defaults(handler=run)
 
 
+def read_sql(query: str | None) -> str:
+    if query is not None and query != "-":
+        return query
+    if query is None and (sys.stdin is None or sys.stdin.isatty()):
+        raise CliError('say what to run: newsduck sql "SELECT …", or the SQL on stdin (newsduck sql - < query.sql)',
+                       EXIT_USAGE)
+    return sys.stdin.read()
+
+
 def run(args: argparse.Namespace) -> int:
     import duckdb
 
     from warehouse.db import WarehouseError
     from warehouse.queries import ReadOnlyQueryError, run_statements
 
+    sql = read_sql(args.query)
     printed = False
     try:
-        for result in run_statements(database_path(args.db), args.query):
+        for result in run_statements(database_path(args.db), sql):
             printed = show(result, args.format, args.max_width or None, after_output=printed) or printed
     except (ReadOnlyQueryError, WarehouseError) as exc:
         raise CliError(str(exc)) from None
