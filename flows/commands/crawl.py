@@ -22,9 +22,12 @@ def register(commands) -> None:
         "(see sources.example.toml); a bare URL crawls its own host.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=examples("""
-            $ newsduck crawl https://www.fxnews.cn/list/index.html --max-pages 50
-            source       discovered  fetched  not_modified  new  updated  unchanged  errors  bytes   duration_s  queued
-            www.fxnews.cn        33       52             0   49        0          0       1  612044        41.2       0
+            $ newsduck crawl http://127.0.0.1:8000/list/index.html --max-crawl-delay 0.05
+            source         | discovered | fetched | not_modified | inputs | new | updated | unchanged | not_article | skipped_robots | errors |  bytes | duration_s | queued
+            ---------------+------------+---------+--------------+--------+-----+---------+-----------+-------------+----------------+--------+--------+------------+-------
+            127.0.0.1:8000 |         34 |      32 |            0 |     34 |  28 |       0 |         0 |           4 |              1 |      1 | 137551 |      4.364 |      0
+            (1 row)
+              127.0.0.1:8000: HTTP 404: GET http://127.0.0.1:8000/content/2024-11/content_48120.html returned HTTP 404
             $ newsduck crawl --source fxrb-epaper --from 2024-03-01 --to 2024-03-07
             $ newsduck crawl --all --sources ~/news/sources.toml --json
         """),
