@@ -29,11 +29,10 @@ from warehouse.db import WarehouseLockedError, batch_memory_cap, connect, lift_m
 from warehouse.errors import first_line
 from warehouse.load import count_outcomes, load_batch
 from warehouse.prepare import prepare_pages
-from warehouse.rows import PageRows
+from warehouse.rows import ERROR, NOT_ARTICLE, SKIPPED_ROBOTS, PageRows
 from warehouse.models import ErrorInfo, LoadCounts, PageResult
 from warehouse.runs import record_errors
 from warehouse.rowgroups import chunks_due, merge_chunk
-from warehouse.rows import ERROR, NOT_ARTICLE, SKIPPED_ROBOTS
 from warehouse.search import compact_search_index, compaction_due, refresh_search_index
 
 from .extract_worker import extract_body, extract_job
