@@ -27,9 +27,9 @@ from prefect.cache_policies import NO_CACHE
 from warehouse import frontier, rowgroups
 from warehouse.db import WarehouseLockedError, batch_memory_cap, connect, lift_memory_limit, release_read_cache
 from warehouse.errors import first_line
-from warehouse.load import load_batch
+from warehouse.load import count_outcomes, load_batch
 from warehouse.prepare import prepare_pages
-from warehouse.rows import PageRows
+from warehouse.rows import ERROR, NOT_ARTICLE, SKIPPED_ROBOTS, PageRows
 from warehouse.models import ErrorInfo, LoadCounts, PageResult
 from warehouse.runs import record_errors
 from warehouse.rowgroups import chunks_due, merge_chunk, run_log_chunks_due
@@ -134,8 +134,9 @@ def page_from_result(result: FetchResult, *, url: str | None, input: str | None 
     """A polite fetcher's result as a Page; a 304 is never loaded (there is nothing new to load)."""
     source = input if input is not None else (url or result.url)
     info = to_fetch_info(result, input=source)
+    skipped = SKIPPED_ROBOTS if isinstance(result.error, RobotsDisallowed) else None
     return Page(
-        fetched=Fetched(info, body=result.body, error=error_info(result, source)),
+        fetched=Fetched(info, body=result.body, error=error_info(result, source), skipped=skipped),
         url=url, kind=kind, load=load and not result.not_modified, not_modified=result.not_modified,
         http_status=result.status, etag=result.etag, last_modified=result.last_modified,
         fail_status=fail_status(result), placement=placement,
@@ -147,7 +148,7 @@ def page_from_result(result: FetchResult, *, url: str | None, input: str | None 
 
 def extract_fetched(item: Fetched) -> PageResult:
     """Parse one fetched page; a page that cannot be decoded or parsed becomes an ErrorInfo, never an exception."""
-    result = PageResult(fetch=item.fetch, body=item.body, error=item.error)
+    result = PageResult(fetch=item.fetch, body=item.body, error=item.error, skipped=item.skipped)
     if item.body is None:
         return result
     record, error = extract_body(item.body, item.fetch)
@@ -186,7 +187,8 @@ def extract_pages(pages: list[Page], pool: Executor | None = None) -> list[Page]
     Pages whose extraction `start_extraction` began get that outcome."""
     todo = [p for p in pages if p.load]
     for page in todo:
-        page.result = PageResult(fetch=page.fetched.fetch, body=page.fetched.body, error=page.fetched.error)
+        page.result = PageResult(fetch=page.fetched.fetch, body=page.fetched.body, error=page.fetched.error,
+                                 skipped=page.fetched.skipped)
     with_body = [p for p in todo if p.fetched.body is not None]
     started = [(p, outcome) for p in with_body if (outcome := _started_outcome(p)) is not None]
     if started:
@@ -531,7 +533,9 @@ def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, 
     release_read_cache(con)
     tracked = [p for p in pages if p.url is not None]
     outcomes = frontier.load_outcomes(con, run_id, [p.input for p in tracked if p.load], from_fetch_id=first_fetch_id)
-    unloaded_errors = [p.error for p in pages if not p.load and p.error is not None]
+    # Pages only the frontier hears of (a crawl's feeds and sitemaps) are inputs too, with an outcome of their own.
+    unloaded = [p for p in pages if not p.load and not p.not_modified]
+    unloaded_errors = [p.error for p in unloaded if p.error is not None and p.fetched.skipped is None]
     marks, placements = settle(tracked, outcomes)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -545,7 +549,7 @@ def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, 
     except Exception:
         con.execute("ROLLBACK")
         raise
-    counts.errors += len(unloaded_errors)
+    counts.add(count_outcomes([unloaded_outcome(p) for p in unloaded]))
     # A 304 repeats the page's last outcome: an unchanged article, or a page that is not an article.
     not_modified = [p.fetched.fetch.url or p.input for p in pages if p.not_modified]
     articles = frontier.urls_with_articles(con, not_modified)
@@ -553,6 +557,12 @@ def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, 
     counts.unchanged += sum(1 for url in not_modified if url in articles)
     counts.not_article += sum(1 for url in not_modified if url not in articles)
     return BatchCounts(counts, len(not_modified))
+
+
+def unloaded_outcome(page: Page) -> str:
+    if page.fetched.skipped is not None:
+        return page.fetched.skipped
+    return ERROR if page.error is not None else NOT_ARTICLE
 
 
 def settle(pages: list[Page], outcomes: dict[str, tuple[str, str | None]]) -> tuple[list[frontier.UrlMark], list[frontier.Placement]]:

@@ -7,7 +7,6 @@ import sys
 
 from .commands import COMMANDS
 from .commands.common import EXIT_FAILURE, EXIT_USAGE, CliError, examples
-from .commands.ingest import format_summary  # noqa: F401  (used by the demo)
 from .settings import configure_prefect_env
 
 

@@ -51,14 +51,16 @@ from parsers.errors import ParseError
 from parsers.urls import canonicalize_url, dedup_key, matches_patterns, same_site
 from warehouse import frontier
 from warehouse.models import ErrorInfo
-from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, register_source, start_run
+from warehouse.rows import NO_EDITION
+from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, register_source, start_run
 
 from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, POOL_MIN_PAGES, Batch, BatchCounts, EarlyExtraction, Page,
                       Placement, default_extract_workers, extract_batch, extraction_processes, load_pages,
                       merge_run_log, writer, page_from_result, start_extraction_processes)
 from .sources import Source, find_source, load_sources, source_from_dict, sources_path
 from .stopping import honoured_in_flow, stop_requested
-from .web import FetchConfig, Fetcher, FetchRequest, FetchResult
+from .summary import OUTCOMES, format_outcomes
+from .web import FetchConfig, Fetcher, FetchRequest, FetchResult, HttpStatusError
 
 log = logging.getLogger("newsduck.crawl")
 
@@ -88,7 +90,8 @@ class CrawlStats:
     discovered: int = 0        # URLs new to the frontier
     fetched: int = 0           # responses with a body, every kind
     not_modified: int = 0      # 304s to conditional GETs
-    failed_fetches: int = 0    # fetches that ended in an error (also in `loaded` once their batch loads)
+    failed_fetches: int = 0    # fetches that ended in an error (also in `loaded` once their batch loads); a page
+                               # skipped (robots.txt, no edition) is not an error
     bytes: int = 0             # bytes received
     articles_total: int | None = None   # article URLs due when fetching started (capped by max_pages)
     articles_done: int = 0
@@ -102,14 +105,14 @@ class CrawlStats:
     def pages_per_second(self) -> float:
         return (self.fetched + self.not_modified + self.failed_fetches) / max(self.elapsed, 1e-6)
 
-    def count_fetch(self, result: FetchResult) -> None:
+    def count_fetch(self, result: FetchResult, page: Page) -> None:
         self.bytes += result.bytes_read
         if result.not_modified:
             self.not_modified += 1
-        elif result.error is not None:
-            self.failed_fetches += 1
-        else:
+        elif result.error is None:
             self.fetched += 1
+        elif page.fetched.skipped is None:
+            self.failed_fetches += 1
 
 
 class ProgressListener(Protocol):
@@ -348,6 +351,12 @@ class Found:
     pages_only_if_new: bool = False  # pagination: follow only while the page turned up new articles
 
 
+def is_missing_edition(job: Job, result: FetchResult) -> bool:
+    """An e-paper date without an edition: its first page answered 404 (a day without paper), not an error."""
+    return (job.kind == frontier.EDITION and isinstance(result.error, HttpStatusError)
+            and result.error.status == 404)
+
+
 def looks_like_feed(body: bytes) -> bool:
     return bool(_FEED_ROOT.search(body[:4096]))
 
@@ -434,9 +443,13 @@ class Crawl:
 
     async def handle_discovery(self, result: FetchResult) -> list[Job]:
         job: Job = result.tag
-        self.stats.count_fetch(result)
         page = page_from_result(result, url=job.url, kind=job.kind, load=job.kind in HTML_KINDS,
                                 placement=job.placement)
+        if is_missing_edition(job, result):
+            page.fetched.skipped = NO_EDITION
+            day = job.placement.edition_date if job.placement else None
+            self.logger.info("no edition for %s: %s answered HTTP 404", day, job.url)
+        self.stats.count_fetch(result, page)
         follow: list[Job] = []
         if result.body is not None:
             try:
@@ -591,13 +604,12 @@ class Crawl:
                     finished += 1
                     continue
                 row: frontier.FrontierRow = result.tag
-                self.stats.count_fetch(result)
                 self.stats.articles_done += 1
                 placement = (Placement(row.edition_date, row.page_no, row.page_name)
                              if row.edition_date or row.page_no else None)
-                await self.pipeline.add(page_from_result(result, url=row.url, kind=frontier.ARTICLE,
-                                                         placement=placement),
-                                        still_to_come=self.stats.articles_total - self.stats.articles_done)
+                page = page_from_result(result, url=row.url, kind=frontier.ARTICLE, placement=placement)
+                self.stats.count_fetch(result, page)
+                await self.pipeline.add(page, still_to_come=self.stats.articles_total - self.stats.articles_done)
                 _notify(self.stats)
             await asyncio.gather(*workers)
         finally:
@@ -785,28 +797,28 @@ def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status:
                                   fetched=stats.fetched, not_modified=stats.not_modified, bytes_read=stats.bytes,
                                   duration_s=duration)
         states = frontier.status_counts(con, source.name)
-        first_errors = con.execute(
-            "SELECT input, stage, error_type, message FROM errors WHERE run_id = ? ORDER BY error_id LIMIT 10",
-            [run_id]).fetchall()
+        errors = first_errors(con, run_id)
         merge_run_log(con)
     return {
         "run_id": run_id, "source": source.name, "status": status,
         "discovered": stats.discovered, "fetched": stats.fetched, "not_modified": stats.not_modified,
-        "new": counts.new, "updated": counts.updated, "unchanged": counts.unchanged,
-        "not_article": counts.not_article, "duplicates": counts.duplicates, "errors": counts.errors,
+        "inputs": counts.inputs, **{key: getattr(counts, key) for key in OUTCOMES},
         "bytes": stats.bytes, "duration_s": round(duration, 3),
         "pages_per_s": round(stats.pages_per_second, 2),
         "queued": states.get(frontier.QUEUED, 0),
-        "first_errors": [{"input": i, "stage": s, "error_type": t, "message": m} for i, s, t, m in first_errors],
+        "first_errors": errors,
     }
 
 
-SUMMARY_COLUMNS = ("discovered", "fetched", "not_modified", "new", "updated", "unchanged", "errors", "bytes",
-                   "duration_s", "queued")
+FETCH_COLUMNS = ("discovered", "fetched", "not_modified")   # a crawl's own counts, before its inputs' outcomes
+RUN_COLUMNS = ("bytes", "duration_s", "queued")              # and after them
 
 
 def format_counts(summary: dict) -> str:
-    return "  ".join(f"{name.replace('_', ' ')} {summary[name]}" for name in SUMMARY_COLUMNS)
+    def words(names: tuple[str, ...]) -> list[str]:
+        return [f"{name.replace('_', ' ')} {summary[name]}" for name in names]
+
+    return "  ".join(words(FETCH_COLUMNS) + [format_outcomes(summary)] + words(RUN_COLUMNS))
 
 
 def artifact_key(source: Source) -> str:
@@ -818,7 +830,8 @@ def artifact_key(source: Source) -> str:
 
 def summary_markdown(source: Source, summary: dict) -> str:
     lines = [f"# Crawl of {source.name}: {summary['status']}", "", "| count | value |", "| --- | --- |"]
-    lines += [f"| {name} | {summary[name]} |" for name in SUMMARY_COLUMNS + ("not_article", "pages_per_s")]
+    names = FETCH_COLUMNS + ("inputs", *OUTCOMES) + RUN_COLUMNS + ("pages_per_s",)
+    lines += [f"| {name} | {summary[name]} |" for name in names]
     lines += ["", f"run `{summary['run_id']}`", ""]
     if summary["first_errors"]:
         lines += ["## First errors", "", "| input | stage | type | message |", "| --- | --- | --- | --- |"]

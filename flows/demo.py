@@ -35,9 +35,9 @@ def main() -> int:
     configure_prefect_env()
     from warehouse.queries import format_table, run_query
 
-    from .cli import format_summary
     from .ingest import ingest
     from .static_server import serve_directory
+    from .summary import format_run
 
     paths = [line.strip() for line in (SITE / "urls.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
     started = time.perf_counter()
@@ -51,7 +51,7 @@ def main() -> int:
         urls = [server.base_url + "/" + path.lstrip("/") for path in paths]
         summary = ingest(inputs=urls, db_path=str(DB), batch_size=200, command="demo")
     print(f"Ingested {len(urls)} URLs into {DB} in {time.perf_counter() - started:.1f}s (run {summary['run_id']})")
-    print(format_summary(summary))
+    print(format_run(summary))
     for title, sql in QUERIES.items():
         print(f"\n-- {title}\n{' '.join(sql.split())}")
         columns, rows = run_query(str(DB), sql)

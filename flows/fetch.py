@@ -23,6 +23,7 @@ class Fetched:
     fetch: FetchInfo
     body: bytes | None = None
     error: ErrorInfo | None = None
+    skipped: str | None = None  # the error is an outcome that is not an error (see warehouse.models.PageResult)
 
 
 def _now() -> datetime:

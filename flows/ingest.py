@@ -21,7 +21,7 @@ from prefect.utilities.annotations import quote
 
 from parsers.urls import canonicalize_url
 from warehouse import frontier
-from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, start_run
+from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, start_run
 
 from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, Batch, BatchCounts, Page, batched,  # noqa: F401
                       extract_fetched, extract_pages, load_pages, merge_run_log, open_writer,  # noqa: F401
@@ -116,6 +116,8 @@ def ingest(
     finally:
         with writer(db_path, lock_wait) as con:
             finish_run(con, run_id, total.counts, status)
+            errors = first_errors(con, run_id)
             merge_run_log(con)
     logger.info("run %s (%s): %s, not modified %d", run_id, status, total.counts, total.not_modified)
-    return {"run_id": run_id, "status": status, **asdict(total.counts), "not_modified": total.not_modified}
+    return {"run_id": run_id, "status": status, **asdict(total.counts), "not_modified": total.not_modified,
+            "first_errors": errors}

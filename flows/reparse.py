@@ -18,7 +18,7 @@ from warehouse.db import batch_memory_cap
 from warehouse.load import load_batch
 from warehouse.models import FetchInfo, LoadCounts, PageResult
 from warehouse.raw import decompress_body
-from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, start_run
+from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, start_run
 
 from .batches import DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, batched, close_writer, merge_run_log, open_writer, writer
 from .extract_worker import extract_body
@@ -95,7 +95,8 @@ def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAU
         con = open_writer(db_path, lock_wait)
         try:
             finish_run(con, run_id, counts, status)
+            errors = first_errors(con, run_id)
             merge_run_log(con)
         finally:
             con.close()
-    return {"run_id": run_id, "status": status, **asdict(counts)}
+    return {"run_id": run_id, "status": status, **asdict(counts), "first_errors": errors}

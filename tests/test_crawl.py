@@ -141,13 +141,16 @@ def test_failures_are_error_rows_and_frontier_states(site_crawl):
     missing = absolute(base, "/content/2024-11/content_48120.html")
     disallowed = absolute(base, "/admin/preview/article_9087.html")
     errors = {i: (s, t) for i, s, t in rows(db, "SELECT input, stage, error_type FROM errors")}
-    assert errors == {missing: ("fetch", "HTTP 404"), disallowed: ("fetch", "RobotsDisallowed")}
+    assert errors == {missing: ("fetch", "HTTP 404")}
+    # robots.txt's refusal is an outcome of its own, not an error; the fetch row says why
+    (outcome, why), = rows(db, "SELECT outcome, error FROM fetches WHERE input = ?", disallowed)
+    assert outcome == "skipped_robots" and why.startswith(f"robots.txt disallows {disallowed}")
     states = dict(((u, (s, f)) for u, s, f in rows(db, "SELECT url, status, fail_count FROM urls WHERE url IN (?, ?)",
                                                     missing, disallowed)))
     assert states == {missing: ("failed", 1), disallowed: ("skipped", 0)}
     (next_attempt,), = rows(db, "SELECT next_attempt_at > now() + INTERVAL 50 MINUTE FROM urls WHERE url = ?", missing)
     assert next_attempt  # backoff: not retried on the next run
-    assert site_crawl["first"]["errors"] == 2
+    assert (site_crawl["first"]["errors"], site_crawl["first"]["skipped_robots"]) == (1, 1)
 
 
 def test_both_halves_of_the_repost_pair_are_stored(site_crawl):
@@ -175,10 +178,10 @@ def test_second_crawl_fetches_only_discovery_pages_and_adds_nothing(site_crawl):
 def test_runs_rows_carry_the_crawl_counts(site_crawl):
     db = site_crawl["db"]
     first = site_crawl["first"]
-    (row,) = rows(db, """SELECT command, status, source_id, new, errors, discovered, fetched, not_modified, bytes,
-                                duration_s, flow_run_id FROM runs WHERE run_id = ?""", first["run_id"])
-    command, status, source_id, new, errors, discovered, fetched, not_modified, size, duration, flow_run_id = row
-    assert (command, status, new, errors, not_modified) == ("crawl", "completed", 28, 2, 0)
+    (row,) = rows(db, """SELECT command, status, source_id, new, errors, skipped_robots, discovered, fetched,
+                                not_modified, bytes, duration_s, flow_run_id FROM runs WHERE run_id = ?""", first["run_id"])
+    command, status, source_id, new, errors, skipped, discovered, fetched, not_modified, size, duration, flow_run_id = row
+    assert (command, status, new, errors, skipped, not_modified) == ("crawl", "completed", 28, 1, 1, 0)
     assert source_id == urlsplit(site_crawl["base"]).netloc
     # 28 articles + the 404 + the disallowed page + 2 further list pages + the start page + the sitemap
     assert discovered == first["discovered"] == 34
@@ -186,6 +189,56 @@ def test_runs_rows_carry_the_crawl_counts(site_crawl):
     assert fetched == first["fetched"] == 32
     assert size > 100_000 and duration > 0 and len(flow_run_id) == 36
     assert rows(db, "SELECT count(*) FROM sources WHERE source_id = ?", source_id) == [(1,)]
+
+
+def test_the_summary_adds_up_to_its_inputs(site_crawl):
+    from flows.summary import OUTCOMES
+
+    first, second = site_crawl["first"], site_crawl["second"]
+    for summary in (first, second):
+        assert summary["inputs"] == sum(summary[key] for key in OUTCOMES), summary
+    # 30 article URLs (28 stored, the 404, the disallowed page), 3 list pages and the sitemap: not articles
+    assert (first["inputs"], first["new"], first["not_article"]) == (34, 28, 4)
+
+
+def crawl_table(capsys, *argv: str) -> tuple[dict[str, str], list[str]]:
+    """Run `newsduck crawl …` (text output) of one source: its row of the summary table, and the lines after it."""
+    code = main(["crawl", *argv])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    header, _, row, count, *rest = out.splitlines()
+    assert count == "(1 row)"
+    return dict(zip((h.strip() for h in header.split("|")), (c.strip() for c in row.split("|")))), rest
+
+
+def assert_table_adds_up(cells: dict[str, str]) -> None:
+    from flows.summary import OUTCOMES
+
+    assert int(cells["inputs"]) == sum(int(cells[key]) for key in OUTCOMES if key in cells), cells
+
+
+def test_a_url_robots_txt_disallows_is_skipped_not_an_error(tmp_path, capsys):
+    site = tmp_path / "site"
+    story = SITE / GOLD["expected_article_urls"][0].lstrip("/")
+    for path in ("news/1/content_1001.html", "private/2/content_2001.html"):
+        (site / path).parent.mkdir(parents=True)
+        shutil.copy(story, site / path)
+    (site / "robots.txt").write_text("User-agent: *\nDisallow: /private/\n", encoding="utf-8")
+    (site / "index.html").write_text('<html><body><ul><li><a href="/news/1/content_1001.html">第一条新闻的标题</a></li>'
+                                     '<li><a href="/private/2/content_2001.html">第二条新闻的标题</a></li></ul></body></html>',
+                                     encoding="utf-8")
+    db = tmp_path / "robots.duckdb"
+    with serve_directory(str(site)) as server:
+        cells, after = crawl_table(capsys, server.base_url + "/index.html", "--db", str(db))
+        log = list(server.request_log)
+    assert "/private/2/content_2001.html" not in log
+    assert (cells["new"], cells["not_article"], cells["skipped_robots"], cells["errors"]) == ("1", "1", "1", "0")
+    assert cells["inputs"] == "3" and "no_edition" not in cells
+    assert_table_adds_up(cells)
+    assert after == []  # no errors to list
+    assert rows(db, "SELECT count(*) FROM errors") == [(0,)]
+    assert rows(db, "SELECT skipped_robots, errors FROM runs") == [(1, 0)]
+    assert rows(db, "SELECT status FROM urls WHERE url LIKE '%/private/%'") == [("skipped",)]
 
 
 def test_frontier_knows_every_url_once(site_crawl):

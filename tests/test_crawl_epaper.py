@@ -14,7 +14,7 @@ import pytest
 
 from flows.cli import main
 from flows.static_server import serve_directory
-from test_crawl import crawl
+from test_crawl import assert_table_adds_up, crawl, crawl_table
 from test_ingest import published_iso, rows
 from test_pages_gold import expected_and_got
 
@@ -135,7 +135,24 @@ def test_default_is_todays_edition_in_china(tmp_path):
         log = list(server.request_log)
     expected = f"/html/{today:%Y-%m}/{today:%d}/node_1.htm"
     assert expected in log
-    if today not in (date(2024, 3, 5), date(2024, 3, 6)):  # the fixture has no edition for today: one clear error
-        assert summary["errors"] == 1
-        (error,) = summary["first_errors"]
-        assert error["error_type"] == "HTTP 404" and expected in error["input"]
+    if today not in (date(2024, 3, 5), date(2024, 3, 6)):  # the fixture has no edition for today: no edition
+        assert (summary["no_edition"], summary["errors"], summary["first_errors"]) == (1, 0, [])
+
+
+def test_a_date_without_an_edition_is_no_edition_not_an_error(tmp_path, capsys):
+    db = tmp_path / "sunday.duckdb"
+    with serve_directory(str(EPAPER)) as server:
+        sources = write_sources(tmp_path / "sources.toml", server.base_url)
+        cells, after = crawl_table(capsys, "--source", "fxrb-epaper", "--sources", str(sources), "--db", str(db),
+                                   "--from", "2024-03-04", "--to", "2024-03-05")  # the fixture has no 2024-03-04
+        log = list(server.request_log)
+    assert "/html/2024-03/04/node_1.htm" in log
+    assert (cells["no_edition"], cells["errors"]) == ("1", "0")
+    assert "skipped_robots" not in cells
+    assert_table_adds_up(cells)
+    assert after == []
+    missing = server.base_url + "/html/2024-03/04/node_1.htm"
+    assert rows(db, "SELECT outcome, status, error FROM fetches WHERE input = ?", missing) == [
+        ("no_edition", 404, f"GET {missing} returned HTTP 404")]
+    assert rows(db, "SELECT count(*) FROM errors") == [(0,)]
+    assert rows(db, "SELECT no_edition, errors FROM runs") == [(1, 0)]

@@ -2,7 +2,8 @@
 
 Per input the outcome is new / updated / unchanged (articles, by content hash), not_article, duplicate (a later
 input of the same batch has the same key and wins, or the page's URL is a variant of another article's:
-warehouse.variants) or error. Unchanged articles write nothing but their
+warehouse.variants), error, or an outcome the flows decided that is not an error (skipped_robots, no_edition:
+nothing to load). Unchanged articles write nothing but their
 `fetches` row. If the transaction fails, nothing of the batch stays and each input gets an `errors` row
 with stage "load"; data problems never raise out of `load_batch`.
 """
@@ -24,7 +25,8 @@ from .models import ErrorInfo, LoadCounts, PageResult
 from .errors import first_line
 from .prepare import prepare_page, prepared_batch, prepared_fingerprints, prepared_rows, relation_fields
 from .relations import detect_relations
-from .rows import DUPLICATE, ERROR, NEW, NOT_ARTICLE, UNCHANGED, UPDATED, ArticleRows, PageRows, distinct_bodies
+from .rows import (DUPLICATE, ERROR, NEW, NO_EDITION, NOT_ARTICLE, SKIPPED_ROBOTS, UNCHANGED, UPDATED, ArticleRows,
+                   PageRows, distinct_bodies)
 from .runs import record_errors, utc_now
 from .search import queue_for_search
 from .variants import mark_url_variants
@@ -92,6 +94,8 @@ def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRow
             page.outcome = classify(page.article, existing)
         elif page.links is not None:
             page.outcome = NOT_ARTICLE
+        elif page.skipped is not None:
+            page.outcome = page.skipped
         else:
             page.outcome = ERROR
     mark_url_variants(con, pages, run_id=run_id, now=now)
@@ -117,7 +121,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRow
                      [relation_fields(p.article) for p in changed],
                      {p.article.article_id: p.fingerprint for p in changed if p.fingerprint is not None},
                      tables=prepared_fingerprints(changed))
-    return count_outcomes(pages)
+    return count_outcomes([p.outcome for p in pages])
 
 
 def mark_duplicates(pages: list[PageRows]) -> None:
@@ -285,12 +289,13 @@ def fetched_article_id(page: PageRows) -> str | None:
     return page.article.article_id if page.article is not None else None
 
 
-def count_outcomes(pages: list[PageRows]) -> LoadCounts:
-    counts = LoadCounts(inputs=len(pages))
+def count_outcomes(outcomes: Sequence[str]) -> LoadCounts:
+    """One input per outcome (warehouse.rows), counted."""
+    counts = LoadCounts(inputs=len(outcomes))
     field_of = {NEW: "new", UPDATED: "updated", UNCHANGED: "unchanged", NOT_ARTICLE: "not_article",
-                DUPLICATE: "duplicates", ERROR: "errors"}
-    for page in pages:
-        name = field_of[page.outcome]
+                DUPLICATE: "duplicates", ERROR: "errors", SKIPPED_ROBOTS: "skipped_robots", NO_EDITION: "no_edition"}
+    for outcome in outcomes:
+        name = field_of[outcome]
         setattr(counts, name, getattr(counts, name) + 1)
     return counts
 

@@ -43,6 +43,9 @@ class PageResult:
     body: bytes | None = None
     record: ArticleRecord | None = None
     error: ErrorInfo | None = None
+    # An outcome known before loading that is not an error (warehouse.rows.SKIPPED_ROBOTS, NO_EDITION): nothing is
+    # loaded and no `errors` row written; `fetch.error` says why.
+    skipped: str | None = None
 
 
 @dataclass
@@ -54,6 +57,8 @@ class LoadCounts:
     not_article: int = 0
     errors: int = 0
     duplicates: int = 0  # inputs superseded by a later one with the same key in the batch, or URL variants of an article
+    skipped_robots: int = 0  # URLs robots.txt disallows: not requested
+    no_edition: int = 0      # e-paper dates without an edition (its first page answered 404)
 
     def add(self, other: "LoadCounts") -> None:
         for name in self.__dataclass_fields__:

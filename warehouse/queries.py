@@ -1,8 +1,9 @@
 """Read-only SQL for `newsduck sql` and the demo, and the output formats (table, CSV, JSON).
 
-Two guards keep it read-only: every statement's type, as DuckDB's own parser reports it, must be a query
-(SELECT, including SHOW/DESCRIBE/PRAGMA/SUMMARIZE, which DuckDB rewrites to SELECT; or EXPLAIN of one), and
-the connection itself is opened read-only.
+Two guards keep the database read-only: every statement's type, as DuckDB's own parser reports it, must be a
+query (SELECT, including SHOW/DESCRIBE/PRAGMA/SUMMARIZE, which DuckDB rewrites to SELECT; or EXPLAIN of one)
+or `COPY (query) TO 'file'`, which writes a file and not the database; and the connection itself is opened
+read-only.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import io
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 from uuid import UUID
 
 import duckdb
@@ -25,30 +27,54 @@ from .db import connect_reader
 from .errors import ReadOnlyQueryError, WarehouseError
 from .search import enable_search
 
-__all__ = ["run_query", "check_read_only", "format_table", "to_csv", "to_json", "ReadOnlyQueryError"]
+__all__ = ["run_query", "run_statements", "Result", "check_read_only", "format_table", "to_csv", "to_json",
+           "ReadOnlyQueryError"]
 
 READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 _EXPLAIN_PREFIX = re.compile(r"^\s*EXPLAIN\s+(?:\([^)]*\)\s*)?(?:ANALY[SZ]E\s+)?", re.IGNORECASE)
+_STRING_LITERAL = re.compile(r"'((?:[^']|'')*)'")
 
 
-def run_query(path: str | Path, sql: str, *, busy_timeout: float | None = None) -> tuple[list[str], list[tuple]]:
-    """Run read-only SQL against the database file; return the columns and rows of the last statement.
+@dataclass
+class Result:
+    """What one statement gave: its columns and rows; for `COPY (query) TO 'file'`, also the file written."""
+    columns: list[str]
+    rows: list[tuple]
+    copied_to: str | None = None
+    is_copy: bool = False
 
-    While an ingest holds the file, waits for it (see `warehouse.db.connect_reader`; `busy_timeout` seconds,
-    default $NEWSDUCK_BUSY_TIMEOUT or 30). The connection has the search functions (`warehouse.search`).
+    @property
+    def rows_written(self) -> int | None:
+        """COPY: the number of rows written, as DuckDB reports it (its `Count` column)."""
+        if self.is_copy and self.rows and self.columns and self.columns[0] == "Count":
+            return self.rows[0][0]
+        return None
+
+
+def run_statements(path: str | Path, sql: str, *, busy_timeout: float | None = None) -> Iterator[Result]:
+    """Run read-only SQL against the database file, one statement after another, yielding each one's result.
+
+    Every statement is checked before the first runs. While an ingest holds the file, waits for it (see
+    `warehouse.db.connect_reader`; `busy_timeout` seconds, default $NEWSDUCK_BUSY_TIMEOUT or 30). The
+    connection has the search functions (`warehouse.search`).
     """
     con = connect_reader(path, timeout=busy_timeout)
     try:
         enable_search(con)
-        statements = check_read_only(con, sql)
-        cursor = None
-        for statement in statements:
+        for statement in check_read_only(con, sql):
             cursor = con.execute(statement)
-        columns = [d[0] for d in cursor.description] if cursor.description else []
-        rows = cursor.fetchall() if cursor.description else []
-        return columns, rows
+            columns = [d[0] for d in cursor.description] if cursor.description else []
+            rows = cursor.fetchall() if cursor.description else []
+            is_copy = statement.type == duckdb.StatementType.COPY
+            yield Result(columns, rows, copy_target(statement) if is_copy else None, is_copy)
     finally:
         con.close()
+
+
+def run_query(path: str | Path, sql: str, *, busy_timeout: float | None = None) -> tuple[list[str], list[tuple]]:
+    """Run read-only SQL (see `run_statements`); return the columns and rows of the last statement."""
+    *_, last = run_statements(path, sql, busy_timeout=busy_timeout)
+    return last.columns, last.rows
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> list[duckdb.Statement]:
@@ -62,7 +88,7 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> list[duckdb.Sta
 
 
 def refuse_if_writing(con: duckdb.DuckDBPyConnection, statement: duckdb.Statement) -> None:
-    if statement.type not in READ_STATEMENTS:
+    if statement.type not in READ_STATEMENTS and not is_copy_of_query(statement):
         raise ReadOnlyQueryError(
             f"newsduck sql is read-only: {statement.type.name} statements are refused; "
             "use newsduck ingest to change data."
@@ -73,6 +99,40 @@ def refuse_if_writing(con: duckdb.DuckDBPyConnection, statement: duckdb.Statemen
         if explained != statement.query:
             for inner in con.extract_statements(explained):
                 refuse_if_writing(con, inner)
+
+
+def is_copy_of_query(statement: duckdb.Statement) -> bool:
+    """`COPY (query) TO 'file' …`: a query's result written to a file. DuckDB's parser takes only a SELECT
+    between the parentheses; `COPY table FROM/TO` names a table there instead."""
+    if statement.type != duckdb.StatementType.COPY:
+        return False
+    words = _tokens(statement.query)
+    return len(words) > 1 and words[0][0].upper() == "COPY" and words[1][0].startswith("(")
+
+
+def copy_target(statement: duckdb.Statement) -> str | None:
+    """The file a `COPY (query) TO 'file'` writes, when it is a plain string literal; else None."""
+    if not is_copy_of_query(statement):
+        return None
+    words = _tokens(statement.query)
+    depth = 0
+    for index, (word, kind) in enumerate(words[1:], 1):
+        if kind == duckdb.token_type.operator:
+            depth += word.startswith("(") - word.startswith(")")
+        if depth == 0:
+            rest = words[index + 1:index + 3]
+            if len(rest) == 2 and rest[0][0].upper() == "TO" and rest[1][1] == duckdb.token_type.string_const:
+                literal = _STRING_LITERAL.match(rest[1][0])
+                return literal.group(1).replace("''", "'") if literal else None
+            return None
+    return None
+
+
+def _tokens(sql: str) -> list[tuple[str, Any]]:
+    """DuckDB's tokens of `sql` (comments left out) as (text, token_type); the text runs to the next token, stripped."""
+    tokens = duckdb.tokenize(sql)
+    ends = [start for start, _ in tokens[1:]] + [len(sql)]
+    return [(sql[start:end].strip(), kind) for (start, kind), end in zip(tokens, ends)]
 
 
 # ---------------------------------------------------------------- formats

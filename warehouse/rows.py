@@ -20,6 +20,7 @@ _BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # Outcomes of one input, stored in fetches.outcome and counted in LoadCounts.
 NEW, UPDATED, UNCHANGED, NOT_ARTICLE, DUPLICATE, ERROR = "new", "updated", "unchanged", "not_article", "duplicate", "error"
+SKIPPED_ROBOTS, NO_EDITION = "skipped_robots", "no_edition"  # not errors: see PageResult.skipped
 
 
 @dataclass
@@ -95,6 +96,7 @@ class PageRows:
     links: list[dict[str, Any]] | None = None  # for non-article pages, keyed by `key` as page_url
     errors: list[ErrorInfo] = field(default_factory=list)
     outcome: str = ERROR
+    skipped: str | None = None  # PageResult.skipped: then there is no payload and no error
     source_id: str | None = None
     # Filled by `warehouse.prepare.prepare_pages` before the write lock is taken (the loader does it otherwise):
     raw: tuple[str, bytes] | None = None  # (compression, compressed body) for raw_pages
@@ -136,6 +138,9 @@ def page_rows(result: PageResult, *, source_id: str | None) -> PageRows:
         body_sha256=body_sha,
         source_id=source_id,
     )
+    if result.skipped is not None:
+        rows.skipped = result.skipped
+        return rows
     if result.error is not None:
         rows.errors.append(result.error)
     record = result.record

@@ -72,10 +72,10 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: LoadCounts, 
     """Store the final counts and status. `inputs` keeps the start value unless the counts saw more."""
     con.execute(
         """UPDATE runs SET finished_at = ?, status = ?, inputs = greatest(inputs, ?), new = ?, updated = ?,
-               unchanged = ?, not_article = ?, duplicates = ?, errors = ?
+               unchanged = ?, not_article = ?, duplicates = ?, errors = ?, skipped_robots = ?, no_edition = ?
            WHERE run_id = ?""",
         [utc_now(), status, counts.inputs, counts.new, counts.updated, counts.unchanged, counts.not_article,
-         counts.duplicates, counts.errors, run_id],
+         counts.duplicates, counts.errors, counts.skipped_robots, counts.no_edition, run_id],
     )
 
 
@@ -90,6 +90,13 @@ def record_errors(con: duckdb.DuckDBPyConnection, run_id: str, errors: list[Erro
         schema=ERROR_SCHEMA,
     )
     insert_arrow(con, "errors", table)
+
+
+def first_errors(con: duckdb.DuckDBPyConnection, run_id: str, limit: int = 10) -> list[dict]:
+    """The run's first `limit` errors, oldest first: input, stage, error_type, message."""
+    rows = con.execute("SELECT input, stage, error_type, message FROM errors WHERE run_id = ? ORDER BY error_id LIMIT ?",
+                       [run_id, limit]).fetchall()
+    return [{"input": i, "stage": s, "error_type": t, "message": m} for i, s, t, m in rows]
 
 
 def register_source(con: duckdb.DuckDBPyConnection, source_id: str, *, name: str | None = None,

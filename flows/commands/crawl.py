@@ -12,9 +12,6 @@ from ..stopping import stop_requests
 from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, examples, interrupted_exit, iso_date,
                      positive_int)
 
-SUMMARY_HEADERS = ("source", "discovered", "fetched", "not_modified", "new", "updated", "unchanged", "errors",
-                   "bytes", "duration_s", "queued")
-
 
 def register(commands) -> None:
     parser = commands.add_parser(
@@ -28,9 +25,12 @@ def register(commands) -> None:
         "(see sources.example.toml); a bare URL crawls its own host.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=examples("""
-            $ newsduck crawl https://www.fxnews.cn/list/index.html --max-pages 50
-            source       discovered  fetched  not_modified  new  updated  unchanged  errors  bytes   duration_s  queued
-            www.fxnews.cn        33       52             0   49        0          0       1  612044        41.2       0
+            $ newsduck crawl http://127.0.0.1:8000/list/index.html --max-crawl-delay 0.05
+            source         | discovered | fetched | not_modified | inputs | new | updated | unchanged | not_article | skipped_robots | errors |  bytes | duration_s | queued
+            ---------------+------------+---------+--------------+--------+-----+---------+-----------+-------------+----------------+--------+--------+------------+-------
+            127.0.0.1:8000 |         34 |      32 |            0 |     34 |  28 |       0 |         0 |           4 |              1 |      1 | 137551 |      4.364 |      0
+            (1 row)
+              127.0.0.1:8000: HTTP 404: GET http://127.0.0.1:8000/content/2024-11/content_48120.html returned HTTP 404
             $ newsduck crawl --source fxrb-epaper --from 2024-03-01 --to 2024-03-07
             $ newsduck crawl --all --sources ~/news/sources.toml --json
         """),
@@ -139,14 +139,14 @@ def crawl_each(args: argparse.Namespace, sources: list, db_path: str, summaries:
 def format_summaries(summaries: list[dict]) -> str:
     from warehouse.queries import format_table
 
-    rows = [[s[h] for h in SUMMARY_HEADERS] for s in summaries]
-    lines = [format_table(SUMMARY_HEADERS, rows)]
+    from ..crawl import FETCH_COLUMNS, RUN_COLUMNS
+    from ..summary import first_error_lines, shown_outcomes
+
+    headers = ("source", *FETCH_COLUMNS, "inputs", *shown_outcomes(*summaries), *RUN_COLUMNS)
+    rows = [[s[h] for h in headers] for s in summaries]
+    lines = [format_table(headers, rows)]
     for summary in summaries:
-        for error in summary["first_errors"][:3]:
-            lines.append(f"  {summary['source']}: {error['error_type']}: {error['message']}")
-        more = summary["errors"] - min(3, len(summary["first_errors"]))
-        if more > 0:
-            lines.append(f"  {summary['source']}: … {more} more (SELECT * FROM errors WHERE run_id = '{summary['run_id']}')")
+        lines += first_error_lines(summary, prefix=f"{summary['source']}: ")
     return "\n".join(lines)
 
 

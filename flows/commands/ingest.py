@@ -8,6 +8,7 @@ import json
 from ..local_server import use_running_server
 from ..settings import database_path
 from ..stopping import stop_requests
+from ..summary import format_run
 from .common import EXIT_USAGE, CliError, add_db_option, examples, interrupted_exit, positive_int, read_url_map
 
 
@@ -49,15 +50,8 @@ def run(args: argparse.Namespace) -> int:
 
     with stop_requests():
         summary = ingest(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls)
-    print(json.dumps(summary) if args.json else format_summary(summary))
+    print(json.dumps(summary) if args.json else format_run(summary))
     return interrupted_exit(summary)
-
-
-def format_summary(summary: dict) -> str:
-    return (
-        f"inputs {summary['inputs']}  new {summary['new']}  updated {summary['updated']}  "
-        f"unchanged {summary['unchanged']}  not articles {summary['not_article']}  errors {summary['errors']}"
-    )
 
 
 def check_writable(db_path: str) -> None:

@@ -9,8 +9,9 @@ from datetime import date, datetime, timezone
 from ..local_server import use_running_server
 from ..settings import database_path
 from ..stopping import stop_requests
+from ..summary import format_run
 from .common import EXIT_USAGE, CliError, add_db_option, examples, interrupted_exit, positive_int
-from .ingest import check_writable, format_summary
+from .ingest import check_writable
 
 
 def register(commands) -> None:
@@ -60,5 +61,5 @@ def run(args: argparse.Namespace) -> int:
 
     with stop_requests():
         summary = reparse(db_path=db_path, since=since, batch_size=args.batch_size)
-    print(json.dumps(summary) if args.json else format_summary(summary))
+    print(json.dumps(summary) if args.json else format_run(summary))
     return interrupted_exit(summary)

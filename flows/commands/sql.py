@@ -8,14 +8,19 @@ import sys
 from warehouse.errors import first_line
 
 from ..settings import database_path
-from .common import CliError, add_db_option, examples
+from .common import EXIT_USAGE, CliError, add_db_option, examples, non_negative_int
+
+DEFAULT_MAX_WIDTH = 60
 
 
 def register(commands) -> None:
     parser = commands.add_parser(
         "sql",
-        help="run a read-only SQL query against the database",
-        description="Run one SQL query on a read-only connection. Statements that write are refused.",
+        help="run read-only SQL against the database",
+        description="Run SQL on a read-only connection: one statement or several separated by `;`, each "
+        "result printed in turn (a blank line between). Statements that write to the database are refused; "
+        "COPY (SELECT …) TO 'file' writes a query's result to a file and says how many rows it wrote. "
+        "Without QUERY, or with -, the SQL is read from stdin.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=examples("""
             $ newsduck sql "SELECT site_name, count(*) AS articles FROM articles GROUP BY ALL ORDER BY articles DESC"
@@ -24,30 +29,71 @@ def register(commands) -> None:
             阜新融媒网     |        5
             柳河县人民政府 |        3
             $ newsduck sql "SELECT * FROM article_people_v" --format csv > people.csv
+            $ newsduck sql "SELECT title, body_text FROM articles LIMIT 3" --max-width 0
+            $ newsduck sql "COPY (SELECT * FROM articles) TO 'articles.parquet'"
+            wrote 12 rows to articles.parquet
+            $ newsduck sql - < report.sql
         """),
     )
-    parser.add_argument("query", metavar="QUERY")
+    parser.add_argument("query", metavar="QUERY", nargs="?",
+                        help="the SQL; - (or nothing, with stdin not a terminal) reads it from stdin")
     add_db_option(parser)
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    parser.add_argument("--max-width", type=non_negative_int, default=DEFAULT_MAX_WIDTH, metavar="N",
+                        help=f"table format: cut cells longer than N columns with … (default {DEFAULT_MAX_WIDTH}; "
+                        "0: never cut). CSV and JSON are never cut")
     parser.set_defaults(handler=run)
+
+
+def read_sql(query: str | None) -> str:
+    if query is not None and query != "-":
+        return query
+    if query is None and (sys.stdin is None or sys.stdin.isatty()):
+        raise CliError('say what to run: newsduck sql "SELECT …", or the SQL on stdin (newsduck sql - < query.sql)',
+                       EXIT_USAGE)
+    return sys.stdin.read()
 
 
 def run(args: argparse.Namespace) -> int:
     import duckdb
 
     from warehouse.db import WarehouseError
-    from warehouse.queries import ReadOnlyQueryError, format_table, run_query, to_csv, to_json
+    from warehouse.queries import ReadOnlyQueryError, run_statements
 
+    sql = read_sql(args.query)
+    printed = False
     try:
-        columns, rows = run_query(database_path(args.db), args.query)
+        for result in run_statements(database_path(args.db), sql):
+            printed = show(result, args.format, args.max_width or None, after_output=printed) or printed
     except (ReadOnlyQueryError, WarehouseError) as exc:
         raise CliError(str(exc)) from None
     except duckdb.Error as exc:
         raise CliError(f"SQL error: {first_line(exc)}") from None
-    if args.format == "csv":
-        sys.stdout.write(to_csv(columns, rows))
-    elif args.format == "json":
-        print(to_json(columns, rows))
-    else:
-        print(format_table(columns, rows))
     return 0
+
+
+def show(result, output_format: str, max_width: int | None, *, after_output: bool) -> bool:
+    """Print one statement's result, after a blank line if something was printed before; returns whether it
+    printed to stdout. What a COPY wrote is one line, on stderr for CSV and JSON (their stdout is data)."""
+    from warehouse.queries import format_table, to_csv, to_json
+
+    if result.is_copy and output_format != "table":
+        print(copy_line(result), file=sys.stderr)
+        return False
+    if after_output:
+        print()
+    if result.is_copy:
+        print(copy_line(result))
+    elif output_format == "csv":
+        sys.stdout.write(to_csv(result.columns, result.rows))
+    elif output_format == "json":
+        print(to_json(result.columns, result.rows))
+    else:
+        print(format_table(result.columns, result.rows, max_width=max_width))
+    return True
+
+
+def copy_line(result) -> str:
+    rows = result.rows_written
+    written = "wrote" if rows is None else f"wrote {rows} row{'s' if rows != 1 else ''}"
+    return f"{written} to {result.copied_to}" if result.copied_to else written
