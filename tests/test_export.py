@@ -37,7 +37,7 @@ def source_counts(path: Path) -> dict[str, int]:
     try:
         names = [r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-            "AND (table_type = 'BASE TABLE' OR table_name = 'article_overview')").fetchall()]
+            "AND (table_type = 'BASE TABLE' OR table_name IN ('article_overview', 'article_people_v'))").fetchall()]
         return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names if n not in SKIPPED}
     finally:
         con.close()
@@ -183,6 +183,24 @@ def test_text_formats_round_trip(source_db, tmp_path, fmt):
     exported = dict(con.execute(f"SELECT body_sha256, body FROM {raw_reader}").fetchall())
     stored = dict(source_rows(source_db, "SELECT body_sha256, body FROM raw_pages"))
     assert {k: base64.b64decode(v) for k, v in exported.items()} == stored
+
+
+# ---------------------------------------------------------------- views
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_article_people_v_names_every_credit_with_its_article(source_db, tmp_path, fmt):
+    out = tmp_path / fmt
+    export_warehouse(source_db, out, fmt)
+    path = out / f"article_people_v.{fmt}"
+    assert manifest(out)["tables"]["article_people_v"]["path"] == path.name
+    con = duckdb.connect()
+    exported = con.execute(f"SELECT article_id, title, name, role, seq, person_id FROM '{path}'").fetchall()
+    expected = source_rows(source_db, """
+        SELECT ap.article_id, a.title, p.name, ap.role, ap.seq, ap.person_id
+        FROM article_people ap JOIN people p USING (person_id) JOIN articles a USING (article_id)
+        ORDER BY ap.article_id, ap.seq""")
+    assert exported == expected and len(expected) == source_counts(source_db)["article_people"]
+    assert ("c365317941fd2739", "跑好第一棒 冲刺开门红", "侯悦林", "reporter") in {row[:4] for row in exported}
 
 
 # ---------------------------------------------------------------- CLI

@@ -6,10 +6,13 @@ Layout of DIR (Parquet):
     DIR/articles/site=epaper.lnd.com.cn/month=2023-03/data_0.parquet
     DIR/paragraphs/site=…/month=…/data_0.parquet        children carry their article's site and month
     DIR/runs.parquet                                    every other table: one file
+    DIR/article_people_v.parquet                        views for readers (VIEWS): one file each
 
 `month` is the article's published_date as YYYY-MM (Hive's __HIVE_DEFAULT_PARTITION__ when it has none);
 `site` and `month` are in the directory names, not in the files (hive partitioning, which DuckDB, pyarrow,
 pandas and Spark read). CSV and JSON lines write one file per table (DIR/articles.csv), BLOBs as base64.
+The views carry names where the tables carry ids: article_people_v is every credit with the person's name and
+role and the article's id and title; article_overview is one row per story with its credits as lists of names.
 
 Everything is written from one read-only connection (one consistent state of the database) into a temporary
 directory beside DIR, which then replaces DIR: a new export never leaves files of an older one behind.
@@ -37,7 +40,13 @@ MANIFEST = "newsduck-export.json"
 PARTITION_COLUMNS = ("site", "month")
 # Tables partitioned like their article (joined on article_id); `articles` itself is partitioned too.
 ARTICLE_CHILDREN = ("paragraphs", "article_people", "images", "article_search")
-VIEWS = ("article_overview",)
+# Views written beside the tables, so a reader of the files joins no ids by hand: the query each is exported
+# by. The exported article_people_v is the view with its article's title.
+VIEWS = {
+    "article_overview": "SELECT * FROM article_overview",
+    "article_people_v": "SELECT v.article_id, a.title, v.name, v.role, v.seq, v.person_id FROM article_people_v v "
+                        "JOIN articles a ON a.article_id = v.article_id ORDER BY v.article_id, v.seq",
+}
 # The search index's own bookkeeping: derived from article_search, useless outside this database.
 SKIPPED = ("search_terms", "search_postings", "search_index_state")
 _EXTENSIONS = {"parquet": "parquet", "csv": "csv", "jsonl": "jsonl"}
@@ -76,7 +85,7 @@ def export_warehouse(db_path: str | Path, directory: str | Path, fmt: str = "par
 
 def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: str = "parquet", *,
                     exclude: tuple[str, ...] = (), source: str | None = None) -> ExportResult:
-    """Write every table (and the article_overview view, if there is one) of `con` into `directory`."""
+    """Write every table of `con` and the VIEWS it has into `directory`."""
     if fmt not in FORMATS:
         raise WarehouseError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     started = time.perf_counter()
@@ -140,10 +149,12 @@ def export_relation(con: duckdb.DuckDBPyConnection, staging: Path, name: str, fm
     return ExportedTable(name, copy_to(con, select, path, options), path.name)
 
 
+def source_of(name: str) -> str:
+    return f"({VIEWS[name]})" if name in VIEWS else f'"{name}"'
+
+
 def column_types(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
-    return dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
-                            "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
-                            [name]).fetchall())
+    return {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {source_of(name)}").fetchall()}
 
 
 def select_for(name: str, columns: dict[str, str], fmt: str, partitioned: bool) -> str:
@@ -162,7 +173,7 @@ def select_for(name: str, columns: dict[str, str], fmt: str, partitioned: bool) 
         return (f'SELECT {selected}, a.site, {month} FROM "{name}" c '
                 f"LEFT JOIN articles a ON a.article_id = c.article_id ORDER BY {order}")
     selected = ", ".join(column(c, t) for c, t in columns.items())
-    return f'SELECT {selected} FROM "{name}"'
+    return f"SELECT {selected} FROM {source_of(name)}"
 
 
 def copy_to(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: str) -> int:

@@ -13,7 +13,9 @@ def register(commands) -> None:
     parser = commands.add_parser(
         "export",
         help="write every table to Parquet (partitioned by site and month), CSV or JSON lines",
-        description="Export every table of the database, and the article_overview view if there is one, into DIR. "
+        description="Export every table of the database into DIR, and two views that carry names where the tables "
+        "carry ids: article_people_v (every credit: article_id, title, name, role) and article_overview (one row per "
+        "story, its credits as lists of names). "
         "Parquet (the default): articles, paragraphs, article_people, images and article_search are partitioned "
         "Hive-style by the article's site and publication month (DIR/articles/site=HOST/month=YYYY-MM/*.parquet; "
         "month is __HIVE_DEFAULT_PARTITION__ when the article has no date), every other table is one file "
