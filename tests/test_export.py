@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import csv
 import json
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.dataset as ds
 import pyarrow.json as pa_json
@@ -21,6 +24,7 @@ from warehouse.raw import read_body
 from test_search import fixture_results, load, story
 
 CHILDREN = [name for name in ARTICLE_CHILDREN]
+EPAPER_STORY = "39e9689c8c0dad6a"  # published 2023-03-07 00:00 China time, 2023-03-06 16:00 UTC
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +57,14 @@ def source_rows(path: Path, sql: str) -> list[tuple]:
 
 def manifest(directory: Path) -> dict:
     return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+
+
+def text_rows(path: Path) -> list[dict]:
+    """The rows of an exported CSV or JSON lines file, every value as the text the file holds."""
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as file:
+            return list(csv.DictReader(file))
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 # ---------------------------------------------------------------- parquet
@@ -185,6 +197,44 @@ def test_text_formats_round_trip(source_db, tmp_path, fmt):
     assert {k: base64.b64decode(v) for k, v in exported.items()} == stored
 
 
+# ---------------------------------------------------------------- time zones
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_text_formats_write_times_in_the_chosen_zone_with_the_offset(source_db, tmp_path, fmt):
+    shown = {}
+    for zone in ("Asia/Shanghai", "UTC", "Asia/Kolkata"):
+        out = tmp_path / zone.replace("/", "-")
+        result = export_warehouse(source_db, out, fmt, timezone=zone, exclude=("raw_pages",))
+        assert result.timezone == zone and manifest(out)["timezone"] == zone
+        articles = text_rows(out / f"articles.{fmt}")
+        shown[zone] = {row["article_id"]: row["published_at"] for row in articles}
+        # every instant is the stored one, to the microsecond (runs carry microseconds)
+        for table, key, column in (("articles", "article_id", "published_at"), ("runs", "run_id", "started_at")):
+            rows = articles if table == "articles" else text_rows(out / f"runs.{fmt}")
+            written = {row[key]: datetime.fromisoformat(row[column]) for row in rows if row[column]}
+            assert written == {k: v for k, v in source_rows(source_db, f"SELECT {key}, {column} FROM {table}") if v}
+    assert shown["Asia/Shanghai"][EPAPER_STORY] == "2023-03-07 00:00:00+08:00"
+    assert shown["UTC"][EPAPER_STORY] == "2023-03-06 16:00:00+00:00"
+    assert shown["Asia/Kolkata"][EPAPER_STORY] == "2023-03-06 21:30:00+05:30"
+    assert all(v.endswith("+08:00") for v in shown["Asia/Shanghai"].values() if v)
+
+
+def test_parquet_keeps_instants_whatever_the_zone(source_db, tmp_path):
+    out = tmp_path / "parquet"
+    export_warehouse(source_db, out, timezone="Asia/Shanghai", exclude=("raw_pages",))
+    table = pq.read_table(out / "articles", columns=["article_id", "published_at"])
+    assert table.schema.field("published_at").type == pa.timestamp("us", tz="UTC")
+    assert dict(zip(table["article_id"].to_pylist(), table["published_at"].to_pylist())) == \
+        dict(source_rows(source_db, "SELECT article_id, published_at FROM articles"))
+    assert manifest(out)["timezone"] == "UTC"
+
+
+def test_an_unknown_zone_writes_nothing(source_db, tmp_path):
+    with pytest.raises(WarehouseError, match="unknown time zone 'Mars/Base'"):
+        export_warehouse(source_db, tmp_path / "out", "csv", timezone="Mars/Base")
+    assert list(tmp_path.iterdir()) == []
+
+
 # ---------------------------------------------------------------- views
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
@@ -220,3 +270,24 @@ def test_cli_export(source_db, tmp_path, capsys):
         main(["export", "--help"])
     help_text = capsys.readouterr().out
     assert "example:" in help_text and "pandas" in help_text and "Spark" in help_text
+
+
+def test_cli_times_default_to_china_time_or_newsduck_timezone_or_the_option(source_db, tmp_path, capsys, monkeypatch):
+    def published(*options: str) -> tuple[int, str, str]:
+        out = tmp_path / "-".join(options or ("default",)).replace("/", "-")
+        code = main(["export", str(out), "--db", str(source_db), "--format", "csv", "--exclude", "raw_pages", *options])
+        stderr = capsys.readouterr().err
+        if code:
+            return code, stderr, ""
+        rows = text_rows(out / "articles.csv")
+        return code, stderr, next(r["published_at"] for r in rows if r["article_id"] == EPAPER_STORY)
+
+    monkeypatch.delenv("NEWSDUCK_TIMEZONE", raising=False)
+    code, stderr, shown = published()
+    assert (code, shown) == (0, "2023-03-07 00:00:00+08:00") and "(csv, times in Asia/Shanghai)" in stderr
+    monkeypatch.setenv("NEWSDUCK_TIMEZONE", "UTC")
+    assert published()[2] == "2023-03-06 16:00:00+00:00"
+    assert published("--timezone", "Asia/Kolkata")[2] == "2023-03-06 21:30:00+05:30"
+    code, stderr, _ = published("--timezone", "Mars/Base")
+    assert code == 2 and "unknown time zone 'Mars/Base'" in stderr
+    assert not (tmp_path / "--timezone-Mars-Base").exists()

@@ -71,42 +71,57 @@ class ExportResult:
     format: str
     tables: list[ExportedTable]
     seconds: float
+    timezone: str  # of the times in text formats
 
 
 def export_warehouse(db_path: str | Path, directory: str | Path, fmt: str = "parquet", *,
-                     exclude: tuple[str, ...] = (), busy_timeout: float | None = None) -> ExportResult:
+                     exclude: tuple[str, ...] = (), timezone: str = "UTC",
+                     busy_timeout: float | None = None) -> ExportResult:
     """Export the database file at `db_path` (read-only; waits while an ingest writes) into `directory`."""
     con = connect_reader(db_path, timeout=busy_timeout)
     try:
-        return export_database(con, directory, fmt, exclude=exclude, source=str(db_path))
+        return export_database(con, directory, fmt, exclude=exclude, timezone=timezone, source=str(db_path))
     finally:
         con.close()
 
 
 def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: str = "parquet", *,
-                    exclude: tuple[str, ...] = (), source: str | None = None) -> ExportResult:
-    """Write every table of `con` and the VIEWS it has into `directory`."""
+                    exclude: tuple[str, ...] = (), timezone: str = "UTC", source: str | None = None) -> ExportResult:
+    """Write every table of `con` and the VIEWS it has into `directory`.
+
+    Text formats write each TIMESTAMPTZ as the wall time in `timezone` with its offset
+    (2024-03-06 00:30:00+08:00); Parquet keeps them as instants (isAdjustedToUTC), whatever `timezone` is.
+    """
     if fmt not in FORMATS:
         raise WarehouseError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     started = time.perf_counter()
     target = Path(directory).expanduser().resolve()
     check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.newsduck-export-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    zone = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+    session_zone = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
     try:
-        con.execute("SET TimeZone = 'UTC'")  # text formats write instants in UTC (+00)
-        tables = [export_relation(con, staging, name, fmt) for name in relations_to_export(con, exclude)]
-        write_manifest(staging, con, fmt, tables, source)
-        replace_directory(staging, target)
-    except BaseException:
+        set_time_zone(con, timezone)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = target.parent / f".{target.name}.newsduck-export-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
-        raise
+        staging.mkdir()
+        try:
+            tables = [export_relation(con, staging, name, fmt) for name in relations_to_export(con, exclude)]
+            write_manifest(staging, con, fmt, tables, source, timezone)
+            replace_directory(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     finally:
-        con.execute("SET TimeZone = ?", [zone])
-    return ExportResult(str(target), fmt, tables, time.perf_counter() - started)
+        con.execute("SET TimeZone = ?", [session_zone])
+    return ExportResult(str(target), fmt, tables, time.perf_counter() - started, timezone)
+
+
+def set_time_zone(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """The session's zone is the one text formats write instants in."""
+    try:
+        con.execute("SET TimeZone = ?", [name])
+    except duckdb.Error:
+        raise WarehouseError(f"unknown time zone {name!r}; give an IANA name such as Asia/Shanghai or UTC") from None
 
 
 def check_target(target: Path) -> None:
@@ -159,9 +174,12 @@ def column_types(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
 
 def select_for(name: str, columns: dict[str, str], fmt: str, partitioned: bool) -> str:
     def column(col: str, data_type: str, prefix: str = "") -> str:
+        ref = f'{prefix}"{col}"'
         if fmt != "parquet" and data_type == "BLOB":
-            return f'base64({prefix}"{col}") AS "{col}"'
-        return f'{prefix}"{col}"'
+            return f'base64({ref}) AS "{col}"'
+        if fmt != "parquet" and data_type == "TIMESTAMP WITH TIME ZONE":
+            return f'{local_time(ref)} AS "{col}"'
+        return ref
 
     month = "strftime(a.published_date, '%Y-%m') AS month"
     if partitioned and name == "articles":
@@ -176,13 +194,19 @@ def select_for(name: str, columns: dict[str, str], fmt: str, partitioned: bool) 
     return f"SELECT {selected} FROM {source_of(name)}"
 
 
+def local_time(expression: str) -> str:
+    """SQL for an instant as text in the session's time zone with its offset as ±HH:MM: 2024-03-06 00:30:00+08:00
+    (DuckDB's own text ends in +08; a zone with minutes already gives +05:30)."""
+    return rf"regexp_replace(CAST({expression} AS VARCHAR), '([+-][0-9][0-9])$', '\1:00')"
+
+
 def copy_to(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: str) -> int:
     quoted = str(path).replace("'", "''")
     return con.execute(f"COPY ({select}) TO '{quoted}' ({options})").fetchone()[0]
 
 
 def write_manifest(staging: Path, con: duckdb.DuckDBPyConnection, fmt: str, tables: list[ExportedTable],
-                   source: str | None) -> None:
+                   source: str | None, timezone: str) -> None:
     version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     manifest = {
         "format": fmt,
@@ -190,6 +214,7 @@ def write_manifest(staging: Path, con: duckdb.DuckDBPyConnection, fmt: str, tabl
         "database": source,
         "schema_version": version,
         "partitioning": "hive: site=HOST/month=YYYY-MM directories" if fmt == "parquet" else None,
+        "timezone": "UTC" if fmt == "parquet" else timezone,  # Parquet's TIMESTAMPTZ are instants read as UTC
         "tables": {table.name: {k: v for k, v in asdict(table).items() if k != "name"} for table in tables},
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..settings import database_path
-from .common import CliError, add_db_option, examples
+from .common import CliError, add_db_option, add_timezone_option, examples, resolve_timezone
 
 
 def register(commands) -> None:
@@ -19,7 +19,9 @@ def register(commands) -> None:
         "Parquet (the default): articles, paragraphs, article_people, images and article_search are partitioned "
         "Hive-style by the article's site and publication month (DIR/articles/site=HOST/month=YYYY-MM/*.parquet; "
         "month is __HIVE_DEFAULT_PARTITION__ when the article has no date), every other table is one file "
-        "(DIR/runs.parquet). CSV and JSON lines: one file per table, BLOBs as base64, times in UTC. "
+        "(DIR/runs.parquet), and Parquet keeps times as instants (TIMESTAMPTZ, read back in UTC). CSV and JSON lines: "
+        "one file per table, BLOBs as base64, times as text in the --timezone with their offset "
+        "(2024-03-06 00:30:00+08:00). "
         "DIR/newsduck-export.json lists the tables and their row counts. DIR is replaced as a whole, so files "
         "of an earlier export never linger; a non-empty DIR that is not a newsduck export is refused. "
         "Reads a consistent state of the database (waits while an ingest is writing).",
@@ -39,6 +41,7 @@ def register(commands) -> None:
     parser.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
     parser.add_argument("--exclude", metavar="TABLE", action="append", default=[],
                         help="leave a table out (repeatable), e.g. raw_pages, which holds every page's bytes")
+    add_timezone_option(parser, "write the times of CSV and JSON lines")
     parser.set_defaults(handler=run)
 
 
@@ -46,8 +49,10 @@ def run(args: argparse.Namespace) -> int:
     from warehouse.db import WarehouseError
     from warehouse.export import export_warehouse
 
+    zone = resolve_timezone(args.timezone).key
     try:
-        result = export_warehouse(database_path(args.db), args.directory, args.format, exclude=tuple(args.exclude))
+        result = export_warehouse(database_path(args.db), args.directory, args.format, exclude=tuple(args.exclude),
+                                  timezone=zone)
     except WarehouseError as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:
@@ -56,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
     for table in result.tables:
         print(f"{table.name:<{width}}  {table.rows:>9}  {table.path}")
     total = sum(t.rows for t in result.tables)
-    print(f"exported {len(result.tables)} tables, {total} rows, to {result.directory} ({result.format}) "
+    times = "" if result.format == "parquet" else f", times in {result.timezone}"
+    print(f"exported {len(result.tables)} tables, {total} rows, to {result.directory} ({result.format}{times}) "
           f"in {result.seconds:.1f} s", file=sys.stderr)
     return 0
