@@ -197,6 +197,42 @@ def test_text_formats_round_trip(source_db, tmp_path, fmt):
     assert {k: base64.b64decode(v) for k, v in exported.items()} == stored
 
 
+# ---------------------------------------------------------------- csv for excel
+
+def test_excel_csv_has_a_byte_order_mark_and_crlf_line_ends(source_db, tmp_path):
+    out = tmp_path / "excel"
+    result = export_warehouse(source_db, out, "csv", excel=True, timezone="Asia/Shanghai")
+    assert result.excel and manifest(out)["excel"] is True
+    for table in result.tables:
+        data = (out / table.path).read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf" * 2), table.name
+        assert data.endswith(b"\r\n") and b"\n" not in data.split(b"\r\n", 1)[0], table.name
+    # records end in CRLF; a line break inside a value stays as the page had it, inside its quotes
+    articles = (out / "articles.csv").read_bytes()
+    assert articles.count(b"\r\n") == manifest(out)["tables"]["articles"]["rows"] + 1
+    # read back (Python's csv, DuckDB, pyarrow): the same text; the mark is not part of the first column's name
+    bodies = {row["article_id"]: row["body_text"] for row in text_rows(out / "articles.csv")}
+    assert bodies == dict(source_rows(source_db, "SELECT article_id, body_text FROM articles"))
+    con = duckdb.connect()
+    assert dict(con.execute(f"SELECT article_id, body_text FROM read_csv('{out}/articles.csv')").fetchall()) == bodies
+    table = pa_csv.read_csv(out / "articles.csv", parse_options=pa_csv.ParseOptions(newlines_in_values=True))
+    assert table.column_names[0] == "article_id" and table.num_rows == len(bodies)
+
+
+def test_plain_csv_has_no_byte_order_mark(source_db, tmp_path):
+    out = tmp_path / "csv"
+    export_warehouse(source_db, out, "csv", exclude=("raw_pages",))
+    data = (out / "articles.csv").read_bytes()
+    assert data.startswith(b"article_id,") and b"\r\n" not in data and manifest(out)["excel"] is False
+
+
+def test_excel_is_a_csv_dialect(source_db, tmp_path):
+    for fmt in ("parquet", "jsonl"):
+        with pytest.raises(WarehouseError, match="Excel"):
+            export_warehouse(source_db, tmp_path / fmt, fmt, excel=True)
+    assert list(tmp_path.iterdir()) == []
+
+
 # ---------------------------------------------------------------- time zones
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
@@ -291,3 +327,14 @@ def test_cli_times_default_to_china_time_or_newsduck_timezone_or_the_option(sour
     code, stderr, _ = published("--timezone", "Mars/Base")
     assert code == 2 and "unknown time zone 'Mars/Base'" in stderr
     assert not (tmp_path / "--timezone-Mars-Base").exists()
+
+
+def test_cli_excel_implies_csv(source_db, tmp_path, capsys):
+    out = tmp_path / "excel"
+    assert main(["export", str(out), "--db", str(source_db), "--excel", "--exclude", "raw_pages"]) == 0
+    assert "(csv for Excel, times in " in capsys.readouterr().err
+    assert manifest(out)["format"] == "csv" and (out / "articles.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert main(["export", str(out), "--db", str(source_db), "--excel", "--format", "csv"]) == 0
+    capsys.readouterr()
+    assert main(["export", str(tmp_path / "other"), "--db", str(source_db), "--excel", "--format", "jsonl"]) == 2
+    assert "--excel writes CSV" in capsys.readouterr().err and not (tmp_path / "other").exists()

@@ -11,6 +11,8 @@ Layout of DIR (Parquet):
 `month` is the article's published_date as YYYY-MM (Hive's __HIVE_DEFAULT_PARTITION__ when it has none);
 `site` and `month` are in the directory names, not in the files (hive partitioning, which DuckDB, pyarrow,
 pandas and Spark read). CSV and JSON lines write one file per table (DIR/articles.csv), BLOBs as base64.
+CSV for Excel (`excel=True`) is UTF-8 with a byte order mark and CRLF line ends: Excel reads a CSV file without
+the mark in the system's code page (GBK on a Chinese Windows).
 The views carry names where the tables carry ids: article_people_v is every credit with the person's name and
 role and the article's id and title; article_overview is one row per story with its credits as lists of names.
 
@@ -20,6 +22,7 @@ directory beside DIR, which then replaces DIR: a new export never leaves files o
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import shutil
@@ -55,6 +58,7 @@ _COPY_OPTIONS = {
     "csv": "FORMAT csv, HEADER true",
     "jsonl": "FORMAT json",
 }
+_EXCEL_CSV_OPTIONS = r"FORMAT csv, HEADER true, NEW_LINE '\r\n'"
 
 
 @dataclass
@@ -72,21 +76,24 @@ class ExportResult:
     tables: list[ExportedTable]
     seconds: float
     timezone: str  # of the times in text formats
+    excel: bool = False
 
 
 def export_warehouse(db_path: str | Path, directory: str | Path, fmt: str = "parquet", *,
-                     exclude: tuple[str, ...] = (), timezone: str = "UTC",
+                     exclude: tuple[str, ...] = (), timezone: str = "UTC", excel: bool = False,
                      busy_timeout: float | None = None) -> ExportResult:
     """Export the database file at `db_path` (read-only; waits while an ingest writes) into `directory`."""
     con = connect_reader(db_path, timeout=busy_timeout)
     try:
-        return export_database(con, directory, fmt, exclude=exclude, timezone=timezone, source=str(db_path))
+        return export_database(con, directory, fmt, exclude=exclude, timezone=timezone, excel=excel,
+                               source=str(db_path))
     finally:
         con.close()
 
 
 def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: str = "parquet", *,
-                    exclude: tuple[str, ...] = (), timezone: str = "UTC", source: str | None = None) -> ExportResult:
+                    exclude: tuple[str, ...] = (), timezone: str = "UTC", excel: bool = False,
+                    source: str | None = None) -> ExportResult:
     """Write every table of `con` and the VIEWS it has into `directory`.
 
     Text formats write each TIMESTAMPTZ as the wall time in `timezone` with its offset
@@ -94,6 +101,8 @@ def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: 
     """
     if fmt not in FORMATS:
         raise WarehouseError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if excel and fmt != "csv":
+        raise WarehouseError(f"the Excel dialect is one of CSV, not of {fmt}")
     started = time.perf_counter()
     target = Path(directory).expanduser().resolve()
     check_target(target)
@@ -105,15 +114,15 @@ def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: 
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         try:
-            tables = [export_relation(con, staging, name, fmt) for name in relations_to_export(con, exclude)]
-            write_manifest(staging, con, fmt, tables, source, timezone)
+            tables = [export_relation(con, staging, name, fmt, excel) for name in relations_to_export(con, exclude)]
+            write_manifest(staging, con, fmt, tables, source, timezone, excel)
             replace_directory(staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
     finally:
         con.execute("SET TimeZone = ?", [session_zone])
-    return ExportResult(str(target), fmt, tables, time.perf_counter() - started, timezone)
+    return ExportResult(str(target), fmt, tables, time.perf_counter() - started, timezone, excel)
 
 
 def set_time_zone(con: duckdb.DuckDBPyConnection, name: str) -> None:
@@ -147,11 +156,12 @@ def relations_to_export(con: duckdb.DuckDBPyConnection, exclude: tuple[str, ...]
     return [name for name in tables if name not in SKIPPED and name not in exclude]
 
 
-def export_relation(con: duckdb.DuckDBPyConnection, staging: Path, name: str, fmt: str) -> ExportedTable:
+def export_relation(con: duckdb.DuckDBPyConnection, staging: Path, name: str, fmt: str,
+                    excel: bool = False) -> ExportedTable:
     columns = column_types(con, name)
     partitioned = fmt == "parquet" and (name == "articles" or (name in ARTICLE_CHILDREN and "article_id" in columns))
     select = select_for(name, columns, fmt, partitioned)
-    options = _COPY_OPTIONS[fmt]
+    options = _EXCEL_CSV_OPTIONS if excel else _COPY_OPTIONS[fmt]
     if partitioned and con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] > 0:
         (staging / name).mkdir()
         rows = copy_to(con, select, staging / name, f"{options}, PARTITION_BY ({', '.join(PARTITION_COLUMNS)})")
@@ -161,7 +171,10 @@ def export_relation(con: duckdb.DuckDBPyConnection, staging: Path, name: str, fm
         rows = copy_to(con, select, staging / name / "data_0.parquet", options)
         return ExportedTable(name, rows, f"{name}/data_0.parquet")
     path = staging / f"{name}.{_EXTENSIONS[fmt]}"
-    return ExportedTable(name, copy_to(con, select, path, options), path.name)
+    rows = copy_to(con, select, path, options)
+    if excel:
+        prepend_bom(path)
+    return ExportedTable(name, rows, path.name)
 
 
 def source_of(name: str) -> str:
@@ -205,8 +218,17 @@ def copy_to(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: st
     return con.execute(f"COPY ({select}) TO '{quoted}' ({options})").fetchone()[0]
 
 
+def prepend_bom(path: Path) -> None:
+    """The file starts with the UTF-8 byte order mark, followed by what it held."""
+    marked = path.with_name(path.name + ".bom")
+    with marked.open("wb") as out, path.open("rb") as data:
+        out.write(codecs.BOM_UTF8)
+        shutil.copyfileobj(data, out, 1 << 20)
+    os.replace(marked, path)
+
+
 def write_manifest(staging: Path, con: duckdb.DuckDBPyConnection, fmt: str, tables: list[ExportedTable],
-                   source: str | None, timezone: str) -> None:
+                   source: str | None, timezone: str, excel: bool) -> None:
     version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     manifest = {
         "format": fmt,
@@ -215,6 +237,7 @@ def write_manifest(staging: Path, con: duckdb.DuckDBPyConnection, fmt: str, tabl
         "schema_version": version,
         "partitioning": "hive: site=HOST/month=YYYY-MM directories" if fmt == "parquet" else None,
         "timezone": "UTC" if fmt == "parquet" else timezone,  # Parquet's TIMESTAMPTZ are instants read as UTC
+        "excel": excel,
         "tables": {table.name: {k: v for k, v in asdict(table).items() if k != "name"} for table in tables},
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..settings import database_path
-from .common import CliError, add_db_option, add_timezone_option, examples, resolve_timezone
+from .common import EXIT_USAGE, CliError, add_db_option, add_timezone_option, examples, resolve_timezone
 
 
 def register(commands) -> None:
@@ -21,7 +21,8 @@ def register(commands) -> None:
         "month is __HIVE_DEFAULT_PARTITION__ when the article has no date), every other table is one file "
         "(DIR/runs.parquet), and Parquet keeps times as instants (TIMESTAMPTZ, read back in UTC). CSV and JSON lines: "
         "one file per table, BLOBs as base64, times as text in the --timezone with their offset "
-        "(2024-03-06 00:30:00+08:00). "
+        "(2024-03-06 00:30:00+08:00). --excel writes CSV that Excel opens as UTF-8: a byte order mark and CRLF "
+        "line ends (without the mark, Excel on a Chinese Windows reads the file as GBK). "
         "DIR/newsduck-export.json lists the tables and their row counts. DIR is replaced as a whole, so files "
         "of an earlier export never linger; a non-empty DIR that is not a newsduck export is refused. "
         "Reads a consistent state of the database (waits while an ingest is writing).",
@@ -29,6 +30,7 @@ def register(commands) -> None:
         epilog=examples("""
             $ newsduck export exports/news
             $ newsduck export exports/news-csv --format csv --exclude raw_pages
+            $ newsduck export exports/news-excel --excel --exclude raw_pages --timezone Asia/Shanghai
           read it back:
             DuckDB   SELECT site, month, count(*) FROM 'exports/news/articles/**/*.parquet' GROUP BY ALL;
             pyarrow  pyarrow.parquet.read_table("exports/news/articles")     # site, month from the paths
@@ -38,7 +40,9 @@ def register(commands) -> None:
     )
     parser.add_argument("directory", metavar="DIR", help="where to write (created, or replaced if it is an earlier export)")
     add_db_option(parser)
-    parser.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
+    parser.add_argument("--format", choices=("parquet", "csv", "jsonl"), help="parquet (default), csv or jsonl")
+    parser.add_argument("--excel", action="store_true",
+                        help="CSV for Excel (implies --format csv): UTF-8 with a byte order mark, CRLF line ends")
     parser.add_argument("--exclude", metavar="TABLE", action="append", default=[],
                         help="leave a table out (repeatable), e.g. raw_pages, which holds every page's bytes")
     add_timezone_option(parser, "write the times of CSV and JSON lines")
@@ -49,10 +53,13 @@ def run(args: argparse.Namespace) -> int:
     from warehouse.db import WarehouseError
     from warehouse.export import export_warehouse
 
+    fmt = args.format or ("csv" if args.excel else "parquet")
+    if args.excel and fmt != "csv":
+        raise CliError(f"--excel writes CSV; leave out --format {fmt}", EXIT_USAGE)
     zone = resolve_timezone(args.timezone).key
     try:
-        result = export_warehouse(database_path(args.db), args.directory, args.format, exclude=tuple(args.exclude),
-                                  timezone=zone)
+        result = export_warehouse(database_path(args.db), args.directory, fmt, exclude=tuple(args.exclude),
+                                  timezone=zone, excel=args.excel)
     except WarehouseError as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:
@@ -61,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
     for table in result.tables:
         print(f"{table.name:<{width}}  {table.rows:>9}  {table.path}")
     total = sum(t.rows for t in result.tables)
+    dialect = " for Excel" if result.excel else ""
     times = "" if result.format == "parquet" else f", times in {result.timezone}"
-    print(f"exported {len(result.tables)} tables, {total} rows, to {result.directory} ({result.format}{times}) "
+    print(f"exported {len(result.tables)} tables, {total} rows, to {result.directory} "
+          f"({result.format}{dialect}{times}) "
           f"in {result.seconds:.1f} s", file=sys.stderr)
     return 0
