@@ -1,4 +1,5 @@
-"""Export the warehouse to files for other tools: Parquet (partitioned by site and month), CSV or JSON lines.
+"""Export the warehouse to files for other tools: Parquet (partitioned by site and month), CSV, JSON lines, or
+one JSON file per story.
 
 Layout of DIR (Parquet):
 
@@ -15,6 +16,10 @@ CSV for Excel (`excel=True`) is UTF-8 with a byte order mark and CRLF line ends:
 the mark in the system's code page (GBK on a Chinese Windows).
 The views carry names where the tables carry ids: article_people_v is every credit with the person's name and
 role and the article's id and title; article_overview is one row per story with its credits as lists of names.
+
+articles-json writes no tables but one file per story, as news-please does: DIR/articles/<article_id>.json
+holds the story with its credits, body, images and sub-articles (an e-paper page's other stories are objects in
+its `sub_articles`, with the same keys, and have no file of their own); see ARTICLE_DOCUMENTS for the keys.
 
 Everything is written from one read-only connection (one consistent state of the database) into a temporary
 directory beside DIR, which then replaces DIR: a new export never leaves files of an older one behind.
@@ -38,7 +43,8 @@ from .runs import utc_now
 
 __all__ = ["FORMATS", "MANIFEST", "ExportedTable", "ExportResult", "export_database", "export_warehouse"]
 
-FORMATS = ("parquet", "csv", "jsonl")
+ARTICLE_FILES = "articles-json"
+FORMATS = ("parquet", "csv", "jsonl", ARTICLE_FILES)
 MANIFEST = "newsduck-export.json"
 PARTITION_COLUMNS = ("site", "month")
 # Tables partitioned like their article (joined on article_id); `articles` itself is partitioned too.
@@ -52,6 +58,10 @@ VIEWS = {
 }
 # The search index's own bookkeeping: derived from article_search, useless outside this database.
 SKIPPED = ("search_terms", "search_postings", "search_index_state")
+LAYOUTS = {
+    "parquet": "hive: site=HOST/month=YYYY-MM directories",
+    ARTICLE_FILES: "articles/ARTICLE_ID.json: one file per story, its sub-articles inside",
+}
 _EXTENSIONS = {"parquet": "parquet", "csv": "csv", "jsonl": "jsonl"}
 _COPY_OPTIONS = {
     "parquet": "FORMAT parquet, COMPRESSION zstd",
@@ -59,13 +69,42 @@ _COPY_OPTIONS = {
     "jsonl": "FORMAT json",
 }
 _EXCEL_CSV_OPTIONS = r"FORMAT csv, HEADER true, NEW_LINE '\r\n'"
+# One row per article, each story followed by its sub-articles in order. The columns after parent_article_id
+# are the keys of a file of articles-json, in order: those of `newsduck extract` that the warehouse keeps (not
+# is_article, links), in extract's order, with the article's id, site, day, e-paper page and first sighting.
+ARTICLE_DOCUMENTS = """
+WITH credits AS (
+    SELECT article_id, list({{'name': name, 'role': role}} ORDER BY seq) AS authors
+    FROM article_people_v GROUP BY article_id
+), blocks AS (
+    SELECT article_id,
+           list(text ORDER BY seq) FILTER (WHERE kind = 'heading') AS sections,
+           list(text ORDER BY seq) FILTER (WHERE kind <> 'heading') AS paragraphs
+    FROM paragraphs GROUP BY article_id
+), pictures AS (
+    SELECT article_id, list({{'src': src, 'caption': caption, 'credit': credit}} ORDER BY seq) AS images
+    FROM images GROUP BY article_id
+)
+SELECT a.parent_article_id, a.article_id, a.path, a.url, a.title, a.kicker, a.subtitle, a.lead,
+       {published_at} AS published_at, CAST(a.published_date AS VARCHAR) AS published_date, a.published_precision,
+       coalesce(c.authors, []) AS authors, a.source_name, a.site_name, a.original_url, a.canonical_url, a.language,
+       coalesce(b.sections, []) AS sections, coalesce(b.paragraphs, []) AS paragraphs,
+       coalesce(p.images, []) AS images, NULL AS sub_articles, a.body_text AS text, a.provenance,
+       a.site, CAST(a.edition_date AS VARCHAR) AS edition_date, a.page_no, a.page_name,
+       {first_seen_at} AS first_seen_at
+FROM articles a
+LEFT JOIN credits c ON c.article_id = a.article_id
+LEFT JOIN blocks b ON b.article_id = a.article_id
+LEFT JOIN pictures p ON p.article_id = a.article_id
+ORDER BY coalesce(a.parent_article_id, a.article_id), a.parent_article_id IS NOT NULL, a.sub_seq
+"""
 
 
 @dataclass
 class ExportedTable:
     name: str
     rows: int
-    path: str  # relative to the export directory: a file, or a directory of partitions
+    path: str  # relative to the export directory: a file, or a directory (of partitions, or of article files)
     partitioned_by: list[str] = field(default_factory=list)
 
 
@@ -103,6 +142,8 @@ def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: 
         raise WarehouseError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if excel and fmt != "csv":
         raise WarehouseError(f"the Excel dialect is one of CSV, not of {fmt}")
+    if exclude and fmt == ARTICLE_FILES:
+        raise WarehouseError(f"{ARTICLE_FILES} writes article files, no tables to exclude")
     started = time.perf_counter()
     target = Path(directory).expanduser().resolve()
     check_target(target)
@@ -114,7 +155,10 @@ def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: 
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         try:
-            tables = [export_relation(con, staging, name, fmt, excel) for name in relations_to_export(con, exclude)]
+            if fmt == ARTICLE_FILES:
+                tables = [export_article_files(con, staging)]
+            else:
+                tables = [export_relation(con, staging, name, fmt, excel) for name in relations_to_export(con, exclude)]
             write_manifest(staging, con, fmt, tables, source, timezone, excel)
             replace_directory(staging, target)
         except BaseException:
@@ -218,6 +262,46 @@ def copy_to(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: st
     return con.execute(f"COPY ({select}) TO '{quoted}' ({options})").fetchone()[0]
 
 
+def export_article_files(con: duckdb.DuckDBPyConnection, staging: Path) -> ExportedTable:
+    folder = staging / "articles"
+    folder.mkdir()
+    cursor = con.execute(ARTICLE_DOCUMENTS.format(published_at=local_time("a.published_at"),
+                                                  first_seen_at=local_time("a.first_seen_at")))
+    files = 0
+    for story in stories(cursor):
+        write_json(folder / f"{story['article_id']}.json", story)
+        files += 1
+    return ExportedTable("articles", files, "articles/")
+
+
+def stories(cursor: duckdb.DuckDBPyConnection, batch: int = 1000):
+    """The rows of ARTICLE_DOCUMENTS as documents: each story with its sub-articles in `sub_articles`. A
+    sub-article whose story is missing is a document of its own."""
+    columns = [d[0] for d in cursor.description]
+    story = None
+    while rows := cursor.fetchmany(batch):
+        for row in rows:
+            document = dict(zip(columns, row))
+            parent = document.pop("parent_article_id")
+            document["provenance"] = json.loads(document["provenance"] or "{}")
+            if parent is not None and story is not None and story["article_id"] == parent:
+                del document["sub_articles"]
+                story["sub_articles"].append(document)
+                continue
+            if story is not None:
+                yield story
+            story = {**document, "sub_articles": []}
+    if story is not None:
+        yield story
+
+
+def write_json(path: Path, value: object) -> None:
+    """`path` holds all of the JSON text or what it held before, never part of it: written beside it, then renamed."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+
+
 def prepend_bom(path: Path) -> None:
     """The file starts with the UTF-8 byte order mark, followed by what it held."""
     marked = path.with_name(path.name + ".bom")
@@ -235,12 +319,12 @@ def write_manifest(staging: Path, con: duckdb.DuckDBPyConnection, fmt: str, tabl
         "exported_at": utc_now().isoformat(),
         "database": source,
         "schema_version": version,
-        "partitioning": "hive: site=HOST/month=YYYY-MM directories" if fmt == "parquet" else None,
+        "partitioning": LAYOUTS.get(fmt),
         "timezone": "UTC" if fmt == "parquet" else timezone,  # Parquet's TIMESTAMPTZ are instants read as UTC
         "excel": excel,
         "tables": {table.name: {k: v for k, v in asdict(table).items() if k != "name"} for table in tables},
     }
-    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_json(staging / MANIFEST, manifest)
 
 
 def replace_directory(staging: Path, target: Path) -> None:

@@ -12,7 +12,7 @@ from .common import EXIT_USAGE, CliError, add_db_option, add_timezone_option, ex
 def register(commands) -> None:
     parser = commands.add_parser(
         "export",
-        help="write every table to Parquet (partitioned by site and month), CSV or JSON lines",
+        help="write every table to Parquet (partitioned by site and month), CSV or JSON lines, or each story to a JSON file",
         description="Export every table of the database into DIR, and two views that carry names where the tables "
         "carry ids: article_people_v (every credit: article_id, title, name, role) and article_overview (one row per "
         "story, its credits as lists of names). "
@@ -23,6 +23,12 @@ def register(commands) -> None:
         "one file per table, BLOBs as base64, times as text in the --timezone with their offset "
         "(2024-03-06 00:30:00+08:00). --excel writes CSV that Excel opens as UTF-8: a byte order mark and CRLF "
         "line ends (without the mark, Excel on a Chinese Windows reads the file as GBK). "
+        "--format articles-json writes no tables but one file per story, as news-please does: "
+        "DIR/articles/ARTICLE_ID.json with the keys of `newsduck extract` the database keeps (url, title, kicker, "
+        "subtitle, lead, published_at in the --timezone, authors with their roles, source_name, site_name, "
+        "original_url, canonical_url, language, sections, paragraphs, images with caption and credit, text, "
+        "provenance) and article_id, site, published_date, published_precision, edition_date, page_no, page_name, "
+        "first_seen_at; an e-paper page's other stories are objects in its sub_articles, with the same keys. "
         "DIR/newsduck-export.json lists the tables and their row counts. DIR is replaced as a whole, so files "
         "of an earlier export never linger; a non-empty DIR that is not a newsduck export is refused. "
         "Reads a consistent state of the database (waits while an ingest is writing).",
@@ -31,6 +37,7 @@ def register(commands) -> None:
             $ newsduck export exports/news
             $ newsduck export exports/news-csv --format csv --exclude raw_pages
             $ newsduck export exports/news-excel --excel --exclude raw_pages --timezone Asia/Shanghai
+            $ newsduck export exports/news-json --format articles-json
           read it back:
             DuckDB   SELECT site, month, count(*) FROM 'exports/news/articles/**/*.parquet' GROUP BY ALL;
             pyarrow  pyarrow.parquet.read_table("exports/news/articles")     # site, month from the paths
@@ -40,12 +47,12 @@ def register(commands) -> None:
     )
     parser.add_argument("directory", metavar="DIR", help="where to write (created, or replaced if it is an earlier export)")
     add_db_option(parser)
-    parser.add_argument("--format", choices=("parquet", "csv", "jsonl"), help="parquet (default), csv or jsonl")
+    parser.add_argument("--format", choices=("parquet", "csv", "jsonl", "articles-json"), help="parquet (default), csv, jsonl or articles-json")
     parser.add_argument("--excel", action="store_true",
                         help="CSV for Excel (implies --format csv): UTF-8 with a byte order mark, CRLF line ends")
     parser.add_argument("--exclude", metavar="TABLE", action="append", default=[],
                         help="leave a table out (repeatable), e.g. raw_pages, which holds every page's bytes")
-    add_timezone_option(parser, "write the times of CSV and JSON lines")
+    add_timezone_option(parser, "write the times of CSV, JSON lines and article files")
     parser.set_defaults(handler=run)
 
 
@@ -68,9 +75,10 @@ def run(args: argparse.Namespace) -> int:
     for table in result.tables:
         print(f"{table.name:<{width}}  {table.rows:>9}  {table.path}")
     total = sum(t.rows for t in result.tables)
+    what = (f"{total} stories, one JSON file each," if result.format == "articles-json"
+            else f"{len(result.tables)} tables, {total} rows,")
     dialect = " for Excel" if result.excel else ""
     times = "" if result.format == "parquet" else f", times in {result.timezone}"
-    print(f"exported {len(result.tables)} tables, {total} rows, to {result.directory} "
-          f"({result.format}{dialect}{times}) "
-          f"in {result.seconds:.1f} s", file=sys.stderr)
+    print(f"exported {what} to {result.directory} ({result.format}{dialect}{times}) in {result.seconds:.1f} s",
+          file=sys.stderr)
     return 0
