@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 
 from ..settings import database_path
 from .common import EXIT_USAGE, CliError, add_db_option, add_timezone_option, examples, resolve_timezone
@@ -13,31 +14,38 @@ def register(commands) -> None:
     parser = commands.add_parser(
         "export",
         help="write every table to Parquet (partitioned by site and month), CSV or JSON lines, or each story to a JSON file",
-        description="Export every table of the database into DIR, and two views that carry names where the tables "
-        "carry ids: article_people_v (every credit: article_id, title, name, role) and article_overview (one row per "
-        "story, its credits as lists of names). "
-        "Parquet (the default): articles, paragraphs, article_people, images and article_search are partitioned "
-        "Hive-style by the article's site and publication month (DIR/articles/site=HOST/month=YYYY-MM/*.parquet; "
-        "month is __HIVE_DEFAULT_PARTITION__ when the article has no date), every other table is one file "
-        "(DIR/runs.parquet), and Parquet keeps times as instants (TIMESTAMPTZ, read back in UTC). CSV and JSON lines: "
-        "one file per table, BLOBs as base64, times as text in the --timezone with their offset "
-        "(2024-03-06 00:30:00+08:00). --excel writes CSV that Excel opens as UTF-8: a byte order mark and CRLF "
-        "line ends (without the mark, Excel on a Chinese Windows reads the file as GBK). "
-        "--format articles-json writes no tables but one file per story, as news-please does: "
-        "DIR/articles/ARTICLE_ID.json with the keys of `newsduck extract` the database keeps (url, title, kicker, "
-        "subtitle, lead, published_at in the --timezone, authors with their roles, source_name, site_name, "
-        "original_url, canonical_url, language, sections, paragraphs, images with caption and credit, text, "
-        "provenance) and article_id, site, published_date, published_precision, edition_date, page_no, page_name, "
-        "first_seen_at; an e-paper page's other stories are objects in its sub_articles, with the same keys. "
-        "DIR/newsduck-export.json lists the tables and their row counts. DIR is replaced as a whole, so files "
-        "of an earlier export never linger; a non-empty DIR that is not a newsduck export is refused. "
-        "Reads a consistent state of the database (waits while an ingest is writing).",
+        description=textwrap.dedent("""\
+            Export every table of the database into DIR, with two views that carry names where the tables carry
+            ids: article_people_v (each credit: article_id, title, name, role, seq, person_id) and article_overview
+            (one row per story, its credits as lists of names). DIR/newsduck-export.json lists what was written.
+
+              parquet        the default. articles, paragraphs, article_people, images and article_search are
+                             partitioned Hive-style by the story's site and month
+                             (DIR/articles/site=HOST/month=YYYY-MM/*.parquet; month=__HIVE_DEFAULT_PARTITION__
+                             without a date), every other table is one file (DIR/runs.parquet). Times are
+                             instants (TIMESTAMPTZ, stored adjusted to UTC), whatever --timezone says.
+              csv, jsonl     one file per table, BLOBs as base64, times as text in --timezone with their offset
+                             (2025-03-06 00:00:00+08:00). --excel: CSV with a byte order mark and CRLF line
+                             ends, which Excel opens as UTF-8 (without the mark, Excel on a Chinese Windows
+                             reads GBK).
+              articles-json  one JSON file per story, as news-please writes: DIR/articles/ARTICLE_ID.json with
+                             the keys of `newsduck extract` the database keeps (path, url, title, kicker,
+                             subtitle, lead, published_at, authors with roles, source_name, site_name, original_url,
+                             canonical_url, language, sections, paragraphs, images with caption and credit,
+                             sub_articles, text, provenance) and article_id, published_date,
+                             published_precision, site, edition_date, page_no, page_name, first_seen_at.
+                             An e-paper page's other stories are in its sub_articles, with the same keys.
+
+            DIR is replaced as a whole: files of an earlier export never linger, and an interrupted export
+            leaves the last one as it was. A non-empty DIR that is not a newsduck export is refused. Reads a
+            consistent state of the database (waits while an ingest is writing)."""),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=examples("""
+            $ newsduck export exports/news-json --format articles-json          # on the make demo database
+            articles         12  articles/
+            exported 12 stories, one JSON file each, to exports/news-json (articles-json, times in Asia/Shanghai) in 0.1 s
             $ newsduck export exports/news
-            $ newsduck export exports/news-csv --format csv --exclude raw_pages
-            $ newsduck export exports/news-excel --excel --exclude raw_pages --timezone Asia/Shanghai
-            $ newsduck export exports/news-json --format articles-json
+            $ newsduck export exports/news-excel --excel --exclude raw_pages --timezone UTC
           read it back:
             DuckDB   SELECT site, month, count(*) FROM 'exports/news/articles/**/*.parquet' GROUP BY ALL;
             pyarrow  pyarrow.parquet.read_table("exports/news/articles")     # site, month from the paths
@@ -79,6 +87,6 @@ def run(args: argparse.Namespace) -> int:
             else f"{len(result.tables)} tables, {total} rows,")
     dialect = " for Excel" if result.excel else ""
     times = "" if result.format == "parquet" else f", times in {result.timezone}"
-    print(f"exported {what} to {result.directory} ({result.format}{dialect}{times}) in {result.seconds:.1f} s",
+    print(f"exported {what} to {args.directory} ({result.format}{dialect}{times}) in {result.seconds:.1f} s",
           file=sys.stderr)
     return 0
