@@ -6,7 +6,6 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from flows.cli import main
@@ -16,6 +15,7 @@ from warehouse.export import MANIFEST, export_warehouse
 from warehouse.models import PageResult
 from warehouse.rows import parse_published
 
+from test_export import source_rows
 from test_search import fixture_results, load, story
 
 STORY_KEYS = [
@@ -36,14 +36,6 @@ def loaded(tmp_path_factory) -> tuple[Path, list[PageResult]]:
     load(con, results)
     con.close()
     return path, results
-
-
-def source_rows(path: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def documents(directory: Path) -> dict[str, dict]:
