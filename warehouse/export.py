@@ -133,7 +133,7 @@ def export_warehouse(db_path: str | Path, directory: str | Path, fmt: str = "par
 def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: str = "parquet", *,
                     exclude: tuple[str, ...] = (), timezone: str = "UTC", excel: bool = False,
                     source: str | None = None) -> ExportResult:
-    """Write every table of `con` and the VIEWS it has into `directory`.
+    """Write every table of `con` and the VIEWS it has into `directory` (articles-json: a file per story).
 
     Text formats write each TIMESTAMPTZ as the wall time in `timezone` with its offset
     (2024-03-06 00:30:00+08:00); Parquet keeps them as instants (isAdjustedToUTC), whatever `timezone` is.
