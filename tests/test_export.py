@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import csv
 import json
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.dataset as ds
 import pyarrow.json as pa_json
@@ -21,6 +24,7 @@ from warehouse.raw import read_body
 from test_search import fixture_results, load, story
 
 CHILDREN = [name for name in ARTICLE_CHILDREN]
+EPAPER_STORY = "39e9689c8c0dad6a"  # published 2023-03-07 00:00 China time, 2023-03-06 16:00 UTC
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +41,7 @@ def source_counts(path: Path) -> dict[str, int]:
     try:
         names = [r[0] for r in con.execute(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-            "AND (table_type = 'BASE TABLE' OR table_name = 'article_overview')").fetchall()]
+            "AND (table_type = 'BASE TABLE' OR table_name IN ('article_overview', 'article_people_v'))").fetchall()]
         return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names if n not in SKIPPED}
     finally:
         con.close()
@@ -53,6 +57,14 @@ def source_rows(path: Path, sql: str) -> list[tuple]:
 
 def manifest(directory: Path) -> dict:
     return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+
+
+def text_rows(path: Path) -> list[dict]:
+    """The rows of an exported CSV or JSON lines file, every value as the text the file holds."""
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as file:
+            return list(csv.DictReader(file))
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 # ---------------------------------------------------------------- parquet
@@ -185,6 +197,98 @@ def test_text_formats_round_trip(source_db, tmp_path, fmt):
     assert {k: base64.b64decode(v) for k, v in exported.items()} == stored
 
 
+# ---------------------------------------------------------------- csv for excel
+
+def test_excel_csv_has_a_byte_order_mark_and_crlf_line_ends(source_db, tmp_path):
+    out = tmp_path / "excel"
+    result = export_warehouse(source_db, out, "csv", excel=True, timezone="Asia/Shanghai")
+    assert result.excel and manifest(out)["excel"] is True
+    for table in result.tables:
+        data = (out / table.path).read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xef\xbb\xbf" * 2), table.name
+        assert data.endswith(b"\r\n") and b"\n" not in data.split(b"\r\n", 1)[0], table.name
+    # records end in CRLF; a line break inside a value stays as the page had it, inside its quotes
+    articles = (out / "articles.csv").read_bytes()
+    assert articles.count(b"\r\n") == manifest(out)["tables"]["articles"]["rows"] + 1
+    # read back (Python's csv, DuckDB, pyarrow): the same text; the mark is not part of the first column's name
+    bodies = {row["article_id"]: row["body_text"] for row in text_rows(out / "articles.csv")}
+    assert bodies == dict(source_rows(source_db, "SELECT article_id, body_text FROM articles"))
+    con = duckdb.connect()
+    assert dict(con.execute(f"SELECT article_id, body_text FROM read_csv('{out}/articles.csv')").fetchall()) == bodies
+    table = pa_csv.read_csv(out / "articles.csv", parse_options=pa_csv.ParseOptions(newlines_in_values=True))
+    assert table.column_names[0] == "article_id" and table.num_rows == len(bodies)
+
+
+def test_plain_csv_has_no_byte_order_mark(source_db, tmp_path):
+    out = tmp_path / "csv"
+    export_warehouse(source_db, out, "csv", exclude=("raw_pages",))
+    data = (out / "articles.csv").read_bytes()
+    assert data.startswith(b"article_id,") and b"\r\n" not in data and manifest(out)["excel"] is False
+
+
+def test_excel_is_a_csv_dialect(source_db, tmp_path):
+    for fmt in ("parquet", "jsonl"):
+        with pytest.raises(WarehouseError, match="Excel"):
+            export_warehouse(source_db, tmp_path / fmt, fmt, excel=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- time zones
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_text_formats_write_times_in_the_chosen_zone_with_the_offset(source_db, tmp_path, fmt):
+    shown = {}
+    for zone in ("Asia/Shanghai", "UTC", "Asia/Kolkata"):
+        out = tmp_path / zone.replace("/", "-")
+        result = export_warehouse(source_db, out, fmt, timezone=zone, exclude=("raw_pages",))
+        assert result.timezone == zone and manifest(out)["timezone"] == zone
+        articles = text_rows(out / f"articles.{fmt}")
+        shown[zone] = {row["article_id"]: row["published_at"] for row in articles}
+        # every instant is the stored one, to the microsecond (runs carry microseconds)
+        for table, key, column in (("articles", "article_id", "published_at"), ("runs", "run_id", "started_at")):
+            rows = articles if table == "articles" else text_rows(out / f"runs.{fmt}")
+            written = {row[key]: datetime.fromisoformat(row[column]) for row in rows if row[column]}
+            assert written == {k: v for k, v in source_rows(source_db, f"SELECT {key}, {column} FROM {table}") if v}
+    assert shown["Asia/Shanghai"][EPAPER_STORY] == "2023-03-07 00:00:00+08:00"
+    assert shown["UTC"][EPAPER_STORY] == "2023-03-06 16:00:00+00:00"
+    assert shown["Asia/Kolkata"][EPAPER_STORY] == "2023-03-06 21:30:00+05:30"
+    assert all(v.endswith("+08:00") for v in shown["Asia/Shanghai"].values() if v)
+
+
+def test_parquet_keeps_instants_whatever_the_zone(source_db, tmp_path):
+    out = tmp_path / "parquet"
+    export_warehouse(source_db, out, timezone="Asia/Shanghai", exclude=("raw_pages",))
+    table = pq.read_table(out / "articles", columns=["article_id", "published_at"])
+    assert table.schema.field("published_at").type == pa.timestamp("us", tz="UTC")
+    assert dict(zip(table["article_id"].to_pylist(), table["published_at"].to_pylist())) == \
+        dict(source_rows(source_db, "SELECT article_id, published_at FROM articles"))
+    assert manifest(out)["timezone"] == "UTC"
+
+
+def test_an_unknown_zone_writes_nothing(source_db, tmp_path):
+    with pytest.raises(WarehouseError, match="unknown time zone 'Mars/Base'"):
+        export_warehouse(source_db, tmp_path / "out", "csv", timezone="Mars/Base")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- views
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_article_people_v_names_every_credit_with_its_article(source_db, tmp_path, fmt):
+    out = tmp_path / fmt
+    export_warehouse(source_db, out, fmt)
+    path = out / f"article_people_v.{fmt}"
+    assert manifest(out)["tables"]["article_people_v"]["path"] == path.name
+    con = duckdb.connect()
+    exported = con.execute(f"SELECT article_id, title, name, role, seq, person_id FROM '{path}'").fetchall()
+    expected = source_rows(source_db, """
+        SELECT ap.article_id, a.title, p.name, ap.role, ap.seq, ap.person_id
+        FROM article_people ap JOIN people p USING (person_id) JOIN articles a USING (article_id)
+        ORDER BY ap.article_id, ap.seq""")
+    assert exported == expected and len(expected) == source_counts(source_db)["article_people"]
+    assert ("c365317941fd2739", "跑好第一棒 冲刺开门红", "侯悦林", "reporter") in {row[:4] for row in exported}
+
+
 # ---------------------------------------------------------------- CLI
 
 def test_cli_export(source_db, tmp_path, capsys):
@@ -202,3 +306,35 @@ def test_cli_export(source_db, tmp_path, capsys):
         main(["export", "--help"])
     help_text = capsys.readouterr().out
     assert "example:" in help_text and "pandas" in help_text and "Spark" in help_text
+
+
+def test_cli_times_default_to_china_time_or_newsduck_timezone_or_the_option(source_db, tmp_path, capsys, monkeypatch):
+    def published(*options: str) -> tuple[int, str, str]:
+        out = tmp_path / "-".join(options or ("default",)).replace("/", "-")
+        code = main(["export", str(out), "--db", str(source_db), "--format", "csv", "--exclude", "raw_pages", *options])
+        stderr = capsys.readouterr().err
+        if code:
+            return code, stderr, ""
+        rows = text_rows(out / "articles.csv")
+        return code, stderr, next(r["published_at"] for r in rows if r["article_id"] == EPAPER_STORY)
+
+    monkeypatch.delenv("NEWSDUCK_TIMEZONE", raising=False)
+    code, stderr, shown = published()
+    assert (code, shown) == (0, "2023-03-07 00:00:00+08:00") and "(csv, times in Asia/Shanghai)" in stderr
+    monkeypatch.setenv("NEWSDUCK_TIMEZONE", "UTC")
+    assert published()[2] == "2023-03-06 16:00:00+00:00"
+    assert published("--timezone", "Asia/Kolkata")[2] == "2023-03-06 21:30:00+05:30"
+    code, stderr, _ = published("--timezone", "Mars/Base")
+    assert code == 2 and "unknown time zone 'Mars/Base'" in stderr
+    assert not (tmp_path / "--timezone-Mars-Base").exists()
+
+
+def test_cli_excel_implies_csv(source_db, tmp_path, capsys):
+    out = tmp_path / "excel"
+    assert main(["export", str(out), "--db", str(source_db), "--excel", "--exclude", "raw_pages"]) == 0
+    assert "(csv for Excel, times in " in capsys.readouterr().err
+    assert manifest(out)["format"] == "csv" and (out / "articles.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert main(["export", str(out), "--db", str(source_db), "--excel", "--format", "csv"]) == 0
+    capsys.readouterr()
+    assert main(["export", str(tmp_path / "other"), "--db", str(source_db), "--excel", "--format", "jsonl"]) == 2
+    assert "--excel writes CSV" in capsys.readouterr().err and not (tmp_path / "other").exists()

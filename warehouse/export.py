@@ -1,4 +1,5 @@
-"""Export the warehouse to files for other tools: Parquet (partitioned by site and month), CSV or JSON lines.
+"""Export the warehouse to files for other tools: Parquet (partitioned by site and month), CSV, JSON lines, or
+one JSON file per story.
 
 Layout of DIR (Parquet):
 
@@ -6,10 +7,19 @@ Layout of DIR (Parquet):
     DIR/articles/site=epaper.lnd.com.cn/month=2023-03/data_0.parquet
     DIR/paragraphs/site=…/month=…/data_0.parquet        children carry their article's site and month
     DIR/runs.parquet                                    every other table: one file
+    DIR/article_people_v.parquet                        views for readers (VIEWS): one file each
 
 `month` is the article's published_date as YYYY-MM (Hive's __HIVE_DEFAULT_PARTITION__ when it has none);
 `site` and `month` are in the directory names, not in the files (hive partitioning, which DuckDB, pyarrow,
 pandas and Spark read). CSV and JSON lines write one file per table (DIR/articles.csv), BLOBs as base64.
+CSV for Excel (`excel=True`) is UTF-8 with a byte order mark and CRLF line ends: Excel reads a CSV file without
+the mark in the system's code page (GBK on a Chinese Windows).
+The views carry names where the tables carry ids: article_people_v is every credit with the person's name and
+role and the article's id and title; article_overview is one row per story with its credits as lists of names.
+
+articles-json writes no tables but one file per story, as news-please does: DIR/articles/<article_id>.json
+holds the story with its credits, body, images and sub-articles (an e-paper page's other stories are objects in
+its `sub_articles`, with the same keys, and have no file of their own); see ARTICLE_DOCUMENTS for the keys.
 
 Everything is written from one read-only connection (one consistent state of the database) into a temporary
 directory beside DIR, which then replaces DIR: a new export never leaves files of an older one behind.
@@ -17,6 +27,7 @@ directory beside DIR, which then replaces DIR: a new export never leaves files o
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import shutil
@@ -32,27 +43,68 @@ from .runs import utc_now
 
 __all__ = ["FORMATS", "MANIFEST", "ExportedTable", "ExportResult", "export_database", "export_warehouse"]
 
-FORMATS = ("parquet", "csv", "jsonl")
+ARTICLE_FILES = "articles-json"
+FORMATS = ("parquet", "csv", "jsonl", ARTICLE_FILES)
 MANIFEST = "newsduck-export.json"
 PARTITION_COLUMNS = ("site", "month")
 # Tables partitioned like their article (joined on article_id); `articles` itself is partitioned too.
 ARTICLE_CHILDREN = ("paragraphs", "article_people", "images", "article_search")
-VIEWS = ("article_overview",)
+# Views written beside the tables, so a reader of the files joins no ids by hand: the query each is exported
+# by. The exported article_people_v is the view with its article's title.
+VIEWS = {
+    "article_overview": "SELECT * FROM article_overview",
+    "article_people_v": "SELECT v.article_id, a.title, v.name, v.role, v.seq, v.person_id FROM article_people_v v "
+                        "JOIN articles a ON a.article_id = v.article_id ORDER BY v.article_id, v.seq",
+}
 # The search index's own bookkeeping: derived from article_search, useless outside this database.
 SKIPPED = ("search_terms", "search_postings", "search_index_state")
+LAYOUTS = {
+    "parquet": "hive: site=HOST/month=YYYY-MM directories",
+    ARTICLE_FILES: "articles/ARTICLE_ID.json: one file per story, its sub-articles inside",
+}
 _EXTENSIONS = {"parquet": "parquet", "csv": "csv", "jsonl": "jsonl"}
 _COPY_OPTIONS = {
     "parquet": "FORMAT parquet, COMPRESSION zstd",
     "csv": "FORMAT csv, HEADER true",
     "jsonl": "FORMAT json",
 }
+_EXCEL_CSV_OPTIONS = r"FORMAT csv, HEADER true, NEW_LINE '\r\n'"
+# One row per article, each story followed by its sub-articles in order. The columns after parent_article_id
+# are the keys of a file of articles-json, in order: those of `newsduck extract` that the warehouse keeps (not
+# is_article, links), in extract's order, with the article's id, site, day, e-paper page and first sighting.
+ARTICLE_DOCUMENTS = """
+WITH credits AS (
+    SELECT article_id, list({{'name': name, 'role': role}} ORDER BY seq) AS authors
+    FROM article_people_v GROUP BY article_id
+), blocks AS (
+    SELECT article_id,
+           list(text ORDER BY seq) FILTER (WHERE kind = 'heading') AS sections,
+           list(text ORDER BY seq) FILTER (WHERE kind <> 'heading') AS paragraphs
+    FROM paragraphs GROUP BY article_id
+), pictures AS (
+    SELECT article_id, list({{'src': src, 'caption': caption, 'credit': credit}} ORDER BY seq) AS images
+    FROM images GROUP BY article_id
+)
+SELECT a.parent_article_id, a.article_id, a.path, a.url, a.title, a.kicker, a.subtitle, a.lead,
+       {published_at} AS published_at, CAST(a.published_date AS VARCHAR) AS published_date, a.published_precision,
+       coalesce(c.authors, []) AS authors, a.source_name, a.site_name, a.original_url, a.canonical_url, a.language,
+       coalesce(b.sections, []) AS sections, coalesce(b.paragraphs, []) AS paragraphs,
+       coalesce(p.images, []) AS images, NULL AS sub_articles, a.body_text AS text, a.provenance,
+       a.site, CAST(a.edition_date AS VARCHAR) AS edition_date, a.page_no, a.page_name,
+       {first_seen_at} AS first_seen_at
+FROM articles a
+LEFT JOIN credits c ON c.article_id = a.article_id
+LEFT JOIN blocks b ON b.article_id = a.article_id
+LEFT JOIN pictures p ON p.article_id = a.article_id
+ORDER BY coalesce(a.parent_article_id, a.article_id), a.parent_article_id IS NOT NULL, a.sub_seq
+"""
 
 
 @dataclass
 class ExportedTable:
     name: str
     rows: int
-    path: str  # relative to the export directory: a file, or a directory of partitions
+    path: str  # relative to the export directory: a file, or a directory (of partitions, or of article files)
     partitioned_by: list[str] = field(default_factory=list)
 
 
@@ -62,42 +114,67 @@ class ExportResult:
     format: str
     tables: list[ExportedTable]
     seconds: float
+    timezone: str  # of the times in text formats
+    excel: bool = False
 
 
 def export_warehouse(db_path: str | Path, directory: str | Path, fmt: str = "parquet", *,
-                     exclude: tuple[str, ...] = (), busy_timeout: float | None = None) -> ExportResult:
+                     exclude: tuple[str, ...] = (), timezone: str = "UTC", excel: bool = False,
+                     busy_timeout: float | None = None) -> ExportResult:
     """Export the database file at `db_path` (read-only; waits while an ingest writes) into `directory`."""
     con = connect_reader(db_path, timeout=busy_timeout)
     try:
-        return export_database(con, directory, fmt, exclude=exclude, source=str(db_path))
+        return export_database(con, directory, fmt, exclude=exclude, timezone=timezone, excel=excel,
+                               source=str(db_path))
     finally:
         con.close()
 
 
 def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: str = "parquet", *,
-                    exclude: tuple[str, ...] = (), source: str | None = None) -> ExportResult:
-    """Write every table (and the article_overview view, if there is one) of `con` into `directory`."""
+                    exclude: tuple[str, ...] = (), timezone: str = "UTC", excel: bool = False,
+                    source: str | None = None) -> ExportResult:
+    """Write every table of `con` and the VIEWS it has into `directory` (articles-json: a file per story).
+
+    Text formats write each TIMESTAMPTZ as the wall time in `timezone` with its offset
+    (2024-03-06 00:30:00+08:00); Parquet keeps them as instants (isAdjustedToUTC), whatever `timezone` is.
+    """
     if fmt not in FORMATS:
         raise WarehouseError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if excel and fmt != "csv":
+        raise WarehouseError(f"the Excel dialect is one of CSV, not of {fmt}")
+    if exclude and fmt == ARTICLE_FILES:
+        raise WarehouseError(f"{ARTICLE_FILES} writes article files, no tables to exclude")
     started = time.perf_counter()
     target = Path(directory).expanduser().resolve()
     check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.newsduck-export-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    zone = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+    session_zone = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
     try:
-        con.execute("SET TimeZone = 'UTC'")  # text formats write instants in UTC (+00)
-        tables = [export_relation(con, staging, name, fmt) for name in relations_to_export(con, exclude)]
-        write_manifest(staging, con, fmt, tables, source)
-        replace_directory(staging, target)
-    except BaseException:
+        set_time_zone(con, timezone)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = target.parent / f".{target.name}.newsduck-export-{os.getpid()}"
         shutil.rmtree(staging, ignore_errors=True)
-        raise
+        staging.mkdir()
+        try:
+            if fmt == ARTICLE_FILES:
+                tables = [export_article_files(con, staging)]
+            else:
+                tables = [export_relation(con, staging, name, fmt, excel) for name in relations_to_export(con, exclude)]
+            write_manifest(staging, con, fmt, tables, source, timezone, excel)
+            replace_directory(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     finally:
-        con.execute("SET TimeZone = ?", [zone])
-    return ExportResult(str(target), fmt, tables, time.perf_counter() - started)
+        con.execute("SET TimeZone = ?", [session_zone])
+    return ExportResult(str(target), fmt, tables, time.perf_counter() - started, timezone, excel)
+
+
+def set_time_zone(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """The session's zone is the one text formats write instants in."""
+    try:
+        con.execute("SET TimeZone = ?", [name])
+    except duckdb.Error:
+        raise WarehouseError(f"unknown time zone {name!r}; give an IANA name such as Asia/Shanghai or UTC") from None
 
 
 def check_target(target: Path) -> None:
@@ -123,11 +200,12 @@ def relations_to_export(con: duckdb.DuckDBPyConnection, exclude: tuple[str, ...]
     return [name for name in tables if name not in SKIPPED and name not in exclude]
 
 
-def export_relation(con: duckdb.DuckDBPyConnection, staging: Path, name: str, fmt: str) -> ExportedTable:
+def export_relation(con: duckdb.DuckDBPyConnection, staging: Path, name: str, fmt: str,
+                    excel: bool = False) -> ExportedTable:
     columns = column_types(con, name)
     partitioned = fmt == "parquet" and (name == "articles" or (name in ARTICLE_CHILDREN and "article_id" in columns))
     select = select_for(name, columns, fmt, partitioned)
-    options = _COPY_OPTIONS[fmt]
+    options = _EXCEL_CSV_OPTIONS if excel else _COPY_OPTIONS[fmt]
     if partitioned and con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] > 0:
         (staging / name).mkdir()
         rows = copy_to(con, select, staging / name, f"{options}, PARTITION_BY ({', '.join(PARTITION_COLUMNS)})")
@@ -137,20 +215,28 @@ def export_relation(con: duckdb.DuckDBPyConnection, staging: Path, name: str, fm
         rows = copy_to(con, select, staging / name / "data_0.parquet", options)
         return ExportedTable(name, rows, f"{name}/data_0.parquet")
     path = staging / f"{name}.{_EXTENSIONS[fmt]}"
-    return ExportedTable(name, copy_to(con, select, path, options), path.name)
+    rows = copy_to(con, select, path, options)
+    if excel:
+        prepend_bom(path)
+    return ExportedTable(name, rows, path.name)
+
+
+def source_of(name: str) -> str:
+    return f"({VIEWS[name]})" if name in VIEWS else f'"{name}"'
 
 
 def column_types(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
-    return dict(con.execute("SELECT column_name, data_type FROM information_schema.columns "
-                            "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
-                            [name]).fetchall())
+    return {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {source_of(name)}").fetchall()}
 
 
 def select_for(name: str, columns: dict[str, str], fmt: str, partitioned: bool) -> str:
     def column(col: str, data_type: str, prefix: str = "") -> str:
+        ref = f'{prefix}"{col}"'
         if fmt != "parquet" and data_type == "BLOB":
-            return f'base64({prefix}"{col}") AS "{col}"'
-        return f'{prefix}"{col}"'
+            return f'base64({ref}) AS "{col}"'
+        if fmt != "parquet" and data_type == "TIMESTAMP WITH TIME ZONE":
+            return f'{local_time(ref)} AS "{col}"'
+        return ref
 
     month = "strftime(a.published_date, '%Y-%m') AS month"
     if partitioned and name == "articles":
@@ -162,7 +248,13 @@ def select_for(name: str, columns: dict[str, str], fmt: str, partitioned: bool) 
         return (f'SELECT {selected}, a.site, {month} FROM "{name}" c '
                 f"LEFT JOIN articles a ON a.article_id = c.article_id ORDER BY {order}")
     selected = ", ".join(column(c, t) for c, t in columns.items())
-    return f'SELECT {selected} FROM "{name}"'
+    return f"SELECT {selected} FROM {source_of(name)}"
+
+
+def local_time(expression: str) -> str:
+    """SQL for an instant as text in the session's time zone with its offset as ±HH:MM: 2024-03-06 00:30:00+08:00
+    (DuckDB's own text ends in +08; a zone with minutes already gives +05:30)."""
+    return rf"regexp_replace(CAST({expression} AS VARCHAR), '([+-][0-9][0-9])$', '\1:00')"
 
 
 def copy_to(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: str) -> int:
@@ -170,18 +262,69 @@ def copy_to(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: st
     return con.execute(f"COPY ({select}) TO '{quoted}' ({options})").fetchone()[0]
 
 
+def export_article_files(con: duckdb.DuckDBPyConnection, staging: Path) -> ExportedTable:
+    folder = staging / "articles"
+    folder.mkdir()
+    cursor = con.execute(ARTICLE_DOCUMENTS.format(published_at=local_time("a.published_at"),
+                                                  first_seen_at=local_time("a.first_seen_at")))
+    files = 0
+    for story in stories(cursor):
+        write_json(folder / f"{story['article_id']}.json", story)
+        files += 1
+    return ExportedTable("articles", files, "articles/")
+
+
+def stories(cursor: duckdb.DuckDBPyConnection, batch: int = 1000):
+    """The rows of ARTICLE_DOCUMENTS as documents: each story with its sub-articles in `sub_articles`. A
+    sub-article whose story is missing is a document of its own."""
+    columns = [d[0] for d in cursor.description]
+    story = None
+    while rows := cursor.fetchmany(batch):
+        for row in rows:
+            document = dict(zip(columns, row))
+            parent = document.pop("parent_article_id")
+            document["provenance"] = json.loads(document["provenance"] or "{}")
+            if parent is not None and story is not None and story["article_id"] == parent:
+                del document["sub_articles"]
+                story["sub_articles"].append(document)
+                continue
+            if story is not None:
+                yield story
+            story = {**document, "sub_articles": []}
+    if story is not None:
+        yield story
+
+
+def write_json(path: Path, value: object) -> None:
+    """`path` holds all of the JSON text or what it held before, never part of it: written beside it, then renamed."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(partial, path)
+
+
+def prepend_bom(path: Path) -> None:
+    """The file starts with the UTF-8 byte order mark, followed by what it held."""
+    marked = path.with_name(path.name + ".bom")
+    with marked.open("wb") as out, path.open("rb") as data:
+        out.write(codecs.BOM_UTF8)
+        shutil.copyfileobj(data, out, 1 << 20)
+    os.replace(marked, path)
+
+
 def write_manifest(staging: Path, con: duckdb.DuckDBPyConnection, fmt: str, tables: list[ExportedTable],
-                   source: str | None) -> None:
+                   source: str | None, timezone: str, excel: bool) -> None:
     version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
     manifest = {
         "format": fmt,
         "exported_at": utc_now().isoformat(),
         "database": source,
         "schema_version": version,
-        "partitioning": "hive: site=HOST/month=YYYY-MM directories" if fmt == "parquet" else None,
+        "partitioning": LAYOUTS.get(fmt),
+        "timezone": "UTC" if fmt == "parquet" else timezone,  # Parquet's TIMESTAMPTZ are instants read as UTC
+        "excel": excel,
         "tables": {table.name: {k: v for k, v in asdict(table).items() if k != "name"} for table in tables},
     }
-    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_json(staging / MANIFEST, manifest)
 
 
 def replace_directory(staging: Path, target: Path) -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 class CliError(Exception):
@@ -27,6 +30,24 @@ def examples(text: str) -> str:
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="DuckDB file (default: $NEWSDUCK_DB or ./data/newsduck.duckdb)")
+
+
+def add_timezone_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """--timezone TZ; `what` completes the help: "write times in CSV files" -> "write times in CSV files in this
+    time zone, ...". Read it with resolve_timezone(args.timezone)."""
+    parser.add_argument("--timezone", metavar="TZ",
+                        help=f"{what} in this time zone, with its UTC offset: an IANA name such as UTC or "
+                        f"Europe/Berlin (default: $NEWSDUCK_TIMEZONE or {DEFAULT_TIMEZONE})")
+
+
+def resolve_timezone(value: str | None) -> ZoneInfo:
+    """--timezone, else $NEWSDUCK_TIMEZONE, else Asia/Shanghai; a name that is no IANA zone is a usage error."""
+    name = value or os.environ.get("NEWSDUCK_TIMEZONE") or DEFAULT_TIMEZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CliError(f"unknown time zone {name!r}; give an IANA name such as Asia/Shanghai, UTC or "
+                       "Europe/Berlin", EXIT_USAGE) from None
 
 
 def whole_number(text: str, minimum: int) -> int:

@@ -4,27 +4,48 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 
 from ..settings import database_path
-from .common import CliError, add_db_option, examples
+from .common import EXIT_USAGE, CliError, add_db_option, add_timezone_option, examples, resolve_timezone
 
 
 def register(commands) -> None:
     parser = commands.add_parser(
         "export",
-        help="write every table to Parquet (partitioned by site and month), CSV or JSON lines",
-        description="Export every table of the database, and the article_overview view if there is one, into DIR. "
-        "Parquet (the default): articles, paragraphs, article_people, images and article_search are partitioned "
-        "Hive-style by the article's site and publication month (DIR/articles/site=HOST/month=YYYY-MM/*.parquet; "
-        "month is __HIVE_DEFAULT_PARTITION__ when the article has no date), every other table is one file "
-        "(DIR/runs.parquet). CSV and JSON lines: one file per table, BLOBs as base64, times in UTC. "
-        "DIR/newsduck-export.json lists the tables and their row counts. DIR is replaced as a whole, so files "
-        "of an earlier export never linger; a non-empty DIR that is not a newsduck export is refused. "
-        "Reads a consistent state of the database (waits while an ingest is writing).",
+        help="write every table to Parquet (partitioned by site and month), CSV or JSON lines, or each story to a JSON file",
+        description=textwrap.dedent("""\
+            Export every table of the database into DIR, with two views that carry names where the tables carry
+            ids: article_people_v (each credit: article_id, title, name, role, seq, person_id) and article_overview
+            (one row per story, its credits as lists of names). DIR/newsduck-export.json lists what was written.
+
+              parquet        the default. articles, paragraphs, article_people, images and article_search are
+                             partitioned Hive-style by the story's site and month
+                             (DIR/articles/site=HOST/month=YYYY-MM/*.parquet; month=__HIVE_DEFAULT_PARTITION__
+                             without a date), every other table is one file (DIR/runs.parquet). Times are
+                             instants (TIMESTAMPTZ, stored adjusted to UTC), whatever --timezone says.
+              csv, jsonl     one file per table, BLOBs as base64, times as text in --timezone with their offset
+                             (2025-03-06 00:00:00+08:00). --excel: CSV with a byte order mark and CRLF line
+                             ends, which Excel opens as UTF-8 (without the mark, Excel on a Chinese Windows
+                             reads GBK).
+              articles-json  one JSON file per story, as news-please writes: DIR/articles/ARTICLE_ID.json with
+                             the keys of `newsduck extract` the database keeps (path, url, title, kicker,
+                             subtitle, lead, published_at, authors with roles, source_name, site_name, original_url,
+                             canonical_url, language, sections, paragraphs, images with caption and credit,
+                             sub_articles, text, provenance) and article_id, published_date,
+                             published_precision, site, edition_date, page_no, page_name, first_seen_at.
+                             An e-paper page's other stories are in its sub_articles, with the same keys.
+
+            DIR is replaced as a whole: files of an earlier export never linger, and an interrupted export
+            leaves the last one as it was. A non-empty DIR that is not a newsduck export is refused. Reads a
+            consistent state of the database (waits while an ingest is writing)."""),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=examples("""
+            $ newsduck export exports/news-json --format articles-json          # on the make demo database
+            articles         12  articles/
+            exported 12 stories, one JSON file each, to exports/news-json (articles-json, times in Asia/Shanghai) in 0.1 s
             $ newsduck export exports/news
-            $ newsduck export exports/news-csv --format csv --exclude raw_pages
+            $ newsduck export exports/news-excel --excel --exclude raw_pages --timezone UTC
           read it back:
             DuckDB   SELECT site, month, count(*) FROM 'exports/news/articles/**/*.parquet' GROUP BY ALL;
             pyarrow  pyarrow.parquet.read_table("exports/news/articles")     # site, month from the paths
@@ -34,9 +55,12 @@ def register(commands) -> None:
     )
     parser.add_argument("directory", metavar="DIR", help="where to write (created, or replaced if it is an earlier export)")
     add_db_option(parser)
-    parser.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
+    parser.add_argument("--format", choices=("parquet", "csv", "jsonl", "articles-json"), help="parquet (default), csv, jsonl or articles-json")
+    parser.add_argument("--excel", action="store_true",
+                        help="CSV for Excel (implies --format csv): UTF-8 with a byte order mark, CRLF line ends")
     parser.add_argument("--exclude", metavar="TABLE", action="append", default=[],
                         help="leave a table out (repeatable), e.g. raw_pages, which holds every page's bytes")
+    add_timezone_option(parser, "write the times of CSV, JSON lines and article files")
     parser.set_defaults(handler=run)
 
 
@@ -44,8 +68,13 @@ def run(args: argparse.Namespace) -> int:
     from warehouse.db import WarehouseError
     from warehouse.export import export_warehouse
 
+    fmt = args.format or ("csv" if args.excel else "parquet")
+    if args.excel and fmt != "csv":
+        raise CliError(f"--excel writes CSV; leave out --format {fmt}", EXIT_USAGE)
+    zone = resolve_timezone(args.timezone).key
     try:
-        result = export_warehouse(database_path(args.db), args.directory, args.format, exclude=tuple(args.exclude))
+        result = export_warehouse(database_path(args.db), args.directory, fmt, exclude=tuple(args.exclude),
+                                  timezone=zone, excel=args.excel)
     except WarehouseError as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:
@@ -54,6 +83,10 @@ def run(args: argparse.Namespace) -> int:
     for table in result.tables:
         print(f"{table.name:<{width}}  {table.rows:>9}  {table.path}")
     total = sum(t.rows for t in result.tables)
-    print(f"exported {len(result.tables)} tables, {total} rows, to {result.directory} ({result.format}) "
-          f"in {result.seconds:.1f} s", file=sys.stderr)
+    what = (f"{total} stories, one JSON file each," if result.format == "articles-json"
+            else f"{len(result.tables)} tables, {total} rows,")
+    dialect = " for Excel" if result.excel else ""
+    times = "" if result.format == "parquet" else f", times in {result.timezone}"
+    print(f"exported {what} to {args.directory} ({result.format}{dialect}{times}) in {result.seconds:.1f} s",
+          file=sys.stderr)
     return 0
