@@ -1,8 +1,9 @@
 """Full-text search over articles, Chinese first: jieba words, an incremental BM25 index, ranked hits with snippets.
 
-Titles (with kicker and subtitle) and bodies (with lead) are segmented in jieba's search mode
-(`cut_for_search`: 招商引资 gives 招商, 引资 and 招商引资, so a query for either part finds it) by rjieba, the
-Python binding of jieba-rs: jieba's dictionary and algorithm in Rust, ~28x faster than jieba itself here
+Each article is a document of three fields: the title (with kicker and subtitle), the body (with lead) and the
+names of the people it credits (`article_people`: reporters, editors, photographers…). They are segmented in
+jieba's search mode (`cut_for_search`: 招商引资 gives 招商, 引资 and 招商引资, so a query for either part finds it)
+by rjieba, the Python binding of jieba-rs: jieba's dictionary and algorithm in Rust, ~28x faster than jieba itself here
 (6 M vs 0.2 M characters/s), which is what makes segmenting 100k articles a matter of seconds. Runs of letters
 and digits are words of their own (`www.lndj.gov.cn` gives www, lndj, gov, cn; 77.2% gives 77.2), Latin words are
 lower-cased and full-width forms folded (NFKC). The words are kept in `article_search` and indexed in
@@ -10,7 +11,9 @@ lower-cased and full-width forms folded (NFKC). The words are kept in `article_s
 re-segmenting only articles whose `content_sha256` changed, so its cost follows the batch, not the database.
 
 Queries are segmented the same way and, by default, every query word must occur (`match_all`). Scores are BM25
-over title and body together, as DuckDB fts's `match_bm25` computes it, plus twice the BM25 of the title alone.
+over the three fields together, as DuckDB fts's `match_bm25` computes it, plus twice the BM25 of the title alone
+and twice the BM25 of the names alone, so a story with the words in its title, or by the person named, ranks
+above one that only mentions them.
 
 SQL: `search_articles_tokens(tokens)` is a table macro stored in the database (any DuckDB client can call it
 with words separated by spaces). `enable_search(con)` adds `segment(text)` (a Python function) and the table
@@ -60,7 +63,9 @@ AUTO_COMPACT_MAX_ROWS = 60_000_000
 # stays that of one chunk's sort as the index grows (one sort of 5.5M postings: +176 MB; chunks of 1M: +91 MB).
 COMPACT_CHUNK_ROWS = 1_000_000
 SCORE_DECIMALS = 12  # scores are rounded to this many decimals (migration 007)
-_RULES_VERSION = 2  # bump when tokenize() changes: every article is segmented again at the next refresh
+# Bump when what an article's document holds changes (tokenize(), or the fields): every article is segmented
+# again at the next refresh. 3: the names field (migration 010).
+_RULES_VERSION = 3
 
 SEARCH_MACRO = """
 CREATE OR REPLACE TEMP MACRO search_articles(q, match_all := true) AS TABLE
@@ -156,7 +161,7 @@ def build_fts_index(con: duckdb.DuckDBPyConnection) -> float:
     started = time.perf_counter()
     load_fts_extension(con)
     con.execute("PRAGMA create_fts_index('article_search', 'article_id', 'title_tokens', 'body_tokens', "
-                "stemmer='none', stopwords='none', ignore='\\s+', strip_accents=0, lower=1, overwrite=1)")
+                "'names_tokens', stemmer='none', stopwords='none', ignore='\\s+', strip_accents=0, lower=1, overwrite=1)")
     return time.perf_counter() - started
 
 
@@ -190,12 +195,24 @@ SELECT article_id, content_sha256, kicker, title, subtitle, lead, body_text
 FROM articles WHERE article_id IN ({values})
 """
 
+# The names an article credits, each once, in credit order (someone credited as 文/图 has two rows).
+_NAMES_SQL = """
+SELECT article_id, list(name ORDER BY seq) FROM (
+    SELECT ap.article_id, p.name, min(ap.seq) AS seq
+    FROM article_people ap JOIN people p ON p.person_id = ap.person_id
+    WHERE ap.article_id IN ({values})
+    GROUP BY ap.article_id, p.name
+) GROUP BY article_id
+"""
+
 _TERM_SCHEMA = pa.schema([("termid", pa.int32()), ("term", pa.string())])
 _NEW_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("content_sha256", pa.string()), ("segmenter", pa.string()),
-    ("title_tokens", pa.string()), ("body_tokens", pa.string()), ("title_len", pa.int32()),
-    ("body_len", pa.int32()), ("segmented_at", pa.timestamp("us", tz="UTC")),
+    ("title_tokens", pa.string()), ("body_tokens", pa.string()), ("names_tokens", pa.string()),
+    ("title_len", pa.int32()), ("body_len", pa.int32()), ("names_len", pa.int32()),
+    ("segmented_at", pa.timestamp("us", tz="UTC")),
     ("title_words", pa.list_(pa.string())), ("body_words", pa.list_(pa.string())),
+    ("names_words", pa.list_(pa.string())),
 ])
 
 
@@ -222,8 +239,9 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, *, compact: bool | None
         stale = [row[0] for row in con.execute(_STALE_SQL, [version]).fetchall()]
         gone = [row[0] for row in con.execute(_GONE_SQL).fetchall()]
     for start in range(0, len(stale), SEGMENT_CHUNK):
-        rows = execute_in(con, _TEXT_SQL, stale[start:start + SEGMENT_CHUNK])
-        documents = segmented_documents(rows, version)
+        chunk = stale[start:start + SEGMENT_CHUNK]
+        documents = segmented_documents(execute_in(con, _TEXT_SQL, chunk), version,
+                                        dict(execute_in(con, _NAMES_SQL, chunk)))
         with _transaction(con):
             _replace_documents(con, documents)
         done.segmented += documents.num_rows
@@ -257,24 +275,23 @@ def _queued_changes(con: duckdb.DuckDBPyConnection, ids: list[str], version: str
     return stale, gone
 
 
-def segmented_documents(rows: Sequence[tuple], version: str) -> pa.Table:
-    """(article_id, content_sha256, kicker, title, subtitle, lead, body_text) rows -> article_search rows, plus
-    the words as lists (`title_words`, `body_words`) for the postings."""
+def segmented_documents(rows: Sequence[tuple], version: str, names: dict[str, list[str]]) -> pa.Table:
+    """(article_id, content_sha256, kicker, title, subtitle, lead, body_text) rows and the names each article
+    credits -> article_search rows, plus the words as lists (`title_words`, `body_words`, `names_words`) for
+    the postings."""
     now = utc_now()
     columns: dict[str, list] = {name: [] for name in _NEW_SCHEMA.names}
     for article_id, content_sha256, kicker, title, subtitle, lead, body_text in rows:
-        title_words = tokenize(_join_text(kicker, title, subtitle))
-        body_words = tokenize(_join_text(lead, body_text))
+        fields = {"title": tokenize(_join_text(kicker, title, subtitle)), "body": tokenize(_join_text(lead, body_text)),
+                  "names": [word for name in names.get(article_id, ()) for word in tokenize(name)]}
         columns["article_id"].append(article_id)
         columns["content_sha256"].append(content_sha256)
         columns["segmenter"].append(version)
-        columns["title_tokens"].append(" ".join(title_words))
-        columns["body_tokens"].append(" ".join(body_words))
-        columns["title_len"].append(len(title_words))
-        columns["body_len"].append(len(body_words))
         columns["segmented_at"].append(now)
-        columns["title_words"].append(title_words)
-        columns["body_words"].append(body_words)
+        for field, words in fields.items():
+            columns[f"{field}_tokens"].append(" ".join(words))
+            columns[f"{field}_len"].append(len(words))
+            columns[f"{field}_words"].append(words)
     return pa.table(columns, schema=_NEW_SCHEMA)
 
 
@@ -293,20 +310,25 @@ def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table) -> N
     with registered(con, "__search_new", documents):
         con.execute("""
             INSERT INTO article_search (article_id, docid, content_sha256, segmenter, title_tokens, body_tokens,
-                                        title_len, body_len, segmented_at)
+                                        names_tokens, title_len, body_len, names_len, segmented_at)
             SELECT article_id, docid, content_sha256, segmenter, title_tokens, body_tokens,
-                   title_len, body_len, segmented_at
+                   names_tokens, title_len, body_len, names_len, segmented_at
             FROM __search_new
         """)
         con.execute("""
             CREATE OR REPLACE TEMP TABLE __search_words AS
-            SELECT docid, term, count(*)::INTEGER AS tf, (count(*) FILTER (WHERE in_title))::INTEGER AS title_tf,
+            SELECT docid, term, count(*)::INTEGER AS tf,
+                   (count(*) FILTER (WHERE field = 'title'))::INTEGER AS title_tf,
+                   (count(*) FILTER (WHERE field = 'names'))::INTEGER AS names_tf,
                    any_value(doclen) AS doclen
             FROM (
-                SELECT docid, title_len + body_len AS doclen, true AS in_title, unnest(title_words) AS term
+                SELECT docid, title_len + body_len + names_len AS doclen, 'title' AS field, unnest(title_words) AS term
                 FROM __search_new
                 UNION ALL
-                SELECT docid, title_len + body_len AS doclen, false AS in_title, unnest(body_words) AS term
+                SELECT docid, title_len + body_len + names_len AS doclen, 'body' AS field, unnest(body_words) AS term
+                FROM __search_new
+                UNION ALL
+                SELECT docid, title_len + body_len + names_len AS doclen, 'names' AS field, unnest(names_words) AS term
                 FROM __search_new
             )
             GROUP BY docid, term
@@ -324,8 +346,8 @@ def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table) -> N
         batch_terms = pa.table({"termid": list(termids.values()), "term": list(termids)}, schema=_TERM_SCHEMA)
         with registered(con, "__search_termids", batch_terms):
             added = con.execute("""
-                INSERT INTO search_postings (termid, docid, tf, title_tf, doclen)
-                SELECT t.termid, w.docid, w.tf, w.title_tf, w.doclen
+                INSERT INTO search_postings (termid, docid, tf, title_tf, names_tf, doclen)
+                SELECT t.termid, w.docid, w.tf, w.title_tf, w.names_tf, w.doclen
                 FROM __search_words w JOIN __search_termids t ON t.term = w.term
                 ORDER BY t.termid, w.docid
             """).fetchone()[0]
@@ -360,10 +382,10 @@ def _rewrite_postings_sorted(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         CREATE TABLE search_postings_sorted (
             termid INTEGER NOT NULL, docid INTEGER NOT NULL, tf INTEGER NOT NULL, title_tf INTEGER NOT NULL,
-            doclen INTEGER)
+            doclen INTEGER, names_tf INTEGER DEFAULT 0)
     """)
     for low, high in _termid_ranges(con, COMPACT_CHUNK_ROWS):  # ascending ranges: the table ends up sorted
-        con.execute("INSERT INTO search_postings_sorted SELECT termid, docid, tf, title_tf, doclen "
+        con.execute("INSERT INTO search_postings_sorted SELECT termid, docid, tf, title_tf, doclen, names_tf "
                     "FROM search_postings WHERE termid >= ? AND termid < ? ORDER BY termid, docid", [low, high])
     con.execute("DROP TABLE search_postings")
     con.execute("ALTER TABLE search_postings_sorted RENAME TO search_postings")
@@ -411,7 +433,7 @@ def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
 class IndexStatus:
     articles: int
     indexed: int  # articles whose index row is current
-    has_index: bool  # the search tables exist (migration 003)
+    has_index: bool  # the search tables exist as this code searches them (migration 010)
 
     @property
     def pending(self) -> int:
@@ -419,9 +441,11 @@ class IndexStatus:
 
 
 def index_status(con: duckdb.DuckDBPyConnection) -> IndexStatus:
-    """How many articles the index covers as they are now; works on read-only connections."""
-    has_index = con.execute("SELECT count(*) FROM information_schema.tables "
-                            "WHERE table_schema = 'main' AND table_name = 'article_search'").fetchone()[0] > 0
+    """How many articles the index covers as they are now; works on read-only connections. `has_index` is false
+    when the search tables are missing or older than this code (before migration 010, which a write connection
+    applies)."""
+    has_index = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' "
+                            "AND table_name = 'search_postings' AND column_name = 'names_tf'").fetchone()[0] > 0
     articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     if not has_index:
         return IndexStatus(articles, 0, False)
@@ -454,8 +478,8 @@ class SearchHit:
 # summed per document with numpy; only the best scores (every match when a filter is given) are joined with
 # `articles` to break ties and filter, and the texts are read for the `limit` best alone.
 _TERMS_SQL = "SELECT term, termid FROM search_terms WHERE term IN ({values})"
-_POSTINGS_SQL = "SELECT termid, docid, tf, title_tf, doclen FROM search_postings WHERE termid = {termid}"
-_STATS_SQL = "SELECT count(*), avg(title_len + body_len) FROM article_search"
+_POSTINGS_SQL = "SELECT termid, docid, tf, title_tf, names_tf, doclen FROM search_postings WHERE termid = {termid}"
+_STATS_SQL = "SELECT count(*), avg(title_len + body_len + names_len) FROM article_search"
 _CANDIDATES_SQL = """
 SELECT s.docid, s.article_id, a.published_at, a.published_date, a.site, a.parent_article_id
 FROM article_search s JOIN articles a ON a.article_id = s.article_id
@@ -522,8 +546,9 @@ def search(con: duckdb.DuckDBPyConnection, query: str, *, site: str | None = Non
 
 
 def _scored_documents(con: duckdb.DuckDBPyConnection, termids: list[int], needed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(docids, scores) of the documents with at least `needed` of the words: BM25 (k1 = 1.2, b = 0.75) over title
-    and body plus twice the BM25 over the title, in the macro's order of operations."""
+    """(docids, scores) of the documents with at least `needed` of the words: BM25 (k1 = 1.2, b = 0.75) over all
+    fields plus twice the BM25 over the title and twice the BM25 over the names, in the macro's order of
+    operations."""
     postings = con.execute(" UNION ALL ".join(_POSTINGS_SQL.format(termid=int(t)) for t in termids)).fetchnumpy()
     if len(postings["docid"]) == 0:
         return np.empty(0, np.int64), np.empty(0, np.float64)
@@ -536,8 +561,10 @@ def _scored_documents(con: duckdb.DuckDBPyConnection, termids: list[int], needed
         idf[has_term] = np.log10((docs - df + 0.5) / (df + 0.5) + 1)
     tf = postings["tf"].astype(np.float64)
     title_tf = postings["title_tf"].astype(np.float64)
+    names_tf = postings["names_tf"].astype(np.float64)
     norm = 1.2 * (0.25 + 0.75 * postings["doclen"].astype(np.float64) / avgdl)
-    part = idf * ((tf * 2.2) / (tf + norm)) + 2 * idf * ((title_tf * 2.2) / (title_tf + norm))
+    part = (idf * ((tf * 2.2) / (tf + norm)) + 2 * idf * ((title_tf * 2.2) / (title_tf + norm))
+            + 2 * idf * ((names_tf * 2.2) / (names_tf + norm)))
     docid_column = postings["docid"].astype(np.int64)  # docids are small: count and sum per docid by array index
     docids = np.flatnonzero(np.bincount(docid_column) >= needed)
     # Rounded as the macro rounds (migration 007), so equal scores tie whatever the order of the sum.
