@@ -13,7 +13,8 @@ re-segmenting only articles whose `content_sha256` changed, so its cost follows 
 Queries are segmented the same way and, by default, every query word must occur (`match_all`). Scores are BM25
 over the three fields together, as DuckDB fts's `match_bm25` computes it, plus twice the BM25 of the title alone
 and twice the BM25 of the names alone, so a story with the words in its title, or by the person named, ranks
-above one that only mentions them.
+above one that only mentions them. `search()` also keeps the articles crediting one person, lists the copies of
+a story (its duplicate cluster) once, and gives times in a time zone.
 
 SQL: `search_articles_tokens(tokens)` is a table macro stored in the database (any DuckDB client can call it
 with words separated by spaces). `enable_search(con)` adds `segment(text)` (a Python function) and the table
@@ -29,21 +30,23 @@ import re
 import time
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
+from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 import rjieba
 
+from . import ids
 from .bulk import execute_in, insert_arrow, registered
 from .errors import WarehouseError
 from .runs import utc_now
 
 __all__ = [
-    "IndexRefresh", "SearchHit", "tokenize", "segment", "segmenter_version", "enable_search",
+    "IndexRefresh", "SearchHit", "Credit", "Copy", "DEFAULT_ZONE", "tokenize", "segment", "segmenter_version", "enable_search",
     "refresh_search_index", "queue_for_search", "compaction_due", "compact_search_index", "index_status", "search",
     "snippet", "build_fts_index", "load_fts_extension", "has_fts_index",
 ]
@@ -457,19 +460,70 @@ def index_status(con: duckdb.DuckDBPyConnection) -> IndexStatus:
 
 # ---------------------------------------------------------------- searching
 
+DEFAULT_ZONE = "Asia/Shanghai"  # China time, the parsers' convention for times without an offset
+
+
+@dataclass
+class Credit:
+    name: str
+    role: str  # reporter, author, photographer, editor or correspondent
+
+
+@dataclass
+class Copy:
+    """Another article of a hit's duplicate cluster that matches the search too."""
+
+    article_id: str
+    site: str
+    url: str | None
+    published_at: datetime | None  # in the search's time zone
+
+
 @dataclass
 class SearchHit:
     rank: int
     article_id: str
     title: str | None
-    published_at: datetime | None
-    published_date: date | None
+    published_at: datetime | None  # in the search's time zone
+    published_date: date | None  # the day in that zone; a page that gives only a day keeps that day
+    published_precision: str | None  # 'datetime', or 'date' when the page gives only a day
     site: str
     url: str | None
     parent_article_id: str | None
     parent_title: str | None  # for a sub-article, the story it was printed with
-    score: float
+    score: float | None  # None when only a person was searched for
     snippet: str | None
+    people: list[Credit] = field(default_factory=list)  # credit order
+    copies: list[Copy] = field(default_factory=list)  # best ranked first; only when copies are collapsed
+
+
+class _Ranked(NamedTuple):
+    docid: int
+    article_id: str
+    published_at: datetime | None
+    local_date: date | None
+    precision: str | None
+    site: str
+    parent_article_id: str | None
+    score: float
+
+
+@dataclass
+class _Filters:
+    zone: str
+    site: str | None = None
+    since: date | None = None
+    until: date | None = None
+    person_id: str | None = None
+    role: str | None = None
+
+    @property
+    def narrowing(self) -> bool:
+        return any(value is not None for value in (self.site, self.since, self.until, self.person_id))
+
+    def params(self) -> dict:
+        return {"zone": self.zone, "site": self.site, "since": self.since, "until": self.until,
+                "person": self.person_id, "role": self.role}
 
 
 # search() computes what search_articles_tokens computes, with little SQL: one big query costs DuckDB more to
@@ -480,69 +534,170 @@ class SearchHit:
 _TERMS_SQL = "SELECT term, termid FROM search_terms WHERE term IN ({values})"
 _POSTINGS_SQL = "SELECT termid, docid, tf, title_tf, names_tf, doclen FROM search_postings WHERE termid = {termid}"
 _STATS_SQL = "SELECT count(*), avg(title_len + body_len + names_len) FROM article_search"
-_CANDIDATES_SQL = """
-SELECT s.docid, s.article_id, a.published_at, a.published_date, a.site, a.parent_article_id
+# The publication day in the zone $zone; a page that gives only a day (at midnight China time) keeps that day.
+_LOCAL_DATE = ("CASE WHEN a.published_precision = 'date' THEN a.published_date "
+               "ELSE CAST(timezone($zone, a.published_at) AS DATE) END")
+_RANKED_COLUMNS = (f"s.docid, s.article_id, a.published_at, {_LOCAL_DATE}, a.published_precision, a.site, "
+                   "a.parent_article_id")
+_CANDIDATES_SQL = f"""
+SELECT {_RANKED_COLUMNS}
 FROM article_search s JOIN articles a ON a.article_id = s.article_id
-WHERE s.docid IN ({docids})
+WHERE s.docid IN ({{docids}})
 """
-_FILTERED_SQL = """
-SELECT s.docid, s.article_id, a.published_at, a.published_date, a.site, a.parent_article_id, c.score
+_FILTERED_SQL = f"""
+SELECT {_RANKED_COLUMNS}, c.score
 FROM __search_scores c
 JOIN article_search s ON s.docid = c.docid
 JOIN articles a ON a.article_id = s.article_id
-WHERE (CAST(? AS VARCHAR) IS NULL OR a.site = ? OR a.site LIKE '%.' || ?)
-  AND (CAST(? AS DATE) IS NULL OR a.published_date >= ?)
-  AND (CAST(? AS DATE) IS NULL OR a.published_date <= ?)
+WHERE (CAST($site AS VARCHAR) IS NULL OR a.site = $site OR a.site LIKE '%.' || $site)
+  AND (CAST($since AS DATE) IS NULL OR {_LOCAL_DATE} >= $since)
+  AND (CAST($until AS DATE) IS NULL OR {_LOCAL_DATE} <= $until)
+  AND (CAST($person AS VARCHAR) IS NULL OR EXISTS (
+      SELECT 1 FROM article_people ap
+      WHERE ap.article_id = a.article_id AND ap.person_id = $person
+        AND (CAST($role AS VARCHAR) IS NULL OR ap.role = $role)))
 ORDER BY c.score DESC, a.published_at DESC NULLS LAST, s.article_id
-LIMIT ?
+LIMIT $limit
 """
+_PERSON_DOCS_SQL = """
+SELECT DISTINCT s.docid
+FROM article_people ap JOIN article_search s ON s.article_id = ap.article_id
+WHERE ap.person_id = $person AND (CAST($role AS VARCHAR) IS NULL OR ap.role = $role)
+ORDER BY s.docid
+"""
+# Whole duplicate clusters (docs/schema.md, "Duplicates and reposts") of the given articles.
+_CLUSTERS_SQL = """
+WITH c AS MATERIALIZED (SELECT article_id, cluster_id FROM article_clusters)
+SELECT article_id, cluster_id FROM c
+WHERE cluster_id IN (SELECT cluster_id FROM c WHERE article_id IN ({values}))
+"""
+_DOCIDS_SQL = "SELECT article_id, docid FROM article_search WHERE article_id IN ({values})"
 _TEXTS_SQL = "SELECT article_id, title, url, lead, body_text FROM articles WHERE article_id IN ({values})"
-_TITLES_SQL = "SELECT article_id, title FROM articles WHERE article_id IN ({values})"
+_TITLES_SQL = "SELECT article_id, title, url FROM articles WHERE article_id IN ({values})"
+_CREDITS_SQL = """
+SELECT ap.article_id, p.name, ap.role
+FROM article_people ap JOIN people p ON p.person_id = ap.person_id
+WHERE ap.article_id IN ({values})
+ORDER BY ap.article_id, ap.seq
+"""
 
 
-def search(con: duckdb.DuckDBPyConnection, query: str, *, site: str | None = None, since: date | None = None,
-           until: date | None = None, limit: int = 20, match_all: bool = True,
-           marks: tuple[str, str] = ("【", "】")) -> list[SearchHit]:
+def search(con: duckdb.DuckDBPyConnection, query: str | None, *, site: str | None = None,
+           since: date | None = None, until: date | None = None, person: str | None = None,
+           role: str | None = None, limit: int = 20, match_all: bool = True, collapse_copies: bool = False,
+           zone: str = DEFAULT_ZONE, marks: tuple[str, str] = ("【", "】")) -> list[SearchHit]:
     """Articles matching `query`, best first, each with the body sentence that matches best (hits in `marks`).
 
     The same hits, scores and order as `search_articles_tokens(segment(query), match_all)` in SQL, filtered.
-    `site` matches the host or any subdomain of it (lnd.com.cn matches epaper.lnd.com.cn); `since` and
-    `until` bound `published_date` (inclusive; articles without a date are then left out).
+    `site` matches the host or any subdomain of it (lnd.com.cn matches epaper.lnd.com.cn); `person` keeps the
+    articles that credit someone of exactly that name (in `role`, if given); `since` and `until` bound the
+    publication day in `zone` (inclusive; articles without a date are then left out). With `person`, the query
+    may be empty: the person's articles, latest first, without scores.
+
+    `collapse_copies` lists the articles of one duplicate cluster (view `article_clusters`) once, as its best
+    ranked copy, with the cluster's other matching articles as its `copies`; `limit` then counts clusters.
+    Times are given in `zone`.
     """
     words = tokenize(query)
-    if not words:
+    if not words and person is None:
         raise WarehouseError(f"nothing to search for in {query!r}: it has no words, only punctuation or spaces")
-    site = site.strip().lower() if site else None
-    terms = list(dict.fromkeys(words))
-    termids = [termid for _, termid in execute_in(con, _TERMS_SQL, terms)]
-    if not termids or (match_all and len(termids) < len(terms)) or limit < 1:
+    filters = _Filters(zone=zone, site=site.strip().lower() if site else None, since=since, until=until,
+                       person_id=ids.person_id_for(person.strip()) if person is not None else None,
+                       role=role if person is not None else None)
+    if limit < 1:
         return []
-    docids, scores = _scored_documents(con, termids, needed=len(terms) if match_all else 1)
-    if site is not None or since is not None or until is not None:
-        with registered(con, "__search_scores", pa.table({"docid": docids, "score": scores})):
-            ranked = con.execute(_FILTERED_SQL, [site, site, site, since, since, until, until, limit]).fetchall()
+    if words:
+        terms = list(dict.fromkeys(words))
+        termids = [termid for _, termid in execute_in(con, _TERMS_SQL, terms)]
+        if not termids or (match_all and len(termids) < len(terms)):
+            return []
+        docids, scores = _scored_documents(con, termids, needed=len(terms) if match_all else 1)
     else:
-        if len(scores) > limit:  # only the best `limit` scores, and any tied with the last, can be in the answer
-            best = scores >= np.partition(scores, len(scores) - limit)[len(scores) - limit]
-            docids, scores = docids[best], scores[best]
-        score_of = dict(zip(docids.tolist(), scores.tolist()))
-        candidates = con.execute(_CANDIDATES_SQL.format(docids=", ".join(map(str, score_of)))).fetchall() \
-            if score_of else []
-        ranked = sorted((row + (score_of[row[0]],) for row in candidates),
-                        key=lambda row: _rank_key(row[6], row[2], row[1]))[:limit]
+        docids = con.execute(_PERSON_DOCS_SQL, {"person": filters.person_id, "role": filters.role}).fetchnumpy()
+        docids = docids["docid"].astype(np.int64)
+        scores = np.zeros(len(docids), np.float64)
+    if collapse_copies:
+        ranked, copies = _collapsed(con, docids, scores, filters, limit)
+    else:
+        ranked, copies = _best(con, docids, scores, filters, limit), {}
+    return _hits(con, ranked, copies, words, ZoneInfo(zone), marks)
+
+
+def _best(con: duckdb.DuckDBPyConnection, docids: np.ndarray, scores: np.ndarray, filters: _Filters,
+          count: int) -> list[_Ranked]:
+    """The `count` best of these scored documents that pass the filters, in rank order."""
+    if filters.narrowing:
+        with registered(con, "__search_scores", pa.table({"docid": docids, "score": scores})):
+            rows = con.execute(_FILTERED_SQL, filters.params() | {"limit": count}).fetchall()
+        return [_Ranked(*row) for row in rows]
+    if len(scores) > count:  # only the best `count` scores, and any tied with the last, can be in the answer
+        best = scores >= np.partition(scores, len(scores) - count)[len(scores) - count]
+        docids, scores = docids[best], scores[best]
+    if len(docids) == 0:
+        return []
+    score_of = dict(zip(docids.tolist(), scores.tolist()))
+    candidates = con.execute(_CANDIDATES_SQL.format(docids=", ".join(map(str, score_of))),
+                             {"zone": filters.zone}).fetchall()
+    ranked = [_Ranked(*row, score_of[row[0]]) for row in candidates]
+    return sorted(ranked, key=_rank_key)[:count]
+
+
+def _collapsed(con: duckdb.DuckDBPyConnection, docids: np.ndarray, scores: np.ndarray, filters: _Filters,
+               limit: int) -> tuple[list[_Ranked], dict[str, list[_Ranked]]]:
+    """The best ranked article of each of the `limit` best clusters, and the cluster's other matching articles
+    (by the leader's article_id), each list in rank order. An article without duplicates is a cluster of one."""
+    count = limit
+    while True:
+        ranked = _best(con, docids, scores, filters, count)
+        cluster_of: dict[str, str] = dict(execute_in(con, _CLUSTERS_SQL, [row.article_id for row in ranked]))
+        groups: dict[str, list[_Ranked]] = {}
+        for row in ranked:
+            groups.setdefault(cluster_of.get(row.article_id, row.article_id), []).append(row)
+        if len(groups) >= limit or len(ranked) < count:
+            break
+        count *= 4  # many of the best were copies of each other: look further down
+    chosen = dict(list(groups.items())[:limit])
+    # Copies ranked below the `count` best: the chosen clusters' other articles that match and pass the filters.
+    seen = {row.article_id for row in ranked}
+    unseen = [article_id for article_id, cluster in cluster_of.items() if cluster in chosen and article_id not in seen]
+    wanted = np.array(sorted(docid for _, docid in execute_in(con, _DOCIDS_SQL, unseen)), np.int64)
+    at = np.searchsorted(docids, wanted)  # docids are ascending
+    matched = at < len(docids)
+    matched[matched] = docids[at[matched]] == wanted[matched]
+    if matched.any():
+        for row in _best(con, wanted[matched], scores[at[matched]], filters, int(matched.sum())):
+            chosen[cluster_of[row.article_id]].append(row)  # ranked below every row already there
+    return [group[0] for group in chosen.values()], {group[0].article_id: group[1:] for group in chosen.values()}
+
+
+def _hits(con: duckdb.DuckDBPyConnection, ranked: list[_Ranked], copies: dict[str, list[_Ranked]],
+          words: list[str], zone: ZoneInfo, marks: tuple[str, str]) -> list[SearchHit]:
     if not ranked:
         return []
-    texts = {row[0]: row[1:] for row in execute_in(con, _TEXTS_SQL, [row[1] for row in ranked])}
-    parents = [row[5] for row in ranked if row[5]]
-    parent_titles = dict(execute_in(con, _TITLES_SQL, parents))
+    article_ids = [row.article_id for row in ranked]
+    texts = {row[0]: row[1:] for row in execute_in(con, _TEXTS_SQL, article_ids)}
+    # the titles of the sub-articles' stories, the URLs of the copies
+    others = {row[0]: row[1:] for row in execute_in(con, _TITLES_SQL, [
+        row.parent_article_id for row in ranked if row.parent_article_id] + [
+        copy.article_id for rows in copies.values() for copy in rows])}
+    people: dict[str, list[Credit]] = {}
+    for article_id, name, role in execute_in(con, _CREDITS_SQL, article_ids):
+        people.setdefault(article_id, []).append(Credit(name, role))
     hits = []
-    for rank, (_, article_id, published_at, published_date, hit_site, parent_id, score) in enumerate(ranked, 1):
-        title, url, lead, body = texts[article_id]
-        hits.append(SearchHit(rank, article_id, title, published_at, published_date, hit_site, url, parent_id,
-                              parent_titles.get(parent_id), score,
-                              snippet=snippet(_join_text(lead, body), words, marks=marks)
-                              or snippet(title, words, marks=marks)))
+    for rank, row in enumerate(ranked, 1):
+        title, url, lead, body = texts[row.article_id]
+        hits.append(SearchHit(
+            rank, row.article_id, title, _in_zone(row.published_at, zone), row.local_date, row.precision, row.site,
+            url, row.parent_article_id, others.get(row.parent_article_id, (None,))[0], row.score if words else None,
+            snippet=snippet(_join_text(lead, body), words, marks=marks) or snippet(title, words, marks=marks),
+            people=people.get(row.article_id, []),
+            copies=[Copy(copy.article_id, copy.site, others[copy.article_id][1],
+                         _in_zone(copy.published_at, zone)) for copy in copies.get(row.article_id, [])]))
     return hits
+
+
+def _in_zone(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+    return moment.astimezone(zone) if moment is not None else None
 
 
 def _scored_documents(con: duckdb.DuckDBPyConnection, termids: list[int], needed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -571,9 +726,10 @@ def _scored_documents(con: duckdb.DuckDBPyConnection, termids: list[int], needed
     return docids, np.round(np.bincount(docid_column, weights=part)[docids], SCORE_DECIMALS)
 
 
-def _rank_key(score: float, published_at: datetime | None, article_id: str) -> tuple:
+def _rank_key(row: _Ranked) -> tuple:
     """ORDER BY score DESC, published_at DESC NULLS LAST, article_id."""
-    return (-score, published_at is None, -published_at.timestamp() if published_at else 0.0, article_id)
+    return (-row.score, row.published_at is None, -row.published_at.timestamp() if row.published_at else 0.0,
+            row.article_id)
 
 
 # ---------------------------------------------------------------- snippets

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import textwrap
 from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..settings import DEFAULT_TIMEZONE, TIMEZONE_ENV
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -26,6 +30,23 @@ def examples(text: str) -> str:
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="DuckDB file (default: $NEWSDUCK_DB or ./data/newsduck.duckdb)")
+
+
+def add_timezone_option(parser: argparse.ArgumentParser) -> None:
+    """--timezone ZONE: the IANA time zone a command prints times in (default $NEWSDUCK_TIMEZONE, else China time)."""
+    parser.add_argument("--timezone", metavar="ZONE", type=time_zone,
+                        default=os.environ.get(TIMEZONE_ENV) or DEFAULT_TIMEZONE,
+                        help=f"print times and dates in this IANA time zone, e.g. UTC or Europe/Berlin "
+                        f"(default: ${TIMEZONE_ENV} or {DEFAULT_TIMEZONE})")
+
+
+def time_zone(text: str) -> str:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"expected an IANA time zone like Asia/Shanghai or UTC "
+                                         f"(from --timezone or ${TIMEZONE_ENV}), got {text!r}") from None
+    return text
 
 
 def positive_int(text: str) -> int:
