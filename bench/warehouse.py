@@ -489,7 +489,7 @@ LOAD_STEPS = [(prepare_module, name) for name in ("prepare_page", "fingerprint_a
     (load_module, name) for name in ("existing_articles", "insert_raw_pages", "insert_people", "insert_articles",
     "insert_children", "insert_fetches", "detect_relations")]
 SEARCH_REFRESH_STEPS = [(search_module, name) for name in (
-    "segmented_documents", "_replace_documents", "_remove_deleted_articles", "compact_search_index")]
+    "segmented_documents", "_replace_documents", "_remove_documents", "compact_search_index")]
 QUERY_STEPS = [(search_module, name) for name in ("tokenize", "snippet")]
 DETECTION_STEPS = [(relations_module, name) for name in (
     "forget_articles", "top_level_articles", "fingerprint_articles", "band_table", "store_fingerprints",

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 DEFAULT_DB = "data/newsduck.duckdb"
+DEFAULT_TIMEZONE = "Asia/Shanghai"  # China time: of crawl schedules, and of the times commands print
+TIMEZONE_ENV = "NEWSDUCK_TIMEZONE"
 
 
 def database_path(cli_value: str | None) -> str:

@@ -34,9 +34,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from parsers.urls import canonicalize_url
 
+from .settings import DEFAULT_TIMEZONE
+
 DEFAULT_SOURCES_FILE = "sources.toml"
 SOURCES_ENV = "NEWSDUCK_SOURCES"
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_MAX_LIST_PAGES = 20
 
 SITE, EPAPER = "site", "epaper"

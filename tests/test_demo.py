@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
+from test_ingest import table_contents
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-from test_ingest import table_contents
+SCHEMA_DOC = (REPO / "docs" / "schema.md").read_text(encoding="utf-8")
 
 pytestmark = pytest.mark.slow
 
@@ -22,6 +23,17 @@ pytestmark = pytest.mark.slow
 def run_demo(cwd) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.run([sys.executable, "-m", "flows.demo"], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def search_examples() -> list[tuple[str, str]]:
+    """(command, output) of each console example of the README's search section and of docs/schema.md's
+    "Full-text search": one command a block, then what it prints."""
+    sections = (README[README.index("### `newsduck search"):README.index("### `newsduck export")],
+                SCHEMA_DOC[SCHEMA_DOC.index("## Full-text search"):SCHEMA_DOC.index("## Example queries")])
+    blocks = [re.search(r"\A\$ (newsduck .*?)\n(.*)\Z", block, re.S).group(1, 2)
+              for section in sections for block in re.findall(r"```console\n(.*?)```", section, re.S)]
+    assert len(blocks) >= 3 and all("\n$ " not in shown for _, shown in blocks)
+    return blocks
 
 
 def test_demo_runs_twice_with_the_same_tables(tmp_path):
@@ -35,12 +47,12 @@ def test_demo_runs_twice_with_the_same_tables(tmp_path):
     assert "-- Articles per day and site" in first.stdout
     assert "-- Who wrote and photographed the most" in first.stdout
     tables = table_contents(db)
-    # the README's search example, on the demo database
-    command, shown = re.search(r"```console\n\$ (newsduck search .*?)\n(.*?)```", README, re.S).group(1, 2)
-    searched = subprocess.run([str(Path(sys.executable).parent / "newsduck"), *shlex.split(command)[1:], "--db", str(db)],
-                              cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    # the demo serves on 8765 unless that port is taken; the README shows 8765
-    assert re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:8765", searched.stdout) == shown
+    # the search examples of the README and docs/schema.md, on the demo database (served on 8765 unless that port
+    # is taken; the docs show 8765)
+    for command, shown in search_examples():
+        searched = subprocess.run([str(Path(sys.executable).parent / "newsduck"), *shlex.split(command)[1:],
+                                   "--db", str(db)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:8765", searched.stdout) == shown, command
 
     second = run_demo(tmp_path)
     assert second.returncode == 0, second.stderr

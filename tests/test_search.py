@@ -36,6 +36,7 @@ SEEDS = FIXTURES / "seeds"
 EPAPER_URL = "http://epaper.lnd.com.cn/html/2023-03/07/content_2318551.htm"
 LIAOSHEN_URL = "https://www.liaoshen-news.cn/article/2024/11/05/748215.html"
 T0 = datetime(2024, 11, 5, 2, 0, tzinfo=timezone.utc)
+NAMED_PERSON = "王晓宁"  # the agate story's reporter, credited in its byline and nowhere in its text
 
 
 # ---------------------------------------------------------------- helpers
@@ -175,6 +176,18 @@ def test_english_and_mixed_queries(reader):
     assert search(reader, "duckdb spark") == []
 
 
+def test_a_name_finds_the_articles_that_credit_the_person(reader):
+    """Bylines are indexed: the agate story names its reporter in its byline only."""
+    assert reader.execute("SELECT count(*) FROM articles WHERE title LIKE ? OR body_text LIKE ?",
+                          [f"%{NAMED_PERSON}%"] * 2).fetchone() == (0,)
+    assert [h.url for h in search(reader, NAMED_PERSON)] == [LIAOSHEN_URL]
+    assert [h.url for h in search(reader, f"{NAMED_PERSON} 玛瑙")] == [LIAOSHEN_URL]
+    assert reader.execute("SELECT url FROM search_articles(?)", [NAMED_PERSON]).fetchall() == [(LIAOSHEN_URL,)]
+    # 田甜 reports the e-paper's district column: the story, its sub-articles, and their copies in seed 000
+    credited = {row[0] for row in reader.execute("SELECT article_id FROM article_people_v WHERE name = '田甜'").fetchall()}
+    assert len(credited) > 10 and {h.article_id for h in search(reader, "田甜", limit=100)} == credited
+
+
 def test_site_and_date_filters(reader):
     everywhere = search(reader, "阜新", limit=100)
     assert {h.site for h in everywhere} >= {"epaper.lnd.com.cn", "www.lndj.gov.cn", "www.ffclzx.cn",
@@ -199,16 +212,19 @@ def test_empty_query_is_refused(reader):
         search(reader, " ，。 ")
 
 
-def test_scores_are_duckdb_fts_bm25_plus_twice_the_title_bm25(fixture_db, tmp_path):
-    """The macro's scores equal DuckDB fts's match_bm25 (all fields) + 2 × match_bm25 (title field)."""
+def test_scores_are_duckdb_fts_bm25_plus_twice_the_title_and_names_bm25(fixture_db, tmp_path):
+    """The macro's scores equal DuckDB fts's match_bm25 (all fields) + 2 × match_bm25 (title field)
+    + 2 × match_bm25 (names field)."""
     copy = tmp_path / "oracle.duckdb"
     shutil.copy(fixture_db, copy)
     con = duckdb.connect(str(copy))
     extension = importlib.resources.files("duckdb_extension_fts") / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
     con.load_extension(str(extension))
-    con.execute("PRAGMA create_fts_index('article_search', 'article_id', 'title_tokens', 'body_tokens', "
+    con.execute("PRAGMA create_fts_index('article_search', 'article_id', 'title_tokens', 'body_tokens', 'names_tokens', "
                 "stemmer='none', stopwords='none', ignore='\\s+', strip_accents=0, lower=1, overwrite=1)")
-    for query in ("招商引资", "玛瑙", "阜新 海州区", "duckdb", "新质生产力", "煤矿 风电 光伏"):
+    assert con.execute("SELECT count(*) FROM article_search WHERE names_len > 0").fetchone()[0] > 0
+    for query in ("招商引资", "玛瑙", "阜新 海州区", "duckdb", "新质生产力", "煤矿 风电 光伏", NAMED_PERSON,
+                  f"{NAMED_PERSON} 玛瑙"):
         tokens = segment(query)
         for match_all in (True, False):
             expected = dict(con.execute("""
@@ -216,6 +232,7 @@ def test_scores_are_duckdb_fts_bm25_plus_twice_the_title_bm25(fixture_db, tmp_pa
                     SELECT article_id,
                            fts_main_article_search.match_bm25(article_id, $q, conjunctive := $all)
                            + 2 * coalesce(fts_main_article_search.match_bm25(article_id, $q, fields := 'title_tokens'), 0)
+                           + 2 * coalesce(fts_main_article_search.match_bm25(article_id, $q, fields := 'names_tokens'), 0)
                            AS score
                     FROM article_search) WHERE score IS NOT NULL""", {"q": tokens, "all": int(match_all)}).fetchall())
             got = dict(con.execute("SELECT article_id, score FROM search_articles_tokens(?, match_all := ?)",
@@ -397,6 +414,25 @@ def test_a_new_segmenter_or_an_upgraded_database_compares_every_article_once(tmp
     con.close()
 
 
+def test_an_index_built_before_names_were_indexed_gets_them_at_the_next_refresh(fixture_db, tmp_path):
+    path = tmp_path / "old.duckdb"
+    shutil.copy(fixture_db, path)
+    con = connect(path)
+    # What migration 010 leaves of an index built before it: no names, the segmenter version of then.
+    old_version = search_module.segmenter_version().rsplit("/", 1)[0] + "/2"
+    con.execute("UPDATE article_search SET names_tokens = '', names_len = 0, segmenter = ?", [old_version])
+    con.execute("UPDATE search_index_state SET segmenter = ?", [old_version])
+    con.execute("DELETE FROM search_postings WHERE tf = names_tf")
+    con.execute("UPDATE search_postings SET tf = tf - names_tf, names_tf = 0")
+    assert search(con, NAMED_PERSON) == []
+    status = index_status(con)
+    assert status.pending == status.articles
+    assert refresh_search_index(con).segmented == status.articles  # every article, though none changed
+    assert [h.url for h in search(con, NAMED_PERSON)] == [LIAOSHEN_URL]
+    assert refresh_search_index(con).segmented == 0
+    con.close()
+
+
 def test_refresh_joins_the_callers_transaction(tmp_path):
     con = connect(tmp_path / "n.duckdb")
     load(con, [story("https://a.cn/1.html", "玛瑙", "玛瑙。")])
@@ -440,6 +476,26 @@ def test_enable_search_on_a_database_without_search_tables(tmp_path):
     assert enable_search(con) is False
     assert not index_status(con).has_index
     con.close()
+
+
+def test_a_database_before_the_names_index_is_migrated_by_a_reindex(tmp_path, capsys):
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    for path in MIGRATIONS_DIR.glob("00*.sql"):  # every migration before 010
+        shutil.copy(path, migrations)
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    migrate(con, migrations)
+    con.close()
+    con = duckdb.connect(str(db), read_only=True)
+    assert not index_status(con).has_index  # a read-only connection cannot add the names columns
+    con.close()
+    assert main(["search", "风电", "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert "no search index" in err and "newsduck search --reindex" in err
+    assert main(["search", "风电", "--reindex", "--db", str(db)]) == 0
+    out, err = capsys.readouterr()
+    assert "search index: 0 articles segmented" in err and out == "no articles match '风电'\n"
 
 
 def test_macro_from_newsduck_sql(fixture_db, capsys):

@@ -1,8 +1,9 @@
 """Full-text search over articles, Chinese first: jieba words, an incremental BM25 index, ranked hits with snippets.
 
-Titles (with kicker and subtitle) and bodies (with lead) are segmented in jieba's search mode
-(`cut_for_search`: 招商引资 gives 招商, 引资 and 招商引资, so a query for either part finds it) by rjieba, the
-Python binding of jieba-rs: jieba's dictionary and algorithm in Rust, ~28x faster than jieba itself here
+Each article is a document of three fields: the title (with kicker and subtitle), the body (with lead) and the
+names of the people it credits (`article_people`: reporters, editors, photographers…). They are segmented in
+jieba's search mode (`cut_for_search`: 招商引资 gives 招商, 引资 and 招商引资, so a query for either part finds it)
+by rjieba, the Python binding of jieba-rs: jieba's dictionary and algorithm in Rust, ~28x faster than jieba itself here
 (6 M vs 0.2 M characters/s), which is what makes segmenting 100k articles a matter of seconds. Runs of letters
 and digits are words of their own (`www.lndj.gov.cn` gives www, lndj, gov, cn; 77.2% gives 77.2), Latin words are
 lower-cased and full-width forms folded (NFKC). The words are kept in `article_search` and indexed in
@@ -10,7 +11,10 @@ lower-cased and full-width forms folded (NFKC). The words are kept in `article_s
 re-segmenting only articles whose `content_sha256` changed, so its cost follows the batch, not the database.
 
 Queries are segmented the same way and, by default, every query word must occur (`match_all`). Scores are BM25
-over title and body together, as DuckDB fts's `match_bm25` computes it, plus twice the BM25 of the title alone.
+over the three fields together, as DuckDB fts's `match_bm25` computes it, plus twice the BM25 of the title alone
+and twice the BM25 of the names alone, so a story with the words in its title, or by the person named, ranks
+above one that only mentions them. `search()` also keeps the articles crediting one person, lists the copies of
+a story (its duplicate cluster) once, and gives times in a time zone.
 
 SQL: `search_articles_tokens(tokens)` is a table macro stored in the database (any DuckDB client can call it
 with words separated by spaces). `enable_search(con)` adds `segment(text)` (a Python function) and the table
@@ -26,21 +30,23 @@ import re
 import time
 import unicodedata
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
+from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 import rjieba
 
+from . import ids
 from .bulk import execute_in, insert_arrow, registered
 from .errors import WarehouseError
 from .runs import utc_now
 
 __all__ = [
-    "IndexRefresh", "SearchHit", "tokenize", "segment", "segmenter_version", "enable_search",
+    "IndexRefresh", "SearchHit", "Credit", "Copy", "DEFAULT_ZONE", "tokenize", "segment", "segmenter_version", "enable_search",
     "refresh_search_index", "queue_for_search", "compaction_due", "compact_search_index", "index_status", "search",
     "snippet", "build_fts_index", "load_fts_extension", "has_fts_index",
 ]
@@ -60,7 +66,9 @@ AUTO_COMPACT_MAX_ROWS = 60_000_000
 # stays that of one chunk's sort as the index grows (one sort of 5.5M postings: +176 MB; chunks of 1M: +91 MB).
 COMPACT_CHUNK_ROWS = 1_000_000
 SCORE_DECIMALS = 12  # scores are rounded to this many decimals (migration 007)
-_RULES_VERSION = 2  # bump when tokenize() changes: every article is segmented again at the next refresh
+# Bump when what an article's document holds changes (tokenize(), or the fields): every article is segmented
+# again at the next refresh. 3: the names field (migration 010).
+_RULES_VERSION = 3
 
 SEARCH_MACRO = """
 CREATE OR REPLACE TEMP MACRO search_articles(q, match_all := true) AS TABLE
@@ -156,7 +164,7 @@ def build_fts_index(con: duckdb.DuckDBPyConnection) -> float:
     started = time.perf_counter()
     load_fts_extension(con)
     con.execute("PRAGMA create_fts_index('article_search', 'article_id', 'title_tokens', 'body_tokens', "
-                "stemmer='none', stopwords='none', ignore='\\s+', strip_accents=0, lower=1, overwrite=1)")
+                "'names_tokens', stemmer='none', stopwords='none', ignore='\\s+', strip_accents=0, lower=1, overwrite=1)")
     return time.perf_counter() - started
 
 
@@ -190,12 +198,24 @@ SELECT article_id, content_sha256, kicker, title, subtitle, lead, body_text
 FROM articles WHERE article_id IN ({values})
 """
 
+# The names an article credits, each once, in credit order (someone credited as 文/图 has two rows).
+_NAMES_SQL = """
+SELECT article_id, list(name ORDER BY seq) FROM (
+    SELECT ap.article_id, p.name, min(ap.seq) AS seq
+    FROM article_people ap JOIN people p ON p.person_id = ap.person_id
+    WHERE ap.article_id IN ({values})
+    GROUP BY ap.article_id, p.name
+) GROUP BY article_id
+"""
+
 _TERM_SCHEMA = pa.schema([("termid", pa.int32()), ("term", pa.string())])
 _NEW_SCHEMA = pa.schema([
     ("article_id", pa.string()), ("content_sha256", pa.string()), ("segmenter", pa.string()),
-    ("title_tokens", pa.string()), ("body_tokens", pa.string()), ("title_len", pa.int32()),
-    ("body_len", pa.int32()), ("segmented_at", pa.timestamp("us", tz="UTC")),
+    ("title_tokens", pa.string()), ("body_tokens", pa.string()), ("names_tokens", pa.string()),
+    ("title_len", pa.int32()), ("body_len", pa.int32()), ("names_len", pa.int32()),
+    ("segmented_at", pa.timestamp("us", tz="UTC")),
     ("title_words", pa.list_(pa.string())), ("body_words", pa.list_(pa.string())),
+    ("names_words", pa.list_(pa.string())),
 ])
 
 
@@ -222,8 +242,9 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, *, compact: bool | None
         stale = [row[0] for row in con.execute(_STALE_SQL, [version]).fetchall()]
         gone = [row[0] for row in con.execute(_GONE_SQL).fetchall()]
     for start in range(0, len(stale), SEGMENT_CHUNK):
-        rows = execute_in(con, _TEXT_SQL, stale[start:start + SEGMENT_CHUNK])
-        documents = segmented_documents(rows, version)
+        chunk = stale[start:start + SEGMENT_CHUNK]
+        documents = segmented_documents(execute_in(con, _TEXT_SQL, chunk), version,
+                                        dict(execute_in(con, _NAMES_SQL, chunk)))
         with _transaction(con):
             _replace_documents(con, documents)
         done.segmented += documents.num_rows
@@ -257,24 +278,23 @@ def _queued_changes(con: duckdb.DuckDBPyConnection, ids: list[str], version: str
     return stale, gone
 
 
-def segmented_documents(rows: Sequence[tuple], version: str) -> pa.Table:
-    """(article_id, content_sha256, kicker, title, subtitle, lead, body_text) rows -> article_search rows, plus
-    the words as lists (`title_words`, `body_words`) for the postings."""
+def segmented_documents(rows: Sequence[tuple], version: str, names: dict[str, list[str]]) -> pa.Table:
+    """(article_id, content_sha256, kicker, title, subtitle, lead, body_text) rows and the names each article
+    credits -> article_search rows, plus the words as lists (`title_words`, `body_words`, `names_words`) for
+    the postings."""
     now = utc_now()
     columns: dict[str, list] = {name: [] for name in _NEW_SCHEMA.names}
     for article_id, content_sha256, kicker, title, subtitle, lead, body_text in rows:
-        title_words = tokenize(_join_text(kicker, title, subtitle))
-        body_words = tokenize(_join_text(lead, body_text))
+        fields = {"title": tokenize(_join_text(kicker, title, subtitle)), "body": tokenize(_join_text(lead, body_text)),
+                  "names": [word for name in names.get(article_id, ()) for word in tokenize(name)]}
         columns["article_id"].append(article_id)
         columns["content_sha256"].append(content_sha256)
         columns["segmenter"].append(version)
-        columns["title_tokens"].append(" ".join(title_words))
-        columns["body_tokens"].append(" ".join(body_words))
-        columns["title_len"].append(len(title_words))
-        columns["body_len"].append(len(body_words))
         columns["segmented_at"].append(now)
-        columns["title_words"].append(title_words)
-        columns["body_words"].append(body_words)
+        for field, words in fields.items():
+            columns[f"{field}_tokens"].append(" ".join(words))
+            columns[f"{field}_len"].append(len(words))
+            columns[f"{field}_words"].append(words)
     return pa.table(columns, schema=_NEW_SCHEMA)
 
 
@@ -293,20 +313,25 @@ def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table) -> N
     with registered(con, "__search_new", documents):
         con.execute("""
             INSERT INTO article_search (article_id, docid, content_sha256, segmenter, title_tokens, body_tokens,
-                                        title_len, body_len, segmented_at)
+                                        names_tokens, title_len, body_len, names_len, segmented_at)
             SELECT article_id, docid, content_sha256, segmenter, title_tokens, body_tokens,
-                   title_len, body_len, segmented_at
+                   names_tokens, title_len, body_len, names_len, segmented_at
             FROM __search_new
         """)
         con.execute("""
             CREATE OR REPLACE TEMP TABLE __search_words AS
-            SELECT docid, term, count(*)::INTEGER AS tf, (count(*) FILTER (WHERE in_title))::INTEGER AS title_tf,
+            SELECT docid, term, count(*)::INTEGER AS tf,
+                   (count(*) FILTER (WHERE field = 'title'))::INTEGER AS title_tf,
+                   (count(*) FILTER (WHERE field = 'names'))::INTEGER AS names_tf,
                    any_value(doclen) AS doclen
             FROM (
-                SELECT docid, title_len + body_len AS doclen, true AS in_title, unnest(title_words) AS term
+                SELECT docid, title_len + body_len + names_len AS doclen, 'title' AS field, unnest(title_words) AS term
                 FROM __search_new
                 UNION ALL
-                SELECT docid, title_len + body_len AS doclen, false AS in_title, unnest(body_words) AS term
+                SELECT docid, title_len + body_len + names_len AS doclen, 'body' AS field, unnest(body_words) AS term
+                FROM __search_new
+                UNION ALL
+                SELECT docid, title_len + body_len + names_len AS doclen, 'names' AS field, unnest(names_words) AS term
                 FROM __search_new
             )
             GROUP BY docid, term
@@ -324,8 +349,8 @@ def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table) -> N
         batch_terms = pa.table({"termid": list(termids.values()), "term": list(termids)}, schema=_TERM_SCHEMA)
         with registered(con, "__search_termids", batch_terms):
             added = con.execute("""
-                INSERT INTO search_postings (termid, docid, tf, title_tf, doclen)
-                SELECT t.termid, w.docid, w.tf, w.title_tf, w.doclen
+                INSERT INTO search_postings (termid, docid, tf, title_tf, names_tf, doclen)
+                SELECT t.termid, w.docid, w.tf, w.title_tf, w.names_tf, w.doclen
                 FROM __search_words w JOIN __search_termids t ON t.term = w.term
                 ORDER BY t.termid, w.docid
             """).fetchone()[0]
@@ -360,10 +385,10 @@ def _rewrite_postings_sorted(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         CREATE TABLE search_postings_sorted (
             termid INTEGER NOT NULL, docid INTEGER NOT NULL, tf INTEGER NOT NULL, title_tf INTEGER NOT NULL,
-            doclen INTEGER)
+            doclen INTEGER, names_tf INTEGER DEFAULT 0)
     """)
     for low, high in _termid_ranges(con, COMPACT_CHUNK_ROWS):  # ascending ranges: the table ends up sorted
-        con.execute("INSERT INTO search_postings_sorted SELECT termid, docid, tf, title_tf, doclen "
+        con.execute("INSERT INTO search_postings_sorted SELECT termid, docid, tf, title_tf, doclen, names_tf "
                     "FROM search_postings WHERE termid >= ? AND termid < ? ORDER BY termid, docid", [low, high])
     con.execute("DROP TABLE search_postings")
     con.execute("ALTER TABLE search_postings_sorted RENAME TO search_postings")
@@ -411,7 +436,7 @@ def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
 class IndexStatus:
     articles: int
     indexed: int  # articles whose index row is current
-    has_index: bool  # the search tables exist (migration 003)
+    has_index: bool  # the search tables exist as this code searches them (migration 010)
 
     @property
     def pending(self) -> int:
@@ -419,9 +444,11 @@ class IndexStatus:
 
 
 def index_status(con: duckdb.DuckDBPyConnection) -> IndexStatus:
-    """How many articles the index covers as they are now; works on read-only connections."""
-    has_index = con.execute("SELECT count(*) FROM information_schema.tables "
-                            "WHERE table_schema = 'main' AND table_name = 'article_search'").fetchone()[0] > 0
+    """How many articles the index covers as they are now; works on read-only connections. `has_index` is false
+    when the search tables are missing or older than this code (before migration 010, which a write connection
+    applies)."""
+    has_index = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' "
+                            "AND table_name = 'search_postings' AND column_name = 'names_tf'").fetchone()[0] > 0
     articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     if not has_index:
         return IndexStatus(articles, 0, False)
@@ -433,19 +460,70 @@ def index_status(con: duckdb.DuckDBPyConnection) -> IndexStatus:
 
 # ---------------------------------------------------------------- searching
 
+DEFAULT_ZONE = "Asia/Shanghai"  # China time, the parsers' convention for times without an offset
+
+
+@dataclass
+class Credit:
+    name: str
+    role: str  # reporter, author, photographer, editor or correspondent
+
+
+@dataclass
+class Copy:
+    """Another article of a hit's duplicate cluster that matches the search too."""
+
+    article_id: str
+    site: str
+    url: str | None
+    published_at: datetime | None  # in the search's time zone
+
+
 @dataclass
 class SearchHit:
     rank: int
     article_id: str
     title: str | None
-    published_at: datetime | None
-    published_date: date | None
+    published_at: datetime | None  # in the search's time zone
+    published_date: date | None  # the day in that zone; a page that gives only a day keeps that day
+    published_precision: str | None  # 'datetime', or 'date' when the page gives only a day
     site: str
     url: str | None
     parent_article_id: str | None
     parent_title: str | None  # for a sub-article, the story it was printed with
-    score: float
+    score: float | None  # None when only a person was searched for
     snippet: str | None
+    people: list[Credit] = field(default_factory=list)  # credit order
+    copies: list[Copy] = field(default_factory=list)  # best ranked first; only when copies are collapsed
+
+
+class _Ranked(NamedTuple):
+    docid: int
+    article_id: str
+    published_at: datetime | None
+    local_date: date | None
+    precision: str | None
+    site: str
+    parent_article_id: str | None
+    score: float
+
+
+@dataclass
+class _Filters:
+    zone: str
+    site: str | None = None
+    since: date | None = None
+    until: date | None = None
+    person_id: str | None = None
+    role: str | None = None
+
+    @property
+    def narrowing(self) -> bool:
+        return any(value is not None for value in (self.site, self.since, self.until, self.person_id))
+
+    def params(self) -> dict:
+        return {"zone": self.zone, "site": self.site, "since": self.since, "until": self.until,
+                "person": self.person_id, "role": self.role}
 
 
 # search() computes what search_articles_tokens computes, with little SQL: one big query costs DuckDB more to
@@ -454,76 +532,178 @@ class SearchHit:
 # summed per document with numpy; only the best scores (every match when a filter is given) are joined with
 # `articles` to break ties and filter, and the texts are read for the `limit` best alone.
 _TERMS_SQL = "SELECT term, termid FROM search_terms WHERE term IN ({values})"
-_POSTINGS_SQL = "SELECT termid, docid, tf, title_tf, doclen FROM search_postings WHERE termid = {termid}"
-_STATS_SQL = "SELECT count(*), avg(title_len + body_len) FROM article_search"
-_CANDIDATES_SQL = """
-SELECT s.docid, s.article_id, a.published_at, a.published_date, a.site, a.parent_article_id
+_POSTINGS_SQL = "SELECT termid, docid, tf, title_tf, names_tf, doclen FROM search_postings WHERE termid = {termid}"
+_STATS_SQL = "SELECT count(*), avg(title_len + body_len + names_len) FROM article_search"
+# The publication day in the zone $zone; a page that gives only a day (at midnight China time) keeps that day.
+_LOCAL_DATE = ("CASE WHEN a.published_precision = 'date' THEN a.published_date "
+               "ELSE CAST(timezone($zone, a.published_at) AS DATE) END")
+_RANKED_COLUMNS = (f"s.docid, s.article_id, a.published_at, {_LOCAL_DATE}, a.published_precision, a.site, "
+                   "a.parent_article_id")
+_CANDIDATES_SQL = f"""
+SELECT {_RANKED_COLUMNS}
 FROM article_search s JOIN articles a ON a.article_id = s.article_id
-WHERE s.docid IN ({docids})
+WHERE s.docid IN ({{docids}})
 """
-_FILTERED_SQL = """
-SELECT s.docid, s.article_id, a.published_at, a.published_date, a.site, a.parent_article_id, c.score
+_FILTERED_SQL = f"""
+SELECT {_RANKED_COLUMNS}, c.score
 FROM __search_scores c
 JOIN article_search s ON s.docid = c.docid
 JOIN articles a ON a.article_id = s.article_id
-WHERE (CAST(? AS VARCHAR) IS NULL OR a.site = ? OR a.site LIKE '%.' || ?)
-  AND (CAST(? AS DATE) IS NULL OR a.published_date >= ?)
-  AND (CAST(? AS DATE) IS NULL OR a.published_date <= ?)
+WHERE (CAST($site AS VARCHAR) IS NULL OR a.site = $site OR a.site LIKE '%.' || $site)
+  AND (CAST($since AS DATE) IS NULL OR {_LOCAL_DATE} >= $since)
+  AND (CAST($until AS DATE) IS NULL OR {_LOCAL_DATE} <= $until)
+  AND (CAST($person AS VARCHAR) IS NULL OR EXISTS (
+      SELECT 1 FROM article_people ap
+      WHERE ap.article_id = a.article_id AND ap.person_id = $person
+        AND (CAST($role AS VARCHAR) IS NULL OR ap.role = $role)))
 ORDER BY c.score DESC, a.published_at DESC NULLS LAST, s.article_id
-LIMIT ?
+LIMIT $limit
 """
+_PERSON_DOCS_SQL = """
+SELECT DISTINCT s.docid
+FROM article_people ap JOIN article_search s ON s.article_id = ap.article_id
+WHERE ap.person_id = $person AND (CAST($role AS VARCHAR) IS NULL OR ap.role = $role)
+ORDER BY s.docid
+"""
+# Whole duplicate clusters (docs/schema.md, "Duplicates and reposts") of the given articles.
+_CLUSTERS_SQL = """
+WITH c AS MATERIALIZED (SELECT article_id, cluster_id FROM article_clusters)
+SELECT article_id, cluster_id FROM c
+WHERE cluster_id IN (SELECT cluster_id FROM c WHERE article_id IN ({values}))
+"""
+_DOCIDS_SQL = "SELECT article_id, docid FROM article_search WHERE article_id IN ({values})"
 _TEXTS_SQL = "SELECT article_id, title, url, lead, body_text FROM articles WHERE article_id IN ({values})"
-_TITLES_SQL = "SELECT article_id, title FROM articles WHERE article_id IN ({values})"
+_TITLES_SQL = "SELECT article_id, title, url FROM articles WHERE article_id IN ({values})"
+_CREDITS_SQL = """
+SELECT ap.article_id, p.name, ap.role
+FROM article_people ap JOIN people p ON p.person_id = ap.person_id
+WHERE ap.article_id IN ({values})
+ORDER BY ap.article_id, ap.seq
+"""
 
 
-def search(con: duckdb.DuckDBPyConnection, query: str, *, site: str | None = None, since: date | None = None,
-           until: date | None = None, limit: int = 20, match_all: bool = True,
-           marks: tuple[str, str] = ("【", "】")) -> list[SearchHit]:
+def search(con: duckdb.DuckDBPyConnection, query: str | None, *, site: str | None = None,
+           since: date | None = None, until: date | None = None, person: str | None = None,
+           role: str | None = None, limit: int = 20, match_all: bool = True, collapse_copies: bool = False,
+           zone: str = DEFAULT_ZONE, marks: tuple[str, str] = ("【", "】")) -> list[SearchHit]:
     """Articles matching `query`, best first, each with the body sentence that matches best (hits in `marks`).
 
     The same hits, scores and order as `search_articles_tokens(segment(query), match_all)` in SQL, filtered.
-    `site` matches the host or any subdomain of it (lnd.com.cn matches epaper.lnd.com.cn); `since` and
-    `until` bound `published_date` (inclusive; articles without a date are then left out).
+    `site` matches the host or any subdomain of it (lnd.com.cn matches epaper.lnd.com.cn); `person` keeps the
+    articles that credit someone of exactly that name (in `role`, if given); `since` and `until` bound the
+    publication day in `zone` (inclusive; articles without a date are then left out). With `person`, the query
+    may be empty: the person's articles, latest first, without scores.
+
+    `collapse_copies` lists the articles of one duplicate cluster (view `article_clusters`) once, as its best
+    ranked copy, with the cluster's other matching articles as its `copies`; `limit` then counts clusters.
+    Times are given in `zone`.
     """
     words = tokenize(query)
-    if not words:
+    if not words and person is None:
         raise WarehouseError(f"nothing to search for in {query!r}: it has no words, only punctuation or spaces")
-    site = site.strip().lower() if site else None
-    terms = list(dict.fromkeys(words))
-    termids = [termid for _, termid in execute_in(con, _TERMS_SQL, terms)]
-    if not termids or (match_all and len(termids) < len(terms)) or limit < 1:
+    filters = _Filters(zone=zone, site=site.strip().lower() if site else None, since=since, until=until,
+                       person_id=ids.person_id_for(person.strip()) if person is not None else None,
+                       role=role if person is not None else None)
+    if limit < 1:
         return []
-    docids, scores = _scored_documents(con, termids, needed=len(terms) if match_all else 1)
-    if site is not None or since is not None or until is not None:
-        with registered(con, "__search_scores", pa.table({"docid": docids, "score": scores})):
-            ranked = con.execute(_FILTERED_SQL, [site, site, site, since, since, until, until, limit]).fetchall()
+    if words:
+        terms = list(dict.fromkeys(words))
+        termids = [termid for _, termid in execute_in(con, _TERMS_SQL, terms)]
+        if not termids or (match_all and len(termids) < len(terms)):
+            return []
+        docids, scores = _scored_documents(con, termids, needed=len(terms) if match_all else 1)
     else:
-        if len(scores) > limit:  # only the best `limit` scores, and any tied with the last, can be in the answer
-            best = scores >= np.partition(scores, len(scores) - limit)[len(scores) - limit]
-            docids, scores = docids[best], scores[best]
-        score_of = dict(zip(docids.tolist(), scores.tolist()))
-        candidates = con.execute(_CANDIDATES_SQL.format(docids=", ".join(map(str, score_of)))).fetchall() \
-            if score_of else []
-        ranked = sorted((row + (score_of[row[0]],) for row in candidates),
-                        key=lambda row: _rank_key(row[6], row[2], row[1]))[:limit]
+        docids = con.execute(_PERSON_DOCS_SQL, {"person": filters.person_id, "role": filters.role}).fetchnumpy()
+        docids = docids["docid"].astype(np.int64)
+        scores = np.zeros(len(docids), np.float64)
+    if collapse_copies:
+        ranked, copies = _collapsed(con, docids, scores, filters, limit)
+    else:
+        ranked, copies = _best(con, docids, scores, filters, limit), {}
+    return _hits(con, ranked, copies, words, ZoneInfo(zone), marks)
+
+
+def _best(con: duckdb.DuckDBPyConnection, docids: np.ndarray, scores: np.ndarray, filters: _Filters,
+          count: int) -> list[_Ranked]:
+    """The `count` best of these scored documents that pass the filters, in rank order."""
+    if filters.narrowing:
+        with registered(con, "__search_scores", pa.table({"docid": docids, "score": scores})):
+            rows = con.execute(_FILTERED_SQL, filters.params() | {"limit": count}).fetchall()
+        return [_Ranked(*row) for row in rows]
+    if len(scores) > count:  # only the best `count` scores, and any tied with the last, can be in the answer
+        best = scores >= np.partition(scores, len(scores) - count)[len(scores) - count]
+        docids, scores = docids[best], scores[best]
+    if len(docids) == 0:
+        return []
+    score_of = dict(zip(docids.tolist(), scores.tolist()))
+    candidates = con.execute(_CANDIDATES_SQL.format(docids=", ".join(map(str, score_of))),
+                             {"zone": filters.zone}).fetchall()
+    ranked = [_Ranked(*row, score_of[row[0]]) for row in candidates]
+    return sorted(ranked, key=_rank_key)[:count]
+
+
+def _collapsed(con: duckdb.DuckDBPyConnection, docids: np.ndarray, scores: np.ndarray, filters: _Filters,
+               limit: int) -> tuple[list[_Ranked], dict[str, list[_Ranked]]]:
+    """The best ranked article of each of the `limit` best clusters, and the cluster's other matching articles
+    (by the leader's article_id), each list in rank order. An article without duplicates is a cluster of one."""
+    count = limit
+    while True:
+        ranked = _best(con, docids, scores, filters, count)
+        cluster_of: dict[str, str] = dict(execute_in(con, _CLUSTERS_SQL, [row.article_id for row in ranked]))
+        groups: dict[str, list[_Ranked]] = {}
+        for row in ranked:
+            groups.setdefault(cluster_of.get(row.article_id, row.article_id), []).append(row)
+        if len(groups) >= limit or len(ranked) < count:
+            break
+        count *= 4  # many of the best were copies of each other: look further down
+    chosen = dict(list(groups.items())[:limit])
+    # Copies ranked below the `count` best: the chosen clusters' other articles that match and pass the filters.
+    seen = {row.article_id for row in ranked}
+    unseen = [article_id for article_id, cluster in cluster_of.items() if cluster in chosen and article_id not in seen]
+    wanted = np.array(sorted(docid for _, docid in execute_in(con, _DOCIDS_SQL, unseen)), np.int64)
+    at = np.searchsorted(docids, wanted)  # docids are ascending
+    matched = at < len(docids)
+    matched[matched] = docids[at[matched]] == wanted[matched]
+    if matched.any():
+        for row in _best(con, wanted[matched], scores[at[matched]], filters, int(matched.sum())):
+            chosen[cluster_of[row.article_id]].append(row)  # ranked below every row already there
+    return [group[0] for group in chosen.values()], {group[0].article_id: group[1:] for group in chosen.values()}
+
+
+def _hits(con: duckdb.DuckDBPyConnection, ranked: list[_Ranked], copies: dict[str, list[_Ranked]],
+          words: list[str], zone: ZoneInfo, marks: tuple[str, str]) -> list[SearchHit]:
     if not ranked:
         return []
-    texts = {row[0]: row[1:] for row in execute_in(con, _TEXTS_SQL, [row[1] for row in ranked])}
-    parents = [row[5] for row in ranked if row[5]]
-    parent_titles = dict(execute_in(con, _TITLES_SQL, parents))
+    article_ids = [row.article_id for row in ranked]
+    texts = {row[0]: row[1:] for row in execute_in(con, _TEXTS_SQL, article_ids)}
+    # the titles of the sub-articles' stories, the URLs of the copies
+    others = {row[0]: row[1:] for row in execute_in(con, _TITLES_SQL, [
+        row.parent_article_id for row in ranked if row.parent_article_id] + [
+        copy.article_id for rows in copies.values() for copy in rows])}
+    people: dict[str, list[Credit]] = {}
+    for article_id, name, role in execute_in(con, _CREDITS_SQL, article_ids):
+        people.setdefault(article_id, []).append(Credit(name, role))
     hits = []
-    for rank, (_, article_id, published_at, published_date, hit_site, parent_id, score) in enumerate(ranked, 1):
-        title, url, lead, body = texts[article_id]
-        hits.append(SearchHit(rank, article_id, title, published_at, published_date, hit_site, url, parent_id,
-                              parent_titles.get(parent_id), score,
-                              snippet=snippet(_join_text(lead, body), words, marks=marks)
-                              or snippet(title, words, marks=marks)))
+    for rank, row in enumerate(ranked, 1):
+        title, url, lead, body = texts[row.article_id]
+        hits.append(SearchHit(
+            rank, row.article_id, title, _in_zone(row.published_at, zone), row.local_date, row.precision, row.site,
+            url, row.parent_article_id, others.get(row.parent_article_id, (None,))[0], row.score if words else None,
+            snippet=snippet(_join_text(lead, body), words, marks=marks) or snippet(title, words, marks=marks),
+            people=people.get(row.article_id, []),
+            copies=[Copy(copy.article_id, copy.site, others[copy.article_id][1],
+                         _in_zone(copy.published_at, zone)) for copy in copies.get(row.article_id, [])]))
     return hits
 
 
+def _in_zone(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+    return moment.astimezone(zone) if moment is not None else None
+
+
 def _scored_documents(con: duckdb.DuckDBPyConnection, termids: list[int], needed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(docids, scores) of the documents with at least `needed` of the words: BM25 (k1 = 1.2, b = 0.75) over title
-    and body plus twice the BM25 over the title, in the macro's order of operations."""
+    """(docids, scores) of the documents with at least `needed` of the words: BM25 (k1 = 1.2, b = 0.75) over all
+    fields plus twice the BM25 over the title and twice the BM25 over the names, in the macro's order of
+    operations."""
     postings = con.execute(" UNION ALL ".join(_POSTINGS_SQL.format(termid=int(t)) for t in termids)).fetchnumpy()
     if len(postings["docid"]) == 0:
         return np.empty(0, np.int64), np.empty(0, np.float64)
@@ -536,17 +716,20 @@ def _scored_documents(con: duckdb.DuckDBPyConnection, termids: list[int], needed
         idf[has_term] = np.log10((docs - df + 0.5) / (df + 0.5) + 1)
     tf = postings["tf"].astype(np.float64)
     title_tf = postings["title_tf"].astype(np.float64)
+    names_tf = postings["names_tf"].astype(np.float64)
     norm = 1.2 * (0.25 + 0.75 * postings["doclen"].astype(np.float64) / avgdl)
-    part = idf * ((tf * 2.2) / (tf + norm)) + 2 * idf * ((title_tf * 2.2) / (title_tf + norm))
+    part = (idf * ((tf * 2.2) / (tf + norm)) + 2 * idf * ((title_tf * 2.2) / (title_tf + norm))
+            + 2 * idf * ((names_tf * 2.2) / (names_tf + norm)))
     docid_column = postings["docid"].astype(np.int64)  # docids are small: count and sum per docid by array index
     docids = np.flatnonzero(np.bincount(docid_column) >= needed)
     # Rounded as the macro rounds (migration 007), so equal scores tie whatever the order of the sum.
     return docids, np.round(np.bincount(docid_column, weights=part)[docids], SCORE_DECIMALS)
 
 
-def _rank_key(score: float, published_at: datetime | None, article_id: str) -> tuple:
+def _rank_key(row: _Ranked) -> tuple:
     """ORDER BY score DESC, published_at DESC NULLS LAST, article_id."""
-    return (-score, published_at is None, -published_at.timestamp() if published_at else 0.0, article_id)
+    return (-row.score, row.published_at is None, -row.published_at.timestamp() if row.published_at else 0.0,
+            row.article_id)
 
 
 # ---------------------------------------------------------------- snippets

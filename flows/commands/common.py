@@ -11,9 +11,10 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..settings import DEFAULT_TIMEZONE, TIMEZONE_ENV
+
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
-DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 class CliError(Exception):
@@ -33,21 +34,31 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def add_timezone_option(parser: argparse.ArgumentParser, what: str) -> None:
-    """--timezone TZ; `what` completes the help: "write times in CSV files" -> "write times in CSV files in this
-    time zone, ...". Read it with resolve_timezone(args.timezone)."""
-    parser.add_argument("--timezone", metavar="TZ",
-                        help=f"{what} in this time zone, with its UTC offset: an IANA name such as UTC or "
-                        f"Europe/Berlin (default: $NEWSDUCK_TIMEZONE or {DEFAULT_TIMEZONE})")
+    """--timezone ZONE; `what` completes the help ("write the times of CSV files" -> "... in this time zone").
+    Read it with resolve_timezone(args.timezone)."""
+    # a string default goes through `type` too: a bad $NEWSDUCK_TIMEZONE is a usage error before anything runs
+    parser.add_argument("--timezone", metavar="ZONE", type=time_zone, default=os.environ.get(TIMEZONE_ENV) or None,
+                        help=f"{what} in this IANA time zone, with its UTC offset, e.g. UTC or Europe/Berlin "
+                        f"(default: ${TIMEZONE_ENV} or {DEFAULT_TIMEZONE})")
+
+
+def time_zone(text: str) -> str:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"unknown time zone {text!r} (from --timezone or ${TIMEZONE_ENV}); give an "
+                                         "IANA name such as Asia/Shanghai, UTC or Europe/Berlin") from None
+    return text
 
 
 def resolve_timezone(value: str | None) -> ZoneInfo:
-    """--timezone, else $NEWSDUCK_TIMEZONE, else Asia/Shanghai; a name that is no IANA zone is a usage error."""
-    name = value or os.environ.get("NEWSDUCK_TIMEZONE") or DEFAULT_TIMEZONE
+    """--timezone, else $NEWSDUCK_TIMEZONE, else China time; a name that is no IANA zone is a usage error."""
+    name = value or os.environ.get(TIMEZONE_ENV) or DEFAULT_TIMEZONE
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise CliError(f"unknown time zone {name!r}; give an IANA name such as Asia/Shanghai, UTC or "
-                       "Europe/Berlin", EXIT_USAGE) from None
+        raise CliError(f"unknown time zone {name!r} (from --timezone or ${TIMEZONE_ENV}); give an IANA name such "
+                       "as Asia/Shanghai, UTC or Europe/Berlin", EXIT_USAGE) from None
 
 
 def whole_number(text: str, minimum: int) -> int:
