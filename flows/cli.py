@@ -7,7 +7,7 @@ import sys
 
 from .commands import COMMANDS
 from .commands.common import EXIT_FAILURE, EXIT_USAGE, CliError, examples
-from .settings import configure_prefect_env
+from .settings import SettingsError, configure_prefect_env
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,9 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
-    configure_prefect_env(verbose=args.verbose)
     try:
+        configure_prefect_env(verbose=args.verbose)
         return args.handler(args)
+    except SettingsError as exc:
+        print(f"newsduck: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except CliError as exc:
         print(f"newsduck: {exc}", file=sys.stderr)
         return exc.code

@@ -15,6 +15,10 @@ def database_path(cli_value: str | None) -> str:
     return cli_value or os.environ.get("NEWSDUCK_DB") or DEFAULT_DB
 
 
+class SettingsError(Exception):
+    """A setting of the environment that keeps newsduck from running, as one sentence."""
+
+
 def newsduck_home() -> Path:
     """$NEWSDUCK_HOME, else ~/.newsduck: Prefect's state and the shared local server's address."""
     return Path(os.environ.get("NEWSDUCK_HOME") or Path.home() / ".newsduck").expanduser()
@@ -23,8 +27,17 @@ def newsduck_home() -> Path:
 def configure_prefect_env(verbose: bool = False) -> None:
     """Keep Prefect's state out of the user's home unless they chose otherwise, offline and quiet."""
     os.environ.setdefault("PREFECT_HOME", str(newsduck_home() / "prefect"))
-    # Prefect creates PREFECT_HOME but not its parents: on a new home directory its server never starts.
-    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
+    # Prefect creates PREFECT_HOME but not its parents, and a server that cannot write there never answers:
+    # Prefect would wait its whole start-up timeout. Both are found here, at once.
+    home = Path(os.environ["PREFECT_HOME"]).expanduser()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        probe = home / ".newsduck-write-check"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        raise SettingsError(f"Prefect cannot keep its state in {home} ({exc.strerror or exc}); set PREFECT_HOME "
+                            "or NEWSDUCK_HOME to a directory you can write") from None
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # The ephemeral server takes 5-11 s to start on a quiet 2-core machine; Prefect's default 20 s wait
     # is too tight when the machine is busy.

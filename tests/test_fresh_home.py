@@ -24,3 +24,16 @@ def test_the_readme_ingest_runs_from_an_empty_home_without_prefect_settings(tmp_
     assert "Traceback" not in done.stderr
     # Prefect's state went to newsduck's own directory in that home, created with its parents
     assert (home / ".newsduck" / "prefect").is_dir()
+
+
+def test_a_prefect_home_that_cannot_be_written_is_one_line_at_once(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a directory")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "NEWSDUCK_"))}
+    env.update(HOME=str(tmp_path), PREFECT_HOME=str(blocked / "prefect"))
+    newsduck = Path(sys.executable).with_name("newsduck")
+    done = subprocess.run([str(newsduck), "ingest", "tests/fixtures/pages", "--db", str(tmp_path / "x.duckdb")],
+                          cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr == (f"newsduck: Prefect cannot keep its state in {blocked / 'prefect'} (Not a directory); "
+                           "set PREFECT_HOME or NEWSDUCK_HOME to a directory you can write\n")
