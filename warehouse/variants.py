@@ -1,7 +1,8 @@
 """URL variants: one article reached under more URLs of one page (`content_3.html` and `content_3.html?div=-1`).
 
 A new article whose content hash equals that of an article stored (or new in the same batch) under the same
-scheme, host and path, one URL's query parameters a superset of the other's, is that article: the page becomes
+scheme, host and path, one URL's query parameters a superset of the other's (a stored article: the new URL
+with one parameter, or all, left out), is that article: the page becomes
 a `duplicate` of it and its URL goes to `url_aliases`. The parameters the longer URL adds are learned for the
 host (`ignored_query_params`) unless they tell stored articles of that path apart; the frontier leaves learned
 parameters out of its dedup keys and skips queued URLs that differ from a known one only by them.
@@ -11,13 +12,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 
 from parsers.urls import dedup_key, query_variant_extras
 
 from .bulk import execute_in
+from .ids import article_id_for
 from .rows import DUPLICATE, NEW, PageRows
 
 
@@ -28,11 +30,12 @@ def mark_url_variants(con: duckdb.DuckDBPyConnection, pages: list[PageRows], *, 
     new = [p for p in pages if p.outcome == NEW and _is_web_url(p.key)]
     if not new:
         return
+    # Stored candidates are looked up by key (the primary key's index, never a scan that grows with the
+    # database): a new URL's plainer forms, one parameter or all of them left out, are the articles it may repeat.
     known: dict[str, list[tuple[str, str]]] = defaultdict(list)  # content hash -> [(article_id, url)]
+    wanted = {article_id_for(url) for p in new for url in _plainer_forms(p.key)}
     for sha, article_id, url in execute_in(
-            con, "SELECT content_sha256, article_id, url FROM articles "
-                 "WHERE parent_article_id IS NULL AND content_sha256 IN ({values})",
-            [p.article.content_sha256 for p in new]):
+            con, "SELECT content_sha256, article_id, url FROM articles WHERE article_id IN ({values})", wanted):
         if url:
             known[sha].append((article_id, url))
     aliases: list[tuple[str, str]] = []            # (url, article_id)
@@ -87,6 +90,18 @@ def ignored_params(con: duckdb.DuckDBPyConnection, hosts: list[str]) -> dict[str
                                   hosts):
         found[host].add(param)
     return {host: frozenset(params) for host, params in found.items()}
+
+
+def _plainer_forms(url: str, most: int = 8) -> list[str]:
+    """`url` without each one of its query parameters, and without any (for URLs of up to `most` parameters)."""
+    parts = urlsplit(url)
+    pairs = [pair for pair in parts.query.split("&") if pair]
+    if not pairs or len(pairs) > most:
+        return []
+    forms = [urlunsplit((parts.scheme, parts.netloc, parts.path, "&".join(pairs[:i] + pairs[i + 1:]), ""))
+             for i in range(len(pairs))]
+    forms.append(urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")))
+    return list(dict.fromkeys(forms))
 
 
 def _extras_between(a: str, b: str) -> tuple[str, ...] | None:
