@@ -38,13 +38,13 @@ from warehouse.search import compact_search_index, compaction_due, refresh_searc
 from .extract_worker import extract_body, extract_job
 from .extract_worker import ready as extract_worker_ready
 from .fetch import Fetched
-from .web import (BadContentType, BadScheme, BadUrl, DecompressionBomb, FetchResult, HttpStatusError,
-                  RobotsDisallowed, TooLarge, to_error_info, to_fetch_info)
+from .web import (BadContentType, BadScheme, BadUrl, DecompressionBomb, FetchResult, ForbiddenAddress,
+                  HttpStatusError, RobotsDisallowed, TooLarge, to_error_info, to_fetch_info)
 
 DEFAULT_BATCH_SIZE = 200
 LOCK_WAIT_SECONDS = 60.0
 # Failures that will not go away by asking again: the URL is `skipped` for good.
-PERMANENT_FAILURES = (RobotsDisallowed, BadContentType, TooLarge, DecompressionBomb, BadScheme, BadUrl)
+PERMANENT_FAILURES = (RobotsDisallowed, BadContentType, TooLarge, DecompressionBomb, BadScheme, BadUrl, ForbiddenAddress)
 STORED_OUTCOMES = ("new", "updated", "unchanged", "duplicate")
 POOL_MIN_PAGES = 64  # smaller batches are extracted in the task's own thread: no process start-up, no pickling
 

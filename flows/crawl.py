@@ -60,7 +60,7 @@ from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, POOL_MIN_PAGES, Bat
 from .sources import Source, find_source, load_sources, source_from_dict, sources_path
 from .stopping import honoured_in_flow, stop_requested
 from .summary import OUTCOMES, format_outcomes
-from .web import FetchConfig, Fetcher, FetchRequest, FetchResult, HttpStatusError
+from .web import FetchConfig, Fetcher, FetchRequest, FetchResult, HttpStatusError, origins_of
 
 log = logging.getLogger("newsduck.crawl")
 
@@ -677,7 +677,12 @@ def use_malloc_for_arrow() -> None:
 
 
 def fetch_config_for(source: Source, max_crawl_delay: float | None = None) -> FetchConfig:
-    config = FetchConfig()
+    """The source's politeness; only the origins it names may be non-public addresses (no SSRF through links
+    or redirects)."""
+    named = [start.url for start in source.start_urls] + [source.edition_url or ""]
+    named += [f"{scheme}://{host.lstrip('*.')}" for host in source.allowed_hosts for scheme in ("http", "https")
+              if "://" not in host] + [host for host in source.allowed_hosts if "://" in host]
+    config = FetchConfig(block_private_addresses=True, allowed_private_origins=origins_of(named))
     if source.min_delay is not None:
         config.min_delay_per_host = source.min_delay
     if source.concurrency is not None:

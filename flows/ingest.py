@@ -29,12 +29,14 @@ from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, Batch, BatchCounts,
 from .fetch import read_file
 from .inputs import Target, expand_inputs
 from .stopping import honoured_in_flow, stop_requested
-from .web import FetchConfig, Fetcher, FetchRequest
+from .web import FetchConfig, Fetcher, FetchRequest, origins_of
 
 
-def ingest_fetch_config() -> FetchConfig:
-    """Explicitly named URLs: no robots.txt, otherwise the crawl's politeness (per-host limits, retries)."""
-    return FetchConfig(respect_robots=False, per_host_concurrency=4)
+def ingest_fetch_config(named: list[str] = ()) -> FetchConfig:
+    """Explicitly named URLs: no robots.txt, otherwise the crawl's politeness (per-host limits, retries); a
+    redirect may reach a non-public address only at an origin the user named."""
+    return FetchConfig(respect_robots=False, per_host_concurrency=4, block_private_addresses=True,
+                       allowed_private_origins=origins_of(named))
 
 
 async def fetch_urls(targets: list[Target], known: dict[str, tuple[str | None, str | None]],
@@ -49,7 +51,7 @@ async def fetch_urls(targets: list[Target], known: dict[str, tuple[str | None, s
             yield FetchRequest(target.url, etag=etag, last_modified=last_modified, tag=(target, canonical))
 
     pages: dict[str, Page] = {}
-    async with Fetcher(config or ingest_fetch_config()) as fetcher:
+    async with Fetcher(config or ingest_fetch_config([t.url for t in targets])) as fetcher:
         async for result in fetcher.fetch_many(requests()):
             target, canonical = result.tag
             pages[target.input] = page_from_result(result, url=canonical, input=target.input)

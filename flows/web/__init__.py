@@ -3,6 +3,7 @@
 Named `web`, not `http`, so that it can never shadow the standard library when Prefect puts flows/ on sys.path.
 """
 
+from .addresses import origins_of
 from .config import DEFAULT_USER_AGENT, FetchConfig
 from .errors import (
     BadContentType,
@@ -13,6 +14,7 @@ from .errors import (
     DecompressionBomb,
     FetchError,
     FetchTimeout,
+    ForbiddenAddress,
     HttpStatusError,
     RedirectLoop,
     RobotsDisallowed,
@@ -32,12 +34,14 @@ from .fetcher import (
 from .robots import RobotsCache, RobotsRules, parse_robots
 
 __all__ = [
+    "origins_of",
     "DEFAULT_USER_AGENT",
     "BadContentType",
     "BadEncoding",
     "BadScheme",
     "BadUrl",
     "ConnectionFailed",
+    "ForbiddenAddress",
     "DecompressionBomb",
     "FetchConfig",
     "FetchError",

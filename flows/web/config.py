@@ -43,6 +43,11 @@ class FetchConfig:
     max_redirects: int = 10
     allowed_schemes: tuple[str, ...] = ("http", "https")
 
+    # Non-public addresses (loopback, private, link-local ...) are refused unless their origin (host:port) is
+    # listed: flows/web/addresses.py. The crawl and ingest flows turn it on with the origins the user named.
+    block_private_addresses: bool = False
+    allowed_private_origins: frozenset[str] = frozenset()
+
     # Retries: 429/503 honour Retry-After; other 5xx, timeouts and connection errors use backoff with full jitter.
     max_retries: int = 3
     backoff_base: float = 0.5

@@ -78,3 +78,8 @@ class BadScheme(FetchError):
 
 class BadUrl(FetchError):
     """A URL that cannot be requested at all (no host, unparseable)."""
+
+
+class ForbiddenAddress(FetchError):
+    """The URL's host is (or resolves to) a non-public address (loopback, private, link-local ...) whose origin
+    nobody named: not requested (flows/web/addresses.py)."""

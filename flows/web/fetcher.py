@@ -31,6 +31,7 @@ import httpx
 from warehouse.models import ErrorInfo, FetchInfo
 
 from .config import GZIP_TYPES, FetchConfig
+from .addresses import AddressGuard
 from .errors import (
     BadContentType,
     BadEncoding,
@@ -480,6 +481,8 @@ class Fetcher:
             self._load_robots, ttl=self.config.robots_cache_ttl, unreachable_ttl=self.config.robots_unreachable_ttl
         )
         self._rng = rng or random.Random()
+        self.addresses = (AddressGuard(self.config.allowed_private_origins)
+                          if self.config.block_private_addresses else None)
         self._gates: dict[str, _HostGate] = {}
         self._global = asyncio.Semaphore(self.config.global_concurrency)
         self._client: httpx.AsyncClient | None = None
@@ -601,6 +604,8 @@ class Fetcher:
             result.final_url = current
             result.status = None
             result.attempts = 0
+            if self.addresses is not None:
+                await self.addresses.check(current)
             if cfg.respect_robots and not await self._robots_allow(current):
                 result.from_robots_block = True
                 rules = self.robots.cached(current)
