@@ -3,7 +3,9 @@
 Two guards keep the database read-only: every statement's type, as DuckDB's own parser reports it, must be a
 query (SELECT, including SHOW/DESCRIBE/PRAGMA/SUMMARIZE, which DuckDB rewrites to SELECT; or EXPLAIN of one)
 or `COPY (query) TO 'file'`, which writes a file and not the database; and the connection itself is opened
-read-only.
+read-only. A third keeps the machine out of reach: the connection is sealed (`seal`: no file, URL, database
+or extension outside the warehouse), and a COPY's file is written by a connection that sees only the
+query's result.
 """
 
 from __future__ import annotations
@@ -61,14 +63,64 @@ def run_statements(path: str | Path, sql: str, *, busy_timeout: float | None = N
     con = connect_reader(path, timeout=busy_timeout)
     try:
         enable_search(con)
+        seal(con)
         for statement in check_read_only(con, sql):
+            if statement.type == duckdb.StatementType.COPY:
+                yield copy_query_result(con, statement)
+                continue
             cursor = con.execute(statement)
             columns = [d[0] for d in cursor.description] if cursor.description else []
             rows = cursor.fetchall() if cursor.description else []
-            is_copy = statement.type == duckdb.StatementType.COPY
-            yield Result(columns, rows, copy_target(statement) if is_copy else None, is_copy)
+            yield Result(columns, rows)
     finally:
         con.close()
+
+
+def seal(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep the connection's SQL inside the database: no file, URL or other database to read (read_csv,
+    read_text, glob, ATTACH ...), no extension to download or load, and no SET to undo this."""
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def copy_query_result(con: duckdb.DuckDBPyConnection, statement: duckdb.Statement) -> Result:
+    """`COPY (query) TO 'file' …`: the query runs on the sealed connection; only its result is handed to a
+    connection of its own that writes the file, so the query itself can reach nothing outside the database."""
+    query, tail = split_copy(statement)
+    result = con.execute(query).to_arrow_table()
+    writer = duckdb.connect()
+    try:
+        writer.register("copy_result", result)
+        cursor = writer.execute("COPY copy_result " + tail)
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        rows = cursor.fetchall() if cursor.description else []
+    finally:
+        writer.close()
+    return Result(columns, rows, copy_target(statement), True)
+
+
+def split_copy(statement: duckdb.Statement) -> tuple[str, str]:
+    """(query, "TO 'file' …") of a `COPY (query) TO 'file' …` statement."""
+    sql = statement.query
+    tokens = duckdb.tokenize(sql)
+    depth, opened = 0, None
+    for index, (start, kind) in enumerate(tokens):
+        if kind != duckdb.token_type.operator:
+            continue
+        text = sql[start:tokens[index + 1][0] if index + 1 < len(tokens) else len(sql)].strip()
+        for char in text:
+            if char == "(":
+                depth += 1
+                if opened is None:
+                    opened = start + text.index("(") + 1
+            elif char == ")":
+                depth -= 1
+                if depth == 0 and opened is not None:
+                    close = sql.index(")", start)
+                    return sql[opened:close], sql[close + 1:].strip().rstrip(";")
+    raise ReadOnlyQueryError("newsduck sql: COPY needs a query in parentheses: COPY (SELECT …) TO 'file'")
 
 
 def run_query(path: str | Path, sql: str, *, busy_timeout: float | None = None) -> tuple[list[str], list[tuple]]:
