@@ -30,17 +30,26 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def storable(name: str | None) -> str | None:
+    """A file name as the warehouse can store it: bytes that are not UTF-8 (kept by Python as lone surrogates,
+    which no UTF-8 column takes) are written as \\xNN escapes."""
+    if name is None:
+        return None
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def read_file(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Fetched:
     started = time.perf_counter()
-    info = FetchInfo(input=target.input, url=target.url, path=target.path, fetched_at=_now())
+    shown, path = storable(target.input), storable(target.path)
+    info = FetchInfo(input=shown, url=target.url, path=path, fetched_at=_now())
     try:
         page = read_page(target.path, max_bytes, url=target.url)
     except OSError as exc:
         info.error = str(exc)
-        return Fetched(info, error=ErrorInfo(target.input, "fetch", type(exc).__name__, f"cannot read {target.path}: {exc}"))
+        return Fetched(info, error=ErrorInfo(shown, "fetch", type(exc).__name__, f"cannot read {path}: {exc}"))
     except ParseError as exc:
         info.error = str(exc)
-        return Fetched(info, error=ErrorInfo(target.input, exc.stage, type(exc).__name__, f"cannot unpack {target.path}: {exc}"))
+        return Fetched(info, error=ErrorInfo(shown, exc.stage, type(exc).__name__, f"cannot unpack {path}: {exc}"))
     body = page.body
     info.url, info.content_type = page.url, page.content_type
     info.bytes = len(body)

@@ -4,6 +4,7 @@ are pages, and the page a file holds. `ingest` and `extract` share these rules."
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -65,12 +66,15 @@ def is_page_name(name: str) -> bool:
 
 
 def is_page_file(path: Path) -> bool:
-    """A page by its name, or a file without an extension whose first bytes are HTML (unreadable: not a page)."""
+    """A page by its name, or a regular file without an extension whose first bytes are HTML (unreadable: not a
+    page). A FIFO, socket or device is never opened to look (opening a FIFO waits for a writer)."""
     if is_page_name(path.name):
         return True
     if Path(saved_name(path.name)).suffix:
         return False
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            return False
         with open(path, "rb") as file:
             return looks_like_html(file.read(HEAD_BYTES))
     except OSError:
@@ -91,15 +95,37 @@ def read_page(path: str | Path, max_bytes: int, url: str | None = None) -> Saved
     given, else the one the file names (MHTML Content-Location, the browser's "saved from" comment).
     Raises OSError when the file cannot be read or is too big, ParseError when it cannot be unpacked."""
     path = Path(path)
+    mode = path.stat().st_mode  # follows symlinks: a link to /dev/zero is a device
+    if not stat.S_ISREG(mode):
+        raise OSError(f"not a regular file ({_file_kind(mode)}); not read")
     size = path.stat().st_size
     if size > max_bytes:
         raise OSError(f"file is {size} bytes, over the {max_bytes}-byte limit")
-    data = path.read_bytes()
+    with open(path, "rb") as file:
+        data = file.read(max_bytes + 1)  # a size that changed since stat() is bounded too
+    if len(data) > max_bytes:
+        raise OSError(f"file is over the {max_bytes}-byte limit")
     name = saved_name(path.name)
     while name.endswith(GZIP_SUFFIX):
         data, name = gunzip(data, max_bytes), name[: -len(GZIP_SUFFIX)]
     page = read_mhtml(data) if name.endswith(MHTML_SUFFIXES) else SavedPage(data, saved_from_url(data))
     return replace(page, url=url or page.url)
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def absolute(name: str) -> str:
+    """The absolute, resolved path; a symlink loop (which cannot be resolved) keeps its absolute name."""
+    try:
+        return str(Path(name).resolve())
+    except (OSError, RuntimeError):
+        return os.path.abspath(name)
 
 
 def check_path(item: str, command: str) -> None:
@@ -150,7 +176,7 @@ def expand_files(inputs: Iterable[str], file_urls: dict[str, str] | None = None,
         path = Path(item)
         names = (str(file) for file in iter_page_files(path)) if path.is_dir() else [item]
         for name in names:
-            key = str(Path(name).resolve())
+            key = absolute(name)
             if key not in seen:
                 seen.add(key)
                 yield Target(input=name, path=key, url=file_urls.get(name) or file_urls.get(key))
