@@ -18,7 +18,7 @@ from warehouse.db import batch_memory_cap
 from warehouse.load import load_batch
 from warehouse.models import FetchInfo, LoadCounts, PageResult
 from warehouse.raw import decompress_body
-from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, start_run
+from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, count_batch, finish_run, first_errors, start_run
 
 from .batches import DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, batched, close_writer, merge_run_log, open_writer, writer
 from .extract_worker import extract_body
@@ -49,7 +49,8 @@ def stored_fetches(db_path: str, since: datetime | None, lock_wait: float) -> li
 
 @task(name="reparse-batch", cache_policy=NO_CACHE, persist_result=False)
 def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait: float = LOCK_WAIT_SECONDS) -> LoadCounts:
-    """Read the batch's stored bodies, re-extract and prepare them with the file free, then load them."""
+    """Read the batch's stored bodies, re-extract and prepare them with the file free, then load them and add
+    their counts to the run's row."""
     con = open_writer(db_path, lock_wait)
     try:
         shas = sorted({f.body_sha256 for f in fetches})
@@ -69,8 +70,11 @@ def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait
             continue  # a fetch whose body was never stored (it failed to load): nothing to re-parse
         record, error = extract_body(body, fetch)
         results.append(PageResult(fetch=fetch, body=body, record=record, error=error))
-    with writer(db_path, lock_wait) as con, batch_memory_cap(con):
-        return load_batch(con, run_id, results, record_fetches=False)
+    with writer(db_path, lock_wait) as con:
+        with batch_memory_cap(con):
+            counts = load_batch(con, run_id, results, record_fetches=False)
+        count_batch(con, run_id, counts)
+    return counts
 
 
 @flow(name="reparse", log_prints=True)
@@ -80,7 +84,7 @@ def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAU
     fetches = stored_fetches(db_path, since, lock_wait)
     con = open_writer(db_path, lock_wait)
     try:
-        run_id = start_run(con, flow_run_id=str(flow_run.id) if flow_run.id else None, command="reparse", inputs=len(fetches))
+        run_id = start_run(con, flow_run_id=str(flow_run.id) if flow_run.id else None, command="reparse", inputs=0)
     finally:
         con.close()
     counts, status = LoadCounts(), FAILED

@@ -68,15 +68,26 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+# The outcome counts of a run: `runs` columns, named as the fields of LoadCounts.
+OUTCOME_COLUMNS = ("new", "updated", "unchanged", "not_article", "duplicates", "errors", "skipped_robots", "no_edition")
+
+
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: LoadCounts, status: str) -> None:
     """Store the final counts and status. `inputs` keeps the start value unless the counts saw more."""
+    outcomes = ", ".join(f"{name} = ?" for name in OUTCOME_COLUMNS)
     con.execute(
-        """UPDATE runs SET finished_at = ?, status = ?, inputs = greatest(inputs, ?), new = ?, updated = ?,
-               unchanged = ?, not_article = ?, duplicates = ?, errors = ?, skipped_robots = ?, no_edition = ?
-           WHERE run_id = ?""",
-        [utc_now(), status, counts.inputs, counts.new, counts.updated, counts.unchanged, counts.not_article,
-         counts.duplicates, counts.errors, counts.skipped_robots, counts.no_edition, run_id],
+        f"UPDATE runs SET finished_at = ?, status = ?, inputs = greatest(inputs, ?), {outcomes} WHERE run_id = ?",
+        [utc_now(), status, counts.inputs, *(getattr(counts, name) for name in OUTCOME_COLUMNS), run_id],
     )
+
+
+def count_batch(con: duckdb.DuckDBPyConnection, run_id: str, counts: LoadCounts) -> None:
+    """Add a loaded batch's counts to its run's row (one UPDATE, part of the caller's transaction when it has one),
+    so that while a run goes on its row says how far it got. The batches' counts add up to what `finish_run`
+    stores at the end."""
+    names = ("inputs", *OUTCOME_COLUMNS)
+    added = ", ".join(f"{name} = coalesce({name}, 0) + ?" for name in names)
+    con.execute(f"UPDATE runs SET {added} WHERE run_id = ?", [*(getattr(counts, name) for name in names), run_id])
 
 
 def record_errors(con: duckdb.DuckDBPyConnection, run_id: str, errors: list[ErrorInfo]) -> None:
