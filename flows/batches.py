@@ -182,14 +182,21 @@ def _started_outcome(page: Page):
         return None
 
 
-def extract_pages(pages: list[Page], pool: Executor | None = None) -> list[Page]:
+def extract_pages(pages: list[Page], pool: Executor | None = None,
+                  on_done: Callable[[Page], None] | None = None) -> list[Page]:
     """Extract every page that will be loaded (in `pool`'s processes when given); sets `page.result`.
-    Pages whose extraction `start_extraction` began get that outcome."""
+    Pages whose extraction `start_extraction` began get that outcome. `on_done(page)` is called once for each
+    page, when it has its outcome (at once for a page with nothing to extract)."""
     todo = [p for p in pages if p.load]
     for page in todo:
         page.result = PageResult(fetch=page.fetched.fetch, body=page.fetched.body, error=page.fetched.error,
                                  skipped=page.fetched.skipped)
     with_body = [p for p in todo if p.fetched.body is not None]
+    if on_done is not None:
+        extracting = {id(p) for p in with_body}
+        for page in pages:
+            if id(page) not in extracting:
+                on_done(page)
     started = [(p, outcome) for p in with_body if (outcome := _started_outcome(p)) is not None]
     if started:
         done = {id(p) for p, _ in started}
@@ -208,11 +215,13 @@ def extract_pages(pages: list[Page], pool: Executor | None = None) -> list[Page]
     for page, (record, error) in chain(started, zip(with_body, outcomes)):
         if error is not None:
             page.result.error = error
-            continue
-        if page.kind != frontier.ARTICLE:
-            record.is_article = False  # a list or edition page is never stored as an article, whatever it looks like
-        page.fetched.fetch.charset = record.charset
-        page.result.record = record
+        else:
+            if page.kind != frontier.ARTICLE:
+                record.is_article = False  # a list or edition page is never stored as an article
+            page.fetched.fetch.charset = record.charset
+            page.result.record = record
+        if on_done is not None:
+            on_done(page)
     return pages
 
 

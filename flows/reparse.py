@@ -2,7 +2,8 @@
 
 Articles whose extracted content changed are updated in place (with the new parser_version); the others are
 counted unchanged. Bodies come from `raw_pages` (stored once per distinct body), and each input's latest
-successful fetch says which URL or path, and content type, the body belongs to.
+successful fetch says which URL or path, and content type, the body belongs to. The run's progress goes to
+listeners (flows/progress.py) page by page, and to its `runs` row batch by batch.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 from warehouse.db import batch_memory_cap
 from warehouse.load import load_batch
@@ -22,6 +24,7 @@ from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, count_batch, finish_r
 
 from .batches import DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, batched, close_writer, merge_run_log, open_writer, writer
 from .extract_worker import extract_body
+from .progress import RunProgress
 from .stopping import honoured_in_flow, stop_requested
 
 # The latest fetch with a body for each input (URL, else path), optionally only those fetched since a time.
@@ -48,9 +51,10 @@ def stored_fetches(db_path: str, since: datetime | None, lock_wait: float) -> li
 
 
 @task(name="reparse-batch", cache_policy=NO_CACHE, persist_result=False)
-def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait: float = LOCK_WAIT_SECONDS) -> LoadCounts:
+def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait: float = LOCK_WAIT_SECONDS,
+                  progress: RunProgress | None = None) -> LoadCounts:
     """Read the batch's stored bodies, re-extract and prepare them with the file free, then load them and add
-    their counts to the run's row."""
+    their counts to the run's row. `progress` (pass it quoted) advances by each page extracted."""
     con = open_writer(db_path, lock_wait)
     try:
         shas = sorted({f.body_sha256 for f in fetches})
@@ -66,10 +70,12 @@ def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait
     results = []
     for fetch in fetches:
         body = stored.get(fetch.body_sha256)
-        if body is None:
-            continue  # a fetch whose body was never stored (it failed to load): nothing to re-parse
-        record, error = extract_body(body, fetch)
-        results.append(PageResult(fetch=fetch, body=body, record=record, error=error))
+        error = None
+        if body is not None:  # else a fetch whose body was never stored (it failed to load): nothing to re-parse
+            record, error = extract_body(body, fetch)
+            results.append(PageResult(fetch=fetch, body=body, record=record, error=error))
+        if progress is not None:
+            progress.advance(failed=error is not None)
     with writer(db_path, lock_wait) as con:
         with batch_memory_cap(con):
             counts = load_batch(con, run_id, results, record_fetches=False)
@@ -88,12 +94,16 @@ def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAU
     finally:
         con.close()
     counts, status = LoadCounts(), FAILED
+    progress = RunProgress()
+    progress.begin(len(fetches))
     try:
         with honoured_in_flow():
             for batch in batched(fetches, batch_size):
                 if stop_requested():
                     break
-                counts.add(reparse_batch(db_path, run_id, batch, lock_wait))
+                loaded = reparse_batch(db_path, run_id, batch, lock_wait, quote(progress))
+                counts.add(loaded)
+                progress.add_loaded(loaded)
         status = INTERRUPTED if stop_requested() else COMPLETED
     finally:
         con = open_writer(db_path, lock_wait)

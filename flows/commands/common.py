@@ -33,6 +33,11 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="DuckDB file (default: $NEWSDUCK_DB or ./data/newsduck.duckdb)")
 
 
+def add_quiet_option(parser: argparse.ArgumentParser) -> None:
+    """--quiet: no progress bar (flows/progress.py draws one only when stderr is a terminal)."""
+    parser.add_argument("--quiet", action="store_true", help="no progress bar (drawn on stderr when it is a terminal)")
+
+
 def add_timezone_option(parser: argparse.ArgumentParser, what: str) -> None:
     """--timezone ZONE; `what` completes the help ("write the times of CSV files" -> "... in this time zone").
     Read it with resolve_timezone(args.timezone)."""
