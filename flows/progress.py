@@ -1,8 +1,9 @@
 """Progress of long commands: what the flows report as they go, and the bar the CLI draws from it on a terminal.
 
 The flows (ingest, reparse, crawl) call `notify(stats)` as they advance; the CLI, which runs them in its own
-process, registers a listener around the flow (`progress_listener`) that draws a bar. Nothing is drawn when stderr
-is not a terminal or with --quiet (`progress_bar`).
+process, registers a listener around the flow (`progress_listener`) that draws a bar. Warehouse work the CLI runs
+itself (export, the search index) takes a plain callback, (done, total, step), instead: the warehouse knows
+nothing of flows or terminals. Nothing is drawn when stderr is not a terminal or with --quiet (`progress_bar`).
 """
 
 from __future__ import annotations
@@ -130,6 +131,10 @@ class ProgressBar:
             rate = done / max(time.monotonic() - self.started, 1e-6)
         description = f"{self.description} {step}" if step else self.description
         self.progress.update(self.task, completed=done, total=total, rate=rate, description=description, **counts)
+
+    def step(self, done: int, total: int | None, step: str) -> None:
+        """The warehouse's progress callback: (done, total, what is under way)."""
+        self.show(done, total, step=step)
 
 
 class RunBar(ProgressBar):

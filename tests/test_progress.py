@@ -1,10 +1,11 @@
 """Following a long run: the `runs` row counts each batch as it loads (another process sees how far a run got), and
-ingest and reparse draw a progress bar on a terminal, none with --quiet or off one."""
+ingest, reparse, export and the search index draw a progress bar on a terminal, none with --quiet or off one."""
 
 from __future__ import annotations
 
 import io
 import json
+import shutil
 import threading
 from dataclasses import asdict
 
@@ -15,7 +16,8 @@ from flows.cli import main
 from flows.fetch import read_file
 from flows.inputs import expand_inputs
 from flows.progress import RunProgress, progress_listener
-from warehouse.db import connect_reader
+from test_docs_queries import demo_db  # noqa: F401  (the fixture)
+from warehouse.db import connect, connect_reader
 from warehouse.runs import COMPLETED, finish_run, start_run
 
 from conftest import FIXTURES
@@ -168,6 +170,55 @@ def test_reparse_draws_its_bar(tmp_path, capsys, monkeypatch):
     capsys.readouterr()
 
 
+def test_export_reports_each_table_and_each_story(demo_db, tmp_path, capsys, monkeypatch):
+    from warehouse.export import export_warehouse
+
+    steps = []
+    result = export_warehouse(demo_db, tmp_path / "tables", "csv", progress=lambda *step: steps.append(step))
+    names = [t.name for t in result.tables]
+    assert steps == [(i, len(names), name) for i, name in enumerate(names)] + [(len(names), len(names), "")]
+    steps.clear()
+    export_warehouse(demo_db, tmp_path / "stories", "articles-json", progress=lambda *step: steps.append(step))
+    assert steps == [(n, 12, "articles") for n in range(1, 13)]  # the demo's 12 stories, one file each
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(["export", str(tmp_path / "bar"), "--db", str(demo_db), "--format", "articles-json"]) == 0
+    assert "export" in terminal.getvalue() and "12/12" in terminal.getvalue() and "stories/s" in terminal.getvalue()
+    quiet = Terminal()
+    monkeypatch.setattr("sys.stderr", quiet)
+    assert main(["export", str(tmp_path / "bar"), "--db", str(demo_db), "--quiet"]) == 0
+    assert "━" not in quiet.getvalue() and quiet.getvalue().startswith("exported ")
+    capsys.readouterr()
+
+
+def test_the_search_index_build_reports_its_articles(demo_db, tmp_path, capsys, monkeypatch):
+    from warehouse.search import refresh_search_index
+
+    db = tmp_path / "search.duckdb"
+    shutil.copy(demo_db, db)
+    con = connect(db)
+    try:
+        con.execute("UPDATE search_index_state SET segmenter = 'older'")  # every article is segmented again
+        steps = []
+        done = refresh_search_index(con, compact=True, progress=lambda *step: steps.append(step))
+    finally:
+        con.close()
+    total = done.segmented
+    assert total == 12  # the demo's articles
+    assert steps == [(0, total, "segmenting"), (total, total, "segmenting"), (total, total, "sorting postings")]
+
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert main(["search", "--reindex", "--db", str(db)]) == 0
+    assert "search index" in terminal.getvalue() and "articles/s" in terminal.getvalue()
+    quiet = Terminal()
+    monkeypatch.setattr("sys.stderr", quiet)
+    assert main(["search", "--reindex", "--fts-index", "--db", str(db), "--quiet"]) == 0
+    assert "━" not in quiet.getvalue() and quiet.getvalue().startswith("search index: ")
+    capsys.readouterr()
+
+
 def test_a_broken_listener_never_stops_a_run(tmp_path, capsys):
     class Broken:
         def update(self, stats) -> None:
@@ -178,7 +229,7 @@ def test_a_broken_listener_never_stops_a_run(tmp_path, capsys):
     assert capsys.readouterr().out.startswith("inputs 8  new 6")
 
 
-@pytest.mark.parametrize("command", ["ingest", "reparse", "crawl"])
+@pytest.mark.parametrize("command", ["ingest", "reparse", "crawl", "export", "search"])
 def test_every_long_command_has_quiet(command, capsys):
     with pytest.raises(SystemExit):
         main([command, "--help"])
