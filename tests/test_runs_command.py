@@ -186,3 +186,18 @@ def test_runs_and_errors_leave_the_file_as_it_was(db, capsys):
         assert cli(capsys, *argv, "--db", str(path))[0] == 0
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert not path.with_name(path.name + ".wal").exists()
+
+
+# ---------------------------------------------------------------- docs
+
+
+@pytest.mark.parametrize("command", ["runs", "errors"])
+def test_the_help_example_is_the_readme_one(command, capsys):
+    from conftest import REPO
+
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    example = capsys.readouterr().out.split("example:\n")[1]
+    shown = [line[2:] for line in example.splitlines()[1:] if not line.startswith("  $ ")]
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(shown) >= 4 and "\n".join(shown) in readme
