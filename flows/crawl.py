@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import hashlib
-import logging
 import os
 import re
 import sys
@@ -61,8 +60,6 @@ from .sources import Source, find_source, load_sources, source_from_dict, source
 from .stopping import honoured_in_flow, stop_requested
 from .summary import OUTCOMES, format_outcomes
 from .web import FetchConfig, Fetcher, FetchRequest, FetchResult, HttpStatusError
-
-log = logging.getLogger("newsduck.crawl")
 
 HTML_KINDS = (frontier.LIST, frontier.EDITION, frontier.EPAPER_PAGE)
 FETCH_KIND = {frontier.LIST: "page", frontier.EDITION: "page", frontier.EPAPER_PAGE: "page",

@@ -7,10 +7,10 @@ import json
 import sys
 
 from ..local_server import use_running_server
-from ..settings import database_path
-from ..stopping import stop_requests
 from ..progress import ProgressBar as Bar
 from ..progress import progress_bar, progress_listener
+from ..settings import database_path
+from ..stopping import stop_requests
 from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit,
                      iso_date, positive_int)
 

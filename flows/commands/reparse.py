@@ -7,8 +7,8 @@ import json
 from datetime import date, datetime, timezone
 
 from ..local_server import use_running_server
-from ..settings import database_path
 from ..progress import RunBar, progress_bar, progress_listener
+from ..settings import database_path
 from ..stopping import stop_requests
 from ..summary import format_run
 from .common import EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit, positive_int
