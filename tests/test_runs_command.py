@@ -99,6 +99,18 @@ def test_runs_of_a_database_without_runs_and_of_none(tmp_path, capsys):
     assert code == 1 and out == "" and err.startswith("newsduck: no database at ")
 
 
+def test_runs_of_a_database_from_before_the_later_run_columns(db, capsys):
+    path, ids = db  # a read-only connection does not migrate: columns added since read as 0, or no source
+    con = connect(path)
+    for column in ("source_id", "skipped_robots", "no_edition"):
+        con.execute(f"ALTER TABLE runs DROP COLUMN {column}")
+    con.close()
+    code, out, _ = cli(capsys, "runs", "--db", str(path), "--format", "json")
+    runs = json.loads(out)
+    assert code == 0 and [r["run_id"] for r in runs] == [ids["crawl"], ids["ingest"], ids["demo"]]
+    assert {(r["source"], r["skipped_robots"], r["no_edition"]) for r in runs} == {(None, 0, 0)}
+
+
 # ---------------------------------------------------------------- newsduck errors
 
 
