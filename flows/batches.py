@@ -2,8 +2,8 @@
 
 Batches, not pages, are the unit of Prefect work. `load_pages` holds a write connection for one batch only:
 it loads the pages (warehouse.load.load_batch, one transaction), then records in the frontier (`urls`) what
-became of each fetched URL, in one more short transaction; the search index is brought up to date in a second
-short connection.
+became of each fetched URL and adds the batch's counts to its run's row (`runs`, which so shows the run's progress),
+in one more short transaction; the search index is brought up to date in a second short connection.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from warehouse.load import count_outcomes, load_batch
 from warehouse.prepare import prepare_pages
 from warehouse.rows import ERROR, NOT_ARTICLE, SKIPPED_ROBOTS, PageRows
 from warehouse.models import ErrorInfo, LoadCounts, PageResult
-from warehouse.runs import record_errors
+from warehouse.runs import count_batch, record_errors
 from warehouse.rowgroups import chunks_due, merge_chunk, run_log_chunks_due
 from warehouse.search import compact_search_index, compaction_due, refresh_search_index
 
@@ -182,14 +182,21 @@ def _started_outcome(page: Page):
         return None
 
 
-def extract_pages(pages: list[Page], pool: Executor | None = None) -> list[Page]:
+def extract_pages(pages: list[Page], pool: Executor | None = None,
+                  on_done: Callable[[Page], None] | None = None) -> list[Page]:
     """Extract every page that will be loaded (in `pool`'s processes when given); sets `page.result`.
-    Pages whose extraction `start_extraction` began get that outcome."""
+    Pages whose extraction `start_extraction` began get that outcome. `on_done(page)` is called once for each
+    page, when it has its outcome (at once for a page with nothing to extract)."""
     todo = [p for p in pages if p.load]
     for page in todo:
         page.result = PageResult(fetch=page.fetched.fetch, body=page.fetched.body, error=page.fetched.error,
                                  skipped=page.fetched.skipped)
     with_body = [p for p in todo if p.fetched.body is not None]
+    if on_done is not None:
+        extracting = {id(p) for p in with_body}
+        for page in pages:
+            if id(page) not in extracting:
+                on_done(page)
     started = [(p, outcome) for p in with_body if (outcome := _started_outcome(p)) is not None]
     if started:
         done = {id(p) for p, _ in started}
@@ -208,11 +215,13 @@ def extract_pages(pages: list[Page], pool: Executor | None = None) -> list[Page]
     for page, (record, error) in chain(started, zip(with_body, outcomes)):
         if error is not None:
             page.result.error = error
-            continue
-        if page.kind != frontier.ARTICLE:
-            record.is_article = False  # a list or edition page is never stored as an article, whatever it looks like
-        page.fetched.fetch.charset = record.charset
-        page.result.record = record
+        else:
+            if page.kind != frontier.ARTICLE:
+                record.is_article = False  # a list or edition page is never stored as an article
+            page.fetched.fetch.charset = record.charset
+            page.result.record = record
+        if on_done is not None:
+            on_done(page)
     return pages
 
 
@@ -537,6 +546,13 @@ def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, 
     unloaded = [p for p in pages if not p.load and not p.not_modified]
     unloaded_errors = [p.error for p in unloaded if p.error is not None and p.fetched.skipped is None]
     marks, placements = settle(tracked, outcomes)
+    counts.add(count_outcomes([unloaded_outcome(p) for p in unloaded]))
+    # A 304 repeats the page's last outcome: an unchanged article, or a page that is not an article.
+    not_modified = [p.fetched.fetch.url or p.input for p in pages if p.not_modified]
+    articles = frontier.urls_with_articles(con, not_modified)
+    counts.inputs += len(not_modified)
+    counts.unchanged += sum(1 for url in not_modified if url in articles)
+    counts.not_article += sum(1 for url in not_modified if url not in articles)
     con.execute("BEGIN TRANSACTION")
     try:
         if track_new_urls:
@@ -545,17 +561,11 @@ def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, 
         record_errors(con, run_id, unloaded_errors)
         frontier.mark_urls(con, marks)
         frontier.place_epaper_articles(con, placements)
+        count_batch(con, run_id, counts)  # the run's row follows its batches: another process can watch it
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    counts.add(count_outcomes([unloaded_outcome(p) for p in unloaded]))
-    # A 304 repeats the page's last outcome: an unchanged article, or a page that is not an article.
-    not_modified = [p.fetched.fetch.url or p.input for p in pages if p.not_modified]
-    articles = frontier.urls_with_articles(con, not_modified)
-    counts.inputs += len(not_modified)
-    counts.unchanged += sum(1 for url in not_modified if url in articles)
-    counts.not_article += sum(1 for url in not_modified if url not in articles)
     return BatchCounts(counts, len(not_modified))
 
 

@@ -26,17 +26,15 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import hashlib
-import logging
 import os
 import re
 import sys
 import threading
 import time
 from collections import deque
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Callable, Iterator, Protocol
+from typing import Callable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -57,12 +55,11 @@ from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_err
 from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, POOL_MIN_PAGES, Batch, BatchCounts, EarlyExtraction, Page,
                       Placement, default_extract_workers, extract_batch, extraction_processes, load_pages,
                       merge_run_log, writer, page_from_result, start_extraction_processes)
+from .progress import notify
 from .sources import Source, find_source, load_sources, source_from_dict, sources_path
 from .stopping import honoured_in_flow, stop_requested
 from .summary import OUTCOMES, format_outcomes
 from .web import FetchConfig, Fetcher, FetchRequest, FetchResult, HttpStatusError, origins_of
-
-log = logging.getLogger("newsduck.crawl")
 
 HTML_KINDS = (frontier.LIST, frontier.EDITION, frontier.EPAPER_PAGE)
 FETCH_KIND = {frontier.LIST: "page", frontier.EDITION: "page", frontier.EPAPER_PAGE: "page",
@@ -80,7 +77,7 @@ _FEED_ROOT = re.compile(rb"<(?:[\w-]+:)?(?:rss|feed|RDF)\b", re.I)
 _ARTIFACT_KEY = re.compile(r"[^a-z0-9-]+")
 
 
-# --------------------------------------------------------------------------------------------- counts, progress
+# -------------------------------------------------------------------------------------------------------- counts
 
 
 @dataclass
@@ -113,31 +110,6 @@ class CrawlStats:
             self.fetched += 1
         elif page.fetched.skipped is None:
             self.failed_fetches += 1
-
-
-class ProgressListener(Protocol):
-    def update(self, stats: CrawlStats) -> None: ...
-
-
-_listeners: list[ProgressListener] = []
-
-
-@contextmanager
-def progress_listener(listener: ProgressListener) -> Iterator[None]:
-    """Have `listener.update(stats)` called as the crawl advances (the CLI's progress bar)."""
-    _listeners.append(listener)
-    try:
-        yield
-    finally:
-        _listeners.remove(listener)
-
-
-def _notify(stats: CrawlStats) -> None:
-    for listener in list(_listeners):
-        try:
-            listener.update(stats)
-        except Exception:  # a broken progress display must never stop a crawl
-            log.debug("progress listener failed", exc_info=True)
 
 
 # ----------------------------------------------------------------------------------------------------- scope
@@ -319,7 +291,7 @@ class Pipeline:
     async def _collect(self, future) -> None:
         counts = await asyncio.to_thread(future.result)
         self.stats.loaded.add(counts)
-        _notify(self.stats)
+        notify(self.stats)
 
     def abandon(self) -> None:
         """After a failure: let the batches already handed over finish, ignoring their errors."""
@@ -464,7 +436,7 @@ class Crawl:
             if found is not None:
                 follow = await self.record_found(job, found)
         await self.pipeline.add(page)
-        _notify(self.stats)
+        notify(self.stats)
         return follow
 
     async def record_found(self, job: Job, found: Found) -> list[Job]:
@@ -564,7 +536,7 @@ class Crawl:
         budget = Budget(self.max_pages)
         results: asyncio.Queue = asyncio.Queue(maxsize=self.pipeline.batch_size)
         per_host = self.fetcher.config.per_host_concurrency
-        _notify(self.stats)
+        notify(self.stats)
 
         def read_chunk(host: str, after: tuple | None) -> asyncio.Future:
             return asyncio.ensure_future(self.store.call(
@@ -610,7 +582,7 @@ class Crawl:
                 page = page_from_result(result, url=row.url, kind=frontier.ARTICLE, placement=placement)
                 self.stats.count_fetch(result, page)
                 await self.pipeline.add(page, still_to_come=self.stats.articles_total - self.stats.articles_done)
-                _notify(self.stats)
+                notify(self.stats)
             await asyncio.gather(*workers)
         finally:
             for worker in workers:

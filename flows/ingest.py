@@ -3,6 +3,7 @@
 Batches, not pages, are the unit of Prefect work (a task per page would cost more than the page). While batch N
 loads into DuckDB, batch N+1 is already being fetched and extracted, so at most two batches are in memory.
 The write connection is held only for one batch load, so readers are locked out for as short a time as possible.
+The run's progress goes to listeners (flows/progress.py) page by page, and to its `runs` row batch by batch.
 
 URLs are fetched with the polite fetcher (flows/web): per-host limits, retries, bounded bodies. They are URLs the
 user named, so robots.txt is not consulted (a crawl, `newsduck crawl`, always does). A URL fetched before is
@@ -28,6 +29,7 @@ from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, Batch, BatchCounts,
                       page_from_result, prepare_rows, writer)  # noqa: F401
 from .fetch import read_file
 from .inputs import Target, expand_inputs
+from .progress import RunProgress
 from .stopping import honoured_in_flow, stop_requested
 from .web import FetchConfig, Fetcher, FetchRequest, origins_of
 
@@ -65,8 +67,9 @@ def known_validators(db_path: str, urls: list[str], lock_wait: float) -> dict[st
 
 @task(name="fetch-and-extract", cache_policy=NO_CACHE, persist_result=False)
 def fetch_and_extract(targets: list[Target], db_path: str | None = None,
-                      lock_wait: float = LOCK_WAIT_SECONDS) -> Batch:
-    """Read the files, fetch the URLs (conditionally when fetched before), extract; pages in input order."""
+                      lock_wait: float = LOCK_WAIT_SECONDS, progress: RunProgress | None = None) -> Batch:
+    """Read the files, fetch the URLs (conditionally when fetched before), extract; pages in input order.
+    `progress` (pass it quoted) advances by each page extracted."""
     urls = [t for t in targets if t.is_url]
     fetched: dict[str, Page] = {}
     if urls:
@@ -75,7 +78,8 @@ def fetch_and_extract(targets: list[Target], db_path: str | None = None,
         fetched = asyncio.run(fetch_urls(urls, known))
     # a URL not fetched because a stop was requested is left out (not loaded, not counted)
     pages = [fetched[t.input] if t.is_url else Page(read_file(t)) for t in targets if not t.is_url or t.input in fetched]
-    return Batch(prepare_rows(extract_pages(pages)))
+    on_done = (lambda page: progress.advance(failed=page.error is not None)) if progress is not None else None
+    return Batch(prepare_rows(extract_pages(pages, on_done=on_done)))
 
 
 @flow(name="ingest", log_prints=True)
@@ -97,18 +101,23 @@ def ingest(
         run_id = start_run(con, flow_run_id=str(flow_run.id) if flow_run.id else None, command=command, inputs=0)
 
     total = BatchCounts()
+    progress = RunProgress()
     status = FAILED
 
     def load(pending) -> None:
-        total.add(load_pages(db_path, run_id, quote(pending.result()), lock_wait=lock_wait, track_new_urls=True))
+        counts = load_pages(db_path, run_id, quote(pending.result()), lock_wait=lock_wait, track_new_urls=True)
+        total.add(counts)
+        progress.add_loaded(counts.counts)
 
     try:
         with honoured_in_flow():
+            targets = list(expand_inputs(inputs, file_urls))
+            progress.begin(len(targets))
             pending = None
-            for batch in batched(expand_inputs(inputs, file_urls), batch_size):
+            for batch in batched(targets, batch_size):
                 if stop_requested():
                     break
-                future = fetch_and_extract.submit(batch, db_path, lock_wait)
+                future = fetch_and_extract.submit(batch, db_path, lock_wait, quote(progress))
                 if pending is not None:
                     load(pending)
                 pending = future

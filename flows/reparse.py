@@ -2,7 +2,8 @@
 
 Articles whose extracted content changed are updated in place (with the new parser_version); the others are
 counted unchanged. Bodies come from `raw_pages` (stored once per distinct body), and each input's latest
-successful fetch says which URL or path, and content type, the body belongs to.
+successful fetch says which URL or path, and content type, the body belongs to. The run's progress goes to
+listeners (flows/progress.py) page by page, and to its `runs` row batch by batch.
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from datetime import datetime
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 from warehouse.db import batch_memory_cap
 from warehouse.load import load_batch
 from warehouse.models import FetchInfo, LoadCounts, PageResult
 from warehouse.raw import decompress_body
-from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, start_run
+from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, count_batch, finish_run, first_errors, start_run
 
 from .batches import DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, batched, close_writer, merge_run_log, open_writer, writer
 from .extract_worker import extract_body
+from .progress import RunProgress
 from .stopping import honoured_in_flow, stop_requested
 
 # The latest fetch with a body for each input (URL, else path), optionally only those fetched since a time.
@@ -48,8 +51,10 @@ def stored_fetches(db_path: str, since: datetime | None, lock_wait: float) -> li
 
 
 @task(name="reparse-batch", cache_policy=NO_CACHE, persist_result=False)
-def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait: float = LOCK_WAIT_SECONDS) -> LoadCounts:
-    """Read the batch's stored bodies, re-extract and prepare them with the file free, then load them."""
+def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait: float = LOCK_WAIT_SECONDS,
+                  progress: RunProgress | None = None) -> LoadCounts:
+    """Read the batch's stored bodies, re-extract and prepare them with the file free, then load them and add
+    their counts to the run's row. `progress` (pass it quoted) advances by each page extracted."""
     con = open_writer(db_path, lock_wait)
     try:
         shas = sorted({f.body_sha256 for f in fetches})
@@ -65,12 +70,17 @@ def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait
     results = []
     for fetch in fetches:
         body = stored.get(fetch.body_sha256)
-        if body is None:
-            continue  # a fetch whose body was never stored (it failed to load): nothing to re-parse
-        record, error = extract_body(body, fetch)
-        results.append(PageResult(fetch=fetch, body=body, record=record, error=error))
-    with writer(db_path, lock_wait) as con, batch_memory_cap(con):
-        return load_batch(con, run_id, results, record_fetches=False)
+        error = None
+        if body is not None:  # else a fetch whose body was never stored (it failed to load): nothing to re-parse
+            record, error = extract_body(body, fetch)
+            results.append(PageResult(fetch=fetch, body=body, record=record, error=error))
+        if progress is not None:
+            progress.advance(failed=error is not None)
+    with writer(db_path, lock_wait) as con:
+        with batch_memory_cap(con):
+            counts = load_batch(con, run_id, results, record_fetches=False)
+        count_batch(con, run_id, counts)
+    return counts
 
 
 @flow(name="reparse", log_prints=True)
@@ -80,16 +90,20 @@ def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAU
     fetches = stored_fetches(db_path, since, lock_wait)
     con = open_writer(db_path, lock_wait)
     try:
-        run_id = start_run(con, flow_run_id=str(flow_run.id) if flow_run.id else None, command="reparse", inputs=len(fetches))
+        run_id = start_run(con, flow_run_id=str(flow_run.id) if flow_run.id else None, command="reparse", inputs=0)
     finally:
         con.close()
     counts, status = LoadCounts(), FAILED
+    progress = RunProgress()
+    progress.begin(len(fetches))
     try:
         with honoured_in_flow():
             for batch in batched(fetches, batch_size):
                 if stop_requested():
                     break
-                counts.add(reparse_batch(db_path, run_id, batch, lock_wait))
+                loaded = reparse_batch(db_path, run_id, batch, lock_wait, quote(progress))
+                counts.add(loaded)
+                progress.add_loaded(loaded)
         status = INTERRUPTED if stop_requested() else COMPLETED
     finally:
         con = open_writer(db_path, lock_wait)

@@ -58,3 +58,31 @@ def test_demo_runs_twice_with_the_same_tables(tmp_path):
     assert second.returncode == 0, second.stderr
     assert "new 0  updated 0  unchanged 12" in second.stdout
     assert table_contents(db) == tables
+
+
+def runs_examples() -> list[tuple[str, str]]:
+    """(command, output) of each command of the README's `newsduck runs` section, in order."""
+    section = README[README.index("### `newsduck runs"):README.index("## Scheduling with Prefect")]
+    (block,) = re.findall(r"```console\n(.*?)```", section, re.S)
+    return [(command, shown) for command, shown in re.findall(r"^\$ (.*)\n((?:(?!\$ ).*\n)*)", block, re.M)]
+
+
+def steady(text: str) -> list[str]:
+    """The lines of a runs or errors table without what changes from one run to the next: run ids, times,
+    durations, and the padding they change."""
+    text = re.sub(r"\b[0-9a-f]{8}\b", "RUN", text)
+    text = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", "TIME", text)
+    text = re.sub(r"\b\d+\.\d s\b|\b\d+ min \d\d s\b", "DURATION", text)
+    return ["---" if re.fullmatch(r"-[-+]*", line) else re.sub(r" *\| *", "|", line).strip()
+            for line in text.splitlines()]
+
+
+def test_the_readme_runs_and_errors_examples_on_the_demo_database(tmp_path):
+    assert run_demo(tmp_path).returncode == 0
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+    examples = runs_examples()
+    assert [command.split()[:2] for command, _ in examples][2:] == [["newsduck", "runs"], ["newsduck", "errors"]]
+    for command, shown in examples:
+        done = subprocess.run(command, shell=True, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert steady(done.stdout) == steady(shown), command

@@ -39,6 +39,7 @@ import duckdb
 
 from .db import connect_reader
 from .errors import WarehouseError
+from .models import Progress
 from .runs import utc_now
 
 __all__ = ["FORMATS", "MANIFEST", "ExportedTable", "ExportResult", "export_database", "export_warehouse"]
@@ -98,6 +99,11 @@ LEFT JOIN blocks b ON b.article_id = a.article_id
 LEFT JOIN pictures p ON p.article_id = a.article_id
 ORDER BY coalesce(a.parent_article_id, a.article_id), a.parent_article_id IS NOT NULL, a.sub_seq
 """
+# The files articles-json writes: one per story, and one per sub-article whose story is missing (see `stories`).
+DOCUMENT_COUNT = """
+SELECT count(*) FROM articles a
+WHERE a.parent_article_id IS NULL OR NOT EXISTS (SELECT 1 FROM articles p WHERE p.article_id = a.parent_article_id)
+"""
 
 
 @dataclass
@@ -120,23 +126,24 @@ class ExportResult:
 
 def export_warehouse(db_path: str | Path, directory: str | Path, fmt: str = "parquet", *,
                      exclude: tuple[str, ...] = (), timezone: str = "UTC", excel: bool = False,
-                     busy_timeout: float | None = None) -> ExportResult:
+                     busy_timeout: float | None = None, progress: Progress | None = None) -> ExportResult:
     """Export the database file at `db_path` (read-only; waits while an ingest writes) into `directory`."""
     con = connect_reader(db_path, timeout=busy_timeout)
     try:
         return export_database(con, directory, fmt, exclude=exclude, timezone=timezone, excel=excel,
-                               source=str(db_path))
+                               source=str(db_path), progress=progress)
     finally:
         con.close()
 
 
 def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: str = "parquet", *,
                     exclude: tuple[str, ...] = (), timezone: str = "UTC", excel: bool = False,
-                    source: str | None = None) -> ExportResult:
+                    source: str | None = None, progress: Progress | None = None) -> ExportResult:
     """Write every table of `con` and the VIEWS it has into `directory` (articles-json: a file per story).
 
     Text formats write each TIMESTAMPTZ as the wall time in `timezone` with its offset
     (2024-03-06 00:30:00+08:00); Parquet keeps them as instants (isAdjustedToUTC), whatever `timezone` is.
+    `progress` hears of each table begun (tables done of all, the table's name), or of each story written.
     """
     if fmt not in FORMATS:
         raise WarehouseError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -156,9 +163,9 @@ def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: 
         staging.mkdir()
         try:
             if fmt == ARTICLE_FILES:
-                tables = [export_article_files(con, staging)]
+                tables = [export_article_files(con, staging, progress)]
             else:
-                tables = [export_relation(con, staging, name, fmt, excel) for name in relations_to_export(con, exclude)]
+                tables = export_relations(con, staging, relations_to_export(con, exclude), fmt, excel, progress)
             write_manifest(staging, con, fmt, tables, source, timezone, excel)
             replace_directory(staging, target)
         except BaseException:
@@ -198,6 +205,18 @@ def relations_to_export(con: duckdb.DuckDBPyConnection, exclude: tuple[str, ...]
         raise WarehouseError(f"no table named {', '.join(sorted(unknown))} to exclude; "
                              f"the tables are: {', '.join(tables)}")
     return [name for name in tables if name not in SKIPPED and name not in exclude]
+
+
+def export_relations(con: duckdb.DuckDBPyConnection, staging: Path, names: list[str], fmt: str, excel: bool,
+                     progress: Progress | None) -> list[ExportedTable]:
+    tables = []
+    for name in names:
+        if progress is not None:
+            progress(len(tables), len(names), name)
+        tables.append(export_relation(con, staging, name, fmt, excel))
+    if progress is not None:
+        progress(len(tables), len(names), "")
+    return tables
 
 
 def export_relation(con: duckdb.DuckDBPyConnection, staging: Path, name: str, fmt: str,
@@ -262,15 +281,19 @@ def copy_to(con: duckdb.DuckDBPyConnection, select: str, path: Path, options: st
     return con.execute(f"COPY ({select}) TO '{quoted}' ({options})").fetchone()[0]
 
 
-def export_article_files(con: duckdb.DuckDBPyConnection, staging: Path) -> ExportedTable:
+def export_article_files(con: duckdb.DuckDBPyConnection, staging: Path,
+                         progress: Progress | None = None) -> ExportedTable:
     folder = staging / "articles"
     folder.mkdir()
+    total = con.execute(DOCUMENT_COUNT).fetchone()[0] if progress is not None else None
     cursor = con.execute(ARTICLE_DOCUMENTS.format(published_at=local_time("a.published_at"),
                                                   first_seen_at=local_time("a.first_seen_at")))
     files = 0
     for story in stories(cursor):
         write_json(folder / f"{story['article_id']}.json", story)
         files += 1
+        if progress is not None:
+            progress(files, total, "articles")
     return ExportedTable("articles", files, "articles/")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 
 from parsers.records import ArticleRecord
 
@@ -63,3 +64,8 @@ class LoadCounts:
     def add(self, other: "LoadCounts") -> None:
         for name in self.__dataclass_fields__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+# Long work (an export, a search index build) reports how far it got by calling one of these, if given, with
+# (done, total or None while unknown, the step under way, e.g. a table's name); the CLI draws its bar from it.
+Progress = Callable[[int, "int | None", str], None]

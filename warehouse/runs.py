@@ -1,4 +1,5 @@
-"""Bookkeeping of runs (one `newsduck ingest`/crawl/demo invocation), their errors, and named sources."""
+"""Bookkeeping of runs (one `newsduck ingest`/crawl/demo invocation), their errors, and named sources; and reading
+runs back (`newsduck runs`, `newsduck errors`)."""
 
 from __future__ import annotations
 
@@ -68,15 +69,26 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+# The outcome counts of a run: `runs` columns, named as the fields of LoadCounts.
+OUTCOME_COLUMNS = ("new", "updated", "unchanged", "not_article", "duplicates", "errors", "skipped_robots", "no_edition")
+
+
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, counts: LoadCounts, status: str) -> None:
     """Store the final counts and status. `inputs` keeps the start value unless the counts saw more."""
+    outcomes = ", ".join(f"{name} = ?" for name in OUTCOME_COLUMNS)
     con.execute(
-        """UPDATE runs SET finished_at = ?, status = ?, inputs = greatest(inputs, ?), new = ?, updated = ?,
-               unchanged = ?, not_article = ?, duplicates = ?, errors = ?, skipped_robots = ?, no_edition = ?
-           WHERE run_id = ?""",
-        [utc_now(), status, counts.inputs, counts.new, counts.updated, counts.unchanged, counts.not_article,
-         counts.duplicates, counts.errors, counts.skipped_robots, counts.no_edition, run_id],
+        f"UPDATE runs SET finished_at = ?, status = ?, inputs = greatest(inputs, ?), {outcomes} WHERE run_id = ?",
+        [utc_now(), status, counts.inputs, *(getattr(counts, name) for name in OUTCOME_COLUMNS), run_id],
     )
+
+
+def count_batch(con: duckdb.DuckDBPyConnection, run_id: str, counts: LoadCounts) -> None:
+    """Add a loaded batch's counts to its run's row (one UPDATE, part of the caller's transaction when it has one),
+    so that while a run goes on its row says how far it got. The batches' counts add up to what `finish_run`
+    stores at the end."""
+    names = ("inputs", *OUTCOME_COLUMNS)
+    added = ", ".join(f"{name} = coalesce({name}, 0) + ?" for name in names)
+    con.execute(f"UPDATE runs SET {added} WHERE run_id = ?", [*(getattr(counts, name) for name in names), run_id])
 
 
 def record_errors(con: duckdb.DuckDBPyConnection, run_id: str, errors: list[ErrorInfo]) -> None:
@@ -97,6 +109,41 @@ def first_errors(con: duckdb.DuckDBPyConnection, run_id: str, limit: int = 10) -
     rows = con.execute("SELECT input, stage, error_type, message FROM errors WHERE run_id = ? ORDER BY error_id LIMIT ?",
                        [run_id, limit]).fetchall()
     return [{"input": i, "stage": s, "error_type": t, "message": m} for i, s, t, m in rows]
+
+
+# What `latest_runs` and `find_runs` give of a run, in this order (`source_id`: the source a crawl crawled).
+RUN_FIELDS = ("run_id", "flow_run_id", "command", "source_id", "status", "started_at", "finished_at", "inputs",
+              *OUTCOME_COLUMNS)
+LATEST = "latest"
+
+
+def latest_runs(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
+    """The `limit` runs started last, newest first, each a dict of RUN_FIELDS. Counts are those of the run's
+    loaded batches so far while it runs."""
+    return _runs(con, f"ORDER BY started_at DESC, run_id LIMIT {int(limit)}")
+
+
+def find_runs(con: duckdb.DuckDBPyConnection, reference: str) -> list[dict]:
+    """The runs `reference` names: LATEST (the run started last), a run_id, or the start of run_ids (every run
+    whose id starts with it: one, several when it is too short to tell them apart, or none)."""
+    if reference == LATEST:
+        return latest_runs(con, 1)
+    return _runs(con, "WHERE starts_with(run_id, ?) ORDER BY started_at DESC, run_id", [reference])
+
+
+def _runs(con: duckdb.DuckDBPyConnection, rest: str, params: list | None = None) -> list[dict]:
+    # a read-only connection does not migrate: a column an older schema lacks reads as 0 (as NULL, source_id)
+    present = {name for (name,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'runs' AND table_schema = 'main'"
+    ).fetchall()}
+    columns = ", ".join(name if name in present else f"{'NULL' if name == 'source_id' else 0} AS {name}"
+                        for name in RUN_FIELDS)
+    rows = con.execute(f"SELECT {columns} FROM runs {rest}", params or []).fetchall()
+    return [dict(zip(RUN_FIELDS, row)) for row in rows]
+
+
+def error_count(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
+    return con.execute("SELECT count(*) FROM errors WHERE run_id = ?", [run_id]).fetchone()[0]
 
 
 def register_source(con: duckdb.DuckDBPyConnection, source_id: str, *, name: str | None = None,

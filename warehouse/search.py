@@ -43,6 +43,7 @@ import rjieba
 from . import ids
 from .bulk import execute_in, insert_arrow, registered
 from .errors import WarehouseError
+from .models import Progress
 from .runs import utc_now
 
 __all__ = [
@@ -219,7 +220,8 @@ _NEW_SCHEMA = pa.schema([
 ])
 
 
-def refresh_search_index(con: duckdb.DuckDBPyConnection, *, compact: bool | None = None) -> IndexRefresh:
+def refresh_search_index(con: duckdb.DuckDBPyConnection, *, compact: bool | None = None,
+                         progress: Progress | None = None) -> IndexRefresh:
     """Bring the search index up to date with `articles`, on a write connection.
 
     Segments new and changed articles (`content_sha256` differs from the one they were segmented at, or an
@@ -230,7 +232,8 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, *, compact: bool | None
 
     Only the articles in `search_queue` (the loads put there what they changed) are looked at, by key, so the
     cost follows the batch and not the database; the first refresh with a new segmenter (or after migration 008)
-    compares every article instead.
+    compares every article instead. `progress` hears of each chunk segmented (articles done of those to segment)
+    and of the rewrite of the postings.
     """
     started = time.perf_counter()
     done = IndexRefresh()
@@ -242,18 +245,24 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, *, compact: bool | None
         stale = [row[0] for row in con.execute(_STALE_SQL, [version]).fetchall()]
         gone = [row[0] for row in con.execute(_GONE_SQL).fetchall()]
     for start in range(0, len(stale), SEGMENT_CHUNK):
+        if progress is not None:
+            progress(start, len(stale), "segmenting")
         chunk = stale[start:start + SEGMENT_CHUNK]
         documents = segmented_documents(execute_in(con, _TEXT_SQL, chunk), version,
                                         dict(execute_in(con, _NAMES_SQL, chunk)))
         with _transaction(con):
             _replace_documents(con, documents)
         done.segmented += documents.num_rows
+    if progress is not None:
+        progress(len(stale), len(stale), "segmenting")
     with _transaction(con):
         _remove_documents(con, gone)
         done.removed = len(gone)
         execute_in(con, "DELETE FROM search_queue WHERE seq IN ({values})", [seq for seq, _ in queued])
         con.execute("UPDATE search_index_state SET segmenter = ?", [version])
     if compact or (compact is None and compaction_due(con)):
+        if progress is not None:
+            progress(len(stale), len(stale), "sorting postings")
         compact_search_index(con)
         done.compacted = True
     done.seconds = time.perf_counter() - started

@@ -15,6 +15,7 @@ from ..settings import DEFAULT_TIMEZONE, TIMEZONE_ENV
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
+DEFAULT_MAX_WIDTH = 60  # table cells are cut at this many columns (--max-width)
 
 
 class CliError(Exception):
@@ -31,6 +32,18 @@ def examples(text: str) -> str:
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="DuckDB file (default: $NEWSDUCK_DB or ./data/newsduck.duckdb)")
+
+
+def add_max_width_option(parser: argparse.ArgumentParser) -> None:
+    """--max-width N for commands that print tables (args.max_width; 0: never cut, pass `args.max_width or None`)."""
+    parser.add_argument("--max-width", type=non_negative_int, default=DEFAULT_MAX_WIDTH, metavar="N",
+                        help=f"table format: cut cells longer than N columns with … (default {DEFAULT_MAX_WIDTH}; "
+                        "0: never cut). CSV and JSON are never cut")
+
+
+def add_quiet_option(parser: argparse.ArgumentParser) -> None:
+    """--quiet: no progress bar (flows/progress.py draws one only when stderr is a terminal)."""
+    parser.add_argument("--quiet", action="store_true", help="no progress bar (drawn on stderr when it is a terminal)")
 
 
 def add_timezone_option(parser: argparse.ArgumentParser, what: str) -> None:

@@ -7,10 +7,12 @@ import json
 import sys
 
 from ..local_server import use_running_server
+from ..progress import ProgressBar as Bar
+from ..progress import progress_bar, progress_listener
 from ..settings import database_path
 from ..stopping import stop_requests
-from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, examples, interrupted_exit, iso_date,
-                     positive_int)
+from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit,
+                     iso_date, positive_int)
 
 
 def register(commands) -> None:
@@ -50,7 +52,7 @@ def register(commands) -> None:
     parser.add_argument("--max-crawl-delay", type=float, metavar="SECONDS",
                         help="cap a robots.txt Crawl-delay at this many seconds (default 30)")
     parser.add_argument("--batch-size", type=positive_int, default=200, help="pages per extract/load batch (default 200)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_quiet_option(parser)
     parser.add_argument("--json", action="store_true", help="print each source's summary as one JSON line")
     parser.set_defaults(handler=run)
 
@@ -108,16 +110,15 @@ def run(args: argparse.Namespace) -> int:
 def crawl_each(args: argparse.Namespace, sources: list, db_path: str, summaries: list[dict]) -> int:
     """Crawl the sources one after another, appending their summaries; returns how many failed. A stop request
     ends the crawl under way (what it fetched is loaded) and starts no other."""
-    from ..crawl import crawl, progress_listener  # imports Prefect: only once the arguments are known to be good
+    from ..crawl import crawl  # imports Prefect: only once the arguments are known to be good
     from ..stopping import stop_requested
 
     failures = 0
     for source in sources:
         if stop_requested():
             break
-        progress = ProgressBar(source.name) if not args.quiet and sys.stderr.isatty() else None
         try:
-            with progress or _nothing(), progress_listener(progress) if progress else _nothing():
+            with progress_bar(args.quiet, lambda: ProgressBar(source.name)) as bar, progress_listener(bar):
                 summary = crawl(source=source.to_dict(), db_path=db_path, max_pages=args.max_pages,
                                 refresh=args.refresh, date_from=args.date_from if source.is_epaper else None,
                                 date_to=args.date_to if source.is_epaper else None, batch_size=args.batch_size,
@@ -150,41 +151,13 @@ def format_summaries(summaries: list[dict]) -> str:
     return "\n".join(lines)
 
 
-class _nothing:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc):
-        return False
-
-
-class ProgressBar:
-    """A rich progress bar on stderr: articles fetched of those due, pages per second, errors."""
+class ProgressBar(Bar):
+    """A crawl's bar: articles fetched of those due, pages per second, URLs discovered, new articles, errors."""
 
     def __init__(self, name: str) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]:.1f} pages/s  discovered {task.fields[discovered]}  "
-                       "new {task.fields[new]}  errors {task.fields[errors]}"),
-            TimeElapsedColumn(),
-            console=Console(file=sys.stderr), transient=True,
-        )
-        self.task = self.progress.add_task(f"crawl {name}", total=None, rate=0.0, discovered=0, new=0, errors=0)
-
-    def __enter__(self) -> "ProgressBar":
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc) -> bool:
-        self.progress.stop()
-        return False
+        super().__init__(f"crawl {name}", unit="pages", counts=("discovered", "new", "errors"))
 
     def update(self, stats) -> None:
         loaded = stats.loaded.counts
-        self.progress.update(
-            self.task, total=stats.articles_total, completed=stats.articles_done, rate=stats.pages_per_second,
-            discovered=stats.discovered, new=loaded.new, errors=max(loaded.errors, stats.failed_fetches),
-        )
+        self.show(stats.articles_done, stats.articles_total, rate=stats.pages_per_second,
+                  discovered=stats.discovered, new=loaded.new, errors=max(loaded.errors, stats.failed_fetches))

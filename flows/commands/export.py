@@ -6,8 +6,10 @@ import argparse
 import sys
 import textwrap
 
+from ..progress import ProgressBar, progress_bar
 from ..settings import database_path
-from .common import EXIT_USAGE, CliError, add_db_option, add_timezone_option, examples, resolve_timezone
+from .common import (EXIT_USAGE, CliError, add_db_option, add_quiet_option, add_timezone_option, examples,
+                     resolve_timezone)
 
 
 def register(commands) -> None:
@@ -61,6 +63,7 @@ def register(commands) -> None:
     parser.add_argument("--exclude", metavar="TABLE", action="append", default=[],
                         help="leave a table out (repeatable), e.g. raw_pages, which holds every page's bytes")
     add_timezone_option(parser, "write the times of CSV, JSON lines and article files")
+    add_quiet_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -72,9 +75,11 @@ def run(args: argparse.Namespace) -> int:
     if args.excel and fmt != "csv":
         raise CliError(f"--excel writes CSV; leave out --format {fmt}", EXIT_USAGE)
     zone = resolve_timezone(args.timezone).key
+    unit = "stories" if fmt == "articles-json" else None
     try:
-        result = export_warehouse(database_path(args.db), args.directory, fmt, exclude=tuple(args.exclude),
-                                  timezone=zone, excel=args.excel)
+        with progress_bar(args.quiet, lambda: ProgressBar("export", unit=unit)) as bar:
+            result = export_warehouse(database_path(args.db), args.directory, fmt, exclude=tuple(args.exclude),
+                                      timezone=zone, excel=args.excel, progress=bar.step if bar else None)
     except WarehouseError as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:

@@ -6,10 +6,12 @@ import argparse
 import json
 
 from ..local_server import use_running_server
+from ..progress import RunBar, progress_bar, progress_listener
 from ..settings import database_path
 from ..stopping import stop_requests
 from ..summary import format_run
-from .common import EXIT_USAGE, CliError, add_db_option, examples, interrupted_exit, positive_int, read_url_map
+from .common import (EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit, positive_int,
+                     read_url_map)
 
 
 def register(commands) -> None:
@@ -30,6 +32,7 @@ def register(commands) -> None:
     add_db_option(parser)
     parser.add_argument("--urls", metavar="FILE", help='JSON lines of {"path": ..., "url": ...}: the URL each saved file came from')
     parser.add_argument("--batch-size", type=positive_int, default=200, help="pages per Prefect task (default 200)")
+    add_quiet_option(parser)
     parser.add_argument("--json", action="store_true", help="print the run summary as JSON")
     parser.set_defaults(handler=run)
 
@@ -48,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     use_running_server()  # the shared local Prefect server, when one runs: no temporary server to start
     from ..ingest import ingest  # imports Prefect: only once the arguments are known to be good
 
-    with stop_requests():
+    with stop_requests(), progress_bar(args.quiet, lambda: RunBar("ingest")) as bar, progress_listener(bar):
         summary = ingest(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls)
     print(json.dumps(summary) if args.json else format_run(summary))
     return interrupted_exit(summary)

@@ -7,10 +7,11 @@ import json
 from datetime import date, datetime, timezone
 
 from ..local_server import use_running_server
+from ..progress import RunBar, progress_bar, progress_listener
 from ..settings import database_path
 from ..stopping import stop_requests
 from ..summary import format_run
-from .common import EXIT_USAGE, CliError, add_db_option, examples, interrupted_exit, positive_int
+from .common import EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit, positive_int
 from .ingest import check_writable
 
 
@@ -29,6 +30,7 @@ def register(commands) -> None:
     add_db_option(parser)
     parser.add_argument("--since", metavar="DATE", help="only pages fetched on or after this date (YYYY-MM-DD, UTC) or ISO time")
     parser.add_argument("--batch-size", type=positive_int, default=200, help="pages per Prefect task (default 200)")
+    add_quiet_option(parser)
     parser.add_argument("--json", action="store_true", help="print the run summary as JSON")
     parser.set_defaults(handler=run)
 
@@ -59,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     use_running_server()  # the shared local Prefect server, when one runs: no temporary server to start
     from ..reparse import reparse
 
-    with stop_requests():
+    with stop_requests(), progress_bar(args.quiet, lambda: RunBar("reparse")) as bar, progress_listener(bar):
         summary = reparse(db_path=db_path, since=since, batch_size=args.batch_size)
     print(json.dumps(summary) if args.json else format_run(summary))
     return interrupted_exit(summary)

@@ -8,9 +8,10 @@ import os
 import sys
 from dataclasses import asdict
 
+from ..progress import ProgressBar, progress_bar
 from ..settings import database_path
-from .common import (EXIT_USAGE, CliError, add_db_option, add_timezone_option, examples, iso_date, positive_int,
-                     resolve_timezone)
+from .common import (EXIT_USAGE, CliError, add_db_option, add_quiet_option, add_timezone_option, examples, iso_date,
+                     positive_int, resolve_timezone)
 
 BOLD = ("\033[1m", "\033[0m")
 BRACKETS = ("【", "】")
@@ -69,6 +70,7 @@ def register(commands) -> None:
     parser.add_argument("--fts-index", action="store_true",
                         help="also (re)build DuckDB fts's own index over the segmented words, for SQL with "
                         "fts_main_article_search.match_bm25 (not kept current by ingests; minutes at 100k articles)")
+    add_quiet_option(parser)
     parser.set_defaults(handler=run)
 
 
@@ -79,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     check_role(args)
     db_path = database_path(args.db)
     if args.reindex or args.fts_index:
-        reindex(db_path, fts=args.fts_index)
+        reindex(db_path, fts=args.fts_index, quiet=args.quiet)
     if args.query or args.person is not None:
         show(search_database(db_path, args), args)
     return 0
@@ -96,17 +98,20 @@ def check_role(args: argparse.Namespace) -> None:
         raise CliError(f"--role {args.role!r}: expected one of {', '.join(ROLES)}", EXIT_USAGE)
 
 
-def reindex(db_path: str, *, fts: bool = False) -> None:
+def reindex(db_path: str, *, fts: bool = False, quiet: bool = True) -> None:
+    """Bring the search index up to date, then build fts's index if asked, each with a bar on a terminal."""
     from warehouse.db import connect
     from warehouse.search import build_fts_index, refresh_search_index
 
     con = connect(db_path)
     try:
-        done = refresh_search_index(con, compact=True)
+        with progress_bar(quiet, lambda: ProgressBar("search index", unit="articles")) as bar:
+            done = refresh_search_index(con, compact=True, progress=bar.step if bar else None)
         print(f"search index: {done.segmented} articles segmented, {done.removed} removed, in {done.seconds:.1f} s",
               file=sys.stderr)
         if fts:
-            seconds = build_fts_index(con)
+            with progress_bar(quiet, lambda: ProgressBar("fts index", unit=None)):
+                seconds = build_fts_index(con)
             print(f"fts index: built in {seconds:.1f} s; in SQL: "
                   "fts_main_article_search.match_bm25(article_id, segment('招商引资'))", file=sys.stderr)
     finally:

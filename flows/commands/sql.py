@@ -8,9 +8,7 @@ import sys
 from warehouse.errors import first_line
 
 from ..settings import database_path
-from .common import EXIT_USAGE, CliError, add_db_option, examples, non_negative_int
-
-DEFAULT_MAX_WIDTH = 60
+from .common import EXIT_USAGE, CliError, add_db_option, add_max_width_option, examples
 
 
 def register(commands) -> None:
@@ -39,9 +37,7 @@ def register(commands) -> None:
                         help="the SQL; - (or nothing, with stdin not a terminal) reads it from stdin")
     add_db_option(parser)
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    parser.add_argument("--max-width", type=non_negative_int, default=DEFAULT_MAX_WIDTH, metavar="N",
-                        help=f"table format: cut cells longer than N columns with … (default {DEFAULT_MAX_WIDTH}; "
-                        "0: never cut). CSV and JSON are never cut")
+    add_max_width_option(parser)
     parser.set_defaults(handler=run)
 
 
