@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from warehouse.processes import process_alive
+
 from .settings import newsduck_home
 
 START_TIMEOUT = 120.0
@@ -135,22 +137,12 @@ def forget_state(pid: int | None = None) -> None:
         state_path().unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def running_server() -> ServerState | None:
     """The server server.json names, if its process lives and it answers; a stale file is deleted."""
     state = read_state()
     if state is None:
         return None
-    if _alive(state.pid) and healthy(state.api_url):
+    if process_alive(state.pid) and healthy(state.api_url):
         return state
     forget_state(state.pid)
     return None
@@ -194,16 +186,16 @@ def stop_server(timeout: float = 20.0) -> ServerState | None:
     state = read_state()
     if state is None:
         return None
-    if _alive(state.pid):
+    if process_alive(state.pid):
         try:
             os.kill(state.pid, signal.SIGINT)
         except ProcessLookupError:
             pass
         deadline = time.monotonic() + timeout
-        while _alive(state.pid) and time.monotonic() < deadline:
+        while process_alive(state.pid) and time.monotonic() < deadline:
             _reap(state.pid)
             time.sleep(0.1)
-        if _alive(state.pid):
+        if process_alive(state.pid):
             os.kill(state.pid, signal.SIGKILL)
             _reap(state.pid)
     forget_state(state.pid)

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from .bulk import insert_arrow
 from .models import ErrorInfo, LoadCounts
+from .processes import process_alive
 
 RUNNING = "running"
 COMPLETED = "completed"
@@ -50,23 +51,11 @@ def close_orphaned_runs(con: duckdb.DuckDBPyConnection) -> int:
     Runs of other machines are left alone (their processes cannot be seen from here)."""
     rows = con.execute("SELECT run_id, pid FROM runs WHERE status = ? AND host = ?",
                        [RUNNING, socket.gethostname()]).fetchall()
-    gone = [run_id for run_id, pid in rows if pid is not None and not _process_alive(pid)]
+    gone = [run_id for run_id, pid in rows if pid is not None and not process_alive(pid)]
     if gone:
         con.executemany("UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?",
                         [[INTERRUPTED, utc_now(), run_id] for run_id in gone])
     return len(gone)
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # The outcome counts of a run: `runs` columns, named as the fields of LoadCounts.
