@@ -78,7 +78,7 @@ def test_ctrl_c_during_an_ingest_loads_what_was_read_and_marks_the_run_interrupt
     out, err = ingest.communicate(timeout=60)
     took = time.monotonic() - asked
     assert ingest.returncode == 130, err
-    assert took < 15
+    assert took < 20  # a batch of 20 pages to extract and load, on a busy 2-core machine
     assert "Traceback" not in err and "Error" not in err, err
     # newsduck's two lines; anything else is the loader waiting while this test's reader holds the file
     said = [line for line in err.splitlines() if line.startswith("newsduck:")]
@@ -107,7 +107,7 @@ def test_sigterm_during_a_crawl_loads_what_was_fetched_and_starts_nothing_new(tm
         took = time.monotonic() - asked
         fetched = sum(p.startswith("/content/") for p in server.request_log)
     assert crawl.returncode == 130, err
-    assert took < 10
+    assert took < 20  # the page in flight, then the load of what was fetched
     assert "Traceback" not in err, err
     summary = json.loads(out.strip().splitlines()[-1])
     assert summary["status"] == "interrupted"
