@@ -140,6 +140,8 @@ def parse_sources(text: str, *, origin: str = DEFAULT_SOURCES_FILE) -> list[Sour
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SourcesError(f"{origin}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise SourcesError(f"{origin}: not valid TOML: nested too deeply") from None
     unknown = [key for key in document if key != "source"]
     if unknown:
         raise SourcesError(f'{origin}: unknown top-level key "{unknown[0]}" (sources are [[source]] tables)')
@@ -401,6 +403,9 @@ def _timezone(table: dict[str, Any], where: _Where) -> str:
     return name
 
 
+MAX_DELAY_SECONDS = 600.0  # one request per 10 minutes to a host: beyond it a crawl of a site never ends
+
+
 def _delay(table: dict[str, Any], where: _Where) -> float | None:
     rate = _number(table, "rate", where)
     min_delay = _number(table, "min_delay", where)
@@ -409,9 +414,15 @@ def _delay(table: dict[str, Any], where: _Where) -> float | None:
     if rate is not None:
         if rate <= 0:
             raise where.error("rate", f"must be more than 0 requests per second, got {rate:g}")
+        if 1.0 / rate > MAX_DELAY_SECONDS:
+            raise where.error("rate", f"{rate:g} requests per second is less than one per {MAX_DELAY_SECONDS:g} s: "
+                              "a crawl would never end")
         return 1.0 / rate
     if min_delay is not None and min_delay < 0:
         raise where.error("min_delay", f"must be 0 or more seconds, got {min_delay:g}")
+    if min_delay is not None and min_delay > MAX_DELAY_SECONDS:
+        raise where.error("min_delay", f"{min_delay:g} s between requests is over {MAX_DELAY_SECONDS:g} s: "
+                          "a crawl would never end")
     return min_delay
 
 

@@ -77,3 +77,13 @@ def test_serve_without_scheduled_sources_is_one_clear_line(tmp_path, capsys):
     assert main(["serve", "--sources", str(sources), "--db", str(tmp_path / "d.duckdb")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("newsduck: ") and "schedule" in err and err.count("\n") == 1
+
+
+def test_a_broken_sources_file_is_a_usage_error_in_serve_as_in_crawl(tmp_path, capsys):
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[[source]]\nname = "x"\nstart_urls = [{ url = "https://example.com/", kind = "list" }]\n'
+                       'min_delay = 1e12\n', encoding="utf-8")
+    for command in (["serve"], ["crawl", "--source", "x"]):
+        assert main([*command, "--sources", str(sources), "--db", str(tmp_path / "d.duckdb")]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("newsduck: ") and "min_delay" in err and err.count("\n") == 1

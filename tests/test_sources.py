@@ -113,6 +113,10 @@ MISTAKES = [
      "rate", "not both"),
     ('[[source]]\nname = "a"\nstart_urls = [{ url = "https://a.cn/", kind = "list" }]\nrate = 0\n',
      "rate", "more than 0"),
+    ('[[source]]\nname = "a"\nstart_urls = [{ url = "https://a.cn/", kind = "list" }]\nrate = 1e-9\n',
+     "rate", "never end"),
+    ('[[source]]\nname = "a"\nstart_urls = [{ url = "https://a.cn/", kind = "list" }]\nmin_delay = 1e12\n',
+     "min_delay", "never end"),
     ('[[source]]\nname = "a"\nstart_urls = [{ url = "https://a.cn/", kind = "list" }]\ninclude = "/content/*"\n',
      "include", "array of strings"),
     ('[[source]]\nname = "a"\nstart_urls = [{ url = "https://a.cn/", kind = "list" }]\ninclude = ["re:(unclosed"]\n',
@@ -148,6 +152,7 @@ def test_the_message_names_the_source_that_is_wrong_not_the_first_one():
     ("", "no sources"),
     ('title = "x"\n[[source]]\nname = "a"\n', 'unknown top-level key "title"'),
     ('[source]\nname = "a"\n', "array of tables"),
+    ("x = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
 ])
 def test_file_level_mistakes(text, words):
     with pytest.raises(SourcesError, match=words.replace("(", r"\(")):

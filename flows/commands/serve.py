@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..settings import database_path
-from .common import CliError, add_db_option, examples, positive_int
+from .common import EXIT_USAGE, CliError, add_db_option, examples, positive_int
 from .ingest import check_writable
 
 
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         sources = load_sources(path)
     except SourcesError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(str(exc), EXIT_USAGE) from None
     scheduled = [s for s in sources if s.schedule]
     if not scheduled:
         raise CliError(f"{path} declares no source with a `schedule`; nothing to serve.")
