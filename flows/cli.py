@@ -36,9 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         configure_prefect_env(verbose=args.verbose)
         return args.handler(args)
-    except SettingsError as exc:
+    except SettingsError as exc:  # the environment's configuration, like a usage error
         print(f"newsduck: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        return EXIT_USAGE
     except CliError as exc:
         print(f"newsduck: {exc}", file=sys.stderr)
         return exc.code

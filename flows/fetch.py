@@ -14,6 +14,7 @@ from parsers.errors import ParseError
 from warehouse.models import ErrorInfo, FetchInfo
 
 from .inputs import Target, read_page
+from .settings import storable_name
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
@@ -30,17 +31,9 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def storable(name: str | None) -> str | None:
-    """A file name as the warehouse can store it: bytes that are not UTF-8 (kept by Python as lone surrogates,
-    which no UTF-8 column takes) are written as \\xNN escapes."""
-    if name is None:
-        return None
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
 def read_file(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Fetched:
     started = time.perf_counter()
-    shown, path = storable(target.input), storable(target.path)
+    shown, path = storable_name(target.input), storable_name(target.path) if target.path else None
     info = FetchInfo(input=shown, url=target.url, path=path, fetched_at=_now())
     try:
         page = read_page(target.path, max_bytes, url=target.url)

@@ -12,7 +12,20 @@ TIMEZONE_ENV = "NEWSDUCK_TIMEZONE"
 
 def database_path(cli_value: str | None) -> str:
     """--db, else $NEWSDUCK_DB, else ./data/newsduck.duckdb."""
-    return cli_value or os.environ.get("NEWSDUCK_DB") or DEFAULT_DB
+    return checked_db_path(cli_value or os.environ.get("NEWSDUCK_DB") or DEFAULT_DB)
+
+
+def storable_name(name: str) -> str:
+    """A file name as text any UTF-8 store takes: bytes that are not UTF-8 (kept by Python as lone surrogates)
+    become \\xNN escapes."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def checked_db_path(path: str) -> str:
+    """`path`, if DuckDB can open it (it takes UTF-8 file names only; a shell can pass any bytes)."""
+    if storable_name(path) != path:
+        raise SettingsError(f"{storable_name(path)}: DuckDB opens only file names that are UTF-8")
+    return path
 
 
 class SettingsError(Exception):

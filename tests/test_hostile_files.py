@@ -44,3 +44,19 @@ def test_a_folder_of_hostile_files_loads_its_good_pages_and_names_each_bad_one(t
     assert "not a regular file (a FIFO)" in names["fifo.html"]
     assert "not a regular file (a character device)" in names["zero.html"]
     assert {Path(i).name for i in inputs} == {"ok.html", "caf\\xe9.html"}  # the byte the name held, escaped
+
+
+def test_a_binary_urls_file_and_a_database_name_duckdb_cannot_open_are_usage_errors(tmp_path, capsys, monkeypatch):
+    from flows.cli import main
+
+    binary = tmp_path / "urls.jsonl"
+    binary.write_bytes(bytes(range(128, 256)))
+    page = str(FIXTURES / "pages" / "fanfu-repost-51919.html")
+    assert main(["ingest", page, "--urls", str(binary), "--db", str(tmp_path / "x.duckdb")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("newsduck: ") and "is not UTF-8 text" in err and err.count("\n") == 1
+    latin1 = os.fsdecode(os.fsencode(str(tmp_path)) + b"/caf\xe9.duckdb")
+    monkeypatch.setenv("NEWSDUCK_DB", latin1)
+    assert main(["sql", "select 1"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"newsduck: {tmp_path}/caf\\xe9.duckdb: DuckDB opens only file names that are UTF-8\n"

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..settings import DEFAULT_TIMEZONE, TIMEZONE_ENV
+from ..settings import DEFAULT_TIMEZONE, TIMEZONE_ENV, SettingsError, checked_db_path
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -31,7 +31,14 @@ def examples(text: str) -> str:
 
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", help="DuckDB file (default: $NEWSDUCK_DB or ./data/newsduck.duckdb)")
+    parser.add_argument("--db", type=utf8_path, help="DuckDB file (default: $NEWSDUCK_DB or ./data/newsduck.duckdb)")
+
+
+def utf8_path(text: str) -> str:
+    try:
+        return checked_db_path(text)
+    except SettingsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_max_width_option(parser: argparse.ArgumentParser) -> None:
@@ -102,8 +109,13 @@ def iso_date(text: str) -> date:
 def read_url_map(path: str) -> dict[str, str]:
     if not Path(path).is_file():
         raise CliError(f"No such file: {path}", EXIT_USAGE)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CliError(f"{path} is not UTF-8 text: --urls expects JSON lines like "
+                       '{"path": "a.html", "url": "https://..."}', EXIT_USAGE) from None
     mapping = {}
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
