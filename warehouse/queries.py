@@ -102,24 +102,20 @@ def copy_query_result(con: duckdb.DuckDBPyConnection, statement: duckdb.Statemen
 
 
 def split_copy(statement: duckdb.Statement) -> tuple[str, str]:
-    """(query, "TO 'file' …") of a `COPY (query) TO 'file' …` statement."""
+    """(query, "TO 'file' …") of a `COPY (query) TO 'file' …` statement: the text inside the first parentheses
+    (followed to their matching close by DuckDB's operator tokens) and what comes after them."""
     sql = statement.query
-    tokens = duckdb.tokenize(sql)
     depth, opened = 0, None
-    for index, (start, kind) in enumerate(tokens):
-        if kind != duckdb.token_type.operator:
+    for start, kind in duckdb.tokenize(sql):
+        if kind != duckdb.token_type.operator or sql[start] not in "()":
             continue
-        text = sql[start:tokens[index + 1][0] if index + 1 < len(tokens) else len(sql)].strip()
-        for char in text:
-            if char == "(":
-                depth += 1
-                if opened is None:
-                    opened = start + text.index("(") + 1
-            elif char == ")":
-                depth -= 1
-                if depth == 0 and opened is not None:
-                    close = sql.index(")", start)
-                    return sql[opened:close], sql[close + 1:].strip().rstrip(";")
+        if sql[start] == "(":
+            opened = start + 1 if opened is None else opened
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0 and opened is not None:
+                return sql[opened:start], sql[start + 1:].strip().rstrip(";")
     raise ReadOnlyQueryError("newsduck sql: COPY needs a query in parentheses: COPY (SELECT …) TO 'file'")
 
 
@@ -166,17 +162,14 @@ def copy_target(statement: duckdb.Statement) -> str | None:
     """The file a `COPY (query) TO 'file'` writes, when it is a plain string literal; else None."""
     if not is_copy_of_query(statement):
         return None
-    words = _tokens(statement.query)
-    depth = 0
-    for index, (word, kind) in enumerate(words[1:], 1):
-        if kind == duckdb.token_type.operator:
-            depth += word.startswith("(") - word.startswith(")")
-        if depth == 0:
-            rest = words[index + 1:index + 3]
-            if len(rest) == 2 and rest[0][0].upper() == "TO" and rest[1][1] == duckdb.token_type.string_const:
-                literal = _STRING_LITERAL.match(rest[1][0])
-                return literal.group(1).replace("''", "'") if literal else None
-            return None
+    try:
+        _, tail = split_copy(statement)
+    except ReadOnlyQueryError:
+        return None
+    words = _tokens(tail)
+    if len(words) >= 2 and words[0][0].upper() == "TO" and words[1][1] == duckdb.token_type.string_const:
+        literal = _STRING_LITERAL.match(words[1][0])
+        return literal.group(1).replace("''", "'") if literal else None
     return None
 
 
