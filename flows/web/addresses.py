@@ -19,9 +19,9 @@ import socket
 from typing import Iterable
 from urllib.parse import urlsplit
 
-from .errors import ForbiddenAddress
+from parsers.urls import DEFAULT_PORTS
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
+from .errors import ForbiddenAddress
 
 
 def origin_of(url: str) -> str | None:
