@@ -27,10 +27,6 @@ def stop_requested() -> bool:
     return _requested.is_set()
 
 
-def request_stop() -> None:
-    _requested.set()
-
-
 def _handle(signum: int, frame) -> None:  # noqa: ARG001 - the signal module's signature
     # sys.stderr.write, not print: a flow with log_prints sends print() to its logger
     if _requested.is_set():
