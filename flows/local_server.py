@@ -160,24 +160,31 @@ def use_running_server() -> str | None:
     return state.api_url
 
 
+def start_registered(port: int, *, timeout: float, log_path: Path | None = None,
+                     detach: bool = False) -> tuple[subprocess.Popen, ServerState]:
+    """Launch a server on `port`, wait until it answers and register it as the shared one (server.json); one
+    that does not come up is stopped and RuntimeError raised."""
+    process = launch(port, log_path=log_path, detach=detach)
+    api_url = f"http://127.0.0.1:{port}/api"
+    try:
+        wait_until_healthy(api_url, process, timeout)
+    except RuntimeError as exc:
+        stop_process(process, timeout=5)
+        raise RuntimeError(f"{exc}; its log: {log_path}" if log_path else str(exc)) from None
+    state = ServerState(pid=process.pid, api_url=api_url, log=str(log_path) if log_path else None,
+                        started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    write_state(state)
+    return process, state
+
+
 def start_server(port: int | None = None, timeout: float = START_TIMEOUT) -> tuple[ServerState, bool]:
     """Start the shared server in the background (or find the one running); returns it and whether it is new."""
     state = running_server()
     if state is not None:
         return state, False
-    chosen = free_port(port or DEFAULT_PORT) if port is None else port
     log_path = newsduck_home() / "server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    process = launch(chosen, log_path=log_path, detach=True)
-    api_url = f"http://127.0.0.1:{chosen}/api"
-    try:
-        wait_until_healthy(api_url, process, timeout)
-    except RuntimeError as exc:
-        stop_process(process, timeout=5)
-        raise RuntimeError(f"{exc}; its log: {log_path}") from None
-    state = ServerState(pid=process.pid, api_url=api_url, log=str(log_path),
-                        started_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    write_state(state)
+    _, state = start_registered(port or free_port(DEFAULT_PORT), timeout=timeout, log_path=log_path, detach=True)
     return state, True
 
 

@@ -9,7 +9,6 @@ shared server while it runs (other commands' flow runs then go to it) and stops 
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
@@ -18,8 +17,7 @@ from prefect.schedules import Cron
 from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from .crawl import crawl
-from .local_server import (ServerState, forget_state, free_port, launch, stop_process, use_running_server,  # noqa: F401
-                           wait_until_healthy, write_state)
+from .local_server import forget_state, free_port, start_registered, stop_process, use_running_server
 from .sources import Source
 
 SERVER_START_TIMEOUT = 120.0
@@ -49,16 +47,11 @@ def prefect_api() -> Iterator[str]:
     if api_url:
         yield api_url
         return
-    port = free_port()
-    api_url = f"http://127.0.0.1:{port}/api"
-    server = launch(port)
+    server, state = start_registered(free_port(), timeout=SERVER_START_TIMEOUT)
     try:
-        wait_until_healthy(api_url, server, SERVER_START_TIMEOUT)
-        write_state(ServerState(pid=server.pid, api_url=api_url,
-                                started_at=datetime.now(timezone.utc).isoformat(timespec="seconds")))
-        print(f"Started a local Prefect server at http://127.0.0.1:{port} (stopped when serve stops).", flush=True)
-        with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            yield api_url
+        print(f"Started a local Prefect server at {state.ui_url} (stopped when serve stops).", flush=True)
+        with temporary_settings(updates={PREFECT_API_URL: state.api_url}):
+            yield state.api_url
     finally:
         forget_state(server.pid)
         stop_process(server)

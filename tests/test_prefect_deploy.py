@@ -13,7 +13,7 @@ import duckdb
 import httpx
 import pytest
 
-from flows import serve as serve_helpers
+from flows import local_server as serve_helpers
 from flows.static_server import serve_directory
 
 from conftest import FIXTURES, REPO

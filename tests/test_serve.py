@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from flows.cli import main
-from flows.serve import stop_process
+from flows.local_server import stop_process
 from flows.static_server import serve_directory
 
 from conftest import FIXTURES, REPO
