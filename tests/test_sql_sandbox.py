@@ -61,3 +61,28 @@ def test_no_extension_is_downloaded_or_installed(demo_db, tmp_path):
                               capture_output=True, text=True, timeout=60)
         assert done.returncode != 0 and "Traceback" not in done.stderr
     assert not (tmp_path / ".duckdb").exists()
+
+
+def test_allow_files_opens_one_directory_and_no_other(demo_db, capsys, tmp_path):
+    watch = tmp_path / "watch"
+    watch.mkdir()
+    (watch / "sites.csv").write_text("site_name,region\n阜新融媒网,辽宁\n", encoding="utf-8")
+    beside = tmp_path / "watch-other"
+    beside.mkdir()
+    (beside / "secret.csv").write_text("x\n1\n", encoding="utf-8")
+    query = (f"SELECT w.region, count(*) AS n FROM articles a JOIN read_csv('{watch}/sites.csv') w USING (site_name) "
+             "GROUP BY ALL")
+    code, out, err = sql(capsys, query, "--db", str(demo_db), "--allow-files", str(watch), "--format", "csv")
+    assert code == 0, err
+    assert out.splitlines()[1].startswith("辽宁,")
+    for outside in (f"{beside}/secret.csv", f"{watch}/../watch-other/secret.csv", "/etc/hostname"):
+        code, out, err = sql(capsys, f"SELECT * FROM read_csv('{outside}')", "--db", str(demo_db),
+                             "--allow-files", str(watch))
+        assert code != 0 and out == "" and "disabled by configuration" in err
+    code, _, err = sql(capsys, f"SELECT * FROM read_csv('{watch}/sites.csv')", "--db", str(demo_db))
+    assert code != 0 and "disabled by configuration" in err
+
+
+def test_allow_files_needs_a_directory(demo_db, capsys, tmp_path):
+    code, out, err = sql(capsys, "SELECT 1", "--db", str(demo_db), "--allow-files", str(tmp_path / "nope"))
+    assert code == 2 and out == "" and "not a directory" in err and len(err.splitlines()) == 1

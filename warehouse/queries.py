@@ -53,17 +53,19 @@ class Result:
         return None
 
 
-def run_statements(path: str | Path, sql: str, *, busy_timeout: float | None = None) -> Iterator[Result]:
+def run_statements(path: str | Path, sql: str, *, busy_timeout: float | None = None,
+                   allowed_directories: Sequence[str | Path] = ()) -> Iterator[Result]:
     """Run read-only SQL against the database file, one statement after another, yielding each one's result.
 
-    Every statement is checked before the first runs. While an ingest holds the file, waits for it (see
+    Every statement is checked before the first runs. Files under `allowed_directories` may be read
+    (read_csv, read_parquet, glob ...); nothing else outside the database. While an ingest holds the file, waits for it (see
     `warehouse.db.connect_reader`; `busy_timeout` seconds, default $NEWSDUCK_BUSY_TIMEOUT or 30). The
     connection has the search functions (`warehouse.search`).
     """
     con = connect_reader(path, timeout=busy_timeout)
     try:
         enable_search(con)
-        seal(con)
+        seal(con, allowed_directories)
         for statement in check_read_only(con, sql):
             if statement.type == duckdb.StatementType.COPY:
                 yield copy_query_result(con, statement)
@@ -76,13 +78,21 @@ def run_statements(path: str | Path, sql: str, *, busy_timeout: float | None = N
         con.close()
 
 
-def seal(con: duckdb.DuckDBPyConnection) -> None:
+def seal(con: duckdb.DuckDBPyConnection, allowed_directories: Sequence[str | Path] = ()) -> None:
     """Keep the connection's SQL inside the database: no file, URL or other database to read (read_csv,
-    read_text, glob, ATTACH ...), no extension to download or load, and no SET to undo this."""
+    read_text, glob, ATTACH ...) except under `allowed_directories`, no extension to download or load, and
+    no SET to undo this."""
+    if allowed_directories:
+        listed = ", ".join(_sql_string(str(Path(d).resolve()).rstrip("/") + "/") for d in allowed_directories)
+        con.execute(f"SET allowed_directories = [{listed}]")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def copy_query_result(con: duckdb.DuckDBPyConnection, statement: duckdb.Statement) -> Result:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from warehouse.errors import first_line
 
@@ -31,6 +32,7 @@ def register(commands) -> None:
             $ newsduck sql "COPY (SELECT * FROM articles) TO 'articles.parquet'"
             wrote 12 rows to articles.parquet
             $ newsduck sql - < report.sql
+            $ newsduck sql "SELECT a.title FROM articles a JOIN read_csv('watch/ids.csv') w USING (article_id)" --allow-files watch
         """),
     )
     parser.add_argument("query", metavar="QUERY", nargs="?",
@@ -38,6 +40,9 @@ def register(commands) -> None:
     add_db_option(parser)
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     add_max_width_option(parser)
+    parser.add_argument("--allow-files", action="append", metavar="DIR", default=[],
+                        help="let the SQL read files under DIR (read_csv, read_parquet, glob ...; repeatable); "
+                        "without it no file or URL outside the database can be read")
     parser.set_defaults(handler=run)
 
 
@@ -56,16 +61,24 @@ def run(args: argparse.Namespace) -> int:
     from warehouse.db import WarehouseError
     from warehouse.queries import ReadOnlyQueryError, run_statements
 
+    allowed = [allowed_directory(value) for value in args.allow_files]
     sql = read_sql(args.query)
     printed = False
     try:
-        for result in run_statements(database_path(args.db), sql):
+        for result in run_statements(database_path(args.db), sql, allowed_directories=allowed):
             printed = show(result, args.format, args.max_width or None, after_output=printed) or printed
     except (ReadOnlyQueryError, WarehouseError) as exc:
         raise CliError(str(exc)) from None
     except duckdb.Error as exc:
         raise CliError(f"SQL error: {first_line(exc)}") from None
     return 0
+
+
+def allowed_directory(value: str) -> Path:
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise CliError(f"--allow-files {value}: not a directory", EXIT_USAGE)
+    return path
 
 
 def show(result, output_format: str, max_width: int | None, *, after_output: bool) -> bool:
