@@ -650,11 +650,12 @@ def use_malloc_for_arrow() -> None:
 
 def fetch_config_for(source: Source, max_crawl_delay: float | None = None) -> FetchConfig:
     """The source's politeness; only the origins it names may be non-public addresses (no SSRF through links
-    or redirects)."""
+    or redirects), unless the source allows private hosts."""
     named = [start.url for start in source.start_urls] + [source.edition_url or ""]
     named += [f"{scheme}://{host.lstrip('*.')}" for host in source.allowed_hosts for scheme in ("http", "https")
               if "://" not in host] + [host for host in source.allowed_hosts if "://" in host]
-    config = FetchConfig(block_private_addresses=True, allowed_private_origins=origins_of(named))
+    config = FetchConfig(block_private_addresses=not source.allow_private_hosts,
+                         allowed_private_origins=origins_of(named))
     if source.min_delay is not None:
         config.min_delay_per_host = source.min_delay
     if source.concurrency is not None:

@@ -52,6 +52,7 @@ _DAY_TOKENS = ("{dd}", "{d}", "{yyyymmdd}")
 SOURCE_FIELDS = (
     "name", "kind", "start_urls", "edition_url", "include", "exclude", "allowed_hosts", "max_pages",
     "max_list_pages", "schedule", "timezone", "rate", "min_delay", "concurrency", "use_robots_sitemaps",
+    "allow_private_hosts",
 )
 START_URL_FIELDS = ("url", "kind")
 
@@ -82,6 +83,7 @@ class Source:
     min_delay: float | None = None                # seconds between requests to one host (rate = 1 / min_delay)
     concurrency: int | None = None                # requests in flight to one host (default: the fetcher's)
     use_robots_sitemaps: bool = True
+    allow_private_hosts: bool = False             # links and redirects may reach loopback/private addresses
 
     @property
     def is_epaper(self) -> bool:
@@ -244,10 +246,12 @@ def _parse_source(table: dict[str, Any], *, index: int, origin: str) -> Source:
     min_delay = _delay(table, where)
     concurrency = _positive_int(table, "concurrency", where)
     use_robots_sitemaps = _bool(table, "use_robots_sitemaps", where, default=True)
+    allow_private_hosts = _bool(table, "allow_private_hosts", where, default=False)
     return Source(
         name=name, kind=kind, start_urls=start_urls, edition_url=edition, include=include, exclude=exclude,
         allowed_hosts=allowed_hosts, max_pages=max_pages, max_list_pages=max_list_pages, schedule=schedule,
         timezone=timezone, min_delay=min_delay, concurrency=concurrency, use_robots_sitemaps=use_robots_sitemaps,
+        allow_private_hosts=allow_private_hosts,
     )
 
 

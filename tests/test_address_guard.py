@@ -93,3 +93,33 @@ def test_a_crawl_may_reach_the_origins_its_source_names_and_no_other():
     config = fetch_config_for(source)
     assert config.block_private_addresses
     assert config.allowed_private_origins == {"127.0.0.1:8765", "intranet.example:80", "intranet.example:443"}
+
+
+def crawl(*argv: str) -> tuple[int, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["crawl", *argv, "--quiet"])
+    return code, out.getvalue() + err.getvalue()
+
+
+def test_allow_private_lets_an_intranet_crawl_follow_its_redirects(tmp_path):
+    """Every path of the entry server redirects to the internal one, robots.txt included: without the opt-in the
+    internal service is never asked, not even for the robots.txt redirect."""
+    refused_db, allowed_db = tmp_path / "refused.duckdb", tmp_path / "allowed.duckdb"
+    with serve_directory(str(FIXTURES / "site")) as internal, \
+            redirecting_to(internal.base_url + "/list/index.html") as entry:
+        crawl(entry + "/news/", "--db", str(refused_db), "--max-pages", "2")
+        asked_when_refused = list(internal.request_log)
+        code, output = crawl(entry + "/news/", "--db", str(allowed_db), "--max-pages", "2", "--allow-private")
+    assert asked_when_refused == []
+    assert code == 0, output
+    with duckdb.connect(str(allowed_db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM articles WHERE parent_article_id IS NULL").fetchone()[0] == 2
+
+
+def test_a_source_may_allow_private_hosts():
+    source = source_from_dict({"name": "intranet", "allow_private_hosts": True,
+                               "start_urls": [{"url": "http://10.0.0.5/news/", "kind": "list"}]})
+    assert source.allow_private_hosts and not fetch_config_for(source).block_private_addresses
+    assert fetch_config_for(source_from_dict({"name": "x", "start_urls": [
+        {"url": "http://10.0.0.5/news/", "kind": "list"}]})).block_private_addresses

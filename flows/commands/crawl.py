@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 
@@ -51,6 +52,9 @@ def register(commands) -> None:
                         help="e-paper: last edition date, YYYY-MM-DD (default: today)")
     parser.add_argument("--max-crawl-delay", type=float, metavar="SECONDS",
                         help="cap a robots.txt Crawl-delay at this many seconds (default 30)")
+    parser.add_argument("--allow-private", action="store_true",
+                        help="let links and redirects reach loopback and private addresses (intranet sites; "
+                        "a source can say allow_private_hosts = true instead)")
     parser.add_argument("--batch-size", type=positive_int, default=200, help="pages per extract/load batch (default 200)")
     add_quiet_option(parser)
     parser.add_argument("--json", action="store_true", help="print each source's summary as one JSON line")
@@ -87,6 +91,8 @@ def run(args: argparse.Namespace) -> int:
     if args.date_from and args.date_to and args.date_to < args.date_from:
         raise CliError(f"--from {args.date_from} is after --to {args.date_to}.", EXIT_USAGE)
     sources = choose_sources(args)
+    if args.allow_private:
+        sources = [dataclasses.replace(s, allow_private_hosts=True) for s in sources]
     if args.date_from and not any(s.is_epaper for s in sources):
         raise CliError("--from/--to pick e-paper editions; none of the chosen sources is an e-paper.", EXIT_USAGE)
     if args.max_crawl_delay is not None and args.max_crawl_delay < 0:

@@ -41,6 +41,7 @@ from .errors import (
     DecompressionBomb,
     FetchError,
     FetchTimeout,
+    ForbiddenAddress,
     HttpStatusError,
     RedirectLoop,
     RobotsDisallowed,
@@ -765,6 +766,11 @@ class Fetcher:
         scratch = FetchResult(url=robots_url, final_url=robots_url, kind="robots")
         current = robots_url
         for _ in range(ROBOTS_MAX_REDIRECTS + 1):
+            try:
+                if self.addresses is not None:
+                    await self.addresses.check(current)
+            except ForbiddenAddress as err:  # never requested: as if there were no robots.txt
+                return RobotsRules(mode=ALLOW_ALL, robots_url=robots_url, reason=f"robots.txt not read: {err}")
             try:
                 exchange = await self._send_with_retries(current, "robots", {}, scratch)
             except FetchError as err:
