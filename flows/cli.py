@@ -46,10 +46,13 @@ def main(argv: list[str] | None = None) -> int:
         print("newsduck: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # the last guard: one clear line, never a traceback
-        from warehouse.db import WarehouseError
+        from warehouse.errors import EmptyQueryError, WarehouseError
 
         if args.verbose:
             raise
+        if isinstance(exc, EmptyQueryError):  # the user's query to change, like a usage error
+            print(f"newsduck: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         if isinstance(exc, WarehouseError):
             print(f"newsduck: {exc}", file=sys.stderr)
         else:

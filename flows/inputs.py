@@ -41,7 +41,10 @@ def looks_like_url(text: str) -> bool:
 
 
 def check_url(text: str) -> str:
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise InputError(f"Not a valid http(s) URL: {text!r}.") from None
     if parts.scheme not in ("http", "https") or not parts.hostname or " " in text:
         raise InputError(f"Not a valid http(s) URL: {text!r} (expected something like https://example.com/news/1.html).")
     try:

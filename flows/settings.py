@@ -23,6 +23,8 @@ def storable_name(name: str) -> str:
 
 def checked_db_path(path: str) -> str:
     """`path`, if DuckDB can open it (it takes UTF-8 file names only; a shell can pass any bytes)."""
+    if not path.strip():
+        raise SettingsError("the database path is empty: give a file such as data/newsduck.duckdb")
     if storable_name(path) != path:
         raise SettingsError(f"{storable_name(path)}: DuckDB opens only file names that are UTF-8")
     return path

@@ -166,4 +166,4 @@ def test_no_sql_and_a_terminal_is_a_usage_error(demo_db, capsys, monkeypatch):
 def test_empty_stdin_is_one_clear_line(demo_db, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     code, _, err = sql(capsys, "-", "--db", str(demo_db))
-    assert code == 1 and err == "newsduck: no SQL statement given\n"
+    assert code == 2 and err == "newsduck: no SQL statement given\n"

@@ -31,5 +31,9 @@ class ReadOnlyQueryError(WarehouseError):
     """A statement that would change data or settings was given to the read-only query path."""
 
 
+class EmptyQueryError(WarehouseError):
+    """A query with nothing in it to run or to search for (no statement, no word): the user's to change."""
+
+
 class MigrationError(WarehouseError):
     """A migration file is malformed or failed to apply; the database stays at the previous version."""

@@ -26,7 +26,7 @@ from uuid import UUID
 import duckdb
 
 from .db import connect_reader
-from .errors import ReadOnlyQueryError, WarehouseError
+from .errors import EmptyQueryError, ReadOnlyQueryError, WarehouseError
 from .search import enable_search
 
 __all__ = ["run_query", "run_statements", "Result", "check_read_only", "format_table", "to_csv", "to_json",
@@ -139,7 +139,7 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> list[duckdb.Sta
     """Parse `sql` with DuckDB and refuse it unless every statement only reads."""
     statements = con.extract_statements(sql)
     if not statements:
-        raise WarehouseError("no SQL statement given")
+        raise EmptyQueryError("no SQL statement given")
     for statement in statements:
         refuse_if_writing(con, statement)
     return statements

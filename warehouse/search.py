@@ -42,7 +42,7 @@ import rjieba
 
 from . import ids
 from .bulk import execute_in, insert_arrow, registered
-from .errors import WarehouseError
+from .errors import EmptyQueryError, WarehouseError
 from .models import Progress
 from .runs import utc_now
 
@@ -609,7 +609,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str | None, *, site: str | Non
     """
     words = tokenize(query)
     if not words and person is None:
-        raise WarehouseError(f"nothing to search for in {query!r}: it has no words, only punctuation or spaces")
+        raise EmptyQueryError(f"nothing to search for in {query!r}: it has no words, only punctuation or spaces")
     filters = _Filters(zone=zone, site=site.strip().lower() if site else None, since=since, until=until,
                        person_id=ids.person_id_for(person.strip()) if person is not None else None,
                        role=role if person is not None else None)

@@ -95,6 +95,14 @@ def positive_int(text: str) -> int:
     return whole_number(text, 1)
 
 
+def port_number(text: str) -> int:
+    """A TCP port, 1 to 65535."""
+    value = whole_number(text, 1)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {value}")
+    return value
+
+
 def non_negative_int(text: str) -> int:
     return whole_number(text, 0)
 
@@ -107,6 +115,8 @@ def iso_date(text: str) -> date:
 
 
 def read_url_map(path: str) -> dict[str, str]:
+    from ..inputs import InputError, check_url
+
     if not Path(path).is_file():
         raise CliError(f"No such file: {path}", EXIT_USAGE)
     try:
@@ -123,6 +133,10 @@ def read_url_map(path: str) -> dict[str, str]:
             file, url = item["path"], item["url"]
         except (ValueError, KeyError, TypeError):
             raise CliError(f'{path} line {number}: expected a JSON object like {{"path": "a.html", "url": "https://..."}}', EXIT_USAGE) from None
+        try:
+            check_url(url if isinstance(url, str) else "")
+        except InputError as exc:
+            raise CliError(f"{path} line {number}: {exc}", EXIT_USAGE) from None
         mapping[file] = url
         mapping[str(Path(file).resolve())] = url
     return mapping

@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         sources = [dataclasses.replace(s, allow_private_hosts=True) for s in sources]
     if args.date_from and not any(s.is_epaper for s in sources):
         raise CliError("--from/--to pick e-paper editions; none of the chosen sources is an e-paper.", EXIT_USAGE)
-    if args.max_crawl_delay is not None and args.max_crawl_delay < 0:
+    if args.max_crawl_delay is not None and not 0 <= args.max_crawl_delay < float("inf"):
         raise CliError("--max-crawl-delay must be 0 or more seconds.", EXIT_USAGE)
     db_path = database_path(args.db)
     check_writable(db_path)

@@ -45,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(str(exc), EXIT_USAGE) from None
     urls = read_url_map(args.urls) if args.urls else {}
     items = [(t.input, args.url or t.url) for t in expand_files(args.files, urls)]
+    if not items:
+        raise CliError(f"no page files in {', '.join(args.files)} (newsduck reads .html, .shtml, .txt, .mhtml … and "
+                       "HTML files without an extension)")
     if args.url and len(items) > 1:
         raise CliError(f"--url names the URL of one page, and {args.files[0]} holds {len(items)}; use --urls FILE.", EXIT_USAGE)
 

@@ -79,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("say what to search for, e.g. newsduck search 招商引资 (or --person NAME, or --reindex)",
                        EXIT_USAGE)
     check_role(args)
+    if args.since and args.until and args.until < args.since:
+        raise CliError(f"--until {args.until} is before --since {args.since}", EXIT_USAGE)
     db_path = database_path(args.db)
     if args.reindex or args.fts_index:
         reindex(db_path, fts=args.fts_index, quiet=args.quiet)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import CliError, examples, positive_int
+from .common import CliError, examples, port_number
 
 
 def register(commands) -> None:
@@ -26,7 +26,7 @@ def register(commands) -> None:
         """),
     )
     parser.add_argument("action", choices=("start", "stop", "status"))
-    parser.add_argument("--port", type=positive_int, help="port for `start` (default 4200, or a free one)")
+    parser.add_argument("--port", type=port_number, help="port for `start` (default 4200, or a free one)")
     parser.set_defaults(handler=run)
 
 

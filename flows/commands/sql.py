@@ -52,13 +52,19 @@ def read_sql(query: str | None) -> str:
     if query is None and (sys.stdin is None or sys.stdin.isatty()):
         raise CliError('say what to run: newsduck sql "SELECT …", or the SQL on stdin (newsduck sql - < query.sql)',
                        EXIT_USAGE)
-    return sys.stdin.read()
+    if not hasattr(sys.stdin, "buffer"):  # a text stream without bytes underneath
+        return sys.stdin.read()
+    try:
+        return sys.stdin.buffer.read().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"the SQL on stdin is not UTF-8 text (byte {exc.start})", EXIT_USAGE) from None
 
 
 def run(args: argparse.Namespace) -> int:
     import duckdb
 
     from warehouse.db import WarehouseError
+    from warehouse.errors import EmptyQueryError
     from warehouse.queries import ReadOnlyQueryError, run_statements
 
     allowed = [allowed_directory(value) for value in args.allow_files]
@@ -67,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         for result in run_statements(database_path(args.db), sql, allowed_directories=allowed):
             printed = show(result, args.format, args.max_width or None, after_output=printed) or printed
+    except EmptyQueryError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
     except (ReadOnlyQueryError, WarehouseError) as exc:
         raise CliError(str(exc)) from None
     except duckdb.Error as exc:
