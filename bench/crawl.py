@@ -294,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-crawl", help=argparse.SUPPRESS)              # internal: crawler process (origins JSON)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.latency <= 0:
+        parser.error("--latency must be more than 0 seconds: the bound the crawl is measured against is "
+                     "hosts x concurrency / latency")
 
     if args.serve is not None:
         serve(args.hosts, args.serve, args.latency)

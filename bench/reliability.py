@@ -33,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from dataclasses import asdict, dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -135,6 +136,14 @@ def kill_group(process: subprocess.Popen) -> None:
 # --------------------------------------------------------------------------------------- the local news site
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A threaded HTTP server that does not print the connections its clients drop (a killed crawl drops many)."""
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass
+
+
 class CountingSite:
     """A news site on 127.0.0.1 with `pages` articles and a sitemap; counts the requests of every path."""
 
@@ -172,7 +181,7 @@ class CountingSite:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -213,8 +222,11 @@ INTEGRITY_SQL = {
         WHERE a.article_id NOT IN (SELECT article_id FROM article_search)
           AND a.article_id NOT IN (SELECT article_id FROM search_queue)""",
 }
-DIGEST_SQL = """SELECT count(*), md5(coalesce(string_agg(coalesce(url, path) || '|' || coalesce(title, '') || '|'
-    || coalesce(body_text, ''), '\n' ORDER BY coalesce(url, path)), '')) FROM articles WHERE parent_article_id IS NULL"""
+# Articles are named by URL, or by file name for files read without one (the same page may be read from another
+# folder).
+DIGEST_SQL = """SELECT count(*), md5(coalesce(string_agg(name || '|' || coalesce(title, '') || '|'
+    || coalesce(body_text, ''), '\n' ORDER BY name), '')) FROM (SELECT *, coalesce(url, regexp_extract(path, '[^/]+$'))
+    AS name FROM articles WHERE parent_article_id IS NULL)"""
 
 
 def warehouse_state(db: Path) -> dict:
@@ -392,6 +404,18 @@ NESTED = b"<html><body>" + b"<div>" * 100_000 + "<p>深处的一段话。</p>".e
 GOOD = article_html(2, 1)
 
 
+def gzip_bomb(size: int) -> bytes:
+    """A gzip stream of `size` bytes of HTML (about 1 MB per GB), built in 1 MB steps so that this process never
+    holds the expanded bytes (a child process inherits its parent's peak RSS figure)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b"a" * (1024 * 1024)
+    parts = [packer.compress(b"<p>")]
+    for _ in range(size // len(chunk)):
+        parts.append(packer.compress(chunk))
+    parts.append(packer.flush())
+    return b"".join(parts)
+
+
 class HostileSite:
     """A server on 127.0.0.1 whose paths misbehave as the issue lists; `internal` is another local port."""
 
@@ -412,7 +436,7 @@ class HostileSite:
             def log_message(self, *args) -> None:
                 pass
 
-        self.internal = ThreadingHTTPServer(("127.0.0.1", 0), Internal)
+        self.internal = QuietServer(("127.0.0.1", 0), Internal)
         internal_url = f"http://127.0.0.1:{self.internal.server_address[1]}/admin"
 
         class Hostile(BaseHTTPRequestHandler):
@@ -461,8 +485,7 @@ class HostileSite:
                 h.wfile.write(content)
             return answer
 
-        import gzip
-        bomb = gzip.compress(b"<p>" + b"a" * (1024 ** 3), compresslevel=9)
+        bomb = gzip_bomb(1024 ** 3)
         robots = b"User-agent: *\n" + b"Disallow: /private/\n" * 2_000_000
 
         ROUTES = {  # noqa: N806 - a table
@@ -478,7 +501,7 @@ class HostileSite:
             "/robots.txt": body(robots),
             "/article.html": body(GOOD),
         }
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+        self.server = QuietServer(("127.0.0.1", 0), Hostile)
         self.server.daemon_threads = True
         self.internal.daemon_threads = True
         self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
