@@ -49,7 +49,7 @@ from .runs import utc_now
 __all__ = [
     "IndexRefresh", "SearchHit", "Credit", "Copy", "DEFAULT_ZONE", "tokenize", "segment", "segmenter_version", "enable_search",
     "refresh_search_index", "queue_for_search", "compaction_due", "compact_search_index", "index_status", "search",
-    "snippet", "build_fts_index", "load_fts_extension", "has_fts_index",
+    "snippet", "search_facets", "Facets", "build_fts_index", "load_fts_extension", "has_fts_index",
 ]
 
 SEGMENT_CHUNK = 2000  # articles segmented and written per transaction
@@ -553,20 +553,40 @@ SELECT {_RANKED_COLUMNS}
 FROM article_search s JOIN articles a ON a.article_id = s.article_id
 WHERE s.docid IN ({{docids}})
 """
-_FILTERED_SQL = f"""
-SELECT {_RANKED_COLUMNS}, c.score
-FROM __search_scores c
-JOIN article_search s ON s.docid = c.docid
-JOIN articles a ON a.article_id = s.article_id
-WHERE (CAST($site AS VARCHAR) IS NULL OR a.site = $site OR a.site LIKE '%.' || $site)
+_FILTER_SQL = f"""
+(CAST($site AS VARCHAR) IS NULL OR a.site = $site OR a.site LIKE '%.' || $site)
   AND (CAST($since AS DATE) IS NULL OR {_LOCAL_DATE} >= $since)
   AND (CAST($until AS DATE) IS NULL OR {_LOCAL_DATE} <= $until)
   AND (CAST($person AS VARCHAR) IS NULL OR EXISTS (
       SELECT 1 FROM article_people ap
       WHERE ap.article_id = a.article_id AND ap.person_id = $person
         AND (CAST($role AS VARCHAR) IS NULL OR ap.role = $role)))
+"""
+_FILTERED_SQL = f"""
+SELECT {_RANKED_COLUMNS}, c.score
+FROM __search_scores c
+JOIN article_search s ON s.docid = c.docid
+JOIN articles a ON a.article_id = s.article_id
+WHERE {_FILTER_SQL}
 ORDER BY c.score DESC, a.published_at DESC NULLS LAST, s.article_id
 LIMIT $limit
+"""
+# The matching articles that pass the filters, counted by site, by month (in $zone) and by credited person.
+_FACETS_SQL = f"""
+WITH matched AS MATERIALIZED (
+    SELECT a.article_id, a.site, strftime({_LOCAL_DATE}, '%Y-%m') AS month
+    FROM __search_scores c
+    JOIN article_search s ON s.docid = c.docid
+    JOIN articles a ON a.article_id = s.article_id
+    WHERE {_FILTER_SQL}
+)
+SELECT 'site' AS facet, site AS value, count(*) AS articles FROM matched GROUP BY site
+UNION ALL
+SELECT 'month', month, count(*) FROM matched WHERE month IS NOT NULL GROUP BY month
+UNION ALL
+SELECT 'person', p.name, count(DISTINCT m.article_id)
+FROM matched m JOIN article_people ap ON ap.article_id = m.article_id JOIN people p ON p.person_id = ap.person_id
+GROUP BY p.name
 """
 _PERSON_DOCS_SQL = """
 SELECT DISTINCT s.docid
@@ -607,29 +627,77 @@ def search(con: duckdb.DuckDBPyConnection, query: str | None, *, site: str | Non
     ranked copy, with the cluster's other matching articles as its `copies`; `limit` then counts clusters.
     Times are given in `zone`.
     """
-    words = tokenize(query)
-    if not words and person is None:
-        raise WarehouseError(f"nothing to search for in {query!r}: it has no words, only punctuation or spaces")
-    filters = _Filters(zone=zone, site=site.strip().lower() if site else None, since=since, until=until,
-                       person_id=ids.person_id_for(person.strip()) if person is not None else None,
-                       role=role if person is not None else None)
+    words, filters = _query_words(query, person), _filters(zone, site, since, until, person, role)
     if limit < 1:
         return []
-    if words:
-        terms = list(dict.fromkeys(words))
-        termids = [termid for _, termid in execute_in(con, _TERMS_SQL, terms)]
-        if not termids or (match_all and len(termids) < len(terms)):
-            return []
-        docids, scores = _scored_documents(con, termids, needed=len(terms) if match_all else 1)
-    else:
-        docids = con.execute(_PERSON_DOCS_SQL, {"person": filters.person_id, "role": filters.role}).fetchnumpy()
-        docids = docids["docid"].astype(np.int64)
-        scores = np.zeros(len(docids), np.float64)
+    docids, scores = _matching_documents(con, words, filters, match_all)
+    if len(docids) == 0:
+        return []
     if collapse_copies:
         ranked, copies = _collapsed(con, docids, scores, filters, limit)
     else:
         ranked, copies = _best(con, docids, scores, filters, limit), {}
     return _hits(con, ranked, copies, words, ZoneInfo(zone), marks)
+
+
+@dataclass
+class Facets:
+    """How the articles matching a search (every copy counted) spread over sites, months and credited people,
+    each list most articles first."""
+    total: int
+    sites: list[tuple[str, int]]
+    months: list[tuple[str, int]]  # "2024-11", in the search's time zone; undated articles are not counted
+    people: list[tuple[str, int]]
+
+
+def search_facets(con: duckdb.DuckDBPyConnection, query: str | None, *, site: str | None = None,
+                  since: date | None = None, until: date | None = None, person: str | None = None,
+                  role: str | None = None, match_all: bool = True, zone: str = DEFAULT_ZONE,
+                  top: int = 10) -> Facets:
+    """The facets of what `search` with the same arguments finds: the number of matching articles and the
+    `top` sites and people and every month, by number of articles."""
+    words, filters = _query_words(query, person), _filters(zone, site, since, until, person, role)
+    docids, scores = _matching_documents(con, words, filters, match_all)
+    if len(docids) == 0:
+        return Facets(0, [], [], [])
+    with registered(con, "__search_scores", pa.table({"docid": docids, "score": scores})):
+        rows = con.execute(_FACETS_SQL, filters.params()).fetchall()
+    groups: dict[str, list[tuple[str, int]]] = {"site": [], "month": [], "person": []}
+    for facet, value, count in rows:
+        groups[facet].append((value, count))
+    for facet, values in groups.items():
+        values.sort(key=lambda item: (-item[1], item[0]) if facet != "month" else item[0])
+    total = sum(count for _, count in groups["site"])
+    return Facets(total, groups["site"][:top], groups["month"], groups["person"][:top])
+
+
+def _query_words(query: str | None, person: str | None) -> list[str]:
+    words = tokenize(query)
+    if not words and person is None:
+        raise WarehouseError(f"nothing to search for in {query!r}: it has no words, only punctuation or spaces")
+    return words
+
+
+def _filters(zone: str, site: str | None, since: date | None, until: date | None, person: str | None,
+             role: str | None) -> _Filters:
+    return _Filters(zone=zone, site=site.strip().lower() if site else None, since=since, until=until,
+                    person_id=ids.person_id_for(person.strip()) if person is not None else None,
+                    role=role if person is not None else None)
+
+
+def _matching_documents(con: duckdb.DuckDBPyConnection, words: list[str], filters: _Filters,
+                        match_all: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(docids, scores) of the documents with the words (all of them, with `match_all`), ascending by docid;
+    without words, the documents crediting the filters' person, each scored 0."""
+    if words:
+        terms = list(dict.fromkeys(words))
+        termids = [termid for _, termid in execute_in(con, _TERMS_SQL, terms)]
+        if not termids or (match_all and len(termids) < len(terms)):
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        return _scored_documents(con, termids, needed=len(terms) if match_all else 1)
+    docids = con.execute(_PERSON_DOCS_SQL, {"person": filters.person_id, "role": filters.role}).fetchnumpy()
+    docids = docids["docid"].astype(np.int64)
+    return docids, np.zeros(len(docids), np.float64)
 
 
 def _best(con: duckdb.DuckDBPyConnection, docids: np.ndarray, scores: np.ndarray, filters: _Filters,
