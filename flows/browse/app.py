@@ -31,7 +31,7 @@ from warehouse.ids import person_id_for
 from warehouse.browse import Table
 from warehouse.db import WarehouseError, WarehouseLockedError, connect_reader
 from warehouse.queries import json_text, to_csv
-from warehouse.search import SearchHit, index_status, search, search_facets
+from warehouse.search import SearchHit, has_search_index, queued_for_search, search, search_with_facets
 
 from . import charts
 
@@ -163,17 +163,18 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
             return page(request, "search.html", form=form, hits=None, facets=None, note=None, number=1, more=False)
 
         def work(con):
-            status = index_status(con)
-            if not status.has_index:
+            if not has_search_index(con):
                 raise WarehouseError("the database has no search index of this version yet: run newsduck ingest "
                                      "or newsduck search --reindex once")
-            hits = search(con, query, limit=number * PAGE_SIZE + 1, collapse_copies=True, zone=zone,
-                          marks=HIT_MARKS, **criteria)
-            facets = search_facets(con, query, zone=zone, **criteria) if fmt == "html" else None
-            return status, hits, facets
+            options = dict(limit=number * PAGE_SIZE + 1, collapse_copies=True, zone=zone, marks=HIT_MARKS, **criteria)
+            if fmt == "html":
+                hits, facets = search_with_facets(con, query, **options)
+            else:
+                hits, facets = search(con, query, **options), None
+            return queued_for_search(con), hits, facets
 
         try:
-            status, hits, facets = read(work)
+            pending, hits, facets = read(work)
         except WarehouseLockedError:
             raise
         except WarehouseError as exc:
@@ -181,8 +182,8 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
         shown = hits[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
         if fmt != "html":
             return list_response(hits_table(shown), fmt, "search")
-        note = (f"{status.pending} of {status.articles} articles are not in the search index yet "
-                "(newsduck search --reindex adds them)") if status.pending else None
+        note = (f"{pending} changed articles are not in the search index yet (the next ingest or "
+                "newsduck search --reindex adds them)") if pending else None
         return page(request, "search.html", form=form, hits=shown, facets=facets, note=note, number=number,
                     more=len(hits) > number * PAGE_SIZE)
 
