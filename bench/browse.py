@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from urllib.parse import quote
 if __package__ in (None, ""):  # run as `python bench/browse.py`: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.warehouse import Corpus, p95
+from bench.warehouse import Corpus, load_average, p95
 from warehouse.db import connect
 from warehouse.load import load_batch
 from warehouse.prepare import prepare_pages
@@ -109,9 +108,9 @@ def check(response) -> None:
         raise SystemExit(f"GET {response.url} answered {response.status_code}: {response.text[:200]}")
 
 
-def format_table(results: list[PageTimes], articles: int) -> str:
+def format_table(results: list[PageTimes], articles: int, load: tuple[float | None, float | None] = (None, None)) -> str:
     lines = [f"{'page':10} {'median':>10} {'p95':>10} {'target':>10}  verdict   ({articles:,} articles, "
-             f"{len(results[0].ms)} requests each)"]
+             f"{len(results[0].ms)} requests each; load average {load[0]} at start, {load[1]} at end)"]
     for r in results:
         lines.append(f"{r.name:10} {r.median:>7.1f} ms {r.p95:>7.1f} ms {'< %g ms' % TARGETS_MS[r.name]:>10}  "
                      f"{'PASS' if r.passed else 'FAIL'}")
@@ -147,13 +146,15 @@ def main(argv: list[str] | None = None) -> int:
             articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
         finally:
             con.close()
+        load_start = load_average()
         results = time_pages(db_path, args.repeats, args.seed)
+        load = (load_start, load_average())
     if args.json:
-        print(json.dumps({"articles": articles, "pages": {r.name: {"median_ms": round(r.median, 2),
+        print(json.dumps({"articles": articles, "load_average": load, "pages": {r.name: {"median_ms": round(r.median, 2),
                           "p95_ms": round(r.p95, 2), "target_ms": TARGETS_MS[r.name], "passed": r.passed}
                           for r in results}}, indent=2))
     else:
-        print(format_table(results, articles))
+        print(format_table(results, articles, load))
     return 0 if all(r.passed for r in results) else 1
 
 

@@ -16,7 +16,7 @@ from warehouse.db import connect
 from warehouse.frontier import Placement, place_epaper_articles
 from warehouse.load import load_batch
 from warehouse.models import ErrorInfo, FetchInfo, PageResult
-from warehouse.runs import finish_run, record_errors, register_source, start_run
+from warehouse.runs import finish_run, register_source, start_run
 from warehouse.search import refresh_search_index
 
 from conftest import FIXTURES

@@ -14,7 +14,7 @@ def test_bench_browse_times_home_article_and_search(tmp_path, capsys):
     table = capsys.readouterr().out
     assert db.exists()  # built there, and kept for the next run
     lines = table.splitlines()
-    assert "(60 articles, 3 requests each)" in lines[0]
+    assert "(60 articles, 3 requests each; load average " in lines[0]
     assert [line.split()[0] for line in lines[1:]] == ["home", "article", "search"]
     assert all(line.rstrip().endswith(("PASS", "FAIL")) for line in lines[1:])
     assert "< 100 ms" in lines[1] and "< 100 ms" in lines[2] and "< 200 ms" in lines[3]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import os
+import threading
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -61,6 +62,7 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
                prefect_ui_url: str | None = None) -> FastAPI:
     """The app over the warehouse at `db_path`; times are shown in `zone`; flow runs link to `prefect_ui_url`."""
     app = FastAPI(title="newsduck browse", docs_url=None, redoc_url=None, openapi_url=None)
+    open_close = threading.Lock()
     tz = ZoneInfo(zone)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -72,15 +74,16 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
     templates = Jinja2Templates(env=env)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    def reader() -> duckdb.DuckDBPyConnection:
-        return connect_reader(db_path, timeout=busy_timeout, on_wait=lambda _message: None)
-
     def read(work: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
-        con = reader()
+        # DuckDB keeps one database instance per file per process: two threads opening, or one closing while
+        # another opens, can collide (see flows/batches.py), so requests open and close in turn.
+        with open_close:
+            con = connect_reader(db_path, timeout=busy_timeout, on_wait=lambda _message: None)
         try:
             return work(con)
         finally:
-            con.close()
+            with open_close:
+                con.close()
 
     def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         return templates.TemplateResponse(request, template, context, status_code=status_code)

@@ -84,9 +84,10 @@ def run(args: argparse.Namespace) -> int:
     url = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}/"
     app = create_app(db_path, zone=zone, prefect_ui_url=prefect_ui_url())
     print(f"newsduck browse: serving {db_path} at {url} (Ctrl-C stops it)", file=sys.stderr, flush=True)
-    if args.open:
+    if args.open:  # once uvicorn listens (it starts within a second)
+        import threading
         import webbrowser
 
-        webbrowser.open(url)
+        threading.Timer(1.0, webbrowser.open, [url]).start()
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
