@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 import duckdb
 
+from .bulk import execute_in
 from .raw import read_body
 from .runs import RUN_FIELDS, latest_runs
 
@@ -107,8 +108,6 @@ def article(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] |
     columns = [d[0] for d in con.description]
     record = dict(zip(columns, found))
     record["provenance"] = json.loads(record["provenance"]) if record.get("provenance") else {}
-    record["blocks"] = _table(con, "SELECT seq, kind, text FROM paragraphs WHERE article_id = ? ORDER BY seq",
-                              [article_id]).dicts()
     record["people"] = _table(con, """
         SELECT person_id, name, role, seq FROM article_people_v WHERE article_id = ? ORDER BY seq""",
                               [article_id]).dicts()
@@ -117,9 +116,15 @@ def article(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] |
     subs = _table(con, """
         SELECT article_id, sub_seq, title FROM articles WHERE parent_article_id = ? ORDER BY sub_seq""",
                   [article_id]).dicts()
+    # the blocks of the article and of its sub-articles in one pass over `paragraphs` (it has no index by article)
+    blocks: dict[str, list[dict]] = {article_id: [], **{sub["article_id"]: [] for sub in subs}}
+    for owner, seq, kind, text in execute_in(
+            con, "SELECT article_id, seq, kind, text FROM paragraphs WHERE article_id IN ({values}) ORDER BY seq",
+            list(blocks)):
+        blocks[owner].append({"seq": seq, "kind": kind, "text": text})
+    record["blocks"] = blocks[article_id]
     for sub in subs:
-        sub["blocks"] = _table(con, "SELECT seq, kind, text FROM paragraphs WHERE article_id = ? ORDER BY seq",
-                               [sub["article_id"]]).dicts()
+        sub["blocks"] = blocks[sub["article_id"]]
     record["sub_articles"] = subs
     record["parent"] = None if record["parent_article_id"] is None else con.execute(
         "SELECT article_id, title FROM articles WHERE article_id = ?", [record["parent_article_id"]]).fetchone()

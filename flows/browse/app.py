@@ -80,6 +80,10 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
         with open_close:
             con = connect_reader(db_path, timeout=busy_timeout, on_wait=lambda _message: None)
         try:
+            # A page's queries are small: one thread each does them faster than a pool on a busy machine
+            # (bench/browse.py: home 30 vs 78 ms at 100k articles, load 6 on 2 cores) and leaves the other
+            # cores to other requests and to crawls.
+            con.execute("SET threads = 1")
             return work(con)
         finally:
             with open_close:
