@@ -164,6 +164,8 @@ def test_search_mistakes_are_one_sentence_and_400(client):
     assert "it has no words" in html_of(client, "/search?q=，。", 400)
     assert "page=0: give a page number" in html_of(client, "/search?q=蜜薯&page=0", 400)
     assert "format=xml: this page answers html, json, csv" in html_of(client, "/search?q=蜜薯&format=xml", 400)
+    assert "limit=many: give a number of runs from 1 to 10000" in html_of(client, "/runs?limit=many", 400)
+    assert client.get("/daily?days=0&format=csv").json() == {"error": "days=0: give a number of days from 1 to 3660"}
 
 
 def test_search_csv_has_the_hits_with_credits_and_marked_snippets(client):
@@ -319,6 +321,16 @@ def test_the_app_has_no_write_endpoint(client):
     for route in client.app.routes:
         assert not (set(getattr(route, "methods", None) or ()) - {"GET", "HEAD"}), route
     assert client.post("/search", data={"q": "x"}).status_code == 405
+
+
+def test_a_database_error_is_a_page_of_one_sentence(tmp_path):
+    old = tmp_path / "old.duckdb"
+    con = connect(old)
+    con.execute("DROP TABLE sources")  # as if from a schema this code does not know
+    con.close()
+    with TestClient(create_app(str(old))) as stale:
+        page = stale.get("/sources")
+    assert page.status_code == 500 and "the database could not answer: Catalog Error" in page.text
 
 
 def test_times_follow_the_time_zone_option(db):

@@ -31,6 +31,7 @@ from warehouse import browse as queries
 from warehouse.ids import person_id_for
 from warehouse.browse import Table
 from warehouse.db import WarehouseError, WarehouseLockedError, connect_reader
+from warehouse.errors import first_line
 from warehouse.queries import json_text, to_csv
 from warehouse.search import SearchHit, has_search_index, queued_for_search, search, search_with_facets
 
@@ -84,6 +85,8 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
             # (bench/browse.py: home 30 vs 78 ms at 100k articles, load 6 on 2 cores) and leaves the other
             # cores to other requests and to crawls.
             con.execute("SET threads = 1")
+            # a name no table has is an error, never a Python object of the same name (DuckDB's replacement scans)
+            con.execute("SET python_enable_replacements = false")
             return work(con)
         finally:
             with open_close:
@@ -115,6 +118,10 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
     @app.exception_handler(WarehouseError)
     async def warehouse_error(request: Request, exc: WarehouseError):
         return problem(request, 500, str(exc))
+
+    @app.exception_handler(duckdb.Error)
+    async def database_error(request: Request, exc: duckdb.Error):  # e.g. a database of an older schema
+        return problem(request, 500, f"the database could not answer: {first_line(exc)}")
 
     def problem(request: Request, status: int, message: str) -> Response:
         if wanted_format(request, strict=False) != "html":
@@ -148,10 +155,9 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
                     more=len(table) == LIST_SIZE)
 
     @app.get("/daily")
-    def daily(request: Request, site: str | None = None, source: str | None = None, days: int = queries.CHART_DAYS):
+    def daily(request: Request, site: str | None = None, source: str | None = None):
         fmt = wanted_format(request, allowed=("json", "csv"))
-        if not 1 <= days <= 3660:
-            raise BadRequest(f"days={days}: give a number of days from 1 to 3660")
+        days = whole_number(request, "days", queries.CHART_DAYS, 3660, "a number of days")
         table = read(lambda con: queries.daily_articles(con, days, site=site, source_id=source))
         return list_response(table, fmt, "daily")
 
@@ -285,10 +291,9 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
                     name=summary["name"] or source_id)
 
     @app.get("/runs")
-    def runs_page(request: Request, limit: int = 100):
+    def runs_page(request: Request):
         fmt = wanted_format(request)
-        if not 1 <= limit <= 10_000:
-            raise BadRequest(f"limit={limit}: give a number of runs from 1 to 10000")
+        limit = whole_number(request, "limit", 100, 10_000, "a number of runs")
         table = read(lambda con: queries.runs(con, limit=limit))
         if fmt != "html":
             return list_response(in_zone(table, tz), fmt, "runs")
@@ -326,9 +331,13 @@ def wanted_format(request: Request, allowed: tuple[str, ...] = FORMATS, *, stric
 
 
 def page_number(request: Request) -> int:
-    text = request.query_params.get("page", "1")
-    if not text.isdigit() or not 1 <= int(text) <= 10_000:
-        raise BadRequest(f"page={text}: give a page number from 1 to 10000")
+    return whole_number(request, "page", 1, 10_000, "a page number")
+
+
+def whole_number(request: Request, name: str, default: int, most: int, what: str) -> int:
+    text = request.query_params.get(name, str(default))
+    if not text.isdigit() or not 1 <= int(text) <= most:
+        raise BadRequest(f"{name}={text}: give {what} from 1 to {most}")
     return int(text)
 
 
