@@ -119,6 +119,7 @@ def test_search_ranks_as_newsduck_search_with_highlighted_snippets(client, db):
     first = re.search(r'<a class="title" href="/article/(\w+)"[^>]*>([^<]+)</a>', html)
     assert first.group(1) == article_id(db, SWEET_POTATO_URL) and first.group(2) == "彰武蜜薯“触网” 直播间里卖出好价钱"
     assert "彰武沙地<mark>蜜薯</mark>" in html
+    assert '<div class="meta">no date · <a href="/site/file">file</a>' in html  # the seed text's copy
     con = connect(db, read_only=True)
     try:
         for query in ("蜜薯", "阜新", "招商引资", "玛瑙 直播"):
