@@ -212,6 +212,8 @@ def test_article_relations_link_the_repost_and_the_original(client, db):
     assert f"<dt>Canonical URL</dt><dd class=\"url\"><a href=\"{ORIGINAL_URL}\"" in html_of(client, f"/article/{original}")
     data = client.get(f"/article/{repost}?format=json").json()
     assert data["relations"][0]["article_id"] == original and data["relations"][0]["relation"] == "repost_of"
+    assert data["published_at"].endswith("+08:00") and data["first_seen_at"].endswith("+08:00")
+    assert data["relations"][0]["published_at"].endswith("+08:00")
 
 
 def test_every_value_is_escaped(client, db):

@@ -139,8 +139,7 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
         data = read(work)
         if fmt == "json":
             return json_response({"counts": data["counts"], "daily": data["daily"].dicts(),
-                                  "runs": in_zone(data["runs"], tz).dicts(),
-                                  "newest": in_zone(data["newest"], tz).dicts()})
+                                  "runs": data["runs"].dicts(), "newest": data["newest"].dicts()}, tz)
         return page(request, "home.html", chart=charts.daily_bars(data["daily"]), **data)
 
     @app.get("/articles")
@@ -207,7 +206,7 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
         if record is None:
             raise NotFound(f"no article {article_id!r} in the warehouse")
         if fmt == "json":
-            return json_response(record)
+            return json_response(record, tz)
         return page(request, "article.html", a=record)
 
     @app.get("/article/{article_id}/source")
@@ -262,7 +261,7 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
             raise NotFound(f"no article or error of site {site!r} in the warehouse")
         if fmt == "json":
             return json_response({**summary, "parser_versions": summary["parser_versions"].dicts(),
-                                  "errors": in_zone(summary["errors"], tz).dicts(), "daily": daily.dicts()})
+                                  "errors": summary["errors"].dicts(), "daily": daily.dicts()}, tz)
         return page(request, "site.html", s=summary, chart=charts.daily_bars(daily), kind="site",
                     name=site)
 
@@ -286,7 +285,7 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
             raise NotFound(f"no source {source_id!r} in the warehouse")
         if fmt == "json":
             return json_response({**summary, "parser_versions": summary["parser_versions"].dicts(),
-                                  "errors": in_zone(summary["errors"], tz).dicts(), "daily": daily.dicts()})
+                                  "errors": summary["errors"].dicts(), "daily": daily.dicts()}, tz)
         return page(request, "site.html", s=summary, chart=charts.daily_bars(daily), kind="source",
                     name=summary["name"] or source_id)
 
@@ -350,8 +349,10 @@ def day_parameter(name: str, text: str) -> date | None:
         raise BadRequest(f"{name}={text}: give a day like 2024-03-05") from None
 
 
-def json_response(value: Any) -> Response:
-    return Response(json_text(value) + "\n", media_type="application/json; charset=utf-8")
+def json_response(value: Any, zone: ZoneInfo | None = None) -> Response:
+    """`value` as JSON, its instants given in `zone` when one is given."""
+    return Response(json_text(in_zone(value, zone) if zone else value) + "\n",
+                    media_type="application/json; charset=utf-8")
 
 
 def list_response(table: Table, fmt: str, name: str) -> Response:
@@ -361,10 +362,18 @@ def list_response(table: Table, fmt: str, name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
-def in_zone(table: Table, zone: ZoneInfo) -> Table:
-    """The table with its instants given in `zone` (JSON and CSV write them with that offset)."""
-    return Table(table.columns, [tuple(v.astimezone(zone) if isinstance(v, datetime) and v.tzinfo else v
-                                       for v in row) for row in table.rows])
+def in_zone(value: Any, zone: ZoneInfo) -> Any:
+    """`value` (a Table, or dicts, lists and tuples of values) with its instants given in `zone`, so that JSON and
+    CSV write them with that offset."""
+    if isinstance(value, datetime):
+        return value.astimezone(zone) if value.tzinfo else value
+    if isinstance(value, Table):
+        return Table(value.columns, [in_zone(row, zone) for row in value.rows])
+    if isinstance(value, dict):
+        return {key: in_zone(item, zone) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(in_zone(item, zone) for item in value)
+    return value
 
 
 def hits_table(hits: list[SearchHit]) -> Table:
