@@ -353,6 +353,25 @@ def hold_write_lock(db: Path, seconds: float) -> subprocess.Popen:
     return holder
 
 
+def test_a_writer_gets_the_file_between_requests(db):
+    with TestClient(create_app(str(db))) as reading:
+        assert reading.get("/").status_code == 200
+        code = "import sys; from warehouse.db import connect; connect(sys.argv[1]).close(); print('wrote')"
+        writer = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=60,
+                                env={**os.environ, "PYTHONPATH": str(REPO)})
+        assert writer.stdout.strip() == "wrote", writer.stderr[-500:]
+        assert reading.get("/runs").status_code == 200
+
+
+def test_concurrent_requests_share_the_attached_file(client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    urls = ["/", "/articles?format=json", "/runs", "/sites", "/search?q=蜜薯", "/person/nope"] * 10
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(lambda url: client.get(url).status_code, urls))
+    assert codes == [404 if url == "/person/nope" else 200 for url in urls]
+
+
 def test_a_request_waits_while_a_writer_holds_the_file(db):
     holder = hold_write_lock(db, 1.5)
     try:
