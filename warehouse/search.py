@@ -31,7 +31,7 @@ import time
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Iterator, NamedTuple, Sequence
 from zoneinfo import ZoneInfo
 
@@ -606,10 +606,10 @@ FROM article_people ap JOIN article_search s ON s.article_id = ap.article_id
 WHERE ap.person_id = $person AND (CAST($role AS VARCHAR) IS NULL OR ap.role = $role)
 ORDER BY s.docid
 """
-# Whole duplicate clusters (docs/schema.md, "Duplicates and reposts") of the given articles: the rows of view
-# `article_clusters` for the articles in their clusters, found by walking the relations from them only (the view
-# walks every cluster: 0.1 s at 100k articles). The representative is chosen as the view chooses it.
-_CLUSTERS_SQL = """
+# Whole duplicate clusters (docs/schema.md, "Duplicates and reposts") of the given articles, as view
+# `article_clusters` has them, without computing the view (it walks every cluster and scans `articles`: 0.1 s at
+# 100k articles): the members of the given articles' clusters, found by walking the relations from them only...
+_CLUSTER_MEMBERS_SQL = """
 WITH RECURSIVE
 edges (a, b) AS (
     SELECT article_id, related_article_id FROM article_relations
@@ -620,27 +620,42 @@ reach (seed, member) AS (
     SELECT a, a FROM edges WHERE a IN ({values})
     UNION
     SELECT reach.seed, edges.b FROM reach JOIN edges ON edges.a = reach.member
-),
-repost_targets AS (SELECT DISTINCT related_article_id AS article_id FROM article_relations WHERE relation = 'repost_of'),
-reposts AS (SELECT DISTINCT article_id FROM article_relations WHERE relation = 'repost_of'),
-ranked AS (
-    SELECT n.article_id,
-           row_number() OVER (ORDER BY (t.article_id IS NOT NULL AND r.article_id IS NULL) DESC,
-                                       (t.article_id IS NOT NULL) DESC,
-                                       a.published_at ASC NULLS LAST, a.first_seen_at, n.article_id) AS rank
-    FROM (SELECT DISTINCT member AS article_id FROM reach) n
-    JOIN articles a ON a.article_id = n.article_id
-    LEFT JOIN repost_targets t ON t.article_id = n.article_id
-    LEFT JOIN reposts r ON r.article_id = n.article_id
-),
-clusters AS (
-    SELECT reach.seed, arg_min(reach.member, ranked.rank) AS cluster_id
-    FROM reach JOIN ranked ON ranked.article_id = reach.member
-    GROUP BY reach.seed
 )
-SELECT DISTINCT reach.member AS article_id, clusters.cluster_id
-FROM reach JOIN clusters ON clusters.seed = reach.seed
+SELECT seed, member FROM reach
 """
+# ...and the members ranked as the view ranks them (its representative is the first): an original (a repost's
+# target that is no repost itself), then any repost target, then the earliest by published_at, first_seen_at,
+# article_id. The articles are read by key.
+_CLUSTER_RANK_SQL = """
+SELECT a.article_id,
+       a.article_id IN (SELECT related_article_id FROM article_relations WHERE relation = 'repost_of') AS target,
+       a.article_id IN (SELECT article_id FROM article_relations WHERE relation = 'repost_of') AS repost,
+       a.published_at, a.first_seen_at
+FROM articles a WHERE a.article_id IN ({values})
+"""
+
+
+def _clusters(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> dict[str, str]:
+    """{article_id: cluster_id} for every article of the given articles' clusters (those with relations)."""
+    members: dict[str, set[str]] = {}
+    for seed, member in execute_in(con, _CLUSTER_MEMBERS_SQL, article_ids):
+        members.setdefault(seed, set()).add(member)
+    if not members:
+        return {}
+    far_future = datetime.max.replace(tzinfo=timezone.utc)
+    rank = {article_id: (not (target and not repost), not target, published_at or far_future,
+                         first_seen_at or far_future, article_id)
+            for article_id, target, repost, published_at, first_seen_at
+            in execute_in(con, _CLUSTER_RANK_SQL, sorted(set().union(*members.values())))}
+    cluster_of: dict[str, str] = {}
+    for component in members.values():
+        ranked = [member for member in component if member in rank]  # as the view's join with `articles`
+        if ranked:
+            leader = min(ranked, key=rank.__getitem__)
+            cluster_of.update((member, leader) for member in ranked)
+    return cluster_of
+
+
 _DOCIDS_SQL = "SELECT article_id, docid FROM article_search WHERE article_id IN ({values})"
 _TEXTS_SQL = "SELECT article_id, title, url, lead, body_text FROM articles WHERE article_id IN ({values})"
 _TITLES_SQL = "SELECT article_id, title, url FROM articles WHERE article_id IN ({values})"
@@ -798,7 +813,7 @@ def _collapsed(con: duckdb.DuckDBPyConnection, docids: np.ndarray, scores: np.nd
     count = limit
     while True:
         ranked = _best(con, docids, scores, filters, count)
-        cluster_of: dict[str, str] = dict(execute_in(con, _CLUSTERS_SQL, [row.article_id for row in ranked]))
+        cluster_of = _clusters(con, [row.article_id for row in ranked])
         groups: dict[str, list[_Ranked]] = {}
         for row in ranked:
             groups.setdefault(cluster_of.get(row.article_id, row.article_id), []).append(row)
