@@ -23,8 +23,8 @@ def register(commands) -> None:
         "article as it was printed (kicker, title, subtitle, byline with roles, photos with captions and credits, "
         "sub-articles), where each field came from, its duplicates and reposts, and the stored page beside the "
         "extracted text; people, sites, sources and runs. Every list is also JSON (?format=json) and CSV "
-        "(?format=csv). It only reads: each request opens the database read-only and closes it, so crawls and "
-        "ingests go on writing (a request waits while one holds the file, as `newsduck sql` does). Everything "
+        "(?format=csv). It only reads, and holds the database (read-only) only while it answers requests, so "
+        "crawls and ingests go on writing (a request waits while one holds the file, as `newsduck sql` does). Everything "
         "the pages use is served by the app: nothing is fetched from the internet except the articles' pictures, "
         "from their original sites. Listens on 127.0.0.1 unless --host says otherwise. Stop it with Ctrl-C.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
