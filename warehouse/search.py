@@ -48,8 +48,9 @@ from .runs import utc_now
 
 __all__ = [
     "IndexRefresh", "SearchHit", "Credit", "Copy", "DEFAULT_ZONE", "tokenize", "segment", "segmenter_version", "enable_search",
-    "refresh_search_index", "queue_for_search", "queued_for_search", "has_search_index", "compaction_due", "compact_search_index", "index_status", "search",
-    "snippet", "search_with_facets", "Facets", "build_fts_index", "load_fts_extension", "has_fts_index",
+    "refresh_search_index", "queue_for_search", "queued_for_search", "has_search_index", "compaction_due",
+    "compact_search_index", "index_status", "search", "search_with_facets", "Facets", "snippet", "build_fts_index",
+    "load_fts_extension", "has_fts_index",
 ]
 
 SEGMENT_CHUNK = 2000  # articles segmented and written per transaction
