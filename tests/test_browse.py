@@ -286,6 +286,15 @@ def test_site_and_source_pages_have_daily_counts_parser_versions_and_errors(clie
     data = client.get("/source/fuxin-news?format=json").json()
     assert data["articles"] == 28 and data["parser_versions"][0]["articles"] == 28 and data["errors"] == []
     assert sum(r["articles"] for r in client.get("/daily?site=fuxin.example.cn&format=json").json()) == 28
+    errors = csv_rows(client.get("/site/broken.example.cn?list=errors&format=csv"))
+    assert [(e["stage"], e["message"]) for e in errors] == [("parse", "no article <found> here")]
+    versions = csv_rows(client.get("/source/fuxin-news?list=parser_versions&format=csv"))
+    assert [v["articles"] for v in versions] == ["28"]
+    assert client.get("/site/fuxin.example.cn?list=daily&format=json").json() == client.get(
+        "/daily?site=fuxin.example.cn&format=json").json()
+    assert 'href="/site/fuxin.example.cn?list=errors&amp;format=csv"' in html
+    assert client.get("/site/fuxin.example.cn?format=csv").json() == {
+        "error": "format=csv needs one of the page's lists: &list=daily|parser_versions|errors"}
 
 
 def test_runs_link_their_errors_and_flow_runs(client, db):

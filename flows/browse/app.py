@@ -241,7 +241,7 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
 
     @app.get("/site/{site}")
     def site_page(request: Request, site: str):
-        fmt = wanted_format(request, allowed=("html", "json"))
+        fmt, wanted_list = summary_format(request)
 
         def work(con):
             return queries.site_summary(con, site), queries.daily_articles(con, site=site)
@@ -249,9 +249,8 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
         summary, daily = read(work)
         if summary is None:
             raise NotFound(f"no article or error of site {site!r} in the warehouse")
-        if fmt == "json":
-            return json_response({**summary, "parser_versions": summary["parser_versions"].dicts(),
-                                  "errors": summary["errors"].dicts(), "daily": daily.dicts()}, tz)
+        if fmt != "html":
+            return summary_response(summary, daily, fmt, wanted_list, f"site-{site}", tz)
         return page(request, "site.html", s=summary, chart=charts.daily_bars(daily), kind="site",
                     name=site)
 
@@ -265,7 +264,7 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
 
     @app.get("/source/{source_id}")
     def source_page(request: Request, source_id: str):
-        fmt = wanted_format(request, allowed=("html", "json"))
+        fmt, wanted_list = summary_format(request)
 
         def work(con):
             return queries.source_summary(con, source_id), queries.daily_articles(con, source_id=source_id)
@@ -273,9 +272,8 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
         summary, daily = read(work)
         if summary is None:
             raise NotFound(f"no source {source_id!r} in the warehouse")
-        if fmt == "json":
-            return json_response({**summary, "parser_versions": summary["parser_versions"].dicts(),
-                                  "errors": summary["errors"].dicts(), "daily": daily.dicts()}, tz)
+        if fmt != "html":
+            return summary_response(summary, daily, fmt, wanted_list, f"source-{source_id}", tz)
         return page(request, "site.html", s=summary, chart=charts.daily_bars(daily), kind="source",
                     name=summary["name"] or source_id)
 
@@ -379,6 +377,27 @@ def day_parameter(name: str, text: str) -> date | None:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise BadRequest(f"{name}={text}: give a day like 2024-03-05") from None
+
+
+SUMMARY_LISTS = ("daily", "parser_versions", "errors")  # the lists of a site's or a source's page
+
+
+def summary_format(request: Request) -> tuple[str, str | None]:
+    """A site's or source's page: (format, list); JSON is the whole page or one list, CSV one list."""
+    fmt = wanted_format(request)
+    wanted = request.query_params.get("list")
+    if wanted is not None and wanted not in SUMMARY_LISTS:
+        raise BadRequest(f"list={wanted}: this page's lists are {', '.join(SUMMARY_LISTS)}")
+    if fmt == "csv" and wanted is None:
+        raise BadRequest(f"format=csv needs one of the page's lists: &list={'|'.join(SUMMARY_LISTS)}")
+    return fmt, wanted
+
+
+def summary_response(summary: dict, daily: Table, fmt: str, wanted: str | None, name: str, zone: ZoneInfo) -> Response:
+    lists = {"daily": daily, "parser_versions": summary["parser_versions"], "errors": summary["errors"]}
+    if wanted is not None:
+        return list_response(in_zone(lists[wanted], zone), fmt, f"{name}-{wanted}")
+    return json_response({**summary, **{key: table.dicts() for key, table in lists.items()}}, zone)
 
 
 def json_response(value: Any, zone: ZoneInfo | None = None) -> Response:
