@@ -144,6 +144,8 @@ def test_search_facets_by_site_month_and_person_and_their_filters(client, db):
     assert [hit["published_date"] for hit in in_month] == ["2023-03-07"]
     on_site = client.get("/search", params={"q": "蜜薯", "site": "lnd.com.cn", "format": "json"}).json()
     assert {hit["site"] for hit in on_site} == {"epaper.lnd.com.cn"}
+    credited = client.get("/search", params={"person": "吴昊", "format": "json"}).json()  # no words: their articles
+    assert sorted(hit["title"] for hit in credited) == ["彰武蜜薯“触网” 直播间里卖出好价钱", "阜新高新区氢能装备项目投产"]
 
 
 def test_search_pages_and_says_when_nothing_matches(client):
