@@ -7,7 +7,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL ?= WARNING
 export TMPDIR ?= /tmp
 
-.PHONY: demo test venv clean lock
+.PHONY: demo test venv clean lock chromium
 
 venv: $(STAMP)
 
@@ -25,8 +25,22 @@ $(STAMP): requirements.lock pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/python -m flows.demo
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(VENV)/bin/python -m pytest -q
+
+# The browser tests of `newsduck browse` drive Debian's Chromium (Playwright's own browser downloads are not used)
+# and a CJK font for the pages' Chinese. Installed here when missing, as root; otherwise one line says what to do.
+CHROMIUM := /usr/bin/chromium
+CHROMIUM_PACKAGES := chromium fonts-wqy-microhei
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update && apt-get install -y --no-install-recommends $(CHROMIUM_PACKAGES); \
+	  else \
+	    echo "make test: the browser tests need Chromium: install it as root with apt-get install -y --no-install-recommends $(CHROMIUM_PACKAGES)" >&2; \
+	    exit 1; \
+	  fi; \
+	fi
 
 clean:
 	rm -rf $(VENV) .prefect data .pytest_cache

@@ -37,7 +37,7 @@ def test_no_command_prints_help_and_exits_2(capsys):
     assert "ingest" in out and "extract" in out and "sql" in out
 
 
-@pytest.mark.parametrize("command", ["ingest", "extract", "sql", "runs", "errors"])
+@pytest.mark.parametrize("command", ["ingest", "extract", "sql", "runs", "errors", "browse"])
 def test_every_command_has_help_with_an_example(command, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--help"])

@@ -8,15 +8,16 @@ import sys
 import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 import duckdb
 
 from .errors import ReadOnlyQueryError, WarehouseError, WarehouseLockedError, first_line
 from .migrate import migrate
 
-__all__ = ["connect", "connect_reader", "busy_timeout", "WarehouseError", "WarehouseLockedError", "ReadOnlyQueryError"]
+__all__ = ["connect", "connect_reader", "attach_reader", "busy_timeout", "WarehouseError", "WarehouseLockedError", "ReadOnlyQueryError"]
 
+T = TypeVar("T")
 IN_MEMORY = ":memory:"
 BUSY_TIMEOUT_ENV = "NEWSDUCK_BUSY_TIMEOUT"
 DEFAULT_BUSY_TIMEOUT = 30.0
@@ -73,15 +74,8 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
             db_path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WarehouseError(f"cannot create the folder for {db_path}: {exc.strerror or exc}") from exc
-    try:
+    with _open_errors(db_path):
         con = duckdb.connect(str(db_path), read_only=True) if read_only else _open_writer(db_path)
-    except duckdb.IOException as exc:
-        if "Could not set lock on file" in str(exc):
-            match = _LOCK_PID.search(str(exc))
-            raise WarehouseLockedError(db_path, int(match.group(1)) if match else None) from exc
-        raise WarehouseError(f"cannot open {db_path}: {first_line(exc)}") from exc
-    except duckdb.Error as exc:
-        raise WarehouseError(f"cannot open {db_path}: {first_line(exc)}") from exc
     if not read_only:
         try:
             con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
@@ -90,6 +84,37 @@ def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConn
             con.close()
             raise
     return con
+
+
+@contextmanager
+def _open_errors(db_path: Path) -> Iterator[None]:
+    """DuckDB's errors on opening `db_path` as ours: WarehouseLockedError while another process holds it."""
+    try:
+        yield
+    except duckdb.IOException as exc:
+        if "Could not set lock on file" in str(exc):
+            match = _LOCK_PID.search(str(exc))
+            raise WarehouseLockedError(db_path, int(match.group(1)) if match else None) from exc
+        raise WarehouseError(f"cannot open {db_path}: {first_line(exc)}") from exc
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot open {db_path}: {first_line(exc)}") from exc
+
+
+def attach_reader(con: duckdb.DuckDBPyConnection, path: str | Path, alias: str, *, timeout: float | None = None,
+                  on_wait: Callable[[str], None] | None = None) -> None:
+    """Attach the warehouse read-only to `con` as `alias`, waiting while a writer holds it, as `connect_reader`
+    does. Cheaper than opening a connection (~7 vs ~17 ms of CPU at 100k articles: no new DuckDB instance), for a
+    process that reads the file often but must not keep it: `DETACH alias` lets writers in again."""
+    db_path = Path(path).expanduser().resolve()
+    if not db_path.exists():
+        raise WarehouseError(f"no database at {db_path}; run `newsduck ingest` first")
+    literal = "'" + str(db_path).replace("'", "''") + "'"
+
+    def attach() -> None:
+        with _open_errors(db_path):
+            con.execute(f'ATTACH {literal} AS "{alias}" (READ_ONLY)')
+
+    _waiting(attach, timeout=timeout, on_wait=on_wait, message=f"waiting for {path}: an ingest is writing…")
 
 
 @contextmanager
@@ -242,13 +267,20 @@ def connect_writer(path: str | Path, *, timeout: float | None = None,
 
 def _connect_waiting(path: str | Path, *, read_only: bool, timeout: float | None,
                      on_wait: Callable[[str], None] | None, message: str) -> duckdb.DuckDBPyConnection:
+    return _waiting(lambda: connect(path, read_only=read_only), timeout=timeout, on_wait=on_wait, message=message)
+
+
+def _waiting(open_file: Callable[[], T], *, timeout: float | None, on_wait: Callable[[str], None] | None,
+             message: str) -> T:
+    """`open_file()`, retried with a short backoff while it raises WarehouseLockedError, for up to `timeout`
+    seconds (default $NEWSDUCK_BUSY_TIMEOUT or 30); `on_wait` (default: stderr) gets `message` once."""
     limit = busy_timeout() if timeout is None else timeout
     deadline = time.monotonic() + limit
     delay = 0.05
     told = False
     while True:
         try:
-            return connect(path, read_only=read_only)
+            return open_file()
         except WarehouseLockedError:
             if time.monotonic() + delay > deadline:
                 raise

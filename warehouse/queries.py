@@ -29,7 +29,7 @@ from .db import connect_reader
 from .errors import EmptyQueryError, ReadOnlyQueryError, WarehouseError
 from .search import enable_search
 
-__all__ = ["run_query", "run_statements", "Result", "check_read_only", "format_table", "to_csv", "to_json",
+__all__ = ["run_query", "run_statements", "Result", "check_read_only", "format_table", "to_csv", "to_json", "json_text",
            "ReadOnlyQueryError"]
 
 READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
@@ -277,7 +277,12 @@ def _csv_value(value: Any) -> Any:
 
 def to_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A JSON array with one object per row (column -> value); datetimes ISO 8601, BLOBs base64."""
-    return json.dumps([dict(zip(columns, row)) for row in rows], ensure_ascii=False, default=_json_value, indent=2)
+    return json_text([dict(zip(columns, row)) for row in rows])
+
+
+def json_text(value: Any) -> str:
+    """`value` as indented JSON, the way to_json writes its rows (UTF-8 text kept, datetimes ISO 8601, ...)."""
+    return json.dumps(value, ensure_ascii=False, default=_json_value, indent=2)
 
 
 def _json_value(value: Any) -> Any:

@@ -31,7 +31,7 @@ import time
 import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Iterator, NamedTuple, Sequence
 from zoneinfo import ZoneInfo
 
@@ -48,8 +48,9 @@ from .runs import utc_now
 
 __all__ = [
     "IndexRefresh", "SearchHit", "Credit", "Copy", "DEFAULT_ZONE", "tokenize", "segment", "segmenter_version", "enable_search",
-    "refresh_search_index", "queue_for_search", "compaction_due", "compact_search_index", "index_status", "search",
-    "snippet", "build_fts_index", "load_fts_extension", "has_fts_index",
+    "refresh_search_index", "queue_for_search", "queued_for_search", "has_search_index", "compaction_due",
+    "compact_search_index", "index_status", "search", "search_with_facets", "Facets", "snippet", "build_fts_index",
+    "load_fts_extension", "has_fts_index",
 ]
 
 SEGMENT_CHUNK = 2000  # articles segmented and written per transaction
@@ -456,8 +457,7 @@ def index_status(con: duckdb.DuckDBPyConnection) -> IndexStatus:
     """How many articles the index covers as they are now; works on read-only connections. `has_index` is false
     when the search tables are missing or older than this code (before migration 010, which a write connection
     applies)."""
-    has_index = con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' "
-                            "AND table_name = 'search_postings' AND column_name = 'names_tf'").fetchone()[0] > 0
+    has_index = has_search_index(con)
     articles = con.execute("SELECT count(*) FROM articles").fetchone()[0]
     if not has_index:
         return IndexStatus(articles, 0, False)
@@ -465,6 +465,21 @@ def index_status(con: duckdb.DuckDBPyConnection) -> IndexStatus:
                           "AND s.content_sha256 = a.content_sha256 AND s.segmenter = ?",
                           [segmenter_version()]).fetchone()[0]
     return IndexStatus(articles, indexed, True)
+
+
+def has_search_index(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the search tables exist as this code searches them (migration 010)."""
+    return con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' "
+                       "AND table_name = 'search_postings' AND column_name = 'names_tf'").fetchone()[0] > 0
+
+
+def queued_for_search(con: duckdb.DuckDBPyConnection) -> int:
+    """Articles the next refresh will (re)index, as fast as a page needs it: those in `search_queue`, or every
+    article when the index was last brought up to date by another segmenter version. `index_status` counts the
+    articles whose index row is stale exactly, by comparing them all (about 0.2 s at 100k articles)."""
+    if con.execute("SELECT segmenter FROM search_index_state").fetchone()[0] != segmenter_version():
+        return con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    return con.execute("SELECT count(DISTINCT article_id) FROM search_queue").fetchone()[0]
 
 
 # ---------------------------------------------------------------- searching
@@ -553,33 +568,95 @@ SELECT {_RANKED_COLUMNS}
 FROM article_search s JOIN articles a ON a.article_id = s.article_id
 WHERE s.docid IN ({{docids}})
 """
-_FILTERED_SQL = f"""
-SELECT {_RANKED_COLUMNS}, c.score
-FROM __search_scores c
-JOIN article_search s ON s.docid = c.docid
-JOIN articles a ON a.article_id = s.article_id
-WHERE (CAST($site AS VARCHAR) IS NULL OR a.site = $site OR a.site LIKE '%.' || $site)
+_FILTER_SQL = f"""
+(CAST($site AS VARCHAR) IS NULL OR a.site = $site OR a.site LIKE '%.' || $site)
   AND (CAST($since AS DATE) IS NULL OR {_LOCAL_DATE} >= $since)
   AND (CAST($until AS DATE) IS NULL OR {_LOCAL_DATE} <= $until)
   AND (CAST($person AS VARCHAR) IS NULL OR EXISTS (
       SELECT 1 FROM article_people ap
       WHERE ap.article_id = a.article_id AND ap.person_id = $person
         AND (CAST($role AS VARCHAR) IS NULL OR ap.role = $role)))
+"""
+_FILTERED_SQL = f"""
+SELECT {_RANKED_COLUMNS}, c.score
+FROM __search_scores c
+JOIN article_search s ON s.docid = c.docid
+JOIN articles a ON a.article_id = s.article_id
+WHERE {_FILTER_SQL}
 ORDER BY c.score DESC, a.published_at DESC NULLS LAST, s.article_id
 LIMIT $limit
 """
+# The number of matching articles that pass the filters.
+_FILTERED_COUNT_SQL = f"""
+SELECT count(*)
+FROM __search_scores c
+JOIN article_search s ON s.docid = c.docid
+JOIN articles a ON a.article_id = s.article_id
+WHERE {_FILTER_SQL}
+"""
+_CREDITED_NAMES_SQL = """
+SELECT p.name, count(DISTINCT ap.article_id) AS articles
+FROM article_people ap JOIN people p ON p.person_id = ap.person_id
+WHERE ap.article_id IN ({values})
+GROUP BY p.name
+"""
+FACET_SAMPLE = 200  # facets count the best this many matching articles (all of them when there are fewer)
 _PERSON_DOCS_SQL = """
 SELECT DISTINCT s.docid
 FROM article_people ap JOIN article_search s ON s.article_id = ap.article_id
 WHERE ap.person_id = $person AND (CAST($role AS VARCHAR) IS NULL OR ap.role = $role)
 ORDER BY s.docid
 """
-# Whole duplicate clusters (docs/schema.md, "Duplicates and reposts") of the given articles.
-_CLUSTERS_SQL = """
-WITH c AS MATERIALIZED (SELECT article_id, cluster_id FROM article_clusters)
-SELECT article_id, cluster_id FROM c
-WHERE cluster_id IN (SELECT cluster_id FROM c WHERE article_id IN ({values}))
+# Whole duplicate clusters (docs/schema.md, "Duplicates and reposts") of the given articles, as view
+# `article_clusters` has them, without computing the view (it walks every cluster and scans `articles`: 0.1 s at
+# 100k articles): the members of the given articles' clusters, found by walking the relations from them only...
+_CLUSTER_MEMBERS_SQL = """
+WITH RECURSIVE
+edges (a, b) AS (
+    SELECT article_id, related_article_id FROM article_relations
+    UNION
+    SELECT related_article_id, article_id FROM article_relations
+),
+reach (seed, member) AS (
+    SELECT a, a FROM edges WHERE a IN ({values})
+    UNION
+    SELECT reach.seed, edges.b FROM reach JOIN edges ON edges.a = reach.member
+)
+SELECT seed, member FROM reach
 """
+# ...and the members ranked as the view ranks them (its representative is the first): an original (a repost's
+# target that is no repost itself), then any repost target, then the earliest by published_at, first_seen_at,
+# article_id. The articles are read by key.
+_CLUSTER_RANK_SQL = """
+SELECT a.article_id,
+       a.article_id IN (SELECT related_article_id FROM article_relations WHERE relation = 'repost_of') AS target,
+       a.article_id IN (SELECT article_id FROM article_relations WHERE relation = 'repost_of') AS repost,
+       a.published_at, a.first_seen_at
+FROM articles a WHERE a.article_id IN ({values})
+"""
+
+
+def _clusters(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> dict[str, str]:
+    """{article_id: cluster_id} for every article of the given articles' clusters (those with relations)."""
+    members: dict[str, set[str]] = {}
+    for seed, member in execute_in(con, _CLUSTER_MEMBERS_SQL, article_ids):
+        members.setdefault(seed, set()).add(member)
+    if not members:
+        return {}
+    far_future = datetime.max.replace(tzinfo=timezone.utc)
+    rank = {article_id: (not (target and not repost), not target, published_at or far_future,
+                         first_seen_at or far_future, article_id)
+            for article_id, target, repost, published_at, first_seen_at
+            in execute_in(con, _CLUSTER_RANK_SQL, sorted(set().union(*members.values())))}
+    cluster_of: dict[str, str] = {}
+    for component in members.values():
+        ranked = [member for member in component if member in rank]  # as the view's join with `articles`
+        if ranked:
+            leader = min(ranked, key=rank.__getitem__)
+            cluster_of.update((member, leader) for member in ranked)
+    return cluster_of
+
+
 _DOCIDS_SQL = "SELECT article_id, docid FROM article_search WHERE article_id IN ({values})"
 _TEXTS_SQL = "SELECT article_id, title, url, lead, body_text FROM articles WHERE article_id IN ({values})"
 _TITLES_SQL = "SELECT article_id, title, url FROM articles WHERE article_id IN ({values})"
@@ -607,29 +684,108 @@ def search(con: duckdb.DuckDBPyConnection, query: str | None, *, site: str | Non
     ranked copy, with the cluster's other matching articles as its `copies`; `limit` then counts clusters.
     Times are given in `zone`.
     """
-    words = tokenize(query)
-    if not words and person is None:
-        raise EmptyQueryError(f"nothing to search for in {query!r}: it has no words, only punctuation or spaces")
-    filters = _Filters(zone=zone, site=site.strip().lower() if site else None, since=since, until=until,
-                       person_id=ids.person_id_for(person.strip()) if person is not None else None,
-                       role=role if person is not None else None)
+    words, filters = _query_words(query, person), _filters(zone, site, since, until, person, role)
     if limit < 1:
         return []
-    if words:
-        terms = list(dict.fromkeys(words))
-        termids = [termid for _, termid in execute_in(con, _TERMS_SQL, terms)]
-        if not termids or (match_all and len(termids) < len(terms)):
-            return []
-        docids, scores = _scored_documents(con, termids, needed=len(terms) if match_all else 1)
-    else:
-        docids = con.execute(_PERSON_DOCS_SQL, {"person": filters.person_id, "role": filters.role}).fetchnumpy()
-        docids = docids["docid"].astype(np.int64)
-        scores = np.zeros(len(docids), np.float64)
+    docids, scores = _matching_documents(con, words, filters, match_all)
+    return _ranked_hits(con, words, filters, docids, scores, limit, collapse_copies, marks)
+
+
+def search_with_facets(con: duckdb.DuckDBPyConnection, query: str | None, *, site: str | None = None,
+                       since: date | None = None, until: date | None = None, person: str | None = None,
+                       role: str | None = None, limit: int = 20, match_all: bool = True,
+                       collapse_copies: bool = False, zone: str = DEFAULT_ZONE,
+                       marks: tuple[str, str] = ("【", "】"), top: int = 10,
+                       sample: int = FACET_SAMPLE) -> tuple[list[SearchHit], Facets]:
+    """`search` and its facets (see Facets): the number of matching articles that pass the filters, and how the
+    `sample` best ranked of them (every copy counted) spread over sites (the `top`), months (in `zone`) and the
+    people they credit (the `top`). The words are looked up and scored once for both."""
+    words, filters = _query_words(query, person), _filters(zone, site, since, until, person, role)
+    docids, scores = _matching_documents(con, words, filters, match_all)
+    hits = _ranked_hits(con, words, filters, docids, scores, limit, collapse_copies, marks) if limit >= 1 else []
+    return hits, _facets(con, filters, docids, scores, top, sample)
+
+
+def _ranked_hits(con: duckdb.DuckDBPyConnection, words: list[str], filters: _Filters, docids: np.ndarray,
+                 scores: np.ndarray, limit: int, collapse_copies: bool, marks: tuple[str, str]) -> list[SearchHit]:
+    if len(docids) == 0:
+        return []
     if collapse_copies:
         ranked, copies = _collapsed(con, docids, scores, filters, limit)
     else:
         ranked, copies = _best(con, docids, scores, filters, limit), {}
-    return _hits(con, ranked, copies, words, ZoneInfo(zone), marks)
+    return _hits(con, ranked, copies, words, ZoneInfo(filters.zone), marks)
+
+
+@dataclass
+class Facets:
+    """How the best matching articles of a search (every copy counted) spread over sites, months and credited
+    people, each list most articles first (months in order). `total` counts every matching article; the lists
+    count the `counted` best of them (FACET_SAMPLE: counting tens of thousands of matches would cost more than
+    the search)."""
+    total: int
+    counted: int
+    sites: list[tuple[str, int]]
+    months: list[tuple[str, int]]  # "2024-11", in the search's time zone; undated articles are not counted
+    people: list[tuple[str, int]]
+
+
+def _facets(con: duckdb.DuckDBPyConnection, filters: _Filters, docids: np.ndarray, scores: np.ndarray, top: int,
+            sample: int) -> Facets:
+    if len(docids) == 0:
+        return Facets(0, 0, [], [], [])
+    best = _best(con, docids, scores, filters, sample)
+    if len(best) < sample:
+        total = len(best)
+    elif not filters.narrowing:
+        total = len(docids)
+    else:
+        with registered(con, "__search_scores", pa.table({"docid": docids, "score": scores})):
+            total = con.execute(_FILTERED_COUNT_SQL, filters.params()).fetchone()[0]
+    sites: dict[str, int] = {}
+    months: dict[str, int] = {}
+    for row in best:
+        sites[row.site] = sites.get(row.site, 0) + 1
+        if row.local_date is not None:
+            month = row.local_date.strftime("%Y-%m")
+            months[month] = months.get(month, 0) + 1
+    people: dict[str, int] = {}
+    for name, count in execute_in(con, _CREDITED_NAMES_SQL, [row.article_id for row in best]):  # by chunks
+        people[name] = people.get(name, 0) + count
+
+    def most(counts: dict[str, int]) -> list[tuple[str, int]]:
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+
+    return Facets(total, len(best), most(sites), sorted(months.items()), most(people))
+
+
+def _query_words(query: str | None, person: str | None) -> list[str]:
+    words = tokenize(query)
+    if not words and person is None:
+        raise EmptyQueryError(f"nothing to search for in {query!r}: it has no words, only punctuation or spaces")
+    return words
+
+
+def _filters(zone: str, site: str | None, since: date | None, until: date | None, person: str | None,
+             role: str | None) -> _Filters:
+    return _Filters(zone=zone, site=site.strip().lower() if site else None, since=since, until=until,
+                    person_id=ids.person_id_for(person.strip()) if person is not None else None,
+                    role=role if person is not None else None)
+
+
+def _matching_documents(con: duckdb.DuckDBPyConnection, words: list[str], filters: _Filters,
+                        match_all: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(docids, scores) of the documents with the words (all of them, with `match_all`), ascending by docid;
+    without words, the documents crediting the filters' person, each scored 0."""
+    if words:
+        terms = list(dict.fromkeys(words))
+        termids = [termid for _, termid in execute_in(con, _TERMS_SQL, terms)]
+        if not termids or (match_all and len(termids) < len(terms)):
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        return _scored_documents(con, termids, needed=len(terms) if match_all else 1)
+    docids = con.execute(_PERSON_DOCS_SQL, {"person": filters.person_id, "role": filters.role}).fetchnumpy()
+    docids = docids["docid"].astype(np.int64)
+    return docids, np.zeros(len(docids), np.float64)
 
 
 def _best(con: duckdb.DuckDBPyConnection, docids: np.ndarray, scores: np.ndarray, filters: _Filters,
@@ -658,7 +814,7 @@ def _collapsed(con: duckdb.DuckDBPyConnection, docids: np.ndarray, scores: np.nd
     count = limit
     while True:
         ranked = _best(con, docids, scores, filters, count)
-        cluster_of: dict[str, str] = dict(execute_in(con, _CLUSTERS_SQL, [row.article_id for row in ranked]))
+        cluster_of = _clusters(con, [row.article_id for row in ranked])
         groups: dict[str, list[_Ranked]] = {}
         for row in ranked:
             groups.setdefault(cluster_of.get(row.article_id, row.article_id), []).append(row)

@@ -1,5 +1,5 @@
 """One module per `newsduck` command; each has `register(subparsers)` and a `run(args)` handler."""
 
-from . import crawl, errors, export, extract, ingest, reparse, runs, search, serve, server, sql
+from . import browse, crawl, errors, export, extract, ingest, reparse, runs, search, serve, server, sql
 
-COMMANDS = (ingest, crawl, reparse, serve, server, extract, sql, search, export, runs, errors)
+COMMANDS = (ingest, crawl, reparse, serve, server, extract, sql, search, export, runs, errors, browse)

@@ -1,0 +1,1 @@
+"""`newsduck browse`: the web app over the warehouse (app.py), its templates and static files."""
