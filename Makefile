@@ -7,7 +7,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_LOGGING_LEVEL ?= WARNING
 export TMPDIR ?= /tmp
 
-.PHONY: demo test venv clean lock chromium
+.PHONY: demo test venv clean lock chromium screenshots
 
 venv: $(STAMP)
 
@@ -41,6 +41,10 @@ chromium:
 	    exit 1; \
 	  fi; \
 	fi
+
+# The README's screenshots of `newsduck browse` (docs/img/browse-*.png), taken by its browser test.
+screenshots: $(STAMP) chromium
+	NEWSDUCK_SCREENSHOTS=1 $(VENV)/bin/python -m pytest -q tests/test_browse_browser.py
 
 clean:
 	rm -rf $(VENV) .prefect data .pytest_cache

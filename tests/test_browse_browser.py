@@ -1,10 +1,13 @@
 """`newsduck browse` in a real browser: Debian's headless Chromium (`make test` installs it, see the Makefile's
 `chromium` target), driven by Playwright with the system browser, against the app served by uvicorn on
 127.0.0.1 over a real warehouse whose articles were fetched from the fixture site, itself served on 127.0.0.1
-(so the photos load from their original URL). Writes the README's screenshots, docs/img/browse-*.png."""
+(so the photos load from their original URL). Takes the README's screenshots of home and article: into
+docs/img/browse-*.png with NEWSDUCK_SCREENSHOTS=1 (`make screenshots`), else into a temporary directory, so that
+a test run leaves the working tree as it found it."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -26,7 +29,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 # The machine's network is closed: without these Chromium waits on refused connections (updates, sync, QUIC).
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENSHOTS = REPO / "docs" / "img"
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    if os.environ.get("NEWSDUCK_SCREENSHOTS") == "1":
+        return REPO / "docs" / "img"
+    return tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture(scope="module")
@@ -74,13 +82,14 @@ def page(browser):
     tab.close()
 
 
-def test_search_open_the_first_hit_and_its_photographer(app_url, page):
+def test_search_open_the_first_hit_and_its_photographer(app_url, page, screenshots):
     base, _db = app_url
     page.goto(base + "/")
     assert page.locator(".counts").inner_text().startswith("35")
     assert page.locator("svg.chart rect").count() > 10
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "browse-home.png"), full_page=True)
+    screenshots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(screenshots / "browse-home.png"), full_page=True)
+    assert (screenshots / "browse-home.png").stat().st_size > 10_000
 
     page.fill("header input[name=q]", "蜜薯")
     page.press("header input[name=q]", "Enter")
@@ -102,7 +111,8 @@ def test_search_open_the_first_hit_and_its_photographer(app_url, page):
     page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
     assert "/images/2024-11/48116_01.jpg" in photo.evaluate("img => img.currentSrc")  # from its original site
     assert page.locator("article.story").get_attribute("lang") == "zh-CN"
-    page.screenshot(path=str(SCREENSHOTS / "browse-article.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "browse-article.png"), full_page=True)
+    assert (screenshots / "browse-article.png").stat().st_size > 10_000
 
     photographer.click()
     page.wait_for_url("**/person/*")
