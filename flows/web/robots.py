@@ -36,10 +36,6 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
-def robots_url_for(url: str) -> str:
-    return origin_of(url) + "/robots.txt"
-
-
 def normalize_path(path: str) -> str:
     """Percent-encode non-ASCII as UTF-8, decode %XX of unreserved characters, upper-case the remaining %xx."""
     encoded = quote(path, safe="".join(chr(c) for c in range(0x21, 0x7F)))
