@@ -94,7 +94,9 @@ def list_responses(path: str | Path) -> Iterator[ListedRecord]:
             try:
                 for record in ArchiveIterator(file, parse_http=False):
                     last = record.stream_pos
-                    if record.record_type == WarcRecordType.response:
+                    if not record.headers.get("WARC-Type") or not record.record_id:
+                        yield ListedRecord(last, error=f"a record without WARC-Type or WARC-Record-ID at byte {last}")
+                    elif record.record_type == WarcRecordType.response:
                         yield ListedRecord(record.stream_pos, record.headers.get("WARC-Target-URI"))
                 return
             except (OSError, ValueError) as exc:
