@@ -15,7 +15,8 @@ from .common import (EXIT_USAGE, CliError, add_db_option, add_quiet_option, add_
 def register(commands) -> None:
     parser = commands.add_parser(
         "export",
-        help="write every table to Parquet (partitioned by site and month), CSV or JSON lines, or each story to a JSON file",
+        help="write every table to Parquet (partitioned by site and month), CSV or JSON lines, each story to a JSON "
+        "file, or the raw pages to WARC files",
         description=textwrap.dedent("""\
             Export every table of the database into DIR, with two views that carry names where the tables carry
             ids: article_people_v (each credit: article_id, title, name, role, seq, person_id) and article_overview
