@@ -21,7 +21,7 @@ MHTML_SUFFIXES = (".mhtml", ".mht")
 GZIP_SUFFIX = ".gz"  # a compressed page: `.html.gz`, `.shtml.gz`, `.mhtml.gz` ...
 ACCEPTED = (", ".join(PAGE_SUFFIXES) + " files (also gzip-compressed: .html.gz ...), MHTML archives (.mhtml, .mht) "
             "and HTML files without an extension")
-ARCHIVES = "WARC files (.warc, .warc.gz)"
+ARCHIVES = "WARC files (.warc, .warc.gz) and ARC files (.arc, .arc.gz)"
 
 
 class InputError(ValueError):
@@ -89,14 +89,15 @@ def is_page_file(path: Path) -> bool:
 
 
 def is_archive_file(path: Path) -> bool:
-    """A WARC file by its name, or a file without an extension whose first bytes are a WARC record."""
+    """A WARC or ARC file by its name, or a file without an extension whose first bytes are a WARC or ARC
+    record."""
     if is_warc_name(path.name):
         return True
     return not Path(saved_name(path.name)).suffix and sniff_warc(path)
 
 
 def iter_page_files(directory: Path, archives: bool = False) -> Iterator[Path]:
-    """Page files (and with `archives`, WARC files) below `directory`, in a stable (sorted) order, hidden
+    """Page files (and with `archives`, WARC and ARC files) below `directory`, in a stable (sorted) order, hidden
     entries skipped."""
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -145,8 +146,8 @@ def absolute(name: str) -> str:
 
 
 def check_path(item: str, command: str, archives: bool = False) -> None:
-    """Raise InputError unless `item` is a directory or a page file (with `archives`, or a WARC file: one named
-    like a WARC file must start like one)."""
+    """Raise InputError unless `item` is a directory or a page file (with `archives`, or a WARC or ARC file: one
+    named like one must start like one)."""
     path = Path(item)
     if not path.exists():
         raise InputError(f"No such file or directory: {item}")
@@ -154,8 +155,8 @@ def check_path(item: str, command: str, archives: bool = False) -> None:
         return
     if archives and is_archive_file(path):
         if not sniff_warc(path):
-            raise InputError(f"Cannot {command} {item}: it is named like a WARC file but does not start with a "
-                             "WARC record (plain or gzip-compressed).")
+            raise InputError(f"Cannot {command} {item}: it is named like a WARC or ARC file but does not start "
+                             "with a WARC or ARC record (plain or gzip-compressed).")
         return
     accepted = f"{ACCEPTED}, {ARCHIVES}" if archives else ACCEPTED
     raise InputError(f"Cannot {command} {item}: newsduck reads {accepted} (or directories of them).")
@@ -194,7 +195,7 @@ def expand_files(inputs: Iterable[str], file_urls: dict[str, str] | None = None,
                  seen: set[str] | None = None, archives: bool = False) -> Iterator[Target]:
     """File targets for files and directories (their page files, recursively), each file once: `seen` holds the
     absolute paths yielded so far. A file named on the command line keeps its name as given as its input.
-    With `archives`, WARC files are read too: a target for each response record (`archive_targets`)."""
+    With `archives`, WARC and ARC files are read too: a target for each response record (`archive_targets`)."""
     file_urls = file_urls or {}
     seen = set() if seen is None else seen
     for item in inputs:
@@ -212,8 +213,8 @@ def expand_files(inputs: Iterable[str], file_urls: dict[str, str] | None = None,
 
 
 def archive_targets(name: str, path: str) -> Iterator[Target]:
-    """A target per response record of the WARC file `path` (`name`: as given), and per corrupt stretch. A record
-    is known by its URL; one without, and a corrupt stretch, by the file and the offset. A file that cannot be
+    """A target per response record of the WARC or ARC file `path` (`name`: as given), and per corrupt stretch.
+    A record is known by its URL; one without, and a corrupt stretch, by the file and the offset. A file that cannot be
     opened is one target that fails when read."""
     try:
         for listed in list_responses(path):

@@ -257,20 +257,45 @@ def test_a_damaged_gzip_member_is_skipped_to_the_next_readable_record(tmp_path):
     assert read_response(path, resumed_at, 1 << 20).body == b"<html>3</html>"
 
 
-def test_a_warc_inside_a_directory_is_read_beside_its_pages(tmp_path, capsys):
+def arc_records(pages: list[tuple[str, bytes]]) -> list[bytes]:
+    """An ARC file's records (version 1): its filedesc record, a DNS lookup, then a fetched page per page."""
+    def record(url: bytes, payload: bytes) -> bytes:
+        return b"%s 10.0.0.1 20250308000000 text/html %d\n" % (url, len(payload)) + payload + b"\n"
+
+    fields = b"1 0 InternetArchive\nURL IP-address Archive-date Content-type Archive-length\n"
+    return [record(b"filedesc://test.arc", fields), record(b"dns:news.example.com", b"20250308000000\n10.0.0.1")] + [
+        record(url.encode(), http_head(200, "text/html; charset=utf-8", len(body)) + body) for url, body in pages]
+
+
+@pytest.mark.parametrize("name", ["old.arc", "old.arc.gz"])
+def test_arc_files_are_read_like_warc_files(tmp_path, name):
+    pages = list(demo_pages(3))
+    records = arc_records(pages)
+    path = tmp_path / name
+    path.write_bytes(b"".join(gzip.compress(r) for r in records) if name.endswith(".gz") else b"".join(records))
+    listed = list(list_responses(path))
+    assert [r.url for r in listed] == [url for url, _ in pages] and all(r.error is None for r in listed)
+    for record, (url, body) in zip(listed, pages):
+        response = read_response(path, record.offset, 1 << 20)
+        assert (response.url, response.body, response.status) == (url, body, 200)
+        assert response.fetched_at == ARCHIVED_AT and response.content_type == "text/html; charset=utf-8"
+
+
+def test_warc_and_arc_files_inside_a_directory_are_read_beside_its_pages(tmp_path, capsys):
     folder = tmp_path / "inbox"
     folder.mkdir()
     write_demo_warc(folder / "crawl.warc.gz", 5)
     (folder / "page.html").write_bytes(next(demo_pages(7))[1])
     write_demo_warc(folder / "no-extension", 3)  # found by its first bytes
+    (folder / "old.arc.gz").write_bytes(b"".join(gzip.compress(r) for r in arc_records(list(demo_pages(12))[8:])))
     summary = run_json(capsys, "ingest", str(folder), "--db", str(tmp_path / "news.duckdb"), "--quiet")
-    assert summary["inputs"] == 5 + 1 + 3 and summary["errors"] == 0
+    assert summary["inputs"] == 5 + 1 + 3 + 4 and summary["errors"] == 0
 
 
 @pytest.mark.parametrize("make, message", [
     (None, "No such file or directory"),
-    (b"", "named like a WARC file but does not start with a WARC record"),
-    (b"<html>not an archive</html>", "named like a WARC file but does not start with a WARC record"),
+    (b"", "named like a WARC or ARC file but does not start with a WARC or ARC record"),
+    (b"<html>not an archive</html>", "named like a WARC or ARC file but does not start with a WARC or ARC record"),
 ])
 def test_a_bad_warc_path_is_one_sentence_and_exit_2(tmp_path, capsys, make, message):
     path = tmp_path / "news.warc.gz"
