@@ -3,9 +3,13 @@
     .venv/bin/python -m bench.scale [--pages 2000]
 
 Rows:
-- `warc`: `newsduck ingest FILE.warc.gz` against `newsduck extract` of the same pages saved as files: pages per
-  second of each (process start-up included) and their ratio, and the ingest's peak RSS at a tenth of the pages
-  and at all of them (an ingest's memory must not grow with the number of records).
+- `warc`: `newsduck ingest FILE.warc.gz` against `newsduck extract` of the same pages saved as files, and against
+  `newsduck ingest` of those files: pages per second of each (process start-up included) and the ratios, the
+  WARC ingest's peak RSS at a tenth of the pages and at all of them, and the file ingest's at all of them (what
+  the warehouse's growth costs any ingest; reading the archive must add nothing that grows with its records).
+- `dask`: the same WARC ingest in one process and with `--workers 2` (a Dask LocalCluster): pages per second, ratio.
+
+Every ingest uses one Prefect server the bench starts (`newsduck server start`), so none pays for a temporary one.
 
 The pages are the demo site's articles (examples/demo-site), each made a story of its own (a number in its
 headline and text) at a URL of its own, so every record is a new article. Each row is one function returning
@@ -99,35 +103,56 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
     return seconds, usage.ru_maxrss // 1024
 
 
+def ingest(source: Path, db: Path, env: dict[str, str], *options: str) -> tuple[float, int]:
+    return timed([NEWSDUCK, "ingest", str(source), "--db", str(db), "--quiet", *options], env)
+
+
 def warc_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
-    """WARC import against `newsduck extract` of the same pages, and the import's memory at 1/10 and all pages."""
+    """WARC import against `newsduck extract` and `newsduck ingest` of the same pages as files, and the import's
+    memory at 1/10 and all of the pages."""
     small = max(1, pages // 10)
     warc_small, warc_all = write_demo_warc(work / "small.warc.gz", small), write_demo_warc(work / "all.warc.gz", pages)
     files = write_demo_files(work / "pages", pages)
-    ingest_small, rss_small = timed([NEWSDUCK, "ingest", str(warc_small), "--db", str(work / "small.duckdb"),
-                                     "--quiet"], env)
-    ingest_all, rss_all = timed([NEWSDUCK, "ingest", str(warc_all), "--db", str(work / "all.duckdb"), "--quiet"], env)
+    _, rss_small = ingest(warc_small, work / "small.duckdb", env)
+    warc, rss_all = ingest(warc_all, work / "warc.duckdb", env)
+    from_files, rss_files = ingest(files, work / "files.duckdb", env)
     extract, _ = timed([NEWSDUCK, "extract", str(files)], env)
     return [Row("warc", {
         "pages": str(pages),
-        "ingest_pages_s": f"{pages / ingest_all:.1f}",
+        "ingest_warc_pages_s": f"{pages / warc:.1f}",
+        "ingest_files_pages_s": f"{pages / from_files:.1f}",
         "extract_pages_s": f"{pages / extract:.1f}",
-        "ingest/extract": f"{extract / ingest_all:.2f}",
+        "warc/extract": f"{extract / warc:.2f}",
+        "warc/files": f"{from_files / warc:.2f}",
         f"rss_mb@{small}": str(rss_small),
         f"rss_mb@{pages}": str(rss_all),
         "rss_growth": f"{rss_all / rss_small:.2f}",
+        f"rss_files_mb@{pages}": str(rss_files),
+    })]
+
+
+def dask_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
+    """The WARC import in one process against the same with its batches extracted on 2 Dask worker processes."""
+    archive = write_demo_warc(work / "all.warc.gz", pages)
+    alone, _ = ingest(archive, work / "alone.duckdb", env)
+    on_dask, _ = ingest(archive, work / "dask.duckdb", env, "--workers", "2")
+    return [Row("dask", {
+        "pages": str(pages),
+        "one_process_pages_s": f"{pages / alone:.1f}",
+        "workers_2_pages_s": f"{pages / on_dask:.1f}",
+        "workers_2/one": f"{alone / on_dask:.2f}",
     })]
 
 
 # Each row: a function (pages, work directory, environment) -> rows. DuckLake's rows (1 vs 2 workers into DuckLake,
 # DuckLake vs the DuckDB file) belong here once its warehouse backend exists.
-ROWS: dict[str, Callable[[int, Path, dict[str, str]], list[Row]]] = {"warc": warc_row}
+ROWS: dict[str, Callable[[int, Path, dict[str, str]], list[Row]]] = {"warc": warc_row, "dask": dask_row}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=2000, help="pages per row (default 2000)")
-    parser.add_argument("--rows", nargs="+", choices=sorted(ROWS), default=sorted(ROWS), help="rows to run")
+    parser.add_argument("--rows", nargs="+", choices=list(ROWS), default=list(ROWS), help="rows to run (default all)")
     args = parser.parse_args(argv)
     if args.pages < 10:
         parser.error("--pages must be at least 10")
@@ -136,10 +161,15 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "NEWSDUCK_HOME": str(work / "home"), "PREFECT_HOME": str(work / "prefect")}
         env.pop("PREFECT_API_URL", None)
         print(f"# bench.scale  {os.cpu_count()} cores  {args.pages} pages per row", flush=True)
-        for name in args.rows:
-            (work / name).mkdir()
-            for row in ROWS[name](args.pages, work / name, env):
-                print(row.name.ljust(8), "  ".join(f"{key} {value}" for key, value in row.figures.items()), flush=True)
+        timed([NEWSDUCK, "server", "start"], env)
+        try:
+            for name in args.rows:
+                (work / name).mkdir()
+                for row in ROWS[name](args.pages, work / name, env):
+                    print(row.name.ljust(8), "  ".join(f"{key} {value}" for key, value in row.figures.items()),
+                          flush=True)
+        finally:
+            timed([NEWSDUCK, "server", "stop"], env)
     return 0
 
 

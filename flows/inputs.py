@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from parsers.saved import HEAD_BYTES, SavedPage, gunzip, looks_like_html, read_mhtml, saved_from_url
 
-from .warc import is_warc_name, list_responses, sniff_warc
+from .warc import is_archive_name, list_responses, sniff_archive
 
 # Pages by name: saved HTML (also as server scripts named it) and plain-text dumps.
 PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".shtm", ".xhtml", ".jsp", ".asp", ".aspx", ".php", ".txt")
@@ -91,9 +91,9 @@ def is_page_file(path: Path) -> bool:
 def is_archive_file(path: Path) -> bool:
     """A WARC or ARC file by its name, or a file without an extension whose first bytes are a WARC or ARC
     record."""
-    if is_warc_name(path.name):
+    if is_archive_name(path.name):
         return True
-    return not Path(saved_name(path.name)).suffix and sniff_warc(path)
+    return not Path(saved_name(path.name)).suffix and sniff_archive(path)
 
 
 def iter_page_files(directory: Path, archives: bool = False) -> Iterator[Path]:
@@ -154,7 +154,7 @@ def check_path(item: str, command: str, archives: bool = False) -> None:
     if path.is_dir() or is_page_file(path):
         return
     if archives and is_archive_file(path):
-        if not sniff_warc(path):
+        if not sniff_archive(path):
             raise InputError(f"Cannot {command} {item}: it is named like a WARC or ARC file but does not start "
                              "with a WARC or ARC record (plain or gzip-compressed).")
         return

@@ -66,7 +66,7 @@ class WarcResponse:
     body: bytes
 
 
-def is_warc_name(name: str) -> bool:
+def is_archive_name(name: str) -> bool:
     """Named like a WARC or ARC file."""
     return name.lower().endswith(WARC_SUFFIXES + ARC_SUFFIXES)
 
@@ -81,24 +81,25 @@ def unpacked_head(head: bytes) -> bytes:
         return b""
 
 
-def looks_like_warc(head: bytes) -> bool:
+def looks_like_archive(head: bytes) -> bool:
     """Whether a file's first bytes are a WARC or ARC record, plain or in a gzip member."""
     return unpacked_head(head).startswith((WARC_MAGIC, ARC_MAGIC))
 
 
-def sniff_warc(path: Path) -> bool:
+def sniff_archive(path: Path) -> bool:
     """Whether `path` is a regular file that starts like a WARC or ARC file (unreadable: no). A FIFO, socket or
     device is never opened."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):
             return False
         with open(path, "rb") as file:
-            return looks_like_warc(file.read(HEAD_BYTES))
+            return looks_like_archive(file.read(HEAD_BYTES))
     except OSError:
         return False
 
 
 def is_arc(file: BinaryIO) -> bool:
+    """Whether the open file is an ARC file (else a WARC file); leaves it at its start."""
     file.seek(0)
     arc = unpacked_head(file.read(HEAD_BYTES)).startswith(ARC_MAGIC)
     file.seek(0)
@@ -106,7 +107,7 @@ def is_arc(file: BinaryIO) -> bool:
 
 
 def list_responses(path: str | Path) -> Iterator[ListedRecord]:
-    """The response records of the WARC file at `path`, in file order, and its corrupt stretches (one
+    """The response records of the WARC (or ARC) file at `path`, in file order, and its corrupt stretches (one
     ListedRecord with `error` each). Reads no bodies; holds one record's headers at a time."""
     with open(path, "rb") as file:
         if is_arc(file):

@@ -60,8 +60,8 @@ def test_ingest_on_a_local_dask_cluster_of_two_processes_stores_what_one_process
 
 def test_ingest_on_a_dask_scheduler_runs_the_batches_on_its_workers(archive, loaded_in_process, tmp_path):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-            distributed.Client(cluster) as client:
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    with cluster, distributed.Client(cluster) as client:
         assert not any(client.run(lambda: "flows.ingest" in sys.modules).values())
         db = tmp_path / "news.duckdb"
         summary = newsduck("ingest", str(archive), "--db", str(db), "--dask-address", cluster.scheduler_address,

@@ -159,7 +159,8 @@ def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: 
     if excel and fmt != "csv":
         raise WarehouseError(f"the Excel dialect is one of CSV, not of {fmt}")
     if exclude and fmt in (ARTICLE_FILES, WARC):
-        raise WarehouseError(f"{fmt} writes {'article' if fmt == ARTICLE_FILES else 'WARC'} files, no tables to exclude")
+        what = "article" if fmt == ARTICLE_FILES else "WARC"
+        raise WarehouseError(f"{fmt} writes {what} files, no tables to exclude")
     started = time.perf_counter()
     target = Path(directory).expanduser().resolve()
     check_target(target)

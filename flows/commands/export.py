@@ -43,7 +43,7 @@ def register(commands) -> None:
                              response record per distinct page of a URL, without request records, dated
                              by its first fetch (WARC-Date, UTC), its HTTP status line and the stored
                              Content-Type rebuilt; pages read from files without a URL are resource
-                             records at their file:// URI. `newsduck ingest DIR` reads them back.
+                             records at their file:// URI. `newsduck ingest DIR` reads the response records back.
 
             DIR is replaced as a whole: files of an earlier export never linger, and an interrupted export
             leaves the last one as it was. A non-empty DIR that is not a newsduck export is refused. Reads a

@@ -30,7 +30,8 @@ def register(commands) -> None:
             inputs 12  new 12  updated 0  unchanged 0  not articles 0  errors 0
         """),
     )
-    parser.add_argument("inputs", nargs="+", metavar="PATH_OR_URL", help="files, directories or http(s) URLs")
+    parser.add_argument("inputs", nargs="+", metavar="PATH_OR_URL",
+                        help="files, directories, WARC or ARC files, or http(s) URLs")
     add_db_option(parser)
     parser.add_argument("--urls", metavar="FILE", help='JSON lines of {"path": ..., "url": ...}: the URL each saved file came from')
     parser.add_argument("--batch-size", type=positive_int, default=200, help="pages per Prefect task (default 200)")
