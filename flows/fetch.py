@@ -1,4 +1,4 @@
-"""Reading page files and WARC records for `newsduck ingest`. Failures become ErrorInfo, never exceptions.
+"""Reading page files and WARC and ARC records for `newsduck ingest`. Failures become ErrorInfo, never exceptions.
 
 URLs are fetched by the polite fetcher in flows/web (robots.txt, per-host limits, retries, conditional GET).
 """
@@ -56,9 +56,9 @@ def read_file(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Fetched:
 
 
 def read_archived(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Fetched:
-    """The response record at `target.offset` of a WARC file, as the fetch it archived: its URL, WARC-Date as the
-    fetch time, HTTP status and Content-Type. A corrupt or truncated record, a status other than 2xx and a body
-    that is no page (an image, a PDF) are errors, stage `fetch`, like the same answers to a fetch."""
+    """The response record at `target.offset` of a WARC or ARC file, as the fetch it archived: its URL, its date
+    as the fetch time, HTTP status and Content-Type. A corrupt or truncated record, a status other than 2xx and a
+    body that is no page (an image, a PDF) are errors, stage `fetch`, like the same answers to a fetch."""
     shown, path = storable_name(target.input), storable_name(target.path)
     where = f"{path} at byte {target.offset}"
     info = FetchInfo(input=shown, url=target.url, path=None, fetched_at=_now())
