@@ -1,4 +1,4 @@
-"""Reading page files for `newsduck ingest`. Failures become ErrorInfo, never exceptions.
+"""Reading page files and WARC and ARC records for `newsduck ingest`. Failures become ErrorInfo, never exceptions.
 
 URLs are fetched by the polite fetcher in flows/web (robots.txt, per-host limits, retries, conditional GET).
 """
@@ -15,6 +15,8 @@ from warehouse.models import ErrorInfo, FetchInfo
 
 from .inputs import Target, read_page
 from .settings import storable_name
+from .warc import WarcRecordError, read_response
+from .web import BadContentType, check_page_body
 
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
@@ -32,6 +34,8 @@ def _now() -> datetime:
 
 
 def read_file(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Fetched:
+    if target.offset is not None:
+        return read_archived(target, max_bytes)
     started = time.perf_counter()
     shown, path = storable_name(target.input), storable_name(target.path) if target.path else None
     info = FetchInfo(input=shown, url=target.url, path=path, fetched_at=_now())
@@ -49,3 +53,35 @@ def read_file(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Fetched:
     info.body_sha256 = hashlib.sha256(body).hexdigest()
     info.elapsed_ms = (time.perf_counter() - started) * 1000
     return Fetched(info, body=body)
+
+
+def read_archived(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Fetched:
+    """The response record at `target.offset` of a WARC or ARC file, as the fetch it archived: its URL, its date
+    as the fetch time, HTTP status and Content-Type. A corrupt or truncated record, a status other than 2xx and a
+    body that is no page (an image, a PDF) are errors, stage `fetch`, like the same answers to a fetch."""
+    shown, path = storable_name(target.input), storable_name(target.path)
+    where = f"{path} at byte {target.offset}"
+    info = FetchInfo(input=shown, url=target.url, path=None, fetched_at=_now())
+
+    def failed(error_type: str, message: str) -> Fetched:
+        info.error = message
+        return Fetched(info, error=ErrorInfo(shown, "fetch", error_type, message))
+
+    if target.error is not None:
+        return failed("CorruptWarc", f"{target.error} in {path}")
+    try:
+        response = read_response(target.path, target.offset, max_bytes)
+    except WarcRecordError as exc:
+        return failed("CorruptWarc", f"{exc} ({where})")
+    except OSError as exc:
+        return failed(type(exc).__name__, f"cannot read {where}: {exc.strerror or exc}")
+    info.url, info.fetched_at, info.status = response.url, response.fetched_at, response.status
+    info.content_type, info.bytes = response.content_type, len(response.body)
+    info.body_sha256 = hashlib.sha256(response.body).hexdigest()
+    if response.status is None or not 200 <= response.status < 300:
+        return failed(f"HTTP {response.status}", f"the archived response is HTTP {response.status} ({where})")
+    try:
+        check_page_body(response.content_type, response.body, response.url)
+    except BadContentType as exc:
+        return failed(type(exc).__name__, f"{exc.message} ({where})")
+    return Fetched(info, body=response.body)

@@ -3,6 +3,8 @@
 Batches, not pages, are the unit of Prefect work (a task per page would cost more than the page). While batch N
 loads into DuckDB, batch N+1 is already being fetched and extracted, so at most two batches are in memory.
 The write connection is held only for one batch load, so readers are locked out for as short a time as possible.
+With a Dask task runner (`dask_task_runner`: `newsduck ingest --workers N` or `--dask-address`), the
+fetch-and-extract tasks run in Dask's worker processes and only the loads in the flow's.
 The run's progress goes to listeners (flows/progress.py) page by page, and to its `runs` row batch by batch.
 
 URLs are fetched with the polite fetcher (flows/web): per-host limits, retries, bounded bodies. They are URLs the
@@ -13,6 +15,7 @@ asked for conditionally (If-None-Match / If-Modified-Since from the frontier tab
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import asdict
 
 from prefect import flow, get_run_logger, task
@@ -82,6 +85,19 @@ def fetch_and_extract(targets: list[Target], db_path: str | None = None,
     return Batch(prepare_rows(extract_pages(pages, on_done=on_done)))
 
 
+def dask_task_runner(workers: int | None = None, address: str | None = None):
+    """A Prefect task runner that sends the ingest's fetch-and-extract tasks to Dask: the scheduler at `address`
+    (tcp://host:port, its workers on any machine that has newsduck installed), or a LocalCluster of `workers`
+    processes started for the run. Loads stay in the flow's process, the warehouse's one writer."""
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")  # no line per worker started and stopped
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs={
+        "n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0"})
+
+
 @flow(name="ingest", log_prints=True)
 def ingest(
     inputs: list[str],
@@ -90,11 +106,14 @@ def ingest(
     command: str = "ingest",
     lock_wait: float = LOCK_WAIT_SECONDS,
     file_urls: dict[str, str] | None = None,
+    tasks_in_other_processes: bool = False,
 ) -> dict:
     """Fetch or read every input, extract articles and load them into the DuckDB file at `db_path`.
 
     `file_urls` maps saved files (as given or absolute) to the URL they came from, so their links, images
-    and article ids resolve as if fetched.
+    and article ids resolve as if fetched. `tasks_in_other_processes`: the flow runs with a task runner whose
+    tasks run in other processes (`dask_task_runner`), so the run's progress advances as each batch comes back
+    rather than page by page in the task.
     """
     logger = get_run_logger()
     with writer(db_path, lock_wait) as con:
@@ -105,7 +124,11 @@ def ingest(
     status = FAILED
 
     def load(pending) -> None:
-        counts = load_pages(db_path, run_id, quote(pending.result()), lock_wait=lock_wait, track_new_urls=True)
+        batch = pending.result()
+        if tasks_in_other_processes:
+            for page in batch.pages:
+                progress.advance(failed=page.error is not None)
+        counts = load_pages(db_path, run_id, quote(batch), lock_wait=lock_wait, track_new_urls=True)
         total.add(counts)
         progress.add_loaded(counts.counts)
 
@@ -117,7 +140,8 @@ def ingest(
             for batch in batched(targets, batch_size):
                 if stop_requested():
                     break
-                future = fetch_and_extract.submit(batch, db_path, lock_wait, quote(progress))
+                future = fetch_and_extract.submit(batch, db_path, lock_wait,
+                                                  None if tasks_in_other_processes else quote(progress))
                 if pending is not None:
                     load(pending)
                 pending = future

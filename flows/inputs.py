@@ -1,5 +1,6 @@
 """Turn command-line inputs (files, directories, URLs) into targets, refusing bad ones up front; which files
-are pages, and the page a file holds. `ingest` and `extract` share these rules."""
+are pages, and the page a file holds. `ingest` and `extract` share these rules; `ingest` also reads WARC files
+(flows/warc.py), each response record a target of its own."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ from urllib.parse import urlsplit
 
 from parsers.saved import HEAD_BYTES, SavedPage, gunzip, looks_like_html, read_mhtml, saved_from_url
 
+from .warc import is_archive_name, list_responses, sniff_archive
+
 # Pages by name: saved HTML (also as server scripts named it) and plain-text dumps.
 PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".shtm", ".xhtml", ".jsp", ".asp", ".aspx", ".php", ".txt")
 MHTML_SUFFIXES = (".mhtml", ".mht")
 GZIP_SUFFIX = ".gz"  # a compressed page: `.html.gz`, `.shtml.gz`, `.mhtml.gz` ...
 ACCEPTED = (", ".join(PAGE_SUFFIXES) + " files (also gzip-compressed: .html.gz ...), MHTML archives (.mhtml, .mht) "
             "and HTML files without an extension")
+ARCHIVES = "WARC files (.warc, .warc.gz) and ARC files (.arc, .arc.gz)"
 
 
 class InputError(ValueError):
@@ -26,10 +30,13 @@ class InputError(ValueError):
 
 @dataclass(frozen=True)
 class Target:
-    """One page to ingest: either a URL to fetch or a file to read."""
+    """One page to ingest: a URL to fetch, a file to read, or the response record at byte `offset` of the WARC
+    file `path` (`error`: the WARC data there is corrupt, and says how)."""
     input: str
     url: str | None = None
     path: str | None = None
+    offset: int | None = None
+    error: str | None = None
 
     @property
     def is_url(self) -> bool:
@@ -84,13 +91,23 @@ def is_page_file(path: Path) -> bool:
         return False
 
 
-def iter_page_files(directory: Path) -> Iterator[Path]:
-    """Page files below `directory`, in a stable (sorted) order, hidden entries skipped."""
+def is_archive_file(path: Path) -> bool:
+    """A WARC or ARC file by its name, or a file without an extension whose first bytes are a WARC or ARC
+    record."""
+    if is_archive_name(path.name):
+        return True
+    return not Path(saved_name(path.name)).suffix and sniff_archive(path)
+
+
+def iter_page_files(directory: Path, archives: bool = False) -> Iterator[Path]:
+    """Page files (and with `archives`, WARC and ARC files) below `directory`, in a stable (sorted) order, hidden
+    entries skipped."""
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith(".") and is_page_file(Path(root) / name):
-                yield Path(root) / name
+            path = Path(root) / name
+            if not name.startswith(".") and (is_page_file(path) or archives and is_archive_file(path)):
+                yield path
 
 
 def read_page(path: str | Path, max_bytes: int, url: str | None = None) -> SavedPage:
@@ -131,13 +148,21 @@ def absolute(name: str) -> str:
         return os.path.abspath(name)
 
 
-def check_path(item: str, command: str) -> None:
-    """Raise InputError unless `item` is a directory or a page file."""
+def check_path(item: str, command: str, archives: bool = False) -> None:
+    """Raise InputError unless `item` is a directory or a page file (with `archives`, or a WARC or ARC file: one
+    named like one must start like one)."""
     path = Path(item)
     if not path.exists():
         raise InputError(f"No such file or directory: {item}")
-    if not path.is_dir() and not is_page_file(path):
-        raise InputError(f"Cannot {command} {item}: newsduck reads {ACCEPTED} (or directories of them).")
+    if path.is_dir() or is_page_file(path):
+        return
+    if archives and is_archive_file(path):
+        if not sniff_archive(path):
+            raise InputError(f"Cannot {command} {item}: it is named like a WARC or ARC file but does not start "
+                             "with a WARC or ARC record (plain or gzip-compressed).")
+        return
+    accepted = f"{ACCEPTED}, {ARCHIVES}" if archives else ACCEPTED
+    raise InputError(f"Cannot {command} {item}: newsduck reads {accepted} (or directories of them).")
 
 
 def check_inputs(inputs: Iterable[str]) -> list[str]:
@@ -147,7 +172,7 @@ def check_inputs(inputs: Iterable[str]) -> list[str]:
         if looks_like_url(item):
             check_url(item)
         else:
-            check_path(item, "ingest")
+            check_path(item, "ingest", archives=True)
         checked.append(item)
     if not checked:
         raise InputError("Nothing to ingest: give at least one file, directory or URL.")
@@ -166,20 +191,37 @@ def expand_inputs(inputs: Iterable[str], file_urls: dict[str, str] | None = None
                 seen.add(item)
                 yield Target(input=item, url=item)
         else:
-            yield from expand_files([item], file_urls, seen)
+            yield from expand_files([item], file_urls, seen, archives=True)
 
 
 def expand_files(inputs: Iterable[str], file_urls: dict[str, str] | None = None,
-                 seen: set[str] | None = None) -> Iterator[Target]:
+                 seen: set[str] | None = None, archives: bool = False) -> Iterator[Target]:
     """File targets for files and directories (their page files, recursively), each file once: `seen` holds the
-    absolute paths yielded so far. A file named on the command line keeps its name as given as its input."""
+    absolute paths yielded so far. A file named on the command line keeps its name as given as its input.
+    With `archives`, WARC and ARC files are read too: a target for each response record (`archive_targets`)."""
     file_urls = file_urls or {}
     seen = set() if seen is None else seen
     for item in inputs:
         path = Path(item)
-        names = (str(file) for file in iter_page_files(path)) if path.is_dir() else [item]
+        names = (str(file) for file in iter_page_files(path, archives)) if path.is_dir() else [item]
         for name in names:
             key = absolute(name)
-            if key not in seen:
-                seen.add(key)
+            if key in seen:
+                continue
+            seen.add(key)
+            if archives and not is_page_file(Path(name)) and is_archive_file(Path(name)):
+                yield from archive_targets(name, key)
+            else:
                 yield Target(input=name, path=key, url=file_urls.get(name) or file_urls.get(key))
+
+
+def archive_targets(name: str, path: str) -> Iterator[Target]:
+    """A target per response record of the WARC or ARC file `path` (`name`: as given), and per corrupt stretch.
+    A record is known by its URL; one without, and a corrupt stretch, by the file and the offset. A file that cannot be
+    opened is one target that fails when read."""
+    try:
+        for listed in list_responses(path):
+            where = f"{name} at byte {listed.offset}"
+            yield Target(input=listed.url or where, url=listed.url, path=path, offset=listed.offset, error=listed.error)
+    except OSError as exc:
+        yield Target(input=name, path=path, offset=0, error=f"cannot read {name}: {exc.strerror or exc}")

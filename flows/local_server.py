@@ -23,9 +23,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 from warehouse.processes import process_alive
 
@@ -158,6 +160,27 @@ def use_running_server() -> str | None:
         return None
     os.environ["PREFECT_API_URL"] = state.api_url
     return state.api_url
+
+
+@contextmanager
+def api_for_worker_processes(timeout: float = START_TIMEOUT) -> Iterator[str]:
+    """A Prefect API that processes this one starts (Dask workers) reach too, set as PREFECT_API_URL for the
+    block: the one already set, else the shared server, else a server started for the block and stopped after it.
+    (Prefect's ephemeral mode would start a temporary server in each of those processes.)"""
+    api_url = use_running_server()
+    if api_url is not None:
+        yield api_url
+        return
+    port = free_port()
+    process = launch(port)
+    api_url = f"http://127.0.0.1:{port}/api"
+    try:
+        wait_until_healthy(api_url, process, timeout)
+        os.environ["PREFECT_API_URL"] = api_url
+        yield api_url
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        stop_process(process, timeout=10)
 
 
 def start_registered(port: int, *, timeout: float, log_path: Path | None = None,

@@ -21,6 +21,9 @@ articles-json writes no tables but one file per story, as news-please does: DIR/
 holds the story with its credits, body, images and sub-articles (an e-paper page's other stories are objects in
 its `sub_articles`, with the same keys, and have no file of their own); see ARTICLE_DOCUMENTS for the keys.
 
+warc writes no tables but the raw archive (raw_pages + fetches) as WARC files, DIR/newsduck-00000.warc.gz ...,
+which other tools (and `newsduck ingest`) read; see warehouse/warc.py for what each record holds.
+
 Everything is written from one read-only connection (one consistent state of the database) into a temporary
 directory beside DIR, which then replaces DIR: a new export never leaves files of an older one behind.
 """
@@ -41,11 +44,13 @@ from .db import connect_reader
 from .errors import WarehouseError
 from .models import Progress
 from .runs import utc_now
+from .warc import DEFAULT_MAX_FILE_BYTES, write_warc_files
 
 __all__ = ["FORMATS", "MANIFEST", "ExportedTable", "ExportResult", "export_database", "export_warehouse"]
 
 ARTICLE_FILES = "articles-json"
-FORMATS = ("parquet", "csv", "jsonl", ARTICLE_FILES)
+WARC = "warc"
+FORMATS = ("parquet", "csv", "jsonl", ARTICLE_FILES, WARC)
 MANIFEST = "newsduck-export.json"
 PARTITION_COLUMNS = ("site", "month")
 # Tables partitioned like their article (joined on article_id); `articles` itself is partitioned too.
@@ -62,6 +67,7 @@ SKIPPED = ("search_terms", "search_postings", "search_index_state")
 LAYOUTS = {
     "parquet": "hive: site=HOST/month=YYYY-MM directories",
     ARTICLE_FILES: "articles/ARTICLE_ID.json: one file per story, its sub-articles inside",
+    WARC: "newsduck-NNNNN.warc.gz: WARC/1.1, a response record per distinct page of a URL",
 }
 _EXTENSIONS = {"parquet": "parquet", "csv": "csv", "jsonl": "jsonl"}
 _COPY_OPTIONS = {
@@ -126,20 +132,23 @@ class ExportResult:
 
 def export_warehouse(db_path: str | Path, directory: str | Path, fmt: str = "parquet", *,
                      exclude: tuple[str, ...] = (), timezone: str = "UTC", excel: bool = False,
-                     busy_timeout: float | None = None, progress: Progress | None = None) -> ExportResult:
+                     busy_timeout: float | None = None, progress: Progress | None = None,
+                     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ExportResult:
     """Export the database file at `db_path` (read-only; waits while an ingest writes) into `directory`."""
     con = connect_reader(db_path, timeout=busy_timeout)
     try:
         return export_database(con, directory, fmt, exclude=exclude, timezone=timezone, excel=excel,
-                               source=str(db_path), progress=progress)
+                               source=str(db_path), progress=progress, max_file_bytes=max_file_bytes)
     finally:
         con.close()
 
 
 def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: str = "parquet", *,
                     exclude: tuple[str, ...] = (), timezone: str = "UTC", excel: bool = False,
-                    source: str | None = None, progress: Progress | None = None) -> ExportResult:
-    """Write every table of `con` and the VIEWS it has into `directory` (articles-json: a file per story).
+                    source: str | None = None, progress: Progress | None = None,
+                    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ExportResult:
+    """Write every table of `con` and the VIEWS it has into `directory` (articles-json: a file per story; warc:
+    the raw archive as WARC files of at most about `max_file_bytes` each).
 
     Text formats write each TIMESTAMPTZ as the wall time in `timezone` with its offset
     (2024-03-06 00:30:00+08:00); Parquet keeps them as instants (isAdjustedToUTC), whatever `timezone` is.
@@ -149,8 +158,9 @@ def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: 
         raise WarehouseError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if excel and fmt != "csv":
         raise WarehouseError(f"the Excel dialect is one of CSV, not of {fmt}")
-    if exclude and fmt == ARTICLE_FILES:
-        raise WarehouseError(f"{ARTICLE_FILES} writes article files, no tables to exclude")
+    if exclude and fmt in (ARTICLE_FILES, WARC):
+        what = "article" if fmt == ARTICLE_FILES else "WARC"
+        raise WarehouseError(f"{fmt} writes {what} files, no tables to exclude")
     started = time.perf_counter()
     target = Path(directory).expanduser().resolve()
     check_target(target)
@@ -164,6 +174,9 @@ def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: 
         try:
             if fmt == ARTICLE_FILES:
                 tables = [export_article_files(con, staging, progress)]
+            elif fmt == WARC:
+                records, files = write_warc_files(con, staging, max_file_bytes=max_file_bytes, progress=progress)
+                tables = [ExportedTable("raw_pages", records, ", ".join(files))]
             else:
                 tables = export_relations(con, staging, relations_to_export(con, exclude), fmt, excel, progress)
             write_manifest(staging, con, fmt, tables, source, timezone, excel)
@@ -343,7 +356,7 @@ def write_manifest(staging: Path, con: duckdb.DuckDBPyConnection, fmt: str, tabl
         "database": source,
         "schema_version": version,
         "partitioning": LAYOUTS.get(fmt),
-        "timezone": "UTC" if fmt == "parquet" else timezone,  # Parquet's TIMESTAMPTZ are instants read as UTC
+        "timezone": "UTC" if fmt in ("parquet", WARC) else timezone,  # Parquet's instants and WARC-Date are UTC
         "excel": excel,
         "tables": {table.name: {k: v for k, v in asdict(table).items() if k != "name"} for table in tables},
     }

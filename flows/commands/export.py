@@ -9,13 +9,14 @@ import textwrap
 from ..progress import ProgressBar, progress_bar
 from ..settings import database_path
 from .common import (EXIT_USAGE, CliError, add_db_option, add_quiet_option, add_timezone_option, examples,
-                     resolve_timezone)
+                     positive_int, resolve_timezone)
 
 
 def register(commands) -> None:
     parser = commands.add_parser(
         "export",
-        help="write every table to Parquet (partitioned by site and month), CSV or JSON lines, or each story to a JSON file",
+        help="write every table to Parquet (partitioned by site and month), CSV or JSON lines, each story to a JSON "
+        "file, or the raw pages to WARC files",
         description=textwrap.dedent("""\
             Export every table of the database into DIR, with two views that carry names where the tables carry
             ids: article_people_v (each credit: article_id, title, name, role, seq, person_id) and article_overview
@@ -37,6 +38,12 @@ def register(commands) -> None:
                              sub_articles, text, provenance) and article_id, published_date,
                              published_precision, site, edition_date, page_no, page_name, first_seen_at.
                              An e-paper page's other stories are in its sub_articles, with the same keys.
+              warc           the raw archive (raw_pages with its fetches) as WARC/1.1 files other tools read
+                             (DIR/newsduck-00000.warc.gz ..., a new file every --warc-file-mb MB): one
+                             response record per distinct page of a URL, without request records, dated
+                             by its first fetch (WARC-Date, UTC), its HTTP status line and the stored
+                             Content-Type rebuilt; pages read from files without a URL are resource
+                             records at their file:// URI. `newsduck ingest DIR` reads the response records back.
 
             DIR is replaced as a whole: files of an earlier export never linger, and an interrupted export
             leaves the last one as it was. A non-empty DIR that is not a newsduck export is refused. Reads a
@@ -57,11 +64,14 @@ def register(commands) -> None:
     )
     parser.add_argument("directory", metavar="DIR", help="where to write (created, or replaced if it is an earlier export)")
     add_db_option(parser)
-    parser.add_argument("--format", choices=("parquet", "csv", "jsonl", "articles-json"), help="parquet (default), csv, jsonl or articles-json")
+    parser.add_argument("--format", choices=("parquet", "csv", "jsonl", "articles-json", "warc"),
+                        help="parquet (default), csv, jsonl, articles-json or warc")
     parser.add_argument("--excel", action="store_true",
                         help="CSV for Excel (implies --format csv): UTF-8 with a byte order mark, CRLF line ends")
     parser.add_argument("--exclude", metavar="TABLE", action="append", default=[],
                         help="leave a table out (repeatable), e.g. raw_pages, which holds every page's bytes")
+    parser.add_argument("--warc-file-mb", type=positive_int, default=1024, metavar="MB",
+                        help="warc: begin a new WARC file once one reaches this many MB (default 1024)")
     add_timezone_option(parser, "write the times of CSV, JSON lines and article files")
     add_quiet_option(parser)
     parser.set_defaults(handler=run)
@@ -75,11 +85,12 @@ def run(args: argparse.Namespace) -> int:
     if args.excel and fmt != "csv":
         raise CliError(f"--excel writes CSV; leave out --format {fmt}", EXIT_USAGE)
     zone = resolve_timezone(args.timezone).key
-    unit = "stories" if fmt == "articles-json" else None
+    unit = {"articles-json": "stories", "warc": "pages"}.get(fmt)
     try:
         with progress_bar(args.quiet, lambda: ProgressBar("export", unit=unit)) as bar:
             result = export_warehouse(database_path(args.db), args.directory, fmt, exclude=tuple(args.exclude),
-                                      timezone=zone, excel=args.excel, progress=bar.step if bar else None)
+                                      timezone=zone, excel=args.excel, progress=bar.step if bar else None,
+                                      max_file_bytes=args.warc_file_mb << 20)
     except WarehouseError as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:
@@ -88,10 +99,14 @@ def run(args: argparse.Namespace) -> int:
     for table in result.tables:
         print(f"{table.name:<{width}}  {table.rows:>9}  {table.path}")
     total = sum(t.rows for t in result.tables)
-    what = (f"{total} stories, one JSON file each," if result.format == "articles-json"
-            else f"{len(result.tables)} tables, {total} rows,")
+    if result.format == "articles-json":
+        what = f"{total} stories, one JSON file each,"
+    elif result.format == "warc":
+        what = f"{total} pages as WARC records,"
+    else:
+        what = f"{len(result.tables)} tables, {total} rows,"
     dialect = " for Excel" if result.excel else ""
-    times = "" if result.format == "parquet" else f", times in {result.timezone}"
+    times = "" if result.format in ("parquet", "warc") else f", times in {result.timezone}"
     print(f"exported {what} to {args.directory} ({result.format}{dialect}{times}) in {result.seconds:.1f} s",
           file=sys.stderr)
     return 0

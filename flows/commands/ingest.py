@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+from contextlib import nullcontext
 
-from ..local_server import use_running_server
+from ..local_server import api_for_worker_processes, use_running_server
 from ..progress import RunBar, progress_bar, progress_listener
 from ..settings import database_path
 from ..stopping import stop_requests
@@ -19,7 +20,8 @@ def register(commands) -> None:
         "ingest",
         help="fetch or read pages, extract articles, load them into DuckDB",
         description="Fetch URLs and read saved pages (.html, .htm, .shtml, .jsp, .php ..., .txt, gzip-compressed "
-        "pages, MHTML archives, HTML files without an extension; directories recursively), extract each "
+        "pages, MHTML archives, HTML files without an extension; directories recursively) and the response records "
+        "of WARC and ARC files (.warc, .warc.gz, .arc, .arc.gz: each with its URL and date), extract each "
         "article and load it into the DuckDB database. Runs the Prefect flow `ingest`. "
         "Ingesting the same pages again changes nothing; a changed page updates its article.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -28,10 +30,18 @@ def register(commands) -> None:
             inputs 12  new 12  updated 0  unchanged 0  not articles 0  errors 0
         """),
     )
-    parser.add_argument("inputs", nargs="+", metavar="PATH_OR_URL", help="files, directories or http(s) URLs")
+    parser.add_argument("inputs", nargs="+", metavar="PATH_OR_URL",
+                        help="files, directories, WARC or ARC files, or http(s) URLs")
     add_db_option(parser)
     parser.add_argument("--urls", metavar="FILE", help='JSON lines of {"path": ..., "url": ...}: the URL each saved file came from')
     parser.add_argument("--batch-size", type=positive_int, default=200, help="pages per Prefect task (default 200)")
+    dask = parser.add_mutually_exclusive_group()
+    dask.add_argument("--workers", type=positive_int, metavar="N",
+                      help="read and extract batches in N Dask worker processes on this machine (a LocalCluster, "
+                      "through prefect-dask); loads stay in this process")
+    dask.add_argument("--dask-address", metavar="tcp://HOST:PORT",
+                      help="read and extract batches on the Dask cluster whose scheduler is there (its workers need "
+                      "newsduck and the input files at the same paths)")
     add_quiet_option(parser)
     parser.add_argument("--json", action="store_true", help="print the run summary as JSON")
     parser.set_defaults(handler=run)
@@ -47,12 +57,19 @@ def run(args: argparse.Namespace) -> int:
     urls = read_url_map(args.urls) if args.urls else None
     db_path = database_path(args.db)
     check_writable(db_path)
+    if args.dask_address:
+        check_dask_scheduler(args.dask_address)
 
-    use_running_server()  # the shared local Prefect server, when one runs: no temporary server to start
-    from ..ingest import ingest  # imports Prefect: only once the arguments are known to be good
+    on_dask = bool(args.workers or args.dask_address)
+    # the shared local Prefect server, when one runs: no temporary server to start; Dask's workers need one API
+    with api_for_worker_processes() if on_dask else nullcontext(use_running_server()):
+        from ..ingest import dask_task_runner, ingest  # imports Prefect: only once the arguments are known to be good
 
-    with stop_requests(), progress_bar(args.quiet, lambda: RunBar("ingest")) as bar, progress_listener(bar):
-        summary = ingest(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls)
+        run_flow = ingest.with_options(task_runner=dask_task_runner(args.workers, args.dask_address)) if on_dask \
+            else ingest
+        with stop_requests(), progress_bar(args.quiet, lambda: RunBar("ingest")) as bar, progress_listener(bar):
+            summary = run_flow(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls,
+                               tasks_in_other_processes=on_dask)
     print(json.dumps(summary) if args.json else format_run(summary))
     return interrupted_exit(summary)
 
@@ -68,3 +85,27 @@ def check_writable(db_path: str) -> None:
         connect_writer(db_path).close()
     except WarehouseError as exc:
         raise CliError(str(exc)) from None
+
+
+DASK_CONNECT_SECONDS = 5
+
+
+def check_dask_scheduler(address: str) -> None:
+    """Fail before Prefect starts if `address` is no Dask scheduler address (usage) or none answers there."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname or not port:
+        raise CliError(f"--dask-address expects a Dask scheduler address like tcp://10.0.0.5:8786, got {address!r}",
+                       EXIT_USAGE)
+    from distributed import Client
+
+    try:
+        Client(address, timeout=DASK_CONNECT_SECONDS).close()
+    except (OSError, TimeoutError) as exc:
+        raise CliError(f"no Dask scheduler answers at {address} ({type(exc).__name__}: "
+                       f"{str(exc).splitlines()[0] if str(exc) else 'no answer'})") from None

@@ -394,6 +394,15 @@ def looks_like_markup(body: bytes) -> bool:
     return head.startswith(b"<")
 
 
+def check_page_body(content_type: str | None, body: bytes, url: str, config: FetchConfig | None = None) -> None:
+    """Raise BadContentType unless a body declared as `content_type` is a page, by the rules of a fetch
+    (for a body read from elsewhere, such as a WARC record)."""
+    config = config or FetchConfig()
+    media_type = media_type_of(content_type)
+    _precheck_type("page", media_type, config, url)
+    _postcheck_body("page", media_type, body, config, url)
+
+
 def _precheck_type(kind: str, media_type: str | None, config: FetchConfig, url: str) -> None:
     accepted = config.accepted_types.get(kind, ())
     if media_type in accepted or media_type in SNIFFABLE_TYPES:

@@ -1,0 +1,177 @@
+"""Beyond one machine (issue 19), side by side in one run: each row measures one way newsduck scales.
+
+    .venv/bin/python -m bench.scale [--pages 2000]
+
+Rows:
+- `warc`: `newsduck ingest FILE.warc.gz` against `newsduck extract` of the same pages saved as files, and against
+  `newsduck ingest` of those files: pages per second of each (process start-up included) and the ratios, the
+  WARC ingest's peak RSS at a tenth of the pages and at all of them, and the file ingest's at all of them (what
+  the warehouse's growth costs any ingest; reading the archive must add nothing that grows with its records).
+- `dask`: the same WARC ingest in one process and with `--workers 2` (a Dask LocalCluster): pages per second, ratio.
+
+Every ingest uses one Prefect server the bench starts (`newsduck server start`), so none pays for a temporary one.
+
+The pages are the demo site's articles (examples/demo-site), each made a story of its own (a number in its
+headline and text) at a URL of its own, so every record is a new article. Each row is one function returning
+`Row`s; rows for DuckLake (1 vs 2 workers, DuckLake vs the DuckDB file) take their place in ROWS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from fastwarc import WarcRecordType
+
+from warehouse.warc import http_head, record_bytes
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_PAGES = REPO / "examples" / "demo-site" / "content"
+NEWSDUCK = str(Path(sys.executable).parent / "newsduck")
+CANONICAL = re.compile(r"http://demo\.fuxin-news\.example/content/[^\"]+")
+ARCHIVED_AT = datetime(2025, 3, 8, tzinfo=timezone.utc)
+
+
+@dataclass
+class Row:
+    name: str
+    figures: dict[str, str]
+
+
+def demo_pages(count: int) -> Iterator[tuple[str, bytes]]:
+    """`count` distinct article pages (URL, HTML bytes): the demo site's UTF-8 ones, numbered in headline and
+    text."""
+    templates = []
+    for path in sorted(DEMO_PAGES.rglob("content_*.html")):
+        try:
+            templates.append(path.read_bytes().decode("utf-8"))
+        except UnicodeDecodeError:  # the site's one GBK page
+            continue
+    for number in range(count):
+        url = f"https://news.example.com/2025-03/{number:06d}.html"
+        html = CANONICAL.sub(url, templates[number % len(templates)])  # the page names its own URL
+        html = re.sub(r"<title>", f"<title>第{number}期 ", html, count=1)
+        html = re.sub(r"(<h1[^>]*>)", rf"\g<1>第{number}期 ", html, count=1)
+        html = html.replace("<p>", f"<p>（编号{number}）", 1)
+        yield url, html.encode("utf-8")
+
+
+def response_record(url: str, body: bytes, when: datetime = ARCHIVED_AT, status: int = 200,
+                    content_type: str = "text/html; charset=utf-8") -> bytes:
+    """A gzip-compressed WARC response record, as a crawler archives a fetch."""
+    return record_bytes(WarcRecordType.response, url, when, "application/http; msgtype=response",
+                        http_head(status, content_type, len(body)) + body, uuid.uuid4(), payload=body)
+
+
+def write_demo_warc(path: Path, count: int) -> Path:
+    with open(path, "wb") as out:
+        for number, (url, body) in enumerate(demo_pages(count)):
+            out.write(response_record(url, body, ARCHIVED_AT + timedelta(seconds=number)))
+    return path
+
+
+def write_demo_files(directory: Path, count: int) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for url, body in demo_pages(count):
+        (directory / url.rsplit("/", 1)[1]).write_bytes(body)
+    return directory
+
+
+def timed(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """(wall seconds, peak RSS in MB of the command's largest process, its children included) of one command,
+    which must succeed; its output is dropped."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode("utf-8", "replace").strip()[-500:]
+            raise SystemExit(f"bench.scale: {' '.join(argv[:2])} failed ({process.returncode}): {message}")
+    return seconds, usage.ru_maxrss // 1024
+
+
+def ingest(source: Path, db: Path, env: dict[str, str], *options: str) -> tuple[float, int]:
+    return timed([NEWSDUCK, "ingest", str(source), "--db", str(db), "--quiet", *options], env)
+
+
+def warc_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
+    """WARC import against `newsduck extract` and `newsduck ingest` of the same pages as files, and the import's
+    memory at 1/10 and all of the pages."""
+    small = max(1, pages // 10)
+    warc_small, warc_all = write_demo_warc(work / "small.warc.gz", small), write_demo_warc(work / "all.warc.gz", pages)
+    files = write_demo_files(work / "pages", pages)
+    _, rss_small = ingest(warc_small, work / "small.duckdb", env)
+    warc, rss_all = ingest(warc_all, work / "warc.duckdb", env)
+    from_files, rss_files = ingest(files, work / "files.duckdb", env)
+    extract, _ = timed([NEWSDUCK, "extract", str(files)], env)
+    return [Row("warc", {
+        "pages": str(pages),
+        "ingest_warc_pages_s": f"{pages / warc:.1f}",
+        "ingest_files_pages_s": f"{pages / from_files:.1f}",
+        "extract_pages_s": f"{pages / extract:.1f}",
+        "warc/extract": f"{extract / warc:.2f}",
+        "warc/files": f"{from_files / warc:.2f}",
+        f"rss_mb@{small}": str(rss_small),
+        f"rss_mb@{pages}": str(rss_all),
+        "rss_growth": f"{rss_all / rss_small:.2f}",
+        f"rss_files_mb@{pages}": str(rss_files),
+    })]
+
+
+def dask_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
+    """The WARC import in one process against the same with its batches extracted on 2 Dask worker processes."""
+    archive = write_demo_warc(work / "all.warc.gz", pages)
+    alone, _ = ingest(archive, work / "alone.duckdb", env)
+    on_dask, _ = ingest(archive, work / "dask.duckdb", env, "--workers", "2")
+    return [Row("dask", {
+        "pages": str(pages),
+        "one_process_pages_s": f"{pages / alone:.1f}",
+        "workers_2_pages_s": f"{pages / on_dask:.1f}",
+        "workers_2/one": f"{alone / on_dask:.2f}",
+    })]
+
+
+# Each row: a function (pages, work directory, environment) -> rows. DuckLake's rows (1 vs 2 workers into DuckLake,
+# DuckLake vs the DuckDB file) belong here once its warehouse backend exists.
+ROWS: dict[str, Callable[[int, Path, dict[str, str]], list[Row]]] = {"warc": warc_row, "dask": dask_row}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench.scale", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=2000, help="pages per row (default 2000)")
+    parser.add_argument("--rows", nargs="+", choices=list(ROWS), default=list(ROWS), help="rows to run (default all)")
+    args = parser.parse_args(argv)
+    if args.pages < 10:
+        parser.error("--pages must be at least 10")
+    with tempfile.TemporaryDirectory(prefix="newsduck-scale-") as tmp:
+        work = Path(tmp)
+        env = {**os.environ, "NEWSDUCK_HOME": str(work / "home"), "PREFECT_HOME": str(work / "prefect")}
+        env.pop("PREFECT_API_URL", None)
+        print(f"# bench.scale  {os.cpu_count()} cores  {args.pages} pages per row", flush=True)
+        timed([NEWSDUCK, "server", "start"], env)
+        try:
+            for name in args.rows:
+                (work / name).mkdir()
+                for row in ROWS[name](args.pages, work / name, env):
+                    print(row.name.ljust(8), "  ".join(f"{key} {value}" for key, value in row.figures.items()),
+                          flush=True)
+        finally:
+            timed([NEWSDUCK, "server", "stop"], env)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""bench.scale runs end to end at a tiny size and prints its rows, and refuses a bad size with one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bench.scale", *args], cwd=PROJECT, capture_output=True, text=True,
+                          timeout=600)
+
+
+def figures_of(line: str) -> tuple[str, dict[str, str]]:
+    name, *pairs = line.split()
+    return name, dict(zip(pairs[::2], pairs[1::2]))
+
+
+def test_the_scale_bench_prints_warc_import_beside_extract_and_dask_beside_one_process():
+    done = _run("--pages", "20")
+    assert done.returncode == 0, done.stderr
+    header, warc, dask = done.stdout.strip().splitlines()
+    assert header.startswith("# bench.scale") and "20 pages per row" in header
+
+    name, figures = figures_of(warc)
+    assert name == "warc"
+    assert set(figures) == {"pages", "ingest_warc_pages_s", "ingest_files_pages_s", "extract_pages_s", "warc/extract",
+                            "warc/files", "rss_mb@2", "rss_mb@20", "rss_growth", "rss_files_mb@20"}
+    assert figures["pages"] == "20"
+    warc_rate, files_rate, extract_rate = (float(figures[k]) for k in (
+        "ingest_warc_pages_s", "ingest_files_pages_s", "extract_pages_s"))
+    assert min(warc_rate, files_rate, extract_rate) > 0
+    # the ratios are of the unrounded rates: equal to those printed up to their rounding
+    assert float(figures["warc/extract"]) == pytest.approx(warc_rate / extract_rate, rel=0.15, abs=0.02)
+    assert float(figures["warc/files"]) == pytest.approx(warc_rate / files_rate, rel=0.15, abs=0.02)
+    assert int(figures["rss_mb@20"]) > 0
+
+    name, figures = figures_of(dask)
+    assert name == "dask" and set(figures) == {"pages", "one_process_pages_s", "workers_2_pages_s", "workers_2/one"}
+    ratio = float(figures["workers_2_pages_s"]) / float(figures["one_process_pages_s"])
+    assert float(figures["workers_2/one"]) == pytest.approx(ratio, rel=0.15, abs=0.02)
+
+
+def test_the_scale_bench_refuses_too_few_pages():
+    done = _run("--pages", "3")
+    assert done.returncode == 2 and "--pages must be at least 10" in done.stderr
