@@ -1,9 +1,9 @@
 """What `ingest` and `crawl` share: a fetched page on its way to the warehouse, extracting a batch, loading it.
 
 Batches, not pages, are the unit of Prefect work. `load_pages` holds a write connection for one batch only:
-it loads the pages (warehouse.load.load_batch, one transaction), then records in the frontier (`urls`) what
-became of each fetched URL and adds the batch's counts to its run's row (`runs`, which so shows the run's progress),
-in one more short transaction; the search index is brought up to date in a second short connection.
+it loads the pages and, in the same transaction (warehouse.load.load_batch), records in the frontier (`urls`) what
+became of each fetched URL and adds the batch's counts to its run's row (`runs`, which so shows the run's progress);
+the search index is brought up to date in a second short connection.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from warehouse.errors import first_line
 from warehouse.load import count_outcomes, load_batch
 from warehouse.prepare import prepare_pages
 from warehouse.rows import ERROR, NOT_ARTICLE, SKIPPED_ROBOTS, PageRows
-from warehouse.models import ErrorInfo, LoadCounts, PageResult
+from warehouse.models import ErrorInfo, LoadCounts, LoadedBatch, PageResult
 from warehouse.runs import count_batch, record_errors
 from warehouse.rowgroups import chunks_due, merge_chunk, run_log_chunks_due
 from warehouse.search import compact_search_index, compaction_due, refresh_search_index
@@ -534,27 +534,27 @@ def _upkeep(con, what: str, work: Callable[[], T], *, failed: str, otherwise: T 
 
 def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, *,
                     track_new_urls: bool = False) -> BatchCounts:
+    """Load the batch and, in its transaction, settle its URLs in the frontier and add its counts to the run's
+    row: a load is never committed with its URLs still due (a process killed after the commit would fetch them
+    again), nor the URLs settled without the load."""
     loadable = [p for p in pages if p.load and p.result is not None]
-    first_fetch_id = frontier.fetch_id_floor(con)
-    with batch_memory_cap(con):
-        counts = load_batch(con, run_id, [p.rows if p.rows is not None and p.rows.source_id == source_id
-                                          else p.result for p in loadable], source_id=source_id)
-    release_read_cache(con)
     tracked = [p for p in pages if p.url is not None]
-    outcomes = frontier.load_outcomes(con, run_id, [p.input for p in tracked if p.load], from_fetch_id=first_fetch_id)
     # Pages only the frontier hears of (a crawl's feeds and sitemaps) are inputs too, with an outcome of their own.
     unloaded = [p for p in pages if not p.load and not p.not_modified]
     unloaded_errors = [p.error for p in unloaded if p.error is not None and p.fetched.skipped is None]
-    marks, placements = settle(tracked, outcomes)
-    counts.add(count_outcomes([unloaded_outcome(p) for p in unloaded]))
     # A 304 repeats the page's last outcome: an unchanged article, or a page that is not an article.
     not_modified = [p.fetched.fetch.url or p.input for p in pages if p.not_modified]
     articles = frontier.urls_with_articles(con, not_modified)
-    counts.inputs += len(not_modified)
-    counts.unchanged += sum(1 for url in not_modified if url in articles)
-    counts.not_article += sum(1 for url in not_modified if url not in articles)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    settled = BatchCounts(not_modified=len(not_modified))
+
+    def settle_batch(con, loaded: LoadedBatch) -> None:  # may run again after a rolled-back attempt
+        counts = settled.counts = LoadCounts()
+        counts.add(loaded)
+        counts.add(count_outcomes([unloaded_outcome(p) for p in unloaded]))
+        counts.inputs += len(not_modified)
+        counts.unchanged += sum(1 for url in not_modified if url in articles)
+        counts.not_article += sum(1 for url in not_modified if url not in articles)
+        marks, placements = settle(tracked, loaded.outcomes)
         if track_new_urls:
             frontier.queue_urls(con, [frontier.NewUrl(p.url, p.kind) for p in tracked], source_id=source_id,
                                 run_id=run_id)
@@ -562,11 +562,12 @@ def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, 
         frontier.mark_urls(con, marks)
         frontier.place_epaper_articles(con, placements)
         count_batch(con, run_id, counts)  # the run's row follows its batches: another process can watch it
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    return BatchCounts(counts, len(not_modified))
+
+    with batch_memory_cap(con):
+        load_batch(con, run_id, [p.rows if p.rows is not None and p.rows.source_id == source_id else p.result
+                                 for p in loadable], source_id=source_id, settle=settle_batch)
+    release_read_cache(con)
+    return settled
 
 
 def unloaded_outcome(page: Page) -> str:

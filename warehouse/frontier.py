@@ -256,34 +256,6 @@ def validators(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> dict[str,
     return {url: (etag, last_modified) for url, etag, last_modified in rows}
 
 
-def fetch_id_floor(con: duckdb.DuckDBPyConnection) -> int:
-    """A fetch_id at or below that of every fetch written from now on, read from the catalog, not the table.
-
-    DuckDB reports the sequence's last value handed out, or after the database was reopened the next one to hand
-    out; either is a floor for the ids to come.
-    """
-    row = con.execute("SELECT coalesce(last_value, start_value) FROM duckdb_sequences() "
-                      "WHERE sequence_name = 'fetch_id_seq' AND database_name = current_database()").fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
-
-
-def load_outcomes(con: duckdb.DuckDBPyConnection, run_id: str, inputs: Sequence[str], *,
-                  from_fetch_id: int = 0) -> dict[str, tuple[str, str | None]]:
-    """input -> (fetches.outcome, article_id) of this run's fetches of `inputs` with a fetch_id of at least
-    `from_fetch_id` (the latest one wins); missing when nothing was written. Pass `fetch_id_floor` as it was before
-    the batch's load: fetch_ids grow with every batch, so the scan then skips the row groups of earlier batches
-    (their fetch_id ranges lie below it) instead of reading every fetch of a long crawl.
-    """
-    if not inputs:
-        return {}
-    table = pa.Table.from_pylist([{"url": u} for u in set(inputs)], schema=URL_LIST_SCHEMA)
-    with registered(con, "__frontier_inputs", table) as view:
-        rows = con.execute(
-            f"""SELECT f.input, f.outcome, f.article_id FROM fetches f JOIN {view} i ON f.input = i.url
-                WHERE f.run_id = ? AND f.fetch_id >= ? ORDER BY f.fetch_id""", [run_id, from_fetch_id]).fetchall()
-    return {input_: (outcome, article_id) for input_, outcome, article_id in rows}
-
-
 def urls_with_articles(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> set[str]:
     """Which of `urls` an article was stored from (articles.url): a 304 for them means "unchanged article"."""
     if not urls:

@@ -1,0 +1,123 @@
+"""A crawl under crashes: killed right after a batch's commit. Real subprocesses, a real HTTP server on
+127.0.0.1 counting requests, real DuckDB files, the real Prefect engine."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.static_server import serve_directory
+
+from conftest import REPO
+
+pytestmark = pytest.mark.slow
+ARTICLE_PREFIX = "/content/"
+
+
+def make_site(directory: Path, articles: int) -> Path:
+    """A site of one list page linking `articles` article pages (no robots.txt: nothing delays the crawl)."""
+    (directory / "list").mkdir(parents=True)
+    (directory / "content").mkdir()
+    links = []
+    for n in range(articles):
+        name = f"content_{n:05d}.html"
+        paragraphs = "".join(f"<p>第{n}篇报道的第{i}段。记者在现场看到，阜新市第{n}个项目第{i}阶段进展顺利，"
+                             f"群众反映良好，相关部门表示将继续推进。</p>" for i in range(6))
+        (directory / "content" / name).write_text(
+            f"<html><head><title>第{n}篇报道</title></head><body><article><h1>第{n}篇报道</h1>"
+            f"<div class='info'>2024-11-05 08:30 来源：阜新日报</div>{paragraphs}</article></body></html>",
+            encoding="utf-8")
+        links.append(f'<li><a href="/content/{name}">第{n}篇报道</a></li>')
+    (directory / "list" / "index.html").write_text(
+        f"<html><head><title>要闻</title></head><body><ul>{''.join(links)}</ul></body></html>", encoding="utf-8")
+    return directory
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    return make_site(tmp_path_factory.mktemp("site"), 240)
+
+
+def article_requests(log: list[str]) -> list[str]:
+    return [path for path in log if path.startswith(ARTICLE_PREFIX)]
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def stored_paths(db: Path) -> list[str]:
+    return [url.split("/", 3)[3] for (url,) in rows(db, "SELECT url FROM articles WHERE parent_article_id IS NULL")]
+
+
+def crawl_process(url: str, db: Path, *extra: str, prelude: str = "") -> subprocess.Popen:
+    """`newsduck crawl URL --db DB --json …` in a process of its own; `prelude` runs first (a fault to inject)."""
+    argv = ["crawl", url, "--db", str(db), "--json", "--quiet", *extra]
+    script = textwrap.dedent(prelude) + f"\nimport sys\nfrom flows.cli import main\nsys.exit(main({argv!r}))\n"
+    return subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+
+
+def outcome(process: subprocess.Popen, timeout: float = 300) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of a crawl process, once it is gone with what it started: a killed crawl leaves
+    Prefect's ephemeral server (its process group) behind, holding the output pipes open."""
+    try:
+        code = process.wait(timeout=timeout)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    out, err = process.communicate(timeout=30)
+    return code, out, err
+
+
+def summary_of(out: str) -> dict:
+    return json.loads(out.strip().splitlines()[-1])
+
+
+# Killed (as by kill -9: no cleanup, no flush) right after the first batch that stored articles has committed.
+KILL_AFTER_COMMIT = """
+    import os
+    import flows.batches
+
+    load_batch = flows.batches.load_batch
+
+    def load_then_die(*args, **kwargs):
+        loaded = load_batch(*args, **kwargs)
+        if loaded.new:
+            os._exit(9)
+        return loaded
+
+    flows.batches.load_batch = load_then_die
+"""
+
+
+def test_a_crawl_killed_right_after_a_batch_commit_leaves_no_stored_page_to_fetch_again(site, tmp_path):
+    db = tmp_path / "killed.duckdb"
+    with serve_directory(str(site)) as server:
+        url = server.base_url + "/list/index.html"
+        code, out, err = outcome(crawl_process(url, db, "--batch-size", "40", prelude=KILL_AFTER_COMMIT))
+        assert code == 9, err
+        first_log = list(server.request_log)
+        stored_before = set(stored_paths(db))
+        assert stored_before  # the batch committed before the kill
+
+        code, out, err = outcome(crawl_process(url, db))
+        assert code == 0, err
+        second_log = server.request_log[len(first_log):]
+    fetched_again = {path.lstrip("/") for path in article_requests(second_log)} & stored_before
+    assert fetched_again == set()
+    assert Counter(stored_paths(db)) == Counter({f"content/content_{n:05d}.html": 1 for n in range(240)})
+    assert summary_of(out)["new"] == 240 - len(stored_before)
+    assert rows(db, "SELECT count(*) FROM urls WHERE kind = 'article' AND status <> 'stored'") == [(0,)]
+
