@@ -561,6 +561,7 @@ def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, 
         record_errors(con, run_id, unloaded_errors)
         frontier.mark_urls(con, marks)
         frontier.place_epaper_articles(con, placements)
+        frontier.renew_leases(con, run_id)  # the run is alive: the URLs it claimed stay its own
         count_batch(con, run_id, counts)  # the run's row follows its batches: another process can watch it
 
     with batch_memory_cap(con):

@@ -9,7 +9,8 @@ One flow run crawls one source (sources.toml, or an ad-hoc URL) and writes one `
    looking like an article URL), not excluded — are queued in the frontier (`urls`). List pages, feeds
    and sitemaps are fetched again on every run.
 2. **Fetch.** Stream the due article URLs from the frontier (queued; failed and due for a retry; with
-   --refresh also those already stored, conditionally), one polite `fetch_many` stream per host, at most
+   --refresh also those already stored, conditionally), claiming them a chunk at a time (a lease: another crawl
+   of the site at the same time fetches other URLs), one polite `fetch_many` stream per host, at most
    `max_pages` per run. Results flow into batches while fetching goes on.
 3. **Extract and load.** Each page starts extracting as soon as it is fetched (a worker thread, or worker
    processes); each full batch is then collected and loaded (one transaction, the write connection held for
@@ -525,7 +526,8 @@ class Crawl:
 
     async def fetch_articles(self) -> None:
         now = frontier.utc_now()
-        due = await self.store.call(frontier.hosts_to_fetch, self.store.source_id, refresh=self.refresh, now=now)
+        due = await self.store.call(frontier.hosts_to_fetch, self.store.source_id, refresh=self.refresh, now=now,
+                                    run_id=self.store.run_id)
         total = sum(n for _, n in due)
         self.stats.articles_total = min(total, self.max_pages) if self.max_pages is not None else total
         hosts = [host for host, _ in due]
@@ -538,9 +540,13 @@ class Crawl:
         per_host = self.fetcher.config.per_host_concurrency
         notify(self.stats)
 
+        # URLs are claimed (leased to this run) as they are read, so that another crawl of the site does not
+        # fetch them too; a run capped below a chunk claims no more than its cap at a time.
+        chunk = min(FRONTIER_CHUNK, self.max_pages) if self.max_pages is not None else FRONTIER_CHUNK
+
         def read_chunk(host: str, after: tuple | None) -> asyncio.Future:
             return asyncio.ensure_future(self.store.call(
-                frontier.urls_to_fetch, self.store.source_id, host=host, after=after, limit=FRONTIER_CHUNK,
+                frontier.claim_urls, self.store.run_id, self.store.source_id, host=host, after=after, limit=chunk,
                 refresh=self.refresh, now=now))
 
         async def requests_for(host: str):
@@ -549,7 +555,7 @@ class Crawl:
             try:
                 while upcoming is not None:
                     rows = await upcoming
-                    upcoming = read_chunk(host, rows[-1].cursor) if len(rows) == FRONTIER_CHUNK else None
+                    upcoming = read_chunk(host, rows[-1].cursor) if len(rows) == chunk else None
                     for row in rows:
                         if stop_requested() or not budget.take():
                             return
@@ -770,6 +776,7 @@ def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status:
     counts = stats.loaded.counts
     with writer(db_path, lock_wait) as con:
         finish_run(con, run_id, counts, status)
+        frontier.release_leases(con, run_id)
         frontier.finish_crawl_run(con, run_id, source_id=source.name, discovered=stats.discovered,
                                   fetched=stats.fetched, not_modified=stats.not_modified, bytes_read=stats.bytes,
                                   duration_s=duration)

@@ -1,16 +1,21 @@
-"""A crawl under crashes: killed right after a batch's commit. Real subprocesses, a real HTTP server on
+"""A crawl under crashes and contention: killed right after a batch's commit, two crawls of one site at once, a
+database held by another process for longer than the busy timeout. Real subprocesses, a real HTTP server on
 127.0.0.1 counting requests, real DuckDB files, the real Prefect engine."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from collections import Counter
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import duckdb
@@ -121,3 +126,94 @@ def test_a_crawl_killed_right_after_a_batch_commit_leaves_no_stored_page_to_fetc
     assert summary_of(out)["new"] == 240 - len(stored_before)
     assert rows(db, "SELECT count(*) FROM urls WHERE kind = 'article' AND status <> 'stored'") == [(0,)]
 
+
+class SlowHandler(SimpleHTTPRequestHandler):
+    """Serves the directory, counting every request; an article answers after ARTICLE_DELAY seconds, so that two
+    crawls started together are fetching at the same time."""
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+    def do_GET(self) -> None:
+        self.server.request_log.append(self.path)
+        if self.path.startswith(ARTICLE_PREFIX):
+            time.sleep(ARTICLE_DELAY)
+        super().do_GET()
+
+
+ARTICLE_DELAY = 0.1
+
+
+@contextlib.contextmanager
+def slow_server(directory: Path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SlowHandler, directory=str(directory)))
+    server.daemon_threads = True
+    server.request_log = []
+    server.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+# Chunks of 40 URLs, so that two crawls of 240 articles take turns claiming them.
+SMALL_CHUNKS = """
+    import flows.crawl
+
+    flows.crawl.FRONTIER_CHUNK = 40
+"""
+
+
+def test_two_crawls_of_one_site_at_once_fetch_each_page_once(site, tmp_path):
+    db = tmp_path / "two.duckdb"
+    with slow_server(site) as server:
+        url = server.base_url + "/list/index.html"
+        crawls = [crawl_process(url, db, "--batch-size", "20", prelude=SMALL_CHUNKS) for _ in range(2)]
+        results = [outcome(process) for process in crawls]
+        log = list(server.request_log)
+    for code, _, err in results:
+        assert code == 0, err
+    every_article_once = {f"/content/content_{n:05d}.html": 1 for n in range(240)}
+    assert Counter(article_requests(log)) == every_article_once
+    assert Counter("/" + path for path in stored_paths(db)) == every_article_once
+    new = [summary_of(out)["new"] for _, out, _ in results]
+    assert sum(new) == 240
+    assert min(new) > 0  # both crawls fetched: they ran at the same time and split the site
+    assert rows(db, "SELECT count(*) FROM urls WHERE lease_run_id IS NOT NULL OR lease_until IS NOT NULL") == [(0,)]
+
+
+# The crawl's leases last 30 s from its last load, instead of minutes.
+SHORT_LEASE = """
+    import datetime
+    import warehouse.frontier
+
+    warehouse.frontier.URL_LEASE = datetime.timedelta(seconds=30)
+"""
+
+
+def test_a_lease_left_by_a_killed_crawl_is_taken_after_it_runs_out(site, tmp_path):
+    from warehouse import frontier
+    from warehouse.db import connect
+
+    db = tmp_path / "lease.duckdb"
+    with serve_directory(str(site)) as server:
+        code, _, err = outcome(crawl_process(server.base_url + "/list/index.html", db, "--batch-size", "40",
+                                             prelude=KILL_AFTER_COMMIT + SHORT_LEASE))
+    assert code == 9, err
+    ((killed_run, source, held, until),) = rows(
+        db, "SELECT lease_run_id, source_id, count(*), max(lease_until) FROM urls "
+            "WHERE lease_run_id IS NOT NULL GROUP BY ALL")
+    assert held == 240 - len(stored_paths(db))  # the URLs the killed crawl claimed and did not load
+    con = connect(db)  # another machine's crawl: it cannot see that the killed process is gone
+    try:
+        assert frontier.claim_urls(con, "other-run", source, limit=500) == []
+        time.sleep(max(0.0, (until - frontier.utc_now()).total_seconds()) + 0.5)
+        taken = frontier.claim_urls(con, "other-run", source, limit=500)
+        assert len(taken) == held
+        assert con.execute("SELECT count(*) FROM urls WHERE lease_run_id = ?", [killed_run]).fetchone() == (0,)
+    finally:
+        con.close()
