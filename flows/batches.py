@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -25,7 +26,8 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from warehouse import frontier, rowgroups
-from warehouse.db import WarehouseLockedError, batch_memory_cap, connect, lift_memory_limit, release_read_cache
+from warehouse.db import (WarehouseLockedError, batch_memory_cap, busy_timeout, connect, lift_memory_limit,
+                          release_read_cache)
 from warehouse.errors import first_line
 from warehouse.load import count_outcomes, load_batch
 from warehouse.prepare import prepare_pages
@@ -38,11 +40,11 @@ from warehouse.search import compact_search_index, compaction_due, refresh_searc
 from .extract_worker import extract_body, extract_job
 from .extract_worker import ready as extract_worker_ready
 from .fetch import Fetched
+from .stopping import stop_requested
 from .web import (BadContentType, BadScheme, BadUrl, DecompressionBomb, FetchResult, ForbiddenAddress,
                   HttpStatusError, RobotsDisallowed, TooLarge, to_error_info, to_fetch_info)
 
 DEFAULT_BATCH_SIZE = 200
-LOCK_WAIT_SECONDS = 60.0
 # Failures that will not go away by asking again: the URL is `skipped` for good.
 PERMANENT_FAILURES = (RobotsDisallowed, BadContentType, TooLarge, DecompressionBomb, BadScheme, BadUrl, ForbiddenAddress)
 STORED_OUTCOMES = ("new", "updated", "unchanged", "duplicate")
@@ -377,18 +379,33 @@ def extract_batch(pages: Batch | list[Page], source_id: str | None = None) -> Ba
 _OPEN_CLOSE = threading.Lock()
 
 
-def open_writer(db_path: str, wait_seconds: float = LOCK_WAIT_SECONDS):
-    """Open the write connection, waiting (visibly) while another process holds the file.
-    Close it with `close_writer` (or use `writer`)."""
-    deadline = time.monotonic() + wait_seconds
+def open_writer(db_path: str, wait_seconds: float | None = None, *, keep_waiting: bool = False):
+    """Open the write connection, waiting (visibly) while another process holds the file, up to `wait_seconds`
+    (default `warehouse.db.busy_timeout`: $NEWSDUCK_BUSY_TIMEOUT, else 30 s); then WarehouseLockedError.
+    Close it with `close_writer` (or use `writer`).
+
+    `keep_waiting` is for a caller whose work giving up would throw away (a fetched batch, a running crawl's
+    frontier and its run row): it waits on past `wait_seconds`, with a line on stderr each time another
+    `wait_seconds` has gone by, until the file is free; only a stop request (Ctrl-C) makes it give up."""
+    limit = busy_timeout() if wait_seconds is None else wait_seconds
+    started = time.monotonic()
+    deadline = started + limit
     delay = 0.2
     while True:
         try:
             with _OPEN_CLOSE:
                 return connect(db_path)
-        except WarehouseLockedError:
-            if time.monotonic() >= deadline:
-                raise
+        except WarehouseLockedError as exc:
+            now = time.monotonic()
+            if now >= deadline:
+                if not keep_waiting or stop_requested():
+                    raise
+                holder = f"process {exc.pid}" if exc.pid is not None else "another process"
+                # sys.stderr.write, not print: a flow with log_prints sends print() to its logger
+                sys.stderr.write(f"newsduck: {db_path} is still locked by {holder} after {now - started:.0f} s; "
+                                 "what was fetched is kept and loaded once it is free (Ctrl-C gives up)\n")
+                sys.stderr.flush()
+                deadline = now + limit
             get_run_logger().warning("%s is busy; waiting %.1fs for the other writer", db_path, delay)
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
@@ -403,9 +420,9 @@ def close_writer(con) -> None:
 
 
 @contextmanager
-def writer(db_path: str, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator:
-    """A write connection for the length of the block (one batch, one bookkeeping step)."""
-    con = open_writer(db_path, wait_seconds)
+def writer(db_path: str, wait_seconds: float | None = None, *, keep_waiting: bool = False) -> Iterator:
+    """A write connection for the length of the block (one batch, one bookkeeping step); see `open_writer`."""
+    con = open_writer(db_path, wait_seconds, keep_waiting=keep_waiting)
     try:
         yield con
     finally:
@@ -414,7 +431,7 @@ def writer(db_path: str, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator:
 
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False)
 def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
-               lock_wait: float = LOCK_WAIT_SECONDS, track_new_urls: bool = False) -> BatchCounts:
+               lock_wait: float | None = None, track_new_urls: bool = False) -> BatchCounts:
     """Load a batch and settle its URLs in the frontier, then index it for search; the write connections are held
     for this batch only.
 
@@ -426,7 +443,7 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     if hasattr(pages, "result"):
         pages = pages.result()
     batch = pages if isinstance(pages, Batch) else Batch(pages)
-    with writer(db_path, lock_wait) as con:
+    with writer(db_path, lock_wait, keep_waiting=True) as con:
         counts = load_and_settle(con, run_id, batch.pages, source_id, track_new_urls=track_new_urls)
     # Loaded: let go of the pages now. Prefect's states and futures keep the Batch in reference cycles that only
     # the garbage collector frees, every few batches and less often as the heap grows (up to 5 loaded batches
@@ -437,11 +454,11 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     # to theirs. The batch's rows (~40 MB for 200 pages) under the refresh (~35 MB) were the peak of a crawl;
     # the sorted rewrite of the postings or a merge on top of the refresh's would be (bench/README.md, "Memory,
     # session 7" and "Memory, session 8"). The search queue carries the batch's changes across the close.
-    with writer(db_path, lock_wait) as con:
+    with writer(db_path, lock_wait, keep_waiting=True) as con:
         compact = refresh_search(con)
     check_row_groups = row_group_check_due(db_path)
     if compact or check_row_groups:
-        with writer(db_path, lock_wait) as con:
+        with writer(db_path, lock_wait, keep_waiting=True) as con:
             if compact:
                 compact_search(con)
             if check_row_groups:

@@ -53,7 +53,7 @@ from warehouse.models import ErrorInfo
 from warehouse.rows import NO_EDITION
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, register_source, start_run
 
-from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, POOL_MIN_PAGES, Batch, BatchCounts, EarlyExtraction, Page,
+from .batches import (DEFAULT_BATCH_SIZE, POOL_MIN_PAGES, Batch, BatchCounts, EarlyExtraction, Page,
                       Placement, default_extract_workers, extract_batch, extraction_processes, load_pages,
                       merge_run_log, writer, page_from_result, start_extraction_processes)
 from .progress import notify
@@ -153,7 +153,7 @@ class FrontierStore:
     URLs) run one after another on that same connection: opening the file costs more than the statements.
     """
 
-    def __init__(self, db_path: str, source_id: str, run_id: str, lock_wait: float) -> None:
+    def __init__(self, db_path: str, source_id: str, run_id: str, lock_wait: float | None) -> None:
         self.db_path = db_path
         self.source_id = source_id
         self.run_id = run_id
@@ -182,7 +182,7 @@ class FrontierStore:
 
         def run() -> None:
             # deque.popleft is atomic: the event loop appends while this thread drains
-            with writer(self.db_path, self.lock_wait) as con:
+            with writer(self.db_path, self.lock_wait, keep_waiting=True) as con:
                 while self._waiting:
                     work, future = self._waiting.popleft()
                     try:
@@ -230,7 +230,7 @@ class Pipeline:
     """
 
     def __init__(self, db_path: str, run_id: str, source_id: str, stats: CrawlStats, *,
-                 batch_size: int, lock_wait: float) -> None:
+                 batch_size: int, lock_wait: float | None) -> None:
         self.db_path = db_path
         self.run_id = run_id
         self.source_id = source_id
@@ -700,7 +700,7 @@ def crawl(
     sources_file: str | None = None,
     max_crawl_delay: float | None = None,
     extract_workers: int | None = None,
-    lock_wait: float = LOCK_WAIT_SECONDS,
+    lock_wait: float | None = None,
 ) -> dict:
     """Crawl one source into the DuckDB file at `db_path` and return the run's summary.
 
@@ -770,11 +770,12 @@ async def _crawl(source: Source, config: FetchConfig, store: FrontierStore, pipe
         await Crawl(source, fetcher, store, pipeline, stats, max_pages=max_pages, refresh=refresh, dates=dates).run()
 
 
-def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status: str, lock_wait: float) -> dict:
+def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status: str,
+           lock_wait: float | None) -> dict:
     """Close the `runs` row and build the summary (with the first errors and what is still queued)."""
     duration = stats.elapsed
     counts = stats.loaded.counts
-    with writer(db_path, lock_wait) as con:
+    with writer(db_path, lock_wait, keep_waiting=True) as con:
         finish_run(con, run_id, counts, status)
         frontier.release_leases(con, run_id)
         frontier.finish_crawl_run(con, run_id, source_id=source.name, discovered=stats.discovered,

@@ -24,7 +24,7 @@ from parsers.urls import canonicalize_url
 from warehouse import frontier
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, start_run
 
-from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, Batch, BatchCounts, Page, batched,  # noqa: F401
+from .batches import (DEFAULT_BATCH_SIZE, Batch, BatchCounts, Page, batched,  # noqa: F401
                       extract_fetched, extract_pages, load_pages, merge_run_log, open_writer,  # noqa: F401
                       page_from_result, prepare_rows, writer)  # noqa: F401
 from .fetch import read_file
@@ -60,14 +60,14 @@ async def fetch_urls(targets: list[Target], known: dict[str, tuple[str | None, s
     return pages
 
 
-def known_validators(db_path: str, urls: list[str], lock_wait: float) -> dict[str, tuple[str | None, str | None]]:
+def known_validators(db_path: str, urls: list[str], lock_wait: float | None) -> dict[str, tuple[str | None, str | None]]:
     with writer(db_path, lock_wait) as con:
         return frontier.validators(con, urls)
 
 
 @task(name="fetch-and-extract", cache_policy=NO_CACHE, persist_result=False)
 def fetch_and_extract(targets: list[Target], db_path: str | None = None,
-                      lock_wait: float = LOCK_WAIT_SECONDS, progress: RunProgress | None = None) -> Batch:
+                      lock_wait: float | None = None, progress: RunProgress | None = None) -> Batch:
     """Read the files, fetch the URLs (conditionally when fetched before), extract; pages in input order.
     `progress` (pass it quoted) advances by each page extracted."""
     urls = [t for t in targets if t.is_url]
@@ -88,7 +88,7 @@ def ingest(
     db_path: str,
     batch_size: int = DEFAULT_BATCH_SIZE,
     command: str = "ingest",
-    lock_wait: float = LOCK_WAIT_SECONDS,
+    lock_wait: float | None = None,
     file_urls: dict[str, str] | None = None,
 ) -> dict:
     """Fetch or read every input, extract articles and load them into the DuckDB file at `db_path`.
@@ -125,7 +125,7 @@ def ingest(
                 load(pending)
         status = INTERRUPTED if stop_requested() else COMPLETED
     finally:
-        with writer(db_path, lock_wait) as con:
+        with writer(db_path, lock_wait, keep_waiting=True) as con:
             finish_run(con, run_id, total.counts, status)
             errors = first_errors(con, run_id)
             merge_run_log(con)

@@ -1,4 +1,4 @@
-"""A crawl under crashes and contention: killed right after a batch's commit, two crawls of one site at once, a
+"""A crawl under crashes and contention: killed right after a batch's commit, two crawls of one site at once, the
 database held by another process for longer than the busy timeout. Real subprocesses, a real HTTP server on
 127.0.0.1 counting requests, real DuckDB files, the real Prefect engine."""
 
@@ -66,12 +66,12 @@ def stored_paths(db: Path) -> list[str]:
     return [url.split("/", 3)[3] for (url,) in rows(db, "SELECT url FROM articles WHERE parent_article_id IS NULL")]
 
 
-def crawl_process(url: str, db: Path, *extra: str, prelude: str = "") -> subprocess.Popen:
+def crawl_process(url: str, db: Path, *extra: str, prelude: str = "", env: dict | None = None) -> subprocess.Popen:
     """`newsduck crawl URL --db DB --json …` in a process of its own; `prelude` runs first (a fault to inject)."""
     argv = ["crawl", url, "--db", str(db), "--json", "--quiet", *extra]
     script = textwrap.dedent(prelude) + f"\nimport sys\nfrom flows.cli import main\nsys.exit(main({argv!r}))\n"
     return subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, env={**os.environ, **(env or {})})
 
 
 def outcome(process: subprocess.Popen, timeout: float = 300) -> tuple[int, str, str]:
@@ -217,3 +217,40 @@ def test_a_lease_left_by_a_killed_crawl_is_taken_after_it_runs_out(site, tmp_pat
         assert con.execute("SELECT count(*) FROM urls WHERE lease_run_id = ?", [killed_run]).fetchone() == (0,)
     finally:
         con.close()
+
+
+# Another process takes the write lock (waiting for the crawl's batch to end) and holds it for argv[2] seconds.
+HOLD_WRITE_LOCK = """
+import sys, time
+from warehouse.db import connect_writer
+
+con = connect_writer(sys.argv[1], timeout=120)
+print("held", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def test_a_crawl_waits_out_a_lock_held_past_the_busy_timeout_and_loads_what_it_fetched(site, tmp_path):
+    db = tmp_path / "held.duckdb"
+    with slow_server(site) as server:
+        crawl = crawl_process(server.base_url + "/list/index.html", db, "--batch-size", "20",
+                              env={"NEWSDUCK_BUSY_TIMEOUT": "2"})
+        deadline = time.monotonic() + 180
+        while len(article_requests(server.request_log)) < 40:
+            assert crawl.poll() is None and time.monotonic() < deadline, outcome(crawl)
+            time.sleep(0.05)
+        holder = subprocess.Popen([sys.executable, "-c", HOLD_WRITE_LOCK, str(db), "10"], cwd=REPO,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert holder.stdout.readline().strip() == "held", holder.communicate()
+        assert holder.wait(timeout=60) == 0
+        code, out, err = outcome(crawl)
+        log = list(server.request_log)
+    assert code == 0, err
+    assert "is still locked by process" in err and "what was fetched is kept" in err
+    assert "Traceback" not in err
+    summary = summary_of(out)
+    assert (summary["status"], summary["new"], summary["errors"]) == ("completed", 240, 0)
+    every_article_once = {f"/content/content_{n:05d}.html": 1 for n in range(240)}
+    assert Counter(article_requests(log)) == every_article_once
+    assert Counter("/" + path for path in stored_paths(db)) == every_article_once
