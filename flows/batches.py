@@ -26,8 +26,8 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from warehouse import frontier, rowgroups
-from warehouse.db import (WarehouseLockedError, batch_memory_cap, busy_timeout, connect, lift_memory_limit,
-                          release_read_cache)
+from warehouse.db import (WarehouseLockedError, WarehouseWriteError, batch_memory_cap, busy_timeout, connect,
+                          lift_memory_limit, release_read_cache)
 from warehouse.errors import first_line
 from warehouse.load import count_outcomes, load_batch
 from warehouse.prepare import prepare_pages
@@ -106,10 +106,12 @@ class BatchCounts:
     in `counts` too, as `unchanged` when an article was stored from that URL, else as `not_article`)."""
     counts: LoadCounts = field(default_factory=LoadCounts)
     not_modified: int = 0
+    write_failure: str | None = None  # the database could not be written: the batch was rolled back (why)
 
     def add(self, other: "BatchCounts") -> None:
         self.counts.add(other.counts)
         self.not_modified += other.not_modified
+        self.write_failure = self.write_failure or other.write_failure
 
 
 # ----------------------------------------------------------------------------------------------- fetched pages
@@ -412,11 +414,16 @@ def open_writer(db_path: str, wait_seconds: float | None = None, *, keep_waiting
 
 
 def close_writer(con) -> None:
-    """Close, after dropping DuckDB's cache of stored blocks: the checkpoint at the close would run on top of it."""
+    """Close, after dropping DuckDB's cache of stored blocks: the checkpoint at the close would run on top of it.
+    A checkpoint that cannot be written (disk full) loses nothing: the committed rows stay in the WAL."""
     with suppress(duckdb.Error):
         release_read_cache(con)
     with _OPEN_CLOSE:
-        con.close()
+        try:
+            con.close()
+        except duckdb.Error as exc:
+            logging.getLogger(__name__).warning("checkpoint at close failed (%s); the WAL keeps the data",
+                                                first_line(exc))
 
 
 @contextmanager
@@ -435,7 +442,9 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     """Load a batch and settle its URLs in the frontier, then index it for search; the write connections are held
     for this batch only.
 
-    `pages` is the batch (a Batch or a list of Page), or the future of the task that extracts it. Pass either
+    A database that cannot be written (disk full) rolls the batch back and sets `write_failure` in the counts
+    returned; the caller ends its run. `pages` is the batch (a Batch or a list of Page), or the future of the task
+    that extracts it. Pass either
     wrapped in prefect.utilities.annotations.quote: otherwise Prefect walks every record of the batch looking for
     futures (measured: 0.5-1 s of GIL per 200 pages, taken from the fetch loop). `track_new_urls` adds fetched URLs
     the frontier does not know yet (ingest); a crawl queued them already.
@@ -443,8 +452,12 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     if hasattr(pages, "result"):
         pages = pages.result()
     batch = pages if isinstance(pages, Batch) else Batch(pages)
-    with writer(db_path, lock_wait, keep_waiting=True) as con:
-        counts = load_and_settle(con, run_id, batch.pages, source_id, track_new_urls=track_new_urls)
+    try:
+        with writer(db_path, lock_wait, keep_waiting=True) as con:
+            counts = load_and_settle(con, run_id, batch.pages, source_id, track_new_urls=track_new_urls)
+    except WarehouseWriteError as exc:  # returned, not raised: the flow ends the run with one sentence
+        batch.pages = []
+        return BatchCounts(write_failure=str(exc))
     # Loaded: let go of the pages now. Prefect's states and futures keep the Batch in reference cycles that only
     # the garbage collector frees, every few batches and less often as the heap grows (up to 5 loaded batches
     # were alive at once, more the longer the crawl).

@@ -39,6 +39,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import duckdb
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
@@ -49,6 +50,7 @@ from parsers.epaper import edition_date_from_url, edition_url, parse_edition_pag
 from parsers.errors import ParseError
 from parsers.urls import canonicalize_url, dedup_key, matches_patterns, same_site
 from warehouse import frontier
+from warehouse.errors import WarehouseError, WarehouseWriteError, first_line
 from warehouse.models import ErrorInfo
 from warehouse.rows import NO_EDITION
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, register_source, start_run
@@ -293,6 +295,8 @@ class Pipeline:
         counts = await asyncio.to_thread(future.result)
         self.stats.loaded.add(counts)
         notify(self.stats)
+        if counts.write_failure is not None:
+            raise WarehouseWriteError(counts.write_failure)
 
     def abandon(self) -> None:
         """After a failure: let the batches already handed over finish, ignoring their errors."""
@@ -728,15 +732,18 @@ def crawl(
     store = FrontierStore(db_path, src.name, run_id, lock_wait)
     workers = default_extract_workers() if extract_workers is None else extract_workers
     status = FAILED
+    failure = None
     try:
         with extraction_processes(workers), honoured_in_flow():
             asyncio.run(_crawl(src, fetch_config_for(src, max_crawl_delay), store, pipeline, stats,
                                max_pages=limit, refresh=refresh, dates=dates))
         status = INTERRUPTED if stop_requested() else COMPLETED
+    except WarehouseWriteError as exc:  # the run ends `failed` and its summary says why, in one sentence
+        failure = str(exc)
     finally:
         if status != "completed":
             pipeline.abandon()
-        summary = finish(db_path, run_id, src, stats, status, lock_wait)
+        summary = finish(db_path, run_id, src, stats, status, lock_wait, failure)
         logger.info("crawl %s (%s): %s", src.name, status, format_counts(summary))
         publish_artifact(src, summary)
     return summary
@@ -759,6 +766,10 @@ def crawl_sources(db_path: str, sources_file: str | None = None, names: list[str
         except Exception as exc:  # noqa: BLE001 - one source's failure is reported, the next source still runs
             logger.error("crawl %s failed: %s: %s", src.name, type(exc).__name__, exc)
             failed.append(src.name)
+            continue
+        if summaries[src.name]["status"] == FAILED:
+            logger.error("crawl %s failed: %s", src.name, summaries[src.name].get("failure"))
+            failed.append(src.name)
     if failed:
         raise RuntimeError(f"{len(failed)} of {len(chosen)} crawls failed: {', '.join(failed)}")
     return summaries
@@ -771,20 +782,29 @@ async def _crawl(source: Source, config: FetchConfig, store: FrontierStore, pipe
 
 
 def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status: str,
-           lock_wait: float | None) -> dict:
-    """Close the `runs` row and build the summary (with the first errors and what is still queued)."""
+           lock_wait: float | None, failure: str | None = None) -> dict:
+    """Close the `runs` row and build the summary (with the first errors and what is still queued). After a
+    `failure` (the database could not be written) the summary has it; if the row cannot be written either, the
+    summary says so and the next run on this machine marks the run interrupted."""
     duration = stats.elapsed
     counts = stats.loaded.counts
-    with writer(db_path, lock_wait, keep_waiting=True) as con:
-        finish_run(con, run_id, counts, status)
-        frontier.release_leases(con, run_id)
-        frontier.finish_crawl_run(con, run_id, source_id=source.name, discovered=stats.discovered,
-                                  fetched=stats.fetched, not_modified=stats.not_modified, bytes_read=stats.bytes,
-                                  duration_s=duration)
-        states = frontier.status_counts(con, source.name)
-        errors = first_errors(con, run_id)
-        merge_run_log(con)
-    return {
+    states: dict[str, int] = {}
+    errors: list[dict] = []
+    try:
+        with writer(db_path, lock_wait, keep_waiting=True) as con:
+            finish_run(con, run_id, counts, status)
+            frontier.release_leases(con, run_id)
+            frontier.finish_crawl_run(con, run_id, source_id=source.name, discovered=stats.discovered,
+                                      fetched=stats.fetched, not_modified=stats.not_modified,
+                                      bytes_read=stats.bytes, duration_s=duration)
+            states = frontier.status_counts(con, source.name)
+            errors = first_errors(con, run_id)
+            merge_run_log(con)
+    except (duckdb.Error, WarehouseError) as exc:
+        if failure is None:
+            raise
+        failure += f"; the run could not be marked failed either ({first_line(exc)})"
+    summary = {
         "run_id": run_id, "source": source.name, "status": status,
         "discovered": stats.discovered, "fetched": stats.fetched, "not_modified": stats.not_modified,
         "inputs": counts.inputs, **{key: getattr(counts, key) for key in OUTCOMES},
@@ -793,6 +813,9 @@ def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status:
         "queued": states.get(frontier.QUEUED, 0),
         "first_errors": errors,
     }
+    if failure is not None:
+        summary["failure"] = failure
+    return summary
 
 
 FETCH_COLUMNS = ("discovered", "fetched", "not_modified")   # a crawl's own counts, before its inputs' outcomes

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import asdict
 
+import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
@@ -22,6 +23,7 @@ from prefect.utilities.annotations import quote
 
 from parsers.urls import canonicalize_url
 from warehouse import frontier
+from warehouse.errors import WarehouseError, WarehouseWriteError, first_line
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, start_run
 
 from .batches import (DEFAULT_BATCH_SIZE, Batch, BatchCounts, Page, batched,  # noqa: F401
@@ -103,11 +105,14 @@ def ingest(
     total = BatchCounts()
     progress = RunProgress()
     status = FAILED
+    failure = None
 
     def load(pending) -> None:
         counts = load_pages(db_path, run_id, quote(pending.result()), lock_wait=lock_wait, track_new_urls=True)
         total.add(counts)
         progress.add_loaded(counts.counts)
+        if counts.write_failure is not None:
+            raise WarehouseWriteError(counts.write_failure)
 
     try:
         with honoured_in_flow():
@@ -124,11 +129,22 @@ def ingest(
             if pending is not None:
                 load(pending)
         status = INTERRUPTED if stop_requested() else COMPLETED
+    except WarehouseWriteError as exc:  # the run ends `failed` and its summary says why, in one sentence
+        failure = str(exc)
     finally:
-        with writer(db_path, lock_wait, keep_waiting=True) as con:
-            finish_run(con, run_id, total.counts, status)
-            errors = first_errors(con, run_id)
-            merge_run_log(con)
+        errors = []
+        try:
+            with writer(db_path, lock_wait, keep_waiting=True) as con:
+                finish_run(con, run_id, total.counts, status)
+                errors = first_errors(con, run_id)
+                merge_run_log(con)
+        except (duckdb.Error, WarehouseError) as exc:
+            if failure is None:
+                raise
+            failure += f"; the run could not be marked failed either ({first_line(exc)})"
     logger.info("run %s (%s): %s, not modified %d", run_id, status, total.counts, total.not_modified)
-    return {"run_id": run_id, "status": status, **asdict(total.counts), "not_modified": total.not_modified,
-            "first_errors": errors}
+    summary = {"run_id": run_id, "status": status, **asdict(total.counts), "not_modified": total.not_modified,
+               "first_errors": errors}
+    if failure is not None:
+        summary["failure"] = failure
+    return summary

@@ -1,6 +1,7 @@
 """A crawl under crashes and contention: killed right after a batch's commit, two crawls of one site at once, the
-database held by another process for longer than the busy timeout. Real subprocesses, a real HTTP server on
-127.0.0.1 counting requests, real DuckDB files, the real Prefect engine."""
+database held by another process for longer than the busy timeout, a database that cannot be written (a full
+disk). Real subprocesses, a real HTTP server on 127.0.0.1 counting requests, real DuckDB files (on a small tmpfs
+where it can be mounted), the real Prefect engine."""
 
 from __future__ import annotations
 
@@ -68,7 +69,11 @@ def stored_paths(db: Path) -> list[str]:
 
 def crawl_process(url: str, db: Path, *extra: str, prelude: str = "", env: dict | None = None) -> subprocess.Popen:
     """`newsduck crawl URL --db DB --json …` in a process of its own; `prelude` runs first (a fault to inject)."""
-    argv = ["crawl", url, "--db", str(db), "--json", "--quiet", *extra]
+    return newsduck_process(["crawl", url, "--db", str(db), "--json", "--quiet", *extra], prelude=prelude, env=env)
+
+
+def newsduck_process(argv: list[str], *, prelude: str = "", env: dict | None = None) -> subprocess.Popen:
+    """`newsduck ARGV…` in a process (and process group) of its own, after `prelude`."""
     script = textwrap.dedent(prelude) + f"\nimport sys\nfrom flows.cli import main\nsys.exit(main({argv!r}))\n"
     return subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True, env={**os.environ, **(env or {})})
@@ -254,3 +259,112 @@ def test_a_crawl_waits_out_a_lock_held_past_the_busy_timeout_and_loads_what_it_f
     every_article_once = {f"/content/content_{n:05d}.html": 1 for n in range(240)}
     assert Counter(article_requests(log)) == every_article_once
     assert Counter("/" + path for path in stored_paths(db)) == every_article_once
+
+
+# The second batch that stores articles cannot be written, as when the disk fills: DuckDB's error, raised once
+# the batch's rows are in and before its COMMIT.
+DISK_FULL_ON_SECOND_BATCH = """
+    import duckdb
+    import warehouse.load
+
+    write_batch = warehouse.load.write_batch
+    batches = []
+
+    def write_then_fail(*args, **kwargs):
+        loaded = write_batch(*args, **kwargs)
+        if loaded.new:
+            batches.append(loaded)
+            if len(batches) == 2:
+                raise duckdb.IOException('Could not write file "news.duckdb.wal": No space left on device')
+        return loaded
+
+    warehouse.load.write_batch = write_then_fail
+"""
+
+
+def articles_neither_indexed_nor_queued(db: Path) -> int:
+    return rows(db, "SELECT count(*) FROM articles a "
+                    "WHERE NOT EXISTS (SELECT 1 FROM article_search s WHERE s.article_id = a.article_id) "
+                    "AND NOT EXISTS (SELECT 1 FROM search_queue q WHERE q.article_id = a.article_id)")[0][0]
+
+
+def failure_lines(err: str) -> list[str]:
+    return [line for line in err.splitlines() if line.startswith("newsduck:")]
+
+
+def test_a_batch_that_cannot_be_written_fails_the_run_in_one_sentence_and_keeps_the_stores_consistent(site, tmp_path):
+    db = tmp_path / "full.duckdb"
+    with serve_directory(str(site)) as server:
+        url = server.base_url + "/list/index.html"
+        code, out, err = outcome(crawl_process(url, db, "--batch-size", "40", prelude=DISK_FULL_ON_SECOND_BATCH))
+        assert code == 1, err
+        (line,) = failure_lines(err)
+        assert line.startswith(f"newsduck: crawl of {url.split('/')[2]} failed: cannot write the database ")
+        assert "(No space left on device): the batch of " in line and "pages was rolled back" in line
+        assert "Traceback" not in err
+        assert summary_of(out)["status"] == "failed"
+        assert rows(db, "SELECT status FROM runs") == [("failed",)]
+        stored = stored_paths(db)
+        assert 0 < len(stored) < 240  # the first batch is kept, the failed one is not
+        assert rows(db, "SELECT count(*) FROM urls WHERE status = 'stored'") == [(len(stored),)]
+        assert articles_neither_indexed_nor_queued(db) == 0
+        mark = len(server.request_log)
+
+        code, out, err = outcome(crawl_process(url, db))
+        assert code == 0, err
+        again = article_requests(server.request_log[mark:])
+    assert not {path.lstrip("/") for path in again} & set(stored)
+    assert Counter(stored_paths(db)) == Counter({f"content/content_{n:05d}.html": 1 for n in range(240)})
+    assert articles_neither_indexed_nor_queued(db) == 0
+
+
+def test_an_ingest_whose_batch_cannot_be_written_fails_in_one_sentence(site, tmp_path):
+    db = tmp_path / "ingest.duckdb"
+    code, out, err = outcome(newsduck_process(["ingest", str(site / "content"), "--db", str(db), "--batch-size", "40",
+                                               "--json", "--quiet"], prelude=DISK_FULL_ON_SECOND_BATCH))
+    assert code == 1, err
+    (line,) = failure_lines(err)
+    assert line.startswith("newsduck: ingest failed: cannot write the database ")
+    assert "(No space left on device): the batch of 40 pages was rolled back" in line
+    assert "Traceback" not in err
+    assert json.loads(out)["status"] == "failed"
+    assert rows(db, "SELECT status, new FROM runs") == [("failed", 40)]
+    assert rows(db, "SELECT count(*) FROM articles") == [(40,)]
+    assert articles_neither_indexed_nor_queued(db) == 0
+
+
+@contextlib.contextmanager
+def small_filesystem(directory: Path, size: str):
+    """A tmpfs of `size` mounted on `directory` (root only); the test is skipped where it cannot be mounted."""
+    directory.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(directory)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("no permission to mount a small tmpfs")
+    try:
+        yield directory
+    finally:
+        subprocess.run(["umount", "-l", str(directory)], check=False)
+
+
+def test_a_crawl_into_a_full_filesystem_fails_in_one_sentence_and_the_next_run_completes_it(site, tmp_path):
+    with small_filesystem(tmp_path / "small", "8m") as small, serve_directory(str(site)) as server:
+        db = small / "news.duckdb"
+        url = server.base_url + "/list/index.html"
+        code, out, err = outcome(crawl_process(url, db, "--batch-size", "40"))
+        assert code == 1, err
+        (line,) = failure_lines(err)
+        assert "No space left on device" in line and "rolled back" in line
+        assert "Traceback" not in err
+        subprocess.run(["mount", "-o", "remount,size=256m", str(small)], check=True)
+        assert articles_neither_indexed_nor_queued(db) == 0
+        kept = stored_paths(db)
+        mark = len(server.request_log)
+
+        code, out, err = outcome(crawl_process(url, db))
+        assert code == 0, err
+        again = article_requests(server.request_log[mark:])
+        assert not {path.lstrip("/") for path in again} & set(kept)
+        assert Counter(stored_paths(db)) == Counter({f"content/content_{n:05d}.html": 1 for n in range(240)})
+        assert articles_neither_indexed_nor_queued(db) == 0
+        (first_status,), _ = rows(db, "SELECT status FROM runs ORDER BY started_at")
+        assert first_status in ("failed", "interrupted")  # interrupted: the full disk took its row's last write too

@@ -14,7 +14,8 @@ A killed crawl leaves the URLs it had not loaded `queued`, and the next run fetc
 Leases: a crawl claims the URLs it is about to fetch (`claim_urls`: lease_run_id, lease_until), a chunk at a time
 in one short transaction, and no other crawl fetches a URL while its lease lasts. Settling a URL or finishing the
 run ends the lease; the loads of a live crawl extend its leases (`renew_leases`), so only a dead crawl's leases
-run out, after URL_LEASE, and its URLs are due again.
+run out, after URL_LEASE, and its URLs are due again. A lease holds only while its run is `running`: one left by a
+run that ended (its release not written: a full disk) or that the next run found dead holds nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from parsers.urls import canonicalize_url, dedup_key, without_params
 from parsers.urls import host_of as url_host
 
 from .bulk import execute_in, registered
+from .runs import RUNNING
 from .variants import ignored_params
 
 ARTICLE, LIST, FEED, SITEMAP, EDITION, EPAPER_PAGE = "article", "list", "feed", "sitemap", "edition", "epaper_page"
@@ -289,7 +291,8 @@ def _due_condition(source_id: str | None, *, refresh: bool, now: datetime, kind:
         params["source_id"] = source_id
     condition = f"{source} AND kind = $kind AND ({states})"
     if run_id is not None:  # leases run out by the clock, whatever `now` the crawl reads its due URLs at
-        condition += " AND (lease_run_id IS NULL OR lease_run_id = $run_id OR lease_until <= $clock)"
+        condition += (f" AND (lease_run_id IS NULL OR lease_run_id = $run_id OR lease_until <= $clock"
+                      f" OR lease_run_id NOT IN (SELECT run_id FROM runs WHERE status = '{RUNNING}'))")
         params.update(run_id=run_id, clock=utc_now())
     return condition, params
 

@@ -5,7 +5,9 @@ input of the same batch has the same key and wins, or the page's URL is a varian
 warehouse.variants), error, or an outcome the flows decided that is not an error (skipped_robots, no_edition:
 nothing to load). Unchanged articles write nothing but their
 `fetches` row. If the transaction fails, nothing of the batch stays and each input gets an `errors` row
-with stage "load"; data problems never raise out of `load_batch`.
+with stage "load"; data problems never raise out of `load_batch`. A file that cannot be written (disk full,
+an I/O error) is no problem of the data: the batch is rolled back and WarehouseWriteError raised, since no
+`errors` row could be written either.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ import pyarrow.compute as pc
 
 from . import raw
 from .bulk import execute_in, id_table, insert_arrow, registered
-from .db import lift_memory_limit
+from .db import _database_path, lift_memory_limit
 from .models import ErrorInfo, LoadedBatch, PageResult
-from .errors import first_line
+from .errors import WarehouseWriteError, first_line
 from .prepare import prepare_page, prepared_batch, prepared_fingerprints, prepared_rows, relation_fields
 from .relations import detect_relations
 from .rows import (DUPLICATE, ERROR, NEW, NO_EDITION, NOT_ARTICLE, SKIPPED_ROBOTS, UNCHANGED, UPDATED, ArticleRows,
@@ -81,7 +83,30 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[Pa
                         len(results), first_line(exc))
         except Exception as exc:  # any failure of the batch: undo it and say so per input, never raise for data
             rollback(con)
+            if cannot_write(exc):
+                raise WarehouseWriteError(write_failure_message(con, exc, len(results))) from exc
             return failed_batch(con, run_id, results, exc, settle)
+
+
+def cannot_write(exc: BaseException) -> bool:
+    """DuckDB could not write the file (disk full, an I/O error), whatever the batch held."""
+    if isinstance(exc, (duckdb.IOException, duckdb.FatalException)):
+        return True
+    return isinstance(exc, duckdb.TransactionException) and "Failed to commit" in str(exc)
+
+
+def write_failure_message(con: duckdb.DuckDBPyConnection, exc: BaseException, inputs: int) -> str:
+    """One sentence: which file, the system's reason (`No space left on device`), and what was kept."""
+    reason = first_line(exc)
+    if "Could not write" in reason:
+        reason = reason.rsplit(": ", 1)[-1]
+    try:
+        path = _database_path(con)
+    except duckdb.Error:
+        path = None
+    where = f" {path}" if path is not None else ""
+    return (f"cannot write the database{where} ({reason}): the batch of {inputs} pages was rolled back, the batches "
+            "loaded before it are kept")
 
 
 def failed_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[PageResult | PageRows],

@@ -12,7 +12,6 @@ import duckdb
 import pyarrow as pa
 
 from .bulk import insert_arrow
-from .frontier import release_leases
 from .models import ErrorInfo, LoadCounts
 from .processes import process_alive
 
@@ -48,17 +47,15 @@ def start_run(con: duckdb.DuckDBPyConnection, *, flow_run_id: str | None, comman
 
 
 def close_orphaned_runs(con: duckdb.DuckDBPyConnection) -> int:
-    """Mark `interrupted` the runs of this machine still `running` whose process is gone, and give back the URLs
-    they had claimed (frontier leases); returns how many. Runs of other machines are left alone (their processes
-    cannot be seen from here): their leases run out by the clock."""
+    """Mark `interrupted` the runs of this machine still `running` whose process is gone (which ends their frontier
+    leases); returns how many. Runs of other machines are left alone (their processes cannot be seen from here):
+    their leases run out by the clock."""
     rows = con.execute("SELECT run_id, pid FROM runs WHERE status = ? AND host = ?",
                        [RUNNING, socket.gethostname()]).fetchall()
     gone = [run_id for run_id, pid in rows if pid is not None and not process_alive(pid)]
     if gone:
         con.executemany("UPDATE runs SET status = ?, finished_at = ? WHERE run_id = ?",
                         [[INTERRUPTED, utc_now(), run_id] for run_id in gone])
-        for run_id in gone:
-            release_leases(con, run_id)
     return len(gone)
 
 

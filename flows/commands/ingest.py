@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from ..local_server import use_running_server
 from ..progress import RunBar, progress_bar, progress_listener
 from ..settings import database_path
 from ..stopping import stop_requests
 from ..summary import format_run
-from .common import (EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit, positive_int,
+from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit, positive_int,
                      read_url_map)
 
 
@@ -54,6 +55,9 @@ def run(args: argparse.Namespace) -> int:
     with stop_requests(), progress_bar(args.quiet, lambda: RunBar("ingest")) as bar, progress_listener(bar):
         summary = ingest(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls)
     print(json.dumps(summary) if args.json else format_run(summary))
+    if summary["status"] == "failed":
+        print(f"newsduck: ingest failed: {summary.get('failure')}", file=sys.stderr)
+        return EXIT_FAILURE
     return interrupted_exit(summary)
 
 
