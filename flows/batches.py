@@ -442,12 +442,12 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     """Load a batch and settle its URLs in the frontier, then index it for search; the write connections are held
     for this batch only.
 
-    A database that cannot be written (disk full) rolls the batch back and sets `write_failure` in the counts
-    returned; the caller ends its run. `pages` is the batch (a Batch or a list of Page), or the future of the task
-    that extracts it. Pass either
+    `pages` is the batch (a Batch or a list of Page), or the future of the task that extracts it. Pass either
     wrapped in prefect.utilities.annotations.quote: otherwise Prefect walks every record of the batch looking for
     futures (measured: 0.5-1 s of GIL per 200 pages, taken from the fetch loop). `track_new_urls` adds fetched URLs
-    the frontier does not know yet (ingest); a crawl queued them already.
+    the frontier does not know yet (ingest); a crawl queued them already. A database that cannot be written (disk
+    full) rolls the batch back and sets `write_failure` in the counts returned (not raised: the caller ends its run
+    with that one sentence).
     """
     if hasattr(pages, "result"):
         pages = pages.result()
