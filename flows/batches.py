@@ -1,9 +1,9 @@
 """What `ingest` and `crawl` share: a fetched page on its way to the warehouse, extracting a batch, loading it.
 
 Batches, not pages, are the unit of Prefect work. `load_pages` holds a write connection for one batch only:
-it loads the pages (warehouse.load.load_batch, one transaction), then records in the frontier (`urls`) what
-became of each fetched URL and adds the batch's counts to its run's row (`runs`, which so shows the run's progress),
-in one more short transaction; the search index is brought up to date in a second short connection.
+it loads the pages and, in the same transaction (warehouse.load.load_batch), records in the frontier (`urls`) what
+became of each fetched URL and adds the batch's counts to its run's row (`runs`, which so shows the run's progress);
+the search index is brought up to date in a second short connection.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -25,12 +26,13 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from warehouse import frontier, rowgroups
-from warehouse.db import WarehouseLockedError, batch_memory_cap, connect, lift_memory_limit, release_read_cache
+from warehouse.db import (WarehouseLockedError, WarehouseWriteError, batch_memory_cap, busy_timeout, connect,
+                          lift_memory_limit, release_read_cache)
 from warehouse.errors import first_line
 from warehouse.load import count_outcomes, load_batch
 from warehouse.prepare import prepare_pages
 from warehouse.rows import ERROR, NOT_ARTICLE, SKIPPED_ROBOTS, PageRows
-from warehouse.models import ErrorInfo, LoadCounts, PageResult
+from warehouse.models import ErrorInfo, LoadCounts, LoadedBatch, PageResult
 from warehouse.runs import count_batch, record_errors
 from warehouse.rowgroups import chunks_due, merge_chunk, run_log_chunks_due
 from warehouse.search import compact_search_index, compaction_due, refresh_search_index
@@ -38,11 +40,11 @@ from warehouse.search import compact_search_index, compaction_due, refresh_searc
 from .extract_worker import extract_body, extract_job
 from .extract_worker import ready as extract_worker_ready
 from .fetch import Fetched
+from .stopping import stop_requested
 from .web import (BadContentType, BadScheme, BadUrl, DecompressionBomb, FetchResult, ForbiddenAddress,
                   HttpStatusError, RobotsDisallowed, TooLarge, to_error_info, to_fetch_info)
 
 DEFAULT_BATCH_SIZE = 200
-LOCK_WAIT_SECONDS = 60.0
 # Failures that will not go away by asking again: the URL is `skipped` for good.
 PERMANENT_FAILURES = (RobotsDisallowed, BadContentType, TooLarge, DecompressionBomb, BadScheme, BadUrl, ForbiddenAddress)
 STORED_OUTCOMES = ("new", "updated", "unchanged", "duplicate")
@@ -104,10 +106,12 @@ class BatchCounts:
     in `counts` too, as `unchanged` when an article was stored from that URL, else as `not_article`)."""
     counts: LoadCounts = field(default_factory=LoadCounts)
     not_modified: int = 0
+    write_failure: str | None = None  # the database could not be written: the batch was rolled back (why)
 
     def add(self, other: "BatchCounts") -> None:
         self.counts.add(other.counts)
         self.not_modified += other.not_modified
+        self.write_failure = self.write_failure or other.write_failure
 
 
 # ----------------------------------------------------------------------------------------------- fetched pages
@@ -377,35 +381,55 @@ def extract_batch(pages: Batch | list[Page], source_id: str | None = None) -> Ba
 _OPEN_CLOSE = threading.Lock()
 
 
-def open_writer(db_path: str, wait_seconds: float = LOCK_WAIT_SECONDS):
-    """Open the write connection, waiting (visibly) while another process holds the file.
-    Close it with `close_writer` (or use `writer`)."""
-    deadline = time.monotonic() + wait_seconds
+def open_writer(db_path: str, wait_seconds: float | None = None, *, keep_waiting: bool = False):
+    """Open the write connection, waiting (visibly) while another process holds the file, up to `wait_seconds`
+    (default `warehouse.db.busy_timeout`: $NEWSDUCK_BUSY_TIMEOUT, else 30 s); then WarehouseLockedError.
+    Close it with `close_writer` (or use `writer`).
+
+    `keep_waiting` is for a caller whose work giving up would throw away (a fetched batch, a running crawl's
+    frontier and its run row): it waits on past `wait_seconds`, with a line on stderr each time another
+    `wait_seconds` has gone by, until the file is free; only a stop request (Ctrl-C) makes it give up."""
+    limit = busy_timeout() if wait_seconds is None else wait_seconds
+    started = time.monotonic()
+    deadline = started + limit
     delay = 0.2
     while True:
         try:
             with _OPEN_CLOSE:
                 return connect(db_path)
-        except WarehouseLockedError:
-            if time.monotonic() >= deadline:
-                raise
+        except WarehouseLockedError as exc:
+            now = time.monotonic()
+            if now >= deadline:
+                if not keep_waiting or stop_requested():
+                    raise
+                holder = f"process {exc.pid}" if exc.pid is not None else "another process"
+                # sys.stderr.write, not print: a flow with log_prints sends print() to its logger
+                sys.stderr.write(f"newsduck: {db_path} is still locked by {holder} after {now - started:.0f} s; "
+                                 "what was fetched is kept and loaded once it is free (Ctrl-C gives up)\n")
+                sys.stderr.flush()
+                deadline = now + limit
             get_run_logger().warning("%s is busy; waiting %.1fs for the other writer", db_path, delay)
             time.sleep(delay)
             delay = min(delay * 2, 5.0)
 
 
 def close_writer(con) -> None:
-    """Close, after dropping DuckDB's cache of stored blocks: the checkpoint at the close would run on top of it."""
+    """Close, after dropping DuckDB's cache of stored blocks: the checkpoint at the close would run on top of it.
+    A checkpoint that cannot be written (disk full) loses nothing: the committed rows stay in the WAL."""
     with suppress(duckdb.Error):
         release_read_cache(con)
     with _OPEN_CLOSE:
-        con.close()
+        try:
+            con.close()
+        except duckdb.Error as exc:
+            logging.getLogger(__name__).warning("checkpoint at close failed (%s); the WAL keeps the data",
+                                                first_line(exc))
 
 
 @contextmanager
-def writer(db_path: str, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator:
-    """A write connection for the length of the block (one batch, one bookkeeping step)."""
-    con = open_writer(db_path, wait_seconds)
+def writer(db_path: str, wait_seconds: float | None = None, *, keep_waiting: bool = False) -> Iterator:
+    """A write connection for the length of the block (one batch, one bookkeeping step); see `open_writer`."""
+    con = open_writer(db_path, wait_seconds, keep_waiting=keep_waiting)
     try:
         yield con
     finally:
@@ -414,20 +438,26 @@ def writer(db_path: str, wait_seconds: float = LOCK_WAIT_SECONDS) -> Iterator:
 
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False)
 def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
-               lock_wait: float = LOCK_WAIT_SECONDS, track_new_urls: bool = False) -> BatchCounts:
+               lock_wait: float | None = None, track_new_urls: bool = False) -> BatchCounts:
     """Load a batch and settle its URLs in the frontier, then index it for search; the write connections are held
     for this batch only.
 
     `pages` is the batch (a Batch or a list of Page), or the future of the task that extracts it. Pass either
     wrapped in prefect.utilities.annotations.quote: otherwise Prefect walks every record of the batch looking for
     futures (measured: 0.5-1 s of GIL per 200 pages, taken from the fetch loop). `track_new_urls` adds fetched URLs
-    the frontier does not know yet (ingest); a crawl queued them already.
+    the frontier does not know yet (ingest); a crawl queued them already. A database that cannot be written (disk
+    full) rolls the batch back and sets `write_failure` in the counts returned (not raised: the caller ends its run
+    with that one sentence).
     """
     if hasattr(pages, "result"):
         pages = pages.result()
     batch = pages if isinstance(pages, Batch) else Batch(pages)
-    with writer(db_path, lock_wait) as con:
-        counts = load_and_settle(con, run_id, batch.pages, source_id, track_new_urls=track_new_urls)
+    try:
+        with writer(db_path, lock_wait, keep_waiting=True) as con:
+            counts = load_and_settle(con, run_id, batch.pages, source_id, track_new_urls=track_new_urls)
+    except WarehouseWriteError as exc:  # returned, not raised: the flow ends the run with one sentence
+        batch.pages = []
+        return BatchCounts(write_failure=str(exc))
     # Loaded: let go of the pages now. Prefect's states and futures keep the Batch in reference cycles that only
     # the garbage collector frees, every few batches and less often as the heap grows (up to 5 loaded batches
     # were alive at once, more the longer the crawl).
@@ -437,11 +467,11 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     # to theirs. The batch's rows (~40 MB for 200 pages) under the refresh (~35 MB) were the peak of a crawl;
     # the sorted rewrite of the postings or a merge on top of the refresh's would be (bench/README.md, "Memory,
     # session 7" and "Memory, session 8"). The search queue carries the batch's changes across the close.
-    with writer(db_path, lock_wait) as con:
+    with writer(db_path, lock_wait, keep_waiting=True) as con:
         compact = refresh_search(con)
     check_row_groups = row_group_check_due(db_path)
     if compact or check_row_groups:
-        with writer(db_path, lock_wait) as con:
+        with writer(db_path, lock_wait, keep_waiting=True) as con:
             if compact:
                 compact_search(con)
             if check_row_groups:
@@ -534,39 +564,41 @@ def _upkeep(con, what: str, work: Callable[[], T], *, failed: str, otherwise: T 
 
 def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, *,
                     track_new_urls: bool = False) -> BatchCounts:
+    """Load the batch and, in its transaction, settle its URLs in the frontier and add its counts to the run's
+    row: a load is never committed with its URLs still due (a process killed after the commit would fetch them
+    again), nor the URLs settled without the load."""
     loadable = [p for p in pages if p.load and p.result is not None]
-    first_fetch_id = frontier.fetch_id_floor(con)
-    with batch_memory_cap(con):
-        counts = load_batch(con, run_id, [p.rows if p.rows is not None and p.rows.source_id == source_id
-                                          else p.result for p in loadable], source_id=source_id)
-    release_read_cache(con)
     tracked = [p for p in pages if p.url is not None]
-    outcomes = frontier.load_outcomes(con, run_id, [p.input for p in tracked if p.load], from_fetch_id=first_fetch_id)
     # Pages only the frontier hears of (a crawl's feeds and sitemaps) are inputs too, with an outcome of their own.
     unloaded = [p for p in pages if not p.load and not p.not_modified]
     unloaded_errors = [p.error for p in unloaded if p.error is not None and p.fetched.skipped is None]
-    marks, placements = settle(tracked, outcomes)
-    counts.add(count_outcomes([unloaded_outcome(p) for p in unloaded]))
     # A 304 repeats the page's last outcome: an unchanged article, or a page that is not an article.
     not_modified = [p.fetched.fetch.url or p.input for p in pages if p.not_modified]
     articles = frontier.urls_with_articles(con, not_modified)
-    counts.inputs += len(not_modified)
-    counts.unchanged += sum(1 for url in not_modified if url in articles)
-    counts.not_article += sum(1 for url in not_modified if url not in articles)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    settled = BatchCounts(not_modified=len(not_modified))
+
+    def settle_batch(con, loaded: LoadedBatch) -> None:  # may run again after a rolled-back attempt
+        counts = settled.counts = LoadCounts()
+        counts.add(loaded)
+        counts.add(count_outcomes([unloaded_outcome(p) for p in unloaded]))
+        counts.inputs += len(not_modified)
+        counts.unchanged += sum(1 for url in not_modified if url in articles)
+        counts.not_article += sum(1 for url in not_modified if url not in articles)
+        marks, placements = settle(tracked, loaded.outcomes)
         if track_new_urls:
             frontier.queue_urls(con, [frontier.NewUrl(p.url, p.kind) for p in tracked], source_id=source_id,
                                 run_id=run_id)
         record_errors(con, run_id, unloaded_errors)
         frontier.mark_urls(con, marks)
         frontier.place_epaper_articles(con, placements)
+        frontier.renew_leases(con, run_id)  # the run is alive: the URLs it claimed stay its own
         count_batch(con, run_id, counts)  # the run's row follows its batches: another process can watch it
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    return BatchCounts(counts, len(not_modified))
+
+    with batch_memory_cap(con):
+        load_batch(con, run_id, [p.rows if p.rows is not None and p.rows.source_id == source_id else p.result
+                                 for p in loadable], source_id=source_id, settle=settle_batch)
+    release_read_cache(con)
+    return settled
 
 
 def unloaded_outcome(page: Page) -> str:

@@ -9,7 +9,8 @@ One flow run crawls one source (sources.toml, or an ad-hoc URL) and writes one `
    looking like an article URL), not excluded — are queued in the frontier (`urls`). List pages, feeds
    and sitemaps are fetched again on every run.
 2. **Fetch.** Stream the due article URLs from the frontier (queued; failed and due for a retry; with
-   --refresh also those already stored, conditionally), one polite `fetch_many` stream per host, at most
+   --refresh also those already stored, conditionally), claiming them a chunk at a time (a lease: another crawl
+   of the site at the same time fetches other URLs), one polite `fetch_many` stream per host, at most
    `max_pages` per run. Results flow into batches while fetching goes on.
 3. **Extract and load.** Each page starts extracting as soon as it is fetched (a worker thread, or worker
    processes); each full batch is then collected and loaded (one transaction, the write connection held for
@@ -38,6 +39,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import duckdb
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
@@ -48,11 +50,12 @@ from parsers.epaper import edition_date_from_url, edition_url, parse_edition_pag
 from parsers.errors import ParseError
 from parsers.urls import canonicalize_url, dedup_key, matches_patterns, same_site
 from warehouse import frontier
+from warehouse.errors import WarehouseError, WarehouseWriteError, first_line
 from warehouse.models import ErrorInfo
 from warehouse.rows import NO_EDITION
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, register_source, start_run
 
-from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, POOL_MIN_PAGES, Batch, BatchCounts, EarlyExtraction, Page,
+from .batches import (DEFAULT_BATCH_SIZE, POOL_MIN_PAGES, Batch, BatchCounts, EarlyExtraction, Page,
                       Placement, default_extract_workers, extract_batch, extraction_processes, load_pages,
                       merge_run_log, writer, page_from_result, start_extraction_processes)
 from .progress import notify
@@ -152,7 +155,7 @@ class FrontierStore:
     URLs) run one after another on that same connection: opening the file costs more than the statements.
     """
 
-    def __init__(self, db_path: str, source_id: str, run_id: str, lock_wait: float) -> None:
+    def __init__(self, db_path: str, source_id: str, run_id: str, lock_wait: float | None) -> None:
         self.db_path = db_path
         self.source_id = source_id
         self.run_id = run_id
@@ -181,7 +184,7 @@ class FrontierStore:
 
         def run() -> None:
             # deque.popleft is atomic: the event loop appends while this thread drains
-            with writer(self.db_path, self.lock_wait) as con:
+            with writer(self.db_path, self.lock_wait, keep_waiting=True) as con:
                 while self._waiting:
                     work, future = self._waiting.popleft()
                     try:
@@ -229,7 +232,7 @@ class Pipeline:
     """
 
     def __init__(self, db_path: str, run_id: str, source_id: str, stats: CrawlStats, *,
-                 batch_size: int, lock_wait: float) -> None:
+                 batch_size: int, lock_wait: float | None) -> None:
         self.db_path = db_path
         self.run_id = run_id
         self.source_id = source_id
@@ -292,6 +295,8 @@ class Pipeline:
         counts = await asyncio.to_thread(future.result)
         self.stats.loaded.add(counts)
         notify(self.stats)
+        if counts.write_failure is not None:
+            raise WarehouseWriteError(counts.write_failure)
 
     def abandon(self) -> None:
         """After a failure: let the batches already handed over finish, ignoring their errors."""
@@ -525,7 +530,8 @@ class Crawl:
 
     async def fetch_articles(self) -> None:
         now = frontier.utc_now()
-        due = await self.store.call(frontier.hosts_to_fetch, self.store.source_id, refresh=self.refresh, now=now)
+        due = await self.store.call(frontier.hosts_to_fetch, self.store.source_id, refresh=self.refresh, now=now,
+                                    run_id=self.store.run_id)
         total = sum(n for _, n in due)
         self.stats.articles_total = min(total, self.max_pages) if self.max_pages is not None else total
         hosts = [host for host, _ in due]
@@ -538,9 +544,13 @@ class Crawl:
         per_host = self.fetcher.config.per_host_concurrency
         notify(self.stats)
 
+        # URLs are claimed (leased to this run) as they are read, so that another crawl of the site does not
+        # fetch them too; a run capped below a chunk claims no more than its cap at a time.
+        chunk = min(FRONTIER_CHUNK, self.max_pages) if self.max_pages is not None else FRONTIER_CHUNK
+
         def read_chunk(host: str, after: tuple | None) -> asyncio.Future:
             return asyncio.ensure_future(self.store.call(
-                frontier.urls_to_fetch, self.store.source_id, host=host, after=after, limit=FRONTIER_CHUNK,
+                frontier.claim_urls, self.store.run_id, self.store.source_id, host=host, after=after, limit=chunk,
                 refresh=self.refresh, now=now))
 
         async def requests_for(host: str):
@@ -549,7 +559,7 @@ class Crawl:
             try:
                 while upcoming is not None:
                     rows = await upcoming
-                    upcoming = read_chunk(host, rows[-1].cursor) if len(rows) == FRONTIER_CHUNK else None
+                    upcoming = read_chunk(host, rows[-1].cursor) if len(rows) == chunk else None
                     for row in rows:
                         if stop_requested() or not budget.take():
                             return
@@ -695,7 +705,7 @@ def crawl(
     sources_file: str | None = None,
     max_crawl_delay: float | None = None,
     extract_workers: int | None = None,
-    lock_wait: float = LOCK_WAIT_SECONDS,
+    lock_wait: float | None = None,
 ) -> dict:
     """Crawl one source into the DuckDB file at `db_path` and return the run's summary.
 
@@ -723,15 +733,18 @@ def crawl(
     store = FrontierStore(db_path, src.name, run_id, lock_wait)
     workers = default_extract_workers() if extract_workers is None else extract_workers
     status = FAILED
+    failure = None
     try:
         with extraction_processes(workers), honoured_in_flow():
             asyncio.run(_crawl(src, fetch_config_for(src, max_crawl_delay), store, pipeline, stats,
                                max_pages=limit, refresh=refresh, dates=dates))
         status = INTERRUPTED if stop_requested() else COMPLETED
+    except WarehouseWriteError as exc:  # the run ends `failed` and its summary says why, in one sentence
+        failure = str(exc)
     finally:
         if status != "completed":
             pipeline.abandon()
-        summary = finish(db_path, run_id, src, stats, status, lock_wait)
+        summary = finish(db_path, run_id, src, stats, status, lock_wait, failure)
         logger.info("crawl %s (%s): %s", src.name, status, format_counts(summary))
         publish_artifact(src, summary)
     return summary
@@ -754,6 +767,10 @@ def crawl_sources(db_path: str, sources_file: str | None = None, names: list[str
         except Exception as exc:  # noqa: BLE001 - one source's failure is reported, the next source still runs
             logger.error("crawl %s failed: %s: %s", src.name, type(exc).__name__, exc)
             failed.append(src.name)
+            continue
+        if summaries[src.name]["status"] == FAILED:
+            logger.error("crawl %s failed: %s", src.name, summaries[src.name].get("failure"))
+            failed.append(src.name)
     if failed:
         raise RuntimeError(f"{len(failed)} of {len(chosen)} crawls failed: {', '.join(failed)}")
     return summaries
@@ -765,19 +782,30 @@ async def _crawl(source: Source, config: FetchConfig, store: FrontierStore, pipe
         await Crawl(source, fetcher, store, pipeline, stats, max_pages=max_pages, refresh=refresh, dates=dates).run()
 
 
-def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status: str, lock_wait: float) -> dict:
-    """Close the `runs` row and build the summary (with the first errors and what is still queued)."""
+def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status: str,
+           lock_wait: float | None, failure: str | None = None) -> dict:
+    """Close the `runs` row and build the summary (with the first errors and what is still queued). After a
+    `failure` (the database could not be written) the summary has it; if the row cannot be written either, the
+    summary says so and the next run on this machine marks the run interrupted."""
     duration = stats.elapsed
     counts = stats.loaded.counts
-    with writer(db_path, lock_wait) as con:
-        finish_run(con, run_id, counts, status)
-        frontier.finish_crawl_run(con, run_id, source_id=source.name, discovered=stats.discovered,
-                                  fetched=stats.fetched, not_modified=stats.not_modified, bytes_read=stats.bytes,
-                                  duration_s=duration)
-        states = frontier.status_counts(con, source.name)
-        errors = first_errors(con, run_id)
-        merge_run_log(con)
-    return {
+    states: dict[str, int] = {}
+    errors: list[dict] = []
+    try:
+        with writer(db_path, lock_wait, keep_waiting=True) as con:
+            finish_run(con, run_id, counts, status)
+            frontier.release_leases(con, run_id)
+            frontier.finish_crawl_run(con, run_id, source_id=source.name, discovered=stats.discovered,
+                                      fetched=stats.fetched, not_modified=stats.not_modified,
+                                      bytes_read=stats.bytes, duration_s=duration)
+            states = frontier.status_counts(con, source.name)
+            errors = first_errors(con, run_id)
+            merge_run_log(con)
+    except (duckdb.Error, WarehouseError) as exc:
+        if failure is None:
+            raise
+        failure += f"; the run could not be marked failed either ({first_line(exc)})"
+    summary = {
         "run_id": run_id, "source": source.name, "status": status,
         "discovered": stats.discovered, "fetched": stats.fetched, "not_modified": stats.not_modified,
         "inputs": counts.inputs, **{key: getattr(counts, key) for key in OUTCOMES},
@@ -786,6 +814,9 @@ def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status:
         "queued": states.get(frontier.QUEUED, 0),
         "first_errors": errors,
     }
+    if failure is not None:
+        summary["failure"] = failure
+    return summary
 
 
 FETCH_COLUMNS = ("discovered", "fetched", "not_modified")   # a crawl's own counts, before its inputs' outcomes

@@ -18,6 +18,7 @@ import asyncio
 import os
 from dataclasses import asdict
 
+import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
@@ -25,9 +26,10 @@ from prefect.utilities.annotations import quote
 
 from parsers.urls import canonicalize_url
 from warehouse import frontier
+from warehouse.errors import WarehouseError, WarehouseWriteError, first_line
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, start_run
 
-from .batches import (DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, Batch, BatchCounts, Page, batched,  # noqa: F401
+from .batches import (DEFAULT_BATCH_SIZE, Batch, BatchCounts, Page, batched,  # noqa: F401
                       extract_fetched, extract_pages, load_pages, merge_run_log, open_writer,  # noqa: F401
                       page_from_result, prepare_rows, writer)  # noqa: F401
 from .fetch import read_file
@@ -63,14 +65,14 @@ async def fetch_urls(targets: list[Target], known: dict[str, tuple[str | None, s
     return pages
 
 
-def known_validators(db_path: str, urls: list[str], lock_wait: float) -> dict[str, tuple[str | None, str | None]]:
+def known_validators(db_path: str, urls: list[str], lock_wait: float | None) -> dict[str, tuple[str | None, str | None]]:
     with writer(db_path, lock_wait) as con:
         return frontier.validators(con, urls)
 
 
 @task(name="fetch-and-extract", cache_policy=NO_CACHE, persist_result=False)
 def fetch_and_extract(targets: list[Target], db_path: str | None = None,
-                      lock_wait: float = LOCK_WAIT_SECONDS, progress: RunProgress | None = None) -> Batch:
+                      lock_wait: float | None = None, progress: RunProgress | None = None) -> Batch:
     """Read the files, fetch the URLs (conditionally when fetched before), extract; pages in input order.
     `progress` (pass it quoted) advances by each page extracted."""
     urls = [t for t in targets if t.is_url]
@@ -104,7 +106,7 @@ def ingest(
     db_path: str,
     batch_size: int = DEFAULT_BATCH_SIZE,
     command: str = "ingest",
-    lock_wait: float = LOCK_WAIT_SECONDS,
+    lock_wait: float | None = None,
     file_urls: dict[str, str] | None = None,
     tasks_in_other_processes: bool = False,
 ) -> dict:
@@ -122,6 +124,7 @@ def ingest(
     total = BatchCounts()
     progress = RunProgress()
     status = FAILED
+    failure = None
 
     def load(pending) -> None:
         batch = pending.result()
@@ -131,6 +134,8 @@ def ingest(
         counts = load_pages(db_path, run_id, quote(batch), lock_wait=lock_wait, track_new_urls=True)
         total.add(counts)
         progress.add_loaded(counts.counts)
+        if counts.write_failure is not None:
+            raise WarehouseWriteError(counts.write_failure)
 
     try:
         with honoured_in_flow():
@@ -148,11 +153,22 @@ def ingest(
             if pending is not None:
                 load(pending)
         status = INTERRUPTED if stop_requested() else COMPLETED
+    except WarehouseWriteError as exc:  # the run ends `failed` and its summary says why, in one sentence
+        failure = str(exc)
     finally:
-        with writer(db_path, lock_wait) as con:
-            finish_run(con, run_id, total.counts, status)
-            errors = first_errors(con, run_id)
-            merge_run_log(con)
+        errors = []
+        try:
+            with writer(db_path, lock_wait, keep_waiting=True) as con:
+                finish_run(con, run_id, total.counts, status)
+                errors = first_errors(con, run_id)
+                merge_run_log(con)
+        except (duckdb.Error, WarehouseError) as exc:
+            if failure is None:
+                raise
+            failure += f"; the run could not be marked failed either ({first_line(exc)})"
     logger.info("run %s (%s): %s, not modified %d", run_id, status, total.counts, total.not_modified)
-    return {"run_id": run_id, "status": status, **asdict(total.counts), "not_modified": total.not_modified,
-            "first_errors": errors}
+    summary = {"run_id": run_id, "status": status, **asdict(total.counts), "not_modified": total.not_modified,
+               "first_errors": errors}
+    if failure is not None:
+        summary["failure"] = failure
+    return summary

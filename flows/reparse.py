@@ -22,7 +22,7 @@ from warehouse.models import FetchInfo, LoadCounts, PageResult
 from warehouse.raw import decompress_body
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, count_batch, finish_run, first_errors, start_run
 
-from .batches import DEFAULT_BATCH_SIZE, LOCK_WAIT_SECONDS, batched, close_writer, merge_run_log, open_writer, writer
+from .batches import DEFAULT_BATCH_SIZE, batched, close_writer, merge_run_log, open_writer, writer
 from .extract_worker import extract_body
 from .progress import RunProgress
 from .stopping import honoured_in_flow, stop_requested
@@ -37,7 +37,7 @@ LATEST_FETCHES = """
 """
 
 
-def stored_fetches(db_path: str, since: datetime | None, lock_wait: float) -> list[FetchInfo]:
+def stored_fetches(db_path: str, since: datetime | None, lock_wait: float | None) -> list[FetchInfo]:
     con = open_writer(db_path, lock_wait)
     try:
         rows = con.execute(LATEST_FETCHES, {"since": since}).fetchall()
@@ -51,7 +51,7 @@ def stored_fetches(db_path: str, since: datetime | None, lock_wait: float) -> li
 
 
 @task(name="reparse-batch", cache_policy=NO_CACHE, persist_result=False)
-def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait: float = LOCK_WAIT_SECONDS,
+def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait: float | None = None,
                   progress: RunProgress | None = None) -> LoadCounts:
     """Read the batch's stored bodies, re-extract and prepare them with the file free, then load them and add
     their counts to the run's row. `progress` (pass it quoted) advances by each page extracted."""
@@ -85,7 +85,7 @@ def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait
 
 @flow(name="reparse", log_prints=True)
 def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-            lock_wait: float = LOCK_WAIT_SECONDS) -> dict:
+            lock_wait: float | None = None) -> dict:
     """Re-extract every stored page (fetched at or after `since`, if given) with the current parser."""
     fetches = stored_fetches(db_path, since, lock_wait)
     con = open_writer(db_path, lock_wait)

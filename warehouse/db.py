@@ -12,10 +12,11 @@ from typing import Callable, Iterator, TypeVar
 
 import duckdb
 
-from .errors import ReadOnlyQueryError, WarehouseError, WarehouseLockedError, first_line
+from .errors import ReadOnlyQueryError, WarehouseError, WarehouseLockedError, WarehouseWriteError, first_line
 from .migrate import migrate
 
-__all__ = ["connect", "connect_reader", "attach_reader", "busy_timeout", "WarehouseError", "WarehouseLockedError", "ReadOnlyQueryError"]
+__all__ = ["connect", "connect_reader", "attach_reader", "busy_timeout", "WarehouseError", "WarehouseLockedError",
+           "WarehouseWriteError", "ReadOnlyQueryError"]
 
 T = TypeVar("T")
 IN_MEMORY = ":memory:"

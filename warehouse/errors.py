@@ -15,6 +15,11 @@ class WarehouseError(Exception):
     """Anything the warehouse refuses, with a message meant for the person at the terminal."""
 
 
+class WarehouseWriteError(WarehouseError):
+    """The database file could not be written (disk full, an I/O error): the batch under way was rolled back,
+    what was committed before it stands."""
+
+
 class WarehouseLockedError(WarehouseError):
     """Another process holds the DuckDB file (DuckDB allows one writing process per file)."""
 

@@ -10,6 +10,12 @@ page that turned out not to be an article), `not_modified` (304 to a conditional
 `next_attempt_at`, with exponential backoff, until `fail_count` reaches the maximum: then `gone`), `skipped`
 (never requested again: robots.txt forbids it, or it is not an HTML page) or `gone` (HTTP 410).
 A killed crawl leaves the URLs it had not loaded `queued`, and the next run fetches them.
+
+Leases: a crawl claims the URLs it is about to fetch (`claim_urls`: lease_run_id, lease_until), a chunk at a time
+in one short transaction, and no other crawl fetches a URL while its lease lasts. Settling a URL or finishing the
+run ends the lease; the loads of a live crawl extend its leases (`renew_leases`), so only a dead crawl's leases
+run out, after URL_LEASE, and its URLs are due again. A lease holds only while its run is `running`: one left by a
+run that ended (its release not written: a full disk) or that the next run found dead holds nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from parsers.urls import canonicalize_url, dedup_key, without_params
 from parsers.urls import host_of as url_host
 
 from .bulk import execute_in, registered
+from .runs import RUNNING
 from .variants import ignored_params
 
 ARTICLE, LIST, FEED, SITEMAP, EDITION, EPAPER_PAGE = "article", "list", "feed", "sitemap", "edition", "epaper_page"
@@ -38,6 +45,7 @@ HAVE_CONTENT = (STORED, NOT_MODIFIED, FETCHED)
 MAX_FAILS = 5                         # the fifth failure in a row makes a URL `gone`
 RETRY_BASE = timedelta(hours=1)       # first retry after 1 h, then 2 h, 4 h, … (capped)
 RETRY_MAX = timedelta(days=7)
+URL_LEASE = timedelta(minutes=10)     # a claimed URL is another crawl's to fetch this long after its crawl's last sign
 
 TS = pa.timestamp("us", tz="UTC")
 QUEUE_SCHEMA = pa.schema([
@@ -169,11 +177,45 @@ def mark_urls(con: duckdb.DuckDBPyConnection, marks: Sequence[UrlMark], *, now: 
                     next_attempt_at = CASE WHEN m.status = '{FAILED}' AND urls.fail_count + 1 < $max_fails
                         THEN $now + to_microseconds(CAST(least($retry_max, $retry_base * pow(2, urls.fail_count)) AS BIGINT))
                         ELSE NULL END,
-                    last_error = CASE WHEN m.status IN ('{FAILED}', '{SKIPPED}', '{GONE}') THEN m.error ELSE NULL END
+                    last_error = CASE WHEN m.status IN ('{FAILED}', '{SKIPPED}', '{GONE}') THEN m.error ELSE NULL END,
+                    lease_run_id = NULL, lease_until = NULL
                 FROM {view} m
                 WHERE urls.url = m.url""",
             {"max_fails": max_fails, "now": now, "retry_base": _micros(retry_base), "retry_max": _micros(retry_max)},
         )
+
+
+def claim_urls(con: duckdb.DuckDBPyConnection, run_id: str, source_id: str | None, *, host: str | None = None,
+               after: tuple[datetime, str] | None = None, limit: int = 500, refresh: bool = False,
+               now: datetime | None = None, kind: str = ARTICLE) -> list[FrontierRow]:
+    """`urls_to_fetch` for run `run_id`, leased to it: the next `limit` due URLs after the cursor that no other
+    crawl holds (its lease not yet run out), each leased to `run_id` for URL_LEASE. One short transaction on the
+    caller's write connection: DuckDB lets one process write the file at a time, so the read and the lease of
+    two crawls never interleave, and their connections take turns on the file as for any other write."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        rows = urls_to_fetch(con, source_id, host=host, after=after, limit=limit, refresh=refresh, now=now,
+                             kind=kind, run_id=run_id)
+        if rows:
+            claimed = pa.Table.from_pylist([{"url": row.url} for row in rows], schema=URL_LIST_SCHEMA)
+            with registered(con, "__frontier_claims", claimed) as view:
+                con.execute(f"UPDATE urls SET lease_run_id = $run_id, lease_until = $until FROM {view} c "
+                            "WHERE urls.url = c.url", {"run_id": run_id, "until": utc_now() + URL_LEASE})
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return rows
+
+
+def renew_leases(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """The run is alive: its leases last URL_LEASE from now."""
+    con.execute("UPDATE urls SET lease_until = ? WHERE lease_run_id = ?", [utc_now() + URL_LEASE, run_id])
+
+
+def release_leases(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """The run is over: the URLs it claimed and did not settle are due for any crawl again."""
+    con.execute("UPDATE urls SET lease_run_id = NULL, lease_until = NULL WHERE lease_run_id = ?", [run_id])
 
 
 def place_epaper_articles(con: duckdb.DuckDBPyConnection, placements: Sequence[Placement]) -> None:
@@ -206,9 +248,10 @@ def finish_crawl_run(con: duckdb.DuckDBPyConnection, run_id: str, *, source_id: 
 
 
 def hosts_to_fetch(con: duckdb.DuckDBPyConnection, source_id: str | None, *, refresh: bool = False,
-                   now: datetime | None = None, kind: str = ARTICLE) -> list[tuple[str, int]]:
-    """(host, number of due URLs) for the hosts that have URLs of `kind` due for fetching, most first."""
-    where, params = _due_condition(source_id, refresh=refresh, now=now or utc_now(), kind=kind)
+                   now: datetime | None = None, kind: str = ARTICLE, run_id: str | None = None) -> list[tuple[str, int]]:
+    """(host, number of due URLs) for the hosts that have URLs of `kind` due for fetching, most first; with
+    `run_id`, not counting those another crawl holds."""
+    where, params = _due_condition(source_id, refresh=refresh, now=now or utc_now(), kind=kind, run_id=run_id)
     rows = con.execute(f"SELECT host, count(*) AS n FROM urls WHERE {where} GROUP BY host ORDER BY n DESC, host",
                        params).fetchall()
     return [(host, int(n)) for host, n in rows]
@@ -216,13 +259,13 @@ def hosts_to_fetch(con: duckdb.DuckDBPyConnection, source_id: str | None, *, ref
 
 def urls_to_fetch(con: duckdb.DuckDBPyConnection, source_id: str | None, *, host: str | None = None,
                   after: tuple[datetime, str] | None = None, limit: int = 500, refresh: bool = False,
-                  now: datetime | None = None, kind: str = ARTICLE) -> list[FrontierRow]:
+                  now: datetime | None = None, kind: str = ARTICLE, run_id: str | None = None) -> list[FrontierRow]:
     """The next `limit` due URLs (oldest discovered first) after the keyset cursor `after`.
 
     Due: queued; failed with next_attempt_at reached; and with `refresh`, also those already fetched
-    (their ETag / Last-Modified make the fetch conditional).
+    (their ETag / Last-Modified make the fetch conditional). With `run_id`: not held by another crawl's lease.
     """
-    where, params = _due_condition(source_id, refresh=refresh, now=now or utc_now(), kind=kind)
+    where, params = _due_condition(source_id, refresh=refresh, now=now or utc_now(), kind=kind, run_id=run_id)
     if host is not None:
         where += " AND host = $host"
         params["host"] = host
@@ -237,7 +280,8 @@ def urls_to_fetch(con: duckdb.DuckDBPyConnection, source_id: str | None, *, host
     return [FrontierRow(*row) for row in rows]
 
 
-def _due_condition(source_id: str | None, *, refresh: bool, now: datetime, kind: str) -> tuple[str, dict]:
+def _due_condition(source_id: str | None, *, refresh: bool, now: datetime, kind: str,
+                   run_id: str | None = None) -> tuple[str, dict]:
     states = f"status = '{QUEUED}' OR (status = '{FAILED}' AND (next_attempt_at IS NULL OR next_attempt_at <= $now))"
     if refresh:
         states += " OR status IN (" + ", ".join(f"'{s}'" for s in HAVE_CONTENT) + ")"
@@ -245,7 +289,12 @@ def _due_condition(source_id: str | None, *, refresh: bool, now: datetime, kind:
     params = {"now": now, "kind": kind}
     if source_id is not None:
         params["source_id"] = source_id
-    return f"{source} AND kind = $kind AND ({states})", params
+    condition = f"{source} AND kind = $kind AND ({states})"
+    if run_id is not None:  # leases run out by the clock, whatever `now` the crawl reads its due URLs at
+        condition += (f" AND (lease_run_id IS NULL OR lease_run_id = $run_id OR lease_until <= $clock"
+                      f" OR lease_run_id NOT IN (SELECT run_id FROM runs WHERE status = '{RUNNING}'))")
+        params.update(run_id=run_id, clock=utc_now())
+    return condition, params
 
 
 def validators(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
@@ -254,34 +303,6 @@ def validators(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> dict[str,
                                AND status IN ({', '.join(f"'{s}'" for s in HAVE_CONTENT)})
                                AND (etag IS NOT NULL OR last_modified IS NOT NULL)""", urls)
     return {url: (etag, last_modified) for url, etag, last_modified in rows}
-
-
-def fetch_id_floor(con: duckdb.DuckDBPyConnection) -> int:
-    """A fetch_id at or below that of every fetch written from now on, read from the catalog, not the table.
-
-    DuckDB reports the sequence's last value handed out, or after the database was reopened the next one to hand
-    out; either is a floor for the ids to come.
-    """
-    row = con.execute("SELECT coalesce(last_value, start_value) FROM duckdb_sequences() "
-                      "WHERE sequence_name = 'fetch_id_seq' AND database_name = current_database()").fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
-
-
-def load_outcomes(con: duckdb.DuckDBPyConnection, run_id: str, inputs: Sequence[str], *,
-                  from_fetch_id: int = 0) -> dict[str, tuple[str, str | None]]:
-    """input -> (fetches.outcome, article_id) of this run's fetches of `inputs` with a fetch_id of at least
-    `from_fetch_id` (the latest one wins); missing when nothing was written. Pass `fetch_id_floor` as it was before
-    the batch's load: fetch_ids grow with every batch, so the scan then skips the row groups of earlier batches
-    (their fetch_id ranges lie below it) instead of reading every fetch of a long crawl.
-    """
-    if not inputs:
-        return {}
-    table = pa.Table.from_pylist([{"url": u} for u in set(inputs)], schema=URL_LIST_SCHEMA)
-    with registered(con, "__frontier_inputs", table) as view:
-        rows = con.execute(
-            f"""SELECT f.input, f.outcome, f.article_id FROM fetches f JOIN {view} i ON f.input = i.url
-                WHERE f.run_id = ? AND f.fetch_id >= ? ORDER BY f.fetch_id""", [run_id, from_fetch_id]).fetchall()
-    return {input_: (outcome, article_id) for input_, outcome, article_id in rows}
 
 
 def urls_with_articles(con: duckdb.DuckDBPyConnection, urls: Sequence[str]) -> set[str]:

@@ -5,14 +5,16 @@ input of the same batch has the same key and wins, or the page's URL is a varian
 warehouse.variants), error, or an outcome the flows decided that is not an error (skipped_robots, no_edition:
 nothing to load). Unchanged articles write nothing but their
 `fetches` row. If the transaction fails, nothing of the batch stays and each input gets an `errors` row
-with stage "load"; data problems never raise out of `load_batch`.
+with stage "load"; data problems never raise out of `load_batch`. A file that cannot be written (disk full,
+an I/O error) is no problem of the data: the batch is rolled back and WarehouseWriteError raised, since no
+`errors` row could be written either.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -20,9 +22,9 @@ import pyarrow.compute as pc
 
 from . import raw
 from .bulk import execute_in, id_table, insert_arrow, registered
-from .db import lift_memory_limit
-from .models import ErrorInfo, LoadCounts, PageResult
-from .errors import first_line
+from .db import _database_path, lift_memory_limit
+from .models import ErrorInfo, LoadedBatch, PageResult
+from .errors import WarehouseWriteError, first_line
 from .prepare import prepare_page, prepared_batch, prepared_fingerprints, prepared_rows, relation_fields
 from .relations import detect_relations
 from .rows import (DUPLICATE, ERROR, NEW, NO_EDITION, NOT_ARTICLE, SKIPPED_ROBOTS, UNCHANGED, UPDATED, ArticleRows,
@@ -41,16 +43,25 @@ UPDATED_COLUMNS = [name for name in ARTICLE_SCHEMA.names if name not in ("articl
 CHILD_TABLES = ("paragraphs", "article_people", "images")
 
 
+# Bookkeeping that commits or rolls back with a batch (the crawl's frontier, the run's counts): called inside the
+# batch's transaction with what the load did to each input.
+Settle = Callable[[duckdb.DuckDBPyConnection, LoadedBatch], None]
+
+
 def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[PageResult | PageRows], *,
-               source_id: str | None = None, record_fetches: bool = True) -> LoadCounts:
-    """Load one batch in one transaction and return what happened to each input, counted.
+               source_id: str | None = None, record_fetches: bool = True, settle: Settle | None = None) -> LoadedBatch:
+    """Load one batch in one transaction and return what happened to each input, and the counts.
 
     Each input is a PageResult, or its rows made beforehand by `warehouse.prepare.prepare_pages` with the same
     `source_id` (then only the database work is left for the write connection).
     `record_fetches=False` is for re-parsing stored pages: nothing was fetched, so no `fetches` rows.
+    `settle(con, loaded)` runs in the batch's transaction, before its COMMIT, so that what it writes is never
+    without the batch nor the batch without it; it runs for an empty batch too. When the batch fails it is rolled
+    back and `settle` runs in the transaction that records the batch's errors, with every input an error; an
+    exception `settle` raises there propagates.
     """
-    if not results:
-        return LoadCounts()
+    if not results and settle is None:
+        return LoadedBatch()
     for item in results:
         if isinstance(item, PageRows) and item.source_id != source_id:
             raise ValueError(f"rows prepared for source {item.source_id!r} loaded as source {source_id!r}")
@@ -58,30 +69,67 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[Pa
     while True:
         con.execute("BEGIN TRANSACTION")
         try:
-            counts = write_batch(con, run_id, pages, source_id=source_id, now=utc_now(), record_fetches=record_fetches)
+            loaded = write_batch(con, run_id, pages, source_id=source_id, now=utc_now(),
+                                 record_fetches=record_fetches) if pages else LoadedBatch()
+            if settle is not None:
+                settle(con, loaded)
             con.execute("COMMIT")
-            return counts
+            return loaded
         except duckdb.OutOfMemoryException as exc:
             rollback(con)
             if not lift_memory_limit(con):
-                return failed_batch(con, run_id, results, exc)
+                return failed_batch(con, run_id, results, exc, settle)
             log.warning("load of %d inputs needed more than the batch's memory cap (%s); retrying without it",
                         len(results), first_line(exc))
         except Exception as exc:  # any failure of the batch: undo it and say so per input, never raise for data
             rollback(con)
-            return failed_batch(con, run_id, results, exc)
+            if cannot_write(exc):
+                raise WarehouseWriteError(write_failure_message(con, exc, len(results))) from exc
+            return failed_batch(con, run_id, results, exc, settle)
+
+
+def cannot_write(exc: BaseException) -> bool:
+    """DuckDB could not write the file (disk full, an I/O error), whatever the batch held."""
+    if isinstance(exc, (duckdb.IOException, duckdb.FatalException)):
+        return True
+    return isinstance(exc, duckdb.TransactionException) and "Failed to commit" in str(exc)
+
+
+def write_failure_message(con: duckdb.DuckDBPyConnection, exc: BaseException, inputs: int) -> str:
+    """One sentence: which file, the system's reason (`No space left on device`), and what was kept."""
+    reason = first_line(exc)
+    if "Could not write" in reason:
+        reason = reason.rsplit(": ", 1)[-1]
+    try:
+        path = _database_path(con)
+    except duckdb.Error:
+        path = None
+    where = f" {path}" if path is not None else ""
+    return (f"cannot write the database{where} ({reason}): the batch of {inputs} pages was rolled back, the batches "
+            "loaded before it are kept")
 
 
 def failed_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[PageResult | PageRows],
-                 exc: Exception) -> LoadCounts:
+                 exc: Exception, settle: Settle | None = None) -> LoadedBatch:
     message = f"batch of {len(results)} rolled back: {first_line(exc)}"
     log.warning("load of %d inputs failed: %s", len(results), message)
-    record_errors(con, run_id, [ErrorInfo(input_of(r), "load", type(exc).__name__, message) for r in results])
-    return LoadCounts(inputs=len(results), errors=len(results))
+    inputs = [input_of(r) for r in results]
+    loaded = count_outcomes([ERROR] * len(inputs))
+    loaded.outcomes = {input_: (ERROR, None) for input_ in inputs}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        record_errors(con, run_id, [ErrorInfo(input_, "load", type(exc).__name__, message) for input_ in inputs])
+        if settle is not None:
+            settle(con, loaded)
+        con.execute("COMMIT")
+    except BaseException:
+        rollback(con)
+        raise
+    return loaded
 
 
 def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRows], *,
-                source_id: str | None, now: datetime, record_fetches: bool = True) -> LoadCounts:
+                source_id: str | None, now: datetime, record_fetches: bool = True) -> LoadedBatch:
     for page in pages:  # the same prepared rows may be loaded again after a rolled-back attempt
         page.outcome = ERROR
     mark_duplicates(pages)
@@ -121,7 +169,9 @@ def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRow
                      [relation_fields(p.article) for p in changed],
                      {p.article.article_id: p.fingerprint for p in changed if p.fingerprint is not None},
                      tables=prepared_fingerprints(changed))
-    return count_outcomes([p.outcome for p in pages])
+    loaded = count_outcomes([p.outcome for p in pages])
+    loaded.outcomes = {input_of(p): (p.outcome, fetched_article_id(p)) for p in pages}
+    return loaded
 
 
 def mark_duplicates(pages: list[PageRows]) -> None:
@@ -289,9 +339,9 @@ def fetched_article_id(page: PageRows) -> str | None:
     return page.article.article_id if page.article is not None else None
 
 
-def count_outcomes(outcomes: Sequence[str]) -> LoadCounts:
+def count_outcomes(outcomes: Sequence[str]) -> LoadedBatch:
     """One input per outcome (warehouse.rows), counted."""
-    counts = LoadCounts(inputs=len(outcomes))
+    counts = LoadedBatch(inputs=len(outcomes))
     field_of = {NEW: "new", UPDATED: "updated", UNCHANGED: "unchanged", NOT_ARTICLE: "not_article",
                 DUPLICATE: "duplicates", ERROR: "errors", SKIPPED_ROBOTS: "skipped_robots", NO_EDITION: "no_edition"}
     for outcome in outcomes:

@@ -62,8 +62,21 @@ class LoadCounts:
     no_edition: int = 0      # e-paper dates without an edition (its first page answered 404)
 
     def add(self, other: "LoadCounts") -> None:
-        for name in self.__dataclass_fields__:
+        for name in LoadCounts.__dataclass_fields__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def __eq__(self, other: object) -> bool:
+        """Equal counts, whatever else the objects carry (a LoadedBatch's outcomes)."""
+        if not isinstance(other, LoadCounts):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in LoadCounts.__dataclass_fields__)
+
+
+@dataclass(eq=False)
+class LoadedBatch(LoadCounts):
+    """What a batch's load did: its counts, and per input (FetchInfo.input) the outcome (warehouse.rows) and the
+    article the input gave (its own, or the one its URL is a variant of). An input given twice: its last one."""
+    outcomes: dict[str, tuple[str, str | None]] = field(default_factory=dict, compare=False, repr=False)
 
 
 # Long work (an export, a search index build) reports how far it got by calling one of these, if given, with

@@ -47,8 +47,9 @@ def start_run(con: duckdb.DuckDBPyConnection, *, flow_run_id: str | None, comman
 
 
 def close_orphaned_runs(con: duckdb.DuckDBPyConnection) -> int:
-    """Mark `interrupted` the runs of this machine still `running` whose process is gone; returns how many.
-    Runs of other machines are left alone (their processes cannot be seen from here)."""
+    """Mark `interrupted` the runs of this machine still `running` whose process is gone (which ends their frontier
+    leases); returns how many. Runs of other machines are left alone (their processes cannot be seen from here):
+    their leases run out by the clock."""
     rows = con.execute("SELECT run_id, pid FROM runs WHERE status = ? AND host = ?",
                        [RUNNING, socket.gethostname()]).fetchall()
     gone = [run_id for run_id, pid in rows if pid is not None and not process_alive(pid)]

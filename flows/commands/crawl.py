@@ -140,6 +140,10 @@ def crawl_each(args: argparse.Namespace, sources: list, db_path: str, summaries:
         summaries.append(summary)
         if args.json:
             print(json.dumps(summary, ensure_ascii=False), flush=True)
+        if summary["status"] == "failed":
+            failures += 1
+            print(f"newsduck: crawl of {source.name} failed: {summary.get('failure')}", file=sys.stderr)
+            break  # the database cannot be written: the next source would fail the same way
     return failures
 
 

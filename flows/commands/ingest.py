@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from contextlib import nullcontext
 
 from ..local_server import api_for_worker_processes, use_running_server
@@ -11,7 +12,7 @@ from ..progress import RunBar, progress_bar, progress_listener
 from ..settings import database_path
 from ..stopping import stop_requests
 from ..summary import format_run
-from .common import (EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit, positive_int,
+from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit, positive_int,
                      read_url_map)
 
 
@@ -71,6 +72,9 @@ def run(args: argparse.Namespace) -> int:
             summary = run_flow(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls,
                                tasks_in_other_processes=on_dask)
     print(json.dumps(summary) if args.json else format_run(summary))
+    if summary["status"] == "failed":
+        print(f"newsduck: ingest failed: {summary.get('failure')}", file=sys.stderr)
+        return EXIT_FAILURE
     return interrupted_exit(summary)
 
 
