@@ -157,6 +157,20 @@ def test_english_datelines_are_not_paragraphs():
     assert paragraphs(html) == [LEDE, "The vote was on Nov 19, 2019, after six hours.", SECOND]
 
 
+def test_chinese_datelines_are_not_paragraphs():
+    """A line that is only a labelled date with its clock and zone words dates the story; it is not
+    the first paragraph. A sentence that holds a date stays."""
+    p1 = "香港行政长官在各方压力下就其大宅的违章建筑问题到立法会接受质询，并向香港民众道歉。他此前承认早在参选之前就已知悉其住宅的违建问题。"
+    p2 = "北京时间2012年12月10日，立法会议员们普遍要求他就此事作出详细的交代和说明。"
+    p3 = "他强调承诺将在两周内解决其住宅的违建问题，并会配合屋宇署的一切跟进工作，但强调他在这个问题上没有隐瞒的意图和动机。"
+    html = page(
+        "<article><h1>行政长官就违建问题道歉</h1><div class='body'>"
+        "<p>更新时间 2012年12月10日, 格林尼治标准时间10:41</p>"
+        f"<p>{p1}</p><p>{p2}</p><p>發布時間 2012年12月10日 星期一 北京時間 18:41</p><p>{p3}</p></div></article>",
+        title="行政长官就违建问题道歉")
+    assert paragraphs(html) == [p1, p2, p3]
+
+
 def test_hover_cards_and_hidden_class_text_stay_out_of_paragraphs():
     card = ("<span class='rollover-people-block'><a href='/people/x'>Jane Doe</a> "
             "<a href='/story/1'>Another story about Jane Doe, with a long headline</a></span>")
