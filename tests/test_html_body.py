@@ -171,6 +171,21 @@ def test_chinese_datelines_are_not_paragraphs():
     assert paragraphs(html) == [p1, p2, p3]
 
 
+def test_a_bare_document_is_all_content_however_short():
+    """A page that links nowhere and runs no script holds nothing but its text: it is kept although it is
+    no story; a page as short that links elsewhere or is rendered by a script keeps none."""
+    bare = ("<html><head><title>Lorem Ipsum</title></head><body><main><section><div><h2>Test Case 1</h2>"
+            "<div>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</div></div></section></main></body></html>")
+    record = extract_article(bare.encode("utf-8"), url="https://example.com/lorem.html")
+    assert not record.is_article
+    assert record.text == "Test Case 1\n\nLorem ipsum dolor sit amet, consectetur adipiscing elit."
+    for other in (bare.replace("<main>", "<nav><a href='/'>Home</a></nav><main>"),  # links elsewhere
+                  bare.replace("<main>", "<a href='#main'>Skip to content</a><main>"),  # a shell's skip link
+                  bare.replace("</body>", "<script src='/app.js'></script></body>")):  # rendered by script
+        record = extract_article(other.encode("utf-8"), url="https://example.com/lorem.html")
+        assert not record.is_article and record.text == ""
+
+
 def test_hover_cards_and_hidden_class_text_stay_out_of_paragraphs():
     card = ("<span class='rollover-people-block'><a href='/people/x'>Jane Doe</a> "
             "<a href='/story/1'>Another story about Jane Doe, with a long headline</a></span>")
