@@ -134,6 +134,15 @@ def test_strip_non_content_keeps_an_unclosed_svg_from_eating_the_article():
     assert f"<p>{LEDE}</p>" in strip_non_content(html)
 
 
+def test_strip_non_content_keeps_the_article_after_an_embed_code_quoted_in_an_attribute():
+    """An `<iframe` quoted in an attribute has no end tag after it: the page goes on, the article is kept;
+    an unclosed `<script>` still runs to the end of the page, as in a browser."""
+    embed = "<div data-embed=\"<iframe src=\\&quot;https://v.example.com/1\\&quot;><\\/iframe>\"></div>"
+    cleaned = strip_non_content(f"<body>{embed}<div><p>{LEDE}</p></div></body>")
+    assert f"<p>{LEDE}</p>" in cleaned
+    assert f"<p>{LEDE}</p>" not in strip_non_content(f"<body><script>var a = 1;<div><p>{LEDE}</p></div></body>")
+
+
 def test_whitespace_before_block_tags_is_dropped_but_inline_spaces_stay():
     cleaned = strip_non_content("<div>\n  <p>a <b>bold</b> <i>word</i></p>\n</div>")
     assert cleaned == "<div><p>a <b>bold</b> <i>word</i></p></div>"
