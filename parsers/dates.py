@@ -109,8 +109,9 @@ _HAS_DIGIT_RUN_RE = re.compile(r"\d{4}|\d\s*年|民[國国]")
 _LABELS = (
     # (pattern, priority) – lower wins; 更新时间 only when nothing better is labelled.
     ("发布时间|发布日期|发表时间|发表日期|发稿时间|刊发时间|出版日期|刊登日期|发文日期|成文日期|来源时间|"
-     "上传时间|录入时间|添加时间|时间|日期|"
+     "上传时间|录入时间|添加时间|时间|日期|发表于|发布于|发帖时间|"
      "發布時間|發佈時間|發布日期|發佈日期|發表時間|發表日期|發稿時間|刊出時間|刊登時間|出版時間|新聞時間|時間|"
+     "發表於|發布於|發佈於|發帖時間|"
      "Published|Posted|Date|Pubdate|Publication date|Veröffentlicht|Erstellt|Datum|Publié|Date de publication|"
      "Publicado|Fecha|Pubblicato|Data|Gepubliceerd|Opublikowano|Publicerad|Publiceret|Publisert|Опубликовано|"
      "Yayınlanma|Diterbitkan", 0),

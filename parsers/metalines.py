@@ -82,9 +82,12 @@ _CANONICAL_LABEL = {label.lower(): label for label in _ALL_LABELS}
 _UPDATE_LABELS = frozenset({"更新时间", "更新時間", "Updated"})
 # English labels are read with the Chinese byline grammar.
 _BYLINE_LABEL_ALIASES = {"Editor": "编辑"}
-# Words that end a person value even without a colon: 作者：张三 来源 阜新日报.
+# What ends a person value even without a colon: a bar, a field word (作者：张三 来源 阜新日报), a
+# posted-at date (作者：老王 发表于 2012-05-03).
 _PEOPLE_STOP_RE = re.compile(
-    r"[\s\u3000\xa0]{2,}|[\s\u3000\xa0]+(?=(?:作者|编辑|责任编辑|责编|时间|发布时间|点击|浏览|字号|阅读|记者|来源)(?:[\s:：]|$))"
+    r"[\s\u3000\xa0]{2,}|[\s\u3000\xa0]*[|｜丨][\s\u3000\xa0]*"
+    r"|[\s\u3000\xa0]+(?=(?:作者|编辑|责任编辑|责编|时间|发布时间|点击|浏览|字号|阅读|记者|来源)(?:[\s:：]|$))"
+    r"|[\s\u3000\xa0]*(?=(?:发表于|发布于|發表於|發布於|發佈於)[\s\u3000\xa0]*\d)"
 )
 # Where a 来源 value ends: two spaces, a bar, the next label (any short word before a colon, 选稿：…),
 # a word that starts the next field even without a colon (作者 张三, 文/图 记者 孙悦, 举报), or a date,

@@ -11,7 +11,9 @@ from datetime import datetime, timezone
 import pytest
 
 from parsers import extract_article
-from parsers.dates import dates_in, find_labeled_datetime, parse_datetime, publish_date_in_line
+from parsers.dates import (
+    dates_in, find_labeled_datetime, find_labeled_datetime_with_label, parse_datetime, publish_date_in_line,
+)
 
 NOW = datetime(2024, 11, 20, tzinfo=timezone.utc)
 
@@ -364,3 +366,27 @@ def test_undecidable_numeric_dates_on_a_us_page_or_before_a_us_zone_are_month_fi
     assert r.published_at == "2020-03-04"
     r = en_page("<p class='byline'>By Jane Doe | 03/04/2020</p>", lang="en-GB")
     assert r.published_at == "2020-04-03"
+
+
+BLOG_P1 = "今天去了一趟郊外，天气很好，山上的枫叶已经红了一大半，拍了不少照片，回来整理了一下放在这里。"
+BLOG_P2 = "路上遇到几位老朋友，一起喝了茶，聊了很久，直到傍晚才回家。下次打算带孩子们一起去看看。"
+BLOG_P3 = "回来的路上有点堵车，不过心情一直很好，晚上还做了一顿好吃的，算是给这个周末画上了句号。"
+
+
+@pytest.mark.parametrize("line, date, label", [
+    ("发表于 2012-5-3 10:21", "2012-05-03T10:21:00+08:00", "发表于"),
+    ("發表於 2012-05-03", "2012-05-03", "發表於"),
+    ("发帖时间：2012-05-03 10:21", "2012-05-03T10:21:00+08:00", "发帖时间"),
+])
+def test_a_blog_or_forum_posted_at_label(line, date, label):
+    assert find_labeled_datetime_with_label(line) == (date, label)
+    html = ("<html><head><meta charset='utf-8'><title>秋天的郊外_老王的博客</title></head><body><div class='post'>"
+            f"<h2 class='title'>秋天的郊外</h2><div class='meta'>作者：老王 | {line} | 分类：随笔</div>"
+            f"<div class='content'><p>{BLOG_P1}</p><p>{BLOG_P2}</p><p>{BLOG_P3}</p></div></div></body></html>")
+    r = extract_article(html.encode(), url="http://blog.example.cn/u/123/post?id=9", now=NOW)
+    assert (r.published_at, r.provenance["published_at"]) == (date, f"text:{label}")
+    assert [(a.name, a.role) for a in r.authors] == [("老王", "author")]
+
+
+def test_posted_at_inside_a_sentence_is_no_label():
+    assert find_labeled_datetime_with_label("该论文发表于2012年5月3日的《自然》杂志上") is None

@@ -313,6 +313,23 @@ def test_outlet_credited_in_the_byline_line_under_the_headline():
     assert (r.source_name, r.provenance["source_name"]) == ("阜新日報", "text:dateline")
 
 
+def test_outlet_credited_in_the_byline_line_atop_the_article_text():
+    """The byline line is the first line of the article's own container, not under the headline."""
+    r = page("<title>高雄電影節開幕 日星為氣爆災區祈福 - 新頭殼 newtalk</title>",
+             "<h1>高雄電影節開幕 日星為氣爆災區祈福</h1><div class='content'>"
+             f"新頭殼newtalk2014.10.24 金名/高雄報導<br><br>{P1}<br><br>{P2}<br><br>{P3}</div>",
+             url="http://newtalk.tw/news/2014/10/24/52850.html")
+    assert (r.source_name, r.provenance["source_name"]) == ("新頭殼newtalk", "text:dateline")
+    assert P1 in r.text and "金名" not in r.text
+
+
+def test_an_outlet_in_a_line_after_the_first_paragraph_is_not_the_source():
+    r = page("<title>今冬首场降雪 全市连夜清雪</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1><div class='content'><p>{P1}</p>"
+             f"<p>阜新日報 記者王小明／阜新報導</p><p>{P2}</p><p>{P3}</p></div>")
+    assert r.source_name is None
+
+
 def test_outlet_alone_next_to_the_date_line():
     r = page("<title>今冬首场降雪 全市连夜清雪</title>",
              "<h1>今冬首场降雪 全市连夜清雪</h1><div class='author-info'><div class='name'>中国新闻网</div>"

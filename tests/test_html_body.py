@@ -134,6 +134,15 @@ def test_strip_non_content_keeps_an_unclosed_svg_from_eating_the_article():
     assert f"<p>{LEDE}</p>" in strip_non_content(html)
 
 
+def test_strip_non_content_keeps_the_article_after_an_embed_code_quoted_in_an_attribute():
+    """An `<iframe` quoted in an attribute has no end tag after it: the page goes on, the article is kept;
+    an unclosed `<script>` still runs to the end of the page, as in a browser."""
+    embed = "<div data-embed=\"<iframe src=\\&quot;https://v.example.com/1\\&quot;><\\/iframe>\"></div>"
+    cleaned = strip_non_content(f"<body>{embed}<div><p>{LEDE}</p></div></body>")
+    assert f"<p>{LEDE}</p>" in cleaned
+    assert f"<p>{LEDE}</p>" not in strip_non_content(f"<body><script>var a = 1;<div><p>{LEDE}</p></div></body>")
+
+
 def test_whitespace_before_block_tags_is_dropped_but_inline_spaces_stay():
     cleaned = strip_non_content("<div>\n  <p>a <b>bold</b> <i>word</i></p>\n</div>")
     assert cleaned == "<div><p>a <b>bold</b> <i>word</i></p></div>"
@@ -155,6 +164,35 @@ def test_english_datelines_are_not_paragraphs():
         f"<p>{LEDE}</p><p>The vote was on Nov 19, 2019, after six hours.</p><p>NOVEMBER 20, 2019 10:43</p>"
         f"<p>{SECOND}</p></div></article>")
     assert paragraphs(html) == [LEDE, "The vote was on Nov 19, 2019, after six hours.", SECOND]
+
+
+def test_chinese_datelines_are_not_paragraphs():
+    """A line that is only a labelled date with its clock and zone words dates the story; it is not
+    the first paragraph. A sentence that holds a date stays."""
+    p1 = "香港行政长官在各方压力下就其大宅的违章建筑问题到立法会接受质询，并向香港民众道歉。他此前承认早在参选之前就已知悉其住宅的违建问题。"
+    p2 = "北京时间2012年12月10日，立法会议员们普遍要求他就此事作出详细的交代和说明。"
+    p3 = "他强调承诺将在两周内解决其住宅的违建问题，并会配合屋宇署的一切跟进工作，但强调他在这个问题上没有隐瞒的意图和动机。"
+    html = page(
+        "<article><h1>行政长官就违建问题道歉</h1><div class='body'>"
+        "<p>更新时间 2012年12月10日, 格林尼治标准时间10:41</p>"
+        f"<p>{p1}</p><p>{p2}</p><p>發布時間 2012年12月10日 星期一 北京時間 18:41</p><p>{p3}</p></div></article>",
+        title="行政长官就违建问题道歉")
+    assert paragraphs(html) == [p1, p2, p3]
+
+
+def test_a_bare_document_is_all_content_however_short():
+    """A page that links nowhere and runs no script holds nothing but its text: it is kept although it is
+    no story; a page as short that links elsewhere or is rendered by a script keeps none."""
+    bare = ("<html><head><title>Lorem Ipsum</title></head><body><main><section><div><h2>Test Case 1</h2>"
+            "<div>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</div></div></section></main></body></html>")
+    record = extract_article(bare.encode("utf-8"), url="https://example.com/lorem.html")
+    assert not record.is_article
+    assert record.text == "Test Case 1\n\nLorem ipsum dolor sit amet, consectetur adipiscing elit."
+    for other in (bare.replace("<main>", "<nav><a href='/'>Home</a></nav><main>"),  # links elsewhere
+                  bare.replace("<main>", "<a href='#main'>Skip to content</a><main>"),  # a shell's skip link
+                  bare.replace("</body>", "<script src='/app.js'></script></body>")):  # rendered by script
+        record = extract_article(other.encode("utf-8"), url="https://example.com/lorem.html")
+        assert not record.is_article and record.text == ""
 
 
 def test_hover_cards_and_hidden_class_text_stay_out_of_paragraphs():

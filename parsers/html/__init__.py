@@ -39,8 +39,8 @@ from parsers.html.facts import Facts, scan_above_title, scan_footer_zone, scan_h
 from parsers.html.images import Figure, extract_images
 from parsers.html.layout import Layout, locate_article
 from parsers.html.links import (
-    MAX_ERROR_PAGE_PROSE_CHARS, classify_page, declares_one_story, extract_links, is_error_page, is_main_text,
-    prose_chars,
+    MAX_ERROR_PAGE_PROSE_CHARS, bare_document_text, classify_page, declares_one_story, extract_links, is_error_page,
+    is_main_text, prose_chars,
 )
 from parsers.html.page import Page, build_page
 from parsers.html.metadata import (
@@ -135,6 +135,8 @@ def extract_html(html: str, *, url: str | None = None, path: str | None = None,
         record.links = [] if error else extract_links(page)
         if not error and is_main_text(body, record.links):
             record.body = trim_edges(body)  # a page that is no story but has a text (an about page, a guide)
+        elif not error:
+            record.body = bare_document_text(page)
         if not error and declares_one_story(page):
             # a story whose body could not be read (rendered by script, cut short): its metadata still holds
             fill_article_metadata(record, page, facts=facts, figures=[], body=[], article_root=layout.article_root,

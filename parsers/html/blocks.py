@@ -12,10 +12,11 @@ from bs4 import Tag
 
 from parsers.bylines import parse_group_credit
 from parsers.dates import parse_datetime
-from parsers.metalines import is_boilerplate_line, is_end_of_article_line
+from parsers.metalines import MAX_CREDIT_LINE_CHARS, is_boilerplate_line, is_end_of_article_line, outlet_in_credit_line
 from parsers.records import Author, Block, SubArticle
 from parsers.html.facts import Facts, consume_meta, read_linked_byline
 from parsers.html.page import Page
+from parsers.html.title import declared_site_names
 from parsers.html.tree import MAX_LINK_DENSITY_PROSE, TextBlock
 
 MAX_SECTION_CHARS = 40            # a bold-only line longer than this is a paragraph
@@ -32,6 +33,15 @@ _DATELINE_RE = re.compile(
     r"(?:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|"
     r"\b[ap]\.?m\b\.?|\b(?:published|updated|posted|last|modified|on|at)\b|\b[a-z]{1,3}[sd]t\b|\b(?:utc|gmt)\b|"
     r"[\d\W_])+", re.I)
+# the words a Chinese dateline holds besides the date: date characters, date labels, clock and zone names
+# (`更新时间 2012年12月10日, 格林尼治标准时间10:41`, `發布時間：2024年3月1日 北京時間 10:41`)
+CJK_DATELINE_WORDS = (
+    "年", "月", "日", "号", "時", "时", "分", "秒", "上午", "下午", "凌晨", "晚上", "星期", "週", "周",
+    "一", "二", "三", "四", "五", "六", "天", "发布", "發布", "更新", "时间", "時間", "日期",
+    "格林尼治标准", "格林威治标准", "格林威治標準", "北京", "台北", "臺北", "香港", "UTC", "GMT",
+)
+_CJK_DATELINE_RE = re.compile(r"(?:[\d\W_]|" + "|".join(map(re.escape, CJK_DATELINE_WORDS)) + ")+", re.I)
+_CJK_DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 SENTENCE_END = tuple("。！？!?；;：:")
 # the whole line is the label of an ad slot or a widget left in the body
 _WIDGET_LABEL_RE = re.compile(
@@ -54,15 +64,17 @@ def is_prose(b: TextBlock) -> bool:
 
 def is_dateline(text: str, now: datetime | None = None) -> bool:
     """A line that only dates the story: "Published 10:02 AM EST Nov 19, 2019", "NOVEMBER 20,
-    2019 10:43", "11月5日 08:30" (the metadata scan reads labelled and Chinese date lines; these are
-    what is left)."""
+    2019 10:43", "11月5日 08:30", "更新时间 2012年12月10日, 格林尼治标准时间10:41" (the metadata scan reads
+    labelled and Chinese date lines; these are what is left)."""
     if len(text) > MAX_DATELINE_CHARS:
         return False
     if _MONTH_DAY_RE.fullmatch(text):
         return True
     if not _DATE_DIGITS_RE.search(text):
         return False
-    return _DATELINE_RE.fullmatch(text) is not None and parse_datetime(text, now=now) is not None
+    if _DATELINE_RE.fullmatch(text) is None and not (_CJK_DATE_RE.search(text) and _CJK_DATELINE_RE.fullmatch(text)):
+        return False
+    return parse_datetime(text, now=now) is not None
 
 
 def is_linked_sentence(b: TextBlock) -> bool:
@@ -117,6 +129,13 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts, trusted: s
             continue
         if b.chars <= 200 and consume_meta(b, facts if i in trusted else ignored, record_date=False,
                                            by_parts=False, now=page.now):
+            if i in trusted and not rule_body and b.chars <= MAX_CREDIT_LINE_CHARS:
+                # a byline or date line atop the article's own text credits its outlet as one under
+                # the headline does: `新頭殼newtalk2014.10.24 金名/高雄報導`
+                outlet = outlet_in_credit_line(b.spaced, declared_site_names(page))
+                if outlet:
+                    facts.sources.append(outlet)
+                    facts.sources_from.append("text:dateline")
             continue
         if b.chars <= 200 and is_boilerplate_line(text):
             continue

@@ -162,6 +162,32 @@ def is_main_text(body: list[Block], links: list[Link]) -> bool:
     return prose >= max(MIN_ARTICLE_PROSE_CHARS, 2 * sum(len(link.title) for link in links))
 
 
+MAX_BARE_DOCUMENT_BLOCKS = 20    # a page without links that has more lines than this has furniture too
+
+
+_SCRIPT_TAG_RE = re.compile(r"<script\b", re.I)
+
+
+def _goes_somewhere(href: str) -> bool:
+    """A link to a page or a place in this one (`#main`: a skip link); a `javascript:` pseudo-link goes
+    nowhere."""
+    return not href.strip().lower().startswith("javascript:")
+
+
+def bare_document_text(page: Page) -> list[Block]:
+    """The text of a bare document: a page that links nowhere (no link at all: no menu, no footer, no
+    related stories, no skip link), runs no script (a page its script renders shows only its shell) and
+    holds a few lines of text has nothing but its content, however short
+    (`<body><main><div>Lorem ipsum …</div></main></body>`); headings stay headings. Empty for any other
+    page."""
+    blocks = page.index.blocks
+    if not blocks or len(blocks) > MAX_BARE_DOCUMENT_BLOCKS or any(_goes_somewhere(a.href) for a in page.index.anchors):
+        return []
+    if _SCRIPT_TAG_RE.search(page.html):
+        return []
+    return [Block("heading" if b.heading else "paragraph", b.text) for b in blocks]
+
+
 def classify_page(page: Page, body: list[Block], title: str | None, containers: list[Tag] = ()) -> bool:
     """True for one news story; False for lists, channels and error pages. `containers`: the layout's
     body containers."""

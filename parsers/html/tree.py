@@ -39,6 +39,10 @@ _SUBTITLE_HINT_RE = re.compile(r"(?:^|[-_\s])(?:subtitle|sub-title|subheadline|f
 # Raw-text elements (their content is not markup): dropped up to their end tag, or to the end of
 # the page when it has none, the way a browser reads them.
 _RAW_TEXT_TAGS = ("script", "style", "noscript", "template", "textarea", "iframe")
+# ... except these, which pages quote as embed codes inside attribute values and script strings
+# (`data-embed="<iframe src=\&quot;…\&quot;>"`): one with no end tag anywhere after it is such a quote,
+# not an element running to the end of the page, and only its opening tag goes.
+_QUOTED_RAW_TEXT_TAGS = frozenset({"noscript", "template", "textarea", "iframe"})
 # Elements the index skips whose content is markup: dropped with their content when the end tag
 # comes before any block-level start tag (so an unclosed <svg> or <button> cannot eat the article).
 _SKIPPED_MARKUP_TAGS = ("svg", "math", "select", "button", "video", "audio", "object", "canvas")
@@ -97,7 +101,7 @@ def strip_non_content(html: str) -> str:
         start = m.start()
         if raw:
             close = closes[raw.lower()].at_or_after(m.end())
-            end = close.end() if close else n
+            end = close.end() if close else m.end() if raw.lower() in _QUOTED_RAW_TEXT_TAGS else n
         elif markup:
             close = closes[markup.lower()].at_or_after(m.end())
             block = block_start.at_or_after(m.end()) if close is not None else None
