@@ -12,7 +12,7 @@ file in a temporary folder:
    falls due, each in a write connection of its own.
 
 For each window of --every articles it prints the highest peak RSS of one batch's `load_pages` (VmHWM,
-reset before each batch) and RSS between batches. Linux only (/proc). See bench/README.md ("Memory, session 9").
+reset before each batch) and RSS between batches. Linux only (/proc). See bench/README.md ("Crawl benchmark").
 """
 
 from __future__ import annotations

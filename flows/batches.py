@@ -465,8 +465,8 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     # The search index, then the upkeep that falls due, each in a write connection of its own: a connection's new
     # rows stay in DuckDB's memory until the checkpoint at its close, so work done on top of them adds its memory
     # to theirs. The batch's rows (~40 MB for 200 pages) under the refresh (~35 MB) were the peak of a crawl;
-    # the sorted rewrite of the postings or a merge on top of the refresh's would be (bench/README.md, "Memory,
-    # session 7" and "Memory, session 8"). The search queue carries the batch's changes across the close.
+    # the sorted rewrite of the postings or a merge on top of the refresh's would be (bench/README.md,
+    # "Crawl benchmark"). The search queue carries the batch's changes across the close.
     with writer(db_path, lock_wait, keep_waiting=True) as con:
         compact = refresh_search(con)
     check_row_groups = row_group_check_due(db_path)

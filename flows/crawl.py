@@ -650,7 +650,7 @@ def use_malloc_for_arrow() -> None:
     """Have Arrow take its buffers from malloc (capped above) instead of its own allocator, unless
     ARROW_DEFAULT_MEMORY_POOL says otherwise. Each batch builds and drops tens of MB of Arrow tables (rows to load,
     words to index); pyarrow's default, mimalloc, kept what they freed, and the crawl's memory crept up with it
-    (bench/README.md, "Memory, session 8")."""
+    (bench/README.md, "Crawl benchmark")."""
     if "ARROW_DEFAULT_MEMORY_POOL" in os.environ:
         return
     import pyarrow

@@ -134,7 +134,7 @@ def test_a_search_refresh_over_the_memory_cap_is_run_again_without_it(tmp_path, 
 
 def test_an_append_after_reopening_starts_a_new_row_group_and_leaves_the_stored_one_as_it_was(tmp_path):
     """The checkpoint at a writer's close then writes only the new rows, not the table's last row group again:
-    its memory does not grow with the table (bench/README.md, "Memory, session 5")."""
+    its memory does not grow with the table (bench/README.md, "Crawl benchmark")."""
     from tests.test_warehouse import article, result
     from warehouse.load import load_batch
     from warehouse.runs import start_run

@@ -38,7 +38,7 @@ def id_table(values: Iterable[str]) -> pa.Table:
 # DuckDB answers `key IN (constants)` on a primary-key or unique column from the key's index when the matches are
 # few (at most max(2048, 0.1% of the table)); a join with a registered table, `IN (SELECT …)` or `= ANY(?)` scan the
 # whole column instead, which reads a block of every row group (one per loaded batch) and costs memory that grows
-# with the table (bench/README.md, "Memory, session 7").
+# with the table (bench/README.md, "Crawl benchmark").
 IN_LIST_CHUNK = 1000
 
 

@@ -52,7 +52,7 @@ _grown_caps: dict[Path, int] = {}  # database → starting cap in bytes, after a
 # writes (+9 MB and ~0.01 s at any size), and the checkpoint does not merge the small row groups again (DuckDB would
 # rebuild the primary-key indexes to do so). The price is more, smaller row groups: 500 row groups of 200 rows
 # instead of 1 of 100,000 made an aggregate over 100k rows 3 → 11 ms and left point lookups at 0.6 ms
-# (bench/README.md, "Memory, session 5"). `vacuum_rebuild_indexes` only takes effect when the database opens.
+# (bench/README.md, "Crawl benchmark"). `vacuum_rebuild_indexes` only takes effect when the database opens.
 WRITER_STORAGE_CONFIG = {"vacuum_rebuild_indexes": str(2**62), "max_vacuum_tasks": 0}
 
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")

@@ -5,7 +5,7 @@ one small row group per batch. DuckDB reads storage in 256 KB blocks, and a smal
 own: a join on a column without an index (the duplicate detection's text hashes and LSH bands) or the fetch of
 rows found through an index (the search vocabulary) reads one block per batch ever loaded, whatever the data's
 size. At 16,000 pages those three reads cached 62 MB of blocks per batch for 2.5 MB of data (bench/README.md,
-"Memory, session 8"). Merging the small row groups of these tables, a bounded chunk at a time, keeps what a lookup
+"Crawl benchmark"). Merging the small row groups of these tables, a bounded chunk at a time, keeps what a lookup
 reads in proportion to the data.
 
 The run log (`RUN_LOG_TABLES`) is merged for another reason: every run appends to it, whether or not it finds
