@@ -37,7 +37,7 @@ from warehouse.runs import count_batch, record_errors
 from warehouse.rowgroups import chunks_due, merge_chunk, run_log_chunks_due
 from warehouse.search import compact_search_index, compaction_due, refresh_search_index
 
-from .extract_worker import extract_body, extract_job
+from .extract_worker import extract_job
 from .extract_worker import ready as extract_worker_ready
 from .fetch import Fetched
 from .stopping import stop_requested
@@ -148,20 +148,6 @@ def page_from_result(result: FetchResult, *, url: str | None, input: str | None 
 
 
 # -------------------------------------------------------------------------------------------------- extraction
-
-
-def extract_fetched(item: Fetched) -> PageResult:
-    """Parse one fetched page; a page that cannot be decoded or parsed becomes an ErrorInfo, never an exception."""
-    result = PageResult(fetch=item.fetch, body=item.body, error=item.error, skipped=item.skipped)
-    if item.body is None:
-        return result
-    record, error = extract_body(item.body, item.fetch)
-    if error is not None:
-        result.error = error
-        return result
-    item.fetch.charset = record.charset
-    result.record = record
-    return result
 
 
 def start_extraction(page: Page, executor: Executor) -> None:

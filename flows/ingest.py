@@ -29,9 +29,8 @@ from warehouse import frontier
 from warehouse.errors import WarehouseError, WarehouseWriteError, first_line
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, start_run
 
-from .batches import (DEFAULT_BATCH_SIZE, Batch, BatchCounts, Page, batched,  # noqa: F401
-                      extract_fetched, extract_pages, load_pages, merge_run_log, open_writer,  # noqa: F401
-                      page_from_result, prepare_rows, writer)  # noqa: F401
+from .batches import (DEFAULT_BATCH_SIZE, Batch, BatchCounts, Page, batched, extract_pages, load_pages, merge_run_log,
+                      page_from_result, prepare_rows, writer)
 from .fetch import read_file
 from .inputs import Target, expand_inputs
 from .progress import RunProgress
