@@ -312,6 +312,8 @@ def kill_trials(ws: Workspace, kind: str, trials: int, pages: int, rng: random.R
             if result.refetched_stored:
                 result.problems.append(f"{result.refetched_stored} stored articles fetched again")
             results.append(result)
+            print(f"{kind} trial {trial}: killed after {result.killed_after_s} s, {result.stored_when_killed} stored, "
+                  f"problems: {'; '.join(result.problems) or 'none'}", file=sys.stderr, flush=True)
             db.unlink(missing_ok=True)
         return results
     finally:
