@@ -47,6 +47,8 @@ def first_error_lines(summary: dict, prefix: str = "") -> list[str]:
     return lines
 
 
-def format_run(summary: dict) -> str:
-    """The outcome line, then the first errors: what `ingest`, `reparse` and the demo print."""
-    return "\n".join([format_outcomes(summary), *first_error_lines(summary)])
+def format_run(summary: dict, db: str | None = None) -> str:
+    """The outcome line (ending with the database file, when given), then the first errors: what `ingest`,
+    `reparse` and the demo print."""
+    outcomes = format_outcomes(summary) + (f"  db {db}" if db else "")
+    return "\n".join([outcomes, *first_error_lines(summary)])

@@ -206,8 +206,9 @@ def crawl_table(capsys, *argv: str) -> tuple[dict[str, str], list[str]]:
     code = main(["crawl", *argv])
     out, err = capsys.readouterr()
     assert code == 0, err
-    header, _, row, count, *rest = out.splitlines()
+    header, _, row, count, *rest, db_line = out.splitlines()
     assert count == "(1 row)"
+    assert db_line == f"db {argv[argv.index('--db') + 1]}"  # the file the crawl wrote
     return dict(zip((h.strip() for h in header.split("|")), (c.strip() for c in row.split("|")))), rest
 
 

@@ -20,7 +20,7 @@ def test_the_readme_ingest_runs_from_an_empty_home_without_prefect_settings(tmp_
     done = subprocess.run([str(newsduck), "ingest", "tests/fixtures/seeds", "tests/fixtures/pages", "--db", str(db)],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "inputs 8  new 6  updated 0  unchanged 0  not articles 2  errors 0"
+    assert done.stdout.strip() == f"inputs 8  new 6  updated 0  unchanged 0  not articles 2  errors 0  db {db}"
     assert "Traceback" not in done.stderr
     # Prefect's state went to newsduck's own directory in that home, created with its parents
     assert (home / ".newsduck" / "prefect").is_dir()

@@ -60,19 +60,22 @@ def test_ingest_and_reparse_print_their_duplicates(tmp_path, capsys):
     paths, mapping = two_copies_of_one_article(tmp_path)
     db = str(tmp_path / "dup.duckdb")
     (line,) = run_text(capsys, "ingest", *paths, "--urls", str(mapping), "--db", db)
-    assert line == "inputs 2  new 1  updated 0  unchanged 0  not articles 0  duplicates 1  errors 0"
+    assert line == f"inputs 2  new 1  updated 0  unchanged 0  not articles 0  duplicates 1  errors 0  db {db}"
     assert_line_adds_up(line)
 
     (line,) = run_text(capsys, "reparse", "--db", db)
-    assert line == "inputs 2  new 0  updated 0  unchanged 1  not articles 0  duplicates 1  errors 0"
+    assert line == f"inputs 2  new 0  updated 0  unchanged 1  not articles 0  duplicates 1  errors 0  db {db}"
     summary = run_json(capsys, "reparse", "--db", db)
     assert summary["duplicates"] == 1
     assert_json_adds_up(summary)
 
 
 def test_a_clean_ingest_prints_its_usual_line_and_nothing_else(tmp_path, capsys):
-    assert run_text(capsys, "ingest", str(CANONICAL_PAGE), "--db", str(tmp_path / "ok.duckdb")) == [
-        "inputs 1  new 1  updated 0  unchanged 0  not articles 0  errors 0"]
+    """The outcomes, and the database file they went to."""
+    db = tmp_path / "ok.duckdb"
+    assert run_text(capsys, "ingest", str(CANONICAL_PAGE), "--db", str(db)) == [
+        f"inputs 1  new 1  updated 0  unchanged 0  not articles 0  errors 0  db {db}"]
+    assert run_json(capsys, "ingest", str(CANONICAL_PAGE), "--db", str(db))["db"] == str(db)
 
 
 def test_ingest_prints_its_first_errors_like_crawl(tmp_path, capsys):
@@ -83,7 +86,7 @@ def test_ingest_prints_its_first_errors_like_crawl(tmp_path, capsys):
     shutil.copy(CANONICAL_PAGE, inputs / "good.html")
     db = str(tmp_path / "errors.duckdb")
     lines = run_text(capsys, "ingest", str(inputs), "--db", db)
-    assert lines[0] == "inputs 5  new 1  updated 0  unchanged 0  not articles 0  errors 4"
+    assert lines[0] == f"inputs 5  new 1  updated 0  unchanged 0  not articles 0  errors 4  db {db}"
     assert len(lines) == 1 + 3 + 1
     for line, name in zip(lines[1:4], ("a-empty.html", "b-empty.html", "c-empty.html")):
         assert line.startswith("  EmptyInputError: ") and line.endswith(f"({inputs / name})"), line

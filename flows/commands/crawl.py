@@ -107,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         failures = crawl_each(args, sources, db_path, summaries)
     if not args.json and summaries:
         print(format_summaries(summaries))
+        print(f"db {db_path}")
     interrupted = next((s for s in summaries if s["status"] == "interrupted"), None)
     if interrupted is not None:
         return interrupted_exit(interrupted)
@@ -139,7 +140,7 @@ def crawl_each(args: argparse.Namespace, sources: list, db_path: str, summaries:
             continue
         summaries.append(summary)
         if args.json:
-            print(json.dumps(summary, ensure_ascii=False), flush=True)
+            print(json.dumps({**summary, "db": db_path}, ensure_ascii=False), flush=True)
         if summary["status"] == "failed":
             failures += 1
             print(f"newsduck: crawl of {source.name} failed: {summary.get('failure')}", file=sys.stderr)

@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         with stop_requests(), progress_bar(args.quiet, lambda: RunBar("ingest")) as bar, progress_listener(bar):
             summary = run_flow(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls,
                                tasks_in_other_processes=on_dask)
-    print(json.dumps(summary) if args.json else format_run(summary))
+    print(json.dumps({**summary, "db": db_path}) if args.json else format_run(summary, db_path))
     if summary["status"] == "failed":
         print(f"newsduck: ingest failed: {summary.get('failure')}", file=sys.stderr)
         return EXIT_FAILURE

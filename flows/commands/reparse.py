@@ -63,5 +63,5 @@ def run(args: argparse.Namespace) -> int:
 
     with stop_requests(), progress_bar(args.quiet, lambda: RunBar("reparse")) as bar, progress_listener(bar):
         summary = reparse(db_path=db_path, since=since, batch_size=args.batch_size)
-    print(json.dumps(summary) if args.json else format_run(summary))
+    print(json.dumps({**summary, "db": db_path}) if args.json else format_run(summary, db_path))
     return interrupted_exit(summary)
