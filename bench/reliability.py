@@ -239,14 +239,16 @@ def warehouse_state(db: Path) -> dict:
     return state
 
 
-def stored_urls(db: Path) -> set[str]:
+def stored_articles(db: Path) -> set[str]:
+    """The URLs (or paths) of the stories stored in a file, empty when it cannot be read."""
     import duckdb
 
     if not db.exists():
         return set()
     try:
         with duckdb.connect(str(db), read_only=True) as con:
-            return {row[0] for row in con.execute("SELECT url FROM articles WHERE url IS NOT NULL").fetchall()}
+            return {row[0] for row in con.execute("SELECT coalesce(url, path) FROM articles "
+                                                  "WHERE parent_article_id IS NULL").fetchall()}
     except duckdb.Error:
         return set()
 
@@ -297,13 +299,13 @@ def kill_trials(ws: Workspace, kind: str, trials: int, pages: int, rng: random.R
             time.sleep(delay)
             kill_group(process)
             process.wait()
-            before = stored_urls(db)
+            before = stored_articles(db)
             fetched_before = site.article_requests() if site is not None else collections.Counter()
             rerun = ws.run(*argv, "--db", str(db))
             result = KillTrial(kind, trial, round(delay, 2), len(before), rerun.code)
             if site is not None:
                 after = site.article_requests()
-                paths = {urlsplit(url).path for url in before}
+                paths = {urlsplit(url).path for url in before if "://" in url}
                 result.refetched_stored = sum(after[path] - fetched_before[path] for path in paths)
             if rerun.code != 0:
                 result.problems.append(f"rerun exit {rerun.code}: {last_line(rerun.err)}")
