@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 DEFAULT_DB = "data/newsduck.duckdb"
@@ -47,9 +48,10 @@ def configure_prefect_env(verbose: bool = False) -> None:
     home = Path(os.environ["PREFECT_HOME"]).expanduser()
     try:
         home.mkdir(parents=True, exist_ok=True)
-        probe = home / ".newsduck-write-check"
-        probe.touch()
-        probe.unlink()
+        # a probe of this process's own: commands started at the same moment must not remove each other's
+        handle, probe = tempfile.mkstemp(prefix=".newsduck-write-check-", dir=home)
+        os.close(handle)
+        os.unlink(probe)
     except OSError as exc:
         raise SettingsError(f"Prefect cannot keep its state in {home} ({exc.strerror or exc}); set PREFECT_HOME "
                             "or NEWSDUCK_HOME to a directory you can write") from None

@@ -37,3 +37,19 @@ def test_a_prefect_home_that_cannot_be_written_is_one_line_at_once(tmp_path):
     assert done.returncode == 2  # a configuration error, like a usage error
     assert done.stderr == (f"newsduck: Prefect cannot keep its state in {blocked / 'prefect'} (Not a directory); "
                            "set PREFECT_HOME or NEWSDUCK_HOME to a directory you can write\n")
+
+
+def test_commands_started_together_do_not_remove_each_others_write_check(tmp_path, monkeypatch):
+    """Each command checks the Prefect home with a probe file of its own: with one shared name, two commands
+    started at the same moment removed each other's probe and one of them stopped ("No such file or directory")."""
+    from flows.settings import configure_prefect_env
+
+    home = tmp_path / "prefect"
+    home.mkdir()
+    others = home / ".newsduck-write-check"  # what another process's check looked like
+    others.write_text("")
+    monkeypatch.setenv("PREFECT_HOME", str(home))
+    for _ in range(3):
+        configure_prefect_env()
+    assert others.exists()
+    assert sorted(p.name for p in home.iterdir()) == [".newsduck-write-check"]
