@@ -531,7 +531,8 @@ def merge_run_log(con) -> None:
 def _upkeep(con, what: str, work: Callable[[], T], *, failed: str, otherwise: T | None = None) -> T | None:
     """Upkeep after a committed batch (search index, postings, row groups): `work` runs under the batch's memory
     cap, and once more without it if it ran out of memory. Any failure is logged (`failed`: the reason follows)
-    and `otherwise` returned: the batch stays loaded, and the next batch's upkeep tries again."""
+    and `otherwise` returned: the batch stays loaded, and the next batch's upkeep tries again. A full disk is
+    logged below the terminal's level: the batch that meets it ends the run with the one line that says so."""
     log = logging.getLogger(__name__)
     try:
         with batch_memory_cap(con):
@@ -540,11 +541,11 @@ def _upkeep(con, what: str, work: Callable[[], T], *, failed: str, otherwise: T 
             except duckdb.OutOfMemoryException as exc:
                 if not lift_memory_limit(con):
                     raise
-                log.warning("%s needed more than the batch's memory cap (%s); retrying without it",
-                            what, first_line(exc))
+                log.info("%s needed more than the batch's memory cap (%s); retrying without it", what, first_line(exc))
                 return work()
     except Exception as exc:
-        log.warning("%s: %s", failed, exc)
+        disk_full = "No space left on device" in str(exc)  # DuckDB's I/O errors carry the OS's message, no errno
+        log.log(logging.INFO if disk_full else logging.WARNING, "%s: %s", failed, first_line(exc))
         return otherwise
 
 
