@@ -239,20 +239,25 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
             return list_response(table, fmt, "sites")
         return page(request, "table.html", title="Sites", table=table, kind="sites")
 
-    @app.get("/site/{site}")
-    def site_page(request: Request, site: str):
+    def summary_page(request: Request, kind: str, key: str, summarize, missing: str, name=None):
+        """A site's or a source's page: its summary and articles per day, or the summary as JSON or CSV."""
         fmt, wanted_list = summary_format(request)
 
         def work(con):
-            return queries.site_summary(con, site), queries.daily_articles(con, site=site)
+            return summarize(con, key), queries.daily_articles(con, **{"site" if kind == "site" else "source_id": key})
 
         summary, daily = read(work)
         if summary is None:
-            raise NotFound(f"no article or error of site {site!r} in the warehouse")
+            raise NotFound(missing)
         if fmt != "html":
-            return summary_response(summary, daily, fmt, wanted_list, f"site-{site}", tz)
-        return page(request, "site.html", s=summary, chart=charts.daily_bars(daily), kind="site",
-                    name=site)
+            return summary_response(summary, daily, fmt, wanted_list, f"{kind}-{key}", tz)
+        return page(request, "site.html", s=summary, chart=charts.daily_bars(daily), kind=kind,
+                    name=(name(summary) if name else None) or key)
+
+    @app.get("/site/{site}")
+    def site_page(request: Request, site: str):
+        return summary_page(request, "site", site, queries.site_summary,
+                            f"no article or error of site {site!r} in the warehouse")
 
     @app.get("/sources")
     def sources_page(request: Request):
@@ -264,18 +269,8 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
 
     @app.get("/source/{source_id}")
     def source_page(request: Request, source_id: str):
-        fmt, wanted_list = summary_format(request)
-
-        def work(con):
-            return queries.source_summary(con, source_id), queries.daily_articles(con, source_id=source_id)
-
-        summary, daily = read(work)
-        if summary is None:
-            raise NotFound(f"no source {source_id!r} in the warehouse")
-        if fmt != "html":
-            return summary_response(summary, daily, fmt, wanted_list, f"source-{source_id}", tz)
-        return page(request, "site.html", s=summary, chart=charts.daily_bars(daily), kind="source",
-                    name=summary["name"] or source_id)
+        return summary_page(request, "source", source_id, queries.source_summary,
+                            f"no source {source_id!r} in the warehouse", name=lambda summary: summary["name"])
 
     @app.get("/runs")
     def runs_page(request: Request):
