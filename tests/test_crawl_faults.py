@@ -188,7 +188,7 @@ def test_two_crawls_of_one_site_at_once_fetch_each_page_once(site, tmp_path):
     new = [summary_of(out)["new"] for _, out, _ in results]
     assert sum(new) == 240
     assert min(new) > 0  # both crawls fetched: they ran at the same time and split the site
-    assert rows(db, "SELECT count(*) FROM urls WHERE lease_run_id IS NOT NULL OR lease_until IS NOT NULL") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM url_leases") == [(0,)]  # every lease ended with its URL or its run
 
 
 # The crawl's leases last 30 s from its last load, instead of minutes.
@@ -210,8 +210,8 @@ def test_a_lease_left_by_a_killed_crawl_is_taken_after_it_runs_out(site, tmp_pat
                                              prelude=KILL_AFTER_COMMIT + SHORT_LEASE))
     assert code == 9, err
     ((killed_run, source, held, until),) = rows(
-        db, "SELECT lease_run_id, source_id, count(*), max(lease_until) FROM urls "
-            "WHERE lease_run_id IS NOT NULL GROUP BY ALL")
+        db, "SELECT l.run_id, u.source_id, count(*), max(l.lease_until) FROM url_leases l JOIN urls u USING (url) "
+            "GROUP BY ALL")
     assert held == 240 - len(stored_paths(db))  # the URLs the killed crawl claimed and did not load
     con = connect(db)  # another machine's crawl: it cannot see that the killed process is gone
     try:
@@ -219,7 +219,7 @@ def test_a_lease_left_by_a_killed_crawl_is_taken_after_it_runs_out(site, tmp_pat
         time.sleep(max(0.0, (until - frontier.utc_now()).total_seconds()) + 0.5)
         taken = frontier.claim_urls(con, "other-run", source, limit=500)
         assert len(taken) == held
-        assert con.execute("SELECT count(*) FROM urls WHERE lease_run_id = ?", [killed_run]).fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM url_leases WHERE run_id = ?", [killed_run]).fetchone() == (0,)
     finally:
         con.close()
 

@@ -11,7 +11,7 @@ page that turned out not to be an article), `not_modified` (304 to a conditional
 (never requested again: robots.txt forbids it, or it is not an HTML page) or `gone` (HTTP 410).
 A killed crawl leaves the URLs it had not loaded `queued`, and the next run fetches them.
 
-Leases: a crawl claims the URLs it is about to fetch (`claim_urls`: lease_run_id, lease_until), a chunk at a time
+Leases: a crawl claims the URLs it is about to fetch (`claim_urls`: rows of `url_leases`), a chunk at a time
 in one short transaction, and no other crawl fetches a URL while its lease lasts. Settling a URL or finishing the
 run ends the lease; the loads of a live crawl extend its leases (`renew_leases`), so only a dead crawl's leases
 run out, after URL_LEASE, and its URLs are due again. A lease holds only while its run is `running`: one left by a
@@ -177,12 +177,12 @@ def mark_urls(con: duckdb.DuckDBPyConnection, marks: Sequence[UrlMark], *, now: 
                     next_attempt_at = CASE WHEN m.status = '{FAILED}' AND urls.fail_count + 1 < $max_fails
                         THEN $now + to_microseconds(CAST(least($retry_max, $retry_base * pow(2, urls.fail_count)) AS BIGINT))
                         ELSE NULL END,
-                    last_error = CASE WHEN m.status IN ('{FAILED}', '{SKIPPED}', '{GONE}') THEN m.error ELSE NULL END,
-                    lease_run_id = NULL, lease_until = NULL
+                    last_error = CASE WHEN m.status IN ('{FAILED}', '{SKIPPED}', '{GONE}') THEN m.error ELSE NULL END
                 FROM {view} m
                 WHERE urls.url = m.url""",
             {"max_fails": max_fails, "now": now, "retry_base": _micros(retry_base), "retry_max": _micros(retry_max)},
         )
+        con.execute(f"DELETE FROM url_leases WHERE url IN (SELECT url FROM {view})")  # settled: no lease
 
 
 def claim_urls(con: duckdb.DuckDBPyConnection, run_id: str, source_id: str | None, *, host: str | None = None,
@@ -199,8 +199,9 @@ def claim_urls(con: duckdb.DuckDBPyConnection, run_id: str, source_id: str | Non
         if rows:
             claimed = pa.Table.from_pylist([{"url": row.url} for row in rows], schema=URL_LIST_SCHEMA)
             with registered(con, "__frontier_claims", claimed) as view:
-                con.execute(f"UPDATE urls SET lease_run_id = $run_id, lease_until = $until FROM {view} c "
-                            "WHERE urls.url = c.url", {"run_id": run_id, "until": utc_now() + URL_LEASE})
+                con.execute(f"DELETE FROM url_leases WHERE url IN (SELECT url FROM {view})")  # leases run out
+                con.execute(f"INSERT INTO url_leases SELECT url, $run_id, $until FROM {view}",
+                            {"run_id": run_id, "until": utc_now() + URL_LEASE})
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -210,12 +211,12 @@ def claim_urls(con: duckdb.DuckDBPyConnection, run_id: str, source_id: str | Non
 
 def renew_leases(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """The run is alive: its leases last URL_LEASE from now."""
-    con.execute("UPDATE urls SET lease_until = ? WHERE lease_run_id = ?", [utc_now() + URL_LEASE, run_id])
+    con.execute("UPDATE url_leases SET lease_until = ? WHERE run_id = ?", [utc_now() + URL_LEASE, run_id])
 
 
 def release_leases(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """The run is over: the URLs it claimed and did not settle are due for any crawl again."""
-    con.execute("UPDATE urls SET lease_run_id = NULL, lease_until = NULL WHERE lease_run_id = ?", [run_id])
+    con.execute("DELETE FROM url_leases WHERE run_id = ?", [run_id])
 
 
 def place_epaper_articles(con: duckdb.DuckDBPyConnection, placements: Sequence[Placement]) -> None:
@@ -291,8 +292,8 @@ def _due_condition(source_id: str | None, *, refresh: bool, now: datetime, kind:
         params["source_id"] = source_id
     condition = f"{source} AND kind = $kind AND ({states})"
     if run_id is not None:  # leases run out by the clock, whatever `now` the crawl reads its due URLs at
-        condition += (f" AND (lease_run_id IS NULL OR lease_run_id = $run_id OR lease_until <= $clock"
-                      f" OR lease_run_id NOT IN (SELECT run_id FROM runs WHERE status = '{RUNNING}'))")
+        condition += (" AND url NOT IN (SELECT l.url FROM url_leases l WHERE l.run_id <> $run_id"
+                      f" AND l.lease_until > $clock AND l.run_id IN (SELECT run_id FROM runs WHERE status = '{RUNNING}'))")
         params.update(run_id=run_id, clock=utc_now())
     return condition, params
 
