@@ -231,13 +231,17 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
         return page(request, "person.html", p=found, chart=charts.monthly_bars(found["months"]), number=number,
                     more=len(found["articles"]) == LIST_SIZE)
 
+    def table_page(request: Request, kind: str, title: str, listing):
+        """Every site or every source as a table, or as JSON or CSV."""
+        fmt = wanted_format(request)
+        table = read(listing)
+        if fmt != "html":
+            return list_response(table, fmt, kind)
+        return page(request, "table.html", title=title, table=table, kind=kind)
+
     @app.get("/sites")
     def sites_page(request: Request):
-        fmt = wanted_format(request)
-        table = read(queries.sites)
-        if fmt != "html":
-            return list_response(table, fmt, "sites")
-        return page(request, "table.html", title="Sites", table=table, kind="sites")
+        return table_page(request, "sites", "Sites", queries.sites)
 
     def summary_page(request: Request, kind: str, key: str, summarize, missing: str, name=None):
         """A site's or a source's page: its summary and articles per day, or the summary as JSON or CSV."""
@@ -261,11 +265,7 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
 
     @app.get("/sources")
     def sources_page(request: Request):
-        fmt = wanted_format(request)
-        table = read(queries.sources)
-        if fmt != "html":
-            return list_response(table, fmt, "sources")
-        return page(request, "table.html", title="Sources", table=table, kind="sources")
+        return table_page(request, "sources", "Sources", queries.sources)
 
     @app.get("/source/{source_id}")
     def source_page(request: Request, source_id: str):
