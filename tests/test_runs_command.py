@@ -161,12 +161,13 @@ def test_errors_of_an_unknown_or_ambiguous_run_is_one_line(db, capsys):
     assert code == 2 and out == ""
     assert err == f"newsduck: no run 'zzzzzzzz' in {path} (newsduck runs lists the latest)\n"
     con = connect(path)
-    con.execute("UPDATE runs SET run_id = 'abc' || run_id WHERE command <> 'crawl'")
-    con.execute("UPDATE errors SET run_id = 'abc' || run_id")
+    # 'xyz' is no hex digit: no random run id starts with it
+    con.execute("UPDATE runs SET run_id = 'xyz' || run_id WHERE command <> 'crawl'")
+    con.execute("UPDATE errors SET run_id = 'xyz' || run_id")
     con.close()
-    code, _, err = cli(capsys, "errors", "--db", str(path), "--run", "abc")
-    assert code == 2 and err.startswith("newsduck: 2 runs start with 'abc': give more of the run id (abc")
-    code, out, _ = cli(capsys, "errors", "--db", str(path), "--run", "abc" + ids["ingest"][:5])
+    code, _, err = cli(capsys, "errors", "--db", str(path), "--run", "xyz")
+    assert code == 2 and err.startswith("newsduck: 2 runs start with 'xyz': give more of the run id (xyz")
+    code, out, _ = cli(capsys, "errors", "--db", str(path), "--run", "xyz" + ids["ingest"][:5])
     assert code == 0 and "3 errors" in out.splitlines()[0]
 
 
