@@ -39,10 +39,11 @@ from parsers.metalines import (
     parse_meta_line,
     site_name_from_greeting,
 )
+from parsers.language import detect_language, language_source
 from parsers.provenance import note_author, note_field
 from parsers.records import ArticleRecord, Author, Block, Image, SubArticle
 
-__all__ = ["extract_text", "ends_sentence", "is_orphan_tail", "looks_like_heading", "detect_language",
+__all__ = ["extract_text", "ends_sentence", "is_orphan_tail", "looks_like_heading",
            "drop_contained_paragraphs"]
 
 MAX_TITLE_CHARS = 80
@@ -74,8 +75,6 @@ _DASHES = ("——", "—", "--", "――")
 # A masthead line above the headline: 阜新新闻网, 辽宁日报, 人民网客户端.
 _SITE_NAME_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]{2,10}(?:网|网站|日报|晚报|早报|报|新闻|频道|客户端|融媒)")
 _CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_KANA_RE = re.compile(r"[\u3040-\u30ff]")
-_HANGUL_RE = re.compile(r"[\uac00-\ud7af]")
 
 
 @dataclass
@@ -138,25 +137,6 @@ def looks_like_heading(text: str, max_chars: int = MAX_HEADING_CHARS) -> bool:
         words = text.split()
         return len(words) <= 16 and text[0].isupper() and not text.endswith((".", ",", ";", ":"))
     return True
-
-
-def detect_language(text: str) -> str | None:
-    """'zh', 'ja', 'ko' or 'en' from the script mix; None for text without letters."""
-    sample = text[:5000]
-    cjk = len(_CJK_RE.findall(sample))
-    kana = len(_KANA_RE.findall(sample))
-    hangul = len(_HANGUL_RE.findall(sample))
-    latin = len(_LATIN_WORD_RE.findall(sample))
-    total = cjk + kana + hangul + latin
-    if total == 0:
-        return None
-    if kana >= 0.05 * total and (kana + cjk) >= 0.3 * total:
-        return "ja"
-    if hangul >= 0.3 * total:
-        return "ko"
-    if cjk >= 0.3 * total:
-        return "zh"
-    return "en" if latin >= 0.5 * total else None
 
 
 def drop_contained_paragraphs(paragraphs: list[str]) -> list[str]:
@@ -579,7 +559,7 @@ def _finish(state: _State) -> None:
         note_field(record.provenance, "published_at", "text:signature-date", record.published_at)
     sample = record.text or " ".join(p for s in record.sub_articles for p in s.paragraphs) or (record.title or "")
     record.language = detect_language(sample)
-    note_field(record.provenance, "language", "text", record.language)
+    note_field(record.provenance, "language", language_source(sample), record.language)
     record.is_article = bool(record.paragraphs) or any(s.paragraphs for s in record.sub_articles)
 
 

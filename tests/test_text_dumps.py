@@ -14,8 +14,8 @@ import pytest
 
 from conftest import FIXTURES, norm, norm_dashes
 from parsers.records import EXTRACT_KEYS, ArticleRecord
+from parsers.language import detect_language
 from parsers.text import (
-    detect_language,
     drop_contained_paragraphs,
     ends_sentence,
     extract_text,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bs4 import Tag
 
 from parsers.profiles import Profile, ProfileSet, default_profiles
+from parsers.language import detect_language, language_source
 from parsers.provenance import note_author, note_field
 from parsers.records import ArticleRecord, Block
 from parsers.html.dates import extract_published_at, page_published_at
@@ -18,7 +19,7 @@ from parsers.html.images import Figure
 from parsers.html.page import Page
 from parsers.html.people import extract_authors
 from parsers.html.site import (
-    detect_language, extract_canonical_url, extract_site_name, extract_source, is_epaper_page, language_source,
+    extract_canonical_url, extract_site_name, extract_source, is_epaper_page,
 )
 
 __all__ = ["select_profile", "profile_container", "fill_page_metadata", "fill_article_metadata",
@@ -88,5 +89,6 @@ def fill_article_metadata(record: ArticleRecord, page: Page, *, facts: Facts, fi
 
 
 def fill_language(record: ArticleRecord, page: Page, text: str) -> None:
-    record.language = detect_language(text, page.head.html_lang)
-    note_field(record.provenance, "language", language_source(text), record.language)
+    declared = page.head.html_lang or page.head.metas.get("og:locale")
+    record.language = detect_language(text, declared)
+    note_field(record.provenance, "language", language_source(text, declared), record.language)

@@ -15,9 +15,6 @@ from parsers.html.title import declared_site_names, split_on_separator, split_pa
 from parsers.html.tree import class_id
 from parsers.html.wechat import is_wechat, wechat_account
 
-_HAN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_RE = re.compile(r"[A-Za-z]")
-_KANA_HANGUL_RE = re.compile(r"[\u3040-\u30ff\uac00-\ud7af]")
 _EPAPER_TITLE_RE = re.compile(r"(数字报刊?|电子版|数字版|电子报|数字报纸)(平台)?$")
 MAX_LEAD_CREDIT_PARAGRAPHS = 2   # body paragraphs read for a dateline credit (中央社記者…電)
 _META_SOURCE_KEYS = ("contentsource", "source", "article:source", "og:source", "dc.source", "xwsource")
@@ -140,29 +137,6 @@ def logo_alt(page: Page) -> str | None:
                 or (isinstance(img.parent, Tag) and "logo" in class_id(img.parent).lower())):
             return norm(alt)
     return None
-
-
-def detect_language(text: str, html_lang: str | None) -> str | None:
-    sample = text[:20000]
-    han = len(_HAN_RE.findall(sample))
-    latin = len(_LATIN_RE.findall(sample))
-    kana = len(_KANA_HANGUL_RE.findall(sample))
-    if han + latin + kana == 0:
-        if html_lang:
-            return "zh" if html_lang.startswith("zh") else "en" if html_lang.startswith("en") else "other"
-        return None
-    if han >= 0.3 * (han + latin) and han > kana:
-        return "zh"
-    if latin > han + kana:
-        return "en"
-    return "other"
-
-
-def language_source(text: str) -> str:
-    """Provenance of `detect_language`: the text when it has letters, else `<html lang>`."""
-    sample = text[:20000]
-    return "text" if _HAN_RE.search(sample) or _LATIN_RE.search(sample) or _KANA_HANGUL_RE.search(sample) \
-        else "html[lang]"
 
 
 def is_epaper_page(page: Page) -> bool:
