@@ -53,8 +53,9 @@ import warehouse.search as search_module
 from parsers.records import ROLES, ArticleRecord, Author, Block, Image
 from warehouse.db import connect
 from warehouse.ids import article_id_for
-from warehouse.load import (ARTICLE_PERSON_SCHEMA, ARTICLE_SCHEMA, FETCH_SCHEMA, IMAGE_SCHEMA, PARAGRAPH_SCHEMA,
-                            PERSON_SCHEMA, RAW_PAGE_SCHEMA, load_batch)
+from warehouse.load import load_batch
+from warehouse.schemas import (ARTICLE_PERSON_SCHEMA, ARTICLE_SCHEMA, FETCH_SCHEMA, IMAGE_SCHEMA, PARAGRAPH_SCHEMA,
+                               PERSON_SCHEMA, RAW_PAGE_SCHEMA)
 from warehouse.models import FetchInfo, LoadCounts, PageResult
 from warehouse.prepare import prepare_pages
 from warehouse.runs import start_run

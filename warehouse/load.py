@@ -30,13 +30,12 @@ from .relations import detect_relations
 from .rows import (DUPLICATE, ERROR, NEW, NO_EDITION, NOT_ARTICLE, SKIPPED_ROBOTS, UNCHANGED, UPDATED, ArticleRows,
                    PageRows, distinct_bodies)
 from .runs import record_errors, utc_now
+from .schemas import (ARTICLE_PERSON_SCHEMA, ARTICLE_SCHEMA, FETCH_SCHEMA, IMAGE_SCHEMA, LINK_SCHEMA, PARAGRAPH_SCHEMA,
+                      PERSON_SCHEMA, RAW_PAGE_SCHEMA, STR, TS)
 from .search import queue_for_search
 from .variants import mark_url_variants
 
 log = logging.getLogger(__name__)
-
-from .schemas import (ARTICLE_PERSON_SCHEMA, ARTICLE_SCHEMA, FETCH_SCHEMA, ID_SCHEMA, IMAGE_SCHEMA,  # noqa: F401
-                      LINK_SCHEMA, PARAGRAPH_SCHEMA, PERSON_SCHEMA, RAW_PAGE_SCHEMA, STR, TS)
 
 # Columns an update rewrites: everything but the key and the first sighting.
 UPDATED_COLUMNS = [name for name in ARTICLE_SCHEMA.names if name not in ("article_id", "first_seen_at")]
