@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
+from prefect.states import State
 from prefect.utilities.annotations import quote
 
 from parsers.decode import decode_bytes
@@ -58,6 +59,7 @@ from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_err
 from .batches import (DEFAULT_BATCH_SIZE, POOL_MIN_PAGES, Batch, BatchCounts, EarlyExtraction, Page,
                       Placement, default_extract_workers, extract_batch, extraction_processes, load_pages,
                       merge_run_log, writer, page_from_result, start_extraction_processes)
+from .outcome import flow_outcome, summary_of
 from .progress import notify
 from .sources import Source, find_source, load_sources, source_from_dict, sources_path
 from .stopping import honoured_in_flow, stop_requested
@@ -706,7 +708,7 @@ def crawl(
     max_crawl_delay: float | None = None,
     extract_workers: int | None = None,
     lock_wait: float | None = None,
-) -> dict:
+) -> dict | State:
     """Crawl one source into the DuckDB file at `db_path` and return the run's summary.
 
     `source` is a source name from the sources file (`sources_file`, else $NEWSDUCK_SOURCES, else
@@ -747,7 +749,7 @@ def crawl(
         summary = finish(db_path, run_id, src, stats, status, lock_wait, failure)
         logger.info("crawl %s (%s): %s", src.name, status, format_counts(summary))
         publish_artifact(src, summary)
-    return summary
+    return flow_outcome(summary)
 
 
 @flow(name="crawl-sources", log_prints=True)
@@ -763,7 +765,8 @@ def crawl_sources(db_path: str, sources_file: str | None = None, names: list[str
     failed: list[str] = []
     for src in chosen:
         try:
-            summaries[src.name] = crawl(src.to_dict(), db_path, max_crawl_delay=max_crawl_delay)
+            summaries[src.name] = summary_of(crawl, source=src.to_dict(), db_path=db_path,
+                                             max_crawl_delay=max_crawl_delay)
         except Exception as exc:  # noqa: BLE001 - one source's failure is reported, the next source still runs
             logger.error("crawl %s failed: %s: %s", src.name, type(exc).__name__, exc)
             failed.append(src.name)

@@ -36,6 +36,7 @@ def main() -> int:
     from warehouse.queries import format_table, run_query
 
     from .ingest import ingest
+    from .outcome import summary_of
     from .static_server import serve_directory
     from .summary import format_run
 
@@ -49,7 +50,7 @@ def main() -> int:
             server = stack.enter_context(serve_directory(str(SITE)))
         print(f"Serving {SITE.relative_to(ROOT)} at {server.base_url}")
         urls = [server.base_url + "/" + path.lstrip("/") for path in paths]
-        summary = ingest(inputs=urls, db_path=str(DB), batch_size=200, command="demo")
+        summary = summary_of(ingest, inputs=urls, db_path=str(DB), batch_size=200, command="demo")
     print(f"Ingested {len(urls)} URLs into {DB} in {time.perf_counter() - started:.1f}s (run {summary['run_id']})")
     print(format_run(summary))
     for title, sql in QUERIES.items():

@@ -22,6 +22,7 @@ import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.states import State
 from prefect.utilities.annotations import quote
 
 from parsers.urls import canonicalize_url
@@ -33,6 +34,7 @@ from .batches import (DEFAULT_BATCH_SIZE, Batch, BatchCounts, Page, batched, ext
                       page_from_result, prepare_rows, writer)
 from .fetch import read_file
 from .inputs import Target, expand_inputs
+from .outcome import flow_outcome
 from .progress import RunProgress
 from .stopping import honoured_in_flow, stop_requested
 from .web import FetchConfig, Fetcher, FetchRequest, origins_of
@@ -108,7 +110,7 @@ def ingest(
     lock_wait: float | None = None,
     file_urls: dict[str, str] | None = None,
     tasks_in_other_processes: bool = False,
-) -> dict:
+) -> dict | State:
     """Fetch or read every input, extract articles and load them into the DuckDB file at `db_path`.
 
     `file_urls` maps saved files (as given or absolute) to the URL they came from, so their links, images
@@ -170,4 +172,4 @@ def ingest(
                "first_errors": errors}
     if failure is not None:
         summary["failure"] = failure
-    return summary
+    return flow_outcome(summary)

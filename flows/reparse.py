@@ -14,6 +14,7 @@ from datetime import datetime
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.states import State
 from prefect.utilities.annotations import quote
 
 from warehouse.db import batch_memory_cap
@@ -24,6 +25,7 @@ from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, count_batch, finish_r
 
 from .batches import DEFAULT_BATCH_SIZE, batched, close_writer, merge_run_log, open_writer, writer
 from .extract_worker import extract_body
+from .outcome import flow_outcome
 from .progress import RunProgress
 from .stopping import honoured_in_flow, stop_requested
 
@@ -85,7 +87,7 @@ def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait
 
 @flow(name="reparse", log_prints=True)
 def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-            lock_wait: float | None = None) -> dict:
+            lock_wait: float | None = None) -> dict | State:
     """Re-extract every stored page (fetched at or after `since`, if given) with the current parser."""
     fetches = stored_fetches(db_path, since, lock_wait)
     con = open_writer(db_path, lock_wait)
@@ -113,4 +115,4 @@ def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAU
             merge_run_log(con)
         finally:
             con.close()
-    return {"run_id": run_id, "status": status, **asdict(counts), "first_errors": errors}
+    return flow_outcome({"run_id": run_id, "status": status, **asdict(counts), "first_errors": errors})

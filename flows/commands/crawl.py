@@ -118,6 +118,7 @@ def crawl_each(args: argparse.Namespace, sources: list, db_path: str, summaries:
     """Crawl the sources one after another, appending their summaries; returns how many failed. A stop request
     ends the crawl under way (what it fetched is loaded) and starts no other."""
     from ..crawl import crawl  # imports Prefect: only once the arguments are known to be good
+    from ..outcome import summary_of
     from ..stopping import stop_requested
 
     failures = 0
@@ -126,7 +127,7 @@ def crawl_each(args: argparse.Namespace, sources: list, db_path: str, summaries:
             break
         try:
             with progress_bar(args.quiet, lambda: ProgressBar(source.name)) as bar, progress_listener(bar):
-                summary = crawl(source=source.to_dict(), db_path=db_path, max_pages=args.max_pages,
+                summary = summary_of(crawl, source=source.to_dict(), db_path=db_path, max_pages=args.max_pages,
                                 refresh=args.refresh, date_from=args.date_from if source.is_epaper else None,
                                 date_to=args.date_to if source.is_epaper else None, batch_size=args.batch_size,
                                 max_crawl_delay=args.max_crawl_delay)

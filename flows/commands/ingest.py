@@ -65,12 +65,13 @@ def run(args: argparse.Namespace) -> int:
     # the shared local Prefect server, when one runs: no temporary server to start; Dask's workers need one API
     with api_for_worker_processes() if on_dask else nullcontext(use_running_server()):
         from ..ingest import dask_task_runner, ingest  # imports Prefect: only once the arguments are known to be good
+        from ..outcome import summary_of
 
         run_flow = ingest.with_options(task_runner=dask_task_runner(args.workers, args.dask_address)) if on_dask \
             else ingest
         with stop_requests(), progress_bar(args.quiet, lambda: RunBar("ingest")) as bar, progress_listener(bar):
-            summary = run_flow(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls,
-                               tasks_in_other_processes=on_dask)
+            summary = summary_of(run_flow, inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls,
+                                 tasks_in_other_processes=on_dask)
     print(json.dumps({**summary, "db": db_path}) if args.json else format_run(summary, db_path))
     if summary["status"] == "failed":
         print(f"newsduck: ingest failed: {summary.get('failure')}", file=sys.stderr)

@@ -59,9 +59,10 @@ def run(args: argparse.Namespace) -> int:
     check_writable(db_path)
 
     use_running_server()  # the shared local Prefect server, when one runs: no temporary server to start
+    from ..outcome import summary_of
     from ..reparse import reparse
 
     with stop_requests(), progress_bar(args.quiet, lambda: RunBar("reparse")) as bar, progress_listener(bar):
-        summary = reparse(db_path=db_path, since=since, batch_size=args.batch_size)
+        summary = summary_of(reparse, db_path=db_path, since=since, batch_size=args.batch_size)
     print(json.dumps({**summary, "db": db_path}) if args.json else format_run(summary, db_path))
     return interrupted_exit(summary)
