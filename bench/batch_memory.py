@@ -35,8 +35,7 @@ ORIGIN = "http://127.0.0.2:8000"
 def generated_pages(numbers: Iterable[int], origin: str = ORIGIN) -> list:
     """bench.crawl's generated articles with these numbers, as a crawl fetched them from `origin` (Page records)."""
     from bench.crawl import article_html, article_path
-    from flows.batches import Page
-    from flows.fetch import Fetched
+    from flows.page import Page
     from warehouse.models import FetchInfo
 
     now = datetime.now(timezone.utc)
@@ -45,7 +44,7 @@ def generated_pages(numbers: Iterable[int], origin: str = ORIGIN) -> list:
         url = origin + article_path(number)
         info = FetchInfo(input=url, url=url, path=None, fetched_at=now, status=200,
                          content_type="text/html; charset=utf-8")
-        pages.append(Page(Fetched(info, body=article_html(0, number)), url=url))
+        pages.append(Page(info, body=article_html(0, number), url=url))
     return pages
 
 

@@ -39,7 +39,7 @@ from warehouse.search import compact_search_index, compaction_due, refresh_searc
 
 from .extract_worker import extract_job
 from .extract_worker import ready as extract_worker_ready
-from .fetch import Fetched
+from .page import Page, Placement
 from .stopping import stop_requested
 from .web import (BadContentType, BadScheme, BadUrl, DecompressionBomb, FetchResult, ForbiddenAddress,
                   HttpStatusError, RobotsDisallowed, TooLarge, to_error_info, to_fetch_info)
@@ -57,47 +57,6 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
-
-
-@dataclass
-class Placement:
-    """Where an e-paper article was printed: edition date and page (版)."""
-    edition_date: date | None = None
-    page_no: str | None = None
-    page_name: str | None = None
-
-
-@dataclass
-class Page:
-    """One fetched (or read) input: bytes or a failure, what the frontier should remember, and later the record.
-
-    `url` is the page's frontier URL (None for files); `load` False means only the frontier hears of it
-    (feeds, sitemaps, 304s); `kind` other than "article" marks a crawl's list/edition page, never stored as one.
-    """
-    fetched: Fetched
-    url: str | None = None
-    kind: str = frontier.ARTICLE
-    load: bool = True
-    not_modified: bool = False
-    http_status: int | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    fail_status: str = frontier.FAILED
-    placement: Placement | None = None
-    result: PageResult | None = field(default=None, repr=False)
-    rows: PageRows | None = field(default=None, repr=False)  # the result's warehouse rows, see `prepare_rows`
-    # extraction started as soon as the page was fetched (see `start_extraction`); extract_pages collects it
-    extraction: Future | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def input(self) -> str:
-        return self.fetched.fetch.input
-
-    @property
-    def error(self) -> ErrorInfo | None:
-        if self.result is not None and self.result.error is not None:
-            return self.result.error
-        return self.fetched.error
 
 
 @dataclass
@@ -140,8 +99,7 @@ def page_from_result(result: FetchResult, *, url: str | None, input: str | None 
     info = to_fetch_info(result, input=source)
     skipped = SKIPPED_ROBOTS if isinstance(result.error, RobotsDisallowed) else None
     return Page(
-        fetched=Fetched(info, body=result.body, error=error_info(result, source), skipped=skipped),
-        url=url, kind=kind, load=load and not result.not_modified, not_modified=result.not_modified,
+        info, body=result.body, fetch_error=error_info(result, source), skipped=skipped, url=url, kind=kind, load=load and not result.not_modified, not_modified=result.not_modified,
         http_status=result.status, etag=result.etag, last_modified=result.last_modified,
         fail_status=fail_status(result), placement=placement,
     )
@@ -152,9 +110,9 @@ def page_from_result(result: FetchResult, *, url: str | None, input: str | None 
 
 def start_extraction(page: Page, executor: Executor) -> None:
     """Start extracting a page that will be loaded in `executor` now, so its batch finds it done."""
-    if page.load and page.fetched.body is not None and page.extraction is None:
+    if page.load and page.body is not None and page.extraction is None:
         try:
-            page.extraction = executor.submit(extract_job, (page.fetched.body, page.fetched.fetch))
+            page.extraction = executor.submit(extract_job, (page.body, page.fetch))
         except RuntimeError:  # a broken or shut-down pool: the batch's own extraction does it
             page.extraction = None
 
@@ -179,9 +137,9 @@ def extract_pages(pages: list[Page], pool: Executor | None = None,
     page, when it has its outcome (at once for a page with nothing to extract)."""
     todo = [p for p in pages if p.load]
     for page in todo:
-        page.result = PageResult(fetch=page.fetched.fetch, body=page.fetched.body, error=page.fetched.error,
-                                 skipped=page.fetched.skipped)
-    with_body = [p for p in todo if p.fetched.body is not None]
+        page.result = PageResult(fetch=page.fetch, body=page.body, error=page.fetch_error,
+                                 skipped=page.skipped)
+    with_body = [p for p in todo if p.body is not None]
     if on_done is not None:
         extracting = {id(p) for p in with_body}
         for page in pages:
@@ -191,7 +149,7 @@ def extract_pages(pages: list[Page], pool: Executor | None = None,
     if started:
         done = {id(p) for p, _ in started}
         with_body = [p for p in with_body if id(p) not in done]
-    jobs = [(p.fetched.body, p.fetched.fetch) for p in with_body]
+    jobs = [(p.body, p.fetch) for p in with_body]
     outcomes = None
     if pool is not None and len(jobs) > 1:
         try:
@@ -208,7 +166,7 @@ def extract_pages(pages: list[Page], pool: Executor | None = None,
         else:
             if page.kind != frontier.ARTICLE:
                 record.is_article = False  # a list or edition page is never stored as an article
-            page.fetched.fetch.charset = record.charset
+            page.fetch.charset = record.charset
             page.result.record = record
         if on_done is not None:
             on_done(page)
@@ -558,9 +516,9 @@ def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, 
     tracked = [p for p in pages if p.url is not None]
     # Pages only the frontier hears of (a crawl's feeds and sitemaps) are inputs too, with an outcome of their own.
     unloaded = [p for p in pages if not p.load and not p.not_modified]
-    unloaded_errors = [p.error for p in unloaded if p.error is not None and p.fetched.skipped is None]
+    unloaded_errors = [p.error for p in unloaded if p.error is not None and p.skipped is None]
     # A 304 repeats the page's last outcome: an unchanged article, or a page that is not an article.
-    not_modified = [p.fetched.fetch.url or p.input for p in pages if p.not_modified]
+    not_modified = [p.fetch.url or p.input for p in pages if p.not_modified]
     articles = frontier.urls_with_articles(con, not_modified)
     settled = BatchCounts(not_modified=len(not_modified))
 
@@ -589,8 +547,8 @@ def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, 
 
 
 def unloaded_outcome(page: Page) -> str:
-    if page.fetched.skipped is not None:
-        return page.fetched.skipped
+    if page.skipped is not None:
+        return page.skipped
     return ERROR if page.error is not None else NOT_ARTICLE
 
 
@@ -599,14 +557,14 @@ def settle(pages: list[Page], outcomes: dict[str, tuple[str, str | None]]) -> tu
     marks: list[frontier.UrlMark] = []
     placements: list[frontier.Placement] = []
     for page in pages:
-        fetch = page.fetched.fetch
+        fetch = page.fetch
         mark = frontier.UrlMark(page.url, frontier.FAILED, fetch.fetched_at, page.http_status, page.etag,
                                 page.last_modified)
         error = page.error
         if page.not_modified:
             mark.status = frontier.NOT_MODIFIED
-        elif page.fetched.error is not None:
-            mark.status, mark.error = page.fail_status, _describe(page.fetched.error)
+        elif page.fetch_error is not None:
+            mark.status, mark.error = page.fail_status, _describe(page.fetch_error)
         elif not page.load:
             if error is not None:
                 mark.error = _describe(error)

@@ -56,10 +56,11 @@ from warehouse.models import ErrorInfo
 from warehouse.rows import NO_EDITION
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, register_source, start_run
 
-from .batches import (DEFAULT_BATCH_SIZE, POOL_MIN_PAGES, Batch, BatchCounts, EarlyExtraction, Page,
-                      Placement, default_extract_workers, extract_batch, extraction_processes, load_pages,
+from .batches import (DEFAULT_BATCH_SIZE, POOL_MIN_PAGES, Batch, BatchCounts, EarlyExtraction,
+                      default_extract_workers, extract_batch, extraction_processes, load_pages,
                       merge_run_log, writer, page_from_result, start_extraction_processes)
 from .outcome import flow_outcome, summary_of
+from .page import Page, Placement
 from .progress import notify
 from .sources import Source, find_source, load_sources, source_from_dict, sources_path
 from .stopping import honoured_in_flow, stop_requested
@@ -113,7 +114,7 @@ class CrawlStats:
             self.not_modified += 1
         elif result.error is None:
             self.fetched += 1
-        elif page.fetched.skipped is None:
+        elif page.skipped is None:
             self.failed_fetches += 1
 
 
@@ -425,7 +426,7 @@ class Crawl:
         page = page_from_result(result, url=job.url, kind=job.kind, load=job.kind in HTML_KINDS,
                                 placement=job.placement)
         if is_missing_edition(job, result):
-            page.fetched.skipped = NO_EDITION
+            page.skipped = NO_EDITION
             day = job.placement.edition_date if job.placement else None
             self.logger.info("no edition for %s: %s answered HTTP 404", day, job.url)
         self.stats.count_fetch(result, page)
@@ -439,7 +440,7 @@ class Crawl:
                     self.logger.warning("could not read the links of %s: %s: %s", job.url, type(exc).__name__, exc)
                 else:
                     stage = exc.stage if isinstance(exc, ParseError) else "parse"
-                    page.fetched.error = ErrorInfo(job.url, stage, type(exc).__name__, str(exc) or type(exc).__name__)
+                    page.fetch_error = ErrorInfo(job.url, stage, type(exc).__name__, str(exc) or type(exc).__name__)
             if found is not None:
                 follow = await self.record_found(job, found)
         await self.pipeline.add(page)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from parsers.errors import ParseError
 from warehouse.models import ErrorInfo, FetchInfo
 
 from .inputs import Target, read_page
+from .page import Page
 from .settings import storable_name
 from .warc import WarcRecordError, read_response
 from .web import BadContentType, check_page_body
@@ -21,19 +21,11 @@ from .web import BadContentType, check_page_body
 MAX_BODY_BYTES = 10 * 1024 * 1024
 
 
-@dataclass
-class Fetched:
-    fetch: FetchInfo
-    body: bytes | None = None
-    error: ErrorInfo | None = None
-    skipped: str | None = None  # the error is an outcome that is not an error (see warehouse.models.PageResult)
-
-
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def read_file(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Fetched:
+def read_file(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Page:
     if target.offset is not None:
         return read_archived(target, max_bytes)
     started = time.perf_counter()
@@ -43,19 +35,19 @@ def read_file(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Fetched:
         page = read_page(target.path, max_bytes, url=target.url)
     except OSError as exc:
         info.error = str(exc)
-        return Fetched(info, error=ErrorInfo(shown, "fetch", type(exc).__name__, f"cannot read {path}: {exc}"))
+        return Page(info, fetch_error=ErrorInfo(shown, "fetch", type(exc).__name__, f"cannot read {path}: {exc}"))
     except ParseError as exc:
         info.error = str(exc)
-        return Fetched(info, error=ErrorInfo(shown, exc.stage, type(exc).__name__, f"cannot unpack {path}: {exc}"))
+        return Page(info, fetch_error=ErrorInfo(shown, exc.stage, type(exc).__name__, f"cannot unpack {path}: {exc}"))
     body = page.body
     info.url, info.content_type = page.url, page.content_type
     info.bytes = len(body)
     info.body_sha256 = hashlib.sha256(body).hexdigest()
     info.elapsed_ms = (time.perf_counter() - started) * 1000
-    return Fetched(info, body=body)
+    return Page(info, body=body)
 
 
-def read_archived(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Fetched:
+def read_archived(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Page:
     """The response record at `target.offset` of a WARC or ARC file, as the fetch it archived: its URL, its date
     as the fetch time, HTTP status and Content-Type. A corrupt or truncated record, a status other than 2xx and a
     body that is no page (an image, a PDF) are errors, stage `fetch`, like the same answers to a fetch."""
@@ -63,9 +55,9 @@ def read_archived(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Fetched:
     where = f"{path} at byte {target.offset}"
     info = FetchInfo(input=shown, url=target.url, path=None, fetched_at=_now())
 
-    def failed(error_type: str, message: str) -> Fetched:
+    def failed(error_type: str, message: str) -> Page:
         info.error = message
-        return Fetched(info, error=ErrorInfo(shown, "fetch", error_type, message))
+        return Page(info, fetch_error=ErrorInfo(shown, "fetch", error_type, message))
 
     if target.error is not None:
         return failed("CorruptWarc", f"{target.error} in {path}")
@@ -84,4 +76,4 @@ def read_archived(target: Target, max_bytes: int = MAX_BODY_BYTES) -> Fetched:
         check_page_body(response.content_type, response.body, response.url)
     except BadContentType as exc:
         return failed(type(exc).__name__, f"{exc.message} ({where})")
-    return Fetched(info, body=response.body)
+    return Page(info, body=response.body)

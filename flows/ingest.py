@@ -30,11 +30,12 @@ from warehouse import frontier
 from warehouse.errors import WarehouseError, WarehouseWriteError, first_line
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, start_run
 
-from .batches import (DEFAULT_BATCH_SIZE, Batch, BatchCounts, Page, batched, extract_pages, load_pages, merge_run_log,
+from .batches import (DEFAULT_BATCH_SIZE, Batch, BatchCounts, batched, extract_pages, load_pages, merge_run_log,
                       page_from_result, prepare_rows, writer)
 from .fetch import read_file
 from .inputs import Target, expand_inputs
 from .outcome import flow_outcome
+from .page import Page
 from .progress import RunProgress
 from .stopping import honoured_in_flow, stop_requested
 from .web import FetchConfig, Fetcher, FetchRequest, origins_of
@@ -83,7 +84,7 @@ def fetch_and_extract(targets: list[Target], db_path: str | None = None,
         known = known_validators(db_path, canonical, lock_wait) if db_path else {}
         fetched = asyncio.run(fetch_urls(urls, known))
     # a URL not fetched because a stop was requested is left out (not loaded, not counted)
-    pages = [fetched[t.input] if t.is_url else Page(read_file(t)) for t in targets if not t.is_url or t.input in fetched]
+    pages = [fetched[t.input] if t.is_url else read_file(t) for t in targets if not t.is_url or t.input in fetched]
     on_done = (lambda page: progress.advance(failed=page.error is not None)) if progress is not None else None
     return Batch(prepare_rows(extract_pages(pages, on_done=on_done)))
 

@@ -413,8 +413,8 @@ def test_each_run_publishes_a_markdown_artifact(site_crawl):
 def test_extraction_in_worker_processes_gives_the_same_records():
     from datetime import datetime, timezone
 
-    from flows.batches import EXTRACT_POOL, Page, extract_pages, extraction_processes, start_extraction_processes
-    from flows.fetch import Fetched
+    from flows.batches import EXTRACT_POOL, extract_pages, extraction_processes, start_extraction_processes
+    from flows.page import Page
     from warehouse.models import FetchInfo
 
     def pages() -> list[Page]:
@@ -423,7 +423,7 @@ def test_extraction_in_worker_processes_gives_the_same_records():
             body = (SITE / url.lstrip("/")).read_bytes()
             info = FetchInfo(input=url, url="http://127.0.0.1:8000" + url, path=None,
                              fetched_at=datetime.now(timezone.utc), status=200, content_type="text/html")
-            made.append(Page(Fetched(info, body=body), url=info.url, kind="list" if "list" in url else "article"))
+            made.append(Page(info, body=body, url=info.url, kind="list" if "list" in url else "article"))
         return made
 
     in_thread = extract_pages(pages())

@@ -21,9 +21,9 @@ from prefect import flow
 from prefect.context import FlowRunContext
 from prefect.utilities.annotations import quote
 
-from flows.batches import Batch, Page, extract_batch, extract_pages, load_pages, start_extraction
+from flows.batches import Batch, extract_batch, extract_pages, load_pages, start_extraction
 from flows.crawl import FrontierStore
-from flows.fetch import Fetched
+from flows.page import Page
 from warehouse import frontier
 from warehouse.db import connect
 from warehouse.models import FetchInfo
@@ -38,7 +38,7 @@ def site_pages() -> list[Page]:
     for path in paths + ["list/index.html"]:
         info = FetchInfo(input="/" + path, url="http://127.0.0.1:8000/" + path, path=None,
                          fetched_at=datetime.now(timezone.utc), status=200, content_type="text/html")
-        made.append(Page(Fetched(info, body=(SITE / path).read_bytes()), url=info.url,
+        made.append(Page(info, body=(SITE / path).read_bytes(), url=info.url,
                          kind="list" if path.startswith("list/") else "article"))
     return made
 

@@ -11,7 +11,7 @@ from dataclasses import asdict
 
 import pytest
 
-from flows.batches import Page, extract_pages, load_pages, writer
+from flows.batches import extract_pages, load_pages, writer
 from flows.cli import main
 from flows.fetch import read_file
 from flows.inputs import expand_inputs
@@ -54,7 +54,7 @@ def counted(row_or_counts) -> dict:
 
 def test_the_runs_row_adds_each_batch_as_it_loads(tmp_path):
     db = str(tmp_path / "live.duckdb")
-    pages = extract_pages([Page(read_file(target)) for target in expand_inputs(INPUTS)])
+    pages = extract_pages([read_file(target) for target in expand_inputs(INPUTS)])
     with writer(db) as con:
         run_id = start_run(con, flow_run_id=None, command="ingest", inputs=0)
     assert counted(run_row(db)) == dict.fromkeys(COUNTED, 0)
