@@ -7,7 +7,7 @@ URL the document was fetched from. Results are de-duplicated and keep document o
 XML is parsed with lxml in recover mode, with entity resolution, network access and huge trees
 off: a broken feed yields what can be read, an entity bomb is not expanded. Gzip bodies (sitemap.xml.gz,
 feeds served compressed without Content-Encoding) are inflated with a size cap
-(`MAX_DECOMPRESSED_BYTES`); past it, `LimitExceededError`.
+(`MAX_DECOMPRESSED_BYTES`, parsers/gunzip.py); past it, `LimitExceededError`.
 """
 
 from __future__ import annotations

@@ -26,13 +26,15 @@ TOO_LARGE = "too-large"
 
 class GunzipError(DecodeError):
     """Data `gunzip` refuses. `reason` is NOT_GZIP, CORRUPT, TRUNCATED or TOO_LARGE; `inflated` holds what was
-    decompressed before a corrupt or truncated stretch (b"" otherwise), for callers that keep a partial document."""
+    decompressed before a corrupt or truncated stretch (b"" otherwise), for callers that keep a partial document;
+    `consumed` is how many input bytes had been read when it stopped (for TOO_LARGE, the ratio of a bomb)."""
 
-    def __init__(self, message: str, *, reason: str, inflated: bytes = b"") -> None:
+    def __init__(self, message: str, *, reason: str, inflated: bytes = b"", consumed: int = 0) -> None:
         super().__init__(message)
         self.message = message
         self.reason = reason
         self.inflated = inflated
+        self.consumed = consumed
 
 
 def gunzip(data: bytes, max_bytes: int) -> bytes:
@@ -48,7 +50,10 @@ def gunzip(data: bytes, max_bytes: int) -> bytes:
         except zlib.error as exc:
             raise GunzipError(f"corrupt gzip data: {exc}", reason=CORRUPT, inflated=bytes(out)) from None
         if len(out) > max_bytes:
-            raise GunzipError(f"gzip data unpacks to more than the {max_bytes}-byte limit", reason=TOO_LARGE)
+            # every input given to the inflater is a suffix of `data`, and so is what it left unread
+            consumed = len(data) - len(inflater.unconsumed_tail) - len(inflater.unused_data)
+            raise GunzipError(f"gzip data unpacks to more than the {max_bytes}-byte limit", reason=TOO_LARGE,
+                              consumed=consumed)
         pending = inflater.unconsumed_tail
         if inflater.eof:
             rest = inflater.unused_data

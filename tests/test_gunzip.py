@@ -24,6 +24,7 @@ def test_output_is_bounded_before_it_is_held():
     with pytest.raises(GunzipError) as caught:
         gunzip(bomb, 1024 * 1024)
     assert caught.value.reason == TOO_LARGE and caught.value.inflated == b""
+    assert 0 < caught.value.consumed < 10_000  # a megabyte of zeros takes about a kilobyte: the bomb's ratio
     # the bound is on the whole stream, not per member
     with pytest.raises(GunzipError) as caught:
         gunzip(gzip.compress(b"abc") + gzip.compress(b"def"), 5)
