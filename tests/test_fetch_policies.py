@@ -44,10 +44,10 @@ def config(**overrides) -> FetchConfig:
 
 
 def fetch_all(requests, cfg: FetchConfig):
-    """Results in the order of `requests` (one Fetcher for all, so they share its policies' state)."""
+    """Results in the order of `requests`, one at a time (one Fetcher for all, so they share its policies' state)."""
     async def go():
         async with Fetcher(cfg) as fetcher:
-            return [await fetcher._fetch_request(request) for request in requests]
+            return [result async for result in fetcher.fetch_many(requests, max_in_flight=1)]
     return asyncio.run(go())
 
 
