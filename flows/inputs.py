@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
-from parsers.saved import HEAD_BYTES, SavedPage, gunzip, looks_like_html, read_mhtml, saved_from_url
+from parsers.saved import HEAD_BYTES, SavedPage, gunzip_page, looks_like_html, read_mhtml, saved_from_url
 
 from .warc import is_archive_name, list_responses, sniff_archive
 
@@ -127,7 +127,7 @@ def read_page(path: str | Path, max_bytes: int, url: str | None = None) -> Saved
         raise OSError(f"file is over the {max_bytes}-byte limit")
     name = saved_name(path.name)
     while name.endswith(GZIP_SUFFIX):
-        data, name = gunzip(data, max_bytes), name[: -len(GZIP_SUFFIX)]
+        data, name = gunzip_page(data, max_bytes), name[: -len(GZIP_SUFFIX)]
     page = read_mhtml(data) if name.endswith(MHTML_SUFFIXES) else SavedPage(data, saved_from_url(data))
     return replace(page, url=url or page.url)
 

@@ -71,6 +71,11 @@ def is_archive_name(name: str) -> bool:
     return name.lower().endswith(WARC_SUFFIXES + ARC_SUFFIXES)
 
 
+# The gzip here is not parsers.gunzip (the bounded gunzip of whole documents): a WARC or ARC file is read record by
+# record from disk, each record one gzip member, and these readers need what that helper does not give: the offset
+# where a member ends (the next record), only the first bytes of a member, and a stop at the member's end.
+
+
 def unpacked_head(head: bytes) -> bytes:
     """A file's first bytes, unpacked when they are a gzip member (b"" when they cannot be)."""
     if not head.startswith(GZIP_MAGIC):

@@ -7,14 +7,13 @@ URL the document was fetched from. Results are de-duplicated and keep document o
 XML is parsed with lxml in recover mode, with entity resolution, network access and huge trees
 off: a broken feed yields what can be read, an entity bomb is not expanded. Gzip bodies (sitemap.xml.gz,
 feeds served compressed without Content-Encoding) are inflated with a size cap
-(`MAX_DECOMPRESSED_BYTES`); past it, `LimitExceededError`.
+(`MAX_DECOMPRESSED_BYTES`, parsers/gunzip.py); past it, `LimitExceededError`.
 """
 
 from __future__ import annotations
 
 import html as html_lib
 import re
-import zlib
 from dataclasses import dataclass, field
 from email.utils import parsedate_tz
 from typing import Iterator
@@ -25,6 +24,7 @@ from lxml import etree
 
 from parsers.decode import decode_bytes
 from parsers.errors import DecodeError, LimitExceededError, ParseError
+from parsers.gunzip import GZIP_MAGIC, TOO_LARGE, TRUNCATED, GunzipError, gunzip
 from parsers.records import Link
 from parsers.urls import canonicalize_url, dedup_key
 
@@ -35,7 +35,6 @@ __all__ = [
 ]
 
 MAX_DECOMPRESSED_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for one file
-GZIP_MAGIC = b"\x1f\x8b"
 # createPageHTML(count, current, "index", "html") pagers: how many further pages to announce.
 MAX_SCRIPTED_PAGES_AHEAD = 10
 
@@ -203,32 +202,18 @@ def _format_offset_seconds(seconds: int) -> str:
 
 
 def _inflate(data: bytes, max_bytes: int = MAX_DECOMPRESSED_BYTES) -> bytes:
-    """Gunzip `data` if it starts with the gzip magic, refusing more than `max_bytes` of output."""
+    """Gunzip `data` if it starts with the gzip magic, refusing more than `max_bytes` of output. A truncated or
+    partly corrupt download keeps what inflated: the XML parser recovers the rest."""
     if not data.startswith(GZIP_MAGIC):
         return data
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    chunks: list[bytes] = []
-    size = 0
-    pending = data
     try:
-        while pending:
-            chunk = inflater.decompress(pending, 1024 * 1024)
-            size += len(chunk)
-            if size > max_bytes:
-                raise LimitExceededError(f"gzip body inflates past {max_bytes} bytes")
-            chunks.append(chunk)
-            pending = inflater.unconsumed_tail
-            if inflater.eof:
-                # Concatenated gzip members are legal; anything else after the end is ignored.
-                rest = inflater.unused_data
-                if rest.startswith(GZIP_MAGIC):
-                    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                    pending = rest
-    except zlib.error as exc:
-        if not chunks:
-            raise DecodeError(f"corrupt gzip body: {exc}") from exc
-        # A truncated download: keep what inflated; the XML parser recovers the rest.
-    return b"".join(chunks)
+        return gunzip(data, max_bytes)
+    except GunzipError as err:
+        if err.reason == TOO_LARGE:
+            raise LimitExceededError(f"gzip body inflates past {max_bytes} bytes") from None
+        if err.reason == TRUNCATED or err.inflated:
+            return err.inflated
+        raise DecodeError(f"corrupt gzip body: {err.message}") from None
 
 
 def _looks_like_xml(data: bytes) -> bool:

@@ -9,13 +9,12 @@ import codecs
 import email
 import email.policy
 import re
-import zlib
 from dataclasses import dataclass
 
 from parsers.errors import DecodeError, LimitExceededError
+from parsers.gunzip import GZIP_MAGIC, TOO_LARGE, GunzipError, gunzip
 from parsers.urls import canonicalize_url
 
-GZIP_MAGIC = b"\x1f\x8b"
 # The "saved from" comment and the opening tags of an HTML file are within this many bytes of the start.
 HEAD_BYTES = 4096
 
@@ -70,28 +69,20 @@ def saved_from_url(data: bytes) -> str | None:
     return web_url(match.group(1)) if match else None
 
 
-def gunzip(data: bytes, limit: int) -> bytes:
-    """Decompress gzip data (several members too) into at most `limit` bytes. HTML that is not compressed is
-    returned as it is (a page saved as the server sent it, under the .gz name of the URL).
+def gunzip_page(data: bytes, limit: int) -> bytes:
+    """Decompress a saved gzip page (several members too) into at most `limit` bytes. HTML that is not compressed
+    is returned as it is (a page saved as the server sent it, under the .gz name of the URL).
     Raises DecodeError for data that is neither gzip nor HTML, corrupt or truncated; LimitExceededError past `limit`."""
     if not data.startswith(GZIP_MAGIC):
         if looks_like_html(data):
             return data
         raise DecodeError("not gzip data")
-    out = bytearray()
-    rest = data
-    while rest.startswith(GZIP_MAGIC):
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        try:
-            out += inflater.decompress(rest, limit + 1 - len(out))
-        except zlib.error as exc:
-            raise DecodeError(f"corrupt gzip data: {exc}") from None
-        if len(out) > limit:
-            raise LimitExceededError(f"gzip data unpacks to more than the {limit}-byte limit")
-        if not inflater.eof:
-            raise DecodeError("truncated gzip data")
-        rest = inflater.unused_data
-    return bytes(out)
+    try:
+        return gunzip(data, limit)
+    except GunzipError as err:
+        if err.reason == TOO_LARGE:
+            raise LimitExceededError(err.message) from None
+        raise DecodeError(err.message) from None
 
 
 def read_mhtml(data: bytes) -> SavedPage:

@@ -323,6 +323,25 @@ def _sitemap_gz(h: FaultyHandler, path: str) -> None:
     h.send_body(200, gzip.compress(SITEMAP_XML), "application/x-gzip")
 
 
+LONG_SITEMAP_XML = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    + b"".join(b"<url><loc>/page/%d.html</loc></url>" % i for i in range(2000)) + b"</urlset>\n"
+)
+
+
+def _sitemap_gz_truncated(h: FaultyHandler, path: str) -> None:
+    packed = gzip.compress(LONG_SITEMAP_XML)
+    h.send_body(200, packed[: len(packed) // 2], "application/x-gzip")
+
+
+def _sitemap_gz_corrupt(h: FaultyHandler, path: str) -> None:
+    h.send_body(200, b"\x1f\x8b" + b"garbage" * 10, "application/x-gzip")
+
+
+def _sitemap_gz_bomb(h: FaultyHandler, path: str) -> None:
+    h.send_body(200, bomb_bytes(), "application/x-gzip")
+
+
 def _feed_as_html(h: FaultyHandler, path: str) -> None:
     h.send_body(200, RSS_XML, "text/html; charset=utf-8")
 
@@ -364,6 +383,9 @@ ROUTES: list[tuple[str, Callable[[FaultyHandler, str], None]]] = [
     ("/etag", _etag),
     ("/sitemap.xml", _sitemap),
     ("/sitemap.xml.gz", _sitemap_gz),
+    ("/sitemap-truncated.xml.gz", _sitemap_gz_truncated),
+    ("/sitemap-corrupt.xml.gz", _sitemap_gz_corrupt),
+    ("/sitemap-bomb.xml.gz", _sitemap_gz_bomb),
     ("/feed-as-html", _feed_as_html),
     ("/private/", _private),
     ("/404", _not_found),

@@ -5,6 +5,11 @@ wildcards, reads only the first group for an agent, and treats Allow/Disallow ti
 
 Outcome by status (RFC 9309 section 2.3.1): 2xx → parse; 4xx → allow all; 5xx, 429 and network failure ("unreachable")
 → disallow all, asked again after `robots_unreachable_ttl`; more than 5 redirects → allow all (as unavailable).
+
+The fetcher's robots policy is `RobotsPolicy`. Protocol: `await RobotsPolicy.check(url, config)` before each
+request (first URL and every redirect hop) raises RobotsDisallowed for a URL the host's robots.txt forbids; with
+`config.respect_robots` off it passes everything and robots.txt is never fetched. The rules of an origin are read
+once (`RobotsCache`), through the loader the fetcher gives it; `rules_from_answer` turns its answer into rules.
 """
 
 from __future__ import annotations
@@ -13,8 +18,13 @@ import asyncio
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable
 from urllib.parse import quote, urljoin, urlsplit
+
+from .errors import RobotsDisallowed
+
+if TYPE_CHECKING:
+    from .config import FetchConfig
 
 ALLOW_ALL = "allow_all"
 DISALLOW_ALL = "disallow_all"
@@ -250,3 +260,35 @@ class RobotsCache:
 
 def _as_url(value: str) -> str:
     return value if "://" in value else "https://" + value
+
+
+def rules_from_answer(robots_url: str, final_url: str, status: int, body: bytes | None, *,
+                      user_agent: str) -> RobotsRules:
+    """The rules an origin's robots.txt gives by its final (not redirected) answer, per RFC 9309 2.3.1."""
+    if 200 <= status < 300:
+        text = (body or b"").decode("utf-8", errors="replace")
+        return parse_robots(text, user_agent=user_agent, robots_url=final_url, status=status)
+    if status == 429 or status >= 500:
+        return RobotsRules(
+            mode=DISALLOW_ALL, robots_url=robots_url, status=status, unreachable=True,
+            reason=f"robots.txt answered HTTP {status}: treated as disallow-all (RFC 9309)",
+        )
+    return RobotsRules(
+        mode=ALLOW_ALL, robots_url=robots_url, status=status,
+        reason=f"robots.txt answered HTTP {status}: allow all",
+    )
+
+
+class RobotsPolicy:
+    """Obeys robots.txt for the requests of one Fetcher (see the protocol in the module docstring)."""
+
+    def __init__(self, cache: RobotsCache) -> None:
+        self.cache = cache
+
+    async def check(self, url: str, config: FetchConfig) -> None:
+        if not config.respect_robots:
+            return
+        rules = await self.cache.rules_for(url)
+        if not rules.allows(url):
+            why = f" ({rules.reason})" if rules.reason else ""
+            raise RobotsDisallowed(f"robots.txt disallows {url}{why}; not requested", url=url)
