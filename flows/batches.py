@@ -11,13 +11,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import sys
 import threading
-import time
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from itertools import chain, islice
 from typing import Callable, Iterable, Iterator, TypeVar
 
@@ -26,8 +23,8 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from warehouse import frontier, rowgroups
-from warehouse.db import (WarehouseLockedError, WarehouseWriteError, batch_memory_cap, busy_timeout, connect,
-                          lift_memory_limit, release_read_cache)
+from warehouse import db
+from warehouse.db import WarehouseWriteError, batch_memory_cap, close_writer, lift_memory_limit, release_read_cache
 from warehouse.errors import first_line
 from warehouse.load import count_outcomes, load_batch
 from warehouse.prepare import prepare_pages
@@ -319,55 +316,19 @@ def extract_batch(pages: Batch | list[Page], source_id: str | None = None) -> Ba
 # ------------------------------------------------------------------------------------------------------ loading
 
 
-# DuckDB keeps one database instance per file per process; two threads opening (or one closing, one opening)
-# the same file at the same moment can collide ("Unique file handle conflict"). Opens and closes of this
-# process's write connections therefore take turns; the queries themselves run in parallel.
-_OPEN_CLOSE = threading.Lock()
+# What a flow's writer waiting past the busy timeout keeps (see warehouse.db.open_writer's `keep_waiting`).
+KEPT_WHILE_LOCKED = "what was fetched is kept and loaded"
+
+
+def _log_wait(message: str) -> None:
+    get_run_logger().warning(message)
 
 
 def open_writer(db_path: str, wait_seconds: float | None = None, *, keep_waiting: bool = False):
-    """Open the write connection, waiting (visibly) while another process holds the file, up to `wait_seconds`
-    (default `warehouse.db.busy_timeout`: $NEWSDUCK_BUSY_TIMEOUT, else 30 s); then WarehouseLockedError.
-    Close it with `close_writer` (or use `writer`).
-
-    `keep_waiting` is for a caller whose work giving up would throw away (a fetched batch, a running crawl's
-    frontier and its run row): it waits on past `wait_seconds`, with a line on stderr each time another
-    `wait_seconds` has gone by, until the file is free; only a stop request (Ctrl-C) makes it give up."""
-    limit = busy_timeout() if wait_seconds is None else wait_seconds
-    started = time.monotonic()
-    deadline = started + limit
-    delay = 0.2
-    while True:
-        try:
-            with _OPEN_CLOSE:
-                return connect(db_path)
-        except WarehouseLockedError as exc:
-            now = time.monotonic()
-            if now >= deadline:
-                if not keep_waiting or stop_requested():
-                    raise
-                holder = f"process {exc.pid}" if exc.pid is not None else "another process"
-                # sys.stderr.write, not print: a flow with log_prints sends print() to its logger
-                sys.stderr.write(f"newsduck: {db_path} is still locked by {holder} after {now - started:.0f} s; "
-                                 "what was fetched is kept and loaded once it is free (Ctrl-C gives up)\n")
-                sys.stderr.flush()
-                deadline = now + limit
-            get_run_logger().warning("%s is busy; waiting %.1fs for the other writer", db_path, delay)
-            time.sleep(delay)
-            delay = min(delay * 2, 5.0)
-
-
-def close_writer(con) -> None:
-    """Close, after dropping DuckDB's cache of stored blocks: the checkpoint at the close would run on top of it.
-    A checkpoint that cannot be written (disk full) loses nothing: the committed rows stay in the WAL."""
-    with suppress(duckdb.Error):
-        release_read_cache(con)
-    with _OPEN_CLOSE:
-        try:
-            con.close()
-        except duckdb.Error as exc:
-            logging.getLogger(__name__).warning("checkpoint at close failed (%s); the WAL keeps the data",
-                                                first_line(exc))
+    """warehouse.db.open_writer inside a flow: the wait is logged to the flow run and a stop request (Ctrl-C)
+    ends a wait that `keep_waiting` prolongs. Close it with `close_writer` (or use `writer`)."""
+    return db.open_writer(db_path, wait_seconds, keep_waiting=KEPT_WHILE_LOCKED if keep_waiting else None,
+                          should_stop=stop_requested, on_wait=_log_wait)
 
 
 @contextmanager

@@ -227,9 +227,9 @@ def test_a_lease_left_by_a_killed_crawl_is_taken_after_it_runs_out(site, tmp_pat
 # Another process takes the write lock (waiting for the crawl's batch to end) and holds it for argv[2] seconds.
 HOLD_WRITE_LOCK = """
 import sys, time
-from warehouse.db import connect_writer
+from warehouse.db import open_writer
 
-con = connect_writer(sys.argv[1], timeout=120)
+con = open_writer(sys.argv[1], timeout=120)
 print("held", flush=True)
 time.sleep(float(sys.argv[2]))
 con.close()

@@ -84,7 +84,7 @@ def test_ctrl_c_during_an_ingest_loads_what_was_read_and_marks_the_run_interrupt
     said = [line for line in err.splitlines() if line.startswith("newsduck:")]
     assert said[0] == "newsduck: Ctrl-C: stopping once what was fetched is loaded (Ctrl-C again to stop at once)"
     assert said[1].startswith("newsduck: interrupted: what was fetched is loaded; run ") and len(said) == 2
-    assert all("is busy; waiting" in line for line in err.splitlines() if not line.startswith("newsduck:")), err
+    assert all("another process is using it" in line for line in err.splitlines() if not line.startswith("newsduck:")), err
     (status, new), = rows(db, "SELECT status, new FROM runs")
     stored = rows(db, "SELECT count(*) FROM articles")[0][0]
     assert status == "interrupted"

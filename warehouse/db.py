@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
+import logging
 import sys
+import threading
 import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -15,8 +17,8 @@ import duckdb
 from .errors import ReadOnlyQueryError, WarehouseError, WarehouseLockedError, WarehouseWriteError, first_line
 from .migrate import migrate
 
-__all__ = ["connect", "connect_reader", "attach_reader", "busy_timeout", "WarehouseError", "WarehouseLockedError",
-           "WarehouseWriteError", "ReadOnlyQueryError"]
+__all__ = ["connect", "connect_reader", "open_writer", "close_writer", "writer", "attach_reader", "busy_timeout",
+           "WarehouseError", "WarehouseLockedError", "WarehouseWriteError", "ReadOnlyQueryError"]
 
 T = TypeVar("T")
 IN_MEMORY = ":memory:"
@@ -255,20 +257,74 @@ def connect_reader(path: str | Path, *, timeout: float | None = None,
     until `timeout` seconds (default $NEWSDUCK_BUSY_TIMEOUT or 30; 0 = do not wait) have passed, then the
     WarehouseLockedError is raised.
     """
-    return _connect_waiting(path, read_only=True, timeout=timeout, on_wait=on_wait,
-                            message=f"waiting for {path}: an ingest is writing…")
+    return _waiting(lambda: connect(path, read_only=True), timeout=timeout, on_wait=on_wait,
+                    message=f"waiting for {path}: an ingest is writing…")
 
 
-def connect_writer(path: str | Path, *, timeout: float | None = None,
-                   on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse for writing, waiting (the same way) while readers or another writer hold the file."""
-    return _connect_waiting(path, read_only=False, timeout=timeout, on_wait=on_wait,
-                            message=f"waiting for {path}: another process is using it…")
+# DuckDB keeps one database instance per file per process; two threads opening (or one closing, one opening)
+# the same file at the same moment can collide ("Unique file handle conflict"). Opens and closes of this
+# process's write connections therefore take turns; the queries themselves run in parallel.
+_OPEN_CLOSE = threading.Lock()
 
 
-def _connect_waiting(path: str | Path, *, read_only: bool, timeout: float | None,
-                     on_wait: Callable[[str], None] | None, message: str) -> duckdb.DuckDBPyConnection:
-    return _waiting(lambda: connect(path, read_only=read_only), timeout=timeout, on_wait=on_wait, message=message)
+def open_writer(path: str | Path, timeout: float | None = None, *, keep_waiting: str | None = None,
+                should_stop: Callable[[], bool] = lambda: False,
+                on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:
+    """The one way newsduck opens its warehouse for writing (every command, every flow); close it with
+    `close_writer`, or use `writer`.
+
+    While readers or another writer hold the file it waits, with a short backoff: `on_wait` (default: a line on
+    stderr) hears once that it waits; after `timeout` seconds (default `busy_timeout()`) WarehouseLockedError.
+    `keep_waiting` is for a caller whose work giving up would throw away (a fetched batch, a running crawl's
+    frontier and its run row): it names what is kept, and the wait goes on past `timeout` with a line on stderr
+    each time another `timeout` has gone by, until the file is free or `should_stop()` (Ctrl-C) says give up.
+    """
+    limit = busy_timeout() if timeout is None else timeout
+    started = time.monotonic()
+    deadline = started + limit
+    delay = 0.05
+    told = False
+    while True:
+        try:
+            with _OPEN_CLOSE:
+                return connect(path)
+        except WarehouseLockedError as exc:
+            now = time.monotonic()
+            if now + delay > deadline:
+                if keep_waiting is None or should_stop():
+                    raise
+                holder = f"process {exc.pid}" if exc.pid is not None else "another process"
+                _print_wait(f"{path} is still locked by {holder} after {now - started:.0f} s; {keep_waiting} "
+                            "once it is free (Ctrl-C gives up)")
+                deadline = now + limit
+            elif not told:
+                (on_wait or _print_wait)(f"waiting for {path}: another process is using it… (up to {limit:g} s)")
+                told = True
+            time.sleep(delay)
+            delay = min(delay * 1.5, 1.0)
+
+
+def close_writer(con: duckdb.DuckDBPyConnection) -> None:
+    """Close, after dropping DuckDB's cache of stored blocks: the checkpoint at the close would run on top of it.
+    A checkpoint that cannot be written (disk full) loses nothing: the committed rows stay in the WAL."""
+    with suppress(duckdb.Error):
+        release_read_cache(con)
+    with _OPEN_CLOSE:
+        try:
+            con.close()
+        except duckdb.Error as exc:
+            logging.getLogger(__name__).warning("checkpoint at close failed (%s); the WAL keeps the data",
+                                                first_line(exc))
+
+
+@contextmanager
+def writer(path: str | Path, timeout: float | None = None, **waiting) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A write connection for the length of the block (one batch, one bookkeeping step); see `open_writer`."""
+    con = open_writer(path, timeout, **waiting)
+    try:
+        yield con
+    finally:
+        close_writer(con)
 
 
 def _waiting(open_file: Callable[[], T], *, timeout: float | None, on_wait: Callable[[str], None] | None,
@@ -307,4 +363,6 @@ def busy_timeout() -> float:
 
 
 def _print_wait(message: str) -> None:
-    print(f"newsduck: {message}", file=sys.stderr, flush=True)
+    # sys.stderr.write, not print: inside a Prefect flow with log_prints, print() goes to the run's logger
+    sys.stderr.write(f"newsduck: {message}\n")
+    sys.stderr.flush()

@@ -84,10 +84,10 @@ def check_writable(db_path: str) -> None:
 
     Readers hold the file only for a query, so a busy file is waited for ($NEWSDUCK_BUSY_TIMEOUT seconds).
     """
-    from warehouse.db import WarehouseError, connect_writer
+    from warehouse.db import WarehouseError, close_writer, open_writer
 
     try:
-        connect_writer(db_path).close()
+        close_writer(open_writer(db_path))
     except WarehouseError as exc:
         raise CliError(str(exc)) from None
 

@@ -102,10 +102,10 @@ def check_role(args: argparse.Namespace) -> None:
 
 def reindex(db_path: str, *, fts: bool = False, quiet: bool = True) -> None:
     """Bring the search index up to date, then build fts's index if asked, each with a bar on a terminal."""
-    from warehouse.db import connect
+    from warehouse.db import close_writer, open_writer
     from warehouse.search import build_fts_index, refresh_search_index
 
-    con = connect(db_path)
+    con = open_writer(db_path)
     try:
         with progress_bar(quiet, lambda: ProgressBar("search index", unit="articles")) as bar:
             done = refresh_search_index(con, compact=True, progress=bar.step if bar else None)
@@ -117,7 +117,7 @@ def reindex(db_path: str, *, fts: bool = False, quiet: bool = True) -> None:
             print(f"fts index: built in {seconds:.1f} s; in SQL: "
                   "fts_main_article_search.match_bm25(article_id, segment('招商引资'))", file=sys.stderr)
     finally:
-        con.close()
+        close_writer(con)
 
 
 def search_database(db_path: str, args: argparse.Namespace):
