@@ -11,7 +11,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
@@ -256,24 +255,3 @@ class HeadMeta:
         return head
 
 
-_NON_WEB_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "sms:", "ftp:", "file:")
-
-
-def is_web_href(href: str | None) -> bool:
-    """A link to a page (not javascript:, mailto:, or a fragment of this page)."""
-    if not href:
-        return False
-    href = href.strip()
-    return bool(href) and not href.startswith("#") and not href[:11].lower().startswith(_NON_WEB_SCHEMES)
-
-
-def resolve_url(href: str | None, base: str | None) -> str | None:
-    """Absolute URL for href against base, without the fragment; None for non-web links."""
-    if not is_web_href(href):
-        return None
-    href = href.strip()
-    try:
-        absolute = urljoin(base, href) if base else href
-    except ValueError:
-        return None
-    return absolute.split("#", 1)[0] or None

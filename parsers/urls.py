@@ -1,8 +1,11 @@
-"""URL canonicalisation, de-duplication keys, host scoping and include/exclude patterns.
+"""URLs in newsduck, in one module: resolving a page's links, canonicalisation, de-duplication keys, host
+scoping and include/exclude patterns.
 
 Pure functions, standard library plus `idna` (a dependency of httpx).
 
-Two levels of normalisation, on purpose:
+`resolve_url` only makes a link absolute (and drops its fragment): the URLs an article record keeps (links,
+images, 原文链接, canonical URL) are the page's own, as printed. Identity is decided by normalising, at two levels,
+on purpose:
 
 - `canonicalize_url` is **conservative**: the result is still the URL to fetch. It never guesses
   about the server (it does not turn `/list/index.html` into `/list/`, which only most servers treat
@@ -336,3 +339,26 @@ def _normalize_escapes(text: str, safe: frozenset[str]) -> str:
 def _fold_escape(m: re.Match) -> str:
     char = chr(int(m.group(1), 16))
     return char if char in _UNRESERVED else f"%{m.group(1).upper()}"
+
+
+_NON_WEB_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "sms:", "ftp:", "file:")
+
+
+def is_web_href(href: str | None) -> bool:
+    """A link to a page (not javascript:, mailto:, or a fragment of this page)."""
+    if not href:
+        return False
+    href = href.strip()
+    return bool(href) and not href.startswith("#") and not href[:11].lower().startswith(_NON_WEB_SCHEMES)
+
+
+def resolve_url(href: str | None, base: str | None) -> str | None:
+    """Absolute URL for href against base, without the fragment; None for non-web links."""
+    if not is_web_href(href):
+        return None
+    href = href.strip()
+    try:
+        absolute = urljoin(base, href) if base else href
+    except ValueError:
+        return None
+    return absolute.split("#", 1)[0] or None

@@ -16,7 +16,7 @@ from parsers.dates import (
     dated_line as find_dated_line, find_labeled_datetime_with_label, is_update_label, month_first_dates,
     parse_datetime,
 )
-from parsers.meta import resolve_url
+from parsers.urls import resolve_url
 from parsers.metalines import (
     MAX_CREDIT_LINE_CHARS, MetaLine, is_end_of_article_line, is_outlet_name, is_source_label, outlet_in_credit_line,
     parse_meta_line, starts_with_source_label,

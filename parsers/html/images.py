@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bs4 import Tag
 
 from parsers.bylines import split_photo_credit
-from parsers.meta import resolve_url
+from parsers.urls import resolve_url
 from parsers.records import Author, Image
 from parsers.html.blocks import is_section_heading
 from parsers.html.page import Page, norm

@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from bs4 import Tag
 
-from parsers.meta import is_web_href, resolve_url
+from parsers.urls import is_web_href, resolve_url
 from parsers.metalines import is_end_of_article_line
 from parsers.records import Block, Link
 from parsers.html.page import Page, norm

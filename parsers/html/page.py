@@ -9,11 +9,12 @@ from datetime import datetime
 from bs4 import BeautifulSoup, Tag
 
 from parsers.meta import (
-    HeadMeta, JsonLdArticle, enp_properties, json_ld_article, json_ld_objects, resolve_url,
+    HeadMeta, JsonLdArticle, enp_properties, json_ld_article, json_ld_objects,
 )
 from parsers.html.builder import FastLXMLTreeBuilder
 from parsers.html.tree import PageIndex, index_page, reveal_scripted_content, strip_non_content
 from parsers.profiles import Profile
+from parsers.urls import resolve_url
 
 
 @dataclass

@@ -6,7 +6,7 @@ import re
 
 from bs4 import Tag
 
-from parsers.meta import resolve_url
+from parsers.urls import resolve_url
 from parsers.metalines import outlet_in_lead_credit, parse_meta_line, site_name_from_greeting
 from parsers.records import Block
 from parsers.html.facts import Facts
