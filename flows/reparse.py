@@ -4,6 +4,10 @@ Articles whose extracted content changed are updated in place (with the new pars
 counted unchanged. Bodies come from `raw_pages` (stored once per distinct body), and each input's latest
 successful fetch says which URL or path, and content type, the body belongs to. The run's progress goes to
 listeners (flows/progress.py) page by page, and to its `runs` row batch by batch.
+
+Like `ingest`, one batch is extracted (the task `reparse-extract`, on Dask's workers with `dask_task_runner`)
+while the one before it loads in the flow's process, the warehouse's one writer; the stored bodies are read in
+that process too, so workers never open the database.
 """
 
 from __future__ import annotations
@@ -19,13 +23,13 @@ from prefect.utilities.annotations import quote
 
 from warehouse.db import batch_memory_cap
 from warehouse.load import load_batch
-from warehouse.models import FetchInfo, LoadCounts, PageResult
+from warehouse.models import FetchInfo, LoadCounts
 from warehouse.raw import decompress_body
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, count_batch, finish_run, first_errors, start_run
 
-from .batches import DEFAULT_BATCH_SIZE, batched, close_writer, merge_run_log, open_writer, writer
-from .extract_worker import extract_body
+from .batches import DEFAULT_BATCH_SIZE, batched, extract_pages, merge_run_log, writer
 from .outcome import flow_outcome
+from .page import Page
 from .progress import RunProgress
 from .stopping import honoured_in_flow, stop_requested
 
@@ -40,11 +44,8 @@ LATEST_FETCHES = """
 
 
 def stored_fetches(db_path: str, since: datetime | None, lock_wait: float | None) -> list[FetchInfo]:
-    con = open_writer(db_path, lock_wait)
-    try:
+    with writer(db_path, lock_wait) as con:
         rows = con.execute(LATEST_FETCHES, {"since": since}).fetchall()
-    finally:
-        con.close()
     return [
         FetchInfo(input=r[0], url=r[1], path=r[2], fetched_at=r[3], status=r[4], content_type=r[5], charset=r[6],
                   bytes=r[7], elapsed_ms=r[8] or 0.0, body_sha256=r[9])
@@ -52,14 +53,11 @@ def stored_fetches(db_path: str, since: datetime | None, lock_wait: float | None
     ]
 
 
-@task(name="reparse-batch", cache_policy=NO_CACHE, persist_result=False)
-def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait: float | None = None,
-                  progress: RunProgress | None = None) -> LoadCounts:
-    """Read the batch's stored bodies, re-extract and prepare them with the file free, then load them and add
-    their counts to the run's row. `progress` (pass it quoted) advances by each page extracted."""
-    con = open_writer(db_path, lock_wait)
-    try:
-        shas = sorted({f.body_sha256 for f in fetches})
+def stored_pages(db_path: str, fetches: list[FetchInfo], lock_wait: float | None) -> list[Page]:
+    """The batch's fetches with their stored bodies, as pages to extract. A fetch whose body was never stored
+    (its load failed) has nothing to re-parse and is left out."""
+    shas = sorted({f.body_sha256 for f in fetches})
+    with writer(db_path, lock_wait) as con:
         stored = {
             sha: decompress_body(compression, blob, size)
             for sha, compression, blob, size in con.execute(
@@ -67,52 +65,68 @@ def reparse_batch(db_path: str, run_id: str, fetches: list[FetchInfo], lock_wait
                 {"shas": shas},
             ).fetchall()
         }
-    finally:
-        close_writer(con)
-    results = []
-    for fetch in fetches:
-        body = stored.get(fetch.body_sha256)
-        error = None
-        if body is not None:  # else a fetch whose body was never stored (it failed to load): nothing to re-parse
-            record, error = extract_body(body, fetch)
-            results.append(PageResult(fetch=fetch, body=body, record=record, error=error))
-        if progress is not None:
-            progress.advance(failed=error is not None)
+    return [Page(fetch, body=stored[fetch.body_sha256]) for fetch in fetches if fetch.body_sha256 in stored]
+
+
+@task(name="reparse-extract", cache_policy=NO_CACHE, persist_result=False)
+def reextract(pages: list[Page], progress: RunProgress | None = None) -> list[Page]:
+    """Extract a batch of stored pages with the current parser (no database, no network: it may run on any
+    worker). `progress` (pass it quoted) advances by each page extracted."""
+    on_done = (lambda page: progress.advance(failed=page.error is not None)) if progress is not None else None
+    return extract_pages(pages, on_done=on_done)
+
+
+def load_reparsed(db_path: str, run_id: str, pages: list[Page], lock_wait: float | None) -> LoadCounts:
+    """Load a re-extracted batch (no new fetch rows: the fetches are the stored ones) and add its counts to the
+    run's row, in one transaction."""
     with writer(db_path, lock_wait) as con:
         with batch_memory_cap(con):
-            counts = load_batch(con, run_id, results, record_fetches=False)
+            counts = load_batch(con, run_id, [page.result for page in pages], record_fetches=False)
         count_batch(con, run_id, counts)
     return counts
 
 
 @flow(name="reparse", log_prints=True)
 def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-            lock_wait: float | None = None) -> dict | State:
-    """Re-extract every stored page (fetched at or after `since`, if given) with the current parser."""
+            lock_wait: float | None = None, tasks_in_other_processes: bool = False) -> dict | State:
+    """Re-extract every stored page (fetched at or after `since`, if given) with the current parser.
+    `tasks_in_other_processes`: the flow runs with a task runner whose tasks run in other processes
+    (`flows.ingest.dask_task_runner`), so progress advances as each batch comes back."""
     fetches = stored_fetches(db_path, since, lock_wait)
-    con = open_writer(db_path, lock_wait)
-    try:
+    with writer(db_path, lock_wait) as con:
         run_id = start_run(con, flow_run_id=str(flow_run.id) if flow_run.id else None, command="reparse", inputs=0)
-    finally:
-        con.close()
     counts, status = LoadCounts(), FAILED
     progress = RunProgress()
     progress.begin(len(fetches))
+
+    def load(pending) -> None:
+        pages = pending.result()
+        if tasks_in_other_processes:
+            for page in pages:
+                progress.advance(failed=page.error is not None)
+        loaded = load_reparsed(db_path, run_id, pages, lock_wait)
+        counts.add(loaded)
+        progress.add_loaded(loaded)
+
     try:
         with honoured_in_flow():
+            pending = None
             for batch in batched(fetches, batch_size):
                 if stop_requested():
                     break
-                loaded = reparse_batch(db_path, run_id, batch, lock_wait, quote(progress))
-                counts.add(loaded)
-                progress.add_loaded(loaded)
+                pages = stored_pages(db_path, batch, lock_wait)
+                for _ in range(len(batch) - len(pages)):  # no stored body: nothing to re-parse, still one input done
+                    progress.advance()
+                future = reextract.submit(pages, None if tasks_in_other_processes else quote(progress))
+                if pending is not None:
+                    load(pending)
+                pending = future
+            if pending is not None:
+                load(pending)
         status = INTERRUPTED if stop_requested() else COMPLETED
     finally:
-        con = open_writer(db_path, lock_wait)
-        try:
+        with writer(db_path, lock_wait) as con:
             finish_run(con, run_id, counts, status)
             errors = first_errors(con, run_id)
             merge_run_log(con)
-        finally:
-            con.close()
     return flow_outcome({"run_id": run_id, "status": status, **asdict(counts), "first_errors": errors})

@@ -4,6 +4,7 @@ the command's own process. The command runs as a user runs it, in a process of i
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -69,6 +70,37 @@ def test_ingest_on_a_dask_scheduler_runs_the_batches_on_its_workers(archive, loa
         ran_there = client.run(lambda: "flows.ingest" in sys.modules)
     assert summary["new"] == RECORDS and articles(db) == articles(loaded_in_process)
     assert any(ran_there.values()), ran_there  # the fetch-and-extract tasks ran in the cluster's workers
+
+
+def stale_copy(db: Path, to: Path) -> Path:
+    """A copy of `db` whose articles look extracted by an older parser: other titles, other content hashes."""
+    shutil.copy(db, to)
+    con = duckdb.connect(str(to))
+    try:
+        con.execute("UPDATE articles SET title = 'stale', content_sha256 = 'stale'")
+    finally:
+        con.close()
+    return to
+
+
+def test_reparse_on_a_local_dask_cluster_restores_what_one_process_extracted(loaded_in_process, tmp_path):
+    db = stale_copy(loaded_in_process, tmp_path / "news.duckdb")
+    summary = newsduck("reparse", "--db", str(db), "--workers", "2", "--batch-size", "20")
+    assert (summary["status"], summary["inputs"], summary["updated"], summary["errors"]) == ("completed", RECORDS,
+                                                                                             RECORDS, 0)
+    assert articles(db) == articles(loaded_in_process)
+
+
+def test_reparse_on_a_dask_scheduler_extracts_on_its_workers(loaded_in_process, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    db = stale_copy(loaded_in_process, tmp_path / "news.duckdb")
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")
+    with cluster, distributed.Client(cluster) as client:
+        summary = newsduck("reparse", "--db", str(db), "--dask-address", cluster.scheduler_address,
+                           "--batch-size", "10")
+        ran_there = client.run(lambda: "flows.reparse" in sys.modules)
+    assert summary["updated"] == RECORDS and articles(db) == articles(loaded_in_process)
+    assert any(ran_there.values()), ran_there  # the reparse-extract tasks ran in the cluster's workers
 
 
 def free_port() -> int:

@@ -36,13 +36,7 @@ def register(commands) -> None:
     add_db_option(parser)
     parser.add_argument("--urls", metavar="FILE", help='JSON lines of {"path": ..., "url": ...}: the URL each saved file came from')
     parser.add_argument("--batch-size", type=positive_int, default=200, help="pages per Prefect task (default 200)")
-    dask = parser.add_mutually_exclusive_group()
-    dask.add_argument("--workers", type=positive_int, metavar="N",
-                      help="read and extract batches in N Dask worker processes on this machine (a LocalCluster, "
-                      "through prefect-dask); loads stay in this process")
-    dask.add_argument("--dask-address", metavar="tcp://HOST:PORT",
-                      help="read and extract batches on the Dask cluster whose scheduler is there (its workers need "
-                      "newsduck and the input files at the same paths)")
+    add_dask_options(parser, "read and extract batches", " and the input files at the same paths")
     add_quiet_option(parser)
     parser.add_argument("--json", action="store_true", help="print the run summary as JSON")
     parser.set_defaults(handler=run)
@@ -93,6 +87,17 @@ def check_writable(db_path: str) -> None:
 
 
 DASK_CONNECT_SECONDS = 5
+
+
+def add_dask_options(parser: argparse.ArgumentParser, work: str, worker_needs: str = "") -> None:
+    """`--workers N` / `--dask-address tcp://HOST:PORT`: where a command's `work` runs (prefect-dask); loads stay
+    in the command's process, the warehouse's one writer."""
+    dask = parser.add_mutually_exclusive_group()
+    dask.add_argument("--workers", type=positive_int, metavar="N",
+                      help=f"{work} in N Dask worker processes on this machine (a LocalCluster, through "
+                      "prefect-dask); loads stay in this process")
+    dask.add_argument("--dask-address", metavar="tcp://HOST:PORT",
+                      help=f"{work} on the Dask cluster whose scheduler is there (its workers need newsduck{worker_needs})")
 
 
 def check_dask_scheduler(address: str) -> None:

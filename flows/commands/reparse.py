@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
+from contextlib import nullcontext
 from datetime import date, datetime, timezone
 
-from ..local_server import use_running_server
+from ..local_server import api_for_worker_processes, use_running_server
 from ..progress import RunBar, progress_bar, progress_listener
 from ..settings import database_path
 from ..stopping import stop_requests
 from ..summary import format_run
 from .common import EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit, positive_int
-from .ingest import check_writable
+from .ingest import add_dask_options, check_dask_scheduler, check_writable
 
 
 def register(commands) -> None:
@@ -25,11 +26,13 @@ def register(commands) -> None:
         epilog=examples("""
             $ newsduck reparse --since 2025-03-01
             inputs 13  new 0  updated 2  unchanged 10  not articles 1  errors 0
+            $ newsduck reparse --workers 2          # the whole archive, extracted in two processes
         """),
     )
     add_db_option(parser)
     parser.add_argument("--since", metavar="DATE", help="only pages fetched on or after this date (YYYY-MM-DD, UTC) or ISO time")
     parser.add_argument("--batch-size", type=positive_int, default=200, help="pages per Prefect task (default 200)")
+    add_dask_options(parser, "extract batches")
     add_quiet_option(parser)
     parser.add_argument("--json", action="store_true", help="print the run summary as JSON")
     parser.set_defaults(handler=run)
@@ -57,12 +60,20 @@ def run(args: argparse.Namespace) -> int:
     except WarehouseError as exc:
         raise CliError(str(exc)) from None
     check_writable(db_path)
+    if args.dask_address:
+        check_dask_scheduler(args.dask_address)
 
-    use_running_server()  # the shared local Prefect server, when one runs: no temporary server to start
-    from ..outcome import summary_of
-    from ..reparse import reparse
+    on_dask = bool(args.workers or args.dask_address)
+    # the shared local Prefect server, when one runs: no temporary server to start; Dask's workers need one API
+    with api_for_worker_processes() if on_dask else nullcontext(use_running_server()):
+        from ..ingest import dask_task_runner
+        from ..outcome import summary_of
+        from ..reparse import reparse
 
-    with stop_requests(), progress_bar(args.quiet, lambda: RunBar("reparse")) as bar, progress_listener(bar):
-        summary = summary_of(reparse, db_path=db_path, since=since, batch_size=args.batch_size)
+        run_flow = reparse.with_options(task_runner=dask_task_runner(args.workers, args.dask_address)) if on_dask \
+            else reparse
+        with stop_requests(), progress_bar(args.quiet, lambda: RunBar("reparse")) as bar, progress_listener(bar):
+            summary = summary_of(run_flow, db_path=db_path, since=since, batch_size=args.batch_size,
+                                 tasks_in_other_processes=on_dask)
     print(json.dumps({**summary, "db": db_path}) if args.json else format_run(summary, db_path))
     return interrupted_exit(summary)
