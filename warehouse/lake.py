@@ -1,0 +1,209 @@
+"""DuckLake: newsduck's tables in a lakehouse (a SQL catalog on PostgreSQL plus Parquet data files), and the copy
+of a warehouse from a DuckDB file into DuckLake and back (`newsduck warehouse migrate`).
+
+A DuckLake warehouse is named `ducklake:postgresql://USER@HOST:PORT/DATABASE?data=PATH` (`data`: the directory of
+its Parquet files, shared by every machine that reads it). DuckDB's `ducklake` and `postgres` extensions load from
+their PyPI packages (duckdb-extension-ducklake, duckdb-extension-postgres, at duckdb's version): nothing is
+downloaded. What the copy keeps: every table of the schema, row for row (counts checked table by table, the
+copy is one transaction on each side); what it cannot keep: DuckLake has no primary keys, unique constraints or
+sequences, so a DuckDB file made from a lake gets them from its own migrations (sequences moved past the copied
+ids). The DuckDB file stays the warehouse that `ingest`, `crawl` and `reparse` write.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import duckdb
+
+from .db import close_writer, open_writer
+from .errors import WarehouseError, first_line
+from .migrate import current_version
+
+__all__ = ["LAKE_PREFIX", "LakeAddress", "parse_lake_address", "is_lake_address", "attach_lake", "migrate_warehouse"]
+
+LAKE_PREFIX = "ducklake:"
+LAKE = "lake"    # the lake's name in a connection
+FILE = "file"    # the DuckDB file's name in the migrating connection
+# Tables whose rows a fresh DuckDB file already has from its own migrations.
+MIGRATION_TABLES = ("schema_version",)
+# Sequences of the DuckDB schema and the column whose ids they hand out.
+SEQUENCES = {"fetch_id_seq": ("fetches", "fetch_id"), "error_id_seq": ("errors", "error_id"),
+             "search_docid_seq": ("article_search", "docid"), "search_termid_seq": ("search_terms", "termid"),
+             "search_queue_seq": ("search_queue", "seq")}
+
+
+@dataclass(frozen=True)
+class LakeAddress:
+    user: str
+    host: str
+    port: int
+    database: str
+    data: str
+
+    @property
+    def catalog(self) -> str:
+        return f"postgres:dbname={self.database} host={self.host} port={self.port} user={self.user}"
+
+    def __str__(self) -> str:
+        return f"{LAKE_PREFIX}postgresql://{self.user}@{self.host}:{self.port}/{self.database}?data={self.data}"
+
+
+def is_lake_address(text: str) -> bool:
+    return text.startswith(LAKE_PREFIX)
+
+
+def parse_lake_address(text: str) -> LakeAddress:
+    """`ducklake:postgresql://USER@HOST:PORT/DATABASE?data=PATH` as a LakeAddress; WarehouseError (one sentence
+    naming what is wrong) for anything else."""
+    shape = "ducklake:postgresql://USER@HOST:PORT/DATABASE?data=PATH"
+    if not is_lake_address(text):
+        raise WarehouseError(f"a DuckLake warehouse is written {shape}, got {text!r}")
+    parts = urlsplit(text[len(LAKE_PREFIX):])
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    data = parse_qs(parts.query).get("data", [""])[0]
+    database = unquote(parts.path.lstrip("/"))
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not port or not database \
+            or not parts.username or not data:
+        raise WarehouseError(f"a DuckLake warehouse is written {shape}, got {text!r}")
+    if not data.startswith("s3://"):
+        data = str(Path(data).expanduser().resolve())
+    return LakeAddress(unquote(parts.username), parts.hostname, port, database, data)
+
+
+def _extension(package: str, name: str) -> str:
+    path = importlib.resources.files(package) / "extensions" / f"v{duckdb.__version__}" / f"{name}.duckdb_extension"
+    if not path.is_file():
+        raise WarehouseError(f"DuckDB's {name} extension for DuckDB {duckdb.__version__} is not installed "
+                             f"(pip install {package.replace('_', '-')}=={duckdb.__version__})")
+    return str(path)
+
+
+def load_lake_extensions(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the postgres and ducklake extensions from their packages. DuckDB names an extension's entry point
+    after its file, and the postgres package ships `postgres.duckdb_extension` for the extension called
+    `postgres_scanner`: it is loaded through a link of that name in a private temporary directory."""
+    con.load_extension(_extension("duckdb_extension_ducklake", "ducklake"))
+    with tempfile.TemporaryDirectory(prefix="newsduck-ext-") as private:  # mode 0700: no one else can swap the link
+        link = Path(private) / "postgres_scanner.duckdb_extension"
+        link.symlink_to(_extension("duckdb_extension_postgres", "postgres"))
+        con.load_extension(str(link))
+
+
+def attach_lake(con: duckdb.DuckDBPyConnection, address: LakeAddress, alias: str = LAKE) -> None:
+    """Attach the lake at `address` as `alias`, loading the ducklake and postgres extensions from their packages."""
+    load_lake_extensions(con)
+    if not address.data.startswith("s3://"):
+        Path(address.data).mkdir(parents=True, exist_ok=True)
+    try:
+        con.execute(f"ATTACH 'ducklake:{address.catalog}' AS {alias} (DATA_PATH '{address.data}/')")
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot open the DuckLake catalog at {address.host}:{address.port}/"
+                             f"{address.database}: {first_line(exc)}") from None
+
+
+def _tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
+    return [name for (name,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main' ORDER BY table_name",
+        [database]).fetchall()]
+
+
+def _schema_version(con: duckdb.DuckDBPyConnection, database: str) -> int:
+    """The newsduck schema version of an attached database; 0 when it has no `schema_version` table."""
+    if "schema_version" not in _tables(con, database):
+        return 0
+    return con.execute(f"SELECT coalesce(max(version), 0) FROM {database}.schema_version").fetchone()[0]
+
+
+def _count(con: duckdb.DuckDBPyConnection, database: str, table: str) -> int:
+    return con.execute(f'SELECT count(*) FROM {database}."{table}"').fetchone()[0]
+
+
+def migrate_warehouse(source: str, target: str) -> list[tuple[str, int]]:
+    """Copy the warehouse `source` into `target` (a DuckDB file into an empty DuckLake, or a DuckLake into a new
+    DuckDB file) and return (table, rows) for every table copied. Counts are checked table by table; a target
+    that already holds a warehouse is refused, so nothing is merged or overwritten."""
+    if is_lake_address(source) == is_lake_address(target):
+        raise WarehouseError("warehouse migrate copies between a DuckDB file and a DuckLake warehouse "
+                             "(one of --from and --to starts with ducklake:)")
+    if is_lake_address(target):
+        return _file_to_lake(Path(source), parse_lake_address(target))
+    return _lake_to_file(parse_lake_address(source), Path(target))
+
+
+def _file_to_lake(path: Path, address: LakeAddress) -> list[tuple[str, int]]:
+    if not path.is_file():
+        raise WarehouseError(f"no database at {path}")
+    close_writer(open_writer(path))  # its schema brought up to date, as every newsduck command does first
+    con = duckdb.connect()
+    try:
+        attach_lake(con, address)
+        if _tables(con, LAKE):
+            raise WarehouseError(f"the DuckLake warehouse {address} already holds tables; migrate into an empty one")
+        try:
+            con.execute(f"ATTACH '{path}' AS {FILE} (READ_ONLY)")
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot read {path}: {first_line(exc)}") from None
+        if _schema_version(con, FILE) == 0:
+            raise WarehouseError(f"{path} is no newsduck warehouse")
+        return _copy(con, FILE, LAKE, _tables(con, FILE), append=False)
+    finally:
+        con.close()
+
+
+def _lake_to_file(address: LakeAddress, path: Path) -> list[tuple[str, int]]:
+    if path.exists():
+        raise WarehouseError(f"{path} already exists; migrate a DuckLake warehouse into a new DuckDB file")
+    con = open_writer(path)  # creates the file with newsduck's schema: keys, indexes and sequences included
+    try:
+        attach_lake(con, address)
+        tables = [t for t in _tables(con, LAKE) if t not in MIGRATION_TABLES]
+        if not tables:
+            raise WarehouseError(f"the DuckLake warehouse {address} holds no tables")
+        lake_version = _schema_version(con, LAKE)
+        if lake_version != current_version(con):
+            raise WarehouseError(f"the DuckLake warehouse is at schema version {lake_version}, this newsduck at "
+                                 f"{current_version(con)}; migrate with the newsduck that wrote it")
+        copied = _copy(con, LAKE, "main", tables, append=True)
+        for sequence, (table, column) in SEQUENCES.items():  # the next id follows the copied ones
+            con.execute(f"SELECT max(nextval('{sequence}')) FROM range((SELECT coalesce(max({column}), 0) "
+                        f"FROM main.{table}))")
+    except BaseException:
+        close_writer(con)
+        path.unlink(missing_ok=True)
+        Path(f"{path}.wal").unlink(missing_ok=True)
+        raise
+    close_writer(con)
+    return copied
+
+
+def _copy(con: duckdb.DuckDBPyConnection, source: str, target: str, tables: list[str],
+          *, append: bool) -> list[tuple[str, int]]:
+    """Every table of `tables` from `source` into `target` in one transaction, counts checked."""
+    copied = []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in tables:
+            if append:  # into a new file: any row there is a migration's seed, replaced by the copied ones
+                con.execute(f'DELETE FROM {target}."{table}"')
+                con.execute(f'INSERT INTO {target}."{table}" BY NAME SELECT * FROM {source}."{table}"')
+            else:
+                con.execute(f'CREATE TABLE {target}."{table}" AS SELECT * FROM {source}."{table}"')
+            rows, written = _count(con, source, table), _count(con, target, table)
+            if rows != written:
+                raise WarehouseError(f"table {table}: {rows} rows read, {written} written; nothing was copied")
+            copied.append((table, rows))
+        con.execute("COMMIT")
+    except BaseException as exc:
+        con.execute("ROLLBACK")
+        if isinstance(exc, duckdb.Error):
+            raise WarehouseError(f"the copy failed and was rolled back: {first_line(exc)}") from None
+        raise
+    return copied
