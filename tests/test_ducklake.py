@@ -60,6 +60,16 @@ def test_a_warehouse_goes_into_ducklake_and_back_row_for_row(postgres, demo_db, 
     finally:
         con.close()
 
+    # newsduck sql reads the lake, sealed like the file: views work, files outside it and writes are refused
+    code, out, err = cli(capsys, "sql", "--warehouse", lake, "--format", "csv",
+                         "SELECT count(*) AS n FROM articles; SELECT count(*) AS n FROM article_people_v")
+    assert code == 0, err
+    assert out == f"n\n12\n\nn\n{copied['article_people']}\n"
+    code, _, err = cli(capsys, "sql", "--warehouse", lake, "SELECT * FROM read_text('/etc/passwd')")
+    assert code == 1 and "disabled" in err
+    code, _, err = cli(capsys, "sql", "--warehouse", lake, "DELETE FROM articles")
+    assert code == 1 and "read-only" in err
+
     code, _, err = cli(capsys, "warehouse", "migrate", "--from", str(demo_db), "--to", lake)
     assert code == 1 and err == f"newsduck: the DuckLake warehouse {parse_lake_address(lake)} already holds " \
                                 "tables; migrate into an empty one\n"

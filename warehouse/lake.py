@@ -5,7 +5,7 @@ A DuckLake warehouse is named `ducklake:postgresql://USER@HOST:PORT/DATABASE?dat
 its Parquet files, shared by every machine that reads it). DuckDB's `ducklake` and `postgres` extensions load from
 their PyPI packages (duckdb-extension-ducklake, duckdb-extension-postgres, at duckdb's version): nothing is
 downloaded. What the copy keeps: every table of the schema, row for row (counts checked table by table, the
-copy is one transaction on each side); what it cannot keep: DuckLake has no primary keys, unique constraints or
+copy is one transaction on each side) and the views; what it cannot keep: DuckLake has no primary keys, unique constraints or
 sequences, so a DuckDB file made from a lake gets them from its own migrations (sequences moved past the copied
 ids). The DuckDB file stays the warehouse that `ingest`, `crawl` and `reparse` write.
 """
@@ -24,7 +24,8 @@ from .db import close_writer, open_writer
 from .errors import WarehouseError, first_line
 from .migrate import current_version
 
-__all__ = ["LAKE_PREFIX", "LakeAddress", "parse_lake_address", "is_lake_address", "attach_lake", "migrate_warehouse"]
+__all__ = ["LAKE_PREFIX", "LakeAddress", "parse_lake_address", "is_lake_address", "attach_lake", "connect_lake_reader",
+           "migrate_warehouse"]
 
 LAKE_PREFIX = "ducklake:"
 LAKE = "lake"    # the lake's name in a connection
@@ -97,16 +98,32 @@ def load_lake_extensions(con: duckdb.DuckDBPyConnection) -> None:
         con.load_extension(str(link))
 
 
-def attach_lake(con: duckdb.DuckDBPyConnection, address: LakeAddress, alias: str = LAKE) -> None:
+def attach_lake(con: duckdb.DuckDBPyConnection, address: LakeAddress, alias: str = LAKE, *,
+                read_only: bool = False) -> None:
     """Attach the lake at `address` as `alias`, loading the ducklake and postgres extensions from their packages."""
     load_lake_extensions(con)
-    if not address.data.startswith("s3://"):
+    if not address.data.startswith("s3://") and not read_only:
         Path(address.data).mkdir(parents=True, exist_ok=True)
+    options = f"DATA_PATH '{address.data}/'" + (", READ_ONLY" if read_only else "")
     try:
-        con.execute(f"ATTACH 'ducklake:{address.catalog}' AS {alias} (DATA_PATH '{address.data}/')")
+        con.execute(f"ATTACH 'ducklake:{address.catalog}' AS {alias} ({options})")
     except duckdb.Error as exc:
         raise WarehouseError(f"cannot open the DuckLake catalog at {address.host}:{address.port}/"
                              f"{address.database}: {first_line(exc)}") from None
+
+
+def connect_lake_reader(address: LakeAddress) -> duckdb.DuckDBPyConnection:
+    """A read-only connection whose default database is the lake: each query reads the lake's latest snapshot
+    and never waits for, or blocks, a writer. Seal it (warehouse.queries.seal) with the lake's data directory
+    allowed, so its Parquet files stay readable."""
+    con = duckdb.connect()
+    try:
+        attach_lake(con, address, read_only=True)
+        con.execute(f"USE {LAKE}")
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def _tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
@@ -153,7 +170,9 @@ def _file_to_lake(path: Path, address: LakeAddress) -> list[tuple[str, int]]:
             raise WarehouseError(f"cannot read {path}: {first_line(exc)}") from None
         if _schema_version(con, FILE) == 0:
             raise WarehouseError(f"{path} is no newsduck warehouse")
-        return _copy(con, FILE, LAKE, _tables(con, FILE), append=False)
+        copied = _copy(con, FILE, LAKE, _tables(con, FILE), append=False)
+        _copy_views(con, FILE, LAKE)
+        return copied
     finally:
         con.close()
 
@@ -182,6 +201,22 @@ def _lake_to_file(address: LakeAddress, path: Path) -> list[tuple[str, int]]:
         raise
     close_writer(con)
     return copied
+
+
+def _copy_views(con: duckdb.DuckDBPyConnection, source: str, target: str) -> None:
+    """The warehouse's views (article_overview, daily_counts, …), defined again in `target` as in `source`. A new
+    DuckDB file has them from its own migrations, so only a lake needs them."""
+    views = con.execute("SELECT sql FROM duckdb_views() WHERE database_name = ? AND NOT internal ORDER BY view_name",
+                        [source]).fetchall()
+    con.execute(f"USE {target}")
+    try:
+        for (sql,) in views:
+            con.execute(sql)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"the tables were copied, but a view could not be defined in the lake: "
+                             f"{first_line(exc)}") from None
+    finally:
+        con.execute("USE memory")
 
 
 def _copy(con: duckdb.DuckDBPyConnection, source: str, target: str, tables: list[str],

@@ -26,6 +26,7 @@ from uuid import UUID
 import duckdb
 
 from .db import connect_reader
+from .lake import connect_lake_reader, is_lake_address, parse_lake_address
 from .errors import EmptyQueryError, ReadOnlyQueryError, WarehouseError
 from .search import enable_search
 
@@ -62,7 +63,12 @@ def run_statements(path: str | Path, sql: str, *, busy_timeout: float | None = N
     `warehouse.db.connect_reader`; `busy_timeout` seconds, default $NEWSDUCK_BUSY_TIMEOUT or 30). The
     connection has the search functions (`warehouse.search`).
     """
-    con = connect_reader(path, timeout=busy_timeout)
+    if is_lake_address(str(path)):  # a DuckLake warehouse: its latest snapshot, its Parquet files readable
+        address = parse_lake_address(str(path))
+        con = connect_lake_reader(address)
+        allowed_directories = [*allowed_directories, address.data]  # a local or shared directory (not s3://)
+    else:
+        con = connect_reader(path, timeout=busy_timeout)
     try:
         enable_search(con)
         seal(con, allowed_directories)

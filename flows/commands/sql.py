@@ -38,6 +38,9 @@ def register(commands) -> None:
     parser.add_argument("query", metavar="QUERY", nargs="?",
                         help="the SQL; - (or nothing, with stdin not a terminal) reads it from stdin")
     add_db_option(parser)
+    parser.add_argument("--warehouse", metavar="ducklake:postgresql://USER@HOST:PORT/DB?data=PATH",
+                        help="query a DuckLake warehouse (see `newsduck warehouse migrate`) instead of the DuckDB file: "
+                        "its latest snapshot, read without blocking its writers")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     add_max_width_option(parser)
     parser.add_argument("--allow-files", action="append", metavar="DIR", default=[],
@@ -68,10 +71,17 @@ def run(args: argparse.Namespace) -> int:
     from warehouse.queries import ReadOnlyQueryError, run_statements
 
     allowed = [allowed_directory(value) for value in args.allow_files]
+    if args.warehouse is not None:
+        from warehouse.lake import parse_lake_address
+
+        try:
+            parse_lake_address(args.warehouse)
+        except WarehouseError as exc:
+            raise CliError(f"--warehouse: {exc}", EXIT_USAGE) from None
     sql = read_sql(args.query)
     printed = False
     try:
-        for result in run_statements(database_path(args.db), sql, allowed_directories=allowed):
+        for result in run_statements(args.warehouse or database_path(args.db), sql, allowed_directories=allowed):
             printed = show(result, args.format, args.max_width or None, after_output=printed) or printed
     except EmptyQueryError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
