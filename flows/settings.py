@@ -1,10 +1,12 @@
-"""Process-wide defaults, applied before Prefect is imported."""
+"""Process-wide defaults, applied before Prefect is imported, and the Prefect settings of the CLI's flow runs."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 DEFAULT_DB = "data/newsduck.duckdb"
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # China time: of crawl schedules, and of the times commands print
@@ -62,3 +64,18 @@ def configure_prefect_env(verbose: bool = False) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
     os.environ.setdefault("PREFECT_SERVER_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "WARNING")
+
+
+@contextmanager
+def without_flow_heartbeats() -> Iterator[None]:
+    """Flow runs started in the block send no Prefect heartbeats, unless the user set their frequency
+    (PREFECT_FLOWS_HEARTBEAT_FREQUENCY, a profile or prefect.toml: their value is kept).
+
+    A flow run's end waits for its heartbeat thread to wake from its one-second sleep: up to 1 s on every
+    command, a third of a one-page ingest. Heartbeats only serve a Prefect automation that marks runs crashed
+    when they stop; newsduck marks the `runs` row of a process that died `interrupted` itself
+    (warehouse.runs.close_orphaned_runs). The flow run, its states and task runs are recorded as before."""
+    from prefect.settings import temporary_settings
+
+    with temporary_settings(set_defaults={"flows.heartbeat_frequency": None}):
+        yield

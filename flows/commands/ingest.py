@@ -9,7 +9,7 @@ from contextlib import nullcontext
 
 from ..local_server import api_for_worker_processes, use_running_server
 from ..progress import RunBar, progress_bar, progress_listener
-from ..settings import database_path
+from ..settings import database_path, without_flow_heartbeats
 from ..stopping import stop_requests
 from ..summary import format_run
 from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit, positive_int,
@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
 
         run_flow = ingest.with_options(task_runner=dask_task_runner(args.workers, args.dask_address)) if on_dask \
             else ingest
-        with stop_requests(), progress_bar(args.quiet, lambda: RunBar("ingest")) as bar, progress_listener(bar):
+        with stop_requests(), without_flow_heartbeats(), progress_bar(args.quiet, lambda: RunBar("ingest")) as bar, \
+                progress_listener(bar):
             summary = run_flow(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls,
                                tasks_in_other_processes=on_dask)
     print(json.dumps({**summary, "db": db_path}) if args.json else format_run(summary, db_path))
