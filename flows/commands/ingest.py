@@ -9,7 +9,7 @@ from contextlib import nullcontext
 
 from ..local_server import api_for_worker_processes, use_running_server
 from ..progress import RunBar, progress_bar, progress_listener
-from ..settings import database_path, without_flow_heartbeats
+from ..settings import database_path, import_frozen, without_flow_heartbeats
 from ..stopping import stop_requests
 from ..summary import format_run
 from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit, positive_int,
@@ -49,6 +49,7 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import_frozen("flows.inputs")  # imports the parsers
     from ..inputs import InputError, check_inputs
 
     try:
@@ -64,10 +65,10 @@ def run(args: argparse.Namespace) -> int:
     on_dask = bool(args.workers or args.dask_address)
     # the shared local Prefect server, when one runs: no temporary server to start; Dask's workers need one API
     with api_for_worker_processes() if on_dask else nullcontext(use_running_server()):
-        from ..ingest import dask_task_runner, ingest  # imports Prefect: only once the arguments are known to be good
-
-        run_flow = ingest.with_options(task_runner=dask_task_runner(args.workers, args.dask_address)) if on_dask \
-            else ingest
+        flow_module = import_frozen("flows.ingest")  # imports Prefect: only once the arguments are known to be good
+        ingest = flow_module.ingest
+        run_flow = ingest.with_options(task_runner=flow_module.dask_task_runner(args.workers, args.dask_address)) \
+            if on_dask else ingest
         with stop_requests(), without_flow_heartbeats(), progress_bar(args.quiet, lambda: RunBar("ingest")) as bar, \
                 progress_listener(bar):
             summary = run_flow(inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls,
