@@ -1,6 +1,6 @@
 """Wall time of everyday `newsduck` commands, as a user runs them: a new home directory, no Prefect settings.
 
-    .venv/bin/python -m bench.cli [--repeat 3] [--pages 1000]
+    .venv/bin/python -m bench.cli [--repeat 3] [--pages 1000] [--web-body DIR]
 
 Times (median of --repeat runs, each a new process, start-up included): `newsduck sql "select 1"`, `newsduck
 extract` of one page, `newsduck ingest` of one page with no Prefect server (Prefect starts a temporary one)
@@ -44,16 +44,16 @@ def median_of(repeat: int, env: dict, cwd: Path, *args: str) -> tuple[float, lis
     return statistics.median(runs), runs
 
 
-def web_body_pages(directory: Path, count: int) -> int:
+def web_body_pages(directory: Path, count: int, web_body: Path = WEB_BODY) -> int:
     """The first `count` pages of the web-body manifest, decompressed into `directory`."""
     directory.mkdir(parents=True)
     written = 0
-    with open(WEB_BODY / "manifest.jsonl", encoding="utf-8") as manifest:
+    with open(web_body / "manifest.jsonl", encoding="utf-8") as manifest:
         for line in manifest:
             if written >= count:
                 break
             item = json.loads(line)
-            source = WEB_BODY / item["html"]
+            source = web_body / item["html"]
             if not source.exists():
                 continue
             (directory / f"{written:05d}.html").write_bytes(gzip.decompress(source.read_bytes())
@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--web-body", type=Path, default=WEB_BODY, metavar="DIR",
+                        help=f"the web-body corpus the --pages come from (default {WEB_BODY})")
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="newsduck-bench-cli-"))
@@ -90,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(("newsduck server start", start, [start]))
     try:
         warm = measure("newsduck ingest (1 page, running server)", "ingest", str(PAGE), "--db", db)
-        pages = web_body_pages(work / "pages", args.pages)
+        pages = web_body_pages(work / "pages", args.pages, args.web_body)
         many = timed(env, work, "ingest", str(work / "pages"), "--db", db)
         rows.append((f"newsduck ingest ({pages} pages, running server)", many, [many]))
     finally:
