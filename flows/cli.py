@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import sys
 
 from .commands import COMMANDS
 from .commands.common import EXIT_FAILURE, EXIT_USAGE, CliError, examples
 from .settings import SettingsError, configure_prefect_env
+
+# The interpreter's collections at exit walk every object still alive: after Prefect's and pydantic's imports,
+# 0.3-0.9 s of CPU after the command's work is done. Frozen objects are not walked (nor are their cycles
+# collected). Nothing at exit waits on the collector: connections are closed where they are used, and Prefect's
+# event and log workers drain in exit handlers that run before this one (registered later: atexit runs last-in,
+# first-out).
+atexit.register(gc.freeze)
 
 
 def build_parser() -> argparse.ArgumentParser:

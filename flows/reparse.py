@@ -21,7 +21,7 @@ from prefect.runtime import flow_run
 from prefect.states import State
 from prefect.utilities.annotations import quote
 
-from warehouse.db import batch_memory_cap
+from warehouse.db import WarehouseWriteError, batch_memory_cap
 from warehouse.load import load_batch
 from warehouse.models import FetchInfo, LoadCounts
 from warehouse.raw import decompress_body
@@ -95,7 +95,7 @@ def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAU
     fetches = stored_fetches(db_path, since, lock_wait)
     with writer(db_path, lock_wait) as con:
         run_id = start_run(con, flow_run_id=str(flow_run.id) if flow_run.id else None, command="reparse", inputs=0)
-    counts, status = LoadCounts(), FAILED
+    counts, status, failure = LoadCounts(), FAILED, None
     progress = RunProgress()
     progress.begin(len(fetches))
 
@@ -124,9 +124,14 @@ def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAU
             if pending is not None:
                 load(pending)
         status = INTERRUPTED if stop_requested() else COMPLETED
+    except WarehouseWriteError as exc:  # the run ends `failed` and its summary says why, in one sentence
+        failure = str(exc)
     finally:
         with writer(db_path, lock_wait) as con:
             finish_run(con, run_id, counts, status)
             errors = first_errors(con, run_id)
             merge_run_log(con)
-    return flow_outcome({"run_id": run_id, "status": status, **asdict(counts), "first_errors": errors})
+    summary = {"run_id": run_id, "status": status, **asdict(counts), "first_errors": errors}
+    if failure is not None:
+        summary["failure"] = failure
+    return flow_outcome(summary)

@@ -52,3 +52,21 @@ def test_an_interrupted_ingest_is_a_cancelled_flow_run(tmp_path, monkeypatch):
 def test_an_exception_inside_the_flow_is_raised_by_summary_of(tmp_path):
     with pytest.raises(WarehouseError):
         summary_of(ingest, inputs=[str(p) for p in PAGES], db_path=str(tmp_path))  # a directory, not a database
+
+
+def test_a_reparse_that_cannot_write_exits_1_with_one_line(tmp_path, monkeypatch, capsys):
+    from flows.cli import main
+
+    db = tmp_path / "reparse.duckdb"
+    assert ingest(inputs=[str(p) for p in PAGES], db_path=str(db))["status"] == "completed"
+
+    def disk_full(*args, **kwargs):
+        raise duckdb.IOException('Could not write file "reparse.duckdb.wal": No space left on device')
+
+    monkeypatch.setattr(warehouse.load, "write_batch", disk_full)
+    code = main(["reparse", "--db", str(db), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert [line for line in err.splitlines() if line.startswith("newsduck:")] == [
+        line for line in err.splitlines() if line.startswith("newsduck: reparse failed: cannot write the database ")]
+    assert "No space left on device" in err

@@ -188,6 +188,30 @@ def test_runs_row_records_the_prefect_flow_run(loaded):
     assert errors == 0
 
 
+def test_ingest_sends_prefect_heartbeats_only_when_their_frequency_is_set(tmp_path, capsys, monkeypatch):
+    """Waiting for the heartbeat thread would add up to 1 s to every ingest (flows/settings.py); a frequency the
+    user set (here as a profile or prefect.toml sets it) is honoured."""
+    from prefect.flow_engine import FlowRunEngine
+    from prefect.settings import temporary_settings
+
+    beats = []
+    emit = FlowRunEngine._emit_flow_run_heartbeat
+
+    def counted(engine, *args, **kwargs):
+        beats.append(engine.flow_run.id)
+        return emit(engine, *args, **kwargs)
+
+    monkeypatch.setattr(FlowRunEngine, "_emit_flow_run_heartbeat", counted)
+    page = str(PAGES / "fanfu-repost-51919.html")
+    db = str(tmp_path / "beats.duckdb")
+    ingest(capsys, page, "--db", db)
+    assert beats == []
+    with temporary_settings(updates={"flows.heartbeat_frequency": 30}):
+        ingest(capsys, page, "--db", db)
+    (flow_run_id,), = rows(Path(db), "SELECT flow_run_id FROM runs ORDER BY started_at DESC LIMIT 1")
+    assert [str(b) for b in beats] == [flow_run_id]  # the first beat goes out as the run starts
+
+
 def test_second_ingest_changes_nothing(tmp_path, capsys):
     db = tmp_path / "twice.duckdb"
     first = ingest(capsys, str(SEEDS), str(PAGES), "--urls", str(url_map(tmp_path)), "--db", str(db))

@@ -18,6 +18,7 @@ import pytest
 from parsers import extract_article
 from parsers.records import ArticleRecord, Author, Block, Image, SubArticle
 from warehouse import ids
+from warehouse import relations as relations_module
 from warehouse.db import connect
 from warehouse.load import load_batch
 from warehouse.models import FetchInfo, PageResult
@@ -204,6 +205,46 @@ def test_texts_shingle_as_their_nfkc_casefolded_form_by_either_folding_path():
         of_folded, _ = shingle_hashes([fold])
         assert np.array_equal(np.sort(alone), np.sort(of_folded)), text
         assert np.array_equal(np.sort(together[owners == i]), np.sort(alone)), text
+
+
+def test_shipped_char_tables_are_the_tables_this_python_builds():
+    """warehouse/char_tables.npz spares every process the build; it must be exactly what the build gives (rerun
+    `python -m warehouse.relations` after changing the folding or the ranges)."""
+    shipped = relations_module.read_char_tables(relations_module.CHAR_TABLES_FILE)
+    assert shipped is not None, f"{relations_module.CHAR_TABLES_FILE} missing or of another Unicode version"
+    built = relations_module.build_char_tables()
+    for name in ("is_word", "is_cjk", "folded", "simple"):
+        assert getattr(shipped, name).dtype == getattr(built, name).dtype, name
+        assert np.array_equal(getattr(shipped, name), getattr(built, name)), name
+
+
+def test_char_tables_are_read_not_built_when_shipped(monkeypatch):
+    monkeypatch.setattr(relations_module, "_tables", None)
+    monkeypatch.setattr(relations_module, "build_char_tables", lambda: pytest.fail("built although shipped"))
+    hashes, _ = shingle_hashes(["阜新市海州区凝心聚力谋发展促振兴"])
+    assert len(hashes) == 16 - 4
+
+
+@pytest.mark.parametrize("stored", ["other unicode", "not a zip", "missing"])
+def test_char_tables_of_another_unicode_or_unreadable_are_built_instead(tmp_path, monkeypatch, stored):
+    path = tmp_path / "char_tables.npz"
+    if stored == "other unicode":
+        tables = relations_module.read_char_tables(relations_module.CHAR_TABLES_FILE)
+        monkeypatch.setattr(relations_module.unicodedata, "unidata_version", "13.0.0")
+        relations_module.write_char_tables(path, tables)
+        monkeypatch.undo()
+    elif stored == "not a zip":
+        path.write_bytes(b"PK\x03\x04 cut short")
+    assert relations_module.read_char_tables(path) is None
+    monkeypatch.setattr(relations_module, "CHAR_TABLES_FILE", path)
+    monkeypatch.setattr(relations_module, "_tables", None)
+    built = []
+    monkeypatch.setattr(relations_module, "build_char_tables", lambda: built.append(1) or original_build())
+    hashes, _ = shingle_hashes(["阜新市海州区凝心聚力谋发展促振兴"])
+    assert built == [1] and len(hashes) == 16 - 4
+
+
+original_build = relations_module.build_char_tables
 
 
 def test_detection_on_the_loaders_rows_stores_what_detection_reading_the_table_stores(con):

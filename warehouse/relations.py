@@ -18,9 +18,11 @@ import hashlib
 import os
 import re
 import unicodedata
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Callable, Mapping, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
@@ -142,19 +144,60 @@ class _CharTables:
 
 
 _tables: _CharTables | None = None
+# The tables as built for this module's Unicode version, shipped with it: building them takes 0.4-1 s of CPU,
+# which every process that fingerprints an article would pay. `python -m warehouse.relations` writes the file.
+CHAR_TABLES_FILE = Path(__file__).with_name("char_tables.npz")
 
 
 def _char_tables() -> _CharTables:
-    """Per code point below _TABLE_SIZE: word, CJK, folded value, one-to-one folding; built once (~0.5 s)."""
+    """Per code point below _TABLE_SIZE: word, CJK, folded value, one-to-one folding; read from CHAR_TABLES_FILE
+    when it was built by this Python's Unicode database, else built (once per process)."""
     global _tables
     if _tables is None:
-        is_word = np.frombuffer(bytes(chr(c).isalnum() for c in range(_TABLE_SIZE)), dtype=np.bool_).copy()
-        is_cjk = np.zeros(_TABLE_SIZE, dtype=np.bool_)
-        for low, high in _CJK_RANGES:
-            is_cjk[low:high + 1] = True
-        folded, simple = _fold_table()
-        _tables = _CharTables(is_word, is_cjk, folded, simple)
+        _tables = read_char_tables(CHAR_TABLES_FILE) or build_char_tables()
     return _tables
+
+
+def build_char_tables() -> _CharTables:
+    is_word = np.frombuffer(bytes(chr(c).isalnum() for c in range(_TABLE_SIZE)), dtype=np.bool_).copy()
+    folded, simple = _fold_table()
+    return _CharTables(is_word, _cjk_table(), folded, simple)
+
+
+def _cjk_table() -> np.ndarray:
+    is_cjk = np.zeros(_TABLE_SIZE, dtype=np.bool_)
+    for low, high in _CJK_RANGES:
+        is_cjk[low:high + 1] = True
+    return is_cjk
+
+
+def write_char_tables(path: Path, tables: _CharTables) -> None:
+    """Store `tables` for this Unicode version: bits for the flags, each folded value as its XOR with its code
+    point (nearly all zero), compressed: about 40 KB."""
+    code_points = np.arange(_TABLE_SIZE, dtype=np.uint32)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as out:
+        np.savez_compressed(out, unicode_version=np.array(unicodedata.unidata_version),
+                            is_word=np.packbits(tables.is_word), simple=np.packbits(tables.simple),
+                            folded_xor=tables.folded ^ code_points)
+    os.replace(tmp, path)
+
+
+def read_char_tables(path: Path) -> _CharTables | None:
+    """The tables stored at `path`, or None when there are none, they are unreadable, or they were built from
+    another Unicode version than this Python's."""
+    try:
+        with np.load(path) as stored:
+            if str(stored["unicode_version"]) != unicodedata.unidata_version:
+                return None
+            is_word = np.unpackbits(stored["is_word"], count=_TABLE_SIZE).astype(np.bool_)
+            simple = np.unpackbits(stored["simple"], count=_TABLE_SIZE).astype(np.bool_)
+            folded = stored["folded_xor"] ^ np.arange(_TABLE_SIZE, dtype=np.uint32)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+    if folded.shape != (_TABLE_SIZE,) or folded.dtype != np.uint32:
+        return None
+    return _CharTables(is_word, _cjk_table(), folded, simple)
 
 
 def _fold_table() -> tuple[np.ndarray, np.ndarray]:
@@ -717,3 +760,8 @@ def store_relations(con: duckdb.DuckDBPyConnection, relations: list[Relation]) -
          "similarity": r.similarity, "method": r.method, "detected_at": now}
         for r in relations
     ], schema=RELATION_SCHEMA))
+
+
+if __name__ == "__main__":  # rebuild the shipped tables (after a change to the folding, or for a new Unicode)
+    write_char_tables(CHAR_TABLES_FILE, build_char_tables())
+    print(f"wrote {CHAR_TABLES_FILE} (Unicode {unicodedata.unidata_version})")

@@ -9,7 +9,7 @@ from contextlib import nullcontext
 
 from ..local_server import api_for_worker_processes, use_running_server
 from ..progress import RunBar, progress_bar, progress_listener
-from ..settings import database_path
+from ..settings import database_path, import_frozen, without_flow_heartbeats
 from ..stopping import stop_requests
 from ..summary import format_run
 from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit, positive_int,
@@ -43,6 +43,7 @@ def register(commands) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import_frozen("flows.inputs")  # imports the parsers
     from ..inputs import InputError, check_inputs
 
     try:
@@ -52,23 +53,39 @@ def run(args: argparse.Namespace) -> int:
     urls = read_url_map(args.urls) if args.urls else None
     db_path = database_path(args.db)
     check_writable(db_path)
+    summary = run_load_flow(args, "flows.ingest", "ingest", inputs=inputs, db_path=db_path,
+                            batch_size=args.batch_size, file_urls=urls)
+    print(json.dumps({**summary, "db": db_path}) if args.json else format_run(summary, db_path))
+    return run_exit(summary, "ingest")
+
+
+def run_load_flow(args: argparse.Namespace, module: str, name: str, **parameters) -> dict:
+    """Run the flow `name` of `module` (ingest or reparse: batches extracted, then loaded by this process) with a
+    progress bar and clean stops, on Dask when --workers or --dask-address say so; return its run's summary.
+    Prefect is imported only here, once the arguments are known to be good."""
     if args.dask_address:
         check_dask_scheduler(args.dask_address)
-
     on_dask = bool(args.workers or args.dask_address)
     # the shared local Prefect server, when one runs: no temporary server to start; Dask's workers need one API
     with api_for_worker_processes() if on_dask else nullcontext(use_running_server()):
-        from ..ingest import dask_task_runner, ingest  # imports Prefect: only once the arguments are known to be good
+        flow_module = import_frozen(module)
         from ..outcome import summary_of
 
-        run_flow = ingest.with_options(task_runner=dask_task_runner(args.workers, args.dask_address)) if on_dask \
-            else ingest
-        with stop_requests(), progress_bar(args.quiet, lambda: RunBar("ingest")) as bar, progress_listener(bar):
-            summary = summary_of(run_flow, inputs=inputs, db_path=db_path, batch_size=args.batch_size, file_urls=urls,
-                                 tasks_in_other_processes=on_dask)
-    print(json.dumps({**summary, "db": db_path}) if args.json else format_run(summary, db_path))
+        run_flow = getattr(flow_module, name)
+        if on_dask:
+            from ..ingest import dask_task_runner
+
+            run_flow = run_flow.with_options(task_runner=dask_task_runner(args.workers, args.dask_address))
+        with stop_requests(), without_flow_heartbeats(), progress_bar(args.quiet, lambda: RunBar(name)) as bar, \
+                progress_listener(bar):
+            return summary_of(run_flow, **parameters, tasks_in_other_processes=on_dask)
+
+
+def run_exit(summary: dict, command: str) -> int:
+    """The exit status of a run: 1 with one line on stderr when it failed (the database could not be written),
+    130 when it was interrupted, else 0."""
     if summary["status"] == "failed":
-        print(f"newsduck: ingest failed: {summary.get('failure')}", file=sys.stderr)
+        print(f"newsduck: {command} failed: {summary.get('failure')}", file=sys.stderr)
         return EXIT_FAILURE
     return interrupted_exit(summary)
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from contextlib import nullcontext
 from datetime import date, datetime, timezone
 
-from ..local_server import api_for_worker_processes, use_running_server
-from ..progress import RunBar, progress_bar, progress_listener
 from ..settings import database_path
-from ..stopping import stop_requests
 from ..summary import format_run
-from .common import EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit, positive_int
-from .ingest import add_dask_options, check_dask_scheduler, check_writable
+from .common import EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, positive_int
+from .ingest import add_dask_options, check_writable, run_exit, run_load_flow
 
 
 def register(commands) -> None:
@@ -60,20 +56,7 @@ def run(args: argparse.Namespace) -> int:
     except WarehouseError as exc:
         raise CliError(str(exc)) from None
     check_writable(db_path)
-    if args.dask_address:
-        check_dask_scheduler(args.dask_address)
-
-    on_dask = bool(args.workers or args.dask_address)
-    # the shared local Prefect server, when one runs: no temporary server to start; Dask's workers need one API
-    with api_for_worker_processes() if on_dask else nullcontext(use_running_server()):
-        from ..ingest import dask_task_runner
-        from ..outcome import summary_of
-        from ..reparse import reparse
-
-        run_flow = reparse.with_options(task_runner=dask_task_runner(args.workers, args.dask_address)) if on_dask \
-            else reparse
-        with stop_requests(), progress_bar(args.quiet, lambda: RunBar("reparse")) as bar, progress_listener(bar):
-            summary = summary_of(run_flow, db_path=db_path, since=since, batch_size=args.batch_size,
-                                 tasks_in_other_processes=on_dask)
+    summary = run_load_flow(args, "flows.reparse", "reparse", db_path=db_path, since=since,
+                            batch_size=args.batch_size)
     print(json.dumps({**summary, "db": db_path}) if args.json else format_run(summary, db_path))
-    return interrupted_exit(summary)
+    return run_exit(summary, "reparse")
