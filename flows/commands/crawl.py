@@ -10,7 +10,7 @@ import sys
 from ..local_server import use_running_server
 from ..progress import ProgressBar as Bar
 from ..progress import progress_bar, progress_listener
-from ..settings import database_path
+from ..settings import database_path, without_flow_heartbeats
 from ..stopping import stop_requests
 from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit,
                      iso_date, positive_int)
@@ -126,7 +126,8 @@ def crawl_each(args: argparse.Namespace, sources: list, db_path: str, summaries:
         if stop_requested():
             break
         try:
-            with progress_bar(args.quiet, lambda: ProgressBar(source.name)) as bar, progress_listener(bar):
+            with without_flow_heartbeats(), progress_bar(args.quiet, lambda: ProgressBar(source.name)) as bar, \
+                    progress_listener(bar):
                 summary = summary_of(crawl, source=source.to_dict(), db_path=db_path, max_pages=args.max_pages,
                                 refresh=args.refresh, date_from=args.date_from if source.is_epaper else None,
                                 date_to=args.date_to if source.is_epaper else None, batch_size=args.batch_size,
