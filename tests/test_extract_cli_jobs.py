@@ -58,6 +58,43 @@ def test_workers_leave_the_garbage_collector_as_they_found_it(tmp_path):
     assert gc.get_freeze_count() == 0 and gc.isenabled()
 
 
+def test_workers_collect_garbage_after_each_page_not_during_it(tmp_path, monkeypatch):
+    # a page's tree is a web of reference cycles: scanned once after the page, not over and over while it is read
+    import flows.extract_files as extract_files_module
+
+    real_extract_one = extract_files_module.extract_one
+
+    def extract_one_noting_the_collector(item):
+        before = gc.get_count()[0]
+        name, record, error = real_extract_one(item)
+        return name, {"automatic": gc.isenabled(), "before": before, "after": gc.get_count()[0]}, error
+
+    monkeypatch.setattr(extract_files_module, "extract_one", extract_one_noting_the_collector)
+    items = [(str(p), None) for p in many_pages(tmp_path, 2 * MIN_FILES_PER_WORKER)]
+    for jobs in (1, 2):
+        seen = [record for _, record, _ in extract_files(items, jobs=jobs)]
+        assert not any(r["automatic"] for r in seen)  # off in the workers, and in the one-process loop
+        # each page starts with an empty young generation, which grows past the automatic threshold
+        # (700 objects) on a big page without being collected
+        assert max(r["before"] for r in seen) < gc.get_threshold()[0]
+        assert max(r["after"] for r in seen) > gc.get_threshold()[0]
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_a_page_leaves_no_garbage_behind(tmp_path):
+    from flows.extract_files import extract_then_collect
+
+    page = str(FIXTURES / "pages" / "fanfu-repost-51919.html")
+    gc.disable()
+    try:
+        name, record, error = extract_then_collect((page, None))
+        assert record is not None and error is None
+        assert gc.get_count()[:2] == (0, 0)  # the page's cycles were collected on its way out
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
 def test_extract_does_not_import_prefect(tmp_path):
     # start-up is part of every `newsduck extract` run: Prefect alone takes longer to import than a page takes to parse
     page = str(FIXTURES / "pages" / "fanfu-repost-51919.html")
