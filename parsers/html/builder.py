@@ -54,16 +54,17 @@ class FastLXMLTreeBuilder(LXMLTreeBuilder):
                 return super().start(tag, attrib, nsmap)
         # lxml gives str values, which HTMLAttributeDict.__setitem__ stores unchanged, so building
         # the dict in one call is the same as the parent's item-by-item copies.
+        # (an element without attributes gets lxml's empty mapping, which copies slowly)
+        attrs = self.attribute_dict_class(attrib) if attrib else self.attribute_dict_class()
         soup = self.soup
         if soup.parse_only is not None or soup.element_classes:
-            soup.handle_starttag(tag, None, None, self.attribute_dict_class(attrib),
-                                 namespaces=self.active_namespace_prefixes[-1])
+            soup.handle_starttag(tag, None, None, attrs, namespaces=self.active_namespace_prefixes[-1])
             return
         # soup.handle_starttag's steps, without a strainer or custom element classes
         if soup.current_data:  # endData does nothing without pending text
             soup.endData()
         previous = soup._most_recent_element
-        element = Tag(soup, self, tag, None, None, self.attribute_dict_class(attrib), soup.currentTag, previous,
+        element = Tag(soup, self, tag, None, None, attrs, soup.currentTag, previous,
                       namespaces=self.active_namespace_prefixes[-1])
         if previous is not None:
             previous.next_element = element
