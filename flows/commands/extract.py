@@ -29,7 +29,8 @@ def register(commands) -> None:
     parser.add_argument("--urls", metavar="FILE", help='JSON lines of {"path": ..., "url": ...} giving each file its URL')
     parser.add_argument("--format", choices=("jsonl", "json"), default="jsonl", help="jsonl (default): one object per line; json: one array")
     parser.add_argument("--jobs", type=positive_int, help="worker processes (default: one per core when there are many files)")
-    parser.set_defaults(handler=run)
+    # it holds no resource whose cleanup needs a garbage collection at exit (see flows/cli.py)
+    parser.set_defaults(handler=run, exits_without_collection=True)
 
 
 def run(args: argparse.Namespace) -> int:
