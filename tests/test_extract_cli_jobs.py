@@ -81,6 +81,15 @@ def test_workers_collect_garbage_after_each_page_not_during_it(tmp_path, monkeyp
         assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
+def test_the_heap_the_workers_inherit_holds_no_garbage():
+    # the warm-up page's reference cycles are collected before the parent's heap is frozen for the workers
+    script = ("import gc\nfrom flows.extract_files import warm_up_parsers\n"
+              "warm_up_parsers()\ngc.unfreeze()\nprint(gc.collect())")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0"]
+
+
 def test_a_page_leaves_no_garbage_behind(tmp_path):
     from flows.extract_files import extract_then_collect
 
