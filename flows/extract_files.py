@@ -27,7 +27,7 @@ FULL_COLLECTION_EVERY = 256
 _pages_since_full_collection = 0
 
 # A small page that walks the extractor's main paths (headline, byline, date line, body, links),
-# so the parent compiles the lazily built regexes and selectors once, before the workers fork.
+# so the parent compiles the lazily built regexes once, before the workers fork.
 WARM_UP_PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>标题 - 示例网</title>
 <meta property="og:site_name" content="示例网"><link rel="canonical" href="https://example.com/a/1.html"></head>
 <body><nav><a href="/">首页</a><a href="/news/">新闻</a></nav><div class="article">
