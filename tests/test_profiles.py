@@ -118,7 +118,7 @@ def test_a_bad_selector_in_a_profile_folder_is_that_error_when_its_site_is_first
 
 
 def test_start_up_compiles_no_selector_of_a_site_it_has_not_seen():
-    # soupsieve's first compile costs ~0.15 s of CPU: a run over other sites' pages never pays it
+    # soupsieve's first compile costs ~0.1 s of CPU: a run over other sites' pages never pays it
     script = ("import parsers\nfrom parsers.profiles import default_profiles\nparsers.warm_up()\n"
               "parsers.extract_article(b'<html><body><h1>Title</h1><p>Some text, here.</p></body></html>', "
               "url='https://example.com/a.html')\n"

@@ -21,7 +21,7 @@ host names. Keys (all optional, all strings unless said otherwise):
 
 Profiles are read once per process (`default_profiles()` is cached); a profile's selectors are
 compiled the first time a page of its site uses them, because soupsieve's first compile costs about
-0.15 s of CPU, which a process that extracts no page of a profiled site should not pay at start-up.
+0.1 s of CPU, which a process that extracts no page of a profiled site should not pay at start-up.
 `load_profile` checks a file completely, selectors included: a bad file raises ProfileError naming
 the file and the key. `load_profiles` checks everything but the selectors' syntax when it reads a
 file, and a bad selector raises that ProfileError when its profile is first used.
