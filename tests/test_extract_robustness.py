@@ -170,6 +170,18 @@ def test_fast_tree_builder_builds_the_stock_lxml_tree(html: str):
     assert [(t.name, t.prefix, t.namespace, t.attrs) for t in fast.find_all(True)] == [
         (t.name, t.prefix, t.namespace, t.attrs) for t in stock.find_all(True)]
 
+    def linked(soup):  # document order and sibling links, node types, attribute value types
+        nodes, node = [], soup
+        while node is not None:
+            nodes.append((type(node).__name__, getattr(node, "name", None) or str(node),
+                          type(node.previous_sibling).__name__, type(node.next_sibling).__name__,
+                          getattr(node.parent, "name", None),
+                          [(k, type(v).__name__) for k, v in getattr(node, "attrs", {}).items()]))
+            node = node.next_element
+        return nodes
+
+    assert linked(fast) == linked(stock)
+
 
 def test_unclosed_script_and_comment():
     for html in (b"<html><body><h1>x</h1><script>var a = '<p>", b"<html><body><!-- <p>never closed",

@@ -4,11 +4,13 @@ profile, provenance of the overridden fields, fallback when a selector matches n
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO
 from parsers.decode import decode_bytes
 from parsers.html import extract_html
 from parsers.profiles import (
@@ -52,6 +54,7 @@ def test_every_shipped_profile_loads():
     assert len(profiles) == len(list(PROFILES_DIR.glob("*.toml")))
     for profile in profiles.profiles:
         assert profile.selectors, f"{profile.name} overrides nothing"
+        assert load_profile(profile.path) == profile  # its selectors compile too
 
 
 def test_profiles_are_loaded_once_per_process():
@@ -103,6 +106,29 @@ def test_a_bad_profile_is_one_clear_error_naming_file_and_key(tmp_path, text, ke
         load_profile(path)
     message = str(info.value)
     assert "bad.example.cn.toml" in message and f"'{key}'" in message
+
+
+def test_a_bad_selector_in_a_profile_folder_is_that_error_when_its_site_is_first_extracted(tmp_path):
+    write_profile(tmp_path, "bad.example.cn", 'title = "h1"\nbody = "div..content"\n')
+    profile = load_profiles(tmp_path).for_url("http://www.bad.example.cn/a.html")  # read, not compiled yet
+    with pytest.raises(ProfileError) as info:
+        extract_html("<html><body><h1>A headline</h1><p>Text.</p></body></html>", url="http://www.bad.example.cn/a.html",
+                     profiles=ProfileSet((profile,)))
+    assert "bad.example.cn.toml" in str(info.value) and "'body'" in str(info.value)
+
+
+def test_start_up_compiles_no_selector_of_a_site_it_has_not_seen():
+    # soupsieve's first compile costs ~0.1 s of CPU: a run over other sites' pages never pays it
+    script = ("import parsers\nfrom parsers.profiles import default_profiles\nparsers.warm_up()\n"
+              "parsers.extract_article(b'<html><body><h1>Title</h1><p>Some text, here.</p></body></html>', "
+              "url='https://example.com/a.html')\n"
+              "print(sorted(p.name for p in default_profiles().profiles if 'compiled' in vars(p)))\n"
+              "parsers.extract_article(b'<html><body><h1 class=article-title>T</h1></body></html>', "
+              "url='https://www.lndj.gov.cn/a.html')\n"
+              "print(sorted(p.name for p in default_profiles().profiles if 'compiled' in vars(p)))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[]", "['lndj.gov.cn']"]
 
 
 def test_bad_toml_names_the_file(tmp_path):

@@ -143,9 +143,10 @@ class TextBlock:
     def link_density(self) -> float:
         return self.link_chars / self.chars if self.chars else 0.0
 
-    @property
+    @cached_property
     def spaced(self) -> str:
-        """Text with inline element boundaries as spaces (for label:value parsing)."""
+        """Text with inline element boundaries as spaces (for label:value parsing; `parts` never
+        changes after the index is built, so it is joined once)."""
         return " ".join(self.parts)
 
 

@@ -19,15 +19,19 @@ host names. Keys (all optional, all strings unless said otherwise):
 | `hosts` | list of further host names the profile applies to |
 | `description` | free text for people |
 
-Profiles are read and their selectors compiled once per process (`default_profiles()` is cached);
-a bad file raises ProfileError naming the file and the key.
+Profiles are read once per process (`default_profiles()` is cached); a profile's selectors are
+compiled the first time a page of its site uses them, because soupsieve's first compile costs about
+0.1 s of CPU, which a process that extracts no page of a profiled site should not pay at start-up.
+`load_profile` checks a file completely, selectors included: a bad file raises ProfileError naming
+the file and the key. `load_profiles` checks everything but the selectors' syntax when it reads a
+file, and a bad selector raises that ProfileError when its profile is first used.
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,7 +40,7 @@ from bs4 import Tag
 
 from parsers.dates import valid_date_format
 
-__all__ = ["Profile", "ProfileSet", "ProfileError", "PROFILES_DIR", "load_profile", "load_profiles",
+__all__ = ["Profile", "ProfileSet", "ProfileError", "PROFILES_DIR", "load_profile", "read_profile", "load_profiles",
            "default_profiles", "profile_for_url"]
 
 PROFILES_DIR = Path(__file__).resolve().parent
@@ -59,23 +63,28 @@ class Profile:
     remove: tuple[str, ...] = ()
     date_format: str | None = None
     description: str | None = None
-    _compiled: dict[str, soupsieve.SoupSieve] = field(default_factory=dict, repr=False, compare=False)
-    _remove_compiled: tuple[soupsieve.SoupSieve, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def provenance(self) -> str:
         return f"profile:{self.name}"
 
+    @cached_property
+    def compiled(self) -> tuple[dict[str, soupsieve.SoupSieve], tuple[soupsieve.SoupSieve, ...]]:
+        """The node selectors by key and the `remove` selectors, compiled on first use (ProfileError
+        names the file and the key of a bad one)."""
+        return ({key: _compile(self.path, key, selector) for key, selector in self.selectors.items()},
+                tuple(_compile(self.path, "remove", selector) for selector in self.remove))
+
     def select_one(self, key: str, root: Tag) -> Tag | None:
         """The first node the `key` selector matches under `root`, or None (no selector, no match)."""
-        pattern = self._compiled.get(key)
+        pattern = self.compiled[0].get(key)
         if pattern is None:
             return None
         found = pattern.select_one(root)
         return found if isinstance(found, Tag) else None
 
     def nodes_to_remove(self, root: Tag) -> list[Tag]:
-        return [node for pattern in self._remove_compiled for node in pattern.select(root)]
+        return [node for pattern in self.compiled[1] for node in pattern.select(root)]
 
     def matches_host(self, host: str) -> int:
         """Length of the longest profile host that `host` is or is a subdomain of; 0 if none."""
@@ -113,18 +122,29 @@ def _fail(path: Path, key: str | None, message: str) -> ProfileError:
     return ProfileError(f"site profile {where}: {message}")
 
 
-def _compile(path: Path, key: str, selector: object) -> soupsieve.SoupSieve:
-    if not isinstance(selector, str) or not selector.strip():
-        raise _fail(path, key, f"expected a CSS selector string, got {selector!r}")
+def _selector(path: Path, key: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(path, key, f"expected a CSS selector string, got {value!r}")
+    return value.strip()
+
+
+def _compile(path: Path, key: str, selector: str) -> soupsieve.SoupSieve:
     try:
-        return soupsieve.compile(selector.strip())
+        return soupsieve.compile(selector)
     except soupsieve.SelectorSyntaxError as exc:
         first = str(exc).strip().splitlines()[0]
         raise _fail(path, key, f"bad CSS selector {selector!r}: {first}") from exc
 
 
 def load_profile(path: Path | str) -> Profile:
-    """Read and validate one profile file."""
+    """Read and validate one profile file, its selectors' syntax included."""
+    profile = read_profile(path)
+    _ = profile.compiled
+    return profile
+
+
+def read_profile(path: Path | str) -> Profile:
+    """Read and validate one profile file; its selectors are compiled when the profile is first used."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -135,12 +155,7 @@ def load_profile(path: Path | str) -> Profile:
     for key in data:
         if key not in KNOWN_KEYS:
             raise _fail(path, key, f"unknown key (known keys: {', '.join(sorted(KNOWN_KEYS))})")
-    selectors: dict[str, str] = {}
-    compiled: dict[str, soupsieve.SoupSieve] = {}
-    for key in NODE_KEYS:
-        if key in data:
-            compiled[key] = _compile(path, key, data[key])
-            selectors[key] = data[key].strip()
+    selectors = {key: _selector(path, key, data[key]) for key in NODE_KEYS if key in data}
     lists: dict[str, tuple[str, ...]] = {}
     for key in LIST_KEYS:
         value = data.get(key, [])
@@ -149,7 +164,6 @@ def load_profile(path: Path | str) -> Profile:
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise _fail(path, key, f"expected a list of strings, got {value!r}")
         lists[key] = tuple(v.strip() for v in value)
-    remove_compiled = tuple(_compile(path, "remove", sel) for sel in lists["remove"])
     for key in TEXT_KEYS:
         if key in data and not isinstance(data[key], str):
             raise _fail(path, key, f"expected a string, got {data[key]!r}")
@@ -162,15 +176,14 @@ def load_profile(path: Path | str) -> Profile:
     name = path.name.removesuffix(".toml")
     hosts = tuple(dict.fromkeys(h.lower().rstrip(".") for h in (name, *lists["hosts"])))
     return Profile(name=name, path=path, hosts=hosts, selectors=selectors, remove=lists["remove"],
-                   date_format=date_format, description=data.get("description"),
-                   _compiled=compiled, _remove_compiled=remove_compiled)
+                   date_format=date_format, description=data.get("description"))
 
 
 @lru_cache(maxsize=8)
 def load_profiles(directory: Path | str = PROFILES_DIR) -> ProfileSet:
-    """Every `*.toml` profile of `directory`, validated (cached per directory: once per process)."""
+    """Every `*.toml` profile of `directory`, read by `read_profile` (cached per directory: once per process)."""
     paths = sorted(Path(directory).glob("*.toml"))
-    return ProfileSet(tuple(load_profile(p) for p in paths))
+    return ProfileSet(tuple(read_profile(p) for p in paths))
 
 
 def default_profiles() -> ProfileSet:
