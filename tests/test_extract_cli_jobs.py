@@ -108,8 +108,10 @@ def test_a_page_leaves_no_garbage_behind(tmp_path):
 def test_the_extract_program_ends_without_the_final_collections(capsys):
     # the interpreter's garbage collections at exit cost 0.1-0.3 s and free nothing an ending process needs
     page = str(FIXTURES / "pages" / "fanfu-repost-51919.html")
-    script = ("import atexit, gc, sys\nfrom flows.cli import main\n"
+    # registered before flows.cli registers its freeze, so it runs after it (atexit runs last-in, first-out)
+    script = ("import atexit, gc, sys\n"
               "atexit.register(lambda: print('frozen at exit:', gc.get_freeze_count() > 0))\n"
+              "from flows.cli import main\n"
               f"sys.argv = ['newsduck', 'extract', {page!r}]\nsys.exit(main())")
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
