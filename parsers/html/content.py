@@ -18,6 +18,8 @@ from parsers.html.tree import HEADING_LEVEL, MAX_LINK_DENSITY_PROSE, PageIndex, 
 MIN_SCORED_BLOCK_CHARS = 10       # blocks shorter than this do not vote for a container
 ANCESTOR_SCORE_LEVELS = 4
 MIN_TEASER_LINK_DENSITY = 0.15    # a block that starts with a link this long is a story-list item
+MIN_STORY_SCORE = 45.0            # a container score that is a story (three or four paragraphs), not a blurb
+COMMENTS_OUTWEIGH = 5.0           # reader comments outweigh a lesser container this many times to be the text
 SPLIT_BODY_LEVELS = 3             # how far up a split body's repeated wrappers are looked for
 MAX_GAP_LINK_CHARS = 150          # link text between two parts of one body (share bar, "read more")
 # Elements whose text is a paragraph of their parent container (the container is the candidate).
@@ -30,6 +32,7 @@ _NEGATIVE_HINT_RE = re.compile(
     r"comment|foot|footer|sidebar|side|widget|related|share|social|sponsor|banner|advert|\bads?\b|promo|"
     r"nav|menu|crumb|breadcrumb|location|position|pager|pagination|pagelist|hot|rank|paihang|tuijian|"
     r"recommend|right|links?|friend|copyright|login|topbar|toolbar|tools|header|masthead")
+_SLIDESHOW_HINT_RE = re.compile(r"slideshow|slide-?show|carousel|gallery|slider|swiper|lightbox")
 _COMMENT_HINT_RE = re.compile(r"comment|reply|replies|respond|discuss|disqus|pinglun|forum|post-?list|messages?-?list")
 
 
@@ -75,15 +78,26 @@ def _hint_weight(hints: str) -> float:
 def find_main_content(index: PageIndex, root: Tag) -> Tag | None:
     """The element that holds the article body (Readability-style voting, CJK punctuation)."""
     scores: dict[int, list] = {}
+    asides: dict[int, bool] = {}
+
+    def is_aside(node: Tag) -> bool:
+        found = asides.get(id(node))
+        if found is None:
+            found = asides[id(node)] = inside_comments(node) or inside_slideshow(node)
+        return found
+
     for b in index.blocks:
         s = block_prose_score(b)
         if s <= 0:
             continue
         el = b.element
         node = el.parent if el.name in PARAGRAPH_TAGS and el is not root else el
+        in_aside = is_aside(node)
         level = 0
         while node is not None and level < ANCESTOR_SCORE_LEVELS and isinstance(node, Tag) \
                 and node.name != "[document]":
+            if in_aside and not is_aside(node):
+                break  # comments and slideshow captions vote only for nodes inside them
             entry = scores.get(id(node))
             if entry is None:
                 entry = scores[id(node)] = [node, tag_weight(node)]
@@ -92,14 +106,37 @@ def find_main_content(index: PageIndex, root: Tag) -> Tag | None:
                 break
             node = node.parent
             level += 1
+    # Reader comments and slideshow captions can outweigh a short story: a node inside them is the
+    # main content only when no node outside them holds a story (MIN_STORY_SCORE) and it outweighs the
+    # best one (comments by COMMENTS_OUTWEIGH times: on a forum page they are the text).
     best, best_score = None, 0.0
+    aside, aside_score = None, 0.0
     for node, raw in scores.values():
         final = raw * (1.0 - index.link_density(node))
-        if final > best_score and inside_comments(node):
-            final *= 0.2  # reader comments can outweigh a short story
-        if final > best_score:
+        if final <= best_score and final <= aside_score:
+            continue
+        if is_aside(node):
+            if final > aside_score:
+                aside, aside_score = node, final
+        elif final > best_score:
             best, best_score = node, final
+    if aside is not None and best_score < MIN_STORY_SCORE:
+        if aside_score > (COMMENTS_OUTWEIGH if inside_comments(aside) else 1.0) * best_score:
+            return aside
     return best
+
+
+def inside_slideshow(node: Tag, levels: int = 8) -> bool:
+    """The node or a near ancestor is a slideshow, carousel or photo gallery (class/id hints)."""
+    for _ in range(levels):
+        if not isinstance(node, Tag) or node.name in ("body", "html"):
+            return False
+        if node.attrs:
+            hints = class_id(node)
+            if hints and _SLIDESHOW_HINT_RE.search(hints.lower()):
+                return True
+        node = node.parent
+    return False
 
 
 def inside_comments(node: Tag, levels: int = 8) -> bool:
