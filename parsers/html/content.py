@@ -20,6 +20,7 @@ ANCESTOR_SCORE_LEVELS = 4
 MIN_TEASER_LINK_DENSITY = 0.15    # a block that starts with a link this long is a story-list item
 MIN_STORY_SCORE = 45.0            # a container score that is a story (three or four paragraphs), not a blurb
 COMMENTS_OUTWEIGH = 5.0           # reader comments outweigh a lesser container this many times to be the text
+ASIDE_LEVELS = 8                  # a node fewer levels than this below a comment thread or slideshow is in it
 SPLIT_BODY_LEVELS = 3             # how far up a split body's repeated wrappers are looked for
 MAX_GAP_LINK_CHARS = 150          # link text between two parts of one body (share bar, "read more")
 # Elements whose text is a paragraph of their parent container (the container is the candidate).
@@ -78,13 +79,10 @@ def _hint_weight(hints: str) -> float:
 def find_main_content(index: PageIndex, root: Tag) -> Tag | None:
     """The element that holds the article body (Readability-style voting, CJK punctuation)."""
     scores: dict[int, list] = {}
-    asides: dict[int, bool] = {}
+    aside_levels: dict[int, int] = {}
 
     def is_aside(node: Tag) -> bool:
-        found = asides.get(id(node))
-        if found is None:
-            found = asides[id(node)] = inside_comments(node) or inside_slideshow(node)
-        return found
+        return _levels_to_aside(node, aside_levels) < ASIDE_LEVELS
 
     for b in index.blocks:
         s = block_prose_score(b)
@@ -126,17 +124,24 @@ def find_main_content(index: PageIndex, root: Tag) -> Tag | None:
     return best
 
 
-def inside_slideshow(node: Tag, levels: int = 8) -> bool:
-    """The node or a near ancestor is a slideshow, carousel or photo gallery (class/id hints)."""
-    for _ in range(levels):
-        if not isinstance(node, Tag) or node.name in ("body", "html"):
-            return False
-        if node.attrs:
-            hints = class_id(node)
-            if hints and _SLIDESHOW_HINT_RE.search(hints.lower()):
-                return True
+@lru_cache(maxsize=16384)
+def _is_aside_hint(hints: str) -> bool:
+    return hint_flags(hints)[2] or _SLIDESHOW_HINT_RE.search(hints.lower()) is not None
+
+
+def _levels_to_aside(node: Tag, memo: dict[int, int]) -> int:
+    """Levels from the node up to the nearest comment-thread or slideshow element (0: the node itself),
+    at most ASIDE_LEVELS; `memo` keeps every element's answer, so a page's elements are read once."""
+    path = []
+    while isinstance(node, Tag) and node.name not in ("body", "html", "[document]") and id(node) not in memo:
+        path.append(node)
         node = node.parent
-    return False
+    levels = memo.get(id(node), ASIDE_LEVELS) if isinstance(node, Tag) else ASIDE_LEVELS
+    for n in reversed(path):
+        hints = class_id(n) if n.attrs else ""
+        levels = 0 if hints and _is_aside_hint(hints) else min(levels + 1, ASIDE_LEVELS)
+        memo[id(n)] = levels
+    return levels
 
 
 def inside_comments(node: Tag, levels: int = 8) -> bool:
