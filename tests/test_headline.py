@@ -60,6 +60,14 @@ def page(head: str = "", body: str = "", *, url: str | None = URL, lang: str = "
     # the last piece left is a headline even when it starts with the brand
     ("Example Roadmap Discussion - Example products - Example Forum", {"example", "exampleforum"},
      "Example Roadmap Discussion"),
+    # a name behind another separator is cut too; the front of what is left stays
+    ("Best art shows of 2025 – Example Arts - Example Arts", {"examplearts"}, "Best art shows of 2025"),
+    ("全国人大常委会今日开幕_新闻中心_新浪网", set(), "全国人大常委会今日开幕"),
+    ("今冬首场降雪-新闻中心-阜新新闻网", set(), "今冬首场降雪"),
+    ("Shop Furniture Online - Modern Options | Example", {"example"}, "Shop Furniture Online - Modern Options"),
+    # a kept piece that recurs inside a dropped one is cut at its own place
+    ("Deploy failed - Support - Example Support Forums", {"example", "examplesupportforums"},
+     "Deploy failed - Support"),
 ])
 def test_site_affix_is_cut_from_headline_statements(statement, declared, expected):
     assert strip_site_affix(statement, declared) == expected
@@ -70,6 +78,14 @@ def test_og_title_with_the_site_suffix_does_not_outvote_the_h1():
              "<meta property='og:title' content='今冬首场降雪 全市连夜清雪 - 新頭殼 example'>",
              f"<h1>今冬首场降雪 全市连夜清雪</h1>{BODY}")
     assert r.title == "今冬首场降雪 全市连夜清雪" and r.provenance["title"] == "h1"
+
+
+def test_site_name_inside_the_displayed_heading_goes_when_the_statements_agree_without_it():
+    head = ("<title>Budget passes after six-hour debate – Example Times - Example Times</title>"
+            "<meta property='og:site_name' content='Example Times'>"
+            "<meta property='og:title' content='Budget passes after six-hour debate – Example Times - Example Times'>")
+    r = page(head, f"<h1>Budget passes after six-hour debate – Example Times</h1>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == "Budget passes after six-hour debate"
 
 
 def test_two_statements_that_agree_outvote_the_displayed_heading():

@@ -245,3 +245,37 @@ def test_noscript_fallbacks_of_a_visible_article_stay_out():
                 "<noscript><p>Please enable JavaScript to view the comments, and join the discussion below.</p>"
                 f"</noscript><p>{SECOND}</p><p>{THIRD}</p></div></article>")
     assert paragraphs(html) == [LEDE, SECOND, THIRD]
+
+
+STORY = [LEDE, SECOND, THIRD, FOURTH,
+         "The budget also sets aside money for two new buses, which the transit board asked for last year.",
+         "A final vote on the tax rate comes next month, when the county sends its figures to the council."]
+
+
+def test_a_long_comment_thread_does_not_outweigh_the_story():
+    comments = "".join(f"<p>Reader {i} said: I was at the hall, and I think the council got it right, mostly, "
+                       f"though the schools should have come first; we will see in March.</p>" for i in range(60))
+    html = page(f"<div class='post'><h1>Council approves the budget</h1>"
+                f"<div class='entry'>{''.join(f'<p>{p}</p>' for p in STORY)}</div></div>"
+                f"<div class='comments'><h3>60 comments</h3><div class='comments-content'>{comments}</div></div>")
+    body = paragraphs(html)
+    assert body[:len(STORY)] == STORY
+    assert sum(p.startswith("Reader") for p in body) < 10  # the thread is not the body (a stray reply may join)
+
+
+def test_slideshow_captions_do_not_outweigh_the_story():
+    slides = "".join(f"<li><img src='/p{i}.jpg'><p>Photo {i}: council members vote on the budget in the hall, "
+                     f"on Tuesday, March 5, 2024, after six hours of debate. (AP Photo/Jane Doe)</p></li>"
+                     for i in range(40))
+    html = page(f"<article><h1>Council approves the budget</h1><div class='entry'>"
+                f"{''.join(f'<p>{p}</p>' for p in STORY)}</div>"
+                f"<div class='gallery-wrap'><ul class='slideshow'>{slides}</ul></div></article>")
+    assert paragraphs(html)[:len(STORY)] == STORY
+
+
+def test_a_forum_thread_without_a_story_is_read_from_its_comments():
+    replies = "".join(f"<p>Reply {i}: the update broke my build too, and rolling back to the old version, "
+                      f"then clearing the cache, fixed it for me.</p>" for i in range(12))
+    html = page(f"<h1>Build fails after the update</h1><div class='comment-list'>{replies}</div>",
+                title="Build fails after the update")
+    assert len(paragraphs(html)) == 12

@@ -18,6 +18,9 @@ from parsers.html.tree import HEADING_LEVEL, MAX_LINK_DENSITY_PROSE, PageIndex, 
 MIN_SCORED_BLOCK_CHARS = 10       # blocks shorter than this do not vote for a container
 ANCESTOR_SCORE_LEVELS = 4
 MIN_TEASER_LINK_DENSITY = 0.15    # a block that starts with a link this long is a story-list item
+MIN_STORY_SCORE = 45.0            # a container score that is a story (three or four paragraphs), not a blurb
+COMMENTS_OUTWEIGH = 5.0           # reader comments outweigh a lesser container this many times to be the text
+ASIDE_LEVELS = 8                  # a node fewer levels than this below a comment thread or slideshow is in it
 SPLIT_BODY_LEVELS = 3             # how far up a split body's repeated wrappers are looked for
 MAX_GAP_LINK_CHARS = 150          # link text between two parts of one body (share bar, "read more")
 # Elements whose text is a paragraph of their parent container (the container is the candidate).
@@ -30,6 +33,7 @@ _NEGATIVE_HINT_RE = re.compile(
     r"comment|foot|footer|sidebar|side|widget|related|share|social|sponsor|banner|advert|\bads?\b|promo|"
     r"nav|menu|crumb|breadcrumb|location|position|pager|pagination|pagelist|hot|rank|paihang|tuijian|"
     r"recommend|right|links?|friend|copyright|login|topbar|toolbar|tools|header|masthead")
+_SLIDESHOW_HINT_RE = re.compile(r"slideshow|slide-?show|carousel|gallery|slider|swiper|lightbox")
 _COMMENT_HINT_RE = re.compile(r"comment|reply|replies|respond|discuss|disqus|pinglun|forum|post-?list|messages?-?list")
 
 
@@ -75,15 +79,23 @@ def _hint_weight(hints: str) -> float:
 def find_main_content(index: PageIndex, root: Tag) -> Tag | None:
     """The element that holds the article body (Readability-style voting, CJK punctuation)."""
     scores: dict[int, list] = {}
+    aside_levels: dict[int, int] = {}
+
+    def is_aside(node: Tag) -> bool:
+        return _levels_to_aside(node, aside_levels) < ASIDE_LEVELS
+
     for b in index.blocks:
         s = block_prose_score(b)
         if s <= 0:
             continue
         el = b.element
         node = el.parent if el.name in PARAGRAPH_TAGS and el is not root else el
+        in_aside = is_aside(node)
         level = 0
         while node is not None and level < ANCESTOR_SCORE_LEVELS and isinstance(node, Tag) \
                 and node.name != "[document]":
+            if in_aside and not is_aside(node):
+                break  # comments and slideshow captions vote only for nodes inside them
             entry = scores.get(id(node))
             if entry is None:
                 entry = scores[id(node)] = [node, tag_weight(node)]
@@ -92,14 +104,44 @@ def find_main_content(index: PageIndex, root: Tag) -> Tag | None:
                 break
             node = node.parent
             level += 1
+    # Reader comments and slideshow captions can outweigh a short story: a node inside them is the
+    # main content only when no node outside them holds a story (MIN_STORY_SCORE) and it outweighs the
+    # best one (comments by COMMENTS_OUTWEIGH times: on a forum page they are the text).
     best, best_score = None, 0.0
+    aside, aside_score = None, 0.0
     for node, raw in scores.values():
         final = raw * (1.0 - index.link_density(node))
-        if final > best_score and inside_comments(node):
-            final *= 0.2  # reader comments can outweigh a short story
-        if final > best_score:
+        if final <= best_score and final <= aside_score:
+            continue
+        if is_aside(node):
+            if final > aside_score:
+                aside, aside_score = node, final
+        elif final > best_score:
             best, best_score = node, final
+    if aside is not None and best_score < MIN_STORY_SCORE:
+        if aside_score > (COMMENTS_OUTWEIGH if inside_comments(aside) else 1.0) * best_score:
+            return aside
     return best
+
+
+@lru_cache(maxsize=16384)
+def _is_aside_hint(hints: str) -> bool:
+    return hint_flags(hints)[2] or _SLIDESHOW_HINT_RE.search(hints.lower()) is not None
+
+
+def _levels_to_aside(node: Tag, memo: dict[int, int]) -> int:
+    """Levels from the node up to the nearest comment-thread or slideshow element (0: the node itself),
+    at most ASIDE_LEVELS; `memo` keeps every element's answer, so a page's elements are read once."""
+    path = []
+    while isinstance(node, Tag) and node.name not in ("body", "html", "[document]") and id(node) not in memo:
+        path.append(node)
+        node = node.parent
+    levels = memo.get(id(node), ASIDE_LEVELS) if isinstance(node, Tag) else ASIDE_LEVELS
+    for n in reversed(path):
+        hints = class_id(n) if n.attrs else ""
+        levels = 0 if hints and _is_aside_hint(hints) else min(levels + 1, ASIDE_LEVELS)
+        memo[id(n)] = levels
+    return levels
 
 
 def inside_comments(node: Tag, levels: int = 8) -> bool:

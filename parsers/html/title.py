@@ -35,7 +35,8 @@ _META_SITE_KEYS = ("og:site_name", "sitename", "site_name", "application-name", 
 # A `<title>` piece that names a site or channel, not a story.
 _SITE_PIECE_RE = re.compile(
     r"(?:网|網|网站|網站|官网|門戶|门户|日报|日報|晚报|晚報|早报|早報|报|報|数字报|电子版|新闻|新聞|资讯|資訊|频道|頻道|栏目|"
-    r"政府|客户端|平台|融媒|在线|首页|專題|专题|網頁|网页|Online|News|Daily|Times|Post)$", re.I)
+    r"政府|客户端|平台|融媒|在线|首页|專題|专题|網頁|网页|新闻中心|新聞中心|资讯中心|資訊中心|融媒体中心|"
+    r"Online|News|Daily|Times|Post)$", re.I)
 _DOMAIN_RE = re.compile(r"^(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}$", re.I)
 _MAX_SITE_PIECE_CHARS = 24
 _KICKER_CLASS_RE = re.compile(
@@ -185,10 +186,12 @@ def _is_date_like(text: str) -> bool:
     return bool(re.search(r"\d", text)) and len(_NOT_DATE_CHARS_RE.sub("", text)) <= 3
 
 
-def strip_site_affix(text: str, declared: set[str]) -> str:
+def strip_site_affix(text: str, declared: set[str], *, leading: bool = True) -> str:
     """`Headline - Site`, `Headline | Channel | Site`, `Site | Headline` → `Headline`: site and channel
     pieces dropped from either end; text that is nothing but such pieces gives ''. Across a bare
-    hyphen or dash (`VOGUE-Cover`, `49-Euro`), only a declared name, a domain or a site word counts."""
+    hyphen or dash (`VOGUE-Cover`, `49-Euro`), only a declared name, a domain or a site word counts.
+    What is left is stripped again at its end, for names behind another separator (`Headline – Site -
+    Site`); `leading=False` leaves the front alone."""
     sep, pieces = split_with_separator(text)
     if len(pieces) < 2:  # a lone name, or one left dangling by an empty headline (`-阜新新闻网`)
         core = text.strip(_SEPARATOR_CHARS)
@@ -202,13 +205,21 @@ def strip_site_affix(text: str, declared: set[str]) -> str:
         hi -= 1
     if hi == lo:
         return ""
-    while hi - lo > 1 and is_site_piece(pieces[lo], declared, strict=strict):
+    while leading and hi - lo > 1 and is_site_piece(pieces[lo], declared, strict=strict):
         lo += 1
     if (lo, hi) == (0, len(pieces)):
         return text
-    start = text.find(pieces[lo])
-    end = text.rfind(pieces[hi - 1]) + len(pieces[hi - 1])
-    return text[start:end].strip(_SEPARATOR_CHARS) if 0 <= start < end else text
+    # each piece's place in the text, found in order (a kept piece may recur inside a dropped one:
+    # `Headline - Support - Netlify Support Forums`)
+    at, places = 0, []
+    for piece in pieces:
+        at = text.find(piece, at)
+        if at < 0:
+            return text
+        places.append(at)
+        at += len(piece)
+    core = text[places[lo]:places[hi - 1] + len(pieces[hi - 1])].strip(_SEPARATOR_CHARS)
+    return strip_site_affix(core, declared, leading=False) if len(core) < len(text) else core
 
 
 @dataclass
