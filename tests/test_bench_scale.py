@@ -21,10 +21,10 @@ def figures_of(line: str) -> tuple[str, dict[str, str]]:
     return name, dict(zip(pairs[::2], pairs[1::2]))
 
 
-def test_the_scale_bench_prints_warc_import_beside_extract_and_dask_beside_one_process():
+def test_the_scale_bench_prints_warc_import_beside_extract_dask_beside_one_process_and_ducklake_beside_the_file():
     done = _run("--pages", "20")
     assert done.returncode == 0, done.stderr
-    header, warc, dask = done.stdout.strip().splitlines()
+    header, warc, dask, lake = done.stdout.strip().splitlines()
     assert header.startswith("# bench.scale") and "20 pages per row" in header
 
     name, figures = figures_of(warc)
@@ -44,6 +44,13 @@ def test_the_scale_bench_prints_warc_import_beside_extract_and_dask_beside_one_p
     assert name == "dask" and set(figures) == {"pages", "one_process_pages_s", "workers_2_pages_s", "workers_2/one"}
     ratio = float(figures["workers_2_pages_s"]) / float(figures["one_process_pages_s"])
     assert float(figures["workers_2/one"]) == pytest.approx(ratio, rel=0.15, abs=0.02)
+
+    name, figures = figures_of(lake)
+    assert name == "lake" and set(figures) == {"pages", "tables", "rows", "duckdb_file_rows_s", "ducklake_rows_s",
+                                               "ducklake/file"}
+    assert int(figures["tables"]) >= 20 and int(figures["rows"]) > 20
+    ratio = float(figures["ducklake_rows_s"]) / float(figures["duckdb_file_rows_s"])
+    assert float(figures["ducklake/file"]) == pytest.approx(ratio, rel=0.15, abs=0.02)
 
 
 def test_the_scale_bench_refuses_too_few_pages():

@@ -1,6 +1,6 @@
 """Every bench/ script that measures the pipeline runs end to end at a tiny size, so a change cannot break one
 unseen (the figures themselves are in bench/README.md and docs/; these runs only show the scripts work).
-bench/quality.py, bench/extraction.py and bench/batch_memory.py have their own tests; bench/train_body.py
+bench/quality.py, bench/extraction.py, bench/scale.py and bench/batch_memory.py have their own tests; bench/train_body.py
 needs the benchmark corpora and is exercised through the model it writes (tests/test_body_model.py)."""
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ SMOKE_RUNS = {
     "cli": (["--repeat", "1", "--pages", "5"], "one-page ingest"),
     "crawl": (["--pages", "20", "--hosts", "2", "--latency", "0.01"], "N=20"),
     "warehouse": (["--articles", "300", "--batch-size", "100"], "300"),
-    "scale": (["--pages", "20"], "ducklake/file"),
     "reliability": (["--sections", "kill-ingest", "writers", "bad-input", "--trials", "1", "--pages", "30",
                      "--bad-input-sample", "12"], "failures: 0"),
 }
