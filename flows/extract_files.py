@@ -75,7 +75,7 @@ def warm_up_parsers() -> None:
         extract_article(WARM_UP_PAGE, url="https://example.com/a/1.html")
     except ParseError:
         pass
-    gc.collect(1)  # the warm-up page's cycles; a full collection here finds nothing more and costs ~20 ms
+    gc.collect()  # full: imports can leave cycles in the oldest generation too (ssl's enum classes), ~20 ms
     gc.freeze()
 
 

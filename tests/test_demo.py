@@ -62,7 +62,8 @@ def test_demo_runs_twice_with_the_same_tables(tmp_path):
 
 def runs_examples() -> list[tuple[str, str]]:
     """(command, output) of each command of the README's `newsduck runs` section, in order."""
-    section = README[README.index("### `newsduck runs"):README.index("## Scheduling with Prefect")]
+    start = README.index("### `newsduck runs")
+    section = README[start:README.index("\n#", start + 1)]  # up to the next heading
     (block,) = re.findall(r"```console\n(.*?)```", section, re.S)
     return [(command, shown) for command, shown in re.findall(r"^\$ (.*)\n((?:(?!\$ ).*\n)*)", block, re.M)]
 
