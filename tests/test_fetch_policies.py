@@ -15,10 +15,11 @@ from faulty_server import (
     PNG_BYTES,
     POLITE_ROBOTS,
     SITEMAP_XML,
-    bomb_bytes,
     faulty_server,
     varied_text,
 )
+from test_fetcher import fetch_all as fetch_in_order
+from test_fetcher import server  # noqa: F401  (the fixture: the faulty server of test_fetcher)
 from flows.web import (
     BadContentType,
     BadEncoding,
@@ -45,17 +46,7 @@ def config(**overrides) -> FetchConfig:
 
 def fetch_all(requests, cfg: FetchConfig):
     """Results in the order of `requests`, one at a time (one Fetcher for all, so they share its policies' state)."""
-    async def go():
-        async with Fetcher(cfg) as fetcher:
-            return [result async for result in fetcher.fetch_many(requests, max_in_flight=1)]
-    return asyncio.run(go())
-
-
-@pytest.fixture(scope="module")
-def server():
-    bomb_bytes()  # built before the first request, so building it is not mistaken for a slow server
-    with faulty_server() as srv:
-        yield srv
+    return fetch_in_order(requests, cfg, max_in_flight=1)
 
 
 # ---------------------------------------------------------------------------------------------------- retry
