@@ -107,7 +107,7 @@ def copies_of_fixture_pages(directory: Path, copies: int) -> int:
 @pytest.mark.slow
 def test_queries_during_a_real_ingest_never_fail(tmp_path, capsys, monkeypatch):
     pages = tmp_path / "pages"
-    expected_articles = copies_of_fixture_pages(pages, 16)  # 128 files: an ingest long enough for 10+ queries
+    expected_articles = copies_of_fixture_pages(pages, 48)  # 384 files: an ingest long enough for 10+ queries
     db = tmp_path / "news.duckdb"
     connect(db).close()
     before = db.stat().st_mtime_ns
@@ -148,6 +148,6 @@ def test_queries_during_a_real_ingest_never_fail(tmp_path, capsys, monkeypatch):
     assert seen == sorted(seen)  # readers only ever saw whole batches, growing
     counts = run_query(db, "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM fetches), "
                            "(SELECT status FROM runs), (SELECT count(*) FROM errors)")[1][0]
-    assert counts == (expected_articles, 128, "completed", 0)
+    assert counts == (expected_articles, 384, "completed", 0)
     print(f"{queries} queries during the ingest, {waits} waited for a batch; articles seen: {sorted(set(seen))}",
           file=sys.__stderr__)
