@@ -94,6 +94,20 @@ def without_flow_heartbeats() -> Iterator[None]:
         yield
 
 
+def refresh_prefect_settings() -> None:
+    """Prefect reads its settings (environment, profiles, prefect.toml of the working directory) and sets up its
+    logging when it is imported. A process that imported it before this command's environment was final, the warm
+    runner's child (flows/runner.py), reads them again here; anywhere else Prefect is not imported yet and
+    this does nothing."""
+    if "prefect.context" not in sys.modules:
+        return
+    from prefect.context import refresh_global_settings_context
+    from prefect.logging.configuration import setup_logging
+
+    refresh_global_settings_context()
+    setup_logging()
+
+
 def import_frozen(name: str) -> ModuleType:
     """The module `name`, imported with the garbage collector paused, and what the import built frozen (moved
     out of the collector's reach, as gc.freeze does). Prefect's, pydantic's, the parsers' and DuckDB's imports
