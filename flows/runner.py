@@ -10,7 +10,8 @@ the same terminal (progress bar included), the same flow run on the same Prefect
 
 Invariants:
 - The client runs the command itself whenever the runner cannot: no socket, nothing listening, another Python
-  or another newsduck code tree, code changed since the runner started (it then exits), `-v`.
+  or another newsduck code tree, code changed since the runner started (it then exits), `-v`, or
+  NEWSDUCK_RUNNER=off.
 - The client's Ctrl-C, SIGTERM and SIGHUP go to the child (it is not in the terminal's process group), which
   treats them as it would in the client's own process (flows/stopping.py). If the client goes away, the child
   gets SIGTERM: a stop request, so the run is marked interrupted and keeps what it loaded.
@@ -41,6 +42,7 @@ from pathlib import Path
 from .settings import newsduck_home
 
 HANDED_OFF = frozenset({"ingest"})
+RUNNER_ENV = "NEWSDUCK_RUNNER"  # `off`: every command runs in its own process
 SOCKET_NAME = "runner.sock"
 STATE_NAME = "runner.json"  # the runner's pid, kept by flows.local_server
 CODE_ROOT = Path(__file__).resolve().parent.parent  # holds flows/, parsers/, warehouse/
@@ -84,7 +86,10 @@ def code_fingerprint() -> tuple[int, int]:
 
 
 def handed_off_command(argv: list[str]) -> bool:
-    """Whether `newsduck ARGV` is a command for the runner: one of HANDED_OFF, without -v/--verbose."""
+    """Whether `newsduck ARGV` is a command for the runner: one of HANDED_OFF, without -v/--verbose, unless
+    $NEWSDUCK_RUNNER is `off`."""
+    if os.environ.get(RUNNER_ENV, "").strip().lower() in ("off", "0", "no", "false"):
+        return False
     for arg in argv:
         if arg in ("-v", "--verbose"):
             return False

@@ -167,6 +167,10 @@ def test_without_a_runner_listening_the_command_runs_in_its_own_process(server, 
     out, err = finished(verbose)
     assert verbose.returncode == 0, err
     assert rows(tmp_path / "v.duckdb", "SELECT pid FROM runs") == [(verbose.pid,)]
+    switched_off = newsduck({**env, "NEWSDUCK_RUNNER": "off"}, "ingest", PAGE, "--db", str(tmp_path / "o.duckdb"))
+    out, err = finished(switched_off)
+    assert switched_off.returncode == 0, err
+    assert rows(tmp_path / "o.duckdb", "SELECT pid FROM runs") == [(switched_off.pid,)]
     # a runner that is gone (a stale socket file), or another home without one
     other = {**env, "HOME": str(tmp_path)}
     alone = newsduck(other, "ingest", PAGE, "--db", str(tmp_path / "a.duckdb"), "--quiet")
@@ -192,10 +196,12 @@ def test_a_runner_of_other_code_is_refused_and_stops(tmp_path, monkeypatch):
     assert not runner.socket_path().exists()
 
 
-def test_the_commands_handed_to_the_runner():
+def test_the_commands_handed_to_the_runner(monkeypatch):
     assert runner.handed_off_command(["ingest", "a.html"])
     assert runner.handed_off_command(["ingest", "--help"])
     assert not runner.handed_off_command(["-v", "ingest", "a.html"])
     assert not runner.handed_off_command(["sql", "select 1"])
     assert not runner.handed_off_command([])
+    monkeypatch.setenv("NEWSDUCK_RUNNER", "off")
+    assert not runner.handed_off_command(["ingest", "a.html"])
     assert runner.exit_status(0) == 0 and runner.exit_status(130 << 8) == 130 and runner.exit_status(9) == 137
