@@ -256,11 +256,10 @@ class Runner:
             conn, _ = self.listener.accept()
         except OSError:
             return
-        uid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i")))[1]
-        if uid != os.getuid():
-            conn.close()
-            return
         try:
+            credentials = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+            if struct.unpack("3i", credentials)[1] != os.getuid():  # pid, uid, gid of the connecting process
+                raise PermissionError("another user")
             request, fds = _receive_request(conn)
         except (OSError, ValueError):
             conn.close()
@@ -282,7 +281,13 @@ class Runner:
             return
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had: the client runs the command itself
+            for fd in fds:
+                os.close(fd)
+            conn.close()
+            return
         if pid == 0:
             self.become_child(conn, request, fds)  # does not return
         for fd in fds:
@@ -314,57 +319,69 @@ class Runner:
 
     def become_child(self, conn: socket.socket, request: dict, fds: list[int]) -> None:
         """In the forked child: take over the client's streams, directory and environment, run its command, and
-        end the process with its exit status (`_exit_child`)."""
-        self.selector.close()
-        self.listener.close()
-        for pidfd, (_, other) in self.children.items():  # other clients' connections: theirs to close
-            os.close(pidfd)
-            other.close()
-        self.children = {}
-        for signum in (signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        for target, fd in zip((0, 1, 2), fds):
-            os.dup2(fd, target)
-            os.close(fd)
-        os.umask(request.get("umask", 0o022))
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
-        time.tzset()
-        for stream, settings in zip((sys.stdout, sys.stderr), request.get("stdio") or ()):
-            # as the client's own streams were set up (stderr is always line-buffered)
-            stream.reconfigure(line_buffering=stream is sys.stderr or stream.isatty())
-            if settings and [stream.encoding, stream.errors] != settings:
-                stream.reconfigure(encoding=settings[0], errors=settings[1])
-        sys.argv = request["argv"]
-        finished = threading.Event()
-
-        def watch_client() -> None:
-            """The client closing its end (it was killed) is a stop request, as its Ctrl-C would be."""
-            with suppress(OSError):
-                while conn.recv(4096):
-                    pass
-            if not finished.is_set():
-                os.kill(os.getpid(), signal.SIGTERM)
-
-        threading.Thread(target=watch_client, name="newsduck-runner-client", daemon=True).start()
-        from .cli import main
-
+        end the process with its exit status (`_exit_child`); never returns."""
         code = 1
         try:
-            code = main(request["argv"][1:])
-        except SystemExit as exc:  # argparse's usage errors and --help
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            self.selector.close()
+            self.listener.close()
+            for pidfd, (_, other) in self.children.items():  # other clients' connections: theirs to close
+                os.close(pidfd)
+                other.close()
+            self.children = {}
+            for signum in (signal.SIGTERM, signal.SIGHUP):
+                signal.signal(signum, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            for target, fd in zip((0, 1, 2), fds):
+                os.dup2(fd, target)
+                os.close(fd)
+            _take_over(request)
+            finished = threading.Event()
+
+            def watch_client() -> None:
+                """The client closing its end (it was killed) is a stop request, as its Ctrl-C would be."""
+                with suppress(OSError):
+                    while conn.recv(4096):
+                        pass
+                if not finished.is_set():
+                    os.kill(os.getpid(), signal.SIGTERM)
+
+            threading.Thread(target=watch_client, name="newsduck-runner-client", daemon=True).start()
+            from .cli import main
+
+            try:
+                code = main(request["argv"][1:])
+            except SystemExit as exc:  # argparse's usage errors and --help
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            finally:
+                finished.set()
+        except BaseException as exc:  # the command could not be set up here (its directory is gone ...)
+            with suppress(Exception):
+                print(f"newsduck: the runner could not run the command: {type(exc).__name__}: {exc}",
+                      file=sys.stderr)
         finally:
-            finished.set()
             _exit_child(code)
+
+
+def _take_over(request: dict) -> None:
+    """The client's directory, environment, umask, command line, and its streams' encoding and buffering."""
+    os.chdir(request["cwd"])
+    os.umask(request.get("umask", 0o022))
+    os.environ.clear()
+    os.environ.update(request["env"])
+    time.tzset()
+    for stream, settings in zip((sys.stdout, sys.stderr), request.get("stdio") or ()):
+        # as the client's own streams were set up (stderr is always line-buffered)
+        stream.reconfigure(line_buffering=stream is sys.stderr or stream.isatty())
+        if settings and [stream.encoding, stream.errors] != settings:
+            stream.reconfigure(encoding=settings[0], errors=settings[1])
+    sys.argv = request["argv"]
 
 
 def _exit_child(code: int) -> None:
     """End the child as the interpreter ends a process (non-daemon threads joined, atexit handlers run: Prefect's
-    event and log workers drain there), then leave with os._exit: the C++ libraries' static objects (DuckDB,
-    Arrow) were built in the runner, before the fork, and destroying their threads here would abort."""
+    event and log workers drain there), then leave with os._exit, as a forked child should: the interpreter's
+    own finalisation would run the destructors of C++ objects the runner built before the fork, and one of them
+    aborts there ("terminate called without an active exception", exit 134)."""
     try:
         threading._shutdown()  # what the interpreter runs first at exit: waits for non-daemon threads
         atexit._run_exitfuncs()
