@@ -202,9 +202,12 @@ def start_registered(port: int, *, timeout: float, log_path: Path | None = None,
 
 
 def start_server(port: int | None = None, timeout: float = START_TIMEOUT) -> tuple[ServerState, bool]:
-    """Start the shared server in the background (or find the one running); returns it and whether it is new."""
+    """Start the shared server and the warm runner in the background (or find the server running, and start the
+    runner if none listens: it exits when newsduck's code changes); returns the server and whether it is new."""
     state = running_server()
     if state is not None:
+        if not runner.listening():
+            start_runner(timeout)
         return state, False
     log_path = newsduck_home() / "server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -196,6 +196,23 @@ def test_a_runner_of_other_code_is_refused_and_stops(tmp_path, monkeypatch):
     assert not runner.socket_path().exists()
 
 
+def test_server_start_brings_back_a_runner_that_is_gone(server):
+    env, _, home = server
+    gone = json.loads((home / "runner.json").read_text())["pid"]
+    os.kill(gone, signal.SIGTERM)  # as when it found newsduck's code changed
+    deadline = time.monotonic() + 30
+    while (home / "runner.sock").exists():
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    again = subprocess.run([NEWSDUCK, "server", "start"], env=env, cwd=REPO, capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 0 and again.stdout.startswith("Prefect server already running"), again.stderr
+    assert json.loads((home / "runner.json").read_text())["pid"] != gone
+    ingest = newsduck(env, "ingest", PAGE, "--db", str(home.parent / "back.duckdb"), "--quiet")
+    finished(ingest)
+    assert ingest.returncode == 0 and rows(home.parent / "back.duckdb", "SELECT pid FROM runs")[0][0] != ingest.pid
+
+
 def test_the_commands_handed_to_the_runner(monkeypatch):
     assert runner.handed_off_command(["ingest", "a.html"])
     assert runner.handed_off_command(["ingest", "--help"])
