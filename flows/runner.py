@@ -393,12 +393,14 @@ def _exit_child(code: int) -> None:
 
 
 def prepare() -> None:
-    """What the runner imports before it listens: what a handed-off command would import (frozen, as
-    flows.settings.import_frozen leaves them)."""
+    """What the runner imports before it listens: what a handed-off command may import (frozen, as
+    flows.settings.import_frozen leaves them), the search index's segmenter too (an ingest that changes an article
+    refreshes the index)."""
     from .settings import configure_prefect_env, import_frozen
 
     configure_prefect_env()
-    for module in ("flows.cli", "flows.inputs", "flows.ingest", "flows.commands.ingest", "flows.outcome"):
+    for module in ("flows.cli", "flows.inputs", "flows.ingest", "flows.commands.ingest", "flows.outcome",
+                   "warehouse.search"):
         import_frozen(module)
 
 
