@@ -4,9 +4,10 @@
 
 Times (median of --repeat runs, each a new process, start-up included): `newsduck sql "select 1"`, `newsduck
 extract` of one page, `newsduck ingest` of one page with no Prefect server (Prefect starts a temporary one)
-and with the shared server `newsduck server start` keeps, `newsduck server start` itself, and one ingest of
---pages real pages (web-body, read in place) with the shared server. Target: a one-page ingest with the server
-at most 4x the trivial sql call.
+and with the shared server and warm runner `newsduck server start` keeps (and, for comparison, with the server
+but in its own process: NEWSDUCK_RUNNER=off), `newsduck server start` itself, and one ingest of --pages real
+pages (web-body, read in place) with the shared server. Target: a one-page ingest with the server at most 4x
+the trivial sql call.
 """
 
 from __future__ import annotations
@@ -82,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     db = str(work / "news.duckdb")
     rows: list[tuple[str, float, list[float]]] = []
 
-    def measure(label: str, *command: str) -> float:
-        median, runs = median_of(args.repeat, env, work, *command)
+    def measure(label: str, *command: str, extra_env: dict | None = None) -> float:
+        median, runs = median_of(args.repeat, {**env, **(extra_env or {})}, work, *command)
         rows.append((label, median, runs))
         return median
 
@@ -95,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(("newsduck server start", start, [start]))
     try:
         warm = measure("newsduck ingest (1 page, running server)", "ingest", str(PAGE), "--db", db)
+        measure("  the same in its own process (NEWSDUCK_RUNNER=off)", "ingest", str(PAGE), "--db", db,
+                extra_env={"NEWSDUCK_RUNNER": "off"})
         pages = many = None  # without the corpus, the many-page ingest is left out (and said so)
         if (args.web_body / "manifest.jsonl").is_file():
             pages = web_body_pages(work / "pages", args.pages, args.web_body)

@@ -3,7 +3,7 @@
 Batches, not pages, are the unit of Prefect work. `load_pages` holds a write connection for one batch only:
 it loads the pages and, in the same transaction (warehouse.load.load_batch), records in the frontier (`urls`) what
 became of each fetched URL and adds the batch's counts to its run's row (`runs`, which so shows the run's progress);
-the search index is brought up to date in a second short connection.
+the search index is brought up to date in a second short connection, when the batch left it something to do.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from warehouse.rows import ERROR, NOT_ARTICLE, SKIPPED_ROBOTS, PageRows
 from warehouse.models import ErrorInfo, LoadCounts, LoadedBatch, PageResult
 from warehouse.runs import count_batch, record_errors
 from warehouse.rowgroups import chunks_due, merge_chunk, run_log_chunks_due
-from warehouse.search import compact_search_index, compaction_due, refresh_search_index
+from warehouse.search_queue import queued_for_search
 
 from .extract_worker import extract_job
 from .extract_worker import ready as extract_worker_ready
@@ -360,6 +360,7 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     try:
         with writer(db_path, lock_wait, keep_waiting=True) as con:
             counts = load_and_settle(con, run_id, batch.pages, source_id, track_new_urls=track_new_urls)
+            search_due = search_refresh_due(con)
     except WarehouseWriteError as exc:  # returned, not raised: the flow ends the run with one sentence
         batch.pages = []
         return BatchCounts(write_failure=str(exc))
@@ -372,8 +373,10 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     # to theirs. The batch's rows (~40 MB for 200 pages) under the refresh (~35 MB) were the peak of a crawl;
     # the sorted rewrite of the postings or a merge on top of the refresh's would be (bench/README.md,
     # "Crawl benchmark"). The search queue carries the batch's changes across the close.
-    with writer(db_path, lock_wait, keep_waiting=True) as con:
-        compact = refresh_search(con)
+    compact = False
+    if search_due:
+        with writer(db_path, lock_wait, keep_waiting=True) as con:
+            compact = refresh_search(con)
     check_row_groups = row_group_check_due(db_path)
     if compact or check_row_groups:
         with writer(db_path, lock_wait, keep_waiting=True) as con:
@@ -384,12 +387,25 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     return counts
 
 
+def search_refresh_due(con) -> bool:
+    """Whether the search index has articles to (re)index (warehouse.search_queue). A batch that changed no article
+    and left nothing queued skips the refresh: its write connection, and warehouse.search's import (the segmenter's
+    dictionary, 0.15-0.25 s). True when the queue cannot be read: the refresh then tries, and logs why it failed."""
+    try:
+        return queued_for_search(con) > 0
+    except duckdb.Error:
+        return True
+
+
 def refresh_search(con) -> bool:
-    """Keep full-text search current after every batch. Returns whether the postings are due for their sorted
-    rewrite (`compact_search`), which the caller runs after closing.
+    """Keep full-text search current after every batch that queued something for it. Returns whether the postings
+    are due for their sorted rewrite (`compact_search`), which the caller runs after closing (the postings grow only
+    in a refresh, so a batch that needs no refresh needs no rewrite either).
 
     The batch is already committed: if segmentation or indexing fails, the next batch's refresh catches up.
     """
+    from warehouse.search import compaction_due, refresh_search_index
+
     def refresh() -> bool:
         refresh_search_index(con, compact=False)
         return compaction_due(con)
@@ -399,6 +415,8 @@ def refresh_search(con) -> bool:
 
 def compact_search(con) -> None:
     """Rewrite the search postings sorted by word; a failure only leaves them unsorted until the next try."""
+    from warehouse.search import compact_search_index
+
     _upkeep(con, "search postings rewrite", lambda: compact_search_index(con), failed="search postings not rewritten")
 
 

@@ -9,6 +9,7 @@ import sys
 
 from .commands import COMMANDS
 from .commands.common import EXIT_FAILURE, EXIT_USAGE, CliError, examples
+from .runner import run_in_runner
 from .settings import SettingsError, configure_prefect_env
 
 # The interpreter's collections at exit walk every object still alive: after Prefect's and pydantic's imports,
@@ -37,6 +38,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command `argv`, else this process's command line, which a command of the warm runner's
+    (flows/runner.py: `newsduck ingest` while `newsduck server` runs) hands to it."""
+    if argv is None:
+        try:
+            handed = run_in_runner(sys.argv[1:])
+        except KeyboardInterrupt:  # before the runner's child was told of, or while handing over
+            print("newsduck: interrupted", file=sys.stderr)
+            return 130
+        if handed is not None:
+            return handed
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import duckdb
-from prefect import flow, get_run_logger
+from prefect import get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import State
 from prefect.utilities.annotations import quote
@@ -60,6 +60,7 @@ from .batches import (DEFAULT_BATCH_SIZE, POOL_MIN_PAGES, Batch, BatchCounts, Ea
                       default_extract_workers, extract_batch, extraction_processes, load_pages,
                       merge_run_log, writer, page_from_result, start_extraction_processes)
 from .outcome import flow_outcome, summary_of
+from .prefect_flow import newsduck_flow
 from .page import Page, Placement
 from .progress import notify
 from .sources import Source, find_source, load_sources, source_from_dict, sources_path
@@ -696,7 +697,7 @@ def resolve_source(source: str | dict, sources_file: str | None) -> Source:
     return find_source(load_sources(sources_path(sources_file)), source)
 
 
-@flow(name="crawl", log_prints=True)
+@newsduck_flow(name="crawl", log_prints=True)
 def crawl(
     source: str | dict,
     db_path: str,
@@ -753,7 +754,7 @@ def crawl(
     return flow_outcome(summary)
 
 
-@flow(name="crawl-sources", log_prints=True)
+@newsduck_flow(name="crawl-sources", log_prints=True)
 def crawl_sources(db_path: str, sources_file: str | None = None, names: list[str] | None = None,
                   max_crawl_delay: float | None = None) -> dict[str, dict]:
     """Crawl every source of the sources file (or only those in `names`), one after another, each as its own

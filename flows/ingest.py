@@ -19,7 +19,7 @@ import os
 from dataclasses import asdict
 
 import duckdb
-from prefect import flow, get_run_logger, task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import State
@@ -35,6 +35,7 @@ from .batches import (DEFAULT_BATCH_SIZE, Batch, BatchCounts, batched, extract_p
 from .fetch import read_file
 from .inputs import Target, expand_inputs
 from .outcome import flow_outcome
+from .prefect_flow import newsduck_flow
 from .page import Page
 from .progress import RunProgress
 from .stopping import honoured_in_flow, stop_requested
@@ -102,7 +103,7 @@ def dask_task_runner(workers: int | None = None, address: str | None = None):
         "n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0"})
 
 
-@flow(name="ingest", log_prints=True)
+@newsduck_flow(name="ingest", log_prints=True)
 def ingest(
     inputs: list[str],
     db_path: str,

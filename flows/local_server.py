@@ -31,6 +31,7 @@ from typing import Iterator
 
 from warehouse.processes import process_alive
 
+from . import runner
 from .settings import newsduck_home
 
 START_TIMEOUT = 120.0
@@ -201,35 +202,95 @@ def start_registered(port: int, *, timeout: float, log_path: Path | None = None,
 
 
 def start_server(port: int | None = None, timeout: float = START_TIMEOUT) -> tuple[ServerState, bool]:
-    """Start the shared server in the background (or find the one running); returns it and whether it is new."""
+    """Start the shared server and the warm runner in the background (or find the server running, and start the
+    runner if none listens: it exits when newsduck's code changes); returns the server and whether it is new."""
     state = running_server()
     if state is not None:
+        if not runner.listening():
+            start_runner(timeout)
         return state, False
     log_path = newsduck_home() / "server.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     _, state = start_registered(port or free_port(DEFAULT_PORT), timeout=timeout, log_path=log_path, detach=True)
+    start_runner(timeout)
     return state, True
 
 
 def stop_server(timeout: float = 20.0) -> ServerState | None:
-    """Stop the shared server (SIGINT, then SIGKILL after `timeout` s); returns what was stopped, or None."""
+    """Stop the shared server (SIGINT, then SIGKILL after `timeout` s) and the warm runner; returns what was
+    stopped, or None."""
+    stop_runner()
     state = read_state()
     if state is None:
         return None
-    if process_alive(state.pid):
-        try:
-            os.kill(state.pid, signal.SIGINT)
-        except ProcessLookupError:
-            pass
-        deadline = time.monotonic() + timeout
-        while process_alive(state.pid) and time.monotonic() < deadline:
-            _reap(state.pid)
-            time.sleep(0.1)
-        if process_alive(state.pid):
-            os.kill(state.pid, signal.SIGKILL)
-            _reap(state.pid)
+    end_process(state.pid, signal.SIGINT, timeout)
     forget_state(state.pid)
     return state
+
+
+def end_process(pid: int, first: signal.Signals, timeout: float) -> None:
+    """Send `first` to `pid`, wait up to `timeout` seconds for it to end, then SIGKILL it."""
+    if not process_alive(pid):
+        return
+    try:
+        os.kill(pid, first)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while process_alive(pid) and time.monotonic() < deadline:
+        _reap(pid)
+        time.sleep(0.05)
+    if process_alive(pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _reap(pid)
+
+
+# ------------------------------------------------------------------------------------------------ warm runner
+
+
+def start_runner(timeout: float = START_TIMEOUT) -> int | None:
+    """Start the warm runner (flows/runner.py) in the background, in its own session, its output in
+    runner.log, and wait until it listens; its pid, or None if it did not come up within `timeout` seconds (it
+    is stopped then: commands run in their own process). A runner already registered is replaced."""
+    stop_runner()
+    log_path = newsduck_home() / "runner.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    code_root = str(runner.CODE_ROOT)  # the runner imports this code tree, as the command that starts it does
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [code_root, os.environ.get("PYTHONPATH")])))
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen([sys.executable, "-m", "flows.runner"], stdin=subprocess.DEVNULL, stdout=log,
+                                   stderr=subprocess.STDOUT, env=env, cwd=code_root, start_new_session=True)
+    runner_state_path().write_text(json.dumps({"pid": process.pid}), encoding="utf-8")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if runner.listening():
+            return process.pid
+        time.sleep(0.1)
+    stop_runner()
+    return None
+
+
+def runner_state_path() -> Path:
+    return newsduck_home() / runner.STATE_NAME
+
+
+def runner_pid() -> int | None:
+    """The registered runner's pid (it may have ended since)."""
+    try:
+        return int(json.loads(runner_state_path().read_text(encoding="utf-8"))["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def stop_runner(timeout: float = 10.0) -> None:
+    """Stop the warm runner (SIGTERM, then SIGKILL after `timeout` s); its children still running finish."""
+    pid = runner_pid()
+    if pid is not None:
+        end_process(pid, signal.SIGTERM, timeout)
+    runner_state_path().unlink(missing_ok=True)
 
 
 def _reap(pid: int) -> None:

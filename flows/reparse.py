@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 
-from prefect import flow, task
+from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.states import State
@@ -29,6 +29,7 @@ from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, count_batch, finish_r
 
 from .batches import DEFAULT_BATCH_SIZE, batched, extract_pages, merge_run_log, writer
 from .outcome import flow_outcome
+from .prefect_flow import newsduck_flow
 from .page import Page
 from .progress import RunProgress
 from .stopping import honoured_in_flow, stop_requested
@@ -86,7 +87,7 @@ def load_reparsed(db_path: str, run_id: str, pages: list[Page], lock_wait: float
     return counts
 
 
-@flow(name="reparse", log_prints=True)
+@newsduck_flow(name="reparse", log_prints=True)
 def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
             lock_wait: float | None = None, tasks_in_other_processes: bool = False) -> dict | State:
     """Re-extract every stored page (fetched at or after `since`, if given) with the current parser.

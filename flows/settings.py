@@ -78,11 +78,34 @@ def without_flow_heartbeats() -> Iterator[None]:
     A flow run's end waits for its heartbeat thread to wake from its one-second sleep: up to 1 s on every
     command, a third of a one-page ingest. Heartbeats only serve a Prefect automation that marks runs crashed
     when they stop; newsduck marks the `runs` row of a process that died `interrupted` itself
-    (warehouse.runs.close_orphaned_runs). The flow run, its states and task runs are recorded as before."""
-    from prefect.settings import temporary_settings
+    (warehouse.runs.close_orphaned_runs). The flow run, its states and task runs are recorded as before.
 
-    with temporary_settings(set_defaults={"flows.heartbeat_frequency": None}):
+    The current settings are copied with that one value changed, as `prefect.settings.temporary_settings` would
+    set it; that helper validates all of Prefect's settings again (0.05-0.1 s)."""
+    from prefect.context import SettingsContext, get_settings_context
+
+    context = get_settings_context()
+    flows = context.settings.flows
+    if "heartbeat_frequency" in flows.model_fields_set:  # the user's value, from any of Prefect's sources
         yield
+        return
+    quiet = flows.model_copy(update={"heartbeat_frequency": None})
+    with SettingsContext(profile=context.profile, settings=context.settings.model_copy(update={"flows": quiet})):
+        yield
+
+
+def refresh_prefect_settings() -> None:
+    """Prefect reads its settings (environment, profiles, prefect.toml of the working directory) and sets up its
+    logging when it is imported. A process that imported it before this command's environment was final, the warm
+    runner's child (flows/runner.py), reads them again here; anywhere else Prefect is not imported yet and
+    this does nothing."""
+    if "prefect.context" not in sys.modules:
+        return
+    from prefect.context import refresh_global_settings_context
+    from prefect.logging.configuration import setup_logging
+
+    refresh_global_settings_context()
+    setup_logging()
 
 
 def import_frozen(name: str) -> ModuleType:

@@ -163,9 +163,10 @@ def test_the_postings_rewrite_runs_after_the_batchs_writer_closed(warehouse_run,
     monkeypatch.setattr(search_module, "COMPACT_MIN_ROWS", 1)
     db_path, run_id = warehouse_run
     rewrites = []
-    monkeypatch.setattr(batches, "compact_search_index", lambda c: rewrites.append(
-        (c.execute("SELECT count(*) FROM articles").fetchone()[0], batches.compaction_due(c),
-         wal_has_data(db_path))) or search_module.compact_search_index(c))
+    compact = search_module.compact_search_index
+    monkeypatch.setattr(search_module, "compact_search_index", lambda c: rewrites.append(
+        (c.execute("SELECT count(*) FROM articles").fetchone()[0], search_module.compaction_due(c),
+         wal_has_data(db_path))) or compact(c))
     counts = load_pages.fn(db_path, run_id, extract_batch.fn(site_pages()))
     assert counts.counts.new == 8
     # once, on a connection that sees the batch stored and checkpointed (nothing left in the write-ahead log)
@@ -185,15 +186,27 @@ def test_the_search_refresh_runs_after_the_batchs_writer_closed(warehouse_run, m
 
     db_path, run_id = warehouse_run
     refreshes = []
-    monkeypatch.setattr(batches, "refresh_search_index", lambda c, **kw: refreshes.append(
+    refresh = search_module.refresh_search_index
+    monkeypatch.setattr(search_module, "refresh_search_index", lambda c, **kw: refreshes.append(
         (c.execute("SELECT count(*) FROM articles").fetchone()[0],
          c.execute("SELECT count(*) FROM search_queue").fetchone()[0],
-         wal_has_data(db_path))) or search_module.refresh_search_index(c, **kw))
+         wal_has_data(db_path))) or refresh(c, **kw))
     assert load_pages.fn(db_path, run_id, extract_batch.fn(site_pages())).counts.new == 8
     assert refreshes == [(8, 8, False)]
     with duckdb.connect(db_path, read_only=True) as check:
         assert check.execute("SELECT count(*) FROM article_search").fetchone()[0] == 8
         assert check.execute("SELECT count(*) FROM search_queue").fetchone()[0] == 0
+    # The same pages again change no article: nothing is queued, so no refresh (nor its write connection).
+    opened = []
+    open_writer = batches.open_writer
+    monkeypatch.setattr(batches, "open_writer", lambda *a, **kw: opened.append(a) or open_writer(*a, **kw))
+    assert load_pages.fn(db_path, run_id, extract_batch.fn(site_pages())).counts.unchanged == 8
+    assert refreshes == [(8, 8, False)] and len(opened) == 1
+    # What is left queued (a refresh that failed, a change made outside a load) is indexed after the next batch.
+    with duckdb.connect(db_path) as con:
+        con.execute("INSERT INTO search_queue (article_id) SELECT article_id FROM articles LIMIT 1")
+    assert load_pages.fn(db_path, run_id, extract_batch.fn(site_pages())).counts.unchanged == 8
+    assert refreshes[1:] == [(8, 1, False)]
 
 
 @pytest.fixture()

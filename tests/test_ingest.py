@@ -212,6 +212,30 @@ def test_ingest_sends_prefect_heartbeats_only_when_their_frequency_is_set(tmp_pa
     assert [str(b) for b in beats] == [flow_run_id]  # the first beat goes out as the run starts
 
 
+def test_without_flow_heartbeats_changes_that_one_setting_without_validating_them_all(monkeypatch):
+    """Validating Prefect's settings again (temporary_settings) cost 0.05-0.1 s of every run command."""
+    from prefect.settings import Settings, get_current_settings, temporary_settings
+
+    from flows.settings import without_flow_heartbeats
+
+    def validated_again(*args, **kwargs):
+        raise AssertionError("Prefect's settings validated again")
+
+    before = get_current_settings()
+    assert before.flows.heartbeat_frequency == 180  # Prefect's default: a heartbeat thread for every run
+    with temporary_settings(updates={"flows.heartbeat_frequency": 60}) as users:
+        monkeypatch.setattr(Settings, "copy_with_update", validated_again)
+        with without_flow_heartbeats():
+            assert get_current_settings() is users  # the user's own frequency is kept
+    with without_flow_heartbeats():
+        inside = get_current_settings()
+        assert inside.flows.heartbeat_frequency is None
+        assert inside.model_dump(exclude={"flows"}) == before.model_dump(exclude={"flows"})
+        assert inside.flows.model_dump(exclude={"heartbeat_frequency"}) == \
+            before.flows.model_dump(exclude={"heartbeat_frequency"})
+    assert get_current_settings() is before
+
+
 def test_second_ingest_changes_nothing(tmp_path, capsys):
     db = tmp_path / "twice.duckdb"
     first = ingest(capsys, str(SEEDS), str(PAGES), "--urls", str(url_map(tmp_path)), "--db", str(db))

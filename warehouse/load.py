@@ -32,7 +32,7 @@ from .rows import (DUPLICATE, ERROR, NEW, NO_EDITION, NOT_ARTICLE, SKIPPED_ROBOT
 from .runs import record_errors, utc_now
 from .schemas import (ARTICLE_PERSON_SCHEMA, ARTICLE_SCHEMA, FETCH_SCHEMA, IMAGE_SCHEMA, LINK_SCHEMA, PARAGRAPH_SCHEMA,
                       PERSON_SCHEMA, RAW_PAGE_SCHEMA, STR, TS)
-from .search import queue_for_search
+from .search_queue import queue_for_search
 from .variants import mark_url_variants
 
 log = logging.getLogger(__name__)

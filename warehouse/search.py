@@ -8,7 +8,8 @@ by rjieba, the Python binding of jieba-rs: jieba's dictionary and algorithm in R
 and digits are words of their own (`www.lndj.gov.cn` gives www, lndj, gov, cn; 77.2% gives 77.2), Latin words are
 lower-cased and full-width forms folded (NFKC). The words are kept in `article_search` and indexed in
 `search_postings` (migration 003). `refresh_search_index(con)` brings both up to date with `articles`,
-re-segmenting only articles whose `content_sha256` changed, so its cost follows the batch, not the database.
+re-segmenting only articles whose `content_sha256` changed, so its cost follows the batch, not the database. The
+articles to look at are those the loads queued (warehouse/search_queue.py, which does without rjieba).
 
 Queries are segmented the same way and, by default, every query word must occur (`match_all`). Scores are BM25
 over the three fields together, as DuckDB fts's `match_bm25` computes it, plus twice the BM25 of the title alone
@@ -24,8 +25,6 @@ macro `search_articles(q)` to a connection; newsduck does so on the connections 
 
 from __future__ import annotations
 
-import functools
-import importlib.metadata
 import re
 import time
 import unicodedata
@@ -45,6 +44,7 @@ from .bulk import execute_in, insert_arrow, registered
 from .errors import EmptyQueryError, WarehouseError
 from .models import Progress
 from .runs import utc_now
+from .search_queue import queue_for_search, queued_for_search, segmenter_version
 
 __all__ = [
     "IndexRefresh", "SearchHit", "Credit", "Copy", "DEFAULT_ZONE", "tokenize", "segment", "segmenter_version", "enable_search",
@@ -68,9 +68,6 @@ AUTO_COMPACT_MAX_ROWS = 60_000_000
 # stays that of one chunk's sort as the index grows (one sort of 5.5M postings: +176 MB; chunks of 1M: +91 MB).
 COMPACT_CHUNK_ROWS = 1_000_000
 SCORE_DECIMALS = 12  # scores are rounded to this many decimals (migration 007)
-# Bump when what an article's document holds changes (tokenize(), or the fields): every article is segmented
-# again at the next refresh. 3: the names field (migration 010).
-_RULES_VERSION = 3
 
 SEARCH_MACRO = """
 CREATE OR REPLACE TEMP MACRO search_articles(q, match_all := true) AS TABLE
@@ -79,12 +76,6 @@ SELECT * FROM search_articles_tokens(segment(q), match_all := match_all)
 
 
 # ---------------------------------------------------------------- segmentation
-
-@functools.cache
-def segmenter_version() -> str:
-    """Stored with every segmented article: a different version means the article is segmented again."""
-    return f"rjieba-{importlib.metadata.version('rjieba')}/cut_for_search/{_RULES_VERSION}"
-
 
 _WORD = re.compile(r"\d+(?:\.\d+)+|[^\W_]+")  # a decimal number (3.8), or a run of letters, digits or CJK
 
@@ -268,13 +259,6 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, *, compact: bool | None
         done.compacted = True
     done.seconds = time.perf_counter() - started
     return done
-
-
-def queue_for_search(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> None:
-    """Have the next refresh look at these articles (inserted, changed or deleted); call it in the same
-    transaction as the change."""
-    if article_ids:
-        insert_arrow(con, "search_queue", pa.table({"article_id": pa.array(article_ids, pa.string())}))
 
 
 def _queued_changes(con: duckdb.DuckDBPyConnection, ids: list[str], version: str) -> tuple[list[str], list[str]]:
@@ -471,15 +455,6 @@ def has_search_index(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the search tables exist as this code searches them (migration 010)."""
     return con.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' "
                        "AND table_name = 'search_postings' AND column_name = 'names_tf'").fetchone()[0] > 0
-
-
-def queued_for_search(con: duckdb.DuckDBPyConnection) -> int:
-    """Articles the next refresh will (re)index, as fast as a page needs it: those in `search_queue`, or every
-    article when the index was last brought up to date by another segmenter version. `index_status` counts the
-    articles whose index row is stale exactly, by comparing them all (about 0.2 s at 100k articles)."""
-    if con.execute("SELECT segmenter FROM search_index_state").fetchone()[0] != segmenter_version():
-        return con.execute("SELECT count(*) FROM articles").fetchone()[0]
-    return con.execute("SELECT count(DISTINCT article_id) FROM search_queue").fetchone()[0]
 
 
 # ---------------------------------------------------------------- searching

@@ -9,7 +9,7 @@ from contextlib import nullcontext
 
 from ..local_server import api_for_worker_processes, use_running_server
 from ..progress import RunBar, progress_bar, progress_listener
-from ..settings import database_path, import_frozen, without_flow_heartbeats
+from ..settings import database_path, import_frozen, refresh_prefect_settings, without_flow_heartbeats
 from ..stopping import stop_requests
 from ..summary import format_run
 from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit, positive_int,
@@ -68,6 +68,7 @@ def run_load_flow(args: argparse.Namespace, module: str, name: str, **parameters
     on_dask = bool(args.workers or args.dask_address)
     # the shared local Prefect server, when one runs: no temporary server to start; Dask's workers need one API
     with api_for_worker_processes() if on_dask else nullcontext(use_running_server()):
+        refresh_prefect_settings()
         flow_module = import_frozen(module)
         from ..outcome import summary_of
 

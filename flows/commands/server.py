@@ -13,8 +13,9 @@ def register(commands) -> None:
         help="keep a local Prefect server running for newsduck's commands (start, stop, status)",
         description="Start a Prefect server on 127.0.0.1 in the background. While it runs, ingest, crawl, reparse "
         "and serve send their flow runs to it instead of starting a temporary server each time (seconds saved "
-        "per command), and its UI shows every run. Its address is kept in $NEWSDUCK_HOME/server.json "
-        "(default ~/.newsduck); PREFECT_API_URL, when set, wins over it.",
+        "per command), and its UI shows every run; ingest runs in a warm process started beside it, with Prefect "
+        "imported already (NEWSDUCK_RUNNER=off: in its own process). Its address is kept in "
+        "$NEWSDUCK_HOME/server.json (default ~/.newsduck); PREFECT_API_URL, when set, wins over it.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=examples("""
             $ newsduck server start
