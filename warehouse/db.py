@@ -316,7 +316,13 @@ def open_writer(path: str | Path, timeout: float | None = None, *, keep_waiting:
 
 def close_writer(con: duckdb.DuckDBPyConnection) -> None:
     """Close, after dropping DuckDB's cache of stored blocks: the checkpoint at the close would run on top of it.
-    A checkpoint that cannot be written (disk full) loses nothing: the committed rows stay in the WAL."""
+    A checkpoint that cannot be written (disk full) loses nothing: the committed rows stay in the WAL. A lake's
+    write connection is kept open for the process's next writer instead (warehouse.lake.release_lake_writer)."""
+    if on_lake(con):
+        from .lake import release_lake_writer
+
+        release_lake_writer(con)
+        return
     with suppress(duckdb.Error):
         release_read_cache(con)
     with _OPEN_CLOSE:
