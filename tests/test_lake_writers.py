@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -90,42 +91,80 @@ def demo_results() -> list[PageResult]:
     return results
 
 
-def test_two_loads_of_the_same_pages_that_overlap_store_each_article_once(postgres, tmp_path):  # noqa: F811
-    """Both loads read the lake before either commits (both find every article new); the second COMMIT conflicts
-    and that load runs again from fresh reads, finding every article stored."""
-    lake = lake_address(postgres, tmp_path)
-    both_read = threading.Barrier(2, timeout=120)
-    loaded, failures = {}, []
+def load_both(lake: str, first_settle, second_settle, second_starts: threading.Event | None = None) -> list[tuple]:
+    """The demo's pages loaded by two threads, each with its own write connection to `lake`; `*_settle(attempts)`
+    runs in each load's transaction before its COMMIT (attempts: the new articles each try found so far). The
+    second thread starts its load once `second_starts` is set. Returns (new, unchanged, errors, attempts) of
+    each, sorted."""
+    loaded, failures = [], []
+    runs_started = threading.Barrier(2, timeout=120)  # no run's row is written while a load is under way
 
-    def load(name: str) -> None:
+    def load(settle_hook, start: threading.Event | None) -> None:
         con = open_writer(lake)
         try:
-            run_id = write_transaction(con, lambda: start_run(con, flow_run_id=None, command=name, inputs=12))
+            run_id = write_transaction(con, lambda: start_run(con, flow_run_id=None, command="test", inputs=13))
+            runs_started.wait()
+            if start is not None:
+                assert start.wait(timeout=120)
             attempts = []
 
-            def settle(_con, batch) -> None:  # inside the load's transaction, before its COMMIT
+            def settle(_con, batch) -> None:
                 attempts.append(batch.new)
-                if len(attempts) == 1:
-                    both_read.wait()
+                settle_hook(attempts)
 
             counts = load_batch(con, run_id, demo_results(), settle=settle)
-            loaded[name] = (counts.new, counts.unchanged, counts.errors, attempts)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            loaded.append((counts.new, counts.unchanged, counts.errors, attempts))
+        except BaseException as exc:  # noqa: BLE001 - reported by the caller's assertion
             failures.append(exc)
         finally:
             close_writer(con)
 
-    threads = [threading.Thread(target=load, args=(name,)) for name in ("first", "second")]
+    threads = [threading.Thread(target=load, args=(first_settle, None)),
+               threading.Thread(target=load, args=(second_settle, second_starts))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=300)
     assert failures == []
-    outcomes = sorted(loaded.values())
-    # one committed at its first try; the other lost the conflict, then found the same 12 articles stored
+    return sorted(loaded)
+
+
+def test_two_loads_that_overlap_conflict_and_the_later_is_loaded_again(postgres, tmp_path, monkeypatch):  # noqa: F811
+    """Without the write turns (a writer that does not wait for them): both loads read the lake before either
+    commits and find every article new; the commit token makes the second COMMIT conflict, and that load runs
+    again from fresh reads, finding the 12 articles stored. Never an article twice, never an errors row."""
+    @contextmanager
+    def no_turn(con):
+        yield
+
+    monkeypatch.setattr("warehouse.db.write_turn", no_turn)
+    monkeypatch.setattr("warehouse.load.write_turn", no_turn)
+    lake = lake_address(postgres, tmp_path)
+    both_read = threading.Barrier(2, timeout=120)
+
+    def wait_for_the_other(attempts) -> None:
+        if len(attempts) == 1:
+            both_read.wait()
+
+    outcomes = load_both(lake, wait_for_the_other, wait_for_the_other)
     assert outcomes == [(0, 12, 0, [12, 0]), (12, 0, 0, [12])]
     counts = lake_counts(lake)
     assert counts["articles"] == 12 and counts["errors"] == 0 and counts["fetches"] == 26
+
+
+def test_a_load_waits_for_the_write_turn_of_another_and_reads_its_commit(postgres, tmp_path):  # noqa: F811
+    """The second load starts while the first is in its transaction: it waits for the turn, then reads the first
+    one's commit, so it finds the 12 articles stored at its only try."""
+    lake = lake_address(postgres, tmp_path)
+    first_in_turn = threading.Event()
+
+    def hold_the_turn(attempts) -> None:
+        first_in_turn.set()
+        time.sleep(2)  # the second load starts meanwhile
+
+    outcomes = load_both(lake, hold_the_turn, lambda attempts: None, second_starts=first_in_turn)
+    assert outcomes == [(0, 12, 0, [0]), (12, 0, 0, [12])]
+    assert lake_counts(lake)["articles"] == 12
 
 
 def ingest_process(inputs: list[Path], warehouse_option: list[str], home: Path) -> subprocess.Popen:

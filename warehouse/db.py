@@ -367,8 +367,10 @@ def _waiting(open_file: Callable[[], T], *, timeout: float | None, on_wait: Call
 # DuckLake's writers are optimistic: each commits a new snapshot, and a COMMIT whose changes conflict with a snapshot
 # committed since its transaction began raises. Two appends to one table do not conflict, so every write
 # transaction on a lake first updates the one row of `commit_token`: any two write transactions that overlap then
-# conflict, the later COMMIT fails, and its work is run again from fresh reads. Loads into the lake so take turns
-# at their commit (check-then-insert stays sound without keys), while the work before it runs in parallel.
+# conflict, the later COMMIT fails, and its work is run again from fresh reads. That keeps check-then-insert sound
+# without keys. So that the work of a refused transaction is seldom thrown away, newsduck's writers also take turns
+# (`write_turn`: a PostgreSQL advisory lock in the lake's catalog), and a transaction begun in its turn reads the
+# last writer's commit. Reading and extracting pages run in parallel; only the loads take turns.
 COMMIT_TOKEN = "commit_token"
 CONFLICT_RETRY_SECONDS = 600.0  # a write transaction gives up after losing conflicts for this long
 
@@ -390,7 +392,7 @@ class ConflictBackoff:
 
     def __init__(self) -> None:
         self.started = time.monotonic()
-        self.delay = 0.02
+        self.delay = 0.05
         self.conflicts = 0
 
     def wait(self, exc: BaseException) -> None:
@@ -402,6 +404,20 @@ class ConflictBackoff:
         self.delay = min(self.delay * 2, 1.0)
 
 
+@contextmanager
+def write_turn(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """On a lake, this process's turn to write for the block (warehouse.lake.lake_write_turn): other writers of
+    the lake wait for it, so a transaction begun in it reads their last commit and is rarely refused. Nothing for
+    a DuckDB file, which has one writer."""
+    if not on_lake(con):
+        yield
+        return
+    from .lake import lake_write_turn
+
+    with lake_write_turn(con):
+        yield
+
+
 def write_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> T:
     """`work()` committed as one write transaction on a lake, run again from the start while its COMMIT loses a
     conflict with another writer (so `work` must only read and write the database, or be safe to repeat). On a
@@ -410,18 +426,20 @@ def write_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> 
         return work()
     backoff = ConflictBackoff()
     while True:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            claim_commit_token(con)
-            result = work()
-            con.execute("COMMIT")
-            return result
-        except Exception as exc:
-            with suppress(duckdb.Error):
-                con.execute("ROLLBACK")
-            if not is_write_conflict(exc):
-                raise
-            backoff.wait(exc)
+        with write_turn(con):
+            con.execute("BEGIN TRANSACTION")
+            try:
+                claim_commit_token(con)
+                result = work()
+                con.execute("COMMIT")
+                return result
+            except Exception as exc:
+                with suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                if not is_write_conflict(exc):
+                    raise
+                conflict = exc
+        backoff.wait(conflict)
 
 
 def busy_timeout() -> float:

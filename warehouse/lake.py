@@ -23,24 +23,30 @@ import importlib.resources
 import tempfile
 import threading
 import weakref
-from contextlib import suppress
+import logging
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import duckdb
 
 from .bulk import SEQUENCES, mark_lake_writer
-from .db import COMMIT_TOKEN, ConflictBackoff, close_writer, is_write_conflict, open_writer
+from .db import COMMIT_TOKEN, ConflictBackoff, busy_timeout, close_writer, is_write_conflict, open_writer
 from .errors import WarehouseError, first_line
 from .migrate import current_version, list_migrations, migrate
 
 __all__ = ["LAKE_PREFIX", "LakeAddress", "parse_lake_address", "is_lake_address", "attach_lake", "connect_lake_reader",
            "connect_lake_writer", "copy_tables", "migrate_warehouse"]
 
+log = logging.getLogger(__name__)
+
 LAKE_PREFIX = "ducklake:"
 LAKE = "lake"    # the lake's name in a connection
 FILE = "file"    # the DuckDB file's name in the migrating connection
+TURN = "lake_turn"  # the catalog's PostgreSQL database, attached to hold the write turn (`lake_write_turn`)
+TURN_LOCK = 0x6E657773  # the advisory lock's key: b"news"
 SCHEMA = "newsduck_schema"  # a migrated in-memory database, the model of a new lake's tables
 # Tables whose rows a fresh DuckDB file already has from its own migrations, or that only a lake has.
 MIGRATION_TABLES = ("schema_version", COMMIT_TOKEN)
@@ -157,12 +163,58 @@ def connect_lake_writer(address: LakeAddress) -> duckdb.DuckDBPyConnection:
         attach_lake(con, address)
         prepare_lake(con, address)
         con.execute(f"USE {LAKE}")
+        con.execute(f"ATTACH '{address.catalog.removeprefix('postgres:')}' AS {TURN} (TYPE postgres)")
         mark_lake_writer(con)
     except BaseException:
         con.close()
         raise
     _writer_address[con] = address
+    _turns[con] = _Turn(con.cursor())
     return con
+
+
+class _Turn:
+    """A write connection's own transaction in the catalog's PostgreSQL database, which holds the lake's write turn
+    while it is open (`lake_write_turn`); `depth` counts the blocks that asked for it."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self.cursor = cursor
+        self.depth = 0
+
+
+_turns: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, _Turn]" = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def lake_write_turn(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The lake's write turn for the block: a PostgreSQL transaction-level advisory lock, held by a transaction of
+    the connection's own cursor, so that its end (rollback, or the connection or process gone) gives the turn to
+    the next writer. Blocks inside the block share it. Correctness never rests on the turn (the commit token
+    does): a turn not had within `busy_timeout()` seconds (a writer stuck in its turn) is written without."""
+    turn = _turns.get(con)
+    if turn is None or turn.depth:
+        if turn is not None:
+            turn.depth += 1
+        try:
+            yield
+        finally:
+            if turn is not None:
+                turn.depth -= 1
+        return
+    turn.depth = 1
+    turn.cursor.execute("BEGIN TRANSACTION")
+    try:
+        wait_ms = int(busy_timeout() * 1000)
+        try:
+            turn.cursor.execute(f"CALL postgres_execute('{TURN}', 'SET LOCAL lock_timeout = {wait_ms}; "
+                                f"SELECT pg_advisory_xact_lock({TURN_LOCK})')")
+        except duckdb.Error as exc:
+            log.warning("writing the lake without waiting for its write turn: %s", first_line(exc))
+        yield
+    finally:
+        turn.depth = 0
+        with suppress(duckdb.Error):
+            turn.cursor.execute("ROLLBACK")  # the turn passes on
 
 
 def release_lake_writer(con: duckdb.DuckDBPyConnection) -> None:

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from . import raw
 from .bulk import execute_in, id_table, insert_arrow, insert_new, registered
 from .db import (ConflictBackoff, _database_path, claim_commit_token, is_write_conflict, lift_memory_limit, on_lake,
-                 write_transaction)
+                 write_transaction, write_turn)
 from .models import ErrorInfo, LoadedBatch, PageResult
 from .errors import WarehouseWriteError, first_line
 from .prepare import prepare_page, prepared_batch, prepared_fingerprints, prepared_rows, relation_fields
@@ -71,31 +71,33 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[Pa
     lake = on_lake(con)
     conflicts = ConflictBackoff()
     while True:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            if lake:
-                claim_commit_token(con)
-            loaded = write_batch(con, run_id, pages, source_id=source_id, now=utc_now(),
-                                 record_fetches=record_fetches) if pages else LoadedBatch()
-            if settle is not None:
-                settle(con, loaded)
-            con.execute("COMMIT")
-            return loaded
-        except duckdb.OutOfMemoryException as exc:
-            rollback(con)
+        with write_turn(con):  # on a lake, writers load one at a time; a file has one writer
+            con.execute("BEGIN TRANSACTION")
+            try:
+                if lake:
+                    claim_commit_token(con)
+                loaded = write_batch(con, run_id, pages, source_id=source_id, now=utc_now(),
+                                     record_fetches=record_fetches) if pages else LoadedBatch()
+                if settle is not None:
+                    settle(con, loaded)
+                con.execute("COMMIT")
+                return loaded
+            except Exception as exc:  # any failure of the batch: undo it; below, never raise for data
+                rollback(con)
+                failure = exc
+        if isinstance(failure, duckdb.OutOfMemoryException):
             if not lift_memory_limit(con):
-                return failed_batch(con, run_id, results, exc, settle)
+                return failed_batch(con, run_id, results, failure, settle)
             log.warning("load of %d inputs needed more than the batch's memory cap (%s); retrying without it",
-                        len(results), first_line(exc))
-        except Exception as exc:  # any failure of the batch: undo it and say so per input, never raise for data
-            rollback(con)
-            if lake and is_write_conflict(exc):  # another writer committed first: the batch again, fresh reads
-                conflicts.wait(exc)
-                log.info("load of %d inputs conflicted with another writer's commit; loading it again", len(results))
-                continue
-            if cannot_write(exc):
-                raise WarehouseWriteError(write_failure_message(con, exc, len(results))) from exc
-            return failed_batch(con, run_id, results, exc, settle)
+                        len(results), first_line(failure))
+            continue
+        if lake and is_write_conflict(failure):  # another writer committed first: the batch again, fresh reads
+            conflicts.wait(failure)
+            log.info("load of %d inputs conflicted with another writer's commit; loading it again", len(results))
+            continue
+        if cannot_write(failure):
+            raise WarehouseWriteError(write_failure_message(con, failure, len(results))) from failure
+        return failed_batch(con, run_id, results, failure, settle)
 
 
 def cannot_write(exc: BaseException) -> bool:
