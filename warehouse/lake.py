@@ -12,8 +12,9 @@ own migrations (sequences moved past the copied ids).
 `newsduck ingest --warehouse ducklake:…` writes the lake through the same loader as the file
 (`warehouse.db.open_writer` opens it, `connect_lake_writer`): the loader draws ids itself where the file's
 sequences would (warehouse.bulk), inserts new keys by anti-join where the file says ON CONFLICT, and every write
-transaction claims the lake's `commit_token` so that concurrent writers take turns at their commit
-(warehouse.db.write_transaction). A new, empty catalog gets newsduck's tables from the migrations.
+transaction claims the lake's `commit_token`, so that of two that overlap the later is refused and done again,
+and runs in the lake's write turn (`lake_write_turn`), so that they seldom overlap (warehouse.db.write_transaction).
+A new, empty catalog gets newsduck's tables from the migrations.
 """
 
 from __future__ import annotations
