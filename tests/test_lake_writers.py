@@ -21,6 +21,7 @@ import duckdb
 import pytest
 
 from flows.cli import main
+from flows.static_server import serve_directory
 from parsers import extract_article
 from warehouse import ids
 from warehouse.db import close_writer, open_writer, write_transaction
@@ -30,7 +31,7 @@ from warehouse.models import FetchInfo, PageResult
 from warehouse.runs import start_run
 
 from bench.postgres import create_database
-from conftest import REPO
+from conftest import FIXTURES, REPO
 from test_concurrent_reads import copies_of_fixture_pages
 from test_docs_queries import DEMO_BASE_URL, DEMO_SITE
 from test_ducklake import postgres  # noqa: F401  (the fixture)
@@ -272,3 +273,31 @@ def test_a_fresh_lake_gets_its_tables_and_the_options_are_one_warehouse(postgres
     assert code == 2 and err.startswith("newsduck: $NEWSDUCK_WAREHOUSE: a DuckLake warehouse is written ")
     assert err.count("\n") == 1
     assert not (tmp_path / "a.duckdb").exists()
+
+
+def test_urls_fetched_into_a_lake_reach_its_frontier_as_they_reach_a_file(postgres, tmp_path, capsys):  # noqa: F811
+    """Over HTTP from a real server: the frontier's rows (`urls`: queued by anti-join, marked by UPDATE), the
+    articles and the errors are those of the same ingest into a file; asked again, the pages are not modified."""
+    site = FIXTURES / "site"
+    gold = json.loads((site / "site-gold.json").read_text(encoding="utf-8"))
+    lake, db = lake_address(postgres, tmp_path), tmp_path / "http.duckdb"
+    frontier = "SELECT url, status, http_status, fail_count FROM {}urls ORDER BY url"
+    with serve_directory(str(site)) as server:
+        urls = [server.base_url + u for u in gold["expected_article_urls"][:6]]
+        urls.append(server.base_url + "/content/2024-11/content_48120.html")  # not there: 404
+        for target in (["--warehouse", lake], ["--db", str(db)]):
+            assert main(["ingest", *urls, *target, "--quiet"]) == 0, capsys.readouterr().err
+        capsys.readouterr()
+        assert stored(lake_counts(lake)) == stored(file_counts(db))
+        con = duckdb.connect()
+        try:
+            attach_lake(con, parse_lake_address(lake), read_only=True)
+            con.execute(f"ATTACH '{db}' AS http_file (READ_ONLY)")
+            assert con.execute(frontier.format("lake.")).fetchall() == \
+                con.execute(frontier.format("http_file.")).fetchall()
+            assert len(con.execute(frontier.format("lake.")).fetchall()) == 7
+        finally:
+            con.close()
+        assert main(["ingest", *urls, "--warehouse", lake, "--quiet", "--json"]) == 0
+        again = json.loads(capsys.readouterr().out)
+    assert (again["new"], again["not_modified"], again["errors"]) == (0, 6, 1)
