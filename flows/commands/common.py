@@ -42,8 +42,8 @@ def add_warehouse_option(parser: argparse.ArgumentParser, what: str) -> None:
     """--warehouse ducklake:…, beside --db (add_db_option); `what` completes the help ("query" -> "query a DuckLake
     warehouse …"). Read both with warehouse_of(args)."""
     parser.add_argument("--warehouse", metavar=LAKE_SHAPE,
-                        help=f"{what} a DuckLake warehouse (see `newsduck warehouse migrate`) instead of the DuckDB "
-                        f"file (default: ${WAREHOUSE_ENV} when --db is not given)")
+                        help=f"{what} a DuckLake warehouse (docs/scaling.md) instead of the DuckDB file "
+                        f"(default: ${WAREHOUSE_ENV} when --db is not given)")
 
 
 def warehouse_of(args: argparse.Namespace) -> str:

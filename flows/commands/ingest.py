@@ -23,7 +23,8 @@ def register(commands) -> None:
         description="Fetch URLs and read saved pages (.html, .htm, .shtml, .jsp, .php ..., .txt, gzip-compressed "
         "pages, MHTML archives, HTML files without an extension; directories recursively) and the response records "
         "of WARC and ARC files (.warc, .warc.gz, .arc, .arc.gz: each with its URL and date), extract each "
-        "article and load it into the DuckDB database. Runs the Prefect flow `ingest`. "
+        "article and load it into the DuckDB database (or a DuckLake warehouse, --warehouse). Runs the Prefect flow "
+        "`ingest`. "
         "Ingesting the same pages again changes nothing; a changed page updates its article.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=examples("""
