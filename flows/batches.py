@@ -24,8 +24,10 @@ from prefect.cache_policies import NO_CACHE
 
 from warehouse import frontier, rowgroups
 from warehouse import db
-from warehouse.db import WarehouseWriteError, batch_memory_cap, close_writer, lift_memory_limit, release_read_cache
+from warehouse.db import (WarehouseWriteError, batch_memory_cap, close_writer, lift_memory_limit, on_lake,
+                          release_read_cache, write_transaction)
 from warehouse.errors import first_line
+from warehouse.lake import is_lake_address
 from warehouse.load import count_outcomes, load_batch
 from warehouse.prepare import prepare_pages
 from warehouse.rows import ERROR, NOT_ARTICLE, SKIPPED_ROBOTS, PageRows
@@ -407,7 +409,7 @@ def refresh_search(con) -> bool:
     from warehouse.search import compaction_due, refresh_search_index
 
     def refresh() -> bool:
-        refresh_search_index(con, compact=False)
+        write_transaction(con, lambda: refresh_search_index(con, compact=False))  # on a lake, one commit
         return compaction_due(con)
 
     return _upkeep(con, "search index refresh", refresh, failed="search index not refreshed", otherwise=False)
@@ -428,6 +430,8 @@ def row_group_check_due(db_path: str) -> bool:
     """Every MERGE_AFTER_SMALL batches loaded into a database by this process. Finding the row groups reads every
     block of the tables (`pragma_storage_info`: 20 MB per table of 16,000 articles before they were merged), so it
     is not done after every batch, nor on top of a batch's rows."""
+    if is_lake_address(db_path):  # a lake's Parquet files are no DuckDB row groups
+        return False
     with _row_group_check_lock:
         count = _batches_since_row_group_check.get(db_path, 0) + 1
         _batches_since_row_group_check[db_path] = count % rowgroups.MERGE_AFTER_SMALL
@@ -440,6 +444,8 @@ def row_group_chunks_due(con, find: Callable[[object], dict[str, list[rowgroups.
     default). Under the batch cap, and the blocks read dropped after: describing the row groups reads every block of
     the three tables, which grow with the warehouse (20 MB each at 16,000 articles, unmerged), so it is done once per
     check, not again for the merge."""
+    if on_lake(con):  # a lake's Parquet files are no DuckDB row groups
+        return {}
     try:
         with batch_memory_cap(con):
             due = (find or chunks_due)(con)

@@ -27,6 +27,7 @@ from prefect.utilities.annotations import quote
 
 from parsers.urls import canonicalize_url
 from warehouse import frontier
+from warehouse.db import write_transaction
 from warehouse.errors import WarehouseError, WarehouseWriteError, first_line
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, start_run
 
@@ -113,7 +114,8 @@ def ingest(
     file_urls: dict[str, str] | None = None,
     tasks_in_other_processes: bool = False,
 ) -> dict | State:
-    """Fetch or read every input, extract articles and load them into the DuckDB file at `db_path`.
+    """Fetch or read every input, extract articles and load them into the warehouse at `db_path`: a DuckDB file,
+    or a DuckLake address (`ducklake:postgresql://…`, which several ingests may write at once).
 
     `file_urls` maps saved files (as given or absolute) to the URL they came from, so their links, images
     and article ids resolve as if fetched. `tasks_in_other_processes`: the flow runs with a task runner whose
@@ -122,7 +124,8 @@ def ingest(
     """
     logger = get_run_logger()
     with writer(db_path, lock_wait) as con:
-        run_id = start_run(con, flow_run_id=str(flow_run.id) if flow_run.id else None, command=command, inputs=0)
+        run_id = write_transaction(con, lambda: start_run(
+            con, flow_run_id=str(flow_run.id) if flow_run.id else None, command=command, inputs=0))
 
     total = BatchCounts()
     progress = RunProgress()
@@ -162,7 +165,7 @@ def ingest(
         errors = []
         try:
             with writer(db_path, lock_wait, keep_waiting=True) as con:
-                finish_run(con, run_id, total.counts, status)
+                write_transaction(con, lambda: finish_run(con, run_id, total.counts, status))
                 errors = first_errors(con, run_id)
                 merge_run_log(con)
         except (duckdb.Error, WarehouseError) as exc:

@@ -16,6 +16,7 @@ os.environ.setdefault("PREFECT_WORKER_QUERY_SECONDS", "1")
 os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "1")
 os.environ.pop("PREFECT_API_URL", None)
 os.environ.pop("NEWSDUCK_DB", None)
+os.environ.pop("NEWSDUCK_WAREHOUSE", None)
 
 import pytest  # noqa: E402
 

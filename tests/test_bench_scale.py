@@ -24,7 +24,7 @@ def figures_of(line: str) -> tuple[str, dict[str, str]]:
 def test_the_scale_bench_prints_warc_import_beside_extract_dask_beside_one_process_and_ducklake_beside_the_file():
     done = _run("--pages", "20")
     assert done.returncode == 0, done.stderr
-    header, warc, dask, lake = done.stdout.strip().splitlines()
+    header, warc, dask, lake, lake_writers = done.stdout.strip().splitlines()
     assert header.startswith("# bench.scale") and "20 pages per row" in header
 
     name, figures = figures_of(warc)
@@ -51,6 +51,13 @@ def test_the_scale_bench_prints_warc_import_beside_extract_dask_beside_one_proce
     assert int(figures["tables"]) >= 20 and int(figures["rows"]) > 20
     ratio = float(figures["ducklake_rows_s"]) / float(figures["duckdb_file_rows_s"])
     assert float(figures["ducklake/file"]) == pytest.approx(ratio, rel=0.15, abs=0.02)
+
+    name, figures = figures_of(lake_writers)  # one process into a lake, then two at once into another
+    assert name == "lake_writers" and set(figures) == {"pages", "one_process_pages_s", "two_processes_pages_s",
+                                                       "two/one"}
+    assert figures["pages"] == "20" and float(figures["one_process_pages_s"]) > 0
+    ratio = float(figures["two_processes_pages_s"]) / float(figures["one_process_pages_s"])
+    assert float(figures["two/one"]) == pytest.approx(ratio, rel=0.15, abs=0.02)
 
 
 def test_the_scale_bench_refuses_too_few_pages():

@@ -1,7 +1,12 @@
-"""Bulk statements over Arrow tables: the only way the loader writes rows (no row-by-row executemany)."""
+"""Bulk statements over Arrow tables: the only way the loader writes rows (no row-by-row executemany). They write a
+DuckDB file and a DuckLake warehouse alike: on a lake, which has no sequences and no keys, ids that a sequence
+hands out on the file are drawn from the table's largest id, and rows new by key are inserted by anti-join
+instead of ON CONFLICT DO NOTHING. Both are sound on the lake because its write transactions take turns at
+their commit (warehouse.db.write_transaction)."""
 
 from __future__ import annotations
 
+import weakref
 from contextlib import contextmanager
 from typing import Iterable, Iterator, Sequence
 
@@ -9,6 +14,57 @@ import duckdb
 import pyarrow as pa
 
 from .schemas import ID_SCHEMA
+
+# Sequences of the DuckDB schema and the column whose ids they hand out.
+SEQUENCES = {"fetch_id_seq": ("fetches", "fetch_id"), "error_id_seq": ("errors", "error_id"),
+             "search_docid_seq": ("article_search", "docid"), "search_termid_seq": ("search_terms", "termid"),
+             "search_queue_seq": ("search_queue", "seq")}
+# Tables whose id column the file fills from a sequence default when an insert leaves it out.
+SEQUENCE_DEFAULTS = {table: column for table, column in SEQUENCES.values() if table in ("fetches", "errors",
+                                                                                         "search_queue")}
+
+
+# The write connections opened on a lake (warehouse.lake.connect_lake_writer); a set, not a query per statement:
+# the file's loads ask this several times per batch.
+_LAKE_WRITERS: "weakref.WeakSet[duckdb.DuckDBPyConnection]" = weakref.WeakSet()
+
+
+def on_lake(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether `con` is a write connection on a DuckLake warehouse (warehouse.lake), not on a DuckDB file."""
+    return con in _LAKE_WRITERS
+
+
+def mark_lake_writer(con: duckdb.DuckDBPyConnection) -> None:
+    _LAKE_WRITERS.add(con)
+
+
+def new_ids(con: duckdb.DuckDBPyConnection, sequence: str, count: int) -> list[int]:
+    """`count` new ids of `sequence`: from the sequence on a file, after the column's largest id on a lake."""
+    if not on_lake(con):
+        return [row[0] for row in con.execute(f"SELECT nextval('{sequence}') FROM range(?)", [count]).fetchall()]
+    table, column = SEQUENCES[sequence]
+    (largest,) = con.execute(f'SELECT coalesce(max("{column}"), 0) FROM "{table}"').fetchone()
+    return list(range(largest + 1, largest + 1 + count))
+
+
+def insert_new(con: duckdb.DuckDBPyConnection, table_name: str, data: pa.Table, keys: Sequence[Sequence[str]]) -> int:
+    """Insert the rows of `data` whose keys (each a column list: the table's primary key and unique columns) are not
+    in `table_name` yet, the first of rows that repeat a key; returns how many were inserted."""
+    if data.num_rows == 0:
+        return 0
+    columns = ", ".join(f'"{name}"' for name in data.column_names)
+    with registered(con, f"__newsduck_{table_name}_new", data) as view:
+        if not on_lake(con):
+            sql = f'INSERT INTO "{table_name}" ({columns}) SELECT {columns} FROM "{view}" ON CONFLICT DO NOTHING'
+        else:
+            absent = " AND ".join(
+                f'NOT EXISTS (SELECT 1 FROM "{table_name}" t WHERE '
+                + " AND ".join(f't."{k}" = s."{k}"' for k in key) + ")" for key in keys)
+            first = " AND ".join(f'row_number() OVER (PARTITION BY {", ".join(f"s.{k}" for k in key)}) = 1'
+                                 for key in keys)
+            sql = (f'INSERT INTO "{table_name}" ({columns}) SELECT {columns} FROM (SELECT s.* FROM "{view}" s '
+                   f"WHERE {absent} QUALIFY {first})")
+        return int(con.execute(sql).fetchone()[0])
 
 
 @contextmanager
@@ -22,12 +78,18 @@ def registered(con: duckdb.DuckDBPyConnection, name: str, data: pa.Table) -> Ite
 
 
 def insert_arrow(con: duckdb.DuckDBPyConnection, table_name: str, data: pa.Table) -> None:
-    """INSERT INTO table_name (the Arrow table's columns) SELECT those columns FROM the Arrow table."""
+    """INSERT INTO table_name (the Arrow table's columns) SELECT those columns FROM the Arrow table; on a lake, a
+    sequence's id column the table leaves out is numbered on from the table's largest id."""
     if data.num_rows == 0:
         return
     columns = ", ".join(f'"{name}"' for name in data.column_names)
+    values = columns
+    id_column = SEQUENCE_DEFAULTS.get(table_name)
+    if id_column is not None and id_column not in data.column_names and on_lake(con):
+        columns += f', "{id_column}"'
+        values += f', (SELECT coalesce(max("{id_column}"), 0) FROM "{table_name}") + row_number() OVER ()'
     with registered(con, f"__newsduck_{table_name}_src", data) as view:
-        con.execute(f'INSERT INTO "{table_name}" ({columns}) SELECT {columns} FROM "{view}"')
+        con.execute(f'INSERT INTO "{table_name}" ({columns}) SELECT {values} FROM "{view}"')
 
 
 def id_table(values: Iterable[str]) -> pa.Table:

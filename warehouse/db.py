@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import re
 import logging
 import sys
@@ -14,11 +15,13 @@ from typing import Callable, Iterator, TypeVar
 
 import duckdb
 
+from .bulk import on_lake
 from .errors import ReadOnlyQueryError, WarehouseError, WarehouseLockedError, WarehouseWriteError, first_line
 from .migrate import migrate
 
 __all__ = ["connect", "connect_reader", "open_writer", "close_writer", "writer", "attach_reader", "busy_timeout",
-           "WarehouseError", "WarehouseLockedError", "WarehouseWriteError", "ReadOnlyQueryError"]
+           "on_lake", "claim_commit_token", "is_write_conflict", "write_transaction", "WarehouseError",
+           "WarehouseLockedError", "WarehouseWriteError", "ReadOnlyQueryError"]
 
 T = TypeVar("T")
 IN_MEMORY = ":memory:"
@@ -61,7 +64,14 @@ _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse. Write connections create the file and bring the schema up to date."""
+    """Open the warehouse. Write connections create the file and bring the schema up to date. A DuckLake address
+    (`ducklake:postgresql://…`, warehouse.lake) opens an in-memory DuckDB whose default database is the lake,
+    its schema created in a new catalog."""
+    if str(path).startswith("ducklake:"):
+        from .lake import connect_lake_reader, connect_lake_writer, parse_lake_address
+
+        address = parse_lake_address(str(path))
+        return connect_lake_reader(address) if read_only else connect_lake_writer(address)
     if str(path) == IN_MEMORY:
         if read_only:
             raise WarehouseError("an in-memory database cannot be opened read-only")
@@ -306,7 +316,13 @@ def open_writer(path: str | Path, timeout: float | None = None, *, keep_waiting:
 
 def close_writer(con: duckdb.DuckDBPyConnection) -> None:
     """Close, after dropping DuckDB's cache of stored blocks: the checkpoint at the close would run on top of it.
-    A checkpoint that cannot be written (disk full) loses nothing: the committed rows stay in the WAL."""
+    A checkpoint that cannot be written (disk full) loses nothing: the committed rows stay in the WAL. A lake's
+    write connection is kept open for the process's next writer instead (warehouse.lake.release_lake_writer)."""
+    if on_lake(con):
+        from .lake import release_lake_writer
+
+        release_lake_writer(con)
+        return
     with suppress(duckdb.Error):
         release_read_cache(con)
     with _OPEN_CLOSE:
@@ -346,6 +362,84 @@ def _waiting(open_file: Callable[[], T], *, timeout: float | None, on_wait: Call
                 told = True
             time.sleep(delay)
             delay = min(delay * 1.5, 0.5)
+
+
+# DuckLake's writers are optimistic: each commits a new snapshot, and a COMMIT whose changes conflict with a snapshot
+# committed since its transaction began raises. Two appends to one table do not conflict, so every write
+# transaction on a lake first updates the one row of `commit_token`: any two write transactions that overlap then
+# conflict, the later COMMIT fails, and its work is run again from fresh reads. That keeps check-then-insert sound
+# without keys. So that the work of a refused transaction is seldom thrown away, newsduck's writers also take turns
+# (`write_turn`: a PostgreSQL advisory lock in the lake's catalog), and a transaction begun in its turn reads the
+# last writer's commit. Reading and extracting pages run in parallel; only the loads take turns.
+COMMIT_TOKEN = "commit_token"
+CONFLICT_RETRY_SECONDS = 600.0  # a write transaction gives up after losing conflicts for this long
+
+
+def claim_commit_token(con: duckdb.DuckDBPyConnection) -> None:
+    """Inside a write transaction on a lake: make it conflict with every other overlapping write transaction."""
+    con.execute(f"UPDATE {COMMIT_TOKEN} SET commits = commits + 1")
+
+
+def is_write_conflict(exc: BaseException) -> bool:
+    """A DuckLake COMMIT refused because another writer committed a conflicting change first: nothing of the
+    transaction was written, and running it again (fresh reads) will do."""
+    return isinstance(exc, duckdb.TransactionException) and "Transaction conflict" in str(exc)
+
+
+class ConflictBackoff:
+    """Waits between the tries of a write transaction that lost a conflict: short, growing, jittered (so two
+    writers that collided do not collide again in step), and a WarehouseWriteError past CONFLICT_RETRY_SECONDS."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.delay = 0.05
+        self.conflicts = 0
+
+    def wait(self, exc: BaseException) -> None:
+        self.conflicts += 1
+        if time.monotonic() - self.started > CONFLICT_RETRY_SECONDS:
+            raise WarehouseWriteError(f"the DuckLake warehouse kept refusing the commit for "
+                                      f"{CONFLICT_RETRY_SECONDS:.0f} s ({first_line(exc)}); nothing of it was written")
+        time.sleep(random.uniform(0, self.delay))
+        self.delay = min(self.delay * 2, 1.0)
+
+
+@contextmanager
+def write_turn(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """On a lake, this process's turn to write for the block (warehouse.lake.lake_write_turn): other writers of
+    the lake wait for it, so a transaction begun in it reads their last commit and is rarely refused. Nothing for
+    a DuckDB file, which has one writer."""
+    if not on_lake(con):
+        yield
+        return
+    from .lake import lake_write_turn
+
+    with lake_write_turn(con):
+        yield
+
+
+def write_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> T:
+    """`work()` committed as one write transaction on a lake, run again from the start while its COMMIT loses a
+    conflict with another writer (so `work` must only read and write the database, or be safe to repeat). On a
+    DuckDB file `work()` runs as it is: the file has one writer, and `work` keeps its own transactions."""
+    if not on_lake(con):
+        return work()
+    backoff = ConflictBackoff()
+    while True:
+        with write_turn(con):
+            con.execute("BEGIN TRANSACTION")
+            try:
+                claim_commit_token(con)
+                result = work()
+                con.execute("COMMIT")
+                return result
+            except Exception as exc:
+                with suppress(duckdb.Error):
+                    con.execute("ROLLBACK")
+                if not is_write_conflict(exc):
+                    raise
+                conflict = exc
+        backoff.wait(conflict)
 
 
 def busy_timeout() -> float:

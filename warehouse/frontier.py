@@ -1,6 +1,6 @@
 """The crawl frontier: table `urls`, one row per URL a crawl knows, and what happened when it was last fetched.
 
-Only bulk statements: URLs are queued with one INSERT … SELECT from an Arrow table (ON CONFLICT DO NOTHING, so
+Only bulk statements: URLs are queued with one INSERT … SELECT from an Arrow table (new by URL and by dedup key, so
 a URL known by its canonical form or its dedup key is never queued twice), and a batch's outcomes are written
 with one UPDATE … FROM an Arrow table. Readers page through the rows to fetch with a keyset cursor, so a crawl
 never holds the whole frontier in memory.
@@ -30,7 +30,7 @@ import pyarrow as pa
 from parsers.urls import canonicalize_url, dedup_key, without_params
 from parsers.urls import host_of as url_host
 
-from .bulk import execute_in, registered
+from .bulk import execute_in, insert_new, registered
 from .runs import RUNNING
 from .variants import ignored_params
 
@@ -143,11 +143,7 @@ def queue_urls(con: duckdb.DuckDBPyConnection, urls: Iterable[NewUrl], *, source
         })
     if not rows:
         return 0
-    columns = ", ".join(QUEUE_SCHEMA.names)
-    with registered(con, "__frontier_new", pa.Table.from_pylist(rows, schema=QUEUE_SCHEMA)) as view:
-        (inserted,) = con.execute(
-            f"INSERT INTO urls ({columns}) SELECT {columns} FROM {view} ON CONFLICT DO NOTHING").fetchone()
-    return int(inserted)
+    return insert_new(con, "urls", pa.Table.from_pylist(rows, schema=QUEUE_SCHEMA), [("url",), ("dedup_key",)])
 
 
 def mark_urls(con: duckdb.DuckDBPyConnection, marks: Sequence[UrlMark], *, now: datetime | None = None,

@@ -5,37 +5,52 @@ A DuckLake warehouse is named `ducklake:postgresql://USER@HOST:PORT/DATABASE?dat
 its Parquet files, shared by every machine that reads it). DuckDB's `ducklake` and `postgres` extensions load from
 their PyPI packages (duckdb-extension-ducklake, duckdb-extension-postgres, at duckdb's version): nothing is
 downloaded. What the copy keeps: every table of the schema, row for row (counts checked table by table, the
-copy is one transaction on each side) and the views; what it cannot keep: DuckLake has no primary keys, unique constraints or
-sequences, so a DuckDB file made from a lake gets them from its own migrations (sequences moved past the copied
-ids). The DuckDB file stays the warehouse that `ingest`, `crawl` and `reparse` write.
+copy is one transaction on each side), the views and the columns' defaults; what it cannot keep: DuckLake has no
+primary keys, unique constraints, checks, indexes or sequences, so a DuckDB file made from a lake gets them from its
+own migrations (sequences moved past the copied ids).
+
+`newsduck ingest --warehouse ducklake:…` writes the lake through the same loader as the file
+(`warehouse.db.open_writer` opens it, `connect_lake_writer`): the loader draws ids itself where the file's
+sequences would (warehouse.bulk), inserts new keys by anti-join where the file says ON CONFLICT, and every write
+transaction claims the lake's `commit_token`, so that of two that overlap the later is refused and done again,
+and runs in the lake's write turn (`lake_write_turn`), so that they seldom overlap (warehouse.db.write_transaction).
+A new, empty catalog gets newsduck's tables from the migrations.
 """
 
 from __future__ import annotations
 
+import atexit
 import importlib.resources
 import tempfile
+import threading
+import weakref
+import logging
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import duckdb
 
-from .db import close_writer, open_writer
+from .bulk import SEQUENCES, mark_lake_writer
+from .db import COMMIT_TOKEN, ConflictBackoff, busy_timeout, close_writer, is_write_conflict, open_writer
 from .errors import WarehouseError, first_line
-from .migrate import current_version
+from .migrate import current_version, list_migrations, migrate
 
 __all__ = ["LAKE_PREFIX", "LakeAddress", "parse_lake_address", "is_lake_address", "attach_lake", "connect_lake_reader",
-           "migrate_warehouse"]
+           "connect_lake_writer", "copy_tables", "migrate_warehouse"]
+
+log = logging.getLogger(__name__)
 
 LAKE_PREFIX = "ducklake:"
 LAKE = "lake"    # the lake's name in a connection
 FILE = "file"    # the DuckDB file's name in the migrating connection
-# Tables whose rows a fresh DuckDB file already has from its own migrations.
-MIGRATION_TABLES = ("schema_version",)
-# Sequences of the DuckDB schema and the column whose ids they hand out.
-SEQUENCES = {"fetch_id_seq": ("fetches", "fetch_id"), "error_id_seq": ("errors", "error_id"),
-             "search_docid_seq": ("article_search", "docid"), "search_termid_seq": ("search_terms", "termid"),
-             "search_queue_seq": ("search_queue", "seq")}
+TURN = "lake_turn"  # the catalog's PostgreSQL database, attached to hold the write turn (`lake_write_turn`)
+TURN_LOCK = 0x6E657773  # the advisory lock's key: b"news"
+SCHEMA = "newsduck_schema"  # a migrated in-memory database, the model of a new lake's tables
+# Tables whose rows a fresh DuckDB file already has from its own migrations, or that only a lake has.
+MIGRATION_TABLES = ("schema_version", COMMIT_TOKEN)
 
 
 @dataclass(frozen=True)
@@ -126,6 +141,150 @@ def connect_lake_reader(address: LakeAddress) -> duckdb.DuckDBPyConnection:
     return con
 
 
+# Write connections to lakes that their users gave back (warehouse.db.close_writer), by address, taken again by the
+# next open_writer of the process. Opening one costs ~0.7 s (loading two extensions, attaching, reading the catalog)
+# and the flows open one per batch and per step; a connection kept open blocks no one on a lake (each transaction
+# reads the latest snapshot), unlike a DuckDB file's.
+_idle_writers: dict[LakeAddress, list[duckdb.DuckDBPyConnection]] = {}
+_writer_address: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, LakeAddress]" = weakref.WeakKeyDictionary()
+_idle_lock = threading.Lock()
+
+
+def connect_lake_writer(address: LakeAddress) -> duckdb.DuckDBPyConnection:
+    """A write connection whose default database is the lake (what `warehouse.db.open_writer` returns for a lake
+    address): an in-memory DuckDB with the lake attached and in use, its schema made ready (`prepare_lake`); one
+    given back by `release_lake_writer` if there is one."""
+    with _idle_lock:
+        idle = _idle_writers.get(address)
+        if idle:
+            return idle.pop()
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        attach_lake(con, address)
+        prepare_lake(con, address)
+        con.execute(f"USE {LAKE}")
+        con.execute(f"ATTACH '{address.catalog.removeprefix('postgres:')}' AS {TURN} (TYPE postgres)")
+        mark_lake_writer(con)
+    except BaseException:
+        con.close()
+        raise
+    _writer_address[con] = address
+    _turns[con] = _Turn(con.cursor())
+    return con
+
+
+class _Turn:
+    """A write connection's own transaction in the catalog's PostgreSQL database, which holds the lake's write turn
+    while it is open (`lake_write_turn`); `depth` counts the blocks that asked for it."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self.cursor = cursor
+        self.depth = 0
+
+
+_turns: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, _Turn]" = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def lake_write_turn(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The lake's write turn for the block: a PostgreSQL transaction-level advisory lock, held by a transaction of
+    the connection's own cursor, so that its end (rollback, or the connection or process gone) gives the turn to
+    the next writer. Blocks inside the block share it. Correctness never rests on the turn (the commit token
+    does): a turn not had within `busy_timeout()` seconds (a writer stuck in its turn) is written without."""
+    turn = _turns.get(con)
+    if turn is None or turn.depth:
+        if turn is not None:
+            turn.depth += 1
+        try:
+            yield
+        finally:
+            if turn is not None:
+                turn.depth -= 1
+        return
+    turn.depth = 1
+    turn.cursor.execute("BEGIN TRANSACTION")
+    try:
+        wait_ms = int(busy_timeout() * 1000)
+        try:
+            turn.cursor.execute(f"CALL postgres_execute('{TURN}', 'SET LOCAL lock_timeout = {wait_ms}; "
+                                f"SELECT pg_advisory_xact_lock({TURN_LOCK})')")
+        except duckdb.Error as exc:
+            log.warning("writing the lake without waiting for its write turn: %s", first_line(exc))
+        yield
+    finally:
+        turn.depth = 0
+        with suppress(duckdb.Error):
+            turn.cursor.execute("ROLLBACK")  # the turn passes on
+
+
+def release_lake_writer(con: duckdb.DuckDBPyConnection) -> None:
+    """Give back a write connection of `connect_lake_writer`, its transaction (if one is left open) rolled back."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass  # no transaction was open
+    address = _writer_address.get(con)
+    if address is None:
+        con.close()
+        return
+    with _idle_lock:
+        _idle_writers.setdefault(address, []).append(con)
+
+
+@atexit.register
+def _close_idle_writers() -> None:
+    with _idle_lock:
+        idle = [con for cons in _idle_writers.values() for con in cons]
+        _idle_writers.clear()
+    for con in idle:
+        with suppress(duckdb.Error):
+            con.close()
+
+
+def prepare_lake(con: duckdb.DuckDBPyConnection, address: LakeAddress) -> None:
+    """The lake attached as LAKE, ready for newsduck's writers: a new catalog gets every table, its seed rows and
+    the views from the migrations, and any lake its `commit_token`; a lake at another schema version than this
+    newsduck is refused. Writers that start together on a new catalog conflict; the loser finds the tables made."""
+    backoff = ConflictBackoff()
+    while True:
+        try:
+            _prepare_lake_once(con)
+            break
+        except duckdb.Error as exc:
+            with suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            if not is_write_conflict(exc):
+                raise WarehouseError(f"cannot create newsduck's tables in the DuckLake warehouse {address}: "
+                                     f"{first_line(exc)}") from None
+            backoff.wait(exc)
+    version, newest = _schema_version(con, LAKE), list_migrations()[-1].version
+    if version != newest:
+        raise WarehouseError(f"the DuckLake warehouse {address} is at schema version {version}, this newsduck at "
+                             f"{newest}; migrate it with the newsduck that wrote it")
+
+
+def _prepare_lake_once(con: duckdb.DuckDBPyConnection) -> None:
+    tables = _tables(con, LAKE)
+    if COMMIT_TOKEN in tables:
+        return
+    if not tables:
+        con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {SCHEMA}")
+        con.execute(f"USE {SCHEMA}")
+        try:
+            migrate(con)  # in the in-memory database, in transactions of its own
+        finally:
+            con.execute("USE memory")
+    con.execute("BEGIN TRANSACTION")
+    if not tables:
+        copy_tables(con, SCHEMA, LAKE, _tables(con, SCHEMA), transaction=False)
+        _copy_views(con, SCHEMA, LAKE)
+    con.execute(f"CREATE TABLE {LAKE}.{COMMIT_TOKEN} (commits BIGINT NOT NULL)")
+    con.execute(f"INSERT INTO {LAKE}.{COMMIT_TOKEN} VALUES (0)")
+    con.execute("COMMIT")
+    con.execute(f"DETACH DATABASE IF EXISTS {SCHEMA}")
+
+
 def _tables(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
     return [name for (name,) in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'main' ORDER BY table_name",
@@ -170,7 +329,7 @@ def _file_to_lake(path: Path, address: LakeAddress) -> list[tuple[str, int]]:
             raise WarehouseError(f"cannot read {path}: {first_line(exc)}") from None
         if _schema_version(con, FILE) == 0:
             raise WarehouseError(f"{path} is no newsduck warehouse")
-        copied = _copy(con, FILE, LAKE, _tables(con, FILE), append=False)
+        copied = copy_tables(con, FILE, LAKE, _tables(con, FILE))
         _copy_views(con, FILE, LAKE)
         return copied
     finally:
@@ -190,7 +349,7 @@ def _lake_to_file(address: LakeAddress, path: Path) -> list[tuple[str, int]]:
         if lake_version != current_version(con):
             raise WarehouseError(f"the DuckLake warehouse is at schema version {lake_version}, this newsduck at "
                                  f"{current_version(con)}; migrate with the newsduck that wrote it")
-        copied = _copy(con, LAKE, "main", tables, append=True)
+        copied = copy_tables(con, LAKE, "main", tables)
         for sequence, (table, column) in SEQUENCES.items():  # the next id follows the copied ones
             con.execute(f"SELECT max(nextval('{sequence}')) FROM range((SELECT coalesce(max({column}), 0) "
                         f"FROM main.{table}))")
@@ -219,26 +378,58 @@ def _copy_views(con: duckdb.DuckDBPyConnection, source: str, target: str) -> Non
         con.execute("USE memory")
 
 
-def _copy(con: duckdb.DuckDBPyConnection, source: str, target: str, tables: list[str],
-          *, append: bool) -> list[tuple[str, int]]:
-    """Every table of `tables` from `source` into `target` in one transaction, counts checked."""
+def lake_table_ddl(con: duckdb.DuckDBPyConnection, database: str, table: str, target: str) -> str:
+    """CREATE TABLE for `target`.`table` with the columns of `database`.`table`: names, types, NOT NULL and the
+    defaults, but none of what DuckLake lacks (keys, unique constraints, checks, sequence defaults: the loader
+    draws those ids itself, warehouse.bulk)."""
+    columns = []
+    for name, data_type, default, nullable in con.execute(
+            "SELECT column_name, data_type, column_default, is_nullable FROM duckdb_columns() "
+            "WHERE database_name = ? AND schema_name = 'main' AND table_name = ? ORDER BY column_index",
+            [database, table]).fetchall():
+        column = f'"{name}" {data_type}'
+        if default is not None and "nextval" not in default.lower():
+            column += f" DEFAULT {default}"
+        if not nullable:
+            column += " NOT NULL"
+        columns.append(column)
+    return f'CREATE TABLE {target}."{table}" ({", ".join(columns)})'
+
+
+def copy_tables(con: duckdb.DuckDBPyConnection, source: str, target: str, tables: list[str], *,
+                transaction: bool = True) -> list[tuple[str, int]]:
+    """Every table of `tables` from the attached database `source` into `target`, counts checked, in one
+    transaction (`transaction=False`: in the caller's). Into a lake each table is created (`lake_table_ddl`) and
+    filled with one INSERT; into a DuckDB file, which has the tables from its migrations, any seed rows there are
+    replaced by the copied ones. Returns (table, rows) for each."""
+    into_lake = _database_type(con, target) == "ducklake"
     copied = []
-    con.execute("BEGIN TRANSACTION")
+    if transaction:
+        con.execute("BEGIN TRANSACTION")
     try:
         for table in tables:
-            if append:  # into a new file: any row there is a migration's seed, replaced by the copied ones
-                con.execute(f'DELETE FROM {target}."{table}"')
-                con.execute(f'INSERT INTO {target}."{table}" BY NAME SELECT * FROM {source}."{table}"')
+            if into_lake:
+                con.execute(lake_table_ddl(con, source, table, target))
             else:
-                con.execute(f'CREATE TABLE {target}."{table}" AS SELECT * FROM {source}."{table}"')
+                con.execute(f'DELETE FROM {target}."{table}"')
+            con.execute(f'INSERT INTO {target}."{table}" BY NAME SELECT * FROM {source}."{table}"')
             rows, written = _count(con, source, table), _count(con, target, table)
             if rows != written:
                 raise WarehouseError(f"table {table}: {rows} rows read, {written} written; nothing was copied")
             copied.append((table, rows))
-        con.execute("COMMIT")
+        if transaction:
+            con.execute("COMMIT")
     except BaseException as exc:
+        if not transaction:
+            raise
         con.execute("ROLLBACK")
         if isinstance(exc, duckdb.Error):
             raise WarehouseError(f"the copy failed and was rolled back: {first_line(exc)}") from None
         raise
     return copied
+
+
+def _database_type(con: duckdb.DuckDBPyConnection, database: str) -> str:
+    """`ducklake` or `duckdb`; `main` (the current database's schema) is the current database."""
+    row = con.execute("SELECT type FROM duckdb_databases() WHERE database_name = ?", [database]).fetchone()
+    return row[0] if row else "duckdb"

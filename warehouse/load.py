@@ -7,7 +7,9 @@ nothing to load). Unchanged articles write nothing but their
 `fetches` row. If the transaction fails, nothing of the batch stays and each input gets an `errors` row
 with stage "load"; data problems never raise out of `load_batch`. A file that cannot be written (disk full,
 an I/O error) is no problem of the data: the batch is rolled back and WarehouseWriteError raised, since no
-`errors` row could be written either.
+`errors` row could be written either. On a DuckLake warehouse the batch's transaction claims the lake's commit
+token (warehouse.db.write_transaction); a COMMIT that loses a conflict with another writer is no failure either:
+the batch is loaded again from fresh reads, until it commits.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import raw
-from .bulk import execute_in, id_table, insert_arrow, registered
-from .db import _database_path, lift_memory_limit
+from .bulk import execute_in, id_table, insert_arrow, insert_new, registered
+from .db import (ConflictBackoff, _database_path, claim_commit_token, is_write_conflict, lift_memory_limit, on_lake,
+                 write_transaction, write_turn)
 from .models import ErrorInfo, LoadedBatch, PageResult
 from .errors import WarehouseWriteError, first_line
 from .prepare import prepare_page, prepared_batch, prepared_fingerprints, prepared_rows, relation_fields
@@ -65,26 +68,36 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[Pa
         if isinstance(item, PageRows) and item.source_id != source_id:
             raise ValueError(f"rows prepared for source {item.source_id!r} loaded as source {source_id!r}")
     pages = [item if isinstance(item, PageRows) else prepare_page(item, source_id) for item in results]
+    lake = on_lake(con)
+    conflicts = ConflictBackoff()
     while True:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            loaded = write_batch(con, run_id, pages, source_id=source_id, now=utc_now(),
-                                 record_fetches=record_fetches) if pages else LoadedBatch()
-            if settle is not None:
-                settle(con, loaded)
-            con.execute("COMMIT")
-            return loaded
-        except duckdb.OutOfMemoryException as exc:
-            rollback(con)
+        with write_turn(con):  # on a lake, writers load one at a time; a file has one writer
+            con.execute("BEGIN TRANSACTION")
+            try:
+                if lake:
+                    claim_commit_token(con)
+                loaded = write_batch(con, run_id, pages, source_id=source_id, now=utc_now(),
+                                     record_fetches=record_fetches) if pages else LoadedBatch()
+                if settle is not None:
+                    settle(con, loaded)
+                con.execute("COMMIT")
+                return loaded
+            except Exception as exc:  # any failure of the batch: undo it; below, never raise for data
+                rollback(con)
+                failure = exc
+        if isinstance(failure, duckdb.OutOfMemoryException):
             if not lift_memory_limit(con):
-                return failed_batch(con, run_id, results, exc, settle)
+                return failed_batch(con, run_id, results, failure, settle)
             log.warning("load of %d inputs needed more than the batch's memory cap (%s); retrying without it",
-                        len(results), first_line(exc))
-        except Exception as exc:  # any failure of the batch: undo it and say so per input, never raise for data
-            rollback(con)
-            if cannot_write(exc):
-                raise WarehouseWriteError(write_failure_message(con, exc, len(results))) from exc
-            return failed_batch(con, run_id, results, exc, settle)
+                        len(results), first_line(failure))
+            continue
+        if lake and is_write_conflict(failure):  # another writer committed first: the batch again, fresh reads
+            conflicts.wait(failure)
+            log.info("load of %d inputs conflicted with another writer's commit; loading it again", len(results))
+            continue
+        if cannot_write(failure):
+            raise WarehouseWriteError(write_failure_message(con, failure, len(results))) from failure
+        return failed_batch(con, run_id, results, failure, settle)
 
 
 def cannot_write(exc: BaseException) -> bool:
@@ -115,11 +128,19 @@ def failed_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[
     inputs = [input_of(r) for r in results]
     loaded = count_outcomes([ERROR] * len(inputs))
     loaded.outcomes = {input_: (ERROR, None) for input_ in inputs}
-    con.execute("BEGIN TRANSACTION")
-    try:
-        record_errors(con, run_id, [ErrorInfo(input_, "load", type(exc).__name__, message) for input_ in inputs])
+    errors = [ErrorInfo(input_, "load", type(exc).__name__, message) for input_ in inputs]
+
+    def record() -> None:
+        record_errors(con, run_id, errors)
         if settle is not None:
             settle(con, loaded)
+
+    if on_lake(con):
+        write_transaction(con, record)
+        return loaded
+    con.execute("BEGIN TRANSACTION")
+    try:
+        record()
         con.execute("COMMIT")
     except BaseException:
         rollback(con)
@@ -154,7 +175,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRow
 
     insert_raw_pages(con, pages, now)
     if source_id is not None:
-        con.execute("INSERT INTO sources (source_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING", [source_id, source_id])
+        insert_new(con, "sources", pa.table({"source_id": [source_id], "name": [source_id]}), [("source_id",)])
     insert_people(con, new + updated)
     removed_sub_ids = replace_updated_articles(con, updated, existing, run_id, now)
     insert_articles(con, new_pages, run_id, now)

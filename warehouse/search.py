@@ -40,7 +40,7 @@ import pyarrow as pa
 import rjieba
 
 from . import ids
-from .bulk import execute_in, insert_arrow, registered
+from .bulk import execute_in, insert_arrow, new_ids, on_lake, registered
 from .errors import EmptyQueryError, WarehouseError
 from .models import Progress
 from .runs import utc_now
@@ -300,8 +300,7 @@ def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table) -> N
     if documents.num_rows == 0:
         return
     # Document ids are drawn here, so the postings are counted from the words in memory, not read back.
-    docids = [row[0] for row in con.execute(
-        "SELECT nextval('search_docid_seq') FROM range(?)", [documents.num_rows]).fetchall()]
+    docids = new_ids(con, "search_docid_seq", documents.num_rows)
     documents = documents.append_column("docid", pa.array(docids, pa.int32()))
     _remove_documents(con, documents["article_id"].to_pylist())
     with registered(con, "__search_new", documents):
@@ -336,10 +335,10 @@ def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table) -> N
         termids = dict(execute_in(con, _TERMS_SQL, words))
         new_words = [word for word in words if word not in termids]
         if new_words:
-            new_ids = [row[0] for row in con.execute(
-                "SELECT nextval('search_termid_seq') FROM range(?)", [len(new_words)]).fetchall()]
-            insert_arrow(con, "search_terms", pa.table({"termid": new_ids, "term": new_words}, schema=_TERM_SCHEMA))
-            termids.update(zip(new_words, new_ids))
+            termids_drawn = new_ids(con, "search_termid_seq", len(new_words))
+            insert_arrow(con, "search_terms", pa.table({"termid": termids_drawn, "term": new_words},
+                                                       schema=_TERM_SCHEMA))
+            termids.update(zip(new_words, termids_drawn))
         batch_terms = pa.table({"termid": list(termids.values()), "term": list(termids)}, schema=_TERM_SCHEMA)
         with registered(con, "__search_termids", batch_terms):
             added = con.execute("""
@@ -362,7 +361,10 @@ def _remove_documents(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]
 
 
 def compaction_due(con: duckdb.DuckDBPyConnection) -> bool:
-    """Enough postings were added since the last sorted rewrite, and the index is small enough to rewrite now."""
+    """Enough postings were added since the last sorted rewrite, and the index is small enough to rewrite now.
+    Never on a DuckLake warehouse: its postings are not rewritten (the rewrite swaps tables)."""
+    if on_lake(con):
+        return False
     unsorted, total = con.execute(
         "SELECT (SELECT unsorted_postings FROM search_index_state), (SELECT count(*) FROM search_postings)"
     ).fetchone()
@@ -419,6 +421,8 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    if on_lake(con):  # txid_current() fails on a lake; its writers work in warehouse.db.write_transaction
+        return True
     # DuckDB has no "in transaction?" call, and a failed BEGIN aborts the open transaction. In autocommit mode
     # every statement is a transaction of its own, so two statements see two transaction ids; inside an
     # explicit transaction they see the same one.

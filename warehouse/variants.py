@@ -15,12 +15,14 @@ from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
+import pyarrow as pa
 
 from parsers.urls import dedup_key, query_variant_extras
 
-from .bulk import execute_in
+from .bulk import execute_in, insert_new
 from .ids import article_id_for
 from .rows import DUPLICATE, NEW, PageRows
+from .schemas import TS
 
 
 def mark_url_variants(con: duckdb.DuckDBPyConnection, pages: list[PageRows], *, run_id: str,
@@ -55,13 +57,15 @@ def mark_url_variants(con: duckdb.DuckDBPyConnection, pages: list[PageRows], *, 
         for param in extras:
             learned.setdefault((urlsplit(longer).hostname or "", param), longer)
     if aliases:
-        con.executemany("INSERT INTO url_aliases (url, article_id, first_seen_at, run_id) VALUES (?, ?, ?, ?) "
-                        "ON CONFLICT DO NOTHING", [[url, article_id, now, run_id] for url, article_id in aliases])
+        insert_new(con, "url_aliases", pa.table({
+            "url": [url for url, _ in aliases], "article_id": [article_id for _, article_id in aliases],
+            "first_seen_at": pa.array([now] * len(aliases), TS), "run_id": [run_id] * len(aliases)}), [("url",)])
     learn = [(host, param, url) for (host, param), url in learned.items() if not _tells_apart(con, url, param)]
     if learn:
-        con.executemany("INSERT INTO ignored_query_params (host, param, learned_from, learned_at) "
-                        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                        [[host, param, url, now] for host, param, url in learn])
+        insert_new(con, "ignored_query_params", pa.table({
+            "host": [host for host, _, _ in learn], "param": [param for _, param, _ in learn],
+            "learned_from": [url for _, _, url in learn], "learned_at": pa.array([now] * len(learn), TS)}),
+            [("host", "param")])
         skip_queued_variants(con, sorted({host for host, _, _ in learn}))
 
 

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ..settings import DEFAULT_TIMEZONE, TIMEZONE_ENV, SettingsError, checked_db_path
+from ..settings import DEFAULT_TIMEZONE, TIMEZONE_ENV, SettingsError, checked_db_path, database_path
 
 EXIT_USAGE = 2
 EXIT_FAILURE = 1
@@ -32,6 +32,39 @@ def examples(text: str) -> str:
 
 def add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=utf8_path, help="DuckDB file (default: $NEWSDUCK_DB or ./data/newsduck.duckdb)")
+
+
+WAREHOUSE_ENV = "NEWSDUCK_WAREHOUSE"
+LAKE_SHAPE = "ducklake:postgresql://USER@HOST:PORT/DB?data=PATH"
+
+
+def add_warehouse_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """--warehouse ducklake:…, beside --db (add_db_option); `what` completes the help ("query" -> "query a DuckLake
+    warehouse …"). Read both with warehouse_of(args)."""
+    parser.add_argument("--warehouse", metavar=LAKE_SHAPE,
+                        help=f"{what} a DuckLake warehouse (docs/scaling.md) instead of the DuckDB file "
+                        f"(default: ${WAREHOUSE_ENV} when --db is not given)")
+
+
+def warehouse_of(args: argparse.Namespace) -> str:
+    """The warehouse a command uses: --warehouse (a DuckLake address) or --db, else $NEWSDUCK_WAREHOUSE, else
+    $NEWSDUCK_DB or the default file. Both options at once, or a DuckLake address that is none, is a usage error."""
+    if args.warehouse is not None and args.db is not None:
+        raise CliError("--db and --warehouse name two warehouses; give one of them", EXIT_USAGE)
+    if args.db is not None:
+        return database_path(args.db)
+    lake, origin = (args.warehouse, "--warehouse") if args.warehouse is not None else \
+        (os.environ.get(WAREHOUSE_ENV) or None, f"${WAREHOUSE_ENV}")
+    if lake is None:
+        return database_path(None)
+    from warehouse.errors import WarehouseError
+    from warehouse.lake import parse_lake_address
+
+    try:
+        parse_lake_address(lake)
+    except WarehouseError as exc:
+        raise CliError(f"{origin}: {exc}", EXIT_USAGE) from None
+    return lake
 
 
 def utf8_path(text: str) -> str:

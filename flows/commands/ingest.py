@@ -9,11 +9,11 @@ from contextlib import nullcontext
 
 from ..local_server import api_for_worker_processes, use_running_server
 from ..progress import RunBar, progress_bar, progress_listener
-from ..settings import database_path, import_frozen, refresh_prefect_settings, without_flow_heartbeats
+from ..settings import import_frozen, refresh_prefect_settings, without_flow_heartbeats
 from ..stopping import stop_requests
 from ..summary import format_run
-from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit, positive_int,
-                     read_url_map)
+from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, add_quiet_option, add_warehouse_option,
+                     examples, interrupted_exit, positive_int, read_url_map, warehouse_of)
 
 
 def register(commands) -> None:
@@ -23,7 +23,8 @@ def register(commands) -> None:
         description="Fetch URLs and read saved pages (.html, .htm, .shtml, .jsp, .php ..., .txt, gzip-compressed "
         "pages, MHTML archives, HTML files without an extension; directories recursively) and the response records "
         "of WARC and ARC files (.warc, .warc.gz, .arc, .arc.gz: each with its URL and date), extract each "
-        "article and load it into the DuckDB database. Runs the Prefect flow `ingest`. "
+        "article and load it into the DuckDB database (or a DuckLake warehouse, --warehouse). Runs the Prefect flow "
+        "`ingest`. "
         "Ingesting the same pages again changes nothing; a changed page updates its article.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=examples("""
@@ -34,6 +35,7 @@ def register(commands) -> None:
     parser.add_argument("inputs", nargs="+", metavar="PATH_OR_URL",
                         help="files, directories, WARC or ARC files, or http(s) URLs")
     add_db_option(parser)
+    add_warehouse_option(parser, "load into")
     parser.add_argument("--urls", metavar="FILE", help='JSON lines of {"path": ..., "url": ...}: the URL each saved file came from')
     parser.add_argument("--batch-size", type=positive_int, default=200, help="pages per Prefect task (default 200)")
     add_dask_options(parser, "read and extract batches", " and the input files at the same paths")
@@ -51,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     except InputError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     urls = read_url_map(args.urls) if args.urls else None
-    db_path = database_path(args.db)
+    db_path = warehouse_of(args)
     check_writable(db_path)
     summary = run_load_flow(args, "flows.ingest", "ingest", inputs=inputs, db_path=db_path,
                             batch_size=args.batch_size, file_urls=urls)
@@ -92,7 +94,8 @@ def run_exit(summary: dict, command: str) -> int:
 
 
 def check_writable(db_path: str) -> None:
-    """Fail before Prefect starts if the database cannot be opened for writing (locked, not a DuckDB file).
+    """Fail before Prefect starts if the warehouse cannot be opened for writing (a file locked or no DuckDB file, a
+    DuckLake catalog that does not answer or is at another schema version); a new lake gets its tables here.
 
     Readers hold the file only for a query, so a busy file is waited for ($NEWSDUCK_BUSY_TIMEOUT seconds).
     """

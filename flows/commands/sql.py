@@ -8,8 +8,8 @@ from pathlib import Path
 
 from warehouse.errors import first_line
 
-from ..settings import database_path
-from .common import EXIT_USAGE, CliError, add_db_option, add_max_width_option, examples
+from .common import (EXIT_USAGE, CliError, add_db_option, add_max_width_option, add_warehouse_option, examples,
+                     warehouse_of)
 
 
 def register(commands) -> None:
@@ -38,9 +38,7 @@ def register(commands) -> None:
     parser.add_argument("query", metavar="QUERY", nargs="?",
                         help="the SQL; - (or nothing, with stdin not a terminal) reads it from stdin")
     add_db_option(parser)
-    parser.add_argument("--warehouse", metavar="ducklake:postgresql://USER@HOST:PORT/DB?data=PATH",
-                        help="query a DuckLake warehouse (see `newsduck warehouse migrate`) instead of the DuckDB file: "
-                        "its latest snapshot, read without blocking its writers")
+    add_warehouse_option(parser, "query the latest snapshot, read without blocking its writers, of")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
     add_max_width_option(parser)
     parser.add_argument("--allow-files", action="append", metavar="DIR", default=[],
@@ -71,17 +69,11 @@ def run(args: argparse.Namespace) -> int:
     from warehouse.queries import ReadOnlyQueryError, run_statements
 
     allowed = [allowed_directory(value) for value in args.allow_files]
-    if args.warehouse is not None:
-        from warehouse.lake import parse_lake_address
-
-        try:
-            parse_lake_address(args.warehouse)
-        except WarehouseError as exc:
-            raise CliError(f"--warehouse: {exc}", EXIT_USAGE) from None
+    warehouse = warehouse_of(args)
     sql = read_sql(args.query)
     printed = False
     try:
-        for result in run_statements(args.warehouse or database_path(args.db), sql, allowed_directories=allowed):
+        for result in run_statements(warehouse, sql, allowed_directories=allowed):
             printed = show(result, args.format, args.max_width or None, after_output=printed) or printed
     except EmptyQueryError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None

