@@ -390,3 +390,11 @@ def test_a_blog_or_forum_posted_at_label(line, date, label):
 
 def test_posted_at_inside_a_sentence_is_no_label():
     assert find_labeled_datetime_with_label("该论文发表于2012年5月3日的《自然》杂志上") is None
+
+
+def test_a_page_htmldate_cannot_parse_logs_nothing(caplog):
+    """htmldate, the last date rule, logs its own parse failures at ERROR; for newsduck they only mean no date
+    from it, so they must not reach a run's console."""
+    with caplog.at_level("DEBUG"):
+        extract_article(b"<p>hello</p>", url="https://example.com/b.html")
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("htmldate")] == []

@@ -8,6 +8,7 @@ search sends dozens on some pages. htmldate 1.11.0 is pinned for it (pyproject.t
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from contextlib import contextmanager
@@ -23,6 +24,10 @@ from parsers.html.datelines import (
 from parsers.html.facts import MAX_ABOVE_TITLE_BLOCKS, MAX_LINKED_DATE_CHARS, Facts, is_date_marked
 from parsers.html.page import Page
 from parsers.html.tree import MAX_LINK_DENSITY_PROSE
+
+# htmldate logs its own parse failures at ERROR ("parsed tree length: 0, wrong data type or not valid
+# HTML"); here they only mean that it has no date to offer, which is no error of the page's.
+logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 MIN_LIST_DATES = 3            # dated lines under one parent: a story list
 _URL_MONTH_RE = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/")
