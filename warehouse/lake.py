@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import atexit
 import importlib.resources
+import logging
 import tempfile
 import threading
+import time
 import weakref
-import logging
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,7 @@ LAKE = "lake"    # the lake's name in a connection
 FILE = "file"    # the DuckDB file's name in the migrating connection
 TURN = "lake_turn"  # the catalog's PostgreSQL database, attached to hold the write turn (`lake_write_turn`)
 TURN_LOCK = 0x6E657773  # the advisory lock's key: b"news"
+CATALOG_INIT_ATTEMPTS = 5
 SCHEMA = "newsduck_schema"  # a migrated in-memory database, the model of a new lake's tables
 # Tables whose rows a fresh DuckDB file already has from its own migrations, or that only a lake has.
 MIGRATION_TABLES = ("schema_version", COMMIT_TOKEN)
@@ -120,11 +122,18 @@ def attach_lake(con: duckdb.DuckDBPyConnection, address: LakeAddress, alias: str
     if not address.data.startswith("s3://") and not read_only:
         Path(address.data).mkdir(parents=True, exist_ok=True)
     options = f"DATA_PATH '{address.data}/'" + (", READ_ONLY" if read_only else "")
-    try:
-        con.execute(f"ATTACH 'ducklake:{address.catalog}' AS {alias} ({options})")
-    except duckdb.Error as exc:
-        raise WarehouseError(f"cannot open the DuckLake catalog at {address.host}:{address.port}/"
-                             f"{address.database}: {first_line(exc)}") from None
+    for attempt in range(CATALOG_INIT_ATTEMPTS):
+        try:
+            con.execute(f"ATTACH 'ducklake:{address.catalog}' AS {alias} ({options})")
+            return
+        except duckdb.Error as exc:
+            # Two writers that attach a new catalog together both create DuckLake's own tables in it; PostgreSQL
+            # lets one commit, and the other, refused with "already exists", finds the catalog made when it tries again.
+            if "already exists" in str(exc) and attempt + 1 < CATALOG_INIT_ATTEMPTS:
+                time.sleep(0.1 * (attempt + 1))
+                continue
+            raise WarehouseError(f"cannot open the DuckLake catalog at {address.host}:{address.port}/"
+                                 f"{address.database}: {first_line(exc)}") from None
 
 
 def connect_lake_reader(address: LakeAddress) -> duckdb.DuckDBPyConnection:
