@@ -138,7 +138,7 @@ def article(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] |
         SELECT r.relation, 'earlier', r.similarity, r.method, o.article_id, o.title, o.site, o.published_at, o.url
         FROM article_relations r JOIN articles o ON o.article_id = r.article_id
         WHERE r.related_article_id = $id
-        ORDER BY published_at NULLS LAST, article_id""", {"id": article_id}).dicts()
+        ORDER BY published_at NULLS LAST, article_id, relation, direction""", {"id": article_id}).dicts()
     record["has_raw_page"] = record["body_sha256"] is not None and con.execute(
         "SELECT count(*) FROM raw_pages WHERE body_sha256 = ?", [record["body_sha256"]]).fetchone()[0] > 0
     return record
