@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from markupsafe import escape
 from starlette.testclient import TestClient
 
 import browse_db
@@ -161,11 +162,57 @@ def test_search_pages_and_says_when_nothing_matches(client):
     assert "hits" not in html_of(client, "/search")  # the form alone
 
 
+def test_search_past_the_last_page_says_so_not_that_nothing_matches(client):
+    total = client.get("/search", params={"q": "阜新", "list": "facets", "format": "json"}).json()["total"]
+    html = html_of(client, "/search?q=阜新&page=9")
+    assert f"Page 9 is past the last page of the {total} matching articles" in html
+    assert 'href="/search?q=%E9%98%9C%E6%96%B0">the first page</a>' in html and "No article matches" not in html
+
+
+def test_search_facets_are_also_json_and_csv(client):
+    html = html_of(client, "/search?q=蜜薯")
+    assert 'href="/search?q=%E8%9C%9C%E8%96%AF&amp;format=json&amp;list=facets">JSON</a>' in html
+    facets = client.get("/search", params={"q": "蜜薯", "list": "facets", "format": "json"}).json()
+    assert facets["total"] == 4 and facets["counted"] == 4
+    assert {"month": "2023-03", "articles": 1} in facets["months"] and {"month": "2024-11", "articles": 2} in facets["months"]
+    assert {"site": "epaper.lnd.com.cn", "articles": 1} in facets["sites"]
+    assert {"person": "田甜", "articles": 2} in facets["people"]
+    for facet, heading, key in (("sites", "Site", "site"), ("months", "Month", "month"), ("people", "Person", "person")):
+        listed = html.split(f"<h3>{heading}</h3>")[1].split("</ul>")[0]  # the page's list, in its order
+        shown = re.findall(r'<li><a href="[^"]+"(?: data-month="[^"]+")?>([^<]+)</a> (\d+)</li>', listed)
+        assert shown == [(escape(row[key]), str(row["articles"])) for row in facets[facet]], facet
+    rows = csv_rows(client.get("/search", params={"q": "蜜薯", "list": "facets", "format": "csv"}))
+    assert {"facet": "person", "value": "吴昊", "articles": "1"} in rows
+    assert [row["facet"] for row in rows] == ["site"] * len(facets["sites"]) + ["month"] * len(facets["months"]) + [
+        "person"] * len(facets["people"])
+    assert client.get("/search?q=蜜薯&list=people&format=json").json() == {
+        "error": "list=people: this page's lists are hits, facets"}
+
+
+def test_search_hits_carry_their_articles_language(db, tmp_path):
+    import shutil
+
+    copy = tmp_path / "news.duckdb"
+    shutil.copy(db, copy)
+    con = connect(copy)
+    try:
+        con.execute("UPDATE articles SET language = 'en' WHERE url = ?", [SWEET_POTATO_URL])
+    finally:
+        con.close()
+    with TestClient(create_app(str(copy))) as english:
+        html = html_of(english, "/search?q=蜜薯")
+    sweet_potato = article_id(db, SWEET_POTATO_URL)
+    assert f'<a class="title" href="/article/{sweet_potato}" lang="en">' in html
+    assert re.search(r'<a class="title" href="/article/\w+" lang="zh-CN">彰武县', html)  # the others stay Chinese
+
+
 def test_search_mistakes_are_one_sentence_and_400(client):
     assert "since=2024-13-01: give a day like 2024-03-05" in html_of(client, "/search?q=蜜薯&since=2024-13-01", 400)
     assert client.get("/search?format=json").json() == {"error": "say what to search for: ?q=words (or ?person=NAME)"}
     assert "it has no words" in html_of(client, "/search?q=，。", 400)
     assert "page=0: give a page number" in html_of(client, "/search?q=蜜薯&page=0", 400)
+    assert "until=2024-11-01 is before since=2024-12-01" in html_of(
+        client, "/search?q=蜜薯&since=2024-12-01&until=2024-11-01", 400)
     assert "format=xml: this page answers html, json, csv" in html_of(client, "/search?q=蜜薯&format=xml", 400)
     assert "limit=many: give a number of runs from 1 to 10000" in html_of(client, "/runs?limit=many", 400)
     assert client.get("/daily?days=0&format=csv").json() == {"error": "days=0: give a number of days from 1 to 3660"}
@@ -175,6 +222,9 @@ def test_search_csv_has_the_hits_with_credits_and_marked_snippets(client):
     rows = csv_rows(client.get("/search", params={"q": "蜜薯", "format": "csv"}))
     assert rows[0]["title"] == "彰武蜜薯“触网” 直播间里卖出好价钱" and rows[0]["rank"] == "1"
     assert "吴昊 (photographer)" in rows[0]["people"] and "【蜜薯】" in rows[0]["snippet"]
+    assert rows[0]["published_precision"] == "datetime"
+    epaper = next(row for row in rows if row["site"] == "epaper.lnd.com.cn")
+    assert (epaper["published_date"], epaper["published_precision"]) == ("2023-03-07", "date")
 
 
 # ---------------------------------------------------------------- article

@@ -19,8 +19,8 @@ from .bulk import execute_in
 from .raw import read_body
 from .runs import RUN_FIELDS, latest_runs
 
-__all__ = ["Table", "overview", "daily_articles", "newest_articles", "article", "raw_page", "person", "site_summary",
-           "source_summary", "runs", "run_errors", "sites", "sources"]
+__all__ = ["Table", "overview", "daily_articles", "newest_articles", "article", "languages", "raw_page", "person",
+           "site_summary", "source_summary", "runs", "run_errors", "sites", "sources"]
 
 CHART_DAYS = 90  # the home chart: this many days up to the newest publication day in the warehouse
 
@@ -142,6 +142,12 @@ def article(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] |
     record["has_raw_page"] = record["body_sha256"] is not None and con.execute(
         "SELECT count(*) FROM raw_pages WHERE body_sha256 = ?", [record["body_sha256"]]).fetchone()[0] > 0
     return record
+
+
+def languages(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> dict[str, str | None]:
+    """The `language` of each of these articles (those that exist)."""
+    return dict(execute_in(con, "SELECT article_id, language FROM articles WHERE article_id IN ({values})",
+                           article_ids))
 
 
 def raw_page(con: duckdb.DuckDBPyConnection, article_id: str) -> tuple[bytes, str | None, str | None] | None:

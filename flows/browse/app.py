@@ -35,7 +35,7 @@ from warehouse.browse import Table
 from warehouse.db import WarehouseError, WarehouseLockedError, attach_reader
 from warehouse.errors import first_line
 from warehouse.queries import json_text, to_csv
-from warehouse.search import SearchHit, has_search_index, queued_for_search, search, search_with_facets
+from warehouse.search import Facets, SearchHit, has_search_index, queued_for_search, search, search_with_facets
 
 from . import charts
 
@@ -43,6 +43,7 @@ HERE = Path(__file__).parent
 PAGE_SIZE = 20  # search hits and list rows per page
 LIST_SIZE = 50
 FORMATS = ("html", "json", "csv")
+SEARCH_LISTS = ("hits", "facets")  # what /search answers as JSON or CSV (&list=…; hits by default)
 HIT_MARKS = ("\x02", "\x03")  # around the query's words in snippets; made <mark> after escaping
 # The app's own pages: its script and style only; pictures from their original sites.
 APP_CSP = ("default-src 'self'; img-src * data:; script-src 'self'; style-src 'self'; frame-src 'self'; "
@@ -154,9 +155,14 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
     def search_page(request: Request, q: str = "", site: str = "", since: str = "", until: str = "",
                     person: str = ""):
         fmt = wanted_format(request)
+        wanted_list = request.query_params.get("list", "hits")
+        if wanted_list not in SEARCH_LISTS:
+            raise BadRequest(f"list={wanted_list}: this page's lists are {', '.join(SEARCH_LISTS)}")
         number = page_number(request)
         criteria = {"site": site.strip() or None, "since": day_parameter("since", since),
                     "until": day_parameter("until", until), "person": person.strip() or None}
+        if criteria["since"] and criteria["until"] and criteria["until"] < criteria["since"]:
+            raise BadRequest(f"until={criteria['until']} is before since={criteria['since']}")
         query = q.strip()
         form = {"q": q, "site": site, "since": since, "until": until, "person": person}
         if not query and criteria["person"] is None:
@@ -171,23 +177,28 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
             options = dict(limit=number * PAGE_SIZE + 1, collapse_copies=True, zone=zone, marks=HIT_MARKS, **criteria)
             if fmt == "html":
                 hits, facets = search_with_facets(con, query, **options)
+            elif wanted_list == "facets":
+                hits, facets = search_with_facets(con, query, **{**options, "limit": 0})
             else:
                 hits, facets = search(con, query, **options), None
-            return queued_for_search(con), hits, facets
+            shown = hits[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+            languages = queries.languages(con, [hit.article_id for hit in shown]) if fmt == "html" else {}
+            return queued_for_search(con), shown, len(hits) > number * PAGE_SIZE, facets, languages
 
         try:
-            pending, hits, facets = read(work)
+            pending, shown, more, facets, languages = read(work)
         except WarehouseLockedError:
             raise
         except WarehouseError as exc:
             raise BadRequest(str(exc)) from None
-        shown = hits[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
         if fmt != "html":
+            if wanted_list == "facets":
+                return facets_response(facets, fmt)
             return list_response(hits_table(shown), fmt, "search")
         note = (f"{pending} changed articles are not in the search index yet (the next ingest or "
                 "newsduck search --reindex adds them)") if pending else None
         return page(request, "search.html", form=form, hits=shown, facets=facets, note=note, number=number,
-                    more=len(hits) > number * PAGE_SIZE)
+                    more=more, languages=languages)
 
     @app.get("/article/{article_id}")
     def article_page(request: Request, article_id: str):
@@ -422,9 +433,21 @@ def in_zone(value: Any, zone: ZoneInfo) -> Any:
     return value
 
 
+def facets_response(facets: Facets, fmt: str) -> Response:
+    """A search's facets: JSON with the totals and a list per facet, or CSV with one row per facet value."""
+    lists = {"site": facets.sites, "month": facets.months, "person": facets.people}
+    if fmt == "json":
+        return json_response({"total": facets.total, "counted": facets.counted,
+                              "sites": [{"site": value, "articles": n} for value, n in facets.sites],
+                              "months": [{"month": value, "articles": n} for value, n in facets.months],
+                              "people": [{"person": value, "articles": n} for value, n in facets.people]})
+    rows = [(facet, value, n) for facet, values in lists.items() for value, n in values]
+    return list_response(Table(["facet", "value", "articles"], rows), fmt, "search-facets")
+
+
 def hits_table(hits: list[SearchHit]) -> Table:
-    columns = ["rank", "article_id", "title", "published_at", "published_date", "site", "url", "parent_article_id",
-               "parent_title", "score", "snippet", "people", "copies"]
+    columns = ["rank", "article_id", "title", "published_at", "published_date", "published_precision", "site", "url",
+               "parent_article_id", "parent_title", "score", "snippet", "people", "copies"]
     rows = []
     for hit in hits:
         values = asdict(hit)
