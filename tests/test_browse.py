@@ -252,6 +252,10 @@ def test_epaper_article_has_kicker_sections_edition_page_and_sub_articles(client
     assert "彰武县 文旅持续升温 做足绿色文章</a></h2>" in html  # a sub-article, linked
     assert '<span class="credit">李冬岩 摄</span>' in html
     sub_id = re.search(r'<section class="sub-article" id="sub-1">\s*<h2><a href="/article/(\w+)"', html).group(1)
+    first_sub = html.split('<section class="sub-article" id="sub-1">')[1].split("</section>")[0]
+    assert re.search(r'</h2>\s*<p class="byline"><a class="person" href="/person/%s">田甜</a> '
+                     r'<span class="role" lang="en">reporter</span></p>' % person_id_for("田甜"), first_sub)  # its byline
+    assert '<div class="body"><p>本报讯 大屏幕上,121个名字正在不断移动' in first_sub
     assert f'Printed with <a href="/article/{article_id(db, browse_db.EPAPER_URL)}">' in html_of(client, f"/article/{sub_id}")
 
 

@@ -108,9 +108,6 @@ def article(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] |
     columns = [d[0] for d in con.description]
     record = dict(zip(columns, found))
     record["provenance"] = json.loads(record["provenance"]) if record.get("provenance") else {}
-    record["people"] = _table(con, """
-        SELECT person_id, name, role, seq FROM article_people_v WHERE article_id = ? ORDER BY seq""",
-                              [article_id]).dicts()
     record["images"] = _table(con, "SELECT seq, src, caption, credit FROM images WHERE article_id = ? ORDER BY seq",
                               [article_id]).dicts()
     subs = _table(con, """
@@ -122,9 +119,15 @@ def article(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] |
             con, "SELECT article_id, seq, kind, text FROM paragraphs WHERE article_id IN ({values}) ORDER BY seq",
             list(blocks)):
         blocks[owner].append({"seq": seq, "kind": kind, "text": text})
-    record["blocks"] = blocks[article_id]
+    # the credits of the article and of its sub-articles, likewise
+    people: dict[str, list[dict]] = {owner: [] for owner in blocks}
+    for owner, person_id, name, role, seq in execute_in(
+            con, "SELECT article_id, person_id, name, role, seq FROM article_people_v WHERE article_id IN ({values}) "
+                 "ORDER BY seq", list(blocks)):
+        people[owner].append({"person_id": person_id, "name": name, "role": role, "seq": seq})
+    record["blocks"], record["people"] = blocks[article_id], people[article_id]
     for sub in subs:
-        sub["blocks"] = blocks[sub["article_id"]]
+        sub["blocks"], sub["people"] = blocks[sub["article_id"]], people[sub["article_id"]]
     record["sub_articles"] = subs
     record["parent"] = None if record["parent_article_id"] is None else con.execute(
         "SELECT article_id, title FROM articles WHERE article_id = ?", [record["parent_article_id"]]).fetchone()
