@@ -312,6 +312,8 @@ def test_unknown_ids_are_404_pages(client):
     assert client.get("/person/nope?format=json").json() == {"error": "no person 'nope' in the warehouse"}
     for url in ("/site/nowhere.example", "/source/nope", "/run/nope", "/article/nope/raw", "/nope"):
         assert client.get(url).status_code == 404, url
+    assert "no page /nope here" in html_of(client, "/nope", 404)  # the app's page, not a framework's JSON
+    assert client.get("/static/nope.css?format=json").json() == {"error": "no page /static/nope.css here"}
 
 
 # ---------------------------------------------------------------- person, site, source, runs
@@ -387,10 +389,30 @@ def test_lists_page_through_the_articles(client, db):
     assert client.get("/articles?page=2&format=json").json() == []
 
 
-def test_the_app_has_no_write_endpoint(client):
+def test_the_app_has_no_write_endpoint(client, db):
     for route in client.app.routes:
         assert not (set(getattr(route, "methods", None) or ()) - {"GET", "HEAD"}), route
-    assert client.post("/search", data={"q": "x"}).status_code == 405
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        for url in ("/search", "/", f"/article/{article_id(db, SWEET_POTATO_URL)}", "/runs", "/static/browse.css"):
+            refused = client.request(method, url)
+            assert refused.status_code == 405, (method, url)
+            assert f"{method} is refused: this app only reads the warehouse" in refused.text, (method, url)
+
+
+def test_flow_runs_link_to_the_prefect_ui_in_use(monkeypatch, tmp_path):
+    from flows.browse.app import prefect_ui_url
+    from flows.local_server import ServerState, write_state
+
+    monkeypatch.delenv("PREFECT_UI_URL", raising=False)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("NEWSDUCK_HOME", str(tmp_path))
+    assert prefect_ui_url() is None  # no server known: the flow-run id is shown without a link
+    write_state(ServerState(pid=os.getpid(), api_url="http://127.0.0.1:4311/api", started_at="2026-12-06T00:00:00Z"))
+    assert prefect_ui_url() == "http://127.0.0.1:4311"  # the one `newsduck server start` runs
+    monkeypatch.setenv("PREFECT_API_URL", "http://prefect.example:4200/api/")
+    assert prefect_ui_url() == "http://prefect.example:4200"
+    monkeypatch.setenv("PREFECT_UI_URL", "http://ui.example:4200")
+    assert prefect_ui_url() == "http://ui.example:4200"
 
 
 def test_a_database_error_is_a_page_of_one_sentence(tmp_path):

@@ -4,8 +4,8 @@ The warehouse is attached read-only while requests read it and detached as soon 
 (`SharedReader`: it waits while an ingest or a crawl holds the file, as `newsduck sql` does), so a crawl can
 write between requests. No route writes. Every value reaches the page through Jinja2's autoescaping; the
 stored raw page is served only at /article/{id}/raw with a CSP `sandbox` and no script, and shown in an
-`<iframe sandbox>`.
-Every list answers `?format=json` and `?format=csv` too.
+`<iframe sandbox>`. Every method but GET and HEAD is answered 405.
+Every list answers `?format=json` and `?format=csv` too, a search's facets with `&list=facets`.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
+from starlette.exceptions import HTTPException
 
 from warehouse import browse as queries
 from warehouse.ids import person_id_for
@@ -101,6 +102,14 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):
         return problem(request, 404, str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):  # no such route, or a method other than GET
+        messages = {404: f"no page {request.url.path} here",
+                    405: f"{request.method} is refused: this app only reads the warehouse"}
+        response = problem(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(WarehouseLockedError)
     async def busy(request: Request, exc: WarehouseLockedError):
