@@ -366,6 +366,8 @@ def test_runs_link_their_errors_and_flow_runs(client, db):
     assert "no article &lt;found&gt; here" in run
     errors = csv_rows(client.get(f"/run/{ingest}?format=csv"))
     assert [(e["stage"], e["message"]) for e in errors] == [("parse", "no article <found> here")]
+    assert '<th class="n" title="robots.txt disallows the URL: not requested">robots.txt</th>' in html
+    assert html.count('<td class="n">0</td><td class="n">0</td>\n  <td class="n">') == 2  # robots.txt, no edition
     runs = client.get("/runs?format=json").json()
     assert {r["command"]: r["flow_run_id"] for r in runs} == {"crawl": browse_db.FLOW_RUN_ID, "ingest": None}
     assert runs[0]["started_at"].endswith("+08:00")  # JSON times in the app's zone
