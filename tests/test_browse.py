@@ -483,11 +483,15 @@ def test_a_request_waits_while_a_writer_holds_the_file(db):
 
 # ---------------------------------------------------------------- the command
 
-def test_browse_command_serves_on_loopback_and_warns_when_bound_elsewhere(db):
+def test_browse_command_warns_when_bound_elsewhere_and_opens_the_browser(db, tmp_path):
     port = free_port()
+    opened = tmp_path / "opened"
+    browser = tmp_path / "browser"  # what --open starts ($BROWSER, as Python's webbrowser module reads it)
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    browser.chmod(0o755)
     server = subprocess.Popen([sys.executable, "-m", "flows.cli", "browse", "--db", str(db), "--host", "0.0.0.0",
-                               "--port", str(port)], cwd=REPO, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONPATH": str(REPO)})
+                               "--port", str(port), "--open"], cwd=REPO, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(REPO), "BROWSER": str(browser)})
     try:
         warning = server.stderr.readline()
         assert warning.startswith("newsduck browse: warning: listening on 0.0.0.0, not only this machine")
@@ -501,6 +505,10 @@ def test_browse_command_serves_on_loopback_and_warns_when_bound_elsewhere(db):
                 assert time.monotonic() < deadline and server.poll() is None
                 time.sleep(0.1)
         assert response.status_code == 200 and "彰武蜜薯" in response.text
+        while not opened.exists() or not opened.read_text():
+            assert time.monotonic() < deadline, "--open did not open the home page"
+            time.sleep(0.1)
+        assert opened.read_text().strip() == f"http://0.0.0.0:{port}/"
     finally:
         server.terminate()
         server.wait(timeout=30)
