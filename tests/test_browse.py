@@ -8,6 +8,7 @@ import csv
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -190,8 +191,6 @@ def test_search_facets_are_also_json_and_csv(client):
 
 
 def test_search_hits_carry_their_articles_language(db, tmp_path):
-    import shutil
-
     copy = tmp_path / "news.duckdb"
     shutil.copy(db, copy)
     con = connect(copy)
@@ -357,7 +356,7 @@ def test_site_and_source_pages_have_daily_counts_parser_versions_and_errors(clie
         "error": "format=csv needs one of the page's lists: &list=daily|parser_versions|errors"}
 
 
-def test_runs_link_their_errors_and_flow_runs(client, db):
+def test_runs_link_their_errors_and_flow_runs(client, db, tmp_path):
     html = html_of(client, "/runs")
     assert html.count("<tr class=\"status-completed\">") == 2
     ingest = scalar(db, "SELECT run_id FROM runs WHERE command = 'ingest'")
@@ -366,8 +365,18 @@ def test_runs_link_their_errors_and_flow_runs(client, db):
     assert "no article &lt;found&gt; here" in run
     errors = csv_rows(client.get(f"/run/{ingest}?format=csv"))
     assert [(e["stage"], e["message"]) for e in errors] == [("parse", "no article <found> here")]
-    assert '<th class="n" title="robots.txt disallows the URL: not requested">robots.txt</th>' in html
-    assert html.count('<td class="n">0</td><td class="n">0</td>\n  <td class="n">') == 2  # robots.txt, no edition
+    assert '<th class="n" title="not requested: robots.txt disallows the URL, or an e-paper date has no edition">' \
+           'skipped</th>' in html
+    assert html.count('<td class="n" title="robots.txt 0 · no edition 0">0</td>') == 2
+    copy = tmp_path / "news.duckdb"
+    shutil.copy(db, copy)
+    con = connect(copy)
+    try:
+        con.execute("UPDATE runs SET skipped_robots = 2, no_edition = 3 WHERE command = 'crawl'")
+    finally:
+        con.close()
+    with TestClient(create_app(str(copy))) as skipping:
+        assert '<td class="n" title="robots.txt 2 · no edition 3">5</td>' in html_of(skipping, "/runs")
     runs = client.get("/runs?format=json").json()
     assert {r["command"]: r["flow_run_id"] for r in runs} == {"crawl": browse_db.FLOW_RUN_ID, "ingest": None}
     assert runs[0]["started_at"].endswith("+08:00")  # JSON times in the app's zone
