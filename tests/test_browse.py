@@ -161,6 +161,11 @@ def test_search_pages_and_says_when_nothing_matches(client):
     assert "No article matches “量子计算机”." in html_of(client, "/search?q=量子计算机")
     assert client.get("/search", params={"q": "量子计算机", "format": "json"}).json() == []
     assert "hits" not in html_of(client, "/search")  # the form alone
+    # JSON and CSV pages say where the next one is, as the HTML's "next" link does
+    first = client.get("/search", params={"q": "阜新", "format": "csv"})
+    assert first.headers["link"] == '</search?q=%E9%98%9C%E6%96%B0&format=csv&page=2>; rel="next"'
+    last = client.get("/search", params={"q": "阜新", "format": "json", "page": "2"})
+    assert "link" not in last.headers and last.json()[-1]["rank"] == len(everything) + len(second)
 
 
 def test_search_past_the_last_page_says_so_not_that_nothing_matches(client):
@@ -398,6 +403,22 @@ def test_lists_page_through_the_articles(client, db):
     assert [r["article_id"] for r in client.get("/articles?site=fuxin.example.cn&format=json").json()][:1] == [
         first[0]["article_id"]]
     assert client.get("/articles?page=2&format=json").json() == []
+    assert "link" not in client.get("/articles?format=json").headers  # fewer than a page of 50
+
+
+def test_json_and_csv_lists_link_their_next_page(client, monkeypatch):
+    import flows.browse.app
+
+    monkeypatch.setattr(flows.browse.app, "LIST_SIZE", 10)
+    first = client.get("/articles?site=fuxin.example.cn&format=json")
+    assert len(first.json()) == 10
+    assert first.headers["link"] == '</articles?site=fuxin.example.cn&format=json&page=2>; rel="next"'
+    second = client.get("/articles?site=fuxin.example.cn&format=json&page=2")
+    assert second.headers["link"].startswith("</articles?site=fuxin.example.cn&format=json&page=3>")
+    assert not {r["article_id"] for r in first.json()} & {r["article_id"] for r in second.json()}
+    person = f"/person/{person_id_for('田甜')}"
+    assert client.get(f"{person}?format=csv").headers["link"] == f'<{person}?format=csv&page=2>; rel="next"'
+    assert "link" not in client.get(f"{person}?format=csv&page=2").headers  # her 16 articles: 10 + 6
 
 
 def test_the_app_has_no_write_endpoint(client, db):

@@ -149,7 +149,8 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
         table = read(lambda con: queries.newest_articles(con, limit=LIST_SIZE, offset=(number - 1) * LIST_SIZE,
                                                          site=site, source_id=source))
         if fmt != "html":
-            return list_response(in_zone(table, tz), fmt, "articles")
+            return list_response(in_zone(table, tz), fmt, "articles",
+                                 next_page(request, number, len(table) == LIST_SIZE))
         return page(request, "articles.html", table=table, site=site, source=source, number=number,
                     more=len(table) == LIST_SIZE)
 
@@ -203,7 +204,7 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
         if fmt != "html":
             if wanted_list == "facets":
                 return facets_response(facets, fmt)
-            return list_response(hits_table(shown), fmt, "search")
+            return list_response(hits_table(shown), fmt, "search", next_page(request, number, more))
         note = (f"{pending} changed articles are not in the search index yet (the next ingest or "
                 "newsduck search --reindex adds them)") if pending else None
         return page(request, "search.html", form=form, hits=shown, facets=facets, note=note, number=number,
@@ -247,7 +248,8 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
         if found is None:
             raise NotFound(f"no person {person_id!r} in the warehouse")
         if fmt != "html":
-            return list_response(in_zone(found["articles"], tz), fmt, f"person-{person_id}")
+            return list_response(in_zone(found["articles"], tz), fmt, f"person-{person_id}",
+                                 next_page(request, number, len(found["articles"]) == LIST_SIZE))
         return page(request, "person.html", p=found, chart=charts.monthly_bars(found["months"]), number=number,
                     more=len(found["articles"]) == LIST_SIZE)
 
@@ -421,11 +423,21 @@ def json_response(value: Any, zone: ZoneInfo | None = None) -> Response:
                     media_type="application/json; charset=utf-8")
 
 
-def list_response(table: Table, fmt: str, name: str) -> Response:
+def list_response(table: Table, fmt: str, name: str, next_url: str | None = None) -> Response:
+    """One page of a list as JSON or CSV; `next_url`, the next page's, goes in a `Link: <…>; rel="next"` header."""
     if fmt == "json":
-        return json_response(table.dicts())
-    return Response(to_csv(table.columns, table.rows), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        response = json_response(table.dicts())
+    else:
+        response = Response(to_csv(table.columns, table.rows), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if next_url is not None:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
+
+
+def next_page(request: Request, number: int, more: bool) -> str | None:
+    """The URL of the page after page `number` of this list, if it has `more`."""
+    return page_url(request, page=number + 1) if more else None
 
 
 def in_zone(value: Any, zone: ZoneInfo) -> Any:
