@@ -180,10 +180,11 @@ def test_search_facets_are_also_json_and_csv(client):
     assert 'href="/search?q=%E8%9C%9C%E8%96%AF&amp;format=json&amp;list=facets">JSON</a>' in html
     facets = client.get("/search", params={"q": "蜜薯", "list": "facets", "format": "json"}).json()
     assert facets["total"] == 4 and facets["counted"] == 4
-    assert {"month": "2023-03", "articles": 1} in facets["months"] and {"month": "2024-11", "articles": 2} in facets["months"]
+    assert facets["months"] == [{"month": "2023-03", "articles": 1}, {"month": "2024-11", "articles": 2}]
     assert {"site": "epaper.lnd.com.cn", "articles": 1} in facets["sites"]
     assert {"person": "田甜", "articles": 2} in facets["people"]
-    for facet, heading, key in (("sites", "Site", "site"), ("months", "Month", "month"), ("people", "Person", "person")):
+    for facet, heading, key in (("sites", "Site", "site"), ("months", "Month", "month"),
+                                ("people", "Person", "person")):
         listed = html.split(f"<h3>{heading}</h3>")[1].split("</ul>")[0]  # the page's list, in its order
         shown = re.findall(r'<li><a href="[^"]+"(?: data-month="[^"]+")?>([^<]+)</a> (\d+)</li>', listed)
         assert shown == [(escape(row[key]), str(row["articles"])) for row in facets[facet]], facet
@@ -252,13 +253,17 @@ def test_epaper_article_has_kicker_sections_edition_page_and_sub_articles(client
     assert '<p class="kicker">阜新用实干和拼搏推动“三年行动”开好局起好步——</p>' in html
     assert "<h2>“抢”字当先 马不停蹄招商急</h2>" in html
     assert '2023-03-07, page 06 <span lang="zh-CN">市县·阜新</span>' in html
+    # where each field came from, the edition's place in the paper too
+    assert "<th>kicker</th><td><code>profile:epaper.lnd.com.cn</code></td>" in html
+    assert "<th>edition_date, page_no, page_name</th><td>the e-paper page (版) the crawl found it on</td>" in html
     assert '<time datetime="2023-03-06T16:00:00+00:00">2023-03-07</time>' in html  # a day, not a time
     assert "彰武县 文旅持续升温 做足绿色文章</a></h2>" in html  # a sub-article, linked
     assert '<span class="credit">李冬岩 摄</span>' in html
     sub_id = re.search(r'<section class="sub-article" id="sub-1">\s*<h2><a href="/article/(\w+)"', html).group(1)
     first_sub = html.split('<section class="sub-article" id="sub-1">')[1].split("</section>")[0]
+    # its own byline and body, as printed
     assert re.search(r'</h2>\s*<p class="byline"><a class="person" href="/person/%s">田甜</a> '
-                     r'<span class="role" lang="en">reporter</span></p>' % person_id_for("田甜"), first_sub)  # its byline
+                     r'<span class="role" lang="en">reporter</span></p>' % person_id_for("田甜"), first_sub)
     assert '<div class="body"><p>本报讯 大屏幕上,121个名字正在不断移动' in first_sub
     assert f'Printed with <a href="/article/{article_id(db, browse_db.EPAPER_URL)}">' in html_of(client, f"/article/{sub_id}")
 
