@@ -8,6 +8,7 @@ import csv
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from markupsafe import escape
 from starlette.testclient import TestClient
 
 import browse_db
@@ -159,6 +161,54 @@ def test_search_pages_and_says_when_nothing_matches(client):
     assert "No article matches “量子计算机”." in html_of(client, "/search?q=量子计算机")
     assert client.get("/search", params={"q": "量子计算机", "format": "json"}).json() == []
     assert "hits" not in html_of(client, "/search")  # the form alone
+    # JSON and CSV pages say where the next one is, as the HTML's "next" link does
+    first = client.get("/search", params={"q": "阜新", "format": "csv"})
+    assert first.headers["link"] == '</search?q=%E9%98%9C%E6%96%B0&format=csv&page=2>; rel="next"'
+    last = client.get("/search", params={"q": "阜新", "format": "json", "page": "2"})
+    assert "link" not in last.headers and last.json()[-1]["rank"] == len(everything) + len(second)
+
+
+def test_search_past_the_last_page_says_so_not_that_nothing_matches(client):
+    total = client.get("/search", params={"q": "阜新", "list": "facets", "format": "json"}).json()["total"]
+    html = html_of(client, "/search?q=阜新&page=9")
+    assert f"Page 9 is past the last page of the {total} matching articles" in html
+    assert 'href="/search?q=%E9%98%9C%E6%96%B0">the first page</a>' in html and "No article matches" not in html
+
+
+def test_search_facets_are_also_json_and_csv(client):
+    html = html_of(client, "/search?q=蜜薯")
+    assert 'href="/search?q=%E8%9C%9C%E8%96%AF&amp;format=json&amp;list=facets">JSON</a>' in html
+    facets = client.get("/search", params={"q": "蜜薯", "list": "facets", "format": "json"}).json()
+    assert facets["total"] == 4 and facets["counted"] == 4
+    assert facets["months"] == [{"month": "2023-03", "articles": 1}, {"month": "2024-11", "articles": 2}]
+    assert {"site": "epaper.lnd.com.cn", "articles": 1} in facets["sites"]
+    assert {"person": "田甜", "articles": 2} in facets["people"]
+    for facet, heading, key in (("sites", "Site", "site"), ("months", "Month", "month"),
+                                ("people", "Person", "person")):
+        listed = html.split(f"<h3>{heading}</h3>")[1].split("</ul>")[0]  # the page's list, in its order
+        shown = re.findall(r'<li><a href="[^"]+"(?: data-month="[^"]+")?>([^<]+)</a> (\d+)</li>', listed)
+        assert shown == [(escape(row[key]), str(row["articles"])) for row in facets[facet]], facet
+    rows = csv_rows(client.get("/search", params={"q": "蜜薯", "list": "facets", "format": "csv"}))
+    assert {"facet": "person", "value": "吴昊", "articles": "1"} in rows
+    assert [row["facet"] for row in rows] == ["site"] * len(facets["sites"]) + ["month"] * len(facets["months"]) + [
+        "person"] * len(facets["people"])
+    assert client.get("/search?q=蜜薯&list=people&format=json").json() == {
+        "error": "list=people: this page's lists are hits, facets"}
+
+
+def test_search_hits_carry_their_articles_language(db, tmp_path):
+    copy = tmp_path / "news.duckdb"
+    shutil.copy(db, copy)
+    con = connect(copy)
+    try:
+        con.execute("UPDATE articles SET language = 'en' WHERE url = ?", [SWEET_POTATO_URL])
+    finally:
+        con.close()
+    with TestClient(create_app(str(copy))) as english:
+        html = html_of(english, "/search?q=蜜薯")
+    sweet_potato = article_id(db, SWEET_POTATO_URL)
+    assert f'<a class="title" href="/article/{sweet_potato}" lang="en">' in html
+    assert re.search(r'<a class="title" href="/article/\w+" lang="zh-CN">彰武县', html)  # the others stay Chinese
 
 
 def test_search_mistakes_are_one_sentence_and_400(client):
@@ -166,6 +216,8 @@ def test_search_mistakes_are_one_sentence_and_400(client):
     assert client.get("/search?format=json").json() == {"error": "say what to search for: ?q=words (or ?person=NAME)"}
     assert "it has no words" in html_of(client, "/search?q=，。", 400)
     assert "page=0: give a page number" in html_of(client, "/search?q=蜜薯&page=0", 400)
+    assert "until=2024-11-01 is before since=2024-12-01" in html_of(
+        client, "/search?q=蜜薯&since=2024-12-01&until=2024-11-01", 400)
     assert "format=xml: this page answers html, json, csv" in html_of(client, "/search?q=蜜薯&format=xml", 400)
     assert "limit=many: give a number of runs from 1 to 10000" in html_of(client, "/runs?limit=many", 400)
     assert client.get("/daily?days=0&format=csv").json() == {"error": "days=0: give a number of days from 1 to 3660"}
@@ -175,6 +227,9 @@ def test_search_csv_has_the_hits_with_credits_and_marked_snippets(client):
     rows = csv_rows(client.get("/search", params={"q": "蜜薯", "format": "csv"}))
     assert rows[0]["title"] == "彰武蜜薯“触网” 直播间里卖出好价钱" and rows[0]["rank"] == "1"
     assert "吴昊 (photographer)" in rows[0]["people"] and "【蜜薯】" in rows[0]["snippet"]
+    assert rows[0]["published_precision"] == "datetime"
+    epaper = next(row for row in rows if row["site"] == "epaper.lnd.com.cn")
+    assert (epaper["published_date"], epaper["published_precision"]) == ("2023-03-07", "date")
 
 
 # ---------------------------------------------------------------- article
@@ -198,10 +253,18 @@ def test_epaper_article_has_kicker_sections_edition_page_and_sub_articles(client
     assert '<p class="kicker">阜新用实干和拼搏推动“三年行动”开好局起好步——</p>' in html
     assert "<h2>“抢”字当先 马不停蹄招商急</h2>" in html
     assert '2023-03-07, page 06 <span lang="zh-CN">市县·阜新</span>' in html
+    # where each field came from, the edition's place in the paper too
+    assert "<th>kicker</th><td><code>profile:epaper.lnd.com.cn</code></td>" in html
+    assert "<th>edition_date, page_no, page_name</th><td>the e-paper page (版) the crawl found it on</td>" in html
     assert '<time datetime="2023-03-06T16:00:00+00:00">2023-03-07</time>' in html  # a day, not a time
     assert "彰武县 文旅持续升温 做足绿色文章</a></h2>" in html  # a sub-article, linked
     assert '<span class="credit">李冬岩 摄</span>' in html
     sub_id = re.search(r'<section class="sub-article" id="sub-1">\s*<h2><a href="/article/(\w+)"', html).group(1)
+    first_sub = html.split('<section class="sub-article" id="sub-1">')[1].split("</section>")[0]
+    # its own byline and body, as printed
+    assert re.search(r'</h2>\s*<p class="byline"><a class="person" href="/person/%s">田甜</a> '
+                     r'<span class="role" lang="en">reporter</span></p>' % person_id_for("田甜"), first_sub)
+    assert '<div class="body"><p>本报讯 大屏幕上,121个名字正在不断移动' in first_sub
     assert f'Printed with <a href="/article/{article_id(db, browse_db.EPAPER_URL)}">' in html_of(client, f"/article/{sub_id}")
 
 
@@ -213,9 +276,11 @@ def test_article_relations_link_the_repost_and_the_original(client, db):
     assert re.search(rf'reposted as</span>\s*<a href="/article/{repost}"', html_of(client, f"/article/{original}"))
     assert f"<dt>Canonical URL</dt><dd class=\"url\"><a href=\"{ORIGINAL_URL}\"" in html_of(client, f"/article/{original}")
     data = client.get(f"/article/{repost}?format=json").json()
-    assert data["relations"][0]["article_id"] == original and data["relations"][0]["relation"] == "repost_of"
+    # the seed text's copy is an exact duplicate of both; ids (and so the order of equal times) follow the checkout's path
+    assert [(r["relation"], r["direction"]) for r in data["relations"] if r["article_id"] == original] == [
+        ("exact_duplicate", "later"), ("repost_of", "later")]  # one order, whatever the database's
     assert data["published_at"].endswith("+08:00") and data["first_seen_at"].endswith("+08:00")
-    assert data["relations"][0]["published_at"].endswith("+08:00")
+    assert all(r["published_at"].endswith("+08:00") for r in data["relations"])
 
 
 def test_every_value_is_escaped(client, db):
@@ -256,6 +321,8 @@ def test_unknown_ids_are_404_pages(client):
     assert client.get("/person/nope?format=json").json() == {"error": "no person 'nope' in the warehouse"}
     for url in ("/site/nowhere.example", "/source/nope", "/run/nope", "/article/nope/raw", "/nope"):
         assert client.get(url).status_code == 404, url
+    assert "no page /nope here" in html_of(client, "/nope", 404)  # the app's page, not a framework's JSON
+    assert client.get("/static/nope.css?format=json").json() == {"error": "no page /static/nope.css here"}
 
 
 # ---------------------------------------------------------------- person, site, source, runs
@@ -299,7 +366,7 @@ def test_site_and_source_pages_have_daily_counts_parser_versions_and_errors(clie
         "error": "format=csv needs one of the page's lists: &list=daily|parser_versions|errors"}
 
 
-def test_runs_link_their_errors_and_flow_runs(client, db):
+def test_runs_link_their_errors_and_flow_runs(client, db, tmp_path):
     html = html_of(client, "/runs")
     assert html.count("<tr class=\"status-completed\">") == 2
     ingest = scalar(db, "SELECT run_id FROM runs WHERE command = 'ingest'")
@@ -308,6 +375,18 @@ def test_runs_link_their_errors_and_flow_runs(client, db):
     assert "no article &lt;found&gt; here" in run
     errors = csv_rows(client.get(f"/run/{ingest}?format=csv"))
     assert [(e["stage"], e["message"]) for e in errors] == [("parse", "no article <found> here")]
+    assert '<th class="n" title="not requested: robots.txt disallows the URL, or an e-paper date has no edition">' \
+           'skipped</th>' in html
+    assert html.count('<td class="n" title="robots.txt 0 · no edition 0">0</td>') == 2
+    copy = tmp_path / "news.duckdb"
+    shutil.copy(db, copy)
+    con = connect(copy)
+    try:
+        con.execute("UPDATE runs SET skipped_robots = 2, no_edition = 3 WHERE command = 'crawl'")
+    finally:
+        con.close()
+    with TestClient(create_app(str(copy))) as skipping:
+        assert '<td class="n" title="robots.txt 2 · no edition 3">5</td>' in html_of(skipping, "/runs")
     runs = client.get("/runs?format=json").json()
     assert {r["command"]: r["flow_run_id"] for r in runs} == {"crawl": browse_db.FLOW_RUN_ID, "ingest": None}
     assert runs[0]["started_at"].endswith("+08:00")  # JSON times in the app's zone
@@ -329,12 +408,48 @@ def test_lists_page_through_the_articles(client, db):
     assert [r["article_id"] for r in client.get("/articles?site=fuxin.example.cn&format=json").json()][:1] == [
         first[0]["article_id"]]
     assert client.get("/articles?page=2&format=json").json() == []
+    assert "link" not in client.get("/articles?format=json").headers  # fewer than a page of 50
 
 
-def test_the_app_has_no_write_endpoint(client):
+def test_json_and_csv_lists_link_their_next_page(client, monkeypatch):
+    import flows.browse.app
+
+    monkeypatch.setattr(flows.browse.app, "LIST_SIZE", 10)
+    first = client.get("/articles?site=fuxin.example.cn&format=json")
+    assert len(first.json()) == 10
+    assert first.headers["link"] == '</articles?site=fuxin.example.cn&format=json&page=2>; rel="next"'
+    second = client.get("/articles?site=fuxin.example.cn&format=json&page=2")
+    assert second.headers["link"].startswith("</articles?site=fuxin.example.cn&format=json&page=3>")
+    assert not {r["article_id"] for r in first.json()} & {r["article_id"] for r in second.json()}
+    person = f"/person/{person_id_for('田甜')}"
+    assert client.get(f"{person}?format=csv").headers["link"] == f'<{person}?format=csv&page=2>; rel="next"'
+    assert "link" not in client.get(f"{person}?format=csv&page=2").headers  # her 16 articles: 10 + 6
+
+
+def test_the_app_has_no_write_endpoint(client, db):
     for route in client.app.routes:
         assert not (set(getattr(route, "methods", None) or ()) - {"GET", "HEAD"}), route
-    assert client.post("/search", data={"q": "x"}).status_code == 405
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        for url in ("/search", "/", f"/article/{article_id(db, SWEET_POTATO_URL)}", "/runs", "/static/browse.css"):
+            refused = client.request(method, url)
+            assert refused.status_code == 405, (method, url)
+            assert f"{method} is refused: this app only reads the warehouse" in refused.text, (method, url)
+
+
+def test_flow_runs_link_to_the_prefect_ui_in_use(monkeypatch, tmp_path):
+    from flows.browse.app import prefect_ui_url
+    from flows.local_server import ServerState, write_state
+
+    monkeypatch.delenv("PREFECT_UI_URL", raising=False)
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("NEWSDUCK_HOME", str(tmp_path))
+    assert prefect_ui_url() is None  # no server known: the flow-run id is shown without a link
+    write_state(ServerState(pid=os.getpid(), api_url="http://127.0.0.1:4311/api", started_at="2026-12-06T00:00:00Z"))
+    assert prefect_ui_url() == "http://127.0.0.1:4311"  # the one `newsduck server start` runs
+    monkeypatch.setenv("PREFECT_API_URL", "http://prefect.example:4200/api/")
+    assert prefect_ui_url() == "http://prefect.example:4200"
+    monkeypatch.setenv("PREFECT_UI_URL", "http://ui.example:4200")
+    assert prefect_ui_url() == "http://ui.example:4200"
 
 
 def test_a_database_error_is_a_page_of_one_sentence(tmp_path):
@@ -403,11 +518,15 @@ def test_a_request_waits_while_a_writer_holds_the_file(db):
 
 # ---------------------------------------------------------------- the command
 
-def test_browse_command_serves_on_loopback_and_warns_when_bound_elsewhere(db):
+def test_browse_command_warns_when_bound_elsewhere_and_opens_the_browser(db, tmp_path):
     port = free_port()
+    opened = tmp_path / "opened"
+    browser = tmp_path / "browser"  # what --open starts ($BROWSER, as Python's webbrowser module reads it)
+    browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
+    browser.chmod(0o755)
     server = subprocess.Popen([sys.executable, "-m", "flows.cli", "browse", "--db", str(db), "--host", "0.0.0.0",
-                               "--port", str(port)], cwd=REPO, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONPATH": str(REPO)})
+                               "--port", str(port), "--open"], cwd=REPO, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": str(REPO), "BROWSER": str(browser)})
     try:
         warning = server.stderr.readline()
         assert warning.startswith("newsduck browse: warning: listening on 0.0.0.0, not only this machine")
@@ -421,6 +540,10 @@ def test_browse_command_serves_on_loopback_and_warns_when_bound_elsewhere(db):
                 assert time.monotonic() < deadline and server.poll() is None
                 time.sleep(0.1)
         assert response.status_code == 200 and "彰武蜜薯" in response.text
+        while not opened.exists() or not opened.read_text():
+            assert time.monotonic() < deadline, "--open did not open the home page"
+            time.sleep(0.1)
+        assert opened.read_text().strip() == f"http://0.0.0.0:{port}/"
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -103,7 +103,8 @@ def test_search_open_the_first_hit_and_its_photographer(app_url, page, screensho
     assert page.locator("h1.headline").inner_text() == "彰武蜜薯“触网” 直播间里卖出好价钱"
     assert page.title().startswith("彰武蜜薯“触网”")
     photographer = page.locator("p.byline a.person", has_text="吴昊")
-    assert photographer.count() == 1
+    assert photographer.count() == 1 and photographer.inner_text() == "吴昊"
+    assert photographer.evaluate("a => a.nextElementSibling.textContent") == "photographer"  # the role beside the name
     assert page.locator("figcaption .caption").first.inner_text() == "主播在直播间推介彰武沙地蜜薯。"
     assert page.locator("figcaption .credit").first.inner_text() == "吴昊 摄"
     photo = page.locator("figure.photo img").first
@@ -154,4 +155,8 @@ def test_hostile_markup_and_the_stored_page_run_no_script(app_url, page):
     raw_frame = next(f for f in page.frames if f.url.endswith("/raw"))
     assert raw_frame.title() == ""  # ...without running its script (it would set the title)
     assert page.title().endswith("newsduck browse")
+    # opened on its own, outside the iframe, the page's Content-Security-Policy alone keeps its script from running
+    page.goto(f"{base}/article/{hostile}/raw")
+    assert page.locator("p").inner_text() == "raw page"
+    assert page.title() == "" and page.evaluate("() => document.title") == ""
     assert page.dialogs == []

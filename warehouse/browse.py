@@ -19,8 +19,8 @@ from .bulk import execute_in
 from .raw import read_body
 from .runs import RUN_FIELDS, latest_runs
 
-__all__ = ["Table", "overview", "daily_articles", "newest_articles", "article", "raw_page", "person", "site_summary",
-           "source_summary", "runs", "run_errors", "sites", "sources"]
+__all__ = ["Table", "overview", "daily_articles", "newest_articles", "article", "languages", "raw_page", "person",
+           "site_summary", "source_summary", "runs", "run_errors", "sites", "sources"]
 
 CHART_DAYS = 90  # the home chart: this many days up to the newest publication day in the warehouse
 
@@ -108,9 +108,6 @@ def article(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] |
     columns = [d[0] for d in con.description]
     record = dict(zip(columns, found))
     record["provenance"] = json.loads(record["provenance"]) if record.get("provenance") else {}
-    record["people"] = _table(con, """
-        SELECT person_id, name, role, seq FROM article_people_v WHERE article_id = ? ORDER BY seq""",
-                              [article_id]).dicts()
     record["images"] = _table(con, "SELECT seq, src, caption, credit FROM images WHERE article_id = ? ORDER BY seq",
                               [article_id]).dicts()
     subs = _table(con, """
@@ -122,9 +119,15 @@ def article(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] |
             con, "SELECT article_id, seq, kind, text FROM paragraphs WHERE article_id IN ({values}) ORDER BY seq",
             list(blocks)):
         blocks[owner].append({"seq": seq, "kind": kind, "text": text})
-    record["blocks"] = blocks[article_id]
+    # the credits of the article and of its sub-articles, likewise
+    people: dict[str, list[dict]] = {owner: [] for owner in blocks}
+    for owner, person_id, name, role, seq in execute_in(
+            con, "SELECT article_id, person_id, name, role, seq FROM article_people_v WHERE article_id IN ({values}) "
+                 "ORDER BY seq", list(blocks)):
+        people[owner].append({"person_id": person_id, "name": name, "role": role, "seq": seq})
+    record["blocks"], record["people"] = blocks[article_id], people[article_id]
     for sub in subs:
-        sub["blocks"] = blocks[sub["article_id"]]
+        sub["blocks"], sub["people"] = blocks[sub["article_id"]], people[sub["article_id"]]
     record["sub_articles"] = subs
     record["parent"] = None if record["parent_article_id"] is None else con.execute(
         "SELECT article_id, title FROM articles WHERE article_id = ?", [record["parent_article_id"]]).fetchone()
@@ -138,10 +141,16 @@ def article(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] |
         SELECT r.relation, 'earlier', r.similarity, r.method, o.article_id, o.title, o.site, o.published_at, o.url
         FROM article_relations r JOIN articles o ON o.article_id = r.article_id
         WHERE r.related_article_id = $id
-        ORDER BY published_at NULLS LAST, article_id""", {"id": article_id}).dicts()
+        ORDER BY published_at NULLS LAST, article_id, relation, direction""", {"id": article_id}).dicts()
     record["has_raw_page"] = record["body_sha256"] is not None and con.execute(
         "SELECT count(*) FROM raw_pages WHERE body_sha256 = ?", [record["body_sha256"]]).fetchone()[0] > 0
     return record
+
+
+def languages(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> dict[str, str | None]:
+    """The `language` of each of these articles (those that exist)."""
+    return dict(execute_in(con, "SELECT article_id, language FROM articles WHERE article_id IN ({values})",
+                           article_ids))
 
 
 def raw_page(con: duckdb.DuckDBPyConnection, article_id: str) -> tuple[bytes, str | None, str | None] | None:

@@ -4,8 +4,8 @@ The warehouse is attached read-only while requests read it and detached as soon 
 (`SharedReader`: it waits while an ingest or a crawl holds the file, as `newsduck sql` does), so a crawl can
 write between requests. No route writes. Every value reaches the page through Jinja2's autoescaping; the
 stored raw page is served only at /article/{id}/raw with a CSP `sandbox` and no script, and shown in an
-`<iframe sandbox>`.
-Every list answers `?format=json` and `?format=csv` too.
+`<iframe sandbox>`. Every method but GET and HEAD is answered 405.
+Every list answers `?format=json` and `?format=csv` too, a search's facets with `&list=facets`.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
+from starlette.exceptions import HTTPException
 
 from warehouse import browse as queries
 from warehouse.ids import person_id_for
@@ -35,7 +36,7 @@ from warehouse.browse import Table
 from warehouse.db import WarehouseError, WarehouseLockedError, attach_reader
 from warehouse.errors import first_line
 from warehouse.queries import json_text, to_csv
-from warehouse.search import SearchHit, has_search_index, queued_for_search, search, search_with_facets
+from warehouse.search import Facets, SearchHit, has_search_index, queued_for_search, search, search_with_facets
 
 from . import charts
 
@@ -43,6 +44,7 @@ HERE = Path(__file__).parent
 PAGE_SIZE = 20  # search hits and list rows per page
 LIST_SIZE = 50
 FORMATS = ("html", "json", "csv")
+SEARCH_LISTS = ("hits", "facets")  # what /search answers as JSON or CSV (&list=…; hits by default)
 HIT_MARKS = ("\x02", "\x03")  # around the query's words in snippets; made <mark> after escaping
 # The app's own pages: its script and style only; pictures from their original sites.
 APP_CSP = ("default-src 'self'; img-src * data:; script-src 'self'; style-src 'self'; frame-src 'self'; "
@@ -101,6 +103,14 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
     async def not_found(request: Request, exc: NotFound):
         return problem(request, 404, str(exc))
 
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):  # no such route, or a method other than GET
+        messages = {404: f"no page {request.url.path} here",
+                    405: f"{request.method} is refused: this app only reads the warehouse"}
+        response = problem(request, exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+        response.headers.update(exc.headers or {})
+        return response
+
     @app.exception_handler(WarehouseLockedError)
     async def busy(request: Request, exc: WarehouseLockedError):
         return problem(request, 503, f"{exc}; try again in a moment")
@@ -139,7 +149,8 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
         table = read(lambda con: queries.newest_articles(con, limit=LIST_SIZE, offset=(number - 1) * LIST_SIZE,
                                                          site=site, source_id=source))
         if fmt != "html":
-            return list_response(in_zone(table, tz), fmt, "articles")
+            return list_response(in_zone(table, tz), fmt, "articles",
+                                 next_page(request, number, len(table) == LIST_SIZE))
         return page(request, "articles.html", table=table, site=site, source=source, number=number,
                     more=len(table) == LIST_SIZE)
 
@@ -154,9 +165,14 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
     def search_page(request: Request, q: str = "", site: str = "", since: str = "", until: str = "",
                     person: str = ""):
         fmt = wanted_format(request)
+        wanted_list = request.query_params.get("list", "hits")
+        if wanted_list not in SEARCH_LISTS:
+            raise BadRequest(f"list={wanted_list}: this page's lists are {', '.join(SEARCH_LISTS)}")
         number = page_number(request)
         criteria = {"site": site.strip() or None, "since": day_parameter("since", since),
                     "until": day_parameter("until", until), "person": person.strip() or None}
+        if criteria["since"] and criteria["until"] and criteria["until"] < criteria["since"]:
+            raise BadRequest(f"until={criteria['until']} is before since={criteria['since']}")
         query = q.strip()
         form = {"q": q, "site": site, "since": since, "until": until, "person": person}
         if not query and criteria["person"] is None:
@@ -171,23 +187,28 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
             options = dict(limit=number * PAGE_SIZE + 1, collapse_copies=True, zone=zone, marks=HIT_MARKS, **criteria)
             if fmt == "html":
                 hits, facets = search_with_facets(con, query, **options)
+            elif wanted_list == "facets":
+                hits, facets = search_with_facets(con, query, **{**options, "limit": 0})
             else:
                 hits, facets = search(con, query, **options), None
-            return queued_for_search(con), hits, facets
+            shown = hits[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
+            languages = queries.languages(con, [hit.article_id for hit in shown]) if fmt == "html" else {}
+            return queued_for_search(con), shown, len(hits) > number * PAGE_SIZE, facets, languages
 
         try:
-            pending, hits, facets = read(work)
+            pending, shown, more, facets, languages = read(work)
         except WarehouseLockedError:
             raise
         except WarehouseError as exc:
             raise BadRequest(str(exc)) from None
-        shown = hits[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
         if fmt != "html":
-            return list_response(hits_table(shown), fmt, "search")
+            if wanted_list == "facets":
+                return facets_response(facets, fmt)
+            return list_response(hits_table(shown), fmt, "search", next_page(request, number, more))
         note = (f"{pending} changed articles are not in the search index yet (the next ingest or "
                 "newsduck search --reindex adds them)") if pending else None
         return page(request, "search.html", form=form, hits=shown, facets=facets, note=note, number=number,
-                    more=len(hits) > number * PAGE_SIZE)
+                    more=more, languages=languages)
 
     @app.get("/article/{article_id}")
     def article_page(request: Request, article_id: str):
@@ -227,7 +248,8 @@ def create_app(db_path: str, *, zone: str = "Asia/Shanghai", busy_timeout: float
         if found is None:
             raise NotFound(f"no person {person_id!r} in the warehouse")
         if fmt != "html":
-            return list_response(in_zone(found["articles"], tz), fmt, f"person-{person_id}")
+            return list_response(in_zone(found["articles"], tz), fmt, f"person-{person_id}",
+                                 next_page(request, number, len(found["articles"]) == LIST_SIZE))
         return page(request, "person.html", p=found, chart=charts.monthly_bars(found["months"]), number=number,
                     more=len(found["articles"]) == LIST_SIZE)
 
@@ -401,11 +423,21 @@ def json_response(value: Any, zone: ZoneInfo | None = None) -> Response:
                     media_type="application/json; charset=utf-8")
 
 
-def list_response(table: Table, fmt: str, name: str) -> Response:
+def list_response(table: Table, fmt: str, name: str, next_url: str | None = None) -> Response:
+    """One page of a list as JSON or CSV; `next_url`, the next page's, goes in a `Link: <…>; rel="next"` header."""
     if fmt == "json":
-        return json_response(table.dicts())
-    return Response(to_csv(table.columns, table.rows), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        response = json_response(table.dicts())
+    else:
+        response = Response(to_csv(table.columns, table.rows), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if next_url is not None:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
+
+
+def next_page(request: Request, number: int, more: bool) -> str | None:
+    """The URL of the page after page `number` of this list, if it has `more`."""
+    return page_url(request, page=number + 1) if more else None
 
 
 def in_zone(value: Any, zone: ZoneInfo) -> Any:
@@ -422,9 +454,21 @@ def in_zone(value: Any, zone: ZoneInfo) -> Any:
     return value
 
 
+def facets_response(facets: Facets, fmt: str) -> Response:
+    """A search's facets: JSON with the totals and a list per facet, or CSV with one row per facet value."""
+    lists = {"site": facets.sites, "month": facets.months, "person": facets.people}
+    if fmt == "json":
+        return json_response({"total": facets.total, "counted": facets.counted,
+                              "sites": [{"site": value, "articles": n} for value, n in facets.sites],
+                              "months": [{"month": value, "articles": n} for value, n in facets.months],
+                              "people": [{"person": value, "articles": n} for value, n in facets.people]})
+    rows = [(facet, value, n) for facet, values in lists.items() for value, n in values]
+    return list_response(Table(["facet", "value", "articles"], rows), fmt, "search-facets")
+
+
 def hits_table(hits: list[SearchHit]) -> Table:
-    columns = ["rank", "article_id", "title", "published_at", "published_date", "site", "url", "parent_article_id",
-               "parent_title", "score", "snippet", "people", "copies"]
+    columns = ["rank", "article_id", "title", "published_at", "published_date", "published_precision", "site", "url",
+               "parent_article_id", "parent_title", "score", "snippet", "people", "copies"]
     rows = []
     for hit in hits:
         values = asdict(hit)
