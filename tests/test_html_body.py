@@ -279,36 +279,3 @@ def test_a_forum_thread_without_a_story_is_read_from_its_comments():
     html = page(f"<h1>Build fails after the update</h1><div class='comment-list'>{replies}</div>",
                 title="Build fails after the update")
     assert len(paragraphs(html)) == 12
-
-
-READING_LIST = ["The week in city budgets: where the money for schools comes from",
-                "How six hours of debate ended in one vote on the school repairs",
-                "The mayor's first year, in twelve charts and a map of the new schools",
-                "Interview: the council's youngest member on housing and the bus lines",
-                "What the new budget means for the libraries, the pools and the parks"]
-
-
-def test_a_post_that_is_a_list_of_links_keeps_its_links():
-    # a round-up: two lines of introduction, then the post's own text is a list of linked titles
-    items = "".join(f"<li><a href='/2024/03/{i}/story.html'>{t}</a></li>" for i, t in enumerate(READING_LIST))
-    html = page(f"<article><h1>The week's reading</h1><div class='entry'><p>{LEDE}</p><p>{SECOND}</p>"
-                f"<ul>{items}</ul></div></article>", title="The week's reading")
-    assert paragraphs(html) == [LEDE, SECOND, *READING_LIST]
-
-
-def test_related_links_after_a_story_stay_out():
-    # the same list after a story's prose is a list of related links, not its text
-    items = "".join(f"<li><a href='/2024/03/{i}/story.html'>{t}</a></li>" for i, t in enumerate(READING_LIST))
-    html = page(f"<article><h1>Council approves the budget</h1><div class='entry'>"
-                f"{''.join(f'<p>{p}</p>' for p in STORY)}<ul>{items}</ul></div></article>")
-    assert paragraphs(html) == STORY
-
-
-def test_other_stories_with_summaries_cut_short_stay_out():
-    # a list of other stories (linked headline, linked summary cut short) outweighing a short story
-    items = "".join(f"<li><a href='/2024/03/{i}/story.html'>{t}</a></li>"
-                    f"<li><a href='/2024/03/{i}/story.html'>{t.split(':')[0]} and more, as the council "
-                    f"heard on Tuesday from the members who…</a></li>" for i, t in enumerate(READING_LIST))
-    html = page(f"<article><h1>Council approves the budget</h1><div class='entry'><p>{LEDE}</p><p>{SECOND}</p>"
-                f"<ul>{items}</ul></div></article>")
-    assert paragraphs(html) == [LEDE, SECOND]

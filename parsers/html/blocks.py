@@ -23,9 +23,6 @@ MAX_SECTION_CHARS = 40            # a bold-only line longer than this is a parag
 MIN_REPEAT_CHECK_CHARS = 40       # shorter paragraphs may repeat (recipes, spec lists)
 MAX_CONTAINMENT_CHECK_CHARS = 200_000  # pull-quote check is quadratic-ish; skip on huge bodies
 MAX_DATELINE_CHARS = 60           # "Published 10:02 AM EST Nov 19, 2019"
-MIN_LINKED_ITEM_CHARS = 15        # a linked line this long names a story or a page, not a menu entry
-MIN_LINK_LIST_ITEMS = 3           # a link-list post lists at least this many linked lines
-_CUT_SHORT_END = ("…", "...")     # a teaser's summary, cut short
 _PROSE_PUNCT_RE = re.compile("[，。！？；、,!?;]")
 _DATE_DIGITS_RE = re.compile(r"\d{4}|\d{1,2}:\d{2}")
 # a CJK date without the year, with or without a time: 11月5日, 11月5日 08:30, 11月5日（星期二）
@@ -119,7 +116,6 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts, trusted: s
     expect_lead = False
     ignored = Facts()
     chosen = set(indices)
-    linked: list[tuple[int, Block]] = []  # the chosen linked lines, with where they stand in the body
     for i in sorted(chosen | trusted):
         b = index.blocks[i]
         text = b.text
@@ -130,8 +126,6 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts, trusted: s
         if b.link_density > MAX_LINK_DENSITY_PROSE and b.chars < 200 and not is_linked_sentence(b):
             if i in trusted and not any(len(p.text) >= MIN_REPEAT_CHECK_CHARS for p in body):
                 read_linked_byline(b, facts)  # a byline above the first paragraph, names linked
-            if i in chosen and b.chars >= MIN_LINKED_ITEM_CHARS:
-                linked.append((len(body), Block("paragraph", text)))
             continue
         if b.chars <= 200 and consume_meta(b, facts if i in trusted else ignored, record_date=False,
                                            by_parts=False, now=page.now):
@@ -157,33 +151,7 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts, trusted: s
                 lead = text
                 expect_lead = False
             body.append(block)
-    if is_link_list_post(body, [block for _, block in linked]):
-        body = _merge_linked_lines(body, linked)
     return BodyText(drop_contained_paragraphs(body), lead, drop_contained_paragraphs(rule_body))
-
-
-def is_link_list_post(body: list[Block], linked: list[Block]) -> bool:
-    """The body's linked lines are its text (a round-up of links, a reading list, a table of contents):
-    at least MIN_LINK_LIST_ITEMS of them, holding more text than the rest of the body, and mostly titles.
-    In a story the prose outweighs any list of related links; a list of other stories that the body
-    reached into pairs each linked headline with a linked summary cut short."""
-    if len(linked) < MIN_LINK_LIST_ITEMS or sum(len(b.text) for b in linked) <= sum(len(b.text) for b in body):
-        return False
-    teasers = sum(1 for b in linked if b.text.rstrip().endswith(_CUT_SHORT_END))
-    return teasers * 2 < len(linked)
-
-
-def _merge_linked_lines(body: list[Block], linked: list[tuple[int, Block]]) -> list[Block]:
-    """`body` with each linked line put back where it stood (before the body block it preceded)."""
-    out: list[Block] = []
-    k = 0
-    for pos, block in enumerate(body):
-        while k < len(linked) and linked[k][0] <= pos:
-            out.append(linked[k][1])
-            k += 1
-        out.append(block)
-    out.extend(block for _, block in linked[k:])
-    return out
 
 
 # --- the body's edges -------------------------------------------------------------------------------
