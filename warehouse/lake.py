@@ -120,11 +120,23 @@ def attach_lake(con: duckdb.DuckDBPyConnection, address: LakeAddress, alias: str
     if not address.data.startswith("s3://") and not read_only:
         Path(address.data).mkdir(parents=True, exist_ok=True)
     options = f"DATA_PATH '{address.data}/'" + (", READ_ONLY" if read_only else "")
-    try:
-        con.execute(f"ATTACH 'ducklake:{address.catalog}' AS {alias} ({options})")
-    except duckdb.Error as exc:
-        raise WarehouseError(f"cannot open the DuckLake catalog at {address.host}:{address.port}/"
-                             f"{address.database}: {first_line(exc)}") from None
+    backoff = ConflictBackoff()
+    while True:
+        try:
+            con.execute(f"ATTACH 'ducklake:{address.catalog}' AS {alias} ({options})")
+            return
+        except duckdb.Error as exc:
+            if not _initialized_by_another(exc):
+                raise WarehouseError(f"cannot open the DuckLake catalog at {address.host}:{address.port}/"
+                                     f"{address.database}: {first_line(exc)}") from None
+            backoff.wait(exc)  # the other writer's catalog is there at the next try
+
+
+def _initialized_by_another(exc: duckdb.Error) -> bool:
+    """The first ATTACH of a new catalog creates DuckLake's metadata tables; two writers that attach it at once
+    both try, and the one whose CREATE TABLE comes second fails on PostgreSQL's unique catalog names."""
+    text = str(exc)
+    return "Failed to initialize DuckLake" in text and ("duplicate key" in text or "already exists" in text)
 
 
 def connect_lake_reader(address: LakeAddress) -> duckdb.DuckDBPyConnection:
