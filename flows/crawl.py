@@ -715,7 +715,8 @@ def crawl(
     extract_workers: int | None = None,
     lock_wait: float | None = None,
 ) -> dict | State:
-    """Crawl one source into the DuckDB file at `db_path` and return the run's summary.
+    """Crawl one source into the warehouse at `db_path` (a DuckDB file, or a DuckLake address that other crawls
+    may fill at the same time) and return the run's summary.
 
     `source` is a source name from the sources file (`sources_file`, else $NEWSDUCK_SOURCES, else
     ./sources.toml) or a source as a dict (`Source.to_dict()`). `max_pages` overrides the source's limit

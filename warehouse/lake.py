@@ -9,7 +9,8 @@ copy is one transaction on each side), the views and the columns' defaults; what
 primary keys, unique constraints, checks, indexes or sequences, so a DuckDB file made from a lake gets them from its
 own migrations (sequences moved past the copied ids).
 
-`newsduck ingest --warehouse ducklake:…` writes the lake through the same loader as the file
+`newsduck ingest --warehouse ducklake:…` and `newsduck crawl --warehouse ducklake:…` write the lake through the
+same loader and frontier code as the file
 (`warehouse.db.open_writer` opens it, `connect_lake_writer`): the loader draws ids itself where the file's
 sequences would (warehouse.bulk), inserts new keys by anti-join where the file says ON CONFLICT, and every write
 transaction claims the lake's `commit_token`, so that of two that overlap the later is refused and done again,
