@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -21,7 +23,7 @@ from flows.static_server import serve_directory
 from warehouse.frontier import utc_now
 from warehouse.lake import attach_lake, parse_lake_address
 
-from conftest import FIXTURES
+from conftest import FIXTURES, REPO
 from test_crawl_faults import (SHORT_LEASE, SMALL_CHUNKS, article_requests, make_site, newsduck_process, outcome,
                                slow_server)
 from test_ducklake import postgres  # noqa: F401  (the fixture)
@@ -177,3 +179,60 @@ def test_a_killed_crawls_urls_are_fetched_once_its_leases_run_out(postgres, tmp_
     assert lake_rows(lake, "SELECT count(*), count(DISTINCT url) FROM articles") == [(240, 240)]
     assert lake_rows(lake, "SELECT status, count(*) FROM urls WHERE kind = 'article' GROUP BY ALL") == [("stored", 240)]
     assert lake_rows(lake, "SELECT count(*) FROM url_leases") == [(0,)]
+
+
+def test_crawl_takes_the_warehouse_as_ingest_does(tmp_path, capsys, monkeypatch):
+    lake = "ducklake:postgresql://postgres@127.0.0.1:5432/news?data=" + str(tmp_path / "lake")
+    code = main(["crawl", "http://127.0.0.1:9/list/", "--db", str(tmp_path / "a.duckdb"), "--warehouse", lake])
+    _, err = capsys.readouterr()
+    assert code == 2 and err == "newsduck: --db and --warehouse name two warehouses; give one of them\n"
+    monkeypatch.setenv("NEWSDUCK_WAREHOUSE", "postgresql://nowhere")  # read when --db is not given
+    code = main(["crawl", "http://127.0.0.1:9/list/"])
+    _, err = capsys.readouterr()
+    assert code == 2 and err.startswith("newsduck: $NEWSDUCK_WAREHOUSE: a DuckLake warehouse is written ")
+    assert err.count("\n") == 1 and not (tmp_path / "a.duckdb").exists()
+
+
+OPEN_AT = """
+import time
+from warehouse.db import close_writer, open_writer
+
+time.sleep(max(0.0, {start} - time.time()))
+close_writer(open_writer("{lake}"))
+print("opened")
+"""
+
+
+def test_writers_that_open_a_new_lake_at_once_all_get_it_and_share_its_frontier(postgres, tmp_path):  # noqa: F811
+    """Four processes attach a new catalog at the same moment (each would create DuckLake's metadata); then on it
+    a source is registered and registered again, URLs are queued twice, and two crawls' claims never share a URL."""
+    from warehouse import frontier
+    from warehouse.db import close_writer, open_writer, write_transaction
+    from warehouse.runs import register_source, start_run
+
+    lake = lake_address(postgres, tmp_path)
+    start = time.time() + 10  # each process has imported newsduck by then
+    openers = [subprocess.Popen([sys.executable, "-c", OPEN_AT.format(lake=lake, start=start)], cwd=REPO,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    for opener in openers:
+        out, err = opener.communicate(timeout=300)
+        assert (opener.returncode, out) == (0, "opened\n"), err
+    writers = [open_writer(lake), open_writer(lake)]
+    first, second = writers[:2]
+    try:
+        for con, name in ((first, "辽宁日报"), (second, "辽宁日报社")):
+            write_transaction(con, lambda: register_source(con, "lnd", name=name, kind="epaper"))
+        urls = [frontier.NewUrl(f"http://news.example/content/{n}.html", frontier.ARTICLE) for n in range(30)]
+        assert [write_transaction(con, lambda: frontier.queue_urls(con, urls, source_id="lnd"))
+                for con in (first, second)] == [30, 0]
+        runs = [write_transaction(con, lambda: start_run(con, flow_run_id=None, command="crawl", inputs=0))
+                for con in (first, second)]
+        claimed = [frontier.claim_urls(con, run, "lnd", limit=20) for con, run in zip((first, second), runs)]
+        assert [len(rows) for rows in claimed] == [20, 10]
+        assert not {r.url for r in claimed[0]} & {r.url for r in claimed[1]}
+        assert frontier.claim_urls(first, runs[0], "lnd", after=claimed[0][-1].cursor) == []
+    finally:
+        for con in writers:
+            close_writer(con)
+    assert lake_rows(lake, "SELECT source_id, name, kind FROM sources") == [("lnd", "辽宁日报社", "epaper")]
+    assert lake_rows(lake, "SELECT count(*), count(DISTINCT url) FROM url_leases") == [(30, 30)]
