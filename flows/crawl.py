@@ -51,6 +51,7 @@ from parsers.epaper import edition_date_from_url, edition_url, parse_edition_pag
 from parsers.errors import ParseError
 from parsers.urls import canonicalize_url, dedup_key, matches_patterns, same_site
 from warehouse import frontier
+from warehouse.db import write_transaction
 from warehouse.errors import WarehouseError, WarehouseWriteError, first_line
 from warehouse.models import ErrorInfo
 from warehouse.rows import NO_EDITION
@@ -157,6 +158,8 @@ class FrontierStore:
 
     Calls that arrive while a connection is open (ten sitemaps parsed at once, every host's first chunk of
     URLs) run one after another on that same connection: opening the file costs more than the statements.
+    On a DuckLake warehouse each write is one write transaction (warehouse.db.write_transaction: queued URLs,
+    claimed leases), so the crawls that write one lake at once take turns and never queue or lease a URL twice.
     """
 
     def __init__(self, db_path: str, source_id: str, run_id: str, lock_wait: float | None) -> None:
@@ -209,7 +212,8 @@ class FrontierStore:
     async def queue(self, urls: list[frontier.NewUrl]) -> int:
         if not urls:
             return 0
-        return await self.call(frontier.queue_urls, urls, source_id=self.source_id, run_id=self.run_id)
+        return await self.call(lambda con: write_transaction(con, lambda: frontier.queue_urls(
+            con, urls, source_id=self.source_id, run_id=self.run_id)))
 
     async def queue_found(self, articles: list[frontier.NewUrl], pages: list[frontier.NewUrl],
                           pages_only_if_new: bool) -> tuple[int, int, bool]:
@@ -223,7 +227,7 @@ class FrontierStore:
 
         if not articles and not pages:
             return 0, 0, False
-        return await self.call(record)
+        return await self.call(lambda con: write_transaction(con, lambda: record(con)))
 
 
 class Pipeline:
@@ -711,7 +715,8 @@ def crawl(
     extract_workers: int | None = None,
     lock_wait: float | None = None,
 ) -> dict | State:
-    """Crawl one source into the DuckDB file at `db_path` and return the run's summary.
+    """Crawl one source into the warehouse at `db_path` (a DuckDB file, or a DuckLake address that other crawls
+    may fill at the same time) and return the run's summary.
 
     `source` is a source name from the sources file (`sources_file`, else $NEWSDUCK_SOURCES, else
     ./sources.toml) or a source as a dict (`Source.to_dict()`). `max_pages` overrides the source's limit
@@ -726,12 +731,16 @@ def crawl(
     limit = max_pages if max_pages is not None else src.max_pages
     stats = CrawlStats(source=src.name)
 
-    with writer(db_path, lock_wait) as con:
+    def begin_run(con) -> str:
         run_id = start_run(con, flow_run_id=str(flow_run.id) if flow_run.id else None, command="crawl", inputs=0)
         start = src.edition_url if src.is_epaper else (src.start_urls[0].url if src.start_urls else None)
         register_source(con, src.name, name=src.name, kind=src.kind, start_url=start)
         frontier.finish_crawl_run(con, run_id, source_id=src.name, discovered=0, fetched=0, not_modified=0,
                                   bytes_read=0, duration_s=0.0)
+        return run_id
+
+    with writer(db_path, lock_wait) as con:
+        run_id = write_transaction(con, lambda: begin_run(con))
 
     pipeline = Pipeline(db_path, run_id, src.name, stats, batch_size=batch_size, lock_wait=lock_wait)
     store = FrontierStore(db_path, src.name, run_id, lock_wait)
@@ -797,12 +806,15 @@ def finish(db_path: str, run_id: str, source: Source, stats: CrawlStats, status:
     states: dict[str, int] = {}
     errors: list[dict] = []
     try:
-        with writer(db_path, lock_wait, keep_waiting=True) as con:
+        def end_run(con) -> None:
             finish_run(con, run_id, counts, status)
             frontier.release_leases(con, run_id)
             frontier.finish_crawl_run(con, run_id, source_id=source.name, discovered=stats.discovered,
                                       fetched=stats.fetched, not_modified=stats.not_modified,
                                       bytes_read=stats.bytes, duration_s=duration)
+
+        with writer(db_path, lock_wait, keep_waiting=True) as con:
+            write_transaction(con, lambda: end_run(con))
             states = frontier.status_counts(con, source.name)
             errors = first_errors(con, run_id)
             merge_run_log(con)

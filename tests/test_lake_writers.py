@@ -301,28 +301,3 @@ def test_urls_fetched_into_a_lake_reach_its_frontier_as_they_reach_a_file(postgr
         again = json.loads(capsys.readouterr().out)
     assert (again["new"], again["not_modified"], again["errors"]) == (0, 6, 1)
 
-
-def test_writers_that_attach_a_new_catalog_together_both_open_it(postgres, tmp_path):  # noqa: F811
-    """Two writers starting together on a new catalog both create DuckLake's own tables in it; the one PostgreSQL
-    refuses ("already exists") attaches the catalog the other made."""
-    for round_ in range(4):
-        address = parse_lake_address(lake_address(postgres, tmp_path / str(round_)))
-        start, errors = threading.Barrier(3), []
-
-        def attach() -> None:
-            con = duckdb.connect()
-            try:
-                start.wait()
-                attach_lake(con, address)
-                con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'lake'").fetchone()
-            except Exception as exc:  # noqa: BLE001  (reported below)
-                errors.append(exc)
-            finally:
-                con.close()
-
-        threads = [threading.Thread(target=attach) for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        assert errors == []

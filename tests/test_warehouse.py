@@ -429,6 +429,15 @@ def test_source_id_creates_a_source_row(db):
     assert con.execute("SELECT source_id FROM articles ORDER BY title").fetchall() == [("lnd",), ("lnjsw",)]
 
 
+def test_registering_a_known_source_again_updates_it(db):
+    con, _ = db
+    register_source(con, "lnd", name="辽宁日报", kind="epaper", start_url="http://epaper.lnd.com.cn/")
+    register_source(con, "lnd", name="辽宁日报社", start_url="http://epaper.lnd.com.cn/new/")
+    register_source(con, "lnd", kind="portal")
+    assert con.execute("SELECT source_id, name, kind, start_url FROM sources").fetchall() == [
+        ("lnd", "lnd", "portal", "http://epaper.lnd.com.cn/new/")]
+
+
 def test_runs_and_record_errors(db):
     con, _ = db
     run = start_run(con, flow_run_id="prefect-123", command="ingest", inputs=10)

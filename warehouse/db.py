@@ -20,7 +20,7 @@ from .errors import ReadOnlyQueryError, WarehouseError, WarehouseLockedError, Wa
 from .migrate import migrate
 
 __all__ = ["connect", "connect_reader", "open_writer", "close_writer", "writer", "attach_reader", "busy_timeout",
-           "on_lake", "claim_commit_token", "is_write_conflict", "write_transaction", "WarehouseError",
+           "on_lake", "claim_commit_token", "is_write_conflict", "write_transaction", "one_transaction", "WarehouseError",
            "WarehouseLockedError", "WarehouseWriteError", "ReadOnlyQueryError"]
 
 T = TypeVar("T")
@@ -440,6 +440,22 @@ def write_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> 
                     raise
                 conflict = exc
         backoff.wait(conflict)
+
+
+def one_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> T:
+    """`work()` as one transaction on either warehouse: on a lake `write_transaction` (the commit token, the write
+    turn, run again after a lost conflict); on a DuckDB file BEGIN … COMMIT, rolled back if `work` raises."""
+    if on_lake(con):
+        return write_transaction(con, work)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        result = work()
+        con.execute("COMMIT")
+    except BaseException:
+        with suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    return result
 
 
 def busy_timeout() -> float:

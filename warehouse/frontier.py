@@ -31,6 +31,7 @@ from parsers.urls import canonicalize_url, dedup_key, without_params
 from parsers.urls import host_of as url_host
 
 from .bulk import execute_in, insert_new, registered
+from .db import one_transaction
 from .runs import RUNNING
 from .variants import ignored_params
 
@@ -186,10 +187,10 @@ def claim_urls(con: duckdb.DuckDBPyConnection, run_id: str, source_id: str | Non
                now: datetime | None = None, kind: str = ARTICLE) -> list[FrontierRow]:
     """`urls_to_fetch` for run `run_id`, leased to it: the next `limit` due URLs after the cursor that no other
     crawl holds (its lease not yet run out), each leased to `run_id` for URL_LEASE. One short transaction on the
-    caller's write connection: DuckDB lets one process write the file at a time, so the read and the lease of
-    two crawls never interleave, and their connections take turns on the file as for any other write."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    caller's write connection (`one_transaction`), so the read and the lease of two crawls never interleave: on a
+    DuckDB file one process writes at a time; on a lake the transaction claims the commit token, and one that
+    overlaps another crawl's claim is refused and read again."""
+    def claim() -> list[FrontierRow]:
         rows = urls_to_fetch(con, source_id, host=host, after=after, limit=limit, refresh=refresh, now=now,
                              kind=kind, run_id=run_id)
         if rows:
@@ -198,11 +199,9 @@ def claim_urls(con: duckdb.DuckDBPyConnection, run_id: str, source_id: str | Non
                 con.execute(f"DELETE FROM url_leases WHERE url IN (SELECT url FROM {view})")  # leases run out
                 con.execute(f"INSERT INTO url_leases SELECT url, $run_id, $until FROM {view}",
                             {"run_id": run_id, "until": utc_now() + URL_LEASE})
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return rows
+        return rows
+
+    return one_transaction(con, claim)
 
 
 def renew_leases(con: duckdb.DuckDBPyConnection, run_id: str) -> None:

@@ -9,7 +9,8 @@ copy is one transaction on each side), the views and the columns' defaults; what
 primary keys, unique constraints, checks, indexes or sequences, so a DuckDB file made from a lake gets them from its
 own migrations (sequences moved past the copied ids).
 
-`newsduck ingest --warehouse ducklake:…` writes the lake through the same loader as the file
+`newsduck ingest --warehouse ducklake:…` and `newsduck crawl --warehouse ducklake:…` write the lake through the
+same loader and frontier code as the file
 (`warehouse.db.open_writer` opens it, `connect_lake_writer`): the loader draws ids itself where the file's
 sequences would (warehouse.bulk), inserts new keys by anti-join where the file says ON CONFLICT, and every write
 transaction claims the lake's `commit_token`, so that of two that overlap the later is refused and done again,
@@ -24,7 +25,6 @@ import importlib.resources
 import logging
 import tempfile
 import threading
-import time
 import weakref
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -49,7 +49,6 @@ LAKE = "lake"    # the lake's name in a connection
 FILE = "file"    # the DuckDB file's name in the migrating connection
 TURN = "lake_turn"  # the catalog's PostgreSQL database, attached to hold the write turn (`lake_write_turn`)
 TURN_LOCK = 0x6E657773  # the advisory lock's key: b"news"
-CATALOG_INIT_ATTEMPTS = 5
 SCHEMA = "newsduck_schema"  # a migrated in-memory database, the model of a new lake's tables
 # Tables whose rows a fresh DuckDB file already has from its own migrations, or that only a lake has.
 MIGRATION_TABLES = ("schema_version", COMMIT_TOKEN)
@@ -122,18 +121,23 @@ def attach_lake(con: duckdb.DuckDBPyConnection, address: LakeAddress, alias: str
     if not address.data.startswith("s3://") and not read_only:
         Path(address.data).mkdir(parents=True, exist_ok=True)
     options = f"DATA_PATH '{address.data}/'" + (", READ_ONLY" if read_only else "")
-    for attempt in range(CATALOG_INIT_ATTEMPTS):
+    backoff = ConflictBackoff()
+    while True:
         try:
             con.execute(f"ATTACH 'ducklake:{address.catalog}' AS {alias} ({options})")
             return
         except duckdb.Error as exc:
-            # Two writers that attach a new catalog together both create DuckLake's own tables in it; PostgreSQL
-            # lets one commit, and the other, refused with "already exists", finds the catalog made when it tries again.
-            if "already exists" in str(exc) and attempt + 1 < CATALOG_INIT_ATTEMPTS:
-                time.sleep(0.1 * (attempt + 1))
-                continue
-            raise WarehouseError(f"cannot open the DuckLake catalog at {address.host}:{address.port}/"
-                                 f"{address.database}: {first_line(exc)}") from None
+            if not _initialized_by_another(exc):
+                raise WarehouseError(f"cannot open the DuckLake catalog at {address.host}:{address.port}/"
+                                     f"{address.database}: {first_line(exc)}") from None
+            backoff.wait(exc)  # the other writer's catalog is there at the next try
+
+
+def _initialized_by_another(exc: duckdb.Error) -> bool:
+    """The first ATTACH of a new catalog creates DuckLake's metadata tables; two writers that attach it at once
+    both try, and the one whose CREATE TABLE comes second fails on PostgreSQL's unique catalog names."""
+    text = str(exc)
+    return "Failed to initialize DuckLake" in text and ("duplicate key" in text or "already exists" in text)
 
 
 def connect_lake_reader(address: LakeAddress) -> duckdb.DuckDBPyConnection:

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from . import raw
 from .bulk import execute_in, id_table, insert_arrow, insert_new, registered
 from .db import (ConflictBackoff, _database_path, claim_commit_token, is_write_conflict, lift_memory_limit, on_lake,
-                 write_transaction, write_turn)
+                 one_transaction, write_turn)
 from .models import ErrorInfo, LoadedBatch, PageResult
 from .errors import WarehouseWriteError, first_line
 from .prepare import prepare_page, prepared_batch, prepared_fingerprints, prepared_rows, relation_fields
@@ -135,16 +135,7 @@ def failed_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[
         if settle is not None:
             settle(con, loaded)
 
-    if on_lake(con):
-        write_transaction(con, record)
-        return loaded
-    con.execute("BEGIN TRANSACTION")
-    try:
-        record()
-        con.execute("COMMIT")
-    except BaseException:
-        rollback(con)
-        raise
+    one_transaction(con, record)
     return loaded
 
 

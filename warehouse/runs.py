@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import duckdb
 import pyarrow as pa
 
-from .bulk import insert_arrow
+from .bulk import insert_arrow, insert_new
 from .models import ErrorInfo, LoadCounts
 from .processes import process_alive
 
@@ -28,6 +28,8 @@ ERROR_SCHEMA = pa.schema([
     ("message", pa.string()),
     ("created_at", pa.timestamp("us", tz="UTC")),
 ])
+SOURCE_SCHEMA = pa.schema([("source_id", pa.string()), ("name", pa.string()), ("kind", pa.string()),
+                           ("start_url", pa.string())])
 
 
 def utc_now() -> datetime:
@@ -138,10 +140,11 @@ def error_count(con: duckdb.DuckDBPyConnection, run_id: str) -> int:
 
 def register_source(con: duckdb.DuckDBPyConnection, source_id: str, *, name: str | None = None,
                     kind: str | None = None, start_url: str | None = None) -> None:
-    """Create or update a `sources` row (a site or feed that articles can be attributed to via load_batch)."""
-    con.execute(
-        """INSERT INTO sources (source_id, name, kind, start_url) VALUES (?, ?, ?, ?)
-           ON CONFLICT (source_id) DO UPDATE SET name = coalesce(excluded.name, name),
-               kind = coalesce(excluded.kind, kind), start_url = coalesce(excluded.start_url, start_url)""",
-        [source_id, name or source_id, kind, start_url],
-    )
+    """Create or update a `sources` row (a site or feed that articles can be attributed to via load_batch): a new
+    source is inserted (`insert_new`: by key on a DuckDB file, by anti-join on a lake); a known one gets the name
+    (default: its id), and the kind and start URL where they are given."""
+    row = pa.Table.from_pylist([{"source_id": source_id, "name": name or source_id, "kind": kind,
+                                 "start_url": start_url}], schema=SOURCE_SCHEMA)
+    if insert_new(con, "sources", row, [("source_id",)]) == 0:
+        con.execute("UPDATE sources SET name = ?, kind = coalesce(?, kind), start_url = coalesce(?, start_url) "
+                    "WHERE source_id = ?", [name or source_id, kind, start_url, source_id])

@@ -10,10 +10,10 @@ import sys
 from ..local_server import use_running_server
 from ..progress import ProgressBar as Bar
 from ..progress import progress_bar, progress_listener
-from ..settings import database_path, without_flow_heartbeats
+from ..settings import without_flow_heartbeats
 from ..stopping import stop_requests
-from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, interrupted_exit,
-                     iso_date, positive_int)
+from .common import (EXIT_FAILURE, EXIT_USAGE, CliError, add_db_option, add_quiet_option, add_warehouse_option,
+                     examples, interrupted_exit, iso_date, positive_int, warehouse_of)
 
 
 def register(commands) -> None:
@@ -22,8 +22,9 @@ def register(commands) -> None:
         help="discover and fetch a site's (or e-paper's) articles politely, load them into DuckDB",
         description="Crawl one source: follow its list pages, feeds and sitemaps (also those robots.txt names) "
         "or, for an e-paper, its editions' pages, queue the article URLs in the database's frontier, fetch "
-        "them politely (robots.txt, per-host limits) and load them. Runs the Prefect flow `crawl`, one run per "
-        "source. Articles already stored are not fetched again (--refresh asks again, conditionally); URLs a "
+        "them politely (robots.txt, per-host limits) and load them into the DuckDB database (or a DuckLake "
+        "warehouse, --warehouse, which several crawls on several machines can fill at once). Runs the Prefect flow "
+        "`crawl`, one run per source. Articles already stored are not fetched again (--refresh asks again, conditionally); URLs a "
         "stopped crawl left queued are fetched by the next one. Sources come from sources.toml "
         "(see sources.example.toml); a bare URL crawls its own host.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -43,6 +44,7 @@ def register(commands) -> None:
     parser.add_argument("--all", action="store_true", help="every source in the sources file, one after another")
     parser.add_argument("--sources", metavar="PATH", help="sources file (default: $NEWSDUCK_SOURCES or ./sources.toml)")
     add_db_option(parser)
+    add_warehouse_option(parser, "crawl into")
     parser.add_argument("--max-pages", type=positive_int, metavar="N", help="fetch at most N articles per source in this run")
     parser.add_argument("--refresh", action="store_true",
                         help="fetch stored articles again (conditional GET: an unchanged page costs a 304)")
@@ -97,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("--from/--to pick e-paper editions; none of the chosen sources is an e-paper.", EXIT_USAGE)
     if args.max_crawl_delay is not None and not 0 <= args.max_crawl_delay < float("inf"):
         raise CliError("--max-crawl-delay must be 0 or more seconds.", EXIT_USAGE)
-    db_path = database_path(args.db)
+    db_path = warehouse_of(args)
     check_writable(db_path)
 
     use_running_server()  # the shared local Prefect server, when one runs: no temporary server to start
