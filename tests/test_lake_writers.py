@@ -300,3 +300,34 @@ def test_urls_fetched_into_a_lake_reach_its_frontier_as_they_reach_a_file(postgr
         assert main(["ingest", *urls, "--warehouse", lake, "--quiet", "--json"]) == 0
         again = json.loads(capsys.readouterr().out)
     assert (again["new"], again["not_modified"], again["errors"]) == (0, 6, 1)
+
+
+def test_processes_that_attach_a_new_catalog_at_once_all_get_it(postgres, tmp_path):  # noqa: F811
+    """DuckLake's ATTACH makes an empty catalog's metadata tables; two writers starting together on a new lake (two
+    workers of the newsduck-cluster pool) collide in PostgreSQL, and the one refused attaches what the other made.
+    Three connections attach each of three new lakes at the same moment: every one succeeds (before, two of the
+    three failed every time)."""
+    from warehouse.lake import load_lake_extensions
+
+    failures = []
+    for n in range(3):
+        address = parse_lake_address(lake_address(postgres, tmp_path / f"lake{n}"))
+        together = threading.Barrier(3, timeout=60)
+
+        def attach() -> None:
+            con = duckdb.connect()
+            try:
+                load_lake_extensions(con)  # the slow part before the ATTACH, so the ATTACHes start together
+                together.wait()
+                attach_lake(con, address)
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                failures.append(str(exc))
+            finally:
+                con.close()
+
+        threads = [threading.Thread(target=attach) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    assert failures == []

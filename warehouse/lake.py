@@ -23,6 +23,7 @@ import atexit
 import importlib.resources
 import tempfile
 import threading
+import time
 import weakref
 import logging
 from contextlib import contextmanager, suppress
@@ -120,11 +121,24 @@ def attach_lake(con: duckdb.DuckDBPyConnection, address: LakeAddress, alias: str
     if not address.data.startswith("s3://") and not read_only:
         Path(address.data).mkdir(parents=True, exist_ok=True)
     options = f"DATA_PATH '{address.data}/'" + (", READ_ONLY" if read_only else "")
-    try:
-        con.execute(f"ATTACH 'ducklake:{address.catalog}' AS {alias} ({options})")
-    except duckdb.Error as exc:
-        raise WarehouseError(f"cannot open the DuckLake catalog at {address.host}:{address.port}/"
-                             f"{address.database}: {first_line(exc)}") from None
+    backoff = ConflictBackoff()
+    while True:
+        try:
+            con.execute(f"ATTACH 'ducklake:{address.catalog}' AS {alias} ({options})")
+            return
+        except duckdb.Error as exc:
+            if _lost_initializing_race(exc) and time.monotonic() - backoff.started < busy_timeout():
+                backoff.wait(exc)  # another process made the new catalog's tables meanwhile: attach what it made
+                continue
+            raise WarehouseError(f"cannot open the DuckLake catalog at {address.host}:{address.port}/"
+                                 f"{address.database}: {first_line(exc)}") from None
+
+
+def _lost_initializing_race(exc: duckdb.Error) -> bool:
+    """DuckLake's ATTACH of an empty catalog creates its metadata tables; two processes doing so at once collide in
+    PostgreSQL (the loser's CREATE TABLE is refused, its transaction rolled back), and the catalog is the winner's."""
+    text = str(exc)
+    return "Failed to initialize DuckLake" in text and ("duplicate key value" in text or "already exists" in text)
 
 
 def connect_lake_reader(address: LakeAddress) -> duckdb.DuckDBPyConnection:
