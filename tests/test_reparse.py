@@ -12,6 +12,7 @@ from warehouse.lake import attach_lake, parse_lake_address
 from conftest import FIXTURES
 from test_docs_queries import DEMO_SITE
 from test_ducklake import postgres  # noqa: F401  (the fixture)
+from test_ingest_dask import newsduck
 from test_lake_writers import lake_address, lake_counts
 
 
@@ -76,13 +77,8 @@ def lake_articles(lake: str) -> list[tuple]:
         con.close()
 
 
-def test_reparse_of_a_lake_reads_its_stored_pages_and_updates_them_in_it(postgres, tmp_path, capsys):  # noqa: F811
-    """On a real PostgreSQL catalog: reparse --warehouse ducklake:… reads the raw pages stored in the lake and
-    loads what changed back into it through the same loader as the file; a second reparse changes nothing."""
-    lake = lake_address(postgres, tmp_path)
-    first = run_json(capsys, "ingest", str(DEMO_SITE / "content"), "--warehouse", lake)
-    assert first["new"] == 12
-    extracted = lake_articles(lake)
+def make_stale(lake: str) -> None:
+    """Three of the lake's articles as an older parser would have extracted them."""
     con = duckdb.connect()
     try:
         attach_lake(con, parse_lake_address(lake))
@@ -90,6 +86,17 @@ def test_reparse_of_a_lake_reads_its_stored_pages_and_updates_them_in_it(postgre
                     "WHERE article_id IN (SELECT article_id FROM lake.articles ORDER BY article_id LIMIT 3)")
     finally:
         con.close()
+
+
+def test_reparse_of_a_lake_reads_its_stored_pages_and_updates_them_in_it(postgres, tmp_path, capsys):  # noqa: F811
+    """On a real PostgreSQL catalog: reparse --warehouse ducklake:… reads the raw pages stored in the lake and
+    loads what changed back into it through the same loader as the file; a second reparse changes nothing; with
+    --workers the extraction runs on Dask and the loads into the lake stay in the command's process."""
+    lake = lake_address(postgres, tmp_path)
+    first = run_json(capsys, "ingest", str(DEMO_SITE / "content"), "--warehouse", lake)
+    assert first["new"] == 12
+    extracted = lake_articles(lake)
+    make_stale(lake)
 
     summary = run_json(capsys, "reparse", "--warehouse", lake)
     assert (summary["status"], summary["inputs"], summary["updated"], summary["unchanged"], summary["errors"]) == \
@@ -107,6 +114,11 @@ def test_reparse_of_a_lake_reads_its_stored_pages_and_updates_them_in_it(postgre
         con.close()
     again = run_json(capsys, "reparse", "--warehouse", lake)
     assert (again["updated"], again["new"], again["unchanged"]) == (0, 0, 12)
+    assert lake_articles(lake) == extracted
+
+    make_stale(lake)  # extracted on a local Dask cluster of two processes, loaded by the command's own process
+    on_dask = newsduck("reparse", "--warehouse", lake, "--workers", "2", "--batch-size", "5")
+    assert (on_dask["status"], on_dask["updated"], on_dask["unchanged"], on_dask["errors"]) == ("completed", 3, 9, 0)
     assert lake_articles(lake) == extracted
 
     code = main(["reparse", "--warehouse", lake, "--db", str(tmp_path / "x.duckdb")])
