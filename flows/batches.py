@@ -26,7 +26,7 @@ from warehouse import frontier, rowgroups
 from warehouse import db
 from warehouse.db import (WarehouseWriteError, batch_memory_cap, close_writer, lift_memory_limit, on_lake,
                           release_read_cache, write_transaction)
-from warehouse.errors import first_line
+from warehouse.errors import WarehouseError, first_line
 from warehouse.lake import is_lake_address
 from warehouse.load import count_outcomes, load_batch
 from warehouse.prepare import prepare_pages
@@ -328,7 +328,12 @@ def _log_wait(message: str) -> None:
 
 def open_writer(db_path: str, wait_seconds: float | None = None, *, keep_waiting: bool = False):
     """warehouse.db.open_writer inside a flow: the wait is logged to the flow run and a stop request (Ctrl-C)
-    ends a wait that `keep_waiting` prolongs. Close it with `close_writer` (or use `writer`)."""
+    ends a wait that `keep_waiting` prolongs. Close it with `close_writer` (or use `writer`). A `db_path` that is
+    still a prefect.yaml placeholder (`{{ $NEWSDUCK_WAREHOUSE }}`: the variable was not set where `prefect deploy`
+    ran) is refused, never made a file of that name."""
+    if "{{" in db_path:
+        raise WarehouseError(f"the deployment's db_path is {db_path!r}, a placeholder prefect deploy left unfilled; "
+                             "set NEWSDUCK_WAREHOUSE and deploy again, or run it with --param db_path=…")
     return db.open_writer(db_path, wait_seconds, keep_waiting=KEPT_WHILE_LOCKED if keep_waiting else None,
                           should_stop=stop_requested, on_wait=_log_wait)
 

@@ -3,7 +3,7 @@
 Batches, not pages, are the unit of Prefect work (a task per page would cost more than the page). While batch N
 loads into DuckDB, batch N+1 is already being fetched and extracted, so at most two batches are in memory.
 The write connection is held only for one batch load, so readers are locked out for as short a time as possible.
-With a Dask task runner (`dask_task_runner`: `newsduck ingest --workers N` or `--dask-address`), the
+With a Dask task runner (flows/dask_runner.py: `newsduck ingest --workers N` or `--dask-address`), the
 fetch-and-extract tasks run in Dask's worker processes and only the loads in the flow's.
 The run's progress goes to listeners (flows/progress.py) page by page, and to its `runs` row batch by batch.
 
@@ -15,7 +15,6 @@ asked for conditionally (If-None-Match / If-Modified-Since from the frontier tab
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import asdict
 
 import duckdb
@@ -91,19 +90,6 @@ def fetch_and_extract(targets: list[Target], db_path: str | None = None,
     return Batch(prepare_rows(extract_pages(pages, on_done=on_done)))
 
 
-def dask_task_runner(workers: int | None = None, address: str | None = None):
-    """A Prefect task runner that sends the ingest's fetch-and-extract tasks to Dask: the scheduler at `address`
-    (tcp://host:port, its workers on any machine that has newsduck installed), or a LocalCluster of `workers`
-    processes started for the run. Loads stay in the flow's process, the warehouse's one writer."""
-    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")  # no line per worker started and stopped
-    from prefect_dask import DaskTaskRunner
-
-    if address:
-        return DaskTaskRunner(address=address)
-    return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs={
-        "n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0"})
-
-
 @newsduck_flow(name="ingest", log_prints=True)
 def ingest(
     inputs: list[str],
@@ -119,7 +105,7 @@ def ingest(
 
     `file_urls` maps saved files (as given or absolute) to the URL they came from, so their links, images
     and article ids resolve as if fetched. `tasks_in_other_processes`: the flow runs with a task runner whose
-    tasks run in other processes (`dask_task_runner`), so the run's progress advances as each batch comes back
+    tasks run in other processes (flows.dask_runner), so the run's progress advances as each batch comes back
     rather than page by page in the task.
     """
     logger = get_run_logger()

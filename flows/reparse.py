@@ -5,7 +5,7 @@ counted unchanged. Bodies come from `raw_pages` (stored once per distinct body),
 successful fetch says which URL or path, and content type, the body belongs to. The run's progress goes to
 listeners (flows/progress.py) page by page, and to its `runs` row batch by batch.
 
-Like `ingest`, one batch is extracted (the task `reparse-extract`, on Dask's workers with `dask_task_runner`)
+Like `ingest`, one batch is extracted (the task `reparse-extract`, on Dask's workers with flows.dask_runner)
 while the one before it loads in the flow's process, the warehouse's one writer; the stored bodies are read in
 that process too, so workers never open the database.
 """
@@ -21,7 +21,7 @@ from prefect.runtime import flow_run
 from prefect.states import State
 from prefect.utilities.annotations import quote
 
-from warehouse.db import WarehouseWriteError, batch_memory_cap
+from warehouse.db import WarehouseWriteError, batch_memory_cap, write_transaction
 from warehouse.load import load_batch
 from warehouse.models import FetchInfo, LoadCounts
 from warehouse.raw import decompress_body
@@ -79,12 +79,11 @@ def reextract(pages: list[Page], progress: RunProgress | None = None) -> list[Pa
 
 def load_reparsed(db_path: str, run_id: str, pages: list[Page], lock_wait: float | None) -> LoadCounts:
     """Load a re-extracted batch (no new fetch rows: the fetches are the stored ones) and add its counts to the
-    run's row, in one transaction."""
+    run's row, in the batch's one transaction (on a lake, a load done again after a conflict counts once)."""
     with writer(db_path, lock_wait) as con:
         with batch_memory_cap(con):
-            counts = load_batch(con, run_id, [page.result for page in pages], record_fetches=False)
-        count_batch(con, run_id, counts)
-    return counts
+            return load_batch(con, run_id, [page.result for page in pages], record_fetches=False,
+                              settle=lambda con, loaded: count_batch(con, run_id, loaded))
 
 
 @newsduck_flow(name="reparse", log_prints=True)
@@ -92,10 +91,11 @@ def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAU
             lock_wait: float | None = None, tasks_in_other_processes: bool = False) -> dict | State:
     """Re-extract every stored page (fetched at or after `since`, if given) with the current parser.
     `tasks_in_other_processes`: the flow runs with a task runner whose tasks run in other processes
-    (`flows.ingest.dask_task_runner`), so progress advances as each batch comes back."""
+    (`flows.dask_runner.dask_task_runner`), so progress advances as each batch comes back."""
     fetches = stored_fetches(db_path, since, lock_wait)
     with writer(db_path, lock_wait) as con:
-        run_id = start_run(con, flow_run_id=str(flow_run.id) if flow_run.id else None, command="reparse", inputs=0)
+        run_id = write_transaction(con, lambda: start_run(
+            con, flow_run_id=str(flow_run.id) if flow_run.id else None, command="reparse", inputs=0))
     counts, status, failure = LoadCounts(), FAILED, None
     progress = RunProgress()
     progress.begin(len(fetches))
@@ -129,7 +129,7 @@ def reparse(db_path: str, since: datetime | None = None, batch_size: int = DEFAU
         failure = str(exc)
     finally:
         with writer(db_path, lock_wait) as con:
-            finish_run(con, run_id, counts, status)
+            write_transaction(con, lambda: finish_run(con, run_id, counts, status))
             errors = first_errors(con, run_id)
             merge_run_log(con)
     summary = {"run_id": run_id, "status": status, **asdict(counts), "first_errors": errors}

@@ -1,5 +1,5 @@
-"""The Prefect path for real: `prefect server start`, `prefect deploy --all` from prefect.yaml, a process worker,
-and a deployment run against a local site whose articles then sit in DuckDB."""
+"""The Prefect path for real: `prefect server start`, `prefect deploy` of prefect.yaml's single-machine variant, a
+process worker, and a deployment run against a local site whose articles then sit in DuckDB."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from conftest import FIXTURES, REPO
 pytestmark = pytest.mark.slow
 
 PREFECT = str(Path(sys.executable).parent / "prefect")
+SINGLE_MACHINE = ("ingest-paths", "crawl-sources", "crawl-adhoc", "reparse")
 
 
 def wait_until_healthy(api_url: str, server: subprocess.Popen) -> None:
@@ -56,13 +57,15 @@ def prefect(env: dict, *args: str, timeout: float = 180) -> subprocess.Completed
     return result
 
 
-def test_deploy_all_and_run_with_a_worker(prefect_server, tmp_path):
+def test_deploy_the_single_machine_variant_and_run_with_a_worker(prefect_server, tmp_path):
     env = prefect_server
     prefect(env, "work-pool", "create", "newsduck", "--type", "process")
-    deployed = prefect(env, "--no-prompt", "deploy", "--all")
+    # as README.md deploys them: the pool `newsduck`'s deployments (the cluster's: tests/test_prefect_cluster.py)
+    deployed = prefect(env, "--no-prompt", "deploy", *(f"--name={name}" for name in SINGLE_MACHINE))
     assert "ingest/ingest-paths" in deployed.stdout and "crawl-sources/crawl-sources" in deployed.stdout
 
     scheduled = httpx.post(f"{env['PREFECT_API_URL']}/deployments/filter", json={}).json()
+    assert {d["name"]: d["work_pool_name"] for d in scheduled} == {name: "newsduck" for name in SINGLE_MACHINE}
     schedules = {d["name"]: [s["schedule"].get("cron") for s in d.get("schedules", [])] for d in scheduled}
     # the one scheduled deployment crawls whatever sources.toml holds: no source name, no demo pages in it
     assert {name: crons for name, crons in schedules.items() if crons} == {"crawl-sources": ["0 */2 * * *"]}

@@ -7,8 +7,13 @@ import json
 import duckdb
 
 from flows.cli import main
+from warehouse.lake import attach_lake, parse_lake_address
 
 from conftest import FIXTURES
+from test_docs_queries import DEMO_SITE
+from test_ducklake import postgres  # noqa: F401  (the fixture)
+from test_ingest_dask import newsduck
+from test_lake_writers import lake_address, lake_counts
 
 
 def run_json(capsys, *argv: str) -> dict:
@@ -60,3 +65,62 @@ def test_reparse_bad_since_and_missing_database_are_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("newsduck: ") == 2 and "Traceback" not in err
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def lake_articles(lake: str) -> list[tuple]:
+    con = duckdb.connect()
+    try:
+        attach_lake(con, parse_lake_address(lake), read_only=True)
+        return con.execute("SELECT article_id, title, content_sha256, parser_version FROM lake.articles "
+                           "ORDER BY article_id").fetchall()
+    finally:
+        con.close()
+
+
+def make_stale(lake: str) -> None:
+    """Three of the lake's articles as an older parser would have extracted them."""
+    con = duckdb.connect()
+    try:
+        attach_lake(con, parse_lake_address(lake))
+        con.execute("UPDATE lake.articles SET title = 'stale', content_sha256 = 'stale', parser_version = '0.0.1' "
+                    "WHERE article_id IN (SELECT article_id FROM lake.articles ORDER BY article_id LIMIT 3)")
+    finally:
+        con.close()
+
+
+def test_reparse_of_a_lake_reads_its_stored_pages_and_updates_them_in_it(postgres, tmp_path, capsys):  # noqa: F811
+    """On a real PostgreSQL catalog: reparse --warehouse ducklake:… reads the raw pages stored in the lake and
+    loads what changed back into it through the same loader as the file; a second reparse changes nothing; with
+    --workers the extraction runs on Dask and the loads into the lake stay in the command's process."""
+    lake = lake_address(postgres, tmp_path)
+    first = run_json(capsys, "ingest", str(DEMO_SITE / "content"), "--warehouse", lake)
+    assert first["new"] == 12
+    extracted = lake_articles(lake)
+    make_stale(lake)
+
+    summary = run_json(capsys, "reparse", "--warehouse", lake)
+    assert (summary["status"], summary["inputs"], summary["updated"], summary["unchanged"], summary["errors"]) == \
+        ("completed", 12, 3, 9, 0)
+    assert summary["db"] == lake
+    assert lake_articles(lake) == extracted
+    counts = lake_counts(lake)
+    assert counts["fetches"] == 12 and counts["runs"] == 2 and counts["errors"] == 0  # nothing fetched
+    con = duckdb.connect()
+    try:
+        attach_lake(con, parse_lake_address(lake), read_only=True)
+        assert con.execute("SELECT status, inputs, updated, unchanged FROM lake.runs WHERE command = 'reparse'"
+                           ).fetchall() == [("completed", 12, 3, 9)]  # each batch counted once, in its commit
+    finally:
+        con.close()
+    again = run_json(capsys, "reparse", "--warehouse", lake)
+    assert (again["updated"], again["new"], again["unchanged"]) == (0, 0, 12)
+    assert lake_articles(lake) == extracted
+
+    make_stale(lake)  # extracted on a local Dask cluster of two processes, loaded by the command's own process
+    on_dask = newsduck("reparse", "--warehouse", lake, "--workers", "2", "--batch-size", "5")
+    assert (on_dask["status"], on_dask["updated"], on_dask["unchanged"], on_dask["errors"]) == ("completed", 3, 9, 0)
+    assert lake_articles(lake) == extracted
+
+    code = main(["reparse", "--warehouse", lake, "--db", str(tmp_path / "x.duckdb")])
+    assert code == 2 and capsys.readouterr().err == \
+        "newsduck: --db and --warehouse name two warehouses; give one of them\n"

@@ -289,29 +289,13 @@ def open_writer(path: str | Path, timeout: float | None = None, *, keep_waiting:
     frontier and its run row): it names what is kept, and the wait goes on past `timeout` with a line on stderr
     each time another `timeout` has gone by, until the file is free or `should_stop()` (Ctrl-C) says give up.
     """
-    limit = busy_timeout() if timeout is None else timeout
-    started = time.monotonic()
-    deadline = started + limit
-    delay = 0.05
-    told = False
-    while True:
-        try:
-            with _OPEN_CLOSE:
-                return connect(path)
-        except WarehouseLockedError as exc:
-            now = time.monotonic()
-            if now + delay > deadline:
-                if keep_waiting is None or should_stop():
-                    raise
-                holder = f"process {exc.pid}" if exc.pid is not None else "another process"
-                _print_wait(f"{path} is still locked by {holder} after {now - started:.0f} s; {keep_waiting} "
-                            "once it is free (Ctrl-C gives up)")
-                deadline = now + limit
-            elif not told:
-                (on_wait or _print_wait)(f"waiting for {path}: another process is using it… (up to {limit:g} s)")
-                told = True
-            time.sleep(delay)
-            delay = min(delay * 1.5, 1.0)
+    def open_file() -> duckdb.DuckDBPyConnection:
+        with _OPEN_CLOSE:
+            return connect(path)
+
+    return _waiting(open_file, timeout=timeout, on_wait=on_wait,
+                    message=f"waiting for {path}: another process is using it…",
+                    keep_waiting=None if keep_waiting is None else (str(path), keep_waiting), should_stop=should_stop)
 
 
 def close_writer(con: duckdb.DuckDBPyConnection) -> None:
@@ -344,24 +328,35 @@ def writer(path: str | Path, timeout: float | None = None, **waiting) -> Iterato
 
 
 def _waiting(open_file: Callable[[], T], *, timeout: float | None, on_wait: Callable[[str], None] | None,
-             message: str) -> T:
+             message: str, keep_waiting: tuple[str, str] | None = None,
+             should_stop: Callable[[], bool] = lambda: False) -> T:
     """`open_file()`, retried with a short backoff while it raises WarehouseLockedError, for up to `timeout`
-    seconds (default $NEWSDUCK_BUSY_TIMEOUT or 30); `on_wait` (default: stderr) gets `message` once."""
+    seconds (default $NEWSDUCK_BUSY_TIMEOUT or 30); `on_wait` (default: stderr) gets `message` once.
+    `keep_waiting` = (the file, what is kept): past `timeout` the wait goes on, a line on stderr each time another
+    `timeout` has gone by, until the file is free or `should_stop()`."""
     limit = busy_timeout() if timeout is None else timeout
-    deadline = time.monotonic() + limit
+    started = time.monotonic()
+    deadline = started + limit
     delay = 0.05
     told = False
     while True:
         try:
             return open_file()
-        except WarehouseLockedError:
-            if time.monotonic() + delay > deadline:
-                raise
-            if not told:
+        except WarehouseLockedError as exc:
+            now = time.monotonic()
+            if now + delay > deadline:
+                if keep_waiting is None or should_stop():
+                    raise
+                path, kept = keep_waiting
+                holder = f"process {exc.pid}" if exc.pid is not None else "another process"
+                _print_wait(f"{path} is still locked by {holder} after {now - started:.0f} s; {kept} "
+                            "once it is free (Ctrl-C gives up)")
+                deadline = now + limit
+            elif not told:
                 (on_wait or _print_wait)(f"{message} (up to {limit:g} s)")
                 told = True
             time.sleep(delay)
-            delay = min(delay * 1.5, 0.5)
+            delay = min(delay * 1.5, 0.5)  # a reader or writer gets the file within half a second of its release
 
 
 # DuckLake's writers are optimistic: each commits a new snapshot, and a COMMIT whose changes conflict with a snapshot

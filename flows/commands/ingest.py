@@ -76,7 +76,7 @@ def run_load_flow(args: argparse.Namespace, module: str, name: str, **parameters
 
         run_flow = getattr(flow_module, name)
         if on_dask:
-            from ..ingest import dask_task_runner
+            from ..dask_runner import dask_task_runner
 
             run_flow = run_flow.with_options(task_runner=dask_task_runner(args.workers, args.dask_address))
         with stop_requests(), without_flow_heartbeats(), progress_bar(args.quiet, lambda: RunBar(name)) as bar, \

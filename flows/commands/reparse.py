@@ -1,4 +1,4 @@
-"""newsduck reparse [--since DATE]"""
+"""newsduck reparse [--since DATE] [--warehouse ducklake:…]"""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import argparse
 import json
 from datetime import date, datetime, timezone
 
-from ..settings import database_path
 from ..summary import format_run
-from .common import EXIT_USAGE, CliError, add_db_option, add_quiet_option, examples, positive_int
+from .common import (EXIT_USAGE, CliError, add_db_option, add_quiet_option, add_warehouse_option, examples,
+                     positive_int, warehouse_of)
 from .ingest import add_dask_options, check_writable, run_exit, run_load_flow
 
 
@@ -16,8 +16,9 @@ def register(commands) -> None:
     parser = commands.add_parser(
         "reparse",
         help="re-extract every stored page with the current parser (no network)",
-        description="Run the current parser over the raw pages stored in the database. Articles whose "
-        "extracted content changed are updated in place and get the new parser_version; nothing is fetched.",
+        description="Run the current parser over the raw pages stored in the database (or a DuckLake warehouse, "
+        "--warehouse). Articles whose extracted content changed are updated in place and get the new "
+        "parser_version; nothing is fetched.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=examples("""
             $ newsduck reparse --since 2025-03-01
@@ -26,6 +27,7 @@ def register(commands) -> None:
         """),
     )
     add_db_option(parser)
+    add_warehouse_option(parser, "re-extract the pages of")
     parser.add_argument("--since", metavar="DATE", help="only pages fetched on or after this date (YYYY-MM-DD, UTC) or ISO time")
     parser.add_argument("--batch-size", type=positive_int, default=200, help="pages per Prefect task (default 200)")
     add_dask_options(parser, "extract batches")
@@ -48,7 +50,7 @@ def parse_since(text: str | None) -> datetime | None:
 
 def run(args: argparse.Namespace) -> int:
     since = parse_since(args.since)
-    db_path = database_path(args.db)
+    db_path = warehouse_of(args)
     from warehouse.db import WarehouseError, connect
 
     try:
