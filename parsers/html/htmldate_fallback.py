@@ -26,8 +26,11 @@ from parsers.html.page import Page
 from parsers.html.tree import MAX_LINK_DENSITY_PROSE
 
 # htmldate logs its own parse failures at ERROR ("parsed tree length: 0, wrong data type or not valid
-# HTML"); here they only mean that it has no date to offer, which is no error of the page's.
-logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+# HTML"); here they only mean that it has no date to offer, which is no error of the page's. Its records stop at
+# its own logger, whatever level another library gives it (trafilatura sets one).
+_HTMLDATE_LOG = logging.getLogger("htmldate")
+_HTMLDATE_LOG.addHandler(logging.NullHandler())  # a handler on the way, so logging's last resort never prints them
+_HTMLDATE_LOG.propagate = False
 
 MIN_LIST_DATES = 3            # dated lines under one parent: a story list
 _URL_MONTH_RE = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/")
