@@ -34,6 +34,7 @@ from conftest import FIXTURES, REPO
 from test_concurrent_reads import copies_of_fixture_pages
 from test_docs_queries import DEMO_BASE_URL, DEMO_SITE
 from test_ducklake import postgres  # noqa: F401  (the fixture)
+from test_ducklake import table_counts as file_counts
 
 # What a run logs of itself, not what it stored: one row per run, per input read, per queued search change.
 RUN_LOG = ("runs", "fetches", "errors", "search_queue", "schema_version", "commit_token")
@@ -52,16 +53,6 @@ def lake_counts(lake: str) -> dict[str, int]:
         names = [n for (n,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = 'lake'")
                  .fetchall()]
         return {n: con.execute(f'SELECT count(*) FROM lake."{n}"').fetchone()[0] for n in names}
-    finally:
-        con.close()
-
-
-def file_counts(path: Path) -> dict[str, int]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        names = [n for (n,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'")
-                 .fetchall()]
-        return {n: con.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
     finally:
         con.close()
 

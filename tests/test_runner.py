@@ -118,12 +118,17 @@ def test_usage_errors_help_and_bad_inputs_keep_their_exit_status(server, tmp_pat
     assert err.count("\n") == 1
 
 
-def test_ctrl_c_reaches_the_run_and_a_second_one_stops_it_at_once(server, tmp_path):
-    env, _, _ = server
-    pages = stories(tmp_path / "pages", 600)
-    db = tmp_path / "news.duckdb"
+def ingest_under_way(env: dict, pages: Path, db: Path) -> subprocess.Popen:
+    """An ingest of `pages` through the runner, once its first batches are stored."""
     ingest = newsduck(env, "ingest", str(pages), "--db", str(db), "--batch-size", "20")
     wait_for(lambda: articles_loaded(db) >= 20, 180, ingest)
+    return ingest
+
+
+def test_ctrl_c_reaches_the_run_and_a_second_one_stops_it_at_once(server, tmp_path):
+    env, _, _ = server
+    pages, db = stories(tmp_path / "pages", 600), tmp_path / "news.duckdb"
+    ingest = ingest_under_way(env, pages, db)
     ingest.send_signal(signal.SIGINT)
     out, err = finished(ingest, 60)
     assert ingest.returncode == 130, err
@@ -146,10 +151,8 @@ def test_ctrl_c_reaches_the_run_and_a_second_one_stops_it_at_once(server, tmp_pa
 
 def test_a_killed_client_stops_its_run_as_a_stop_request(server, tmp_path):
     env, _, _ = server
-    pages = stories(tmp_path / "pages", 600)
-    db = tmp_path / "news.duckdb"
-    ingest = newsduck(env, "ingest", str(pages), "--db", str(db), "--batch-size", "20")
-    wait_for(lambda: articles_loaded(db) >= 20, 180, ingest)
+    pages, db = stories(tmp_path / "pages", 600), tmp_path / "news.duckdb"
+    ingest = ingest_under_way(env, pages, db)
     ingest.kill()
     ingest.wait()
     deadline = time.monotonic() + 60
