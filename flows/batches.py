@@ -30,7 +30,7 @@ from warehouse.errors import WarehouseError, first_line
 from warehouse.lake import is_lake_address
 from warehouse.load import count_outcomes, load_batch
 from warehouse.prepare import prepare_pages
-from warehouse.rows import ERROR, NOT_ARTICLE, SKIPPED_ROBOTS, PageRows
+from warehouse.rows import ERROR, NOT_ARTICLE, SKIPPED_ROBOTS
 from warehouse.models import ErrorInfo, LoadCounts, LoadedBatch, PageResult
 from warehouse.runs import count_batch, record_errors
 from warehouse.rowgroups import chunks_due, merge_chunk, run_log_chunks_due
