@@ -388,10 +388,8 @@ class ConflictBackoff:
     def __init__(self) -> None:
         self.started = time.monotonic()
         self.delay = 0.05
-        self.conflicts = 0
 
     def wait(self, exc: BaseException) -> None:
-        self.conflicts += 1
         if time.monotonic() - self.started > CONFLICT_RETRY_SECONDS:
             raise WarehouseWriteError(f"the DuckLake warehouse kept refusing the commit for "
                                       f"{CONFLICT_RETRY_SECONDS:.0f} s ({first_line(exc)}); nothing of it was written")
