@@ -19,9 +19,9 @@ from .schemas import ID_SCHEMA
 SEQUENCES = {"fetch_id_seq": ("fetches", "fetch_id"), "error_id_seq": ("errors", "error_id"),
              "search_docid_seq": ("article_search", "docid"), "search_termid_seq": ("search_terms", "termid"),
              "search_queue_seq": ("search_queue", "seq")}
-# Tables whose id column the file fills from a sequence default when an insert leaves it out.
-SEQUENCE_DEFAULTS = {table: column for table, column in SEQUENCES.values() if table in ("fetches", "errors",
-                                                                                         "search_queue")}
+# Tables whose id column the file fills from a sequence default when an insert leaves it out: their sequence.
+SEQUENCE_DEFAULTS = {table: sequence for sequence, (table, _) in SEQUENCES.items()
+                     if table in ("fetches", "errors", "search_queue")}
 
 
 # The write connections opened on a lake (warehouse.lake.connect_lake_writer); a set, not a query per statement:
@@ -82,14 +82,14 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table_name: str, data: pa.Table
     sequence's id column the table leaves out is numbered on from the table's largest id."""
     if data.num_rows == 0:
         return
+    sequence = SEQUENCE_DEFAULTS.get(table_name)
+    if sequence is not None and on_lake(con):
+        _, id_column = SEQUENCES[sequence]
+        if id_column not in data.column_names:
+            data = data.append_column(id_column, pa.array(new_ids(con, sequence, data.num_rows), pa.int64()))
     columns = ", ".join(f'"{name}"' for name in data.column_names)
-    values = columns
-    id_column = SEQUENCE_DEFAULTS.get(table_name)
-    if id_column is not None and id_column not in data.column_names and on_lake(con):
-        columns += f', "{id_column}"'
-        values += f', (SELECT coalesce(max("{id_column}"), 0) FROM "{table_name}") + row_number() OVER ()'
     with registered(con, f"__newsduck_{table_name}_src", data) as view:
-        con.execute(f'INSERT INTO "{table_name}" ({columns}) SELECT {values} FROM "{view}"')
+        con.execute(f'INSERT INTO "{table_name}" ({columns}) SELECT {columns} FROM "{view}"')
 
 
 def id_table(values: Iterable[str]) -> pa.Table:

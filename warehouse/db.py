@@ -62,12 +62,18 @@ WRITER_STORAGE_CONFIG = {"vacuum_rebuild_indexes": str(2**62), "max_vacuum_tasks
 
 _LOCK_PID = re.compile(r"\(PID (\d+)\)")
 
+LAKE_PREFIX = "ducklake:"  # a warehouse address that starts so is a DuckLake (warehouse.lake), any other a file
+
+
+def is_lake_address(text: str) -> bool:
+    return text.startswith(LAKE_PREFIX)
+
 
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the warehouse. Write connections create the file and bring the schema up to date. A DuckLake address
     (`ducklake:postgresql://…`, warehouse.lake) opens an in-memory DuckDB whose default database is the lake,
     its schema created in a new catalog."""
-    if str(path).startswith("ducklake:"):
+    if is_lake_address(str(path)):
         from .lake import connect_lake_reader, connect_lake_writer, parse_lake_address
 
         address = parse_lake_address(str(path))

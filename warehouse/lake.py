@@ -35,7 +35,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import duckdb
 
 from .bulk import SEQUENCES, mark_lake_writer
-from .db import COMMIT_TOKEN, ConflictBackoff, busy_timeout, close_writer, is_write_conflict, open_writer
+from .db import (COMMIT_TOKEN, LAKE_PREFIX, ConflictBackoff, busy_timeout, close_writer, is_lake_address,
+                 is_write_conflict, open_writer)
 from .errors import WarehouseError, first_line
 from .migrate import current_version, list_migrations, migrate
 
@@ -44,7 +45,6 @@ __all__ = ["LAKE_PREFIX", "LakeAddress", "parse_lake_address", "is_lake_address"
 
 log = logging.getLogger(__name__)
 
-LAKE_PREFIX = "ducklake:"
 LAKE = "lake"    # the lake's name in a connection
 FILE = "file"    # the DuckDB file's name in the migrating connection
 TURN = "lake_turn"  # the catalog's PostgreSQL database, attached to hold the write turn (`lake_write_turn`)
@@ -68,10 +68,6 @@ class LakeAddress:
 
     def __str__(self) -> str:
         return f"{LAKE_PREFIX}postgresql://{self.user}@{self.host}:{self.port}/{self.database}?data={self.data}"
-
-
-def is_lake_address(text: str) -> bool:
-    return text.startswith(LAKE_PREFIX)
 
 
 def parse_lake_address(text: str) -> LakeAddress:
