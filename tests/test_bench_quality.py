@@ -36,6 +36,18 @@ def test_field_checks():
         "starts": 0.0, "ends": 0.0, "snippets": 0.0, "no_boilerplate": 0.0}
 
 
+def test_titles_are_compared_with_uniform_typography_and_nothing_more():
+    # invisible characters and the style of quotes are forgiven, for gold and tool alike
+    assert title_ok("Helikopter\u00adlandeplatz stockt\u200b", "Helikopterlandeplatz stockt")
+    assert title_ok("a young lawyer's journey", "a young lawyer\u2019s journey")
+    assert title_ok("Her \u2018Best Work\u2019 \u201eja\u201c", "Her 'Best Work' \"ja\"")
+    # visible differences are not: a trailing ellipsis, quotes dropped, another quote kind, case
+    assert not title_ok("Who is she?...", "Who is she?")
+    assert not title_ok('"Why fight"... he said', "Why fight... he said")
+    assert not title_ok("\u00abja\u00bb", '"ja"')
+    assert not title_ok("Best Work", "best work")
+
+
 def test_fields_a_tool_does_not_report_are_not_scored():
     checks = check_page({"title": "T", "source": "S", "date": None}, Extraction(title="T"), frozenset({"title"}))
     assert checks == {"title": True}
