@@ -75,6 +75,17 @@ def _zh_root(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def test_fundus_gold_takes_the_corrected_day(tmp_path):
+    base = tmp_path / "fundus"
+    base.mkdir()
+    (base / "a.html").write_text("<html><title>A</title></html>", encoding="utf-8")
+    rows = [{"id": "swapped", "html": "a.html", "url": "https://a.example/1", "title": "A", "date": "2026-06-01",
+             "date_suspect": True, "date_corrected": "2026-01-06"},
+            {"id": "plain", "html": "a.html", "url": "https://a.example/2", "title": "A", "date": "2025-03-04"}]
+    (base / "manifest.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    assert [p.gold["date"] for p in load_corpus("fundus", tmp_path)] == ["2026-01-06", "2025-03-04"]
+
+
 def test_a_run_scores_newsduck_and_checks_the_targets(tmp_path):
     root = _zh_root(tmp_path)
     assert len(load_corpus("zh-news-dev", root)) == 2
