@@ -2,9 +2,10 @@
 
 Text is compared with all whitespace removed and HTML entities decoded (zh-news-dev's rule, used
 everywhere): `compact`. Titles are also compared once their typography is made uniform
-(`typographic`): invisible characters (soft hyphen, zero-width space and joiners, word joiner, BOM)
-dropped, curly and low quotes read as straight ones, for every tool alike. A check that has no gold
-on a page, or whose tool does not report the field, gives None and is left out of that field's mean.
+(`typographic`): invisible characters (soft hyphen, zero-width space and joiners, word joiner, BOM,
+direction marks) dropped, curly and low quotes read as straight ones, for every tool alike. A check
+that has no gold on a page, or whose tool does not report the field, gives None and is left out of
+that field's mean.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bench.rivals import Extraction
 _SPACE_RE = re.compile(r"\s+")
 # Characters that change no visible text, and quote marks that differ from straight quotes only in style.
 _TYPOGRAPHY = str.maketrans({
-    **dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", ""),
+    **dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c", ""),
     **dict.fromkeys("‘’‚‛", "'"),
     **dict.fromkeys("“”„‟", '"'),
 })

@@ -39,6 +39,7 @@ def test_field_checks():
 def test_titles_are_compared_with_uniform_typography_and_nothing_more():
     # invisible characters and the style of quotes are forgiven, for gold and tool alike
     assert title_ok("Helikopter\u00adlandeplatz stockt\u200b", "Helikopterlandeplatz stockt")
+    assert title_ok("\u200fعنوان\u200e", "عنوان") and title_ok("می\u200cخواهد", "میخواهد")
     assert title_ok("a young lawyer's journey", "a young lawyer\u2019s journey")
     assert title_ok("Her \u2018Best Work\u2019 \u201eja\u201c", "Her 'Best Work' \"ja\"")
     # visible differences are not: a trailing ellipsis, quotes dropped, another quote kind, case
