@@ -7,7 +7,7 @@ same gold keys (absent keys: no gold for that field on that corpus):
 | --- | --- |
 | `body` | the article's main text (shingle F1) |
 | `title` | the headline as displayed (also WCXB's pages in web-body) |
-| `date` | the publish day, `YYYY-MM-DD`; None where the page shows none (zh-news-dev); WCXB's where it gives one |
+| `date` | the publish day, `YYYY-MM-DD`; None where the page shows none (zh-news-dev); WCXB's where it gives one; fundus' as corrected (`date_corrected`) where Fundus swapped day and month |
 | `authors` | names of the writers (zh-news-dev: reporter/author/correspondent; fundus: its bylines) |
 | `source` | the 来源 the page credits, None where it credits none |
 | `is_article` | one story (True) or a list/channel/other page (False); WCXB: article/forum vs listing/collection |
@@ -181,8 +181,9 @@ def _fundus(root: Path) -> list[BenchPage]:
     pages = []
     for row in _jsonl(base / "manifest.jsonl"):
         body = "\n\n".join([*(row.get("body_summary") or []), *(row.get("body_paragraphs") or [])])
-        gold = {"title": row.get("title"), "authors": list(row.get("authors") or []), "date": row.get("date"),
-                "body": body}
+        # the manifest corrects Fundus' day/month swaps to the day the page shows (`date_note`), as dates/ does
+        gold = {"title": row.get("title"), "authors": list(row.get("authors") or []),
+                "date": row.get("date_corrected") or row.get("date"), "body": body}
         pages.append(BenchPage("fundus", row.get("lang") or "?", row["id"], _site(row.get("url"), row["id"]),
                                row.get("url"), base / row["html"], gold, row.get("lang")))
     return pages

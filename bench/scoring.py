@@ -1,8 +1,11 @@
 """Per-page checks of one extraction against a corpus page's gold (see bench/corpora.py for the keys).
 
 Text is compared with all whitespace removed and HTML entities decoded (zh-news-dev's rule, used
-everywhere): `compact`. A check that has no gold on a page, or whose tool does not report the field,
-gives None and is left out of that field's mean.
+everywhere): `compact`. Titles are also compared once their typography is made uniform
+(`typographic`): invisible characters (soft hyphen, zero-width space and joiners, word joiner, BOM,
+direction marks) dropped, curly and low quotes read as straight ones, for every tool alike. A check
+that has no gold on a page, or whose tool does not report the field, gives None and is left out of
+that field's mean.
 """
 
 from __future__ import annotations
@@ -16,6 +19,12 @@ from bench.metrics import PageScore, score_page
 from bench.rivals import Extraction
 
 _SPACE_RE = re.compile(r"\s+")
+# Characters that change no visible text, and quote marks that differ from straight quotes only in style.
+_TYPOGRAPHY = str.maketrans({
+    **dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c", ""),
+    **dict.fromkeys("‘’‚‛", "'"),
+    **dict.fromkeys("“”„‟", '"'),
+})
 FIELDS = ("title", "date", "authors", "source", "clean_body", "is_article")
 CLEAN_BODY_PARTS = ("starts", "ends", "snippets", "no_boilerplate")
 
@@ -28,8 +37,14 @@ def _name(text: str) -> str:
     return compact(text).casefold().strip(".,;:")
 
 
+def typographic(text: str) -> str:
+    """`text` without invisible characters, its curly and low quotes straight."""
+    return text.translate(_TYPOGRAPHY)
+
+
 def title_ok(gold: str | None, found: str | None) -> bool:
-    return compact(gold) == compact(found)
+    """Equal as `compact` text once typography is uniform (`typographic`); nothing else is forgiven."""
+    return typographic(compact(gold)) == typographic(compact(found))
 
 
 def date_ok(gold: str | None, found: str | None) -> bool:

@@ -36,6 +36,19 @@ def test_field_checks():
         "starts": 0.0, "ends": 0.0, "snippets": 0.0, "no_boilerplate": 0.0}
 
 
+def test_titles_are_compared_with_uniform_typography_and_nothing_more():
+    # invisible characters and the style of quotes are forgiven, for gold and tool alike
+    assert title_ok("Helikopter\u00adlandeplatz stockt\u200b", "Helikopterlandeplatz stockt")
+    assert title_ok("\u200fعنوان\u200e", "عنوان") and title_ok("می\u200cخواهد", "میخواهد")
+    assert title_ok("a young lawyer's journey", "a young lawyer\u2019s journey")
+    assert title_ok("Her \u2018Best Work\u2019 \u201eja\u201c", "Her 'Best Work' \"ja\"")
+    # visible differences are not: a trailing ellipsis, quotes dropped, another quote kind, case
+    assert not title_ok("Who is she?...", "Who is she?")
+    assert not title_ok('"Why fight"... he said', "Why fight... he said")
+    assert not title_ok("\u00abja\u00bb", '"ja"')
+    assert not title_ok("Best Work", "best work")
+
+
 def test_fields_a_tool_does_not_report_are_not_scored():
     checks = check_page({"title": "T", "source": "S", "date": None}, Extraction(title="T"), frozenset({"title"}))
     assert checks == {"title": True}
@@ -61,6 +74,17 @@ def _zh_root(tmp_path: Path) -> Path:
         })
     (base / "gold.json").write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
     return tmp_path
+
+
+def test_fundus_gold_takes_the_corrected_day(tmp_path):
+    base = tmp_path / "fundus"
+    base.mkdir()
+    (base / "a.html").write_text("<html><title>A</title></html>", encoding="utf-8")
+    rows = [{"id": "swapped", "html": "a.html", "url": "https://a.example/1", "title": "A", "date": "2026-06-01",
+             "date_suspect": True, "date_corrected": "2026-01-06"},
+            {"id": "plain", "html": "a.html", "url": "https://a.example/2", "title": "A", "date": "2025-03-04"}]
+    (base / "manifest.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    assert [p.gold["date"] for p in load_corpus("fundus", tmp_path)] == ["2026-01-06", "2025-03-04"]
 
 
 def test_a_run_scores_newsduck_and_checks_the_targets(tmp_path):

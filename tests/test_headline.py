@@ -147,6 +147,18 @@ def test_invisible_characters_are_dropped_from_the_headline():
     assert r.title == "今冬首场降雪 全市连夜清雪"
 
 
+@pytest.mark.parametrize("shown, expected", [
+    ("\u200fAuf\u200clage\u200d \u2060steigt\u200e", "Auflage steigt"),  # marks and joiners that shape nothing
+    ("ایران می\u200cخواهد", "ایران می\u200cخواهد"),   # Persian: the non-joiner keeps two letters apart
+    ("क्\u200dष समाचार", "क्\u200dष समाचार"),         # Devanagari: the joiner asks for a half form
+    ("Remote work 👩\u200d💻", "Remote work 👩\u200d💻"),  # one emoji made of two
+    ("\u061cعنوان الخبر\u200f", "عنوان الخبر"),         # the Arabic letter mark and right-to-left mark
+])
+def test_joiners_stay_where_they_shape_the_script_and_go_where_they_show_nothing(shown, expected):
+    r = page("", f"<h1>{shown}</h1>{EN_BODY}", url=EN_URL, lang="en")
+    assert r.title == expected
+
+
 def test_nearest_heading_above_the_body_of_a_blog_post():
     body = ("<h1><a href='/'>aseigo</a></h1><h2 class='date-header'>Monday, November 01, 2004</h2>"
             f"<h3 class='post-title'>Council says yes to the budget</h3>{EN_BODY}")

@@ -55,7 +55,19 @@ _DASHES = ("——", "--", "—", "――")
 _PUNCT_RE = re.compile(r"[\s\u3000\xa0\"'“”‘’„‚«»‹›《》〈〉「」『』【】\[\]()（）:：,，.。!！?？、·•…|｜_\-—–－]+")
 _PERMALINK_MARKS = "¶🔗 "
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+# Characters that show nothing and change nothing on screen: the soft hyphen, zero-width space, word
+# joiner, BOM, and the left-to-right, right-to-left and Arabic letter marks.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff\u200e\u200f\u061c"), None)
+# The zero-width non-joiner and joiner change how letters of the scripts that join or conjoin them are
+# drawn (Persian `می‌خواهد`, Devanagari half forms) and join emoji (`👩‍💻`): after a character of those
+# scripts they are text; after any other they show nothing.
+_SHAPED_SCRIPTS = ("\u0600-\u08ff"       # Arabic, Syriac, Thaana, N'Ko and their supplements
+                   "\u0900-\u0dff"       # the Indic scripts, Devanagari to Sinhala
+                   "\u0f00-\u10ff"       # Tibetan, Myanmar
+                   "\u1780-\u18af"       # Khmer, Mongolian
+                   "\ufb50-\ufdff\ufe70-\ufefc"  # Arabic presentation forms
+                   "\u2600-\u27bf\ufe0f\U0001f000-\U0001faff")  # emoji and the emoji variation selector
+_STRAY_JOINER_RE = re.compile(f"(?<![{_SHAPED_SCRIPTS}])[\u200c\u200d]")
 # What a date line is made of; a line with at most 3 other characters is a date (`2014/12/11 18:58 報導`,
 # `December 17th 2025`, `Tue, Mar 4, 2025`).
 _NOT_DATE_CHARS_RE = re.compile(
@@ -92,9 +104,11 @@ MAX_LINE_HEADLINE_CHARS = 80      # the plain-line fallback
 
 
 def clean_headline(text: str | None) -> str:
-    """Headline text as read: soft hyphens and zero-width characters dropped, spaces normalised, a
-    trailing permalink mark (`Models¶`: documentation generators' heading anchors) cut."""
-    return norm((text or "").translate(_INVISIBLE)).rstrip(_PERMALINK_MARKS)
+    """Headline text as read: invisible characters dropped (`_INVISIBLE`, and the joiners where they
+    shape nothing), spaces normalised, a trailing permalink mark (`Models¶`: documentation generators'
+    heading anchors) cut."""
+    text = _STRAY_JOINER_RE.sub("", (text or "").translate(_INVISIBLE))
+    return norm(text).rstrip(_PERMALINK_MARKS)
 
 
 def _compact(text: str) -> str:
