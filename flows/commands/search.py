@@ -26,7 +26,7 @@ def register(commands) -> None:
         "with words in the title or the byline counting more, and show the best matching sentence with the words "
         "marked. Copies of one story (reposts, duplicates) are listed once, the best ranked, with the sites of "
         "the others; --all-copies lists each. --person keeps the articles that credit someone of exactly that "
-        "name. Times are shown in --timezone. In SQL the same search is the table macro "
+        "name. Times are shown in --timezone. In SQL on a DuckDB file the same search is the table macro "
         "search_articles('query') (newsduck sql). The index is brought up to date by every ingest; --reindex "
         "does it now. On a DuckLake warehouse (--warehouse) the search reads its latest snapshot without blocking "
         "its writers, whose ingests keep its index current as they do the file's.",
