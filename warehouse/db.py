@@ -19,9 +19,9 @@ from .bulk import on_lake
 from .errors import ReadOnlyQueryError, WarehouseError, WarehouseLockedError, WarehouseWriteError, first_line
 from .migrate import migrate
 
-__all__ = ["connect", "connect_reader", "open_writer", "close_writer", "writer", "attach_reader", "busy_timeout",
-           "on_lake", "claim_commit_token", "is_write_conflict", "write_transaction", "one_transaction", "WarehouseError",
-           "WarehouseLockedError", "WarehouseWriteError", "ReadOnlyQueryError"]
+__all__ = ["connect", "connect_reader", "snapshot_reader", "open_writer", "close_writer", "writer", "attach_reader",
+           "busy_timeout", "on_lake", "claim_commit_token", "is_write_conflict", "write_transaction", "one_transaction",
+           "WarehouseError", "WarehouseLockedError", "WarehouseWriteError", "ReadOnlyQueryError"]
 
 T = TypeVar("T")
 IN_MEMORY = ":memory:"
@@ -275,6 +275,20 @@ def connect_reader(path: str | Path, *, timeout: float | None = None,
     """
     return _waiting(lambda: connect(path, read_only=True), timeout=timeout, on_wait=on_wait,
                     message=f"waiting for {path}: an ingest is writing…")
+
+
+@contextmanager
+def snapshot_reader(path: str | Path, *, timeout: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection (`connect_reader`) whose reads in the block all see one state of the warehouse, for
+    a reader that reads more than one query's worth (an export, a search). The block is one read transaction: on
+    a DuckLake warehouse it reads the snapshot it began at while writers go on committing (it neither waits for nor
+    blocks them); a DuckDB file has no writer while a reader holds it."""
+    con = connect_reader(path, timeout=timeout)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        yield con
+    finally:
+        con.close()  # the read transaction ends with the connection
 
 
 # DuckDB keeps one database instance per file per process; two threads opening (or one closing, one opening)

@@ -24,8 +24,10 @@ its `sub_articles`, with the same keys, and have no file of their own); see ARTI
 warc writes no tables but the raw archive (raw_pages + fetches) as WARC files, DIR/newsduck-00000.warc.gz ...,
 which other tools (and `newsduck ingest`) read; see warehouse/warc.py for what each record holds.
 
-Everything is written from one read-only connection (one consistent state of the database) into a temporary
-directory beside DIR, which then replaces DIR: a new export never leaves files of an older one behind.
+Everything is written from one read-only connection that sees one state of the warehouse (warehouse.db's
+`snapshot_reader`: a DuckDB file, or a DuckLake warehouse's latest snapshot as the export began, its writers going
+on meanwhile) into a temporary directory beside DIR, which then replaces DIR: a new export never leaves files of an
+older one behind.
 """
 
 from __future__ import annotations
@@ -35,12 +37,13 @@ import json
 import os
 import shutil
 import time
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from .db import connect_reader
+from .db import COMMIT_TOKEN, snapshot_reader
 from .errors import WarehouseError
 from .models import Progress
 from .runs import utc_now
@@ -62,8 +65,9 @@ VIEWS = {
     "article_people_v": "SELECT v.article_id, a.title, v.name, v.role, v.seq, v.person_id FROM article_people_v v "
                         "JOIN articles a ON a.article_id = v.article_id ORDER BY v.article_id, v.seq",
 }
-# The search index's own bookkeeping: derived from article_search, useless outside this database.
-SKIPPED = ("search_terms", "search_postings", "search_index_state")
+# Bookkeeping useless outside this warehouse: the search index's own (derived from article_search), and a DuckLake
+# warehouse's commit token (warehouse.db), so that a lake exports the tables a DuckDB file does.
+SKIPPED = ("search_terms", "search_postings", "search_index_state", COMMIT_TOKEN)
 LAYOUTS = {
     "parquet": "hive: site=HOST/month=YYYY-MM directories",
     ARTICLE_FILES: "articles/ARTICLE_ID.json: one file per story, its sub-articles inside",
@@ -134,13 +138,11 @@ def export_warehouse(db_path: str | Path, directory: str | Path, fmt: str = "par
                      exclude: tuple[str, ...] = (), timezone: str = "UTC", excel: bool = False,
                      busy_timeout: float | None = None, progress: Progress | None = None,
                      max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> ExportResult:
-    """Export the database file at `db_path` (read-only; waits while an ingest writes) into `directory`."""
-    con = connect_reader(db_path, timeout=busy_timeout)
-    try:
+    """Export the warehouse at `db_path` into `directory`: a DuckDB file read-only (waits while an ingest writes),
+    or a DuckLake warehouse (`ducklake:postgresql://…`) at its latest snapshot, without waiting for its writers."""
+    with snapshot_reader(db_path, timeout=busy_timeout) as con:
         return export_database(con, directory, fmt, exclude=exclude, timezone=timezone, excel=excel,
                                source=str(db_path), progress=progress, max_file_bytes=max_file_bytes)
-    finally:
-        con.close()
 
 
 def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: str = "parquet", *,
@@ -185,7 +187,10 @@ def export_database(con: duckdb.DuckDBPyConnection, directory: str | Path, fmt: 
             shutil.rmtree(staging, ignore_errors=True)
             raise
     finally:
-        con.execute("SET TimeZone = ?", [session_zone])
+        # A failed statement aborts a reader's transaction (snapshot_reader), which then takes no SET; its
+        # connection is closed with it, and the error that aborted it is the one reported.
+        with suppress(duckdb.TransactionException):
+            con.execute("SET TimeZone = ?", [session_zone])
     return ExportResult(str(target), fmt, tables, time.perf_counter() - started, timezone, excel)
 
 
@@ -210,8 +215,9 @@ def check_target(target: Path) -> None:
 
 def relations_to_export(con: duckdb.DuckDBPyConnection, exclude: tuple[str, ...]) -> list[str]:
     tables = [row[0] for row in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "AND (table_type = 'BASE TABLE' OR table_name IN (SELECT unnest(?::VARCHAR[]))) ORDER BY table_name",
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+        "AND table_schema = 'main' AND (table_type = 'BASE TABLE' OR table_name IN (SELECT unnest(?::VARCHAR[]))) "
+        "ORDER BY table_name",
         [list(VIEWS)]).fetchall()]
     unknown = set(exclude) - set(tables)
     if unknown:

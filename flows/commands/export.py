@@ -7,9 +7,8 @@ import sys
 import textwrap
 
 from ..progress import ProgressBar, progress_bar
-from ..settings import database_path
-from .common import (EXIT_USAGE, CliError, add_db_option, add_quiet_option, add_timezone_option, examples,
-                     positive_int, resolve_timezone)
+from .common import (EXIT_USAGE, CliError, add_db_option, add_quiet_option, add_timezone_option, add_warehouse_option,
+                     examples, positive_int, resolve_timezone, warehouse_of)
 
 
 def register(commands) -> None:
@@ -47,7 +46,8 @@ def register(commands) -> None:
 
             DIR is replaced as a whole: files of an earlier export never linger, and an interrupted export
             leaves the last one as it was. A non-empty DIR that is not a newsduck export is refused. Reads a
-            consistent state of the database (waits while an ingest is writing)."""),
+            consistent state of the database (waits while an ingest is writing); from a DuckLake warehouse
+            (--warehouse), its latest snapshot as the export begins, while its writers go on."""),
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=examples("""
             $ newsduck export exports/news-json --format articles-json          # on the make demo database
@@ -55,6 +55,7 @@ def register(commands) -> None:
             exported 12 stories, one JSON file each, to exports/news-json (articles-json, times in Asia/Shanghai) in 0.1 s
             $ newsduck export exports/news
             $ newsduck export exports/news-excel --excel --exclude raw_pages --timezone UTC
+            $ newsduck export exports/lake-warc --format warc --warehouse 'ducklake:postgresql://postgres@10.0.0.5:5432/news?data=/srv/lake'
           read it back:
             DuckDB   SELECT site, month, count(*) FROM 'exports/news/articles/**/*.parquet' GROUP BY ALL;
             pyarrow  pyarrow.parquet.read_table("exports/news/articles")     # site, month from the paths
@@ -64,6 +65,7 @@ def register(commands) -> None:
     )
     parser.add_argument("directory", metavar="DIR", help="where to write (created, or replaced if it is an earlier export)")
     add_db_option(parser)
+    add_warehouse_option(parser, "export the latest snapshot, read without blocking its writers, of")
     parser.add_argument("--format", choices=("parquet", "csv", "jsonl", "articles-json", "warc"),
                         help="parquet (default), csv, jsonl, articles-json or warc")
     parser.add_argument("--excel", action="store_true",
@@ -85,10 +87,11 @@ def run(args: argparse.Namespace) -> int:
     if args.excel and fmt != "csv":
         raise CliError(f"--excel writes CSV; leave out --format {fmt}", EXIT_USAGE)
     zone = resolve_timezone(args.timezone).key
+    warehouse = warehouse_of(args)
     unit = {"articles-json": "stories", "warc": "pages"}.get(fmt)
     try:
         with progress_bar(args.quiet, lambda: ProgressBar("export", unit=unit)) as bar:
-            result = export_warehouse(database_path(args.db), args.directory, fmt, exclude=tuple(args.exclude),
+            result = export_warehouse(warehouse, args.directory, fmt, exclude=tuple(args.exclude),
                                       timezone=zone, excel=args.excel, progress=bar.step if bar else None,
                                       max_file_bytes=args.warc_file_mb << 20)
     except WarehouseError as exc:

@@ -9,9 +9,8 @@ import sys
 from dataclasses import asdict
 
 from ..progress import ProgressBar, progress_bar
-from ..settings import database_path
-from .common import (EXIT_USAGE, CliError, add_db_option, add_quiet_option, add_timezone_option, examples, iso_date,
-                     positive_int, resolve_timezone)
+from .common import (EXIT_USAGE, CliError, add_db_option, add_quiet_option, add_timezone_option, add_warehouse_option,
+                     examples, iso_date, positive_int, resolve_timezone, warehouse_of)
 
 BOLD = ("\033[1m", "\033[0m")
 BRACKETS = ("【", "】")
@@ -27,9 +26,10 @@ def register(commands) -> None:
         "with words in the title or the byline counting more, and show the best matching sentence with the words "
         "marked. Copies of one story (reposts, duplicates) are listed once, the best ranked, with the sites of "
         "the others; --all-copies lists each. --person keeps the articles that credit someone of exactly that "
-        "name. Times are shown in --timezone. In SQL the same search is the table macro "
+        "name. Times are shown in --timezone. In SQL on a DuckDB file the same search is the table macro "
         "search_articles('query') (newsduck sql). The index is brought up to date by every ingest; --reindex "
-        "does it now.",
+        "does it now. On a DuckLake warehouse (--warehouse) the search reads its latest snapshot without blocking "
+        "its writers, whose ingests keep its index current as they do the file's.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=examples("""
             $ newsduck search 招商引资 --since 2023-01-01
@@ -46,10 +46,12 @@ def register(commands) -> None:
             $ newsduck search "玛瑙 工作室" --site lnd.com.cn --limit 5 --format json --timezone UTC
             $ newsduck search --reindex
             $ newsduck search --fts-index    # DuckDB fts's own index too, for match_bm25 in SQL
+            $ newsduck search 招商引资 --warehouse 'ducklake:postgresql://postgres@10.0.0.5:5432/news?data=/srv/lake'
         """),
     )
     parser.add_argument("query", metavar="QUERY", nargs="?", help="words to find, e.g. 招商引资 or \"DuckDB 阜新\"")
     add_db_option(parser)
+    add_warehouse_option(parser, "search the latest snapshot, read without blocking its writers, of")
     parser.add_argument("--site", metavar="HOST", help="only this site or its subdomains (lnd.com.cn matches epaper.lnd.com.cn)")
     parser.add_argument("--since", metavar="DATE", type=iso_date,
                         help="only articles published on or after DATE (YYYY-MM-DD, a day in --timezone)")
@@ -69,7 +71,8 @@ def register(commands) -> None:
                         help="bring the search index up to date now (needs write access: not while an ingest runs)")
     parser.add_argument("--fts-index", action="store_true",
                         help="also (re)build DuckDB fts's own index over the segmented words, for SQL with "
-                        "fts_main_article_search.match_bm25 (not kept current by ingests; minutes at 100k articles)")
+                        "fts_main_article_search.match_bm25 (not kept current by ingests; minutes at 100k articles; "
+                        "a DuckDB file only)")
     add_quiet_option(parser)
     parser.set_defaults(handler=run)
 
@@ -81,7 +84,12 @@ def run(args: argparse.Namespace) -> int:
     check_role(args)
     if args.since and args.until and args.until < args.since:
         raise CliError(f"--until {args.until} is before --since {args.since}", EXIT_USAGE)
-    db_path = database_path(args.db)
+    db_path = warehouse_of(args)
+    from warehouse.db import is_lake_address
+
+    if args.fts_index and is_lake_address(db_path):
+        raise CliError("--fts-index builds DuckDB fts's index, which only a DuckDB file can hold; leave it out with "
+                       "a DuckLake warehouse", EXIT_USAGE)
     if args.reindex or args.fts_index:
         reindex(db_path, fts=args.fts_index, quiet=args.quiet)
     if args.query or args.person is not None:
@@ -101,14 +109,17 @@ def check_role(args: argparse.Namespace) -> None:
 
 
 def reindex(db_path: str, *, fts: bool = False, quiet: bool = True) -> None:
-    """Bring the search index up to date, then build fts's index if asked, each with a bar on a terminal."""
-    from warehouse.db import close_writer, open_writer
+    """Bring the search index up to date, then build fts's index if asked, each with a bar on a terminal. A DuckDB
+    file's postings are also rewritten sorted; a lake's are not (warehouse.search.compaction_due), and its refresh
+    is one write transaction, as after an ingest's batch."""
+    from warehouse.db import close_writer, on_lake, open_writer, write_transaction
     from warehouse.search import build_fts_index, refresh_search_index
 
     con = open_writer(db_path)
     try:
         with progress_bar(quiet, lambda: ProgressBar("search index", unit="articles")) as bar:
-            done = refresh_search_index(con, compact=True, progress=bar.step if bar else None)
+            step = bar.step if bar else None
+            done = write_transaction(con, lambda: refresh_search_index(con, compact=not on_lake(con), progress=step))
         print(f"search index: {done.segmented} articles segmented, {done.removed} removed, in {done.seconds:.1f} s",
               file=sys.stderr)
         if fts:
@@ -121,11 +132,10 @@ def reindex(db_path: str, *, fts: bool = False, quiet: bool = True) -> None:
 
 
 def search_database(db_path: str, args: argparse.Namespace):
-    from warehouse.db import connect_reader
+    from warehouse.db import snapshot_reader
     from warehouse.search import index_status, search
 
-    con = connect_reader(db_path)
-    try:
+    with snapshot_reader(db_path) as con:
         status = index_status(con)
         if not status.has_index:
             raise CliError(f"{db_path} has no search index of this version yet: run newsduck ingest or "
@@ -136,8 +146,6 @@ def search_database(db_path: str, args: argparse.Namespace):
         return search(con, args.query, site=args.site, since=args.since, until=args.until, person=args.person,
                       role=args.role, limit=args.limit, match_all=not args.any, collapse_copies=not args.all_copies,
                       zone=resolve_timezone(args.timezone).key, marks=BOLD if use_bold() and args.format == "table" else BRACKETS)
-    finally:
-        con.close()
 
 
 def use_bold() -> bool:
