@@ -78,6 +78,22 @@ def test_captions_galleries_and_story_lists_inside_the_body_are_left_out():
     assert paragraphs(html) == [LEDE, SECOND, THIRD]
 
 
+def test_sections_that_open_with_a_linked_heading_are_the_body_not_a_story_list():
+    # a guide whose every section is shaped like a story-list item (a linked heading and a paragraph,
+    # in sibling wrappers of one class): together they hold the text, so they are the body
+    parks = [
+        "North Park has the oldest oak trees in the city, a pond with ducks, and a playground that was rebuilt last spring.",
+        "The River Walk runs for four miles along the water, with benches, a café at the old mill, and lights for evening runs.",
+        "Hill Gardens hold the rose beds and the glasshouse, where the winter plants are kept; entry is free on Sundays.",
+        "South Common is the largest green space, with football pitches, a dog run, and the summer market on Saturdays.",
+    ]
+    sections = "".join(f"<div class='guide-section'><h2><a href='/parks/{i}'>Park number {i}</a></h2><p>{text}</p></div>"
+                       for i, text in enumerate(parks))
+    html = page(f"<article><h1>A guide to the city's parks</h1><div class='guide'>{sections}</div></article>",
+                title="A guide to the city's parks")
+    assert paragraphs(html, url="https://news.example.com/2024/03/05/parks.html") == parks
+
+
 def test_a_quote_that_shows_a_photo_keeps_its_text():
     quote = "“The show was really great, and we enjoyed the free drink at the cafe.”"
     html = page(
