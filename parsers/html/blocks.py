@@ -85,15 +85,18 @@ def is_linked_sentence(b: TextBlock) -> bool:
     return b.link_chars < b.chars * 0.9 and text.count(" ") >= 5 and text.endswith((".", ".”", '."', "!", "?"))
 
 
-# A list item whose links leave at least this share of its text unlinked says something of its own
-# ("Jane Doe as the mayor", "<a>Report</a> (PDF, 2 pages)"): an item of the body's list, not a menu entry.
+# A list item that opens with a link and leaves at least this share of its text unlinked says something
+# of its own ("<a>Jane Doe</a> as <a>the mayor</a>", "<a>Report</a> (PDF, 2 pages)"): an item of the
+# body's list, not a menu entry. One that opens with unlinked words is a story list's kicker and headline
+# ("Energy: <a>Prices fall again</a>").
 MIN_ITEM_OWN_TEXT_SHARE = 0.05
 LIST_ITEM_TAGS = frozenset({"li", "dt", "dd"})
 
 
 def is_annotated_list_item(b: TextBlock) -> bool:
-    """A list item that holds words besides its links (see MIN_ITEM_OWN_TEXT_SHARE)."""
-    return b.element.name in LIST_ITEM_TAGS and b.link_chars <= b.chars * (1 - MIN_ITEM_OWN_TEXT_SHARE)
+    """A list item led by a link that holds words besides its links (see MIN_ITEM_OWN_TEXT_SHARE)."""
+    return b.element.name in LIST_ITEM_TAGS and b.starts_with_link \
+        and b.link_chars <= b.chars * (1 - MIN_ITEM_OWN_TEXT_SHARE)
 
 
 def is_section_heading(b: TextBlock) -> bool:
