@@ -114,7 +114,7 @@ def test_sentence_that_is_mostly_a_link_stays_in_the_body():
 
 def test_list_items_with_words_of_their_own_stay_but_bare_links_go():
     # a cast list links each actor and role, with words of its own between them: the body's list, though
-    # mostly link text; a list of bare links in the same body is a menu
+    # mostly link text; a list of kickers with headline links is a story list, bare links are a menu
     cast = ["<a href='/people/ana-lima'>Ana Lima</a> as <a href='/roles/mayor'>Mayor Clara Reyes</a>",
             "<a href='/people/tom-berg'>Tom Berg</a> as <a href='/roles/treasurer'>Treasurer Paul Vance</a>",
             "<a href='/people/sara-holt'>Sara Holt</a> as <a href='/roles/inspector'>Inspector Nora Kell</a>"]
@@ -122,12 +122,14 @@ def test_list_items_with_words_of_their_own_stay_but_bare_links_go():
         "<article><h1>Council approves the budget</h1><div class='body'>"
         f"<p>{LEDE}</p><p>{SECOND}</p><p>The roles in the council's own film of the night:</p>"
         f"<ul>{''.join(f'<li>{item}</li>' for item in cast)}</ul>"
-        f"<p>{THIRD}</p><ul><li><a href='/city'>City</a></li><li><a href='/schools'>Schools</a></li></ul>"
+        f"<p>{THIRD}</p><ul><li>Schools: <a href='/story/1'>Repairs start in the north of the city</a></li>"
+        "<li>Transport: <a href='/story/2'>The night buses return in the spring</a></li></ul>"
+        f"<p>{FOURTH}</p><ul><li><a href='/city'>City</a></li><li><a href='/schools'>Schools</a></li></ul>"
         "</div></article>")
     assert paragraphs(html) == [LEDE, SECOND, "The roles in the council's own film of the night:",
                                 "Ana Lima as Mayor Clara Reyes", "Tom Berg as Treasurer Paul Vance",
                                 "Sara Holt as Inspector Nora Kell",
-                                THIRD]
+                                THIRD, FOURTH]
 
 
 def test_short_lines_may_repeat_but_long_paragraphs_may_not():
