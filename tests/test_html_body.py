@@ -78,6 +78,22 @@ def test_captions_galleries_and_story_lists_inside_the_body_are_left_out():
     assert paragraphs(html) == [LEDE, SECOND, THIRD]
 
 
+def test_sections_that_open_with_a_linked_heading_are_the_body_not_a_story_list():
+    # a guide whose every section is shaped like a story-list item (a linked heading and a paragraph,
+    # in sibling wrappers of one class): together they hold the text, so they are the body
+    parks = [
+        "North Park has the oldest oak trees in the city, a pond with ducks, and a playground that was rebuilt last spring.",
+        "The River Walk runs for four miles along the water, with benches, a café at the old mill, and lights for evening runs.",
+        "Hill Gardens hold the rose beds and the glasshouse, where the winter plants are kept; entry is free on Sundays.",
+        "South Common is the largest green space, with football pitches, a dog run, and the summer market on Saturdays.",
+    ]
+    sections = "".join(f"<div class='guide-section'><h2><a href='/parks/{i}'>Park number {i}</a></h2><p>{text}</p></div>"
+                       for i, text in enumerate(parks))
+    html = page(f"<article><h1>A guide to the city's parks</h1><div class='guide'>{sections}</div></article>",
+                title="A guide to the city's parks")
+    assert paragraphs(html, url="https://news.example.com/2024/03/05/parks.html") == parks
+
+
 def test_a_quote_that_shows_a_photo_keeps_its_text():
     quote = "“The show was really great, and we enjoyed the free drink at the cafe.”"
     html = page(
@@ -94,6 +110,26 @@ def test_sentence_that_is_mostly_a_link_stays_in_the_body():
                 f"<p><a href='/more'>More city news</a></p><p>{SECOND}</p></div></article>")
     assert paragraphs(html) == [
         LEDE, "Australian-born Assange faces a charge of conspiracy to commit computer intrusion in the US.", SECOND]
+
+
+def test_list_items_with_words_of_their_own_stay_but_bare_links_go():
+    # a cast list links each actor and role, with words of its own between them: the body's list, though
+    # mostly link text; a list of kickers with headline links is a story list, bare links are a menu
+    cast = ["<a href='/people/ana-lima'>Ana Lima</a> as <a href='/roles/mayor'>Mayor Clara Reyes</a>",
+            "<a href='/people/tom-berg'>Tom Berg</a> as <a href='/roles/treasurer'>Treasurer Paul Vance</a>",
+            "<a href='/people/sara-holt'>Sara Holt</a> as <a href='/roles/inspector'>Inspector Nora Kell</a>"]
+    html = page(
+        "<article><h1>Council approves the budget</h1><div class='body'>"
+        f"<p>{LEDE}</p><p>{SECOND}</p><p>The roles in the council's own film of the night:</p>"
+        f"<ul>{''.join(f'<li>{item}</li>' for item in cast)}</ul>"
+        f"<p>{THIRD}</p><ul><li>Schools: <a href='/story/1'>Repairs start in the north of the city</a></li>"
+        "<li>Transport: <a href='/story/2'>The night buses return in the spring</a></li></ul>"
+        f"<p>{FOURTH}</p><ul><li><a href='/city'>City</a></li><li><a href='/schools'>Schools</a></li></ul>"
+        "</div></article>")
+    assert paragraphs(html) == [LEDE, SECOND, "The roles in the council's own film of the night:",
+                                "Ana Lima as Mayor Clara Reyes", "Tom Berg as Treasurer Paul Vance",
+                                "Sara Holt as Inspector Nora Kell",
+                                THIRD, FOURTH]
 
 
 def test_short_lines_may_repeat_but_long_paragraphs_may_not():

@@ -85,6 +85,20 @@ def is_linked_sentence(b: TextBlock) -> bool:
     return b.link_chars < b.chars * 0.9 and text.count(" ") >= 5 and text.endswith((".", ".”", '."', "!", "?"))
 
 
+# A list item that opens with a link and leaves at least this share of its text unlinked says something
+# of its own ("<a>Jane Doe</a> as <a>the mayor</a>", "<a>Report</a> (PDF, 2 pages)"): an item of the
+# body's list, not a menu entry. One that opens with unlinked words is a story list's kicker and headline
+# ("Energy: <a>Prices fall again</a>").
+MIN_ITEM_OWN_TEXT_SHARE = 0.05
+LIST_ITEM_TAGS = frozenset({"li", "dt", "dd"})
+
+
+def is_annotated_list_item(b: TextBlock) -> bool:
+    """A list item led by a link that holds words besides its links (see MIN_ITEM_OWN_TEXT_SHARE)."""
+    return b.element.name in LIST_ITEM_TAGS and b.starts_with_link \
+        and b.link_chars <= b.chars * (1 - MIN_ITEM_OWN_TEXT_SHARE)
+
+
 def is_section_heading(b: TextBlock) -> bool:
     if b.link_chars:
         return False
@@ -123,7 +137,8 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts, trusted: s
         if label in _LEAD_LABELS and b.chars <= 8:
             expect_lead = expect_lead or i in chosen
             continue
-        if b.link_density > MAX_LINK_DENSITY_PROSE and b.chars < 200 and not is_linked_sentence(b):
+        link_dense = b.link_density > MAX_LINK_DENSITY_PROSE and b.chars < 200 and not is_linked_sentence(b)
+        if link_dense and not (i in chosen and is_annotated_list_item(b)):
             if i in trusted and not any(len(p.text) >= MIN_REPEAT_CHECK_CHARS for p in body):
                 read_linked_byline(b, facts)  # a byline above the first paragraph, names linked
             continue
@@ -144,7 +159,7 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts, trusted: s
         if is_end_of_article_line(text):
             break
         block = Block("heading" if is_section_heading(b) else "paragraph", text)
-        if i in trusted:
+        if i in trusted and not link_dense:
             rule_body.append(block)
         if i in chosen:
             if expect_lead and block.kind == "paragraph":

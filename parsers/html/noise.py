@@ -72,14 +72,23 @@ def inner_noise_blocks(index: PageIndex, containers: list[Tag]) -> set[int]:
     return noise
 
 
+# Story-list items that hold more than this share of the containers' text are the body itself: a
+# guide or listicle whose sections open with a linked heading, a catalogue of linked entries.
+MAX_TEASER_SHARE = 0.8
+
+
 def teaser_blocks(index: PageIndex, containers: list[Tag]) -> set[int]:
     """Story-list items inside the body (related stories, previous/next story): a small wrapper
     holding a headline link and a few short blocks, next to a sibling wrapper of the same shape.
-    Their summaries and bylines look like prose, so link density alone misses them."""
+    Their summaries and bylines look like prose, so link density alone misses them. Items that
+    together hold more than MAX_TEASER_SHARE of the containers' text are the body, not a list beside
+    it: then none is boilerplate."""
     teasers: set[int] = set()
     blocks = index.blocks
+    total_chars = 0
     for container in containers:
         lo, hi = index.block_range(container)
+        total_chars += index.prefix_chars[hi] - index.prefix_chars[lo]
         for i in range(lo, hi):
             b = blocks[i]
             if i in teasers or not (8 <= b.chars <= 160) or b.link_chars < b.chars * 0.9:
@@ -90,6 +99,8 @@ def teaser_blocks(index: PageIndex, containers: list[Tag]) -> set[int]:
             for el in (item, *_similar_neighbours(item)):
                 if _holds_headline_link(index, el):
                     teasers.update(range(*index.block_range(el)))
+    if sum(blocks[i].chars for i in teasers) > MAX_TEASER_SHARE * total_chars:
+        return set()
     return teasers
 
 
