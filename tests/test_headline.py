@@ -73,6 +73,18 @@ def test_site_affix_is_cut_from_headline_statements(statement, declared, expecte
     assert strip_site_affix(statement, declared) == expected
 
 
+def test_a_channel_word_before_the_story_piece_of_the_title_is_no_headline():
+    """`站名 - 港聞 - 標題` with no heading and no title meta: the short channel word is not the
+    headline piece, so the plain line that shows the story's piece is the headline."""
+    r = page("<title>文匯網 - 港聞 - 今冬首場降雪 全市連夜清雪</title>",
+             f"<table><tr><td class='Title_black'><b>今冬首場降雪 全市連夜清雪</b></td></tr>"
+             f"<tr><td>2024-11-03 07:15:23</td></tr><tr><td>{BODY}</td></tr></table>")
+    assert r.title == "今冬首場降雪 全市連夜清雪"
+    # a short first piece that is the headline stays it when no other piece reads as a story
+    r = page("<title>降雪 - 港聞 - 文匯網</title>", f"<div>降雪</div>{BODY}")
+    assert r.title == "降雪"
+
+
 def test_og_title_with_the_site_suffix_does_not_outvote_the_h1():
     r = page("<title>今冬首场降雪 全市连夜清雪 - 新頭殼 example</title>"
              "<meta property='og:title' content='今冬首场降雪 全市连夜清雪 - 新頭殼 example'>",
@@ -297,6 +309,14 @@ def test_credit_lines_after_the_body(line, source):
              f"<h1>今冬首场降雪 全市连夜清雪</h1><div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
              f"<p>{line}</p></div>")
     assert r.source_name == source and line not in r.text
+
+
+def test_microdata_publisher_in_the_info_line_is_the_source():
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             "<h1>今冬首场降雪 全市连夜清雪</h1><p class='p_time'><span class='ss01'>2024年11月03日 07:46</span>"
+             "<span class='ss02'><span itemprop='publisher' itemscope itemtype='http://schema.org/Organization'>"
+             f"<span itemprop='name'><a href='/'>新京报</a></span></span></span></p>{BODY}")
+    assert (r.source_name, r.provenance["source_name"]) == ("新京报", "class:source")
 
 
 def test_a_labelled_credit_beats_an_element_classed_source():

@@ -180,6 +180,30 @@ def test_chinese_datelines_are_not_paragraphs():
     assert paragraphs(html) == [p1, p2, p3]
 
 
+def test_a_date_line_with_an_update_note_is_not_a_paragraph():
+    p1 = "台北101跨年煙火秀今晚登場，主辦單位估計，信義區周邊湧入超過百萬人次，捷運公司全線加開班次疏運人潮。"
+    p2 = "台北市政府表示，今年煙火秀長達300秒，以「希望」為主題，搭配燈光與音樂演出，吸引國內外旅客前來觀賞。"
+    p3 = "警方提醒民眾，散場時請依指示動線離開，避免推擠，並留意自身財物安全，市府也將在各捷運站加派人力。"
+    html = page(f"<article><h1>跨年煙火秀登場</h1><div class='body'><p>2020/01/01 00:30（最新更新：2020/01/01 01:05）</p>"
+                f"<p>{p1}</p><p>{p2}</p><p>{p3}</p></div></article>", title="跨年煙火秀登場")
+    assert paragraphs(html) == [p1, p2, p3]
+
+
+def test_an_app_promotion_at_the_edges_of_the_body_is_not_a_paragraph():
+    p1 = "今日A股三大指数集体收跌，沪指收跌0.5%，深成指跌0.8%，创业板指跌1.2%，两市成交额超过9000亿元。"
+    p2 = "盘面上，券商、保险板块领跌，医药、农业板块逆势走强，北向资金全天净流出超过30亿元。"
+    p3 = "分析人士指出，海外市场波动加大，短期A股或延续震荡走势，投资者应控制仓位。"
+    html = page(f"<article><h1>沪指收跌</h1><div class='body'><p>打开某某新闻客户端，阅读更多精彩内容</p>"
+                f"<p>{p1}</p><p>{p2}</p><p>{p3}</p><p>海量资讯、精准解读，尽在某某财经APP</p></div></article>",
+                title="沪指收跌")
+    assert paragraphs(html) == [p1, p2, p3]
+    # inside the body a sentence about an app stays
+    mid = "该公司表示，用户下载新版APP后可以直接在线办理业务，无需再前往营业网点排队。"
+    html = page(f"<article><h1>沪指收跌</h1><div class='body'><p>{p1}</p><p>{mid}</p><p>{p2}</p><p>{p3}</p>"
+                "</div></article>", title="沪指收跌")
+    assert paragraphs(html) == [p1, mid, p2, p3]
+
+
 def test_a_bare_document_is_all_content_however_short():
     """A page that links nowhere and runs no script holds nothing but its text: it is kept although it is
     no story; a page as short that links elsewhere or is rendered by a script keeps none."""

@@ -39,9 +39,11 @@ CJK_DATELINE_WORDS = (
     "年", "月", "日", "号", "時", "时", "分", "秒", "上午", "下午", "凌晨", "晚上", "星期", "週", "周",
     "一", "二", "三", "四", "五", "六", "天", "发布", "發布", "更新", "时间", "時間", "日期",
     "格林尼治标准", "格林威治标准", "格林威治標準", "北京", "台北", "臺北", "香港", "UTC", "GMT",
+    "首次", "最新", "最后", "最後", "修改", "發佈", "发表", "發表",
 )
 _CJK_DATELINE_RE = re.compile(r"(?:[\d\W_]|" + "|".join(map(re.escape, CJK_DATELINE_WORDS)) + ")+", re.I)
-_CJK_DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+# a full date written with 年月日 or numerically (2020/01/01 00:30（最新更新：2020/01/01 01:05）)
+_CJK_DATE_RE = re.compile(r"(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\d{1,2}[-/.]\d{1,2})")
 SENTENCE_END = tuple("。！？!?；;：:")
 # the whole line is the label of an ad slot or a widget left in the body
 _WIDGET_LABEL_RE = re.compile(
@@ -167,23 +169,30 @@ _BRACKETED_NOTE_RE = re.compile(r"[（(【〔\[][^（()）【】〔〕\[\]]{1,40
 _MARKED_NOTE_RE = re.compile(r"[◎※★☆▲△●■□◆◇▼▽►▶]")
 _WIRE_TITLE_RE = re.compile(r"[^，。,]{0,30}(?:电|電|讯|訊)\s*题[:：]")                       # 新华社北京4月24日电 题：
 _WIDGET_COLON_RE = re.compile(r".{1,8}[:：]")                                                   # 字級大小：
+# A short line that sends the reader to the site's app: 尽在新浪财经APP, 現在用APP看新聞, 下载澎湃新闻客户端.
+MAX_APP_PROMO_CHARS = 60
+_APP_PROMO_RE = re.compile(r"(?:下载|下載|尽在|盡在|打开|打開|安装|安裝|用|上)[^。！？!?]{0,20}?(?:APP|App|app|客户端|客戶端)")
 
 
 def _is_scrap(text: str) -> bool:
     return len(text) <= MAX_EDGE_SCRAP_CHARS and not _CLAUSE_MARK_RE.search(text)
 
 
+def _is_app_promo(text: str) -> bool:
+    return len(text) <= MAX_APP_PROMO_CHARS and _APP_PROMO_RE.search(text) is not None
+
+
 def _trailing_furniture(b: Block) -> bool:
     text = b.text.strip()
     return (b.kind == "heading" or _is_scrap(text) or _PRINT_CREDIT_RE.fullmatch(text) is not None
             or _BRACKETED_NOTE_RE.fullmatch(text) is not None
-            or (len(text) <= 60 and _MARKED_NOTE_RE.match(text) is not None))
+            or (len(text) <= 60 and _MARKED_NOTE_RE.match(text) is not None) or _is_app_promo(text))
 
 
 def _leading_furniture(b: Block) -> bool:
     text = b.text.strip()
     return b.kind != "heading" and (_is_scrap(text) or _WIRE_TITLE_RE.match(text) is not None
-                                    or _WIDGET_COLON_RE.fullmatch(text) is not None)
+                                    or _WIDGET_COLON_RE.fullmatch(text) is not None or _is_app_promo(text))
 
 
 def _prose_count(body: list[Block]) -> int:

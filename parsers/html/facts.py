@@ -30,6 +30,7 @@ T = TypeVar("T")
 
 # An unlabelled 来源 in the info line: <span class="source">阜新日报</span>, <a class="ly">人民网</a>.
 _SOURCE_CLASS_RE = re.compile(r"(?:^|[-_\s])(?:source|laiyuan|ly|media-?name|origin)(?:$|[-_\s\d])", re.I)
+_SOURCE_ITEMPROPS = frozenset({"publisher", "sourceOrganization"})  # microdata naming the outlet
 # Order of trust of the 来源 found in the text (labelled lines, rank 0, are all other provenances).
 _SOURCE_RANK = {"class:source": 1, "text:dateline": 2}
 MAX_ABOVE_TITLE_BLOCKS = 3   # lines above the headline read for an info line
@@ -369,9 +370,10 @@ def is_date_marked(el: Tag) -> bool:
 
 
 def unlabelled_source(b: TextBlock) -> str | None:
-    """The text of an element marked as the source by its class, in a short header line."""
+    """The text of an element marked as the source by its class, or as the publisher by microdata
+    (`<span itemprop="publisher">`), in a short header line."""
     for node in _near_elements(b.element):
-        if not node.attrs or not _SOURCE_CLASS_RE.search(class_id(node)):
+        if not node.attrs or not (_SOURCE_CLASS_RE.search(class_id(node)) or node.get("itemprop") in _SOURCE_ITEMPROPS):
             continue
         text = _SOURCE_LABEL_RE.sub("", norm(" ".join(node.stripped_strings)))
         if 2 <= len(text) <= 30 and not re.search(r"\d{2}|[:：。，,]", text) and parse_byline_credits(text) is None:

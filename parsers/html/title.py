@@ -619,17 +619,27 @@ def _supports(statement: str, text: str) -> bool:
 
 
 _MIN_STORY_WORDS, _MIN_STORY_CJK = 4, 8
+_MAX_CHANNEL_WORD_CHARS = 4  # a CJK channel name in a `<title>`: 港聞, 国内, 財經新聞
 
 
 def _names_a_story(s: Statement) -> bool:
     """A statement that reads as a story's headline rather than a site's name: a title meta, JSON-LD
     or e-paper headline, or a `<title>` piece of at least four words (eight CJK characters) that does not
     end in a site word."""
-    if s.source != "title-tag":
-        return True
-    cjk = len(_CJK_RE.findall(s.text))
-    words = len(_CJK_RE.sub(" ", s.text).split())
-    return (words >= _MIN_STORY_WORDS or cjk >= _MIN_STORY_CJK) and not _SITE_PIECE_RE.search(s.text)
+    return s.source != "title-tag" or _reads_as_story(s.text)
+
+
+def _reads_as_story(text: str) -> bool:
+    """At least four words or eight CJK characters, not ending in a site word."""
+    cjk = len(_CJK_RE.findall(text))
+    words = len(_CJK_RE.sub(" ", text).split())
+    return (words >= _MIN_STORY_WORDS or cjk >= _MIN_STORY_CJK) and not _SITE_PIECE_RE.search(text)
+
+
+def _is_channel_word(piece: str) -> bool:
+    """A `<title>` piece of at most four CJK characters and nothing else: a channel's name, not a headline."""
+    compact = _compact(piece)
+    return 0 < len(compact) <= _MAX_CHANNEL_WORD_CHARS and len(_CJK_RE.findall(compact)) == len(compact)
 
 
 def _node_text(page: Page, node: Tag) -> str | None:
@@ -655,10 +665,10 @@ def headline_from_page_title(page_title: str | None, hints: list[str], names: se
     score, _, piece = max(scored)
     if score >= 0.5:
         return piece
-    for p in pieces:
-        if p not in names and not _SITE_PIECE_RE.search(p):
-            return p
-    return max(pieces, key=len)
+    candidates = [p for p in pieces if p not in names and not _SITE_PIECE_RE.search(p)]
+    if len(candidates) > 1 and _is_channel_word(candidates[0]) and any(_reads_as_story(p) for p in candidates[1:]):
+        candidates = candidates[1:]  # `文匯網 - 港聞 - 標題`: a channel word before the story's piece
+    return candidates[0] if candidates else max(pieces, key=len)
 
 
 def split_page_title(page_title: str | None, headline: str | None) -> tuple[str | None, str | None]:
