@@ -504,6 +504,12 @@ def test_a_subtitle_after_a_break_inside_the_heading_is_the_subtitle():
     assert r.title == "今冬首场降雪 全市连夜清雪" and r.subtitle == "——记环卫工人的一个雪夜"
 
 
+def test_a_date_in_an_element_classed_subtitle_is_the_date_not_the_subtitle():
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1><div class='subTitle'>2024年11月03日</div>{BODY}", url=None)
+    assert r.subtitle is None and r.published_at == "2024-11-03"
+
+
 def test_a_date_and_source_after_a_space_in_the_headlines_text_are_not_the_headline():
     r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
              f"<h1>今冬首场降雪 全市连夜清雪&nbsp;&nbsp;2024-11-03 08:40&nbsp;来源：阜新日报</h1>{BODY}")

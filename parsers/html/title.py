@@ -755,8 +755,9 @@ def _has_class_hint(page: Page, el: Tag, pattern: re.Pattern, levels: int = 2) -
 
 
 def _is_note_or_meta(text: str) -> bool:
-    """A line that is metadata (原标题, 来源, a byline), never a kicker or subtitle."""
-    return parse_meta_line(text) is not None or (len(text) <= 60 and parse_byline(text) is not None)
+    """A line that is metadata (原标题, 来源, a byline, a date), never a kicker or subtitle."""
+    return parse_meta_line(text) is not None or (len(text) <= 60 and parse_byline(text) is not None) \
+        or _is_date_like(text)
 
 
 def extract_kicker_subtitle(page: Page, title_block: int | None, header_end: int,
