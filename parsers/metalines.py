@@ -312,12 +312,13 @@ def outlet_in_credit_line(text: str, site_names: set[str] = frozenset()) -> str 
 
 
 # How a story's first paragraph credits its outlet: `（中央社記者王小明台北20日電）`, `【文匯報訊】記者…`,
-# `新华社北京5月20日电（记者 X）`.
+# `【明報專訊】`, `新华社北京5月20日电（记者 X）`, `中新网12月11日电`.
+_DISPATCH = r"(?:專|专|快|即時|即时)?[訊讯]"
 _LEAD_CREDIT_RES = (
     re.compile(r"^[（(【\[〔]?\s*(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{2,12}?)\s*(?:記者|记者)"),
-    re.compile(r"^[（(【\[〔]\s*(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{2,12}?)\s*[訊讯]\s*[）)】\]〕]"),
-    re.compile(r"^(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{2,12}?)[訊讯](?=[\s\u3000（(])"),
-    re.compile(r"^(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{1,8}?社)\S{0,10}?\d{1,2}\s*月\s*\d{1,2}\s*日\s*[电電]"),
+    re.compile(rf"^[（(【\[〔]\s*(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{{2,12}}?)\s*{_DISPATCH}\s*[）)】\]〕]"),
+    re.compile(rf"^(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{{2,12}}?){_DISPATCH}(?=[\s\u3000（(])"),
+    re.compile(r"^(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{1,8}?(?:社|网|網))\S{0,10}?\d{1,2}\s*月\s*\d{1,2}\s*日\s*[电電]"),
 )
 
 

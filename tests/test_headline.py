@@ -14,7 +14,7 @@ import pytest
 from parsers import extract_article
 from parsers.html.links import url_kind
 from parsers.html.title import host_brand, strip_site_affix
-from parsers.metalines import outlet_in_credit_line, parse_meta_line
+from parsers.metalines import outlet_in_credit_line, outlet_in_lead_credit, parse_meta_line
 
 NOW = datetime(2024, 11, 20, tzinfo=timezone.utc)
 URL = "http://news.example.cn/system/2024/11/03/030001.shtml"
@@ -309,6 +309,21 @@ def test_credit_lines_after_the_body(line, source):
              f"<h1>今冬首场降雪 全市连夜清雪</h1><div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
              f"<p>{line}</p></div>")
     assert r.source_name == source and line not in r.text
+
+
+@pytest.mark.parametrize("lead, outlet", [
+    ("【明報專訊】", "明報"), ("【大公報訊】", "大公報"), ("中新网12月11日电 据报道", "中新网"),
+    ("【本報專訊】", None), ("本报讯（记者 张三）", None),
+])
+def test_dispatch_credits(lead, outlet):
+    assert outlet_in_lead_credit(lead) == outlet
+
+
+def test_a_dispatch_credit_on_its_own_line_above_the_text_names_the_source():
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1><p class='upper'>【明報專訊】</p>{BODY}")
+    assert (r.source_name, r.provenance["source_name"]) == ("明報", "text:dateline")
+    assert not r.text.startswith("【")
 
 
 def test_microdata_publisher_in_the_info_line_is_the_source():

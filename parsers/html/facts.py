@@ -19,7 +19,7 @@ from parsers.dates import (
 from parsers.urls import resolve_url
 from parsers.metalines import (
     MAX_CREDIT_LINE_CHARS, MetaLine, is_end_of_article_line, is_outlet_name, is_source_label, outlet_in_credit_line,
-    parse_meta_line, starts_with_source_label,
+    outlet_in_lead_credit, parse_meta_line, starts_with_source_label,
 )
 from parsers.records import Author
 from parsers.html.page import Page, norm
@@ -47,6 +47,7 @@ MAX_MARKED_BYLINE_CHARS = 100
 MAX_DATED_LINE_CHARS = 100
 MAX_DATED_LINE_WORDS = 50
 MAX_LINKED_DATE_CHARS = 40   # a header line whose date is a link: short, or it is a list
+MAX_DISPATCH_LINE_CHARS = 16  # a dispatch credit alone on its line: 【明報專訊】, （中央社電）
 # Class/id/itemprop words that mark an element as the story's date or its info line.
 _DATE_CLASS_RE = re.compile(
     r"(?:^|[-_\s])(?:date|dates|datetime|time|timestamp|dateline|published|pubdate|pub-date|posted|"
@@ -245,12 +246,17 @@ def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: F
 
 def credited_outlet(blocks: list[TextBlock], i: int, start: int, stop: int, names: set[str]) -> str | None:
     """The outlet line i of the header zone credits without a label: inside a byline or date line
-    (`聯合報 記者X／台北報導`, `北京新浪網 (2020-01-21 11:12)`), or alone on a line next to a line that is
-    only the date (`<div>中国新闻网</div><div>2024-05-20 13:09</div>`)."""
+    (`聯合報 記者X／台北報導`, `北京新浪網 (2020-01-21 11:12)`), in a dispatch credit on a line of its own
+    (`【明報專訊】`), or alone on a line next to a line that is only the date
+    (`<div>中国新闻网</div><div>2024-05-20 13:09</div>`)."""
     b = blocks[i]
     found = outlet_in_credit_line(b.spaced, names)
     if found:
         return found
+    if b.chars <= MAX_DISPATCH_LINE_CHARS:
+        found = outlet_in_lead_credit(b.text, names)  # `【明報專訊】` on a line of its own above the text
+        if found:
+            return found
     if is_outlet_name(b.text, names) and " " not in b.text:
         for j in (i - 1, i + 1):
             if start <= j < stop and looks_like_bare_date(blocks[j].text):
