@@ -204,6 +204,16 @@ def test_an_app_promotion_at_the_edges_of_the_body_is_not_a_paragraph():
     assert paragraphs(html) == [p1, mid, p2, p3]
 
 
+def test_a_notices_salutation_is_its_first_paragraph_but_a_widget_label_is_not():
+    p1 = "为切实做好冬季安全生产工作，有效防范和遏制各类事故发生，经市政府同意，决定在全市开展冬季安全生产大检查。"
+    p2 = "一、检查时间。自即日起至2015年2月底，各地要结合实际，制定具体实施方案，明确责任分工和时间安排。"
+    p3 = "二、检查重点。重点检查矿山、危险化学品、烟花爆竹、道路交通、消防等行业领域，做到全覆盖、无死角。"
+    for first, kept in (("各县区人民政府：", True), ("市直各单位：", True), ("字级大小：", False)):
+        html = page(f"<article><h1>关于开展冬季安全生产大检查的通知</h1><div class='body'><p>{first}</p>"
+                    f"<p>{p1}</p><p>{p2}</p><p>{p3}</p></div></article>", title="关于开展冬季安全生产大检查的通知")
+        assert paragraphs(html) == ([first] if kept else []) + [p1, p2, p3]
+
+
 def test_a_bare_document_is_all_content_however_short():
     """A page that links nowhere and runs no script holds nothing but its text: it is kept although it is
     no story; a page as short that links elsewhere or is rendered by a script keeps none."""

@@ -169,6 +169,10 @@ _BRACKETED_NOTE_RE = re.compile(r"[（(【〔\[][^（()）【】〔〕\[\]]{1,40
 _MARKED_NOTE_RE = re.compile(r"[◎※★☆▲△●■□◆◇▼▽►▶]")
 _WIRE_TITLE_RE = re.compile(r"[^，。,]{0,30}(?:电|電|讯|訊)\s*题[:：]")                       # 新华社北京4月24日电 题：
 _WIDGET_COLON_RE = re.compile(r".{1,8}[:：]")                                                   # 字級大小：
+# … but a notice's salutation is its first paragraph: 各县区人民政府：, 市直各单位：, 尊敬的客户：
+_ADDRESSEE_RE = re.compile(
+    r"^(?:(?:各|全体|全體|尊敬的|亲爱的|親愛的)\S*|\S*(?:政府|单位|單位|部门|部門|机关|機關|机构|機構|公司|学校|學校|同志|同学|"
+    r"同學|朋友|家长|家長|局|委|厅|廳|办|辦|院|会|會|们|們))\s*[:：]$")
 # A short line that sends the reader to the site's app: 尽在新浪财经APP, 現在用APP看新聞, 下载澎湃新闻客户端.
 MAX_APP_PROMO_CHARS = 60
 _APP_PROMO_RE = re.compile(r"(?:下载|下載|尽在|盡在|打开|打開|安装|安裝|用|上)[^。！？!?]{0,20}?(?:APP|App|app|客户端|客戶端)")
@@ -191,8 +195,10 @@ def _trailing_furniture(b: Block) -> bool:
 
 def _leading_furniture(b: Block) -> bool:
     text = b.text.strip()
-    return b.kind != "heading" and (_is_scrap(text) or _WIRE_TITLE_RE.match(text) is not None
-                                    or _WIDGET_COLON_RE.fullmatch(text) is not None or _is_app_promo(text))
+    if b.kind == "heading" or (len(text) <= MAX_EDGE_SCRAP_CHARS and _ADDRESSEE_RE.search(text)):
+        return False
+    return (_is_scrap(text) or _WIRE_TITLE_RE.match(text) is not None or _WIDGET_COLON_RE.fullmatch(text) is not None
+            or _is_app_promo(text))
 
 
 def _prose_count(body: list[Block]) -> int:
