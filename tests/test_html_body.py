@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from parsers import extract_article
 from parsers.html.tree import strip_non_content
 
@@ -202,6 +204,23 @@ def test_an_app_promotion_at_the_edges_of_the_body_is_not_a_paragraph():
     html = page(f"<article><h1>沪指收跌</h1><div class='body'><p>{p1}</p><p>{mid}</p><p>{p2}</p><p>{p3}</p>"
                 "</div></article>", title="沪指收跌")
     assert paragraphs(html) == [p1, mid, p2, p3]
+
+
+@pytest.mark.parametrize("tail", [
+    "返回某某网，查看更多",
+    "打开某某新闻，查看更多高清图片",
+    "更多精彩内容，请关注某某微信公众号。",
+    "声明：该文观点仅代表作者本人，某某号系信息发布平台，某某仅提供信息存储空间服务。",
+    "Notice: The content above (including the pictures and videos if any) is uploaded and posted by a user of "
+    "Example Hao, which is a social media platform and only provides information storage services.",
+])
+def test_read_on_prompts_and_platform_disclaimers_end_the_body(tail):
+    p1 = "北京市气象台今天下午发布暴雨蓝色预警信号，预计今天夜间至明天白天，本市大部分地区有大雨，局地暴雨到大暴雨。"
+    p2 = "气象部门提醒，降雨期间山区可能出现山洪、泥石流等次生灾害，请市民尽量减少外出，注意出行安全。"
+    p3 = "据了解，本次降雨过程将持续到13日，其间累计雨量较大，相关部门已做好防汛准备工作。"
+    html = page(f"<article><h1>北京发布暴雨蓝色预警</h1><div class='body'><p>{p1}</p><p>{p2}</p><p>{p3}</p>"
+                f"<p>{tail}</p></div></article>", title="北京发布暴雨蓝色预警")
+    assert paragraphs(html) == [p1, p2, p3]
 
 
 def test_a_notices_salutation_is_its_first_paragraph_but_a_widget_label_is_not():

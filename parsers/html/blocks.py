@@ -182,15 +182,33 @@ def _is_scrap(text: str) -> bool:
     return len(text) <= MAX_EDGE_SCRAP_CHARS and not _CLAUSE_MARK_RE.search(text)
 
 
+# A prompt to read on elsewhere (返回搜狐，查看更多; 打开凤凰新闻，查看更多高清图片; 更多精彩内容，请关注…公众号)
+# and a platform's disclaimer (该文观点仅代表作者本人…仅提供信息存储空间服务; … only provides information storage
+# services): the end of the body, never its last paragraph.
+MAX_READ_ON_CHARS = 60
+MAX_DISCLAIMER_CHARS = 300
+_READ_ON_RE = re.compile(
+    r"查看更多|阅读更多|閱讀更多|查看原文|阅读原文|閱讀原文|阅读全文|閱讀全文|展开全文|展開全文|更多精彩|欢迎关注|歡迎關注|"
+    r"关注.{0,12}公众号|關注.{0,12}公眾號")
+_PLATFORM_DISCLAIMER_RE = re.compile(
+    r"仅代表作者|僅代表作者|仅提供信息存储|僅提供資訊儲存|僅提供信息存儲|only provides? information storage", re.I)
+
+
 def _is_app_promo(text: str) -> bool:
     return len(text) <= MAX_APP_PROMO_CHARS and _APP_PROMO_RE.search(text) is not None
+
+
+def _is_read_on_or_disclaimer(text: str) -> bool:
+    return (len(text) <= MAX_READ_ON_CHARS and _READ_ON_RE.search(text) is not None) \
+        or (len(text) <= MAX_DISCLAIMER_CHARS and _PLATFORM_DISCLAIMER_RE.search(text) is not None)
 
 
 def _trailing_furniture(b: Block) -> bool:
     text = b.text.strip()
     return (b.kind == "heading" or _is_scrap(text) or _PRINT_CREDIT_RE.fullmatch(text) is not None
             or _BRACKETED_NOTE_RE.fullmatch(text) is not None
-            or (len(text) <= 60 and _MARKED_NOTE_RE.match(text) is not None) or _is_app_promo(text))
+            or (len(text) <= 60 and _MARKED_NOTE_RE.match(text) is not None) or _is_app_promo(text)
+            or _is_read_on_or_disclaimer(text))
 
 
 def _leading_furniture(b: Block) -> bool:
