@@ -223,6 +223,21 @@ def test_read_on_prompts_and_platform_disclaimers_end_the_body(tail):
     assert paragraphs(html) == [p1, p2, p3]
 
 
+@pytest.mark.parametrize("head", [
+    "▲图为北京街头积水。新华社记者 王小明 摄",
+    "资料图：北京街头积水。视觉中国/图",
+    "点击上方“某某新闻”，关注我们",
+    "本文共3000字，阅读约需8分钟",
+])
+def test_captions_prompts_and_reading_times_do_not_open_the_body(head):
+    p1 = "北京市气象台今天下午发布暴雨蓝色预警信号，预计今天夜间至明天白天，本市大部分地区有大雨，局地暴雨到大暴雨。"
+    p2 = "气象部门提醒，降雨期间山区可能出现山洪、泥石流等次生灾害，请市民尽量减少外出，注意出行安全。"
+    p3 = "据了解，本次降雨过程将持续到13日，其间累计雨量较大，相关部门已做好防汛准备工作。"
+    html = page(f"<article><h1>北京发布暴雨蓝色预警</h1><div class='body'><p>{head}</p><p>{p1}</p><p>{p2}</p>"
+                f"<p>{p3}</p></div></article>", title="北京发布暴雨蓝色预警")
+    assert paragraphs(html) == [p1, p2, p3]
+
+
 def test_a_notices_salutation_is_its_first_paragraph_but_a_widget_label_is_not():
     p1 = "为切实做好冬季安全生产工作，有效防范和遏制各类事故发生，经市政府同意，决定在全市开展冬季安全生产大检查。"
     p2 = "一、检查时间。自即日起至2015年2月底，各地要结合实际，制定具体实施方案，明确责任分工和时间安排。"

@@ -194,6 +194,21 @@ _PLATFORM_DISCLAIMER_RE = re.compile(
     r"仅代表作者|僅代表作者|仅提供信息存储|僅提供資訊儲存|僅提供信息存儲|only provides? information storage", re.I)
 
 
+# What opens a body before its first paragraph besides a byline: a photo's caption (▲图为…, 资料图：…,
+# …新华社记者 X 摄, …视觉中国/图), a follow prompt (点击上方蓝字关注我们), the reading time (本文共3000字，阅读约需8分钟).
+MAX_LEADING_NOTE_CHARS = 80
+_CAPTION_START_RE = re.compile(r"^(?:[▲△↑]|图为|圖為|图片为|圖片為|资料图|資料圖|图片来源|圖片來源|图源|圖源)")
+_CAPTION_END_RE = re.compile(r"(?:\s摄|\s攝|[/／]\s*图|[/／]\s*圖|供图|供圖)[)）]?$")
+_FOLLOW_PROMPT_RE = re.compile(r"点击上方|點擊上方|关注我们|關注我們|设为星标|設為星標|置顶公众号|置頂公眾號")
+_READING_TIME_RE = re.compile(r"^本文共?\s*[\d,，]+\s*字|阅读(?:约|大约)?需?\s*\d+\s*分钟|閱讀(?:約|大約)?需?\s*\d+\s*分鐘")
+
+
+def _is_leading_note(text: str) -> bool:
+    return len(text) <= MAX_LEADING_NOTE_CHARS and (
+        _CAPTION_START_RE.match(text) is not None or _CAPTION_END_RE.search(text) is not None
+        or _FOLLOW_PROMPT_RE.search(text) is not None or _READING_TIME_RE.search(text) is not None)
+
+
 def _is_app_promo(text: str) -> bool:
     return len(text) <= MAX_APP_PROMO_CHARS and _APP_PROMO_RE.search(text) is not None
 
@@ -216,7 +231,7 @@ def _leading_furniture(b: Block) -> bool:
     if b.kind == "heading" or (len(text) <= MAX_EDGE_SCRAP_CHARS and _ADDRESSEE_RE.search(text)):
         return False
     return (_is_scrap(text) or _WIRE_TITLE_RE.match(text) is not None or _WIDGET_COLON_RE.fullmatch(text) is not None
-            or _is_app_promo(text))
+            or _is_app_promo(text) or _is_leading_note(text))
 
 
 def _prose_count(body: list[Block]) -> int:
