@@ -394,7 +394,7 @@ _BOILERPLATE_ANYWHERE_RE = re.compile(
     r"|如有侵权[，,]?\s*请(?:及时)?(?:与(?:本站|本网|我们))?联系"
     r"|(?:转载|轉載|引用).{0,8}注明(?:出处|出處|来源|來源)"
     r"|(?:识别|識別|扫描|掃描|长按|長按|扫一扫|掃一掃).{0,10}(?:二维码|二維碼)"
-    r"|未经(?:书面)?(?:授权|许可).{0,12}(?:不得|禁止)(?:转载|复制|使用|建立镜像)"
+    r"|未经(?:书面)?(?:授权|许可).{0,12}(?:不得|禁止)(?:转载|复制|使用|建立镜像)|违者必究|違者必究"
     r"|Copyright|©"
     r"|ICP[备证]|公网安备|互联网新闻信息服务许可证|网站标识码|违法和不良信息举报|信息网络传播视听节目许可证"
     r"|打印本页|打印此页|打印文章|关闭窗口|关闭本页|收藏本页|加入收藏|设为首页|返回顶部|返回首页|返回首版|返回列表"
@@ -403,7 +403,7 @@ _BOILERPLATE_ANYWHERE_RE = re.compile(
 )
 _ANYWHERE_KEYWORDS = (
     "本站部分", "版权归原", "侵权", "注明", "二维码", "二維碼", "未经", "opyright", "OPYRIGHT", "©", "ICP", "公网安备", "许可证",
-    "网站标识码", "举报", "打印", "关闭", "收藏", "设为首页", "返回", "字号",
+    "网站标识码", "举报", "打印", "关闭", "收藏", "设为首页", "返回", "字号", "必究",
 )
 # Prompts that are furniture only as short lines of their own (扫码支付已经普及 is prose).
 _SHORT_BOILERPLATE_RE = re.compile(
@@ -440,7 +440,7 @@ def is_boilerplate_line(text: str) -> bool:
         return True
     if _END_HEADINGS_RE.match(line):
         return True
-    if "版权所有" in line and len(line) <= 80 and not _CLAUSE_PUNCT_RE.search(line):
+    if ("版权所有" in line or "版權所有" in line) and len(line) <= 80 and not _CLAUSE_PUNCT_RE.search(line):
         return True
     if len(line) <= 40 and _SHORT_BOILERPLATE_RE.match(line):
         return True

@@ -238,6 +238,18 @@ def test_captions_prompts_and_reading_times_do_not_open_the_body(head):
     assert paragraphs(html) == [p1, p2, p3]
 
 
+def test_a_helpline_notice_and_a_copyright_line_after_the_story_are_not_body():
+    p1 = "台中市凌晨發生一起墜樓案，一名女子與男友發生口角後從租屋處跳樓，經送醫後仍宣告不治，檢警將進行相驗。"
+    p2 = "警方調查，女子昨晚獨自在租屋處飲酒，男友凌晨返家勸阻，雙方因而發生口角，女子隨即將房門反鎖。"
+    p3 = "家屬對死因有意見，警方已勘驗現場並報請相驗，將進一步釐清死因。（王小明／台中報導）"
+    notice = ("<p>自殺解決不了問題，卻留給家人無比悲痛。請珍惜生命。</p><p>再給自己一次機會</p>"
+              "<p>自殺防治諮詢安心專線：0800-788995（24小時）</p><p>生命線協談專線：1995</p>"
+              "<p>本新聞文字、照片、影片專供會員閱覽，版權所有，禁止任何媒體、社群網站、論壇引用、改寫、轉貼分享，違者必究。</p>")
+    html = page(f"<article><h1>女墜樓不治</h1><div class='body'><p>{p1}</p><p>{p2}</p><p>{p3}</p>{notice}"
+                "</div></article>", title="女墜樓不治")
+    assert paragraphs(html) == [p1, p2, p3]
+
+
 def test_a_notices_salutation_is_its_first_paragraph_but_a_widget_label_is_not():
     p1 = "为切实做好冬季安全生产工作，有效防范和遏制各类事故发生，经市政府同意，决定在全市开展冬季安全生产大检查。"
     p2 = "一、检查时间。自即日起至2015年2月底，各地要结合实际，制定具体实施方案，明确责任分工和时间安排。"

@@ -213,6 +213,16 @@ def _is_app_promo(text: str) -> bool:
     return len(text) <= MAX_APP_PROMO_CHARS and _APP_PROMO_RE.search(text) is not None
 
 
+# A helpline notice printed under stories of suicide (自殺防治諮詢安心專線：0800-788995, 請珍惜生命).
+MAX_HELPLINE_NOTICE_CHARS = 60
+_HELPLINE_NOTICE_RE = re.compile(
+    r"(?:專線|专线|熱線|热线)\s*[:：]?\s*[\d\-－]{3,}|珍惜生命|自殺防治|自杀防治|自殺(?:不能|解決不了)|自杀(?:不能|解决不了)")
+
+
+def _is_helpline_notice(text: str) -> bool:
+    return len(text) <= MAX_HELPLINE_NOTICE_CHARS and _HELPLINE_NOTICE_RE.search(text) is not None
+
+
 def _is_read_on_or_disclaimer(text: str) -> bool:
     return (len(text) <= MAX_READ_ON_CHARS and _READ_ON_RE.search(text) is not None) \
         or (len(text) <= MAX_DISCLAIMER_CHARS and _PLATFORM_DISCLAIMER_RE.search(text) is not None)
@@ -223,7 +233,7 @@ def _trailing_furniture(b: Block) -> bool:
     return (b.kind == "heading" or _is_scrap(text) or _PRINT_CREDIT_RE.fullmatch(text) is not None
             or _BRACKETED_NOTE_RE.fullmatch(text) is not None
             or (len(text) <= 60 and _MARKED_NOTE_RE.match(text) is not None) or _is_app_promo(text)
-            or _is_read_on_or_disclaimer(text))
+            or _is_read_on_or_disclaimer(text) or _is_helpline_notice(text))
 
 
 def _leading_furniture(b: Block) -> bool:
