@@ -49,6 +49,8 @@ _SOURCE_LABELS = (
 )
 # 来源 labels that may take a bar or a slash instead of a colon: 来源 | 南方都市报, 來源／中央社.
 _BAR_SOURCE_LABELS = ("来源", "來源", "稿源", "出处", "出處", "Source")
+# … or a space alone (`2014-12-12 08:12 来源 新京报`)
+_SPACE_SOURCE_LABELS = ("来源", "來源", "稿源")
 _URL_LABELS = ("原文链接", "原文地址", "原文网址", "原始链接", "原文")
 _ORIGINAL_TITLE_LABELS = ("原标题", "原题")
 _REPOST_LABELS = ("转载自", "本文转自", "转自", "本文来源于", "本文来自", "轉載自", "本文轉自", "轉自", "本文來源於", "本文來自")
@@ -75,7 +77,8 @@ _BOUNDARY = r"(?:^|(?<=[\s\u3000\xa0【】\[\]|｜()（）]))"
 _LABEL_RE = re.compile(
     rf"{_BOUNDARY}(?P<label>{'|'.join(map(re.escape, _ALL_LABELS))})\s*[:：]\s*"
     rf"|{_BOUNDARY}(?P<repost>{'|'.join(map(re.escape, _REPOST_LABELS))})\s*[:：]?\s*"
-    rf"|{_BOUNDARY}(?P<barsource>{'|'.join(map(re.escape, _BAR_SOURCE_LABELS))})\s*[|｜丨/／]\s*",
+    rf"|{_BOUNDARY}(?P<barsource>{'|'.join(map(re.escape, _BAR_SOURCE_LABELS))})\s*[|｜丨/／]\s*"
+    rf"|{_BOUNDARY}(?P<spacesource>{'|'.join(map(re.escape, _SPACE_SOURCE_LABELS))})[\s\u3000\xa0]+(?=\S)",
     re.I,
 )
 _CANONICAL_LABEL = {label.lower(): label for label in _ALL_LABELS}
@@ -109,7 +112,8 @@ _URL_RE = re.compile(r"https?://[^\s\u3000\xa0<>\"'，。）)】\]]+")
 _SENTENCE_RE = re.compile(r"[。！？!?；;]")
 _CLAUSE_PUNCT_RE = re.compile(r"[。！？!?；;，,]")
 _UNKNOWN_AUTHOR = frozenset({"佚名", "未知", "不详", "匿名", "本站", "本网", "admin", "管理员", "小编", "无", "暂无"})
-_CHEAP_META_HINT_RE = re.compile(r"[:：]|转载自|本文转自|转自|本文来|轉載自|本文轉自|轉自|本文來|(?:来源|來源|稿源|出处|出處|Source)\s*[|｜丨/／]")
+_CHEAP_META_HINT_RE = re.compile(r"[:：]|转载自|本文转自|转自|本文来|轉載自|本文轉自|轉自|本文來|(?:来源|來源|稿源|出处|出處|Source)\s*[|｜丨/／]"
+                                  r"|(?:来源|來源|稿源)[\s\u3000\xa0]")
 
 
 @dataclass
@@ -165,7 +169,7 @@ def parse_meta_line(text: str) -> MetaLine | None:
         useful = True
     pairs = []
     for i, m in enumerate(matches):
-        label = m.group("label") or m.group("repost") or m.group("barsource")
+        label = m.group("label") or m.group("repost") or m.group("barsource") or m.group("spacesource")
         label = _CANONICAL_LABEL.get(label.lower(), label)
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
         value = line[m.end(): end].strip().strip("【】[]|｜").strip()
@@ -288,6 +292,7 @@ _CREDIT_DATE_RE = re.compile(
 _REPORTER_RE = re.compile(r"記者|记者")
 _CREDIT_SPLIT_RE = re.compile(r"[\s\u3000\xa0╱／/|｜丨·•,，、]+")
 _CREDIT_BRACKETS_RE = re.compile(r"[【】\[\]()（）〔〕<>《》]")
+_NEXT_FIELD_RE = re.compile(r"[|｜丨][\s\u3000\xa0]*[\u4e00-\u9fff]{2,5}\s*[:：]")  # a bar, then a labelled field
 
 
 def outlet_in_credit_line(text: str, site_names: set[str] = frozenset()) -> str | None:
@@ -296,6 +301,9 @@ def outlet_in_credit_line(text: str, site_names: set[str] = frozenset()) -> str 
     `新頭殼newtalk2014.10.24 金名/高雄報導`. The line must hold a date or a 記者 credit, and no label;
     the first word before the credit is the outlet when it ends like an outlet's name (…報, …網, …社,
     …台, …新聞) or is one of `site_names` (compacted, lower case). 本報/本台 name nobody."""
+    if text:
+        field = _NEXT_FIELD_RE.search(text)
+        text = text[:field.start()] if field else text  # `2014-12-12 08:12 | 新京报 | 编辑：张三`: up to the next field
     if not text or len(text) > MAX_CREDIT_LINE_CHARS or "：" in text or ":" in _CREDIT_DATE_RE.sub("", text):
         return None
     reporter = _REPORTER_RE.search(text)

@@ -291,6 +291,11 @@ def test_host_brand(url, brand):
     # the label alone in one element, its value alone in the next, the site's own link after it
     ("<span>来源：<a href='/o'>人民日报海外版</a></span><span><a href='/'>阜新新闻网</a></span>", "人民日报海外版"),
     ("<div>来源：</div><div>人民日报</div>", "人民日报"),
+    # a label that leaves out its colon: a space, or an element of its own
+    ("2024-11-03 08:12 来源 阜新日报", "阜新日报"),
+    ("<span>2024-11-03 08:12</span><span>来源</span><span>阜新日报</span>", "阜新日报"),
+    # an outlet between bars, before a labelled field
+    ("2024-11-03 08:12 | 阜新日报 | 编辑：王明", "阜新日报"),
 ])
 def test_source_value_stops_at_the_next_field(info, source):
     r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",

@@ -161,7 +161,8 @@ def consume_meta(b: TextBlock, facts: Facts, *, record_date: bool, by_parts: boo
             recognized = _read_line(part, facts, record_date=record_date, now=now) or recognized
             if k + 1 < len(b.parts) and is_source_label(part):
                 # `来源：<a>人民日报海外版</a><a>中国青年网</a>`: the value is the next element alone
-                recognized = _read_line(part + b.parts[k + 1], facts, record_date=record_date, now=now) or recognized
+                recognized = _read_line(_labelled(part) + b.parts[k + 1], facts, record_date=record_date,
+                                        now=now) or recognized
     for text in dict.fromkeys((b.text, b.spaced)):
         if _read_line(text, facts, record_date=record_date, now=now):
             recognized = True
@@ -175,6 +176,11 @@ def consume_meta(b: TextBlock, facts: Facts, *, record_date: bool, by_parts: boo
         elif labelled:
             facts.add_date(labelled[0], f"text:{labelled[1]}")
     return recognized
+
+
+def _labelled(label: str) -> str:
+    """A 来源 label standing alone, with the colon it may leave out (`<span>来源</span><span>新京报</span>`)."""
+    return label if label.rstrip().endswith((":", "：", "|", "｜", "丨")) else label.rstrip() + "："
 
 
 def dated_line(text: str, now: datetime | None) -> str | None:
@@ -230,7 +236,7 @@ def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: F
             read_marked_byline(b, facts)
         if is_source_label(b.text) and i + 1 < stop and blocks[i + 1].chars <= MAX_CREDIT_LINE_CHARS:
             # `<div>来源：</div><div>人民日报</div>`: the label's value is the next line
-            _read_line(b.text + blocks[i + 1].text, facts, record_date=False, now=page.now)
+            _read_line(_labelled(b.text) + blocks[i + 1].text, facts, record_date=False, now=page.now)
         if "class:source" not in facts.sources_from and b.chars <= 120 and i < start + MAX_SOURCE_CLASS_BLOCKS:
             source = unlabelled_source(b)
             if source:
