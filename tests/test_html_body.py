@@ -213,6 +213,7 @@ def test_an_app_promotion_at_the_edges_of_the_body_is_not_a_paragraph():
     "声明：该文观点仅代表作者本人，某某号系信息发布平台，某某仅提供信息存储空间服务。",
     "Notice: The content above (including the pictures and videos if any) is uploaded and posted by a user of "
     "Example Hao, which is a social media platform and only provides information storage services.",
+    "（风险提示：本文不构成投资建议，股市有风险，投资需谨慎）",
 ])
 def test_read_on_prompts_and_platform_disclaimers_end_the_body(tail):
     p1 = "北京市气象台今天下午发布暴雨蓝色预警信号，预计今天夜间至明天白天，本市大部分地区有大雨，局地暴雨到大暴雨。"
@@ -228,6 +229,8 @@ def test_read_on_prompts_and_platform_disclaimers_end_the_body(tail):
     "资料图：北京街头积水。视觉中国/图",
     "点击上方“某某新闻”，关注我们",
     "本文共3000字，阅读约需8分钟",
+    "（圖／翻攝自臉書）",
+    "视频加载中，请稍候...",
 ])
 def test_captions_prompts_and_reading_times_do_not_open_the_body(head):
     p1 = "北京市气象台今天下午发布暴雨蓝色预警信号，预计今天夜间至明天白天，本市大部分地区有大雨，局地暴雨到大暴雨。"

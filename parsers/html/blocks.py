@@ -48,7 +48,8 @@ SENTENCE_END = tuple("。！？!?；;：:")
 # the whole line is the label of an ad slot or a widget left in the body
 _WIDGET_LABEL_RE = re.compile(
     r"^\W*(?:advert(?:isement)?s?|ads?|sponsored(?: content)?|story continues below(?: advertisement)?|"
-    r"continue reading(?: below)?|\d* ?comments?|loading|广告|廣告|推广|推廣|正在加载|加载中|載入中)\W*$", re.I)
+    r"continue reading(?: below)?|\d* ?comments?|loading|广告|廣告|推广|推廣|正在加载|加载中|載入中|"
+    r"(?:视频|視頻|图片|圖片)?\s*(?:正在)?(?:加载|加載|載入)中?\W*(?:请稍候|請稍候|请稍后|請稍後))\W*$", re.I)
 _LEAD_LABELS = frozenset({"核心提示", "内容提要", "提要", "摘要", "导读", "核心阅读", "阅读提示", "编者按",
                           "内容摘要", "本文导读", "导语"})
 
@@ -191,13 +192,15 @@ _READ_ON_RE = re.compile(
     r"查看更多|阅读更多|閱讀更多|查看原文|阅读原文|閱讀原文|阅读全文|閱讀全文|展开全文|展開全文|更多精彩|欢迎关注|歡迎關注|"
     r"关注.{0,12}公众号|關注.{0,12}公眾號")
 _PLATFORM_DISCLAIMER_RE = re.compile(
-    r"仅代表作者|僅代表作者|仅提供信息存储|僅提供資訊儲存|僅提供信息存儲|only provides? information storage", re.I)
+    r"仅代表作者|僅代表作者|仅提供信息存储|僅提供資訊儲存|僅提供信息存儲|only provides? information storage|"
+    r"不构成投资建议|不構成投資建議|投资需谨慎|投資需謹慎", re.I)
 
 
 # What opens a body before its first paragraph besides a byline: a photo's caption (▲图为…, 资料图：…,
 # …新华社记者 X 摄, …视觉中国/图), a follow prompt (点击上方蓝字关注我们), the reading time (本文共3000字，阅读约需8分钟).
 MAX_LEADING_NOTE_CHARS = 80
-_CAPTION_START_RE = re.compile(r"^(?:[▲△↑]|图为|圖為|图片为|圖片為|资料图|資料圖|图片来源|圖片來源|图源|圖源)")
+_CAPTION_START_RE = re.compile(
+    r"^(?:[▲△↑]|图为|圖為|图片为|圖片為|资料图|資料圖|图片来源|圖片來源|图源|圖源|[（(]?\s*(?:图|圖|图片|圖片|照片)\s*[／/:：])")
 _CAPTION_END_RE = re.compile(r"(?:\s摄|\s攝|[/／]\s*图|[/／]\s*圖|供图|供圖)[)）]?$")
 _FOLLOW_PROMPT_RE = re.compile(r"点击上方|點擊上方|关注我们|關注我們|设为星标|設為星標|置顶公众号|置頂公眾號")
 _READING_TIME_RE = re.compile(r"^本文共?\s*[\d,，]+\s*字|阅读(?:约|大约)?需?\s*\d+\s*分钟|閱讀(?:約|大約)?需?\s*\d+\s*分鐘")
