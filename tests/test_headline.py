@@ -85,6 +85,24 @@ def test_a_channel_word_before_the_story_piece_of_the_title_is_no_headline():
     assert r.title == "降雪"
 
 
+def test_a_blogs_linked_post_title_holding_a_separator_beats_the_blogs_name():
+    """`<title>` = post title (itself holding `_`) + blog + platform; the blog's name is an `<h1>` that repeats
+    a `<title>` piece, the post title a linked `<h2>`: og:title decides the headline piece, so the name loses,
+    and the permalink heading counts because the `<title>` holds it whole."""
+    r = page("<title>Python入门_笔记第一课_老王的技术博客_某某博客</title>"
+             "<meta property='og:title' content='Python入门_笔记第一课（附代码）'>",
+             "<h1><a href='/'>老王的技术博客</a></h1><div class='post'>"
+             f"<h2><a href='/p/1.html'>Python入门_笔记第一课</a></h2>{BODY}</div>")
+    assert r.title == "Python入门_笔记第一课"
+
+
+def test_statements_adding_pieces_after_an_underscore_support_the_displayed_headline():
+    r = page("<title>今冬首场降雪 全市连夜清雪_城市频道_地方要闻_某某</title>"
+             "<meta property='og:title' content='今冬首场降雪 全市连夜清雪_城市频道_地方要闻_某某'>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪"
+
+
 def test_og_title_with_the_site_suffix_does_not_outvote_the_h1():
     r = page("<title>今冬首场降雪 全市连夜清雪 - 新頭殼 example</title>"
              "<meta property='og:title' content='今冬首场降雪 全市连夜清雪 - 新頭殼 example'>",
