@@ -266,6 +266,14 @@ _SOURCE_LABEL_ONLY_RE = re.compile(rf"^\s*[【\[(（]?\s*(?:{_ANY_SOURCE_LABEL})
 _SOURCE_LABEL_START_RE = re.compile(rf"^\s*[【\[(（]?\s*(?:{_ANY_SOURCE_LABEL})\s*[:：|｜丨]", re.I)
 
 
+_SOURCE_LABEL_END_RE = re.compile(rf"[\s\u3000\xa0|｜丨](?:{_ANY_SOURCE_LABEL})\s*[:：|｜丨]?\s*$", re.I)
+
+
+def ends_with_source_label(text: str) -> bool:
+    """`2024-11-03 08:40　来源：`: a short text node whose last field is a 来源 label, its value in the nodes after."""
+    return len(text) <= 40 and bool(_SOURCE_LABEL_END_RE.search(text))
+
+
 def starts_with_source_label(text: str) -> bool:
     """`来源：…`, `來源 | …`: a line that opens with a 来源 label."""
     return bool(_SOURCE_LABEL_START_RE.match(text))

@@ -314,6 +314,13 @@ def test_host_brand(url, brand):
     ("<span>2024-11-03 08:12</span><span>来源</span><span>阜新日报</span>", "阜新日报"),
     # an outlet between bars, before a labelled field
     ("2024-11-03 08:12 | 阜新日报 | 编辑：王明", "阜新日报"),
+    # the label ends a text node: the value is the next element, with those a dot or a bracket ties to it,
+    # not the place or the widgets after it; an icon in the line does not make it a photo caption
+    ("2024-11-03 08:12:33 来源: <a href='/s'>阜新日报</a> <img src='/i/src.png'> <span>辽宁</span> "
+     "<a href='/r'>举报</a>", "阜新日报"),
+    ("2024-11-03 08:12:33 来源: <a href='/s'>中国证券报</a>·<a href='/z'>中证网</a> <a href='/r'>举报</a>",
+     "中国证券报·中证网"),
+    ("2024-11-03 08:12:33 来源: <a href='/s'>中国新闻网</a><span>(北京)</span> <a href='/r'>举报</a>", "中国新闻网(北京)"),
 ])
 def test_source_value_stops_at_the_next_field(info, source):
     r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",

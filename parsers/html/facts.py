@@ -18,8 +18,8 @@ from parsers.dates import (
 )
 from parsers.urls import resolve_url
 from parsers.metalines import (
-    MAX_CREDIT_LINE_CHARS, MetaLine, is_end_of_article_line, is_outlet_name, is_source_label, outlet_in_credit_line,
-    outlet_in_lead_credit, parse_meta_line, starts_with_source_label,
+    MAX_CREDIT_LINE_CHARS, MetaLine, ends_with_source_label, is_end_of_article_line, is_outlet_name, is_source_label,
+    outlet_in_credit_line, outlet_in_lead_credit, parse_meta_line, starts_with_source_label,
 )
 from parsers.records import Author
 from parsers.html.page import Page, norm
@@ -163,6 +163,11 @@ def consume_meta(b: TextBlock, facts: Facts, *, record_date: bool, by_parts: boo
                 # `来源：<a>人民日报海外版</a><a>中国青年网</a>`: the value is the next element alone
                 recognized = _read_line(_labelled(part) + b.parts[k + 1], facts, record_date=record_date,
                                         now=now) or recognized
+            elif k + 1 < len(b.parts) and ends_with_source_label(part):
+                # `2024-05-13 09:16 来源: <a>新京报</a><span>北京</span><a>举报</a>`: the value is the next
+                # element, and those joined to it by a dash or a dot (`<a>中国证券报</a>·<a>中证网</a>`)
+                recognized = _read_line(part + _joined_value(b.parts[k + 1:]), facts, record_date=record_date,
+                                        now=now) or recognized
     for text in dict.fromkeys((b.text, b.spaced)):
         if _read_line(text, facts, record_date=record_date, now=now):
             recognized = True
@@ -176,6 +181,21 @@ def consume_meta(b: TextBlock, facts: Facts, *, record_date: bool, by_parts: boo
         elif labelled:
             facts.add_date(labelled[0], f"text:{labelled[1]}")
     return recognized
+
+
+_VALUE_JOINERS = "·•‧-－—_/／、"
+_VALUE_NOTES = "(（"
+
+
+def _joined_value(parts: list[str]) -> str:
+    """The first of `parts`, with the parts a joining mark ties to it (`中国证券报`, `·`, `中证网`) or a
+    bracketed note (`中国新闻网`, `(北京)`)."""
+    value = parts[0]
+    for part in parts[1:]:
+        if not (value.endswith(tuple(_VALUE_JOINERS)) or part.startswith(tuple(_VALUE_JOINERS + _VALUE_NOTES))):
+            break
+        value += part
+    return value
 
 
 def _labelled(label: str) -> str:
