@@ -253,6 +253,24 @@ def test_a_helpline_notice_and_a_copyright_line_after_the_story_are_not_body():
     assert paragraphs(html) == [p1, p2, p3]
 
 
+def test_a_lone_long_paragraph_still_has_its_edges_trimmed():
+    """One long prose paragraph is a story on its own: a short line or a bold label before it is no paragraph."""
+    long = "行政會議成員今早出席電台節目時表示，" + "政府會繼續聆聽市民意見，並在未來數月內推出多項措施，" * 8 + "希望社會各界理性討論。"
+    for head in ("<p>更新：</p>", "<p><b>港聞</b></p>"):
+        html = page(f"<article><h1>政府推出多項措施</h1><div class='body'>{head}<p>{long}</p></div></article>",
+                    title="政府推出多項措施")
+        assert paragraphs(html) == [long]
+
+
+def test_a_decimal_number_does_not_make_a_short_line_a_paragraph():
+    p1 = "国家统计局今天发布数据，4月份全国居民消费价格同比上涨0.3%，环比上涨0.1%，涨幅较上月有所扩大。"
+    p2 = "其中，城市上涨0.3%，农村上涨0.3%；食品价格下降2.7%，非食品价格上涨1.0%，服务价格上涨0.8%。"
+    p3 = "分析人士认为，随着消费需求持续恢复，物价水平有望保持温和回升态势，全年通胀压力总体可控。"
+    html = page(f"<article><h1>4月CPI同比上涨0.3%</h1><div class='body'><p>2024年4月CPI同比上涨0.3%</p>"
+                f"<p>{p1}</p><p>{p2}</p><p>{p3}</p></div></article>", title="4月CPI同比上涨0.3%")
+    assert paragraphs(html) == [p1, p2, p3]
+
+
 def test_a_notices_salutation_is_its_first_paragraph_but_a_widget_label_is_not():
     p1 = "为切实做好冬季安全生产工作，有效防范和遏制各类事故发生，经市政府同意，决定在全市开展冬季安全生产大检查。"
     p2 = "一、检查时间。自即日起至2015年2月底，各地要结合实际，制定具体实施方案，明确责任分工和时间安排。"

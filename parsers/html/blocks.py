@@ -164,7 +164,7 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts, trusted: s
 # trailing heading. None of it is a paragraph of the story.
 MAX_EDGE_SCRAP_CHARS = 30      # a line this short with no clause punctuation is not a paragraph
 MAX_EDGE_TRIM = 6              # blocks trimmed at each end, at most
-_CLAUSE_MARK_RE = re.compile(r"[，。！？；、,.!?;]")
+_CLAUSE_MARK_RE = re.compile(r"[，。！？；、!?;]|[.,](?!\d)")  # a decimal point or thousands comma is no clause mark
 _PRINT_CREDIT_RE = re.compile(r"《\s*[^《》]{1,20}\s*》\s*[（(][^（()）]{0,30}版\s*[）)]")  # 《人民日报》（2024年05月10日 04版）
 _BRACKETED_NOTE_RE = re.compile(r"[（(【〔\[][^（()）【】〔〕\[\]]{1,40}[）)】〕\]]")     # （港台新聞片段截圖） （完）
 _MARKED_NOTE_RE = re.compile(r"[◎※★☆▲△●■□◆◇▼▽►▶]")
@@ -241,26 +241,33 @@ def _trailing_furniture(b: Block) -> bool:
 
 def _leading_furniture(b: Block) -> bool:
     text = b.text.strip()
-    if b.kind == "heading" or (len(text) <= MAX_EDGE_SCRAP_CHARS and _ADDRESSEE_RE.search(text)):
+    if b.kind == "heading":
+        return True  # before any paragraph a heading is the headline repeated, a label or a bold byline
+    if len(text) <= MAX_EDGE_SCRAP_CHARS and _ADDRESSEE_RE.search(text):
         return False
     return (_is_scrap(text) or _WIRE_TITLE_RE.match(text) is not None or _WIDGET_COLON_RE.fullmatch(text) is not None
             or _is_app_promo(text) or _is_leading_note(text))
 
 
-def _prose_count(body: list[Block]) -> int:
-    return sum(1 for b in body if b.kind == "paragraph" and not _is_scrap(b.text.strip()))
+MIN_LONE_PARAGRAPH_CHARS = 200  # one prose paragraph this long is a story's text on its own
+
+
+def _holds_a_story(body: list[Block]) -> bool:
+    """Two prose paragraphs, or one long one: what is left when the edges are trimmed."""
+    prose = [b for b in body if b.kind == "paragraph" and not _is_scrap(b.text.strip())]
+    return len(prose) >= 2 or any(len(b.text) >= MIN_LONE_PARAGRAPH_CHARS for b in prose)
 
 
 def trim_edges(body: list[Block]) -> list[Block]:
     """The body without the furniture at its two ends (see above); a body with fewer than two prose
-    paragraphs is left as it is."""
-    if _prose_count(body) < 2:
+    paragraphs and none of MIN_LONE_PARAGRAPH_CHARS is left as it is."""
+    if not _holds_a_story(body):
         return body
     start, end = 0, len(body)
-    while start < min(end, MAX_EDGE_TRIM) and _leading_furniture(body[start]) and _prose_count(body[start + 1:end]) >= 2:
+    while start < min(end, MAX_EDGE_TRIM) and _leading_furniture(body[start]) and _holds_a_story(body[start + 1:end]):
         start += 1
     while end - start > 0 and len(body) - end < MAX_EDGE_TRIM and _trailing_furniture(body[end - 1]) \
-            and _prose_count(body[start:end - 1]) >= 2:
+            and _holds_a_story(body[start:end - 1]):
         end -= 1
     return body[start:end]
 
