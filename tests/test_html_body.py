@@ -253,13 +253,21 @@ def test_a_helpline_notice_and_a_copyright_line_after_the_story_are_not_body():
     assert paragraphs(html) == [p1, p2, p3]
 
 
-def test_a_lone_long_paragraph_still_has_its_edges_trimmed():
-    """One long prose paragraph is a story on its own: a short line or a bold label before it is no paragraph."""
-    long = "行政會議成員今早出席電台節目時表示，" + "政府會繼續聆聽市民意見，並在未來數月內推出多項措施，" * 8 + "希望社會各界理性討論。"
-    for head in ("<p>更新：</p>", "<p><b>港聞</b></p>"):
-        html = page(f"<article><h1>政府推出多項措施</h1><div class='body'>{head}<p>{long}</p></div></article>",
-                    title="政府推出多項措施")
-        assert paragraphs(html) == [long]
+def test_a_cjk_heading_before_the_first_paragraph_is_not_body():
+    """Before any paragraph a CJK heading is the headline again, a label or a bold byline; a heading in
+    another script may open the story's first section and stays."""
+    p1 = "行政會議成員今早出席電台節目時表示，政府會繼續聆聽市民意見，並在未來數月內推出多項措施。"
+    p2 = "他又指，社會各界應理性討論，政府亦會在立法會會議上交代詳情，希望取得議員支持。"
+    p3 = "有議員表示，會仔細研究政府的建議，並在諮詢選民意見後決定是否支持有關措施，期望政府盡快公布細節。"
+    html = page(f"<article><h1>政府推出多項措施</h1><div class='body'><p><b>港聞</b></p><p>{p1}</p><p>{p2}</p>"
+                f"<p>{p3}</p></div></article>", title="政府推出多項措施")
+    assert paragraphs(html) == [p1, p2, p3]
+    html = page(f"<article><h1>Council approves the budget</h1><div class='body'><h3>The vote</h3><p>{LEDE}</p>"
+                f"<p>{SECOND}</p><p>{THIRD}</p></div></article>")
+    assert extract_article(html.encode("utf-8")).text.startswith("The vote")
+    cjk = page(f"<article><h1>政府推出多項措施</h1><div class='body'><p><b>港聞</b></p><p>{p1}</p><p>{p2}</p>"
+               f"<p>{p3}</p></div></article>", title="政府推出多項措施")
+    assert extract_article(cjk.encode("utf-8")).text.startswith(p1)
 
 
 def test_a_decimal_number_does_not_make_a_short_line_a_paragraph():

@@ -163,8 +163,10 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts, trusted: s
 # credit, a bracketed note or caption, a marked note (◎照片來源), a desk line, a share prompt, a
 # trailing heading. None of it is a paragraph of the story.
 MAX_EDGE_SCRAP_CHARS = 30      # a line this short with no clause punctuation is not a paragraph
+_CJK_TEXT_RE = re.compile(r"[\u3400-\u9fff]")
 MAX_EDGE_TRIM = 6              # blocks trimmed at each end, at most
-_CLAUSE_MARK_RE = re.compile(r"[，。！？；、!?;]|[.,](?!\d)")  # a decimal point or thousands comma is no clause mark
+_CLAUSE_MARK_RE = re.compile(r"[，。！？；、,.!?;]")
+_DECIMAL_RE = re.compile(r"(?<=\d)[.,](?=\d)")  # in a CJK line a decimal point is no clause mark: 上涨0.3%
 _PRINT_CREDIT_RE = re.compile(r"《\s*[^《》]{1,20}\s*》\s*[（(][^（()）]{0,30}版\s*[）)]")  # 《人民日报》（2024年05月10日 04版）
 _BRACKETED_NOTE_RE = re.compile(r"[（(【〔\[][^（()）【】〔〕\[\]]{1,40}[）)】〕\]]")     # （港台新聞片段截圖） （完）
 _MARKED_NOTE_RE = re.compile(r"[◎※★☆▲△●■□◆◇▼▽►▶]")
@@ -180,7 +182,9 @@ _APP_PROMO_RE = re.compile(r"(?:下载|下載|尽在|盡在|打开|打開|安装
 
 
 def _is_scrap(text: str) -> bool:
-    return len(text) <= MAX_EDGE_SCRAP_CHARS and not _CLAUSE_MARK_RE.search(text)
+    if len(text) > MAX_EDGE_SCRAP_CHARS:
+        return False
+    return not _CLAUSE_MARK_RE.search(_DECIMAL_RE.sub("", text) if _CJK_TEXT_RE.search(text) else text)
 
 
 # A prompt to read on elsewhere (返回搜狐，查看更多; 打开凤凰新闻，查看更多高清图片; 更多精彩内容，请关注…公众号)
@@ -242,25 +246,23 @@ def _trailing_furniture(b: Block) -> bool:
 def _leading_furniture(b: Block) -> bool:
     text = b.text.strip()
     if b.kind == "heading":
-        return True  # before any paragraph a heading is the headline repeated, a label or a bold byline
+        # before any paragraph a CJK heading is the headline repeated, a label or a bold byline (`港聞`,
+        # `xx市人民政府办公室`); a heading in other scripts may open the story's first section
+        return _CJK_TEXT_RE.search(text) is not None
     if len(text) <= MAX_EDGE_SCRAP_CHARS and _ADDRESSEE_RE.search(text):
         return False
     return (_is_scrap(text) or _WIRE_TITLE_RE.match(text) is not None or _WIDGET_COLON_RE.fullmatch(text) is not None
             or _is_app_promo(text) or _is_leading_note(text))
 
 
-MIN_LONE_PARAGRAPH_CHARS = 200  # one prose paragraph this long is a story's text on its own
-
-
 def _holds_a_story(body: list[Block]) -> bool:
-    """Two prose paragraphs, or one long one: what is left when the edges are trimmed."""
-    prose = [b for b in body if b.kind == "paragraph" and not _is_scrap(b.text.strip())]
-    return len(prose) >= 2 or any(len(b.text) >= MIN_LONE_PARAGRAPH_CHARS for b in prose)
+    """Two prose paragraphs: what is left when the edges are trimmed."""
+    return sum(1 for b in body if b.kind == "paragraph" and not _is_scrap(b.text.strip())) >= 2
 
 
 def trim_edges(body: list[Block]) -> list[Block]:
     """The body without the furniture at its two ends (see above); a body with fewer than two prose
-    paragraphs and none of MIN_LONE_PARAGRAPH_CHARS is left as it is."""
+    paragraphs is left as it is."""
     if not _holds_a_story(body):
         return body
     start, end = 0, len(body)

@@ -337,7 +337,11 @@ def title_parts(page: Page, hints: list[str], headings: list[str] = ()) -> tuple
     pieces = split_on_separator(title)
     headline = None
     if len(pieces) > 1:
-        headline = headline_from_page_title(title, hints, weak_hints=headings)
+        # on a CJK page a statement decides before the headings (a Chinese blog's `<title>` holds its name,
+        # which its logo heading repeats); one that repeats the whole `<title>` says nothing of its pieces.
+        # Elsewhere the headings weigh as much (a docs page's og:title holds several of its pieces).
+        told = [h for h in hints if _compact(h) != _compact(title)] if _CJK_RE.search(title) else []
+        headline = headline_from_page_title(title, told, weak_hints=[h for h in hints if h not in told] + list(headings))
         for p in pieces:
             if p != headline:
                 names.add(p)
@@ -425,17 +429,21 @@ def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
     return best
 
 
+_PIECE_BOUNDARY_CHARS = "|｜_-—–－•·丨│ㅣ@"  # what may stand right beside a piece of a `<title>` (a space alone may not)
+
+
 def _title_states(page_title: str | None, text: str) -> bool:
     """The `<title>` holds `text` (at least four characters) whole, between its ends or separators: a
-    headline that itself holds a separator (`Python_入门笔记_某某的博客`) is still stated."""
+    headline that itself holds a separator (`Python入门_笔记_某某的博客`) is still stated."""
     text = text.strip()
     if not page_title or len(_compact(text)) < 4:
         return False
     at = page_title.find(text)
     while at >= 0:
-        before = page_title[at - 1] if at else ""
-        after = page_title[at + len(text): at + len(text) + 1]
-        if (not before or before in _SEPARATOR_CHARS) and (not after or after in _SEPARATOR_CHARS):
+        before = page_title[:at].rstrip()[-1:]
+        after = page_title[at + len(text):].lstrip()[:1]
+        if (before or after) and (not before or before in _PIECE_BOUNDARY_CHARS) \
+                and (not after or after in _PIECE_BOUNDARY_CHARS):
             return True
         at = page_title.find(text, at + 1)
     return False
