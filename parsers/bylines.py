@@ -146,6 +146,8 @@ _TRAILING_VERBS = frozenset({"报道", "报导", "采写", "整理", "撰写", "
                              "联合报道", "综合报导", "编译"})
 _STAFF_CODE_RE = re.compile(rf"([{_CJK}]{{2,4}})[_\-]?[A-Za-z]{{1,6}}\d{{2,}}")
 _REPORT_VERB_RE = re.compile(r"(?:报道|报导|电)$")
+# A token right after a slash (記者X／高雄報導: the filing place and the verb).
+_AFTER_SLASH_RE = re.compile(r"[/／╱][\s\u3000\xa0]*([^\s\u3000\xa0、，,;；|｜/／╱]+)")
 # `By X`, `Von: X`, `Par X`, `Por X`, `Di X`, `Av X`, `Door X`, `Autor: X`, `Autorin/Autor X`.
 _BY_RE = re.compile(
     r"^\s*(?P<prefix>by|von|par|por|di|av|door|af|od|autor(?:in)?(?:\s*/\s*autor(?:in)?)?|author|written\s+by|"
@@ -471,6 +473,7 @@ def _names_in_value(value: str, roles: set[str], *, has_colon: bool,
     """Authors named in one label's value; None when the value is not a list of names."""
     tokens = [t for t in _TOKEN_SPLIT_RE.split(value.strip()) if t]
     tokens = _merge_padded_names(_merge_latin_tokens(tokens))
+    after_slash = set(_AFTER_SLASH_RE.findall(value))
     names: list[str] = []
     photographed = False
     for token in tokens:
@@ -483,6 +486,9 @@ def _names_in_value(value: str, roles: set[str], *, has_colon: bool,
             continue
         if view in _TRAILING_VERBS:
             continue  # 记者 张三 报道 / 采写 / 整理
+        if names and token in after_slash and _REPORT_VERB_RE.search(view) and len(view) <= 12 \
+                and re.fullmatch(rf"[{_CJK}]+", view):
+            continue  # 記者X／高雄報導: after the names and a slash, where the report was filed
         verb = next((v for v in _TRAILING_VERBS if view.endswith(v) and len(view) > len(v)), None)
         if verb and is_person_name(token[: -len(verb)]):
             token = token[: -len(verb)]  # 记者 张三报道

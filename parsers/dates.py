@@ -271,6 +271,12 @@ def dates_in(text: str, *, tz: str = "+08:00", now: datetime | None = None,
     return found
 
 
+# A weekday between the day and the year, as a date printed part by part shows it
+# (`<span>Dec</span> <span>13</span> <span>Sat</span> <span>2014</span>`): read without it.
+_INNER_WEEKDAY_RE = re.compile(
+    r"(?<=\d)\s+(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday|rsday)?\.?,?(?=\s+\d)", re.I)
+
+
 def _dates(text: str, tz: str, now: datetime | None, month_first: bool | None):
     if not text or not _HAS_DIGIT_RUN_RE.search(text):
         return
@@ -286,10 +292,15 @@ def _dates(text: str, tz: str, now: datetime | None, month_first: bool | None):
     if named and any(c.isalpha() and c.isascii() for c in text):
         for m in _RFC2822_RE.finditer(text):
             candidates.append((m.start(), -1, m))  # RFC 2822 beats the day-first reading of the same span
+    found = False
     for _, kind, m in sorted(candidates, key=lambda c: (c[0], c[1])):
         result = _from_rfc2822(m.group(0), tz, now) if kind == -1 else _from_match(m, tz, now, month_first)
         if result is not None:
+            found = True
             yield result, m.start(), m.end()
+    if not found and named and _INNER_WEEKDAY_RE.search(text):
+        # blanked to spaces of the same length, so the places found stay the text's own
+        yield from _dates(_INNER_WEEKDAY_RE.sub(lambda w: " " * len(w.group(0)), text), tz, now, month_first)
 
 
 # Words that say the date after them is an update, not the publication.

@@ -49,6 +49,8 @@ _SOURCE_LABELS = (
 )
 # 来源 labels that may take a bar or a slash instead of a colon: 来源 | 南方都市报, 來源／中央社.
 _BAR_SOURCE_LABELS = ("来源", "來源", "稿源", "出处", "出處", "Source")
+# … or a space alone (`2014-12-12 08:12 来源 新京报`)
+_SPACE_SOURCE_LABELS = ("来源", "來源", "稿源")
 _URL_LABELS = ("原文链接", "原文地址", "原文网址", "原始链接", "原文")
 _ORIGINAL_TITLE_LABELS = ("原标题", "原题")
 _REPOST_LABELS = ("转载自", "本文转自", "转自", "本文来源于", "本文来自", "轉載自", "本文轉自", "轉自", "本文來源於", "本文來自")
@@ -75,7 +77,8 @@ _BOUNDARY = r"(?:^|(?<=[\s\u3000\xa0【】\[\]|｜()（）]))"
 _LABEL_RE = re.compile(
     rf"{_BOUNDARY}(?P<label>{'|'.join(map(re.escape, _ALL_LABELS))})\s*[:：]\s*"
     rf"|{_BOUNDARY}(?P<repost>{'|'.join(map(re.escape, _REPOST_LABELS))})\s*[:：]?\s*"
-    rf"|{_BOUNDARY}(?P<barsource>{'|'.join(map(re.escape, _BAR_SOURCE_LABELS))})\s*[|｜丨/／]\s*",
+    rf"|{_BOUNDARY}(?P<barsource>{'|'.join(map(re.escape, _BAR_SOURCE_LABELS))})\s*[|｜丨/／]\s*"
+    rf"|{_BOUNDARY}(?P<spacesource>{'|'.join(map(re.escape, _SPACE_SOURCE_LABELS))})[\s\u3000\xa0]+(?=\S)",
     re.I,
 )
 _CANONICAL_LABEL = {label.lower(): label for label in _ALL_LABELS}
@@ -109,7 +112,8 @@ _URL_RE = re.compile(r"https?://[^\s\u3000\xa0<>\"'，。）)】\]]+")
 _SENTENCE_RE = re.compile(r"[。！？!?；;]")
 _CLAUSE_PUNCT_RE = re.compile(r"[。！？!?；;，,]")
 _UNKNOWN_AUTHOR = frozenset({"佚名", "未知", "不详", "匿名", "本站", "本网", "admin", "管理员", "小编", "无", "暂无"})
-_CHEAP_META_HINT_RE = re.compile(r"[:：]|转载自|本文转自|转自|本文来|轉載自|本文轉自|轉自|本文來|(?:来源|來源|稿源|出处|出處|Source)\s*[|｜丨/／]")
+_CHEAP_META_HINT_RE = re.compile(r"[:：]|转载自|本文转自|转自|本文来|轉載自|本文轉自|轉自|本文來|(?:来源|來源|稿源|出处|出處|Source)\s*[|｜丨/／]"
+                                  r"|(?:来源|來源|稿源)[\s\u3000\xa0]")
 
 
 @dataclass
@@ -165,7 +169,7 @@ def parse_meta_line(text: str) -> MetaLine | None:
         useful = True
     pairs = []
     for i, m in enumerate(matches):
-        label = m.group("label") or m.group("repost") or m.group("barsource")
+        label = m.group("label") or m.group("repost") or m.group("barsource") or m.group("spacesource")
         label = _CANONICAL_LABEL.get(label.lower(), label)
         end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
         value = line[m.end(): end].strip().strip("【】[]|｜").strip()
@@ -262,6 +266,14 @@ _SOURCE_LABEL_ONLY_RE = re.compile(rf"^\s*[【\[(（]?\s*(?:{_ANY_SOURCE_LABEL})
 _SOURCE_LABEL_START_RE = re.compile(rf"^\s*[【\[(（]?\s*(?:{_ANY_SOURCE_LABEL})\s*[:：|｜丨]", re.I)
 
 
+_SOURCE_LABEL_END_RE = re.compile(rf"[\s\u3000\xa0|｜丨](?:{_ANY_SOURCE_LABEL})\s*[:：|｜丨]?\s*$", re.I)
+
+
+def ends_with_source_label(text: str) -> bool:
+    """`2024-11-03 08:40　来源：`: a short text node whose last field is a 来源 label, its value in the nodes after."""
+    return len(text) <= 40 and bool(_SOURCE_LABEL_END_RE.search(text))
+
+
 def starts_with_source_label(text: str) -> bool:
     """`来源：…`, `來源 | …`: a line that opens with a 来源 label."""
     return bool(_SOURCE_LABEL_START_RE.match(text))
@@ -288,6 +300,7 @@ _CREDIT_DATE_RE = re.compile(
 _REPORTER_RE = re.compile(r"記者|记者")
 _CREDIT_SPLIT_RE = re.compile(r"[\s\u3000\xa0╱／/|｜丨·•,，、]+")
 _CREDIT_BRACKETS_RE = re.compile(r"[【】\[\]()（）〔〕<>《》]")
+_NEXT_FIELD_RE = re.compile(r"[|｜丨][\s\u3000\xa0]*[\u4e00-\u9fff]{2,5}\s*[:：]")  # a bar, then a labelled field
 
 
 def outlet_in_credit_line(text: str, site_names: set[str] = frozenset()) -> str | None:
@@ -296,6 +309,9 @@ def outlet_in_credit_line(text: str, site_names: set[str] = frozenset()) -> str 
     `新頭殼newtalk2014.10.24 金名/高雄報導`. The line must hold a date or a 記者 credit, and no label;
     the first word before the credit is the outlet when it ends like an outlet's name (…報, …網, …社,
     …台, …新聞) or is one of `site_names` (compacted, lower case). 本報/本台 name nobody."""
+    if text:
+        field = _NEXT_FIELD_RE.search(text)
+        text = text[:field.start()] if field else text  # `2014-12-12 08:12 | 新京报 | 编辑：张三`: up to the next field
     if not text or len(text) > MAX_CREDIT_LINE_CHARS or "：" in text or ":" in _CREDIT_DATE_RE.sub("", text):
         return None
     reporter = _REPORTER_RE.search(text)
@@ -312,12 +328,13 @@ def outlet_in_credit_line(text: str, site_names: set[str] = frozenset()) -> str 
 
 
 # How a story's first paragraph credits its outlet: `（中央社記者王小明台北20日電）`, `【文匯報訊】記者…`,
-# `新华社北京5月20日电（记者 X）`.
+# `【明報專訊】`, `新华社北京5月20日电（记者 X）`, `中新网12月11日电`.
+_DISPATCH = r"(?:專|专|快|即時|即时)?[訊讯]"
 _LEAD_CREDIT_RES = (
     re.compile(r"^[（(【\[〔]?\s*(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{2,12}?)\s*(?:記者|记者)"),
-    re.compile(r"^[（(【\[〔]\s*(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{2,12}?)\s*[訊讯]\s*[）)】\]〕]"),
-    re.compile(r"^(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{2,12}?)[訊讯](?=[\s\u3000（(])"),
-    re.compile(r"^(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{1,8}?社)\S{0,10}?\d{1,2}\s*月\s*\d{1,2}\s*日\s*[电電]"),
+    re.compile(rf"^[（(【\[〔]\s*(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{{2,12}}?)\s*{_DISPATCH}\s*[）)】\]〕]"),
+    re.compile(rf"^(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{{2,12}}?){_DISPATCH}(?=[\s\u3000（(])"),
+    re.compile(r"^(?P<outlet>[^\s（()）【】\[\]〔〕，,。:：]{1,8}?(?:社|网|網))\S{0,10}?\d{1,2}\s*月\s*\d{1,2}\s*日\s*[电電]"),
 )
 
 
@@ -393,7 +410,7 @@ _BOILERPLATE_ANYWHERE_RE = re.compile(
     r"|如有侵权[，,]?\s*请(?:及时)?(?:与(?:本站|本网|我们))?联系"
     r"|(?:转载|轉載|引用).{0,8}注明(?:出处|出處|来源|來源)"
     r"|(?:识别|識別|扫描|掃描|长按|長按|扫一扫|掃一掃).{0,10}(?:二维码|二維碼)"
-    r"|未经(?:书面)?(?:授权|许可).{0,12}(?:不得|禁止)(?:转载|复制|使用|建立镜像)"
+    r"|未经(?:书面)?(?:授权|许可).{0,12}(?:不得|禁止)(?:转载|复制|使用|建立镜像)|违者必究|違者必究"
     r"|Copyright|©"
     r"|ICP[备证]|公网安备|互联网新闻信息服务许可证|网站标识码|违法和不良信息举报|信息网络传播视听节目许可证"
     r"|打印本页|打印此页|打印文章|关闭窗口|关闭本页|收藏本页|加入收藏|设为首页|返回顶部|返回首页|返回首版|返回列表"
@@ -402,7 +419,7 @@ _BOILERPLATE_ANYWHERE_RE = re.compile(
 )
 _ANYWHERE_KEYWORDS = (
     "本站部分", "版权归原", "侵权", "注明", "二维码", "二維碼", "未经", "opyright", "OPYRIGHT", "©", "ICP", "公网安备", "许可证",
-    "网站标识码", "举报", "打印", "关闭", "收藏", "设为首页", "返回", "字号",
+    "网站标识码", "举报", "打印", "关闭", "收藏", "设为首页", "返回", "字号", "必究",
 )
 # Prompts that are furniture only as short lines of their own (扫码支付已经普及 is prose).
 _SHORT_BOILERPLATE_RE = re.compile(
@@ -412,6 +429,11 @@ _SHORT_BOILERPLATE_RE = re.compile(
 _END_HEADINGS_RE = re.compile(
     r"^[【\[]?\s*(?:相关(?:阅读|新闻|文章|链接|推荐|报道|稿件)|延伸阅读|热门(?:文章|新闻|推荐|排行|阅读)|推荐(?:阅读|文章|新闻)|"
     r"猜你喜欢|最新(?:文章|新闻|资讯)|阅读排行|点击排行|精彩推荐|更多(?:新闻|阅读|精彩)|往期(?:回顾|精彩)|"
+    r"相關(?:閱讀|新聞|文章|連結|推薦|報導|報道)|延伸閱讀|熱門(?:文章|新聞|推薦|排行|閱讀)|推薦(?:閱讀|文章|新聞)|"
+    r"猜你喜歡|(?:你|您)可能(?:也)?(?:喜欢|喜歡|感兴趣|感興趣)|全站(?:熱搜|热搜)|最新(?:文章|新聞|資訊)|閱讀排行|點擊排行|"
+    r"精彩推薦|更多(?:新聞|閱讀|精彩)|往期(?:回顧|精彩)|"
+    r"留言列表|發表留言|发表留言|发表评论|發表評論|(?:网友|網友|最新)(?:评论|評論)|(?:评论|評論)列表|"
+    r"創作者介紹|创作者介绍|文章(?:標籤|标签)|"
     r"Related(?:\s+(?:articles|stories|news))?|Read\s+more|More\s+stories)\s*[】\]]?\s*[:：>»]?\s*$",
     re.I,
 )
@@ -439,7 +461,7 @@ def is_boilerplate_line(text: str) -> bool:
         return True
     if _END_HEADINGS_RE.match(line):
         return True
-    if "版权所有" in line and len(line) <= 80 and not _CLAUSE_PUNCT_RE.search(line):
+    if ("版权所有" in line or "版權所有" in line) and len(line) <= 80 and not _CLAUSE_PUNCT_RE.search(line):
         return True
     if len(line) <= 40 and _SHORT_BOILERPLATE_RE.match(line):
         return True

@@ -44,6 +44,9 @@ NOW = datetime(2024, 11, 20, tzinfo=timezone.utc)
     ("2014年12月12日 週五 10:20", "2014-12-12T10:20:00+08:00"),
     ("2020년 7월 12일", "2020-07-12"),
     ("2020年7月12日(日) 10:00", "2020-07-12T10:00:00+08:00"),
+    # a date printed part by part, its weekday between the day and the year
+    ("Dec 13 Sat 2014 22:44", "2014-12-13T22:44:00+08:00"),
+    ("Dec 13 Saturday 2014", "2014-12-13"),
     # a time in brackets, zone names and numeric offsets
     ("2014-12-17 (16:31)", "2014-12-17T16:31:00+08:00"),
     ("(2014-12-12 12:00) 午間新聞", "2014-12-12T12:00:00+08:00"),

@@ -14,7 +14,7 @@ import pytest
 from parsers import extract_article
 from parsers.html.links import url_kind
 from parsers.html.title import host_brand, strip_site_affix
-from parsers.metalines import outlet_in_credit_line, parse_meta_line
+from parsers.metalines import outlet_in_credit_line, outlet_in_lead_credit, parse_meta_line
 
 NOW = datetime(2024, 11, 20, tzinfo=timezone.utc)
 URL = "http://news.example.cn/system/2024/11/03/030001.shtml"
@@ -71,6 +71,36 @@ def page(head: str = "", body: str = "", *, url: str | None = URL, lang: str = "
 ])
 def test_site_affix_is_cut_from_headline_statements(statement, declared, expected):
     assert strip_site_affix(statement, declared) == expected
+
+
+def test_a_channel_word_before_the_story_piece_of_the_title_is_no_headline():
+    """`站名 - 港聞 - 標題` with no heading and no title meta: the short channel word is not the
+    headline piece, so the plain line that shows the story's piece is the headline."""
+    r = page("<title>文匯網 - 港聞 - 今冬首場降雪 全市連夜清雪</title>",
+             f"<table><tr><td class='Title_black'><b>今冬首場降雪 全市連夜清雪</b></td></tr>"
+             f"<tr><td>2024-11-03 07:15:23</td></tr><tr><td>{BODY}</td></tr></table>")
+    assert r.title == "今冬首場降雪 全市連夜清雪"
+    # a short first piece that is the headline stays it when no other piece reads as a story
+    r = page("<title>降雪 - 港聞 - 文匯網</title>", f"<div>降雪</div>{BODY}")
+    assert r.title == "降雪"
+
+
+def test_a_blogs_linked_post_title_holding_a_separator_beats_the_blogs_name():
+    """`<title>` = post title (itself holding `_`) + blog + platform; the blog's name is an `<h1>` that repeats
+    a `<title>` piece, the post title a linked `<h2>`: og:title decides the headline piece, so the name loses,
+    and the permalink heading counts because the `<title>` holds it whole."""
+    r = page("<title>Python入门_笔记第一课_老王的技术博客_某某博客</title>"
+             "<meta property='og:title' content='Python入门_笔记第一课（附代码）'>",
+             "<h1><a href='/'>老王的技术博客</a></h1><div class='post'>"
+             f"<h2><a href='/p/1.html'>Python入门_笔记第一课</a></h2>{BODY}</div>")
+    assert r.title == "Python入门_笔记第一课"
+
+
+def test_statements_adding_pieces_after_an_underscore_support_the_displayed_headline():
+    r = page("<title>今冬首场降雪 全市连夜清雪_城市频道_地方要闻_某某</title>"
+             "<meta property='og:title' content='今冬首场降雪 全市连夜清雪_城市频道_地方要闻_某某'>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1>{BODY}")
+    assert r.title == "今冬首场降雪 全市连夜清雪"
 
 
 def test_og_title_with_the_site_suffix_does_not_outvote_the_h1():
@@ -291,6 +321,18 @@ def test_host_brand(url, brand):
     # the label alone in one element, its value alone in the next, the site's own link after it
     ("<span>来源：<a href='/o'>人民日报海外版</a></span><span><a href='/'>阜新新闻网</a></span>", "人民日报海外版"),
     ("<div>来源：</div><div>人民日报</div>", "人民日报"),
+    # a label that leaves out its colon: a space, or an element of its own
+    ("2024-11-03 08:12 来源 阜新日报", "阜新日报"),
+    ("<span>2024-11-03 08:12</span><span>来源</span><span>阜新日报</span>", "阜新日报"),
+    # an outlet between bars, before a labelled field
+    ("2024-11-03 08:12 | 阜新日报 | 编辑：王明", "阜新日报"),
+    # the label ends a text node: the value is the next element, with those a dot or a bracket ties to it,
+    # not the place or the widgets after it; an icon in the line does not make it a photo caption
+    ("2024-11-03 08:12:33 来源: <a href='/s'>阜新日报</a> <img src='/i/src.png'> <span>辽宁</span> "
+     "<a href='/r'>举报</a>", "阜新日报"),
+    ("2024-11-03 08:12:33 来源: <a href='/s'>中国证券报</a>·<a href='/z'>中证网</a> <a href='/r'>举报</a>",
+     "中国证券报·中证网"),
+    ("2024-11-03 08:12:33 来源: <a href='/s'>中国新闻网</a><span>(北京)</span> <a href='/r'>举报</a>", "中国新闻网(北京)"),
 ])
 def test_source_value_stops_at_the_next_field(info, source):
     r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
@@ -309,6 +351,29 @@ def test_credit_lines_after_the_body(line, source):
              f"<h1>今冬首场降雪 全市连夜清雪</h1><div class='content'><p>{P1}</p><p>{P2}</p><p>{P3}</p>"
              f"<p>{line}</p></div>")
     assert r.source_name == source and line not in r.text
+
+
+@pytest.mark.parametrize("lead, outlet", [
+    ("【明報專訊】", "明報"), ("【大公報訊】", "大公報"), ("中新网12月11日电 据报道", "中新网"),
+    ("【本報專訊】", None), ("本报讯（记者 张三）", None),
+])
+def test_dispatch_credits(lead, outlet):
+    assert outlet_in_lead_credit(lead) == outlet
+
+
+def test_a_dispatch_credit_on_its_own_line_above_the_text_names_the_source():
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1><p class='upper'>【明報專訊】</p>{BODY}")
+    assert (r.source_name, r.provenance["source_name"]) == ("明報", "text:dateline")
+    assert not r.text.startswith("【")
+
+
+def test_microdata_publisher_in_the_info_line_is_the_source():
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             "<h1>今冬首场降雪 全市连夜清雪</h1><p class='p_time'><span class='ss01'>2024年11月03日 07:46</span>"
+             "<span class='ss02'><span itemprop='publisher' itemscope itemtype='http://schema.org/Organization'>"
+             f"<span itemprop='name'><a href='/'>新京报</a></span></span></span></p>{BODY}")
+    assert (r.source_name, r.provenance["source_name"]) == ("新京报", "class:source")
 
 
 def test_a_labelled_credit_beats_an_element_classed_source():
@@ -494,6 +559,12 @@ def test_a_subtitle_after_a_break_inside_the_heading_is_the_subtitle():
     r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
              f"<h1>今冬首场降雪 全市连夜清雪<br><span>——记环卫工人的一个雪夜</span></h1>{BODY}")
     assert r.title == "今冬首场降雪 全市连夜清雪" and r.subtitle == "——记环卫工人的一个雪夜"
+
+
+def test_a_date_in_an_element_classed_subtitle_is_the_date_not_the_subtitle():
+    r = page("<title>今冬首场降雪 全市连夜清雪_阜新新闻网</title>",
+             f"<h1>今冬首场降雪 全市连夜清雪</h1><div class='subTitle'>2024年11月03日</div>{BODY}", url=None)
+    assert r.subtitle is None and r.published_at == "2024-11-03"
 
 
 def test_a_date_and_source_after_a_space_in_the_headlines_text_are_not_the_headline():

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from parsers import extract_article
 from parsers.html.tree import strip_non_content
 
@@ -214,6 +216,113 @@ def test_chinese_datelines_are_not_paragraphs():
         f"<p>{p1}</p><p>{p2}</p><p>發布時間 2012年12月10日 星期一 北京時間 18:41</p><p>{p3}</p></div></article>",
         title="行政长官就违建问题道歉")
     assert paragraphs(html) == [p1, p2, p3]
+
+
+def test_a_date_line_with_an_update_note_is_not_a_paragraph():
+    p1 = "台北101跨年煙火秀今晚登場，主辦單位估計，信義區周邊湧入超過百萬人次，捷運公司全線加開班次疏運人潮。"
+    p2 = "台北市政府表示，今年煙火秀長達300秒，以「希望」為主題，搭配燈光與音樂演出，吸引國內外旅客前來觀賞。"
+    p3 = "警方提醒民眾，散場時請依指示動線離開，避免推擠，並留意自身財物安全，市府也將在各捷運站加派人力。"
+    html = page(f"<article><h1>跨年煙火秀登場</h1><div class='body'><p>2020/01/01 00:30（最新更新：2020/01/01 01:05）</p>"
+                f"<p>{p1}</p><p>{p2}</p><p>{p3}</p></div></article>", title="跨年煙火秀登場")
+    assert paragraphs(html) == [p1, p2, p3]
+
+
+def test_an_app_promotion_at_the_edges_of_the_body_is_not_a_paragraph():
+    p1 = "今日A股三大指数集体收跌，沪指收跌0.5%，深成指跌0.8%，创业板指跌1.2%，两市成交额超过9000亿元。"
+    p2 = "盘面上，券商、保险板块领跌，医药、农业板块逆势走强，北向资金全天净流出超过30亿元。"
+    p3 = "分析人士指出，海外市场波动加大，短期A股或延续震荡走势，投资者应控制仓位。"
+    html = page(f"<article><h1>沪指收跌</h1><div class='body'><p>打开某某新闻客户端，阅读更多精彩内容</p>"
+                f"<p>{p1}</p><p>{p2}</p><p>{p3}</p><p>海量资讯、精准解读，尽在某某财经APP</p></div></article>",
+                title="沪指收跌")
+    assert paragraphs(html) == [p1, p2, p3]
+    # inside the body a sentence about an app stays
+    mid = "该公司表示，用户下载新版APP后可以直接在线办理业务，无需再前往营业网点排队。"
+    html = page(f"<article><h1>沪指收跌</h1><div class='body'><p>{p1}</p><p>{mid}</p><p>{p2}</p><p>{p3}</p>"
+                "</div></article>", title="沪指收跌")
+    assert paragraphs(html) == [p1, mid, p2, p3]
+
+
+@pytest.mark.parametrize("tail", [
+    "返回某某网，查看更多",
+    "打开某某新闻，查看更多高清图片",
+    "更多精彩内容，请关注某某微信公众号。",
+    "声明：该文观点仅代表作者本人，某某号系信息发布平台，某某仅提供信息存储空间服务。",
+    "Notice: The content above (including the pictures and videos if any) is uploaded and posted by a user of "
+    "Example Hao, which is a social media platform and only provides information storage services.",
+    "（风险提示：本文不构成投资建议，股市有风险，投资需谨慎）",
+])
+def test_read_on_prompts_and_platform_disclaimers_end_the_body(tail):
+    p1 = "北京市气象台今天下午发布暴雨蓝色预警信号，预计今天夜间至明天白天，本市大部分地区有大雨，局地暴雨到大暴雨。"
+    p2 = "气象部门提醒，降雨期间山区可能出现山洪、泥石流等次生灾害，请市民尽量减少外出，注意出行安全。"
+    p3 = "据了解，本次降雨过程将持续到13日，其间累计雨量较大，相关部门已做好防汛准备工作。"
+    html = page(f"<article><h1>北京发布暴雨蓝色预警</h1><div class='body'><p>{p1}</p><p>{p2}</p><p>{p3}</p>"
+                f"<p>{tail}</p></div></article>", title="北京发布暴雨蓝色预警")
+    assert paragraphs(html) == [p1, p2, p3]
+
+
+@pytest.mark.parametrize("head", [
+    "▲图为北京街头积水。新华社记者 王小明 摄",
+    "资料图：北京街头积水。视觉中国/图",
+    "点击上方“某某新闻”，关注我们",
+    "本文共3000字，阅读约需8分钟",
+    "（圖／翻攝自臉書）",
+    "视频加载中，请稍候...",
+])
+def test_captions_prompts_and_reading_times_do_not_open_the_body(head):
+    p1 = "北京市气象台今天下午发布暴雨蓝色预警信号，预计今天夜间至明天白天，本市大部分地区有大雨，局地暴雨到大暴雨。"
+    p2 = "气象部门提醒，降雨期间山区可能出现山洪、泥石流等次生灾害，请市民尽量减少外出，注意出行安全。"
+    p3 = "据了解，本次降雨过程将持续到13日，其间累计雨量较大，相关部门已做好防汛准备工作。"
+    html = page(f"<article><h1>北京发布暴雨蓝色预警</h1><div class='body'><p>{head}</p><p>{p1}</p><p>{p2}</p>"
+                f"<p>{p3}</p></div></article>", title="北京发布暴雨蓝色预警")
+    assert paragraphs(html) == [p1, p2, p3]
+
+
+def test_a_helpline_notice_and_a_copyright_line_after_the_story_are_not_body():
+    p1 = "台中市凌晨發生一起墜樓案，一名女子與男友發生口角後從租屋處跳樓，經送醫後仍宣告不治，檢警將進行相驗。"
+    p2 = "警方調查，女子昨晚獨自在租屋處飲酒，男友凌晨返家勸阻，雙方因而發生口角，女子隨即將房門反鎖。"
+    p3 = "家屬對死因有意見，警方已勘驗現場並報請相驗，將進一步釐清死因。（王小明／台中報導）"
+    notice = ("<p>自殺解決不了問題，卻留給家人無比悲痛。請珍惜生命。</p><p>再給自己一次機會</p>"
+              "<p>自殺防治諮詢安心專線：0800-788995（24小時）</p><p>生命線協談專線：1995</p>"
+              "<p>本新聞文字、照片、影片專供會員閱覽，版權所有，禁止任何媒體、社群網站、論壇引用、改寫、轉貼分享，違者必究。</p>")
+    html = page(f"<article><h1>女墜樓不治</h1><div class='body'><p>{p1}</p><p>{p2}</p><p>{p3}</p>{notice}"
+                "</div></article>", title="女墜樓不治")
+    assert paragraphs(html) == [p1, p2, p3]
+
+
+def test_a_cjk_heading_before_the_first_paragraph_is_not_body():
+    """Before any paragraph a CJK heading is the headline again, a label or a bold byline; a heading in
+    another script may open the story's first section and stays."""
+    p1 = "行政會議成員今早出席電台節目時表示，政府會繼續聆聽市民意見，並在未來數月內推出多項措施。"
+    p2 = "他又指，社會各界應理性討論，政府亦會在立法會會議上交代詳情，希望取得議員支持。"
+    p3 = "有議員表示，會仔細研究政府的建議，並在諮詢選民意見後決定是否支持有關措施，期望政府盡快公布細節。"
+    html = page(f"<article><h1>政府推出多項措施</h1><div class='body'><p><b>港聞</b></p><p>{p1}</p><p>{p2}</p>"
+                f"<p>{p3}</p></div></article>", title="政府推出多項措施")
+    assert paragraphs(html) == [p1, p2, p3]
+    html = page(f"<article><h1>Council approves the budget</h1><div class='body'><h3>The vote</h3><p>{LEDE}</p>"
+                f"<p>{SECOND}</p><p>{THIRD}</p></div></article>")
+    assert extract_article(html.encode("utf-8")).text.startswith("The vote")
+    cjk = page(f"<article><h1>政府推出多項措施</h1><div class='body'><p><b>港聞</b></p><p>{p1}</p><p>{p2}</p>"
+               f"<p>{p3}</p></div></article>", title="政府推出多項措施")
+    assert extract_article(cjk.encode("utf-8")).text.startswith(p1)
+
+
+def test_a_decimal_number_does_not_make_a_short_line_a_paragraph():
+    p1 = "国家统计局今天发布数据，4月份全国居民消费价格同比上涨0.3%，环比上涨0.1%，涨幅较上月有所扩大。"
+    p2 = "其中，城市上涨0.3%，农村上涨0.3%；食品价格下降2.7%，非食品价格上涨1.0%，服务价格上涨0.8%。"
+    p3 = "分析人士认为，随着消费需求持续恢复，物价水平有望保持温和回升态势，全年通胀压力总体可控。"
+    html = page(f"<article><h1>4月CPI同比上涨0.3%</h1><div class='body'><p>2024年4月CPI同比上涨0.3%</p>"
+                f"<p>{p1}</p><p>{p2}</p><p>{p3}</p></div></article>", title="4月CPI同比上涨0.3%")
+    assert paragraphs(html) == [p1, p2, p3]
+
+
+def test_a_notices_salutation_is_its_first_paragraph_but_a_widget_label_is_not():
+    p1 = "为切实做好冬季安全生产工作，有效防范和遏制各类事故发生，经市政府同意，决定在全市开展冬季安全生产大检查。"
+    p2 = "一、检查时间。自即日起至2015年2月底，各地要结合实际，制定具体实施方案，明确责任分工和时间安排。"
+    p3 = "二、检查重点。重点检查矿山、危险化学品、烟花爆竹、道路交通、消防等行业领域，做到全覆盖、无死角。"
+    for first, kept in (("各县区人民政府：", True), ("市直各单位：", True), ("字级大小：", False)):
+        html = page(f"<article><h1>关于开展冬季安全生产大检查的通知</h1><div class='body'><p>{first}</p>"
+                    f"<p>{p1}</p><p>{p2}</p><p>{p3}</p></div></article>", title="关于开展冬季安全生产大检查的通知")
+        assert paragraphs(html) == ([first] if kept else []) + [p1, p2, p3]
 
 
 def test_a_bare_document_is_all_content_however_short():

@@ -347,6 +347,11 @@ def test_end_of_article_headings_and_greeting_site():
     assert is_end_of_article_line("相关阅读")
     assert is_end_of_article_line("【延伸阅读】")
     assert not is_end_of_article_line("相关部门表示将加强监管。")
+    # traditional script: Taiwan and Hong Kong pages
+    for heading in ("延伸閱讀", "【相關新聞】", "熱門文章", "你可能也喜歡", "全站熱搜", "更多新聞",
+                    "留言列表", "发表评论", "網友評論", "創作者介紹", "文章標籤"):
+        assert is_end_of_article_line(heading)
+    assert not is_end_of_article_line("相關部門表示將加強監管。")
     assert site_name_from_greeting("欢迎来到 反腐倡廉资讯网!!") == "反腐倡廉资讯网"
     assert site_name_from_greeting("欢迎访问阜新新闻网") == "阜新新闻网"
     assert site_name_from_greeting("当前所在:首页") is None

@@ -37,6 +37,9 @@ def credits(line: str) -> set[tuple[str, str, str]] | None:
         ("（王煌忠／台中報導）", {("王煌忠", R, "byline:報導")}),
         ("（劉利貞／綜合外電報導）", {("劉利貞", A, "byline:報導")}),
         ("新頭殼newtalk2014.10.24 金名/高雄報導", {("金名", R, "byline:報導")}),
+        # after the names and a slash, a place that could pass for a name (高雄) is where the report was filed
+        ("記者王小明／高雄報導", {("王小明", R, "byline:記者")}),
+        ("〔記者王小明／高雄報導〕", {("王小明", R, "byline:記者")}),
         ("上報快訊／范姜佳鈺 2020年03月12日 20:19:00", {("范姜佳鈺", R, "byline:outlet/")}),
         ("（羅森）", {("羅森", A, "byline:()")}),
         # separators, pen names after 作者, translators, padded names

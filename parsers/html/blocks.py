@@ -39,14 +39,17 @@ CJK_DATELINE_WORDS = (
     "年", "月", "日", "号", "時", "时", "分", "秒", "上午", "下午", "凌晨", "晚上", "星期", "週", "周",
     "一", "二", "三", "四", "五", "六", "天", "发布", "發布", "更新", "时间", "時間", "日期",
     "格林尼治标准", "格林威治标准", "格林威治標準", "北京", "台北", "臺北", "香港", "UTC", "GMT",
+    "首次", "最新", "最后", "最後", "修改", "發佈", "发表", "發表",
 )
 _CJK_DATELINE_RE = re.compile(r"(?:[\d\W_]|" + "|".join(map(re.escape, CJK_DATELINE_WORDS)) + ")+", re.I)
-_CJK_DATE_RE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+# a full date written with 年月日 or numerically (2020/01/01 00:30（最新更新：2020/01/01 01:05）)
+_CJK_DATE_RE = re.compile(r"(?:19|20)\d{2}\s*(?:年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[-/.]\d{1,2}[-/.]\d{1,2})")
 SENTENCE_END = tuple("。！？!?；;：:")
 # the whole line is the label of an ad slot or a widget left in the body
 _WIDGET_LABEL_RE = re.compile(
     r"^\W*(?:advert(?:isement)?s?|ads?|sponsored(?: content)?|story continues below(?: advertisement)?|"
-    r"continue reading(?: below)?|\d* ?comments?|loading|广告|廣告|推广|推廣|正在加载|加载中|載入中)\W*$", re.I)
+    r"continue reading(?: below)?|\d* ?comments?|loading|广告|廣告|推广|推廣|正在加载|加载中|載入中|"
+    r"(?:视频|視頻|图片|圖片)?\s*(?:正在)?(?:加载|加載|載入)中?\W*(?:请稍候|請稍候|请稍后|請稍後))\W*$", re.I)
 _LEAD_LABELS = frozenset({"核心提示", "内容提要", "提要", "摘要", "导读", "核心阅读", "阅读提示", "编者按",
                           "内容摘要", "本文导读", "导语"})
 
@@ -175,46 +178,113 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts, trusted: s
 # credit, a bracketed note or caption, a marked note (◎照片來源), a desk line, a share prompt, a
 # trailing heading. None of it is a paragraph of the story.
 MAX_EDGE_SCRAP_CHARS = 30      # a line this short with no clause punctuation is not a paragraph
+_CJK_TEXT_RE = re.compile(r"[\u3400-\u9fff]")
 MAX_EDGE_TRIM = 6              # blocks trimmed at each end, at most
 _CLAUSE_MARK_RE = re.compile(r"[，。！？；、,.!?;]")
+_DECIMAL_RE = re.compile(r"(?<=\d)[.,](?=\d)")  # in a CJK line a decimal point is no clause mark: 上涨0.3%
 _PRINT_CREDIT_RE = re.compile(r"《\s*[^《》]{1,20}\s*》\s*[（(][^（()）]{0,30}版\s*[）)]")  # 《人民日报》（2024年05月10日 04版）
 _BRACKETED_NOTE_RE = re.compile(r"[（(【〔\[][^（()）【】〔〕\[\]]{1,40}[）)】〕\]]")     # （港台新聞片段截圖） （完）
 _MARKED_NOTE_RE = re.compile(r"[◎※★☆▲△●■□◆◇▼▽►▶]")
 _WIRE_TITLE_RE = re.compile(r"[^，。,]{0,30}(?:电|電|讯|訊)\s*题[:：]")                       # 新华社北京4月24日电 题：
 _WIDGET_COLON_RE = re.compile(r".{1,8}[:：]")                                                   # 字級大小：
+# … but a notice's salutation is its first paragraph: 各县区人民政府：, 市直各单位：, 尊敬的客户：
+_ADDRESSEE_RE = re.compile(
+    r"^(?:(?:各|全体|全體|尊敬的|亲爱的|親愛的)\S*|\S*(?:政府|单位|單位|部门|部門|机关|機關|机构|機構|公司|学校|學校|同志|同学|"
+    r"同學|朋友|家长|家長|局|委|厅|廳|办|辦|院|会|會|们|們))\s*[:：]$")
+# A short line that sends the reader to the site's app: 尽在新浪财经APP, 現在用APP看新聞, 下载澎湃新闻客户端.
+MAX_APP_PROMO_CHARS = 60
+_APP_PROMO_RE = re.compile(r"(?:下载|下載|尽在|盡在|打开|打開|安装|安裝|用|上)[^。！？!?]{0,20}?(?:APP|App|app|客户端|客戶端)")
 
 
 def _is_scrap(text: str) -> bool:
-    return len(text) <= MAX_EDGE_SCRAP_CHARS and not _CLAUSE_MARK_RE.search(text)
+    if len(text) > MAX_EDGE_SCRAP_CHARS:
+        return False
+    return not _CLAUSE_MARK_RE.search(_DECIMAL_RE.sub("", text) if _CJK_TEXT_RE.search(text) else text)
+
+
+# A prompt to read on elsewhere (返回搜狐，查看更多; 打开凤凰新闻，查看更多高清图片; 更多精彩内容，请关注…公众号)
+# and a platform's disclaimer (该文观点仅代表作者本人…仅提供信息存储空间服务; … only provides information storage
+# services): the end of the body, never its last paragraph.
+MAX_READ_ON_CHARS = 60
+MAX_DISCLAIMER_CHARS = 300
+_READ_ON_RE = re.compile(
+    r"查看更多|阅读更多|閱讀更多|查看原文|阅读原文|閱讀原文|阅读全文|閱讀全文|展开全文|展開全文|更多精彩|欢迎关注|歡迎關注|"
+    r"关注.{0,12}公众号|關注.{0,12}公眾號")
+_PLATFORM_DISCLAIMER_RE = re.compile(
+    r"仅代表作者|僅代表作者|仅提供信息存储|僅提供資訊儲存|僅提供信息存儲|only provides? information storage|"
+    r"不构成投资建议|不構成投資建議|投资需谨慎|投資需謹慎", re.I)
+
+
+# What opens a body before its first paragraph besides a byline: a photo's caption (▲图为…, 资料图：…,
+# …新华社记者 X 摄, …视觉中国/图), a follow prompt (点击上方蓝字关注我们), the reading time (本文共3000字，阅读约需8分钟).
+MAX_LEADING_NOTE_CHARS = 80
+_CAPTION_START_RE = re.compile(
+    r"^(?:[▲△↑]|图为|圖為|图片为|圖片為|资料图|資料圖|图片来源|圖片來源|图源|圖源|[（(]?\s*(?:图|圖|图片|圖片|照片)\s*[／/:：])")
+_CAPTION_END_RE = re.compile(r"(?:\s摄|\s攝|[/／]\s*图|[/／]\s*圖|供图|供圖)[)）]?$")
+_FOLLOW_PROMPT_RE = re.compile(r"点击上方|點擊上方|关注我们|關注我們|设为星标|設為星標|置顶公众号|置頂公眾號")
+_READING_TIME_RE = re.compile(r"^本文共?\s*[\d,，]+\s*字|阅读(?:约|大约)?需?\s*\d+\s*分钟|閱讀(?:約|大約)?需?\s*\d+\s*分鐘")
+
+
+def _is_leading_note(text: str) -> bool:
+    return len(text) <= MAX_LEADING_NOTE_CHARS and (
+        _CAPTION_START_RE.match(text) is not None or _CAPTION_END_RE.search(text) is not None
+        or _FOLLOW_PROMPT_RE.search(text) is not None or _READING_TIME_RE.search(text) is not None)
+
+
+def _is_app_promo(text: str) -> bool:
+    return len(text) <= MAX_APP_PROMO_CHARS and _APP_PROMO_RE.search(text) is not None
+
+
+# A helpline notice printed under stories of suicide (自殺防治諮詢安心專線：0800-788995, 請珍惜生命).
+MAX_HELPLINE_NOTICE_CHARS = 60
+_HELPLINE_NOTICE_RE = re.compile(
+    r"(?:專線|专线|熱線|热线)\s*[:：]?\s*[\d\-－]{3,}|珍惜生命|自殺防治|自杀防治|自殺(?:不能|解決不了)|自杀(?:不能|解决不了)")
+
+
+def _is_helpline_notice(text: str) -> bool:
+    return len(text) <= MAX_HELPLINE_NOTICE_CHARS and _HELPLINE_NOTICE_RE.search(text) is not None
+
+
+def _is_read_on_or_disclaimer(text: str) -> bool:
+    return (len(text) <= MAX_READ_ON_CHARS and _READ_ON_RE.search(text) is not None) \
+        or (len(text) <= MAX_DISCLAIMER_CHARS and _PLATFORM_DISCLAIMER_RE.search(text) is not None)
 
 
 def _trailing_furniture(b: Block) -> bool:
     text = b.text.strip()
     return (b.kind == "heading" or _is_scrap(text) or _PRINT_CREDIT_RE.fullmatch(text) is not None
             or _BRACKETED_NOTE_RE.fullmatch(text) is not None
-            or (len(text) <= 60 and _MARKED_NOTE_RE.match(text) is not None))
+            or (len(text) <= 60 and _MARKED_NOTE_RE.match(text) is not None) or _is_app_promo(text)
+            or _is_read_on_or_disclaimer(text) or _is_helpline_notice(text))
 
 
 def _leading_furniture(b: Block) -> bool:
     text = b.text.strip()
-    return b.kind != "heading" and (_is_scrap(text) or _WIRE_TITLE_RE.match(text) is not None
-                                    or _WIDGET_COLON_RE.fullmatch(text) is not None)
+    if b.kind == "heading":
+        # before any paragraph a CJK heading is the headline repeated, a label or a bold byline (`港聞`,
+        # `xx市人民政府办公室`); a heading in other scripts may open the story's first section
+        return _CJK_TEXT_RE.search(text) is not None
+    if len(text) <= MAX_EDGE_SCRAP_CHARS and _ADDRESSEE_RE.search(text):
+        return False
+    return (_is_scrap(text) or _WIRE_TITLE_RE.match(text) is not None or _WIDGET_COLON_RE.fullmatch(text) is not None
+            or _is_app_promo(text) or _is_leading_note(text))
 
 
-def _prose_count(body: list[Block]) -> int:
-    return sum(1 for b in body if b.kind == "paragraph" and not _is_scrap(b.text.strip()))
+def _holds_a_story(body: list[Block]) -> bool:
+    """Two prose paragraphs: what is left when the edges are trimmed."""
+    return sum(1 for b in body if b.kind == "paragraph" and not _is_scrap(b.text.strip())) >= 2
 
 
 def trim_edges(body: list[Block]) -> list[Block]:
     """The body without the furniture at its two ends (see above); a body with fewer than two prose
     paragraphs is left as it is."""
-    if _prose_count(body) < 2:
+    if not _holds_a_story(body):
         return body
     start, end = 0, len(body)
-    while start < min(end, MAX_EDGE_TRIM) and _leading_furniture(body[start]) and _prose_count(body[start + 1:end]) >= 2:
+    while start < min(end, MAX_EDGE_TRIM) and _leading_furniture(body[start]) and _holds_a_story(body[start + 1:end]):
         start += 1
     while end - start > 0 and len(body) - end < MAX_EDGE_TRIM and _trailing_furniture(body[end - 1]) \
-            and _prose_count(body[start:end - 1]) >= 2:
+            and _holds_a_story(body[start:end - 1]):
         end -= 1
     return body[start:end]
 

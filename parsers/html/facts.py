@@ -18,8 +18,8 @@ from parsers.dates import (
 )
 from parsers.urls import resolve_url
 from parsers.metalines import (
-    MAX_CREDIT_LINE_CHARS, MetaLine, is_end_of_article_line, is_outlet_name, is_source_label, outlet_in_credit_line,
-    parse_meta_line, starts_with_source_label,
+    MAX_CREDIT_LINE_CHARS, MetaLine, ends_with_source_label, is_end_of_article_line, is_outlet_name, is_source_label,
+    outlet_in_credit_line, outlet_in_lead_credit, parse_meta_line, starts_with_source_label,
 )
 from parsers.records import Author
 from parsers.html.page import Page, norm
@@ -30,6 +30,7 @@ T = TypeVar("T")
 
 # An unlabelled 来源 in the info line: <span class="source">阜新日报</span>, <a class="ly">人民网</a>.
 _SOURCE_CLASS_RE = re.compile(r"(?:^|[-_\s])(?:source|laiyuan|ly|media-?name|origin)(?:$|[-_\s\d])", re.I)
+_SOURCE_ITEMPROPS = frozenset({"publisher", "sourceOrganization"})  # microdata naming the outlet
 # Order of trust of the 来源 found in the text (labelled lines, rank 0, are all other provenances).
 _SOURCE_RANK = {"class:source": 1, "text:dateline": 2}
 MAX_ABOVE_TITLE_BLOCKS = 3   # lines above the headline read for an info line
@@ -46,6 +47,7 @@ MAX_MARKED_BYLINE_CHARS = 100
 MAX_DATED_LINE_CHARS = 100
 MAX_DATED_LINE_WORDS = 50
 MAX_LINKED_DATE_CHARS = 40   # a header line whose date is a link: short, or it is a list
+MAX_DISPATCH_LINE_CHARS = 16  # a dispatch credit alone on its line: 【明報專訊】, （中央社電）
 # Class/id/itemprop words that mark an element as the story's date or its info line.
 _DATE_CLASS_RE = re.compile(
     r"(?:^|[-_\s])(?:date|dates|datetime|time|timestamp|dateline|published|pubdate|pub-date|posted|"
@@ -159,7 +161,13 @@ def consume_meta(b: TextBlock, facts: Facts, *, record_date: bool, by_parts: boo
             recognized = _read_line(part, facts, record_date=record_date, now=now) or recognized
             if k + 1 < len(b.parts) and is_source_label(part):
                 # `来源：<a>人民日报海外版</a><a>中国青年网</a>`: the value is the next element alone
-                recognized = _read_line(part + b.parts[k + 1], facts, record_date=record_date, now=now) or recognized
+                recognized = _read_line(_labelled(part) + b.parts[k + 1], facts, record_date=record_date,
+                                        now=now) or recognized
+            elif k + 1 < len(b.parts) and ends_with_source_label(part):
+                # `2024-05-13 09:16 来源: <a>新京报</a><span>北京</span><a>举报</a>`: the value is the next
+                # element, and those joined to it by a dash or a dot (`<a>中国证券报</a>·<a>中证网</a>`)
+                recognized = _read_line(part + _joined_value(b.parts[k + 1:]), facts, record_date=record_date,
+                                        now=now) or recognized
     for text in dict.fromkeys((b.text, b.spaced)):
         if _read_line(text, facts, record_date=record_date, now=now):
             recognized = True
@@ -173,6 +181,26 @@ def consume_meta(b: TextBlock, facts: Facts, *, record_date: bool, by_parts: boo
         elif labelled:
             facts.add_date(labelled[0], f"text:{labelled[1]}")
     return recognized
+
+
+_VALUE_JOINERS = "·•‧-－—_/／、"
+_VALUE_NOTES = "(（"
+
+
+def _joined_value(parts: list[str]) -> str:
+    """The first of `parts`, with the parts a joining mark ties to it (`中国证券报`, `·`, `中证网`) or a
+    bracketed note (`中国新闻网`, `(北京)`)."""
+    value = parts[0]
+    for part in parts[1:]:
+        if not (value.endswith(tuple(_VALUE_JOINERS)) or part.startswith(tuple(_VALUE_JOINERS + _VALUE_NOTES))):
+            break
+        value += part
+    return value
+
+
+def _labelled(label: str) -> str:
+    """A 来源 label standing alone, with the colon it may leave out (`<span>来源</span><span>新京报</span>`)."""
+    return label if label.rstrip().endswith((":", "：", "|", "｜", "丨")) else label.rstrip() + "："
 
 
 def dated_line(text: str, now: datetime | None) -> str | None:
@@ -228,7 +256,7 @@ def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: F
             read_marked_byline(b, facts)
         if is_source_label(b.text) and i + 1 < stop and blocks[i + 1].chars <= MAX_CREDIT_LINE_CHARS:
             # `<div>来源：</div><div>人民日报</div>`: the label's value is the next line
-            _read_line(b.text + blocks[i + 1].text, facts, record_date=False, now=page.now)
+            _read_line(_labelled(b.text) + blocks[i + 1].text, facts, record_date=False, now=page.now)
         if "class:source" not in facts.sources_from and b.chars <= 120 and i < start + MAX_SOURCE_CLASS_BLOCKS:
             source = unlabelled_source(b)
             if source:
@@ -244,12 +272,17 @@ def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: F
 
 def credited_outlet(blocks: list[TextBlock], i: int, start: int, stop: int, names: set[str]) -> str | None:
     """The outlet line i of the header zone credits without a label: inside a byline or date line
-    (`聯合報 記者X／台北報導`, `北京新浪網 (2020-01-21 11:12)`), or alone on a line next to a line that is
-    only the date (`<div>中国新闻网</div><div>2024-05-20 13:09</div>`)."""
+    (`聯合報 記者X／台北報導`, `北京新浪網 (2020-01-21 11:12)`), in a dispatch credit on a line of its own
+    (`【明報專訊】`), or alone on a line next to a line that is only the date
+    (`<div>中国新闻网</div><div>2024-05-20 13:09</div>`)."""
     b = blocks[i]
     found = outlet_in_credit_line(b.spaced, names)
     if found:
         return found
+    if b.chars <= MAX_DISPATCH_LINE_CHARS:
+        found = outlet_in_lead_credit(b.text, names)  # `【明報專訊】` on a line of its own above the text
+        if found:
+            return found
     if is_outlet_name(b.text, names) and " " not in b.text:
         for j in (i - 1, i + 1):
             if start <= j < stop and looks_like_bare_date(blocks[j].text):
@@ -369,9 +402,10 @@ def is_date_marked(el: Tag) -> bool:
 
 
 def unlabelled_source(b: TextBlock) -> str | None:
-    """The text of an element marked as the source by its class, in a short header line."""
+    """The text of an element marked as the source by its class, or as the publisher by microdata
+    (`<span itemprop="publisher">`), in a short header line."""
     for node in _near_elements(b.element):
-        if not node.attrs or not _SOURCE_CLASS_RE.search(class_id(node)):
+        if not node.attrs or not (_SOURCE_CLASS_RE.search(class_id(node)) or node.get("itemprop") in _SOURCE_ITEMPROPS):
             continue
         text = _SOURCE_LABEL_RE.sub("", norm(" ".join(node.stripped_strings)))
         if 2 <= len(text) <= 30 and not re.search(r"\d{2}|[:：。，,]", text) and parse_byline_credits(text) is None:

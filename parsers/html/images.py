@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bs4 import Tag
 
 from parsers.bylines import split_photo_credit
+from parsers.metalines import parse_meta_line
 from parsers.urls import resolve_url
 from parsers.records import Author, Image
 from parsers.html.blocks import is_section_heading
@@ -35,8 +36,10 @@ def _figure_container(page: Page, img_pos: int, img: Tag, stop: list[Tag]) -> Ta
             break  # a quote that shows a photo is still a quote
         if index.images_in(node) > 1 or index.chars_in(node) > MAX_FIGURE_TEXT_CHARS:
             break
-        # an <hN>, or a bold line above the photo, is a subheading, not a caption
-        if any(b.heading or (b.pos < img_pos and is_section_heading(b)) for b in index.blocks_in(node)):
+        # an <hN>, or a bold line above the photo, is a subheading, not a caption; a labelled info line
+        # (`2024-05-13 09:16 来源：<a>…</a><img>`) is the story's metadata beside an icon
+        if any(b.heading or (b.pos < img_pos and is_section_heading(b)) or parse_meta_line(b.text) is not None
+               for b in index.blocks_in(node)):
             break
         if node.name in BLOCK_TAGS:
             best = node  # an inline wrapper (a <span> holding the photo and the first sentence) is no figure

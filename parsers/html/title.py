@@ -341,8 +341,9 @@ def _without_trailing_meta(b: TextBlock) -> str:
     return text[:m.start()].strip() if m and m.start() > 0 else text
 
 
-def title_parts(page: Page, hints: list[str]) -> tuple[str | None, set[str]]:
-    """(headline piece, names) of the `<title>`: the piece most like a hint (a statement, a heading),
+def title_parts(page: Page, hints: list[str], headings: list[str] = ()) -> tuple[str | None, set[str]]:
+    """(headline piece, names) of the `<title>`: the piece most like a statement (`hints`), else most like
+    a heading (a logo heading states the site's name, so headings count only when no statement decides),
     and the names the page gives itself — `og:site_name` and friends, and every other piece of the
     `<title>` (channel, blog, site), split again on the other separators (`小明的日记 :: 痞客邦`)."""
     names = {norm(page.head.get(*_META_SITE_KEYS[:4]) or "")}
@@ -350,7 +351,11 @@ def title_parts(page: Page, hints: list[str]) -> tuple[str | None, set[str]]:
     pieces = split_on_separator(title)
     headline = None
     if len(pieces) > 1:
-        headline = headline_from_page_title(title, hints)
+        # on a CJK page a statement decides before the headings (a Chinese blog's `<title>` holds its name,
+        # which its logo heading repeats); one that repeats the whole `<title>` says nothing of its pieces.
+        # Elsewhere the headings weigh as much (a docs page's og:title holds several of its pieces).
+        told = [h for h in hints if _compact(h) != _compact(title)] if _CJK_RE.search(title) else []
+        headline = headline_from_page_title(title, told, weak_hints=[h for h in hints if h not in told] + list(headings))
         for p in pieces:
             if p != headline:
                 names.add(p)
@@ -388,8 +393,9 @@ def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
     segments = [s for s in split_on_separator(page_title) if len(s) >= 2]
     stop = min(limit, len(blocks))
     headings = [clean_headline(b.text) for b in blocks[:stop] if b.heading and b.chars <= MAX_HEADLINE_CHARS][:20]
-    piece, names = title_parts(page, list(refs) + headings)
+    piece, names = title_parts(page, list(refs), headings)
     piece_key = _compact(piece or "")
+    name_keys = {_compact(n) for n in names}
     declared = declared_site_names(page)
     best: tuple[int, int] | None = None
     weak: list[tuple[int, int, str]] = []  # (rank, index, text) of the fallbacks, checked only when needed
@@ -402,10 +408,10 @@ def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
             continue
         end, text = _heading_group(page, i)
         key = _compact(text)
-        if text in names and text not in refs or key in declared and text not in refs:
+        if (key in name_keys or key in declared) and text not in refs and key != piece_key:
             i = end  # the site's, channel's or blog's name (a logo), not a story's
             continue
-        if linked and key != piece_key and key not in ref_keys:
+        if linked and key != piece_key and key not in ref_keys and not _title_states(page_title, text):
             i = end  # a linked heading is the headline only when the page states it (a blog post's permalink)
             continue
         rank = 0
@@ -435,6 +441,26 @@ def rank_title_blocks(page: Page, limit: int) -> tuple[int, int] | None:
                 if rank == wanted and _is_headline_line(blocks[k], text):
                     return rank, k
     return best
+
+
+_PIECE_BOUNDARY_CHARS = "|｜_-—–－•·丨│ㅣ@"  # what may stand right beside a piece of a `<title>` (a space alone may not)
+
+
+def _title_states(page_title: str | None, text: str) -> bool:
+    """The `<title>` holds `text` (at least four characters) whole, between its ends or separators: a
+    headline that itself holds a separator (`Python入门_笔记_某某的博客`) is still stated."""
+    text = text.strip()
+    if not page_title or len(_compact(text)) < 4:
+        return False
+    at = page_title.find(text)
+    while at >= 0:
+        before = page_title[:at].rstrip()[-1:]
+        after = page_title[at + len(text):].lstrip()[:1]
+        if (before or after) and (not before or before in _PIECE_BOUNDARY_CHARS) \
+                and (not after or after in _PIECE_BOUNDARY_CHARS):
+            return True
+        at = page_title.find(text, at + 1)
+    return False
 
 
 def _alike(a: str, b: str, at_least: float) -> bool:
@@ -533,7 +559,7 @@ def displayed_headline(page: Page, title_block: int | None) -> Displayed | None:
 
 
 _MAX_LABEL_CHARS = 4     # a label before a displayed headline: 原创, 独家, 快讯
-_JOINERS = (":", "：", " - ", " – ", " — ", " | ", "｜", "|", " · ", " • ", "丨")
+_JOINERS = (":", "：", " - ", " – ", " — ", " | ", "｜", "|", " · ", " • ", "丨", "_")
 # A short bracketed label after a displayed headline: `… (港聞)`, `…【图】`.
 _TRAILING_LABEL_RE = re.compile(r"\s*[(（【\[][^()（）【】\[\]]{1,6}[)）】\]]$")
 
@@ -633,17 +659,27 @@ def _supports(statement: str, text: str) -> bool:
 
 
 _MIN_STORY_WORDS, _MIN_STORY_CJK = 4, 8
+_MAX_CHANNEL_WORD_CHARS = 4  # a CJK channel name in a `<title>`: 港聞, 国内, 財經新聞
 
 
 def _names_a_story(s: Statement) -> bool:
     """A statement that reads as a story's headline rather than a site's name: a title meta, JSON-LD
     or e-paper headline, or a `<title>` piece of at least four words (eight CJK characters) that does not
     end in a site word."""
-    if s.source != "title-tag":
-        return True
-    cjk = len(_CJK_RE.findall(s.text))
-    words = len(_CJK_RE.sub(" ", s.text).split())
-    return (words >= _MIN_STORY_WORDS or cjk >= _MIN_STORY_CJK) and not _SITE_PIECE_RE.search(s.text)
+    return s.source != "title-tag" or _reads_as_story(s.text)
+
+
+def _reads_as_story(text: str) -> bool:
+    """At least four words or eight CJK characters, not ending in a site word."""
+    cjk = len(_CJK_RE.findall(text))
+    words = len(_CJK_RE.sub(" ", text).split())
+    return (words >= _MIN_STORY_WORDS or cjk >= _MIN_STORY_CJK) and not _SITE_PIECE_RE.search(text)
+
+
+def _is_channel_word(piece: str) -> bool:
+    """A `<title>` piece of at most four CJK characters and nothing else: a channel's name, not a headline."""
+    compact = _compact(piece)
+    return 0 < len(compact) <= _MAX_CHANNEL_WORD_CHARS and len(_CJK_RE.findall(compact)) == len(compact)
 
 
 def _node_text(page: Page, node: Tag) -> str | None:
@@ -652,9 +688,10 @@ def _node_text(page: Page, node: Tag) -> str | None:
     return clean_headline(text) or None
 
 
-def headline_from_page_title(page_title: str | None, hints: list[str], names: set[str] | None = None) -> str | None:
+def headline_from_page_title(page_title: str | None, hints: list[str], names: set[str] | None = None,
+                             weak_hints: list[str] = ()) -> str | None:
     """The `<title>` piece that is the headline: the one most like a hint (og:title, an `<h1>`), else
-    the first piece that does not name a site or channel."""
+    most like a weak hint (any heading), else the first piece that does not name a site or channel."""
     pieces = split_on_separator(norm(page_title))
     if not pieces:
         return None
@@ -664,15 +701,16 @@ def headline_from_page_title(page_title: str | None, hints: list[str], names: se
     # a piece that names a site (`xx市人民政府`, `某某新闻网`) is no headline, even when a logo heading
     # repeats it, as long as another piece is left
     storied = [p for p in pieces if p not in names and not _is_site_word_piece(p)] or pieces
-    scored = [(max((similar(p, h, 0.5) for h in hints), default=0.0), -k, p) for k, p in enumerate(pieces)
-              if p in storied]
-    score, _, piece = max(scored)
-    if score >= 0.5:
-        return piece
-    for p in pieces:
-        if p not in names and not _SITE_PIECE_RE.search(p):
-            return p
-    return max(pieces, key=len)
+    for tier in (hints, list(hints) + list(weak_hints)):
+        scored = [(max((similar(p, h, 0.5) for h in tier), default=0.0), -k, p) for k, p in enumerate(pieces)
+                  if p in storied]
+        score, _, piece = max(scored)
+        if score >= 0.5:
+            return piece
+    candidates = [p for p in pieces if p not in names and not _SITE_PIECE_RE.search(p)]
+    if len(candidates) > 1 and _is_channel_word(candidates[0]) and any(_reads_as_story(p) for p in candidates[1:]):
+        candidates = candidates[1:]  # `文匯網 - 港聞 - 標題`: a channel word before the story's piece
+    return candidates[0] if candidates else max(pieces, key=len)
 
 
 def split_page_title(page_title: str | None, headline: str | None) -> tuple[str | None, str | None]:
@@ -759,8 +797,9 @@ def _has_class_hint(page: Page, el: Tag, pattern: re.Pattern, levels: int = 2) -
 
 
 def _is_note_or_meta(text: str) -> bool:
-    """A line that is metadata (原标题, 来源, a byline), never a kicker or subtitle."""
-    return parse_meta_line(text) is not None or (len(text) <= 60 and parse_byline(text) is not None)
+    """A line that is metadata (原标题, 来源, a byline, a date), never a kicker or subtitle."""
+    return parse_meta_line(text) is not None or (len(text) <= 60 and parse_byline(text) is not None) \
+        or _is_date_like(text)
 
 
 def extract_kicker_subtitle(page: Page, title_block: int | None, header_end: int,
