@@ -8,7 +8,6 @@ import re
 from datetime import datetime
 from typing import NamedTuple
 
-from bs4 import Tag
 
 from parsers.bylines import parse_group_credit
 from parsers.dates import parse_datetime
