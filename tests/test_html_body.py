@@ -32,6 +32,11 @@ def page(body: str, title: str = "Council approves the budget") -> str:
             f"{body}<footer><a href='/about'>About us</a> <a href='/contact'>Contact</a></footer></body></html>")
 
 
+def story(title: str, body: str) -> str:
+    """A page whose article has the headline `title` and the body container `body`."""
+    return page(f"<article><h1>{title}</h1><div class='body'>{body}</div></article>", title=title)
+
+
 def test_body_split_by_a_figure_at_another_depth_is_joined():
     # the sections share the paragraph holder's classes; the second one sits deeper
     html = page(
@@ -242,6 +247,12 @@ def test_an_app_promotion_at_the_edges_of_the_body_is_not_a_paragraph():
     assert paragraphs(html) == [p1, mid, p2, p3]
 
 
+# A story's three paragraphs, for the tests of what opens and ends a body.
+RAIN_WARNING = ("北京市气象台今天下午发布暴雨蓝色预警信号，预计今天夜间至明天白天，本市大部分地区有大雨，局地暴雨到大暴雨。",
+                "气象部门提醒，降雨期间山区可能出现山洪、泥石流等次生灾害，请市民尽量减少外出，注意出行安全。",
+                "据了解，本次降雨过程将持续到13日，其间累计雨量较大，相关部门已做好防汛准备工作。")
+
+
 @pytest.mark.parametrize("tail", [
     "返回某某网，查看更多",
     "打开某某新闻，查看更多高清图片",
@@ -252,11 +263,9 @@ def test_an_app_promotion_at_the_edges_of_the_body_is_not_a_paragraph():
     "（风险提示：本文不构成投资建议，股市有风险，投资需谨慎）",
 ])
 def test_read_on_prompts_and_platform_disclaimers_end_the_body(tail):
-    p1 = "北京市气象台今天下午发布暴雨蓝色预警信号，预计今天夜间至明天白天，本市大部分地区有大雨，局地暴雨到大暴雨。"
-    p2 = "气象部门提醒，降雨期间山区可能出现山洪、泥石流等次生灾害，请市民尽量减少外出，注意出行安全。"
-    p3 = "据了解，本次降雨过程将持续到13日，其间累计雨量较大，相关部门已做好防汛准备工作。"
-    html = page(f"<article><h1>北京发布暴雨蓝色预警</h1><div class='body'><p>{p1}</p><p>{p2}</p><p>{p3}</p>"
-                f"<p>{tail}</p></div></article>", title="北京发布暴雨蓝色预警")
+    p1, p2, p3 = RAIN_WARNING
+    html = story("北京发布暴雨蓝色预警", f"<p>{p1}</p><p>{p2}</p><p>{p3}</p>"
+                f"<p>{tail}</p>")
     assert paragraphs(html) == [p1, p2, p3]
 
 
@@ -269,11 +278,9 @@ def test_read_on_prompts_and_platform_disclaimers_end_the_body(tail):
     "视频加载中，请稍候...",
 ])
 def test_captions_prompts_and_reading_times_do_not_open_the_body(head):
-    p1 = "北京市气象台今天下午发布暴雨蓝色预警信号，预计今天夜间至明天白天，本市大部分地区有大雨，局地暴雨到大暴雨。"
-    p2 = "气象部门提醒，降雨期间山区可能出现山洪、泥石流等次生灾害，请市民尽量减少外出，注意出行安全。"
-    p3 = "据了解，本次降雨过程将持续到13日，其间累计雨量较大，相关部门已做好防汛准备工作。"
-    html = page(f"<article><h1>北京发布暴雨蓝色预警</h1><div class='body'><p>{head}</p><p>{p1}</p><p>{p2}</p>"
-                f"<p>{p3}</p></div></article>", title="北京发布暴雨蓝色预警")
+    p1, p2, p3 = RAIN_WARNING
+    html = story("北京发布暴雨蓝色预警", f"<p>{head}</p><p>{p1}</p><p>{p2}</p>"
+                f"<p>{p3}</p>")
     assert paragraphs(html) == [p1, p2, p3]
 
 
@@ -284,8 +291,8 @@ def test_a_helpline_notice_and_a_copyright_line_after_the_story_are_not_body():
     notice = ("<p>自殺解決不了問題，卻留給家人無比悲痛。請珍惜生命。</p><p>再給自己一次機會</p>"
               "<p>自殺防治諮詢安心專線：0800-788995（24小時）</p><p>生命線協談專線：1995</p>"
               "<p>本新聞文字、照片、影片專供會員閱覽，版權所有，禁止任何媒體、社群網站、論壇引用、改寫、轉貼分享，違者必究。</p>")
-    html = page(f"<article><h1>女墜樓不治</h1><div class='body'><p>{p1}</p><p>{p2}</p><p>{p3}</p>{notice}"
-                "</div></article>", title="女墜樓不治")
+    html = story("女墜樓不治", f"<p>{p1}</p><p>{p2}</p><p>{p3}</p>{notice}"
+                "")
     assert paragraphs(html) == [p1, p2, p3]
 
 
@@ -295,8 +302,8 @@ def test_a_cjk_heading_before_the_first_paragraph_is_not_body():
     p1 = "行政會議成員今早出席電台節目時表示，政府會繼續聆聽市民意見，並在未來數月內推出多項措施。"
     p2 = "他又指，社會各界應理性討論，政府亦會在立法會會議上交代詳情，希望取得議員支持。"
     p3 = "有議員表示，會仔細研究政府的建議，並在諮詢選民意見後決定是否支持有關措施，期望政府盡快公布細節。"
-    html = page(f"<article><h1>政府推出多項措施</h1><div class='body'><p><b>港聞</b></p><p>{p1}</p><p>{p2}</p>"
-                f"<p>{p3}</p></div></article>", title="政府推出多項措施")
+    html = story("政府推出多項措施", f"<p><b>港聞</b></p><p>{p1}</p><p>{p2}</p>"
+                f"<p>{p3}</p>")
     assert paragraphs(html) == [p1, p2, p3]
     html = page(f"<article><h1>Council approves the budget</h1><div class='body'><h3>The vote</h3><p>{LEDE}</p>"
                 f"<p>{SECOND}</p><p>{THIRD}</p></div></article>")
@@ -310,8 +317,8 @@ def test_a_decimal_number_does_not_make_a_short_line_a_paragraph():
     p1 = "国家统计局今天发布数据，4月份全国居民消费价格同比上涨0.3%，环比上涨0.1%，涨幅较上月有所扩大。"
     p2 = "其中，城市上涨0.3%，农村上涨0.3%；食品价格下降2.7%，非食品价格上涨1.0%，服务价格上涨0.8%。"
     p3 = "分析人士认为，随着消费需求持续恢复，物价水平有望保持温和回升态势，全年通胀压力总体可控。"
-    html = page(f"<article><h1>4月CPI同比上涨0.3%</h1><div class='body'><p>2024年4月CPI同比上涨0.3%</p>"
-                f"<p>{p1}</p><p>{p2}</p><p>{p3}</p></div></article>", title="4月CPI同比上涨0.3%")
+    html = story("4月CPI同比上涨0.3%", f"<p>2024年4月CPI同比上涨0.3%</p>"
+                f"<p>{p1}</p><p>{p2}</p><p>{p3}</p>")
     assert paragraphs(html) == [p1, p2, p3]
 
 
@@ -320,8 +327,8 @@ def test_a_notices_salutation_is_its_first_paragraph_but_a_widget_label_is_not()
     p2 = "一、检查时间。自即日起至2015年2月底，各地要结合实际，制定具体实施方案，明确责任分工和时间安排。"
     p3 = "二、检查重点。重点检查矿山、危险化学品、烟花爆竹、道路交通、消防等行业领域，做到全覆盖、无死角。"
     for first, kept in (("各县区人民政府：", True), ("市直各单位：", True), ("字级大小：", False)):
-        html = page(f"<article><h1>关于开展冬季安全生产大检查的通知</h1><div class='body'><p>{first}</p>"
-                    f"<p>{p1}</p><p>{p2}</p><p>{p3}</p></div></article>", title="关于开展冬季安全生产大检查的通知")
+        html = story("关于开展冬季安全生产大检查的通知", f"<p>{first}</p>"
+                    f"<p>{p1}</p><p>{p2}</p><p>{p3}</p>")
         assert paragraphs(html) == ([first] if kept else []) + [p1, p2, p3]
 
 

@@ -21,13 +21,12 @@ import pytest
 from flows.cli import main
 from flows.static_server import serve_directory
 from warehouse.frontier import utc_now
-from warehouse.lake import attach_lake, parse_lake_address
 
 from conftest import FIXTURES, REPO
 from test_crawl_faults import (SHORT_LEASE, SMALL_CHUNKS, article_requests, make_site, newsduck_process, outcome,
                                slow_server)
 from test_ducklake import postgres  # noqa: F401  (the fixture)
-from test_lake_writers import file_counts, lake_address, lake_counts, stored
+from test_lake_writers import file_counts, lake_address, lake_counts, lake_rows, stored
 
 pytestmark = pytest.mark.slow
 FAST = ["--max-crawl-delay", "0.05", "--batch-size", "20", "--json", "--quiet"]
@@ -45,16 +44,6 @@ def write_sources(path: Path, sites: dict[str, str]) -> Path:
     path.write_text("".join(f'[[source]]\nname = "{name}"\nstart_urls = [{{ url = "{url}", kind = "list" }}]\n\n'
                             for name, url in sites.items()), encoding="utf-8")
     return path
-
-
-def lake_rows(lake: str, sql: str) -> list[tuple]:
-    con = duckdb.connect()
-    try:
-        attach_lake(con, parse_lake_address(lake), read_only=True)
-        con.execute("USE lake")
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def sql(capsys, lake: str, query: str) -> list[str] | None:

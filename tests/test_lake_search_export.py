@@ -18,11 +18,10 @@ from fastwarc import ArchiveIterator, WarcRecordType
 from flows.cli import main
 from warehouse.db import close_writer, open_writer, write_transaction
 from warehouse.export import MANIFEST, export_warehouse
-from warehouse.lake import attach_lake, parse_lake_address
 
 from conftest import FIXTURES
 from test_ducklake import postgres  # noqa: F401  (the fixture)
-from test_lake_writers import lake_address
+from test_lake_writers import lake_address, lake_rows
 
 SEARCHES = [
     ["阜新"],  # a reposted story listed once, with its copies (article_relations)
@@ -52,16 +51,6 @@ def warehouses(postgres, tmp_path_factory) -> tuple[str, Path]:  # noqa: F811
     for target in (["--warehouse", lake], ["--db", str(db)]):
         assert main(["ingest", *inputs, "--urls", str(urls), *target, "--quiet"]) == 0
     return lake, db
-
-
-def lake_rows(lake: str, sql: str) -> list[tuple]:
-    con = duckdb.connect()
-    try:
-        attach_lake(con, parse_lake_address(lake), read_only=True)
-        con.execute("USE lake")
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def file_rows(db: Path, sql: str) -> list[tuple]:

@@ -46,6 +46,17 @@ def lake_address(postgres: str, tmp_path: Path) -> str:  # noqa: F811
     return f"ducklake:postgresql://{create_database(postgres, database)}?data={tmp_path / 'lake'}"
 
 
+def lake_rows(lake: str, sql: str) -> list[tuple]:
+    """The rows of `sql` run on the lake's latest snapshot, read-only."""
+    con = duckdb.connect()
+    try:
+        attach_lake(con, parse_lake_address(lake), read_only=True)
+        con.execute("USE lake")
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 def lake_counts(lake: str) -> dict[str, int]:
     con = duckdb.connect()
     try:
