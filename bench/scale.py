@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import subprocess
 import sys
@@ -57,18 +58,30 @@ class Row:
     figures: dict[str, str]
 
 
+# A paragraph of the story's text (not a byline or a caption line) and the sentences it is made of.
+STORY_PARAGRAPH = re.compile(r"<p>(　*)([^<]{40,})</p>")
+SENTENCE = re.compile(r"[^。！？]+[。！？]")
+
+
 def demo_pages(count: int) -> Iterator[tuple[str, bytes]]:
     """`count` distinct article pages (URL, HTML bytes): the demo site's UTF-8 ones, numbered in headline and
-    text."""
+    text, each paragraph of the story's text made of as many sentences drawn (seeded by the page's number) from
+    all the site's stories. So the pages are stories of their own to duplicate detection too, as an archive's are,
+    not a dozen stories each repeated with a number changed (whose near-duplicates would make most of a load's
+    work)."""
     templates = []
     for path in sorted(DEMO_PAGES.rglob("content_*.html")):
         try:
             templates.append(path.read_bytes().decode("utf-8"))
         except UnicodeDecodeError:  # the site's one GBK page
             continue
+    sentences = sorted({s for t in templates for _, text in STORY_PARAGRAPH.findall(t) for s in SENTENCE.findall(text)})
     for number in range(count):
+        draw = random.Random(number)
         url = f"https://news.example.com/2025-03/{number:06d}.html"
         html = CANONICAL.sub(url, templates[number % len(templates)])  # the page names its own URL
+        html = STORY_PARAGRAPH.sub(lambda m: "<p>" + m.group(1) + "".join(
+            draw.sample(sentences, max(1, len(SENTENCE.findall(m.group(2)))))) + "</p>", html)
         html = re.sub(r"<title>", f"<title>第{number}期 ", html, count=1)
         html = re.sub(r"(<h1[^>]*>)", rf"\g<1>第{number}期 ", html, count=1)
         html = html.replace("<p>", f"<p>（编号{number}）", 1)
