@@ -136,6 +136,7 @@ _WECHAT_PIECES = st.sampled_from([
     "js_content", "JS_Content", "rich_media_content", "RICH_MEDIA_CONTENT", "activity-name", "Activity-Name",
     "mp.weixin.qq.com", "MP.WEIXIN.QQ.COM", "mpXweixin.qq.com", "j\u017f_content", "act\u0130vity-name",
     "we\u0131xin", "\u212a", "\u0130", "js_", "_content", "<div id='js_article'>", "<p>正文</p>", " ", "rich_media",
+    "\u0101", "\u0161", "\u00e9",  # non-ASCII that shares a fold character's first UTF-8 byte, and that does not
 ])
 
 
