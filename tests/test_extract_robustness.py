@@ -157,6 +157,8 @@ _NAMESPACE_SOUP = [
     "<p class=' a  b ' rel='x y'>text</p></body></html>",
     "<?xml version='1.0'?><!DOCTYPE html><html><body><a rel='nofollow noopener' class='c' {weird}='1'>x</a>"
     "<td headers='h1 h2'>c</td><meta charset='gbk'><p>阜新</p></body></html>",
+    # class values split at every Unicode space, the way bs4 splits them
+    "<html><body><p class='a\u00a0b\u3000c\u2028d\x85e\u200bf\tg\x1ch'>x</p><a rel='\u2003n  o\u205f'>y</a></body></html>",
 ]
 
 
