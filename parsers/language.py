@@ -5,14 +5,16 @@ The text decides what its script decides: Han characters make "zh", kana "ja", h
 overrides that (a Chinese article on a page declared `en` is "zh"). Within one script the declaration names the
 language (`de-DE` on Latin text is "de", `uk` on Cyrillic text is "uk"); Latin text without a usable declaration is
 "en" when English function words make up a share of its words, else None. Text without letters takes the
-declaration. `detect_language` and `language_source` read the same sample, so provenance always matches the value.
+declaration. `detect_language` and `language_source` read the same sample, so provenance always matches the value;
+`language_and_source` gives both from one reading.
 """
 
 from __future__ import annotations
 
 import re
+import string
 
-__all__ = ["detect_language", "language_source", "SAMPLE_CHARS"]
+__all__ = ["detect_language", "language_source", "language_and_source", "SAMPLE_CHARS"]
 
 SAMPLE_CHARS = 5000  # the script mix of an article's first 5,000 characters decides; the rest never changes it
 
@@ -41,12 +43,21 @@ _ENGLISH_WORDS = frozenset("the of and to in is that for on with was as by at fr
 _ENGLISH_SHARE = 0.08  # English prose: ~25 % of words are these; other Latin-script languages stay under 3 %
 
 
+# Every byte that is not an ASCII letter: deleting them from ASCII text leaves its letters to count.
+_ASCII_NON_LETTERS = bytes(b for b in range(256) if chr(b) not in string.ascii_letters)
+_NON_ASCII_RUN_RE = re.compile(r"[^\x00-\x7f]+")
+
+
 def _script_counts(sample: str) -> dict[str, int]:
-    return {"han": len(_HAN_RE.findall(sample)), "kana": len(_KANA_RE.findall(sample)),
-            "hangul": len(_HANGUL_RE.findall(sample)), "latin": len(_LATIN_RE.findall(sample)),
-            "cyrillic": len(_CYRILLIC_RE.findall(sample)), "greek": len(_GREEK_RE.findall(sample)),
-            "arabic": len(_ARABIC_RE.findall(sample)), "hebrew": len(_HEBREW_RE.findall(sample)),
-            "devanagari": len(_DEVANAGARI_RE.findall(sample)), "thai": len(_THAI_RE.findall(sample))}
+    # Every script but Latin lies outside ASCII: the regexes read only the non-ASCII characters, and
+    # the ASCII letters are counted by deleting every other byte.
+    ascii_letters = len(sample.encode("ascii", "ignore").translate(None, _ASCII_NON_LETTERS))
+    non_ascii = "".join(_NON_ASCII_RUN_RE.findall(sample)) if not sample.isascii() else ""
+    return {"han": len(_HAN_RE.findall(non_ascii)), "kana": len(_KANA_RE.findall(non_ascii)),
+            "hangul": len(_HANGUL_RE.findall(non_ascii)), "latin": ascii_letters + len(_LATIN_RE.findall(non_ascii)),
+            "cyrillic": len(_CYRILLIC_RE.findall(non_ascii)), "greek": len(_GREEK_RE.findall(non_ascii)),
+            "arabic": len(_ARABIC_RE.findall(non_ascii)), "hebrew": len(_HEBREW_RE.findall(non_ascii)),
+            "devanagari": len(_DEVANAGARI_RE.findall(non_ascii)), "thai": len(_THAI_RE.findall(non_ascii))}
 
 
 def _declared(tag: str | None) -> str | None:
@@ -83,6 +94,11 @@ def _decide(text: str, declared_tag: str | None) -> tuple[str | None, str]:
             return declared, "html[lang]"
         return _SCRIPT_DEFAULT.get(script), "text"
     return None, "text"  # CJK characters below every threshold: a mix too thin to name
+
+
+def language_and_source(text: str, declared: str | None = None) -> tuple[str | None, str]:
+    """`detect_language(text, declared)` and its `language_source`, read once."""
+    return _decide(text, declared)
 
 
 def detect_language(text: str, declared: str | None = None) -> str | None:

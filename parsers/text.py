@@ -39,7 +39,7 @@ from parsers.metalines import (
     parse_meta_line,
     site_name_from_greeting,
 )
-from parsers.language import detect_language, language_source
+from parsers.language import language_and_source
 from parsers.provenance import note_author, note_field
 from parsers.records import ArticleRecord, Author, Block, Image, SubArticle
 
@@ -558,8 +558,8 @@ def _finish(state: _State) -> None:
         record.published_at = _trailing_date(state.units)
         note_field(record.provenance, "published_at", "text:signature-date", record.published_at)
     sample = record.text or " ".join(p for s in record.sub_articles for p in s.paragraphs) or (record.title or "")
-    record.language = detect_language(sample)
-    note_field(record.provenance, "language", language_source(sample), record.language)
+    record.language, source = language_and_source(sample)
+    note_field(record.provenance, "language", source, record.language)
     record.is_article = bool(record.paragraphs) or any(s.paragraphs for s in record.sub_articles)
 
 

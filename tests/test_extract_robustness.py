@@ -136,6 +136,7 @@ _WECHAT_PIECES = st.sampled_from([
     "js_content", "JS_Content", "rich_media_content", "RICH_MEDIA_CONTENT", "activity-name", "Activity-Name",
     "mp.weixin.qq.com", "MP.WEIXIN.QQ.COM", "mpXweixin.qq.com", "j\u017f_content", "act\u0130vity-name",
     "we\u0131xin", "\u212a", "\u0130", "js_", "_content", "<div id='js_article'>", "<p>正文</p>", " ", "rich_media",
+    "\u0101", "\u0161", "\u00e9",  # non-ASCII that shares a fold character's first UTF-8 byte, and that does not
 ])
 
 
@@ -156,6 +157,8 @@ _NAMESPACE_SOUP = [
     "<p class=' a  b ' rel='x y'>text</p></body></html>",
     "<?xml version='1.0'?><!DOCTYPE html><html><body><a rel='nofollow noopener' class='c' {weird}='1'>x</a>"
     "<td headers='h1 h2'>c</td><meta charset='gbk'><p>阜新</p></body></html>",
+    # class values split at every Unicode space, the way bs4 splits them
+    "<html><body><p class='a\u00a0b\u3000c\u2028d\x85e\u200bf\tg\x1ch'>x</p><a rel='\u2003n  o\u205f'>y</a></body></html>",
 ]
 
 

@@ -41,3 +41,31 @@ def test_html_pages_and_text_dumps_use_the_same_detector():
     assert dump.language is None and "language" not in dump.provenance  # no value, no provenance
     dump = extract_text("跑好第一棒\n\n" + "\n\n".join(["辽宁省委召开会议，部署全年工作任务，推动高质量发展。"] * 3))
     assert (dump.language, dump.provenance["language"]) == ("zh", "text")
+
+
+_SCRIPT_RANGES = {"han": r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]", "kana": r"[\u3040-\u30ff]",
+                  "hangul": r"[\uac00-\ud7af]", "latin": r"[A-Za-z\u00c0-\u024f]", "cyrillic": r"[\u0400-\u04ff]",
+                  "greek": r"[\u0370-\u03ff]", "arabic": r"[\u0600-\u06ff]", "hebrew": r"[\u0590-\u05ff]",
+                  "devanagari": r"[\u0900-\u097f]", "thai": r"[\u0e00-\u0e7f]"}
+
+
+@pytest.mark.parametrize("text", [
+    ENGLISH, GERMAN, "“Quoted,” she said — naïve café – 1234", "", "1234 !?", "Zürich 跑好第一棒 東京 서울 Город",
+    "Ελλάδα عربي עברית हिन्दी ไทย ÀÖØöøɏ\u0250 z{A@[`", "\x00\x7f\x80\xff\u0100\U0001f600 Ab",
+])
+def test_script_counts_are_every_scripts_character_count(text):
+    import re
+
+    from parsers.language import _script_counts
+
+    # counted without reading the ASCII text ten times, and still each script's characters
+    expected = {script: len(re.findall(chars, text)) for script, chars in _SCRIPT_RANGES.items()}
+    assert _script_counts(text) == expected
+    assert list(_script_counts(text)) == list(_SCRIPT_RANGES)  # the order max() breaks ties by
+
+
+@pytest.mark.parametrize("text, declared", [(ENGLISH, None), (GERMAN, "de"), ("跑好第一棒", "en"), ("1234", "fr")])
+def test_language_and_source_is_both_answers(text, declared):
+    from parsers.language import language_and_source
+
+    assert language_and_source(text, declared) == (detect_language(text, declared), language_source(text, declared))

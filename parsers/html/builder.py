@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from bs4.builder._lxml import LXMLTreeBuilder
-from bs4.element import Tag, nonwhitespace_re
+from bs4.element import Tag
 
 # tag name -> its multi-valued attribute names, for builders with bs4's default table (shared: the
 # table is a class constant, and a builder is made per page)
@@ -28,7 +28,9 @@ class FastLXMLTreeBuilder(LXMLTreeBuilder):
 
     def _replace_cdata_list_attribute_values(self, tag_name, attrs):
         """bs4's method, same result: a multi-valued attribute's string value becomes a list of its
-        words (in place, the dict keeps its order); any other value is stored again unchanged."""
+        words (in place, the dict keeps its order); any other value is stored again unchanged.
+        `str.split()` splits where bs4's `nonwhitespace_re.findall` does (both use Unicode's
+        whitespace, str.isspace), without building match objects."""
         if not attrs or not self.cdata_list_attributes:
             return attrs
         names = self._list_attributes.get(tag_name)
@@ -41,7 +43,7 @@ class FastLXMLTreeBuilder(LXMLTreeBuilder):
                 value = attrs[name]
                 if isinstance(value, str):
                     # a list value is stored unchanged by bs4's attribute dicts' __setitem__
-                    dict.__setitem__(attrs, name, self.attribute_value_list_class(nonwhitespace_re.findall(value)))
+                    dict.__setitem__(attrs, name, self.attribute_value_list_class(value.split()))
                 else:
                     attrs[name] = value
         return attrs

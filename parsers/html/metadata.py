@@ -10,7 +10,7 @@ from __future__ import annotations
 from bs4 import Tag
 
 from parsers.profiles import Profile, ProfileSet, default_profiles
-from parsers.language import detect_language, language_source
+from parsers.language import language_and_source
 from parsers.provenance import note_author, note_field
 from parsers.records import ArticleRecord, Block
 from parsers.html.dates import extract_published_at, page_published_at
@@ -90,5 +90,5 @@ def fill_article_metadata(record: ArticleRecord, page: Page, *, facts: Facts, fi
 
 def fill_language(record: ArticleRecord, page: Page, text: str) -> None:
     declared = page.head.html_lang or page.head.metas.get("og:locale")
-    record.language = detect_language(text, declared)
-    note_field(record.provenance, "language", language_source(text, declared), record.language)
+    record.language, source = language_and_source(text, declared)
+    note_field(record.provenance, "language", source, record.language)

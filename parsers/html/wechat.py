@@ -28,8 +28,12 @@ from parsers.html.page import Page, norm
 
 _WECHAT_RE = re.compile(r"js_content|rich_media_content|activity-name|mp\.weixin\.qq\.com", re.I)
 _WECHAT_MARKERS = ("js_content", "rich_media_content", "activity-name", "mp.weixin.qq.com")
-# The only non-ASCII characters that re.IGNORECASE matches to a marker's letters (İ ı to i, ſ to s).
-_FOLDS_TO_MARKER_LETTERS = ("\u0130", "\u0131", "\u017f")
+_WECHAT_MARKER_BYTES = tuple(marker.encode("ascii") for marker in _WECHAT_MARKERS)
+# The only non-ASCII characters that re.IGNORECASE matches to a marker's letters (İ ı to i, ſ to s),
+# in UTF-8. (The Kelvin sign, the other one that lowers to ASCII, folds to k: no marker has one.)
+_FOLDS_TO_MARKER_LETTERS = tuple(char.encode("utf-8") for char in ("\u0130", "\u0131", "\u017f"))
+# their first bytes: a page without them (one memchr each) has none of those characters
+_FOLD_LEAD_BYTES = tuple(sorted({char[:1] for char in _FOLDS_TO_MARKER_LETTERS}))
 _NICKNAME_RE = re.compile(r"""\bvar\s+nickname\s*=\s*(?:htmlDecode\()?\s*["']([^"'\n]{1,40})["']""")
 _ACCOUNT_IDS = ("js_name", "post-user")
 MAX_ACCOUNT_CHARS = 40
@@ -48,11 +52,18 @@ def _wechat_markup(page: Page) -> bool:
         return True
     head = page.html[:200_000]
     # Same answer as _WECHAT_RE.search(head), which costs ~10 ms on a long page: a case-insensitive
-    # alternation gets no fast literal scan, while lower() + `in` does.
-    if any(char in head for char in _FOLDS_TO_MARKER_LETTERS):
+    # alternation gets no fast literal scan, while lowering + `in` does. The markers are ASCII, so
+    # lowering the ASCII letters of the UTF-8 bytes finds the same ones as str.lower(), except where
+    # a non-ASCII character folds to a marker letter: those pages go to the regex.
+    if head.isascii():
+        lowered = head.lower()
+        return any(marker in lowered for marker in _WECHAT_MARKERS)
+    data = head.encode("utf-8", "surrogatepass")
+    if (any(lead in data for lead in _FOLD_LEAD_BYTES)
+            and any(char in data for char in _FOLDS_TO_MARKER_LETTERS)):
         return bool(_WECHAT_RE.search(head))
-    lowered = head.lower()
-    return any(marker in lowered for marker in _WECHAT_MARKERS)
+    lowered = data.lower()
+    return any(marker in lowered for marker in _WECHAT_MARKER_BYTES)
 
 
 def _text(node: Tag | None) -> str:
