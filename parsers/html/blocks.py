@@ -224,37 +224,31 @@ _FOLLOW_PROMPT_RE = re.compile(r"点击上方|點擊上方|关注我们|關注�
 _READING_TIME_RE = re.compile(r"^本文共?\s*[\d,，]+\s*字|阅读(?:约|大约)?需?\s*\d+\s*分钟|閱讀(?:約|大約)?需?\s*\d+\s*分鐘")
 
 
-def _is_leading_note(text: str) -> bool:
-    return len(text) <= MAX_LEADING_NOTE_CHARS and (
-        _CAPTION_START_RE.match(text) is not None or _CAPTION_END_RE.search(text) is not None
-        or _FOLLOW_PROMPT_RE.search(text) is not None or _READING_TIME_RE.search(text) is not None)
-
-
-def _is_app_promo(text: str) -> bool:
-    return len(text) <= MAX_APP_PROMO_CHARS and _APP_PROMO_RE.search(text) is not None
-
-
 # A helpline notice printed under stories of suicide (自殺防治諮詢安心專線：0800-788995, 請珍惜生命).
 MAX_HELPLINE_NOTICE_CHARS = 60
 _HELPLINE_NOTICE_RE = re.compile(
     r"(?:專線|专线|熱線|热线)\s*[:：]?\s*[\d\-－]{3,}|珍惜生命|自殺防治|自杀防治|自殺(?:不能|解決不了)|自杀(?:不能|解决不了)")
 
 
-def _is_helpline_notice(text: str) -> bool:
-    return len(text) <= MAX_HELPLINE_NOTICE_CHARS and _HELPLINE_NOTICE_RE.search(text) is not None
+# The notes a body's edges hold that are none of its paragraphs: (the most characters such a line has, what it
+# holds). At the end: app promotions, read-on prompts, platform disclaimers, helpline notices; at the start: app
+# promotions, captions (each _CAPTION_START_RE alternative is anchored), follow prompts, reading times.
+_TRAILING_NOTES = ((MAX_APP_PROMO_CHARS, _APP_PROMO_RE), (MAX_READ_ON_CHARS, _READ_ON_RE),
+                   (MAX_DISCLAIMER_CHARS, _PLATFORM_DISCLAIMER_RE), (MAX_HELPLINE_NOTICE_CHARS, _HELPLINE_NOTICE_RE))
+_LEADING_NOTES = ((MAX_APP_PROMO_CHARS, _APP_PROMO_RE), (MAX_LEADING_NOTE_CHARS, _CAPTION_START_RE),
+                  (MAX_LEADING_NOTE_CHARS, _CAPTION_END_RE), (MAX_LEADING_NOTE_CHARS, _FOLLOW_PROMPT_RE),
+                  (MAX_LEADING_NOTE_CHARS, _READING_TIME_RE))
 
 
-def _is_read_on_or_disclaimer(text: str) -> bool:
-    return (len(text) <= MAX_READ_ON_CHARS and _READ_ON_RE.search(text) is not None) \
-        or (len(text) <= MAX_DISCLAIMER_CHARS and _PLATFORM_DISCLAIMER_RE.search(text) is not None)
+def _is_short_note(text: str, notes: tuple[tuple[int, re.Pattern], ...]) -> bool:
+    return any(len(text) <= most and pattern.search(text) is not None for most, pattern in notes)
 
 
 def _trailing_furniture(b: Block) -> bool:
     text = b.text.strip()
     return (b.kind == "heading" or _is_scrap(text) or _PRINT_CREDIT_RE.fullmatch(text) is not None
             or _BRACKETED_NOTE_RE.fullmatch(text) is not None
-            or (len(text) <= 60 and _MARKED_NOTE_RE.match(text) is not None) or _is_app_promo(text)
-            or _is_read_on_or_disclaimer(text) or _is_helpline_notice(text))
+            or (len(text) <= 60 and _MARKED_NOTE_RE.match(text) is not None) or _is_short_note(text, _TRAILING_NOTES))
 
 
 def _leading_furniture(b: Block) -> bool:
@@ -266,7 +260,7 @@ def _leading_furniture(b: Block) -> bool:
     if len(text) <= MAX_EDGE_SCRAP_CHARS and _ADDRESSEE_RE.search(text):
         return False
     return (_is_scrap(text) or _WIRE_TITLE_RE.match(text) is not None or _WIDGET_COLON_RE.fullmatch(text) is not None
-            or _is_app_promo(text) or _is_leading_note(text))
+            or _is_short_note(text, _LEADING_NOTES))
 
 
 def _holds_a_story(body: list[Block]) -> bool:
