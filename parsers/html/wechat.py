@@ -26,8 +26,8 @@ from bs4 import Tag
 from parsers.dates import parse_datetime
 from parsers.html.page import Page, norm
 
-_WECHAT_RE = re.compile(r"js_content|rich_media_content|activity-name|mp\.weixin\.qq\.com", re.I)
 _WECHAT_MARKERS = ("js_content", "rich_media_content", "activity-name", "mp.weixin.qq.com")
+_WECHAT_RE = re.compile("|".join(map(re.escape, _WECHAT_MARKERS)), re.I)
 _WECHAT_MARKER_BYTES = tuple(marker.encode("ascii") for marker in _WECHAT_MARKERS)
 # The only non-ASCII characters that re.IGNORECASE matches to a marker's letters (İ ı to i, ſ to s),
 # in UTF-8. (The Kelvin sign, the other one that lowers to ASCII, folds to k: no marker has one.)
