@@ -219,7 +219,7 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, *, compact: bool | None
     Segments new and changed articles (`content_sha256` differs from the one they were segmented at, or an
     older segmenter), drops the index rows of deleted articles, and rewrites the postings sorted when enough
     were added since the last rewrite and the index is small enough for that to be quick (AUTO_COMPACT_MAX_ROWS;
-    `compact=True` forces it, `False` skips it). Call it after each batch load; inside a caller's transaction it
+    `compact=True` forces it, `False` skips it; a DuckLake warehouse's postings are never rewritten). Call it after each batch load; inside a caller's transaction it
     joins that transaction, otherwise it commits every SEGMENT_CHUNK articles.
 
     Only the articles in `search_queue` (the loads put there what they changed) are looked at, by key, so the
@@ -252,7 +252,7 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, *, compact: bool | None
         done.removed = len(gone)
         execute_in(con, "DELETE FROM search_queue WHERE seq IN ({values})", [seq for seq, _ in queued])
         con.execute("UPDATE search_index_state SET segmenter = ?", [version])
-    if compact or (compact is None and compaction_due(con)):
+    if (compact and not on_lake(con)) or (compact is None and compaction_due(con)):
         if progress is not None:
             progress(len(stale), len(stale), "sorting postings")
         compact_search_index(con)

@@ -110,16 +110,16 @@ def check_role(args: argparse.Namespace) -> None:
 
 def reindex(db_path: str, *, fts: bool = False, quiet: bool = True) -> None:
     """Bring the search index up to date, then build fts's index if asked, each with a bar on a terminal. A DuckDB
-    file's postings are also rewritten sorted; a lake's are not (warehouse.search.compaction_due), and its refresh
-    is one write transaction, as after an ingest's batch."""
-    from warehouse.db import close_writer, on_lake, open_writer, write_transaction
+    file's postings are also rewritten sorted; a lake's are not (warehouse.search.refresh_search_index), and its
+    refresh is one write transaction, as after an ingest's batch."""
+    from warehouse.db import close_writer, open_writer, write_transaction
     from warehouse.search import build_fts_index, refresh_search_index
 
     con = open_writer(db_path)
     try:
         with progress_bar(quiet, lambda: ProgressBar("search index", unit="articles")) as bar:
             step = bar.step if bar else None
-            done = write_transaction(con, lambda: refresh_search_index(con, compact=not on_lake(con), progress=step))
+            done = write_transaction(con, lambda: refresh_search_index(con, compact=True, progress=step))
         print(f"search index: {done.segmented} articles segmented, {done.removed} removed, in {done.seconds:.1f} s",
               file=sys.stderr)
         if fts:
