@@ -148,6 +148,43 @@ def test_short_lines_may_repeat_but_long_paragraphs_may_not():
                                 "Two schools", THIRD]
 
 
+RECAP = "The budget passed by nine votes to four. The schools get their repairs before the winter."
+
+
+def test_a_paragraph_of_sentences_repeated_on_its_own_stays():
+    # a passage restated after a section heading is the text's own
+    html = page(
+        "<article><h1>Council approves the budget</h1><div class='body'>"
+        f"<p>{RECAP}</p><p>{SECOND}</p><h2>What comes next</h2><p>{THIRD}</p><p>{RECAP}</p></div></article>")
+    assert paragraphs(html) == [RECAP, SECOND, THIRD, RECAP]
+
+
+def test_a_sentence_said_again_is_read_once():
+    # a pull quote, a summary or a caption that repeats one sentence of the story
+    html = page(
+        "<article><h1>Council approves the budget</h1><div class='body'>"
+        f"<p>{LEDE}</p><p>{SECOND}</p><p>{LEDE}</p><p>{THIRD}</p></div></article>")
+    assert paragraphs(html) == [LEDE, SECOND, THIRD]
+
+
+def test_a_passage_printed_twice_is_read_once():
+    # the story shown again below itself (a second rendering of the same text): its copy goes,
+    # the paragraph that follows the copy stays
+    html = page(
+        "<article><h1>Council approves the budget</h1><div class='body'>"
+        f"<p>{RECAP}</p><p>{SECOND}</p><p>{THIRD}</p><p>{RECAP}</p><p>{SECOND}</p><p>{FOURTH}</p></div></article>")
+    assert paragraphs(html) == [RECAP, SECOND, THIRD, FOURTH]
+
+
+def test_a_notice_in_place_of_each_embed_is_read_once():
+    notice = "Your privacy settings block this post. Allow social media content to see it."
+    html = page(
+        "<article><h1>Council approves the budget</h1><div class='body'>"
+        f"<p>{LEDE}</p><p>{notice}</p><p>{SECOND}</p><p>{notice}</p><p>{THIRD}</p><p>{notice}</p>"
+        f"<p>{FOURTH}</p></div></article>")
+    assert paragraphs(html) == [LEDE, notice, SECOND, THIRD, FOURTH]
+
+
 def test_founder_epaper_story_with_little_text_is_an_article():
     html = ("<html><head><title>阜新日报数字报-氟化工产业链加速向下游延伸</title></head><body>"
             "<table><tr><td><a href='node_1.htm'>第01版：要闻</a></td></tr></table>"

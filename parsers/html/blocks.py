@@ -282,8 +282,38 @@ def trim_edges(body: list[Block]) -> list[Block]:
     return body[start:end]
 
 
+_SENTENCE_END_RE = re.compile(r"[.!?][\"'”’)]*(?:\s|$)|[。！？]")
+
+
+def _is_one_sentence(text: str) -> bool:
+    return len(_SENTENCE_END_RE.findall(text.rstrip())) <= 1
+
+
+def repeated_paragraphs_to_drop(paragraphs: list[str]) -> set[int]:
+    """Indexes of the long paragraphs (MIN_REPEAT_CHECK_CHARS) that repeat an earlier one and are not
+    the text's own: a passage (or the whole story) printed a second time (the repeat stands next to a
+    paragraph of other text that repeats an earlier one too), a lone sentence said again (a pull quote,
+    a summary, a caption), or a notice put in place of each embed (three times or more, with text
+    between). A paragraph of several sentences that repeats on its own (a refrain, a passage restated
+    after a heading) stays; short lines (a recipe's "1 tsp salt") always do."""
+    seen: dict[str, list[int]] = {}
+    repeats = []
+    for i, text in enumerate(paragraphs):
+        repeats.append(text in seen)
+        seen.setdefault(text, []).append(i)
+
+    def scattered_notice(text: str) -> bool:
+        at = seen[text]
+        return len(at) >= 3 and at[-1] - at[0] >= len(at)
+
+    return {i for i, text in enumerate(paragraphs) if repeats[i] and len(text) >= MIN_REPEAT_CHECK_CHARS and (
+        _is_one_sentence(text) or scattered_notice(text)
+        or any(0 <= j < len(paragraphs) and repeats[j] and paragraphs[j] != text for j in (i - 1, i + 1)))}
+
+
 def drop_contained_paragraphs(body: list[Block]) -> list[Block]:
-    """Pull quotes and repeats: a paragraph contained in another paragraph is dropped."""
+    """Pull quotes and copies: a paragraph contained in a longer paragraph is dropped, and so is a
+    repeat that is not the text's own (`repeated_paragraphs_to_drop`; on a huge body, every exact repeat)."""
     paragraphs = [b.text for b in body if b.kind == "paragraph"]
     total = sum(len(p) for p in paragraphs)
     if len(paragraphs) < 2:
@@ -298,19 +328,21 @@ def drop_contained_paragraphs(body: list[Block]) -> list[Block]:
             out.append(b)
         return out
     joined = "\n".join(paragraphs)  # paragraphs hold no newline: a hit never spans two
+    dropped_repeats = repeated_paragraphs_to_drop(paragraphs)
     out = []
-    kept: set[str] = set()
+    paragraph_no = -1
     for i, b in enumerate(body):
+        if b.kind == "paragraph":
+            paragraph_no += 1
         if b.kind != "paragraph" or len(b.text) < 8:
             out.append(b)
             continue
         text = b.text
-        if text in kept and len(text) >= MIN_REPEAT_CHECK_CHARS:
-            continue  # an exact repeat (short lines repeat in recipes, lists, tables: kept)
+        if paragraph_no in dropped_repeats:
+            continue  # a repeat that is not the text's own
         if len(text) >= MIN_REPEAT_CHECK_CHARS and joined.count(text) > 1 and any(
                 len(o.text) > len(text) and text in o.text for j, o in enumerate(body) if j != i):
             continue  # a pull quote: contained in a longer paragraph
-        kept.add(text)
         out.append(b)
     return out
 
