@@ -159,6 +159,10 @@ _NAMESPACE_SOUP = [
     "<td headers='h1 h2'>c</td><meta charset='gbk'><p>阜新</p></body></html>",
     # class values split at every Unicode space, the way bs4 splits them
     "<html><body><p class='a\u00a0b\u3000c\u2028d\x85e\u200bf\tg\x1ch'>x</p><a rel='\u2003n  o\u205f'>y</a></body></html>",
+    # whitespace-preserving and string-container elements, whitespace-only text, misnested and stray end tags
+    "<html><head><meta http-equiv='Content-Type' content='text/html; charset=gb2312'><style>p{}</style></head><body>"
+    "<pre>  a\n  <b> b </b>\n</pre> \n\t <p>x<b>y<i>z</b>w</i></p></div><ruby>漢<rt>kan</rt><rp>(</rp></ruby>"
+    "<template><p>t</p></template><script>var a = '<p>';</script><textarea> q </textarea>\r\n<p>end</body></html>",
 ]
 
 
@@ -173,17 +177,50 @@ def test_fast_tree_builder_builds_the_stock_lxml_tree(html: str):
     assert [(t.name, t.prefix, t.namespace, t.attrs) for t in fast.find_all(True)] == [
         (t.name, t.prefix, t.namespace, t.attrs) for t in stock.find_all(True)]
 
-    def linked(soup):  # document order and sibling links, node types, attribute value types
-        nodes, node = [], soup
+    def document_order(soup):  # the soup, then the next_element chain from its first child (bs4 never links the soup itself)
+        nodes, node = [soup], soup.contents[0] if soup.contents else None
         while node is not None:
-            nodes.append((type(node).__name__, getattr(node, "name", None) or str(node),
-                          type(node.previous_sibling).__name__, type(node.next_sibling).__name__,
-                          getattr(node.parent, "name", None),
-                          [(k, type(v).__name__) for k, v in getattr(node, "attrs", {}).items()]))
+            nodes.append(node)
             node = node.next_element
         return nodes
 
+    def linked(soup):  # document order and sibling links, node types, attribute value types
+        return [(type(node).__name__, getattr(node, "name", None) or str(node),
+                 type(node.previous_sibling).__name__, type(node.next_sibling).__name__,
+                 getattr(node.parent, "name", None),
+                 [(k, type(v).__name__) for k, v in getattr(node, "attrs", {}).items()])
+                for node in document_order(soup)]
+
     assert linked(fast) == linked(stock)
+
+    def fields(soup):  # every node's fields, each link as the position of the node it points to
+        order = document_order(soup)
+        position = {id(n): i for i, n in enumerate(order)}
+        where = lambda n: None if n is None else position.get(id(n), "elsewhere")  # noqa: E731
+        return [{key: [where(c) for c in value] if key == "contents"
+                 else where(value) if key in ("parent", "previous_element", "next_element", "previous_sibling", "next_sibling")
+                 else (value, type(value).__name__) for key, value in vars(n).items()}
+                for n in order[1:]]
+
+    assert len(document_order(stock)) == len(list(stock.descendants)) + 1
+    assert fields(fast) == fields(stock)
+    assert [tag.name for tag in fast.tagStack] == [tag.name for tag in stock.tagStack]
+
+
+def test_fast_tree_builder_takes_bs4_steps_for_a_strainer_and_element_classes():
+    from bs4 import BeautifulSoup, SoupStrainer, Tag
+
+    from parsers.html.builder import FastLXMLTreeBuilder
+
+    class Marked(Tag):
+        pass
+
+    html = "<html><body><div class='a b'><p>one <b>two</b></p> <p>three</p></div><span>four</span></body></html>"
+    for options in ({"parse_only": SoupStrainer("p")}, {"element_classes": {Tag: Marked}},
+                    {"multi_valued_attributes": None}):
+        stock, fast = BeautifulSoup(html, "lxml", **options), BeautifulSoup(html, builder=FastLXMLTreeBuilder, **options)
+        assert fast.decode() == stock.decode()
+        assert [(type(t), t.attrs) for t in fast.find_all(True)] == [(type(t), t.attrs) for t in stock.find_all(True)]
 
 
 def test_unclosed_script_and_comment():
