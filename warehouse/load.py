@@ -9,7 +9,9 @@ with stage "load"; data problems never raise out of `load_batch`. A file that ca
 an I/O error) is no problem of the data: the batch is rolled back and WarehouseWriteError raised, since no
 `errors` row could be written either. On a DuckLake warehouse the batch's transaction claims the lake's commit
 token (warehouse.db.write_transaction); a COMMIT that loses a conflict with another writer is no failure either:
-the batch is loaded again from fresh reads, until it commits.
+the batch is loaded again from fresh reads, until it commits. A lake's loads take turns, so a load segments its
+articles for search before its turn and indexes them in its transaction; a file's load queues them for the
+search refresh that follows it.
 """
 
 from __future__ import annotations

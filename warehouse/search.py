@@ -9,7 +9,9 @@ and digits are words of their own (`www.lndj.gov.cn` gives www, lndj, gov, cn; 7
 lower-cased and full-width forms folded (NFKC). The words are kept in `article_search` and indexed in
 `search_postings` (migration 003). `refresh_search_index(con)` brings both up to date with `articles`,
 re-segmenting only articles whose `content_sha256` changed, so its cost follows the batch, not the database. The
-articles to look at are those the loads queued (warehouse/search_queue.py, which does without rjieba).
+articles to look at are those the loads queued (warehouse/search_queue.py, which does without rjieba). A load
+into a DuckLake warehouse indexes its articles in its own transaction instead (`segment_articles` before the lake's
+write turn, `index_articles` in it).
 
 Queries are segmented the same way and, by default, every query word must occur (`match_all`). Scores are BM25
 over the three fields together, as DuckDB fts's `match_bm25` computes it, plus twice the BM25 of the title alone
