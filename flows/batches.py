@@ -350,14 +350,15 @@ def writer(db_path: str, wait_seconds: float | None = None, *, keep_waiting: boo
 
 @task(name="load-batch", cache_policy=NO_CACHE, persist_result=False)
 def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
-               lock_wait: float | None = None, track_new_urls: bool = False) -> BatchCounts:
+               lock_wait: float | None = None, track_new_urls: bool = False, holds_leases: bool = True) -> BatchCounts:
     """Load a batch and settle its URLs in the frontier, then index it for search; the write connections are held
     for this batch only.
 
     `pages` is the batch (a Batch or a list of Page), or the future of the task that extracts it. Pass either
     wrapped in prefect.utilities.annotations.quote: otherwise Prefect walks every record of the batch looking for
     futures (measured: 0.5-1 s of GIL per 200 pages, taken from the fetch loop). `track_new_urls` adds fetched URLs
-    the frontier does not know yet (ingest); a crawl queued them already. A database that cannot be written (disk
+    the frontier does not know yet (ingest); a crawl queued them already. `holds_leases=False`: the run claims no
+    URLs of the frontier (ingest), so it has no leases to renew. A database that cannot be written (disk
     full) rolls the batch back and sets `write_failure` in the counts returned (not raised: the caller ends its run
     with that one sentence).
     """
@@ -366,7 +367,8 @@ def load_pages(db_path: str, run_id: str, pages, source_id: str | None = None,
     batch = pages if isinstance(pages, Batch) else Batch(pages)
     try:
         with writer(db_path, lock_wait, keep_waiting=True) as con:
-            counts = load_and_settle(con, run_id, batch.pages, source_id, track_new_urls=track_new_urls)
+            counts = load_and_settle(con, run_id, batch.pages, source_id, track_new_urls=track_new_urls,
+                                     holds_leases=holds_leases)
             search_due = search_refresh_due(con)
     except WarehouseWriteError as exc:  # returned, not raised: the flow ends the run with one sentence
         batch.pages = []
@@ -498,7 +500,7 @@ def _upkeep(con, what: str, work: Callable[[], T], *, failed: str, otherwise: T 
 
 
 def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, *,
-                    track_new_urls: bool = False) -> BatchCounts:
+                    track_new_urls: bool = False, holds_leases: bool = True) -> BatchCounts:
     """Load the batch and, in its transaction, settle its URLs in the frontier and add its counts to the run's
     row: a load is never committed with its URLs still due (a process killed after the commit would fetch them
     again), nor the URLs settled without the load."""
@@ -526,7 +528,8 @@ def load_and_settle(con, run_id: str, pages: list[Page], source_id: str | None, 
         record_errors(con, run_id, unloaded_errors)
         frontier.mark_urls(con, marks)
         frontier.place_epaper_articles(con, placements)
-        frontier.renew_leases(con, run_id)  # the run is alive: the URLs it claimed stay its own
+        if holds_leases:  # the run is alive: the URLs it claimed stay its own
+            frontier.renew_leases(con, run_id)
         count_batch(con, run_id, counts)  # the run's row follows its batches: another process can watch it
 
     with batch_memory_cap(con):

@@ -123,7 +123,8 @@ def ingest(
         if tasks_in_other_processes:
             for page in batch.pages:
                 progress.advance(failed=page.error is not None)
-        counts = load_pages(db_path, run_id, quote(batch), lock_wait=lock_wait, track_new_urls=True)
+        counts = load_pages(db_path, run_id, quote(batch), lock_wait=lock_wait, track_new_urls=True,
+                            holds_leases=False)  # an ingest claims no URLs of the frontier
         total.add(counts)
         progress.add_loaded(counts.counts)
         if counts.write_failure is not None:

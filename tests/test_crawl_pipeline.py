@@ -322,3 +322,25 @@ def test_a_crawl_process_gives_freed_duckdb_sized_blocks_back_to_the_system():
     assert _blocks_kept_mb("untuned") >= 40        # glibc's own behaviour: the 50 MB stay in the heap
     assert _blocks_kept_mb("tuned") <= 5           # tune_malloc: each block was its own mapping, unmapped on free
     assert _blocks_kept_mb("tuned", MALLOC_MMAP_THRESHOLD_=str(1 << 20)) >= 40  # the user's setting stands
+
+
+def test_a_batch_renews_its_runs_leases_unless_the_run_holds_none(tmp_path):
+    """A crawl's load renews the leases of the URLs its run claimed; an ingest's (`holds_leases=False`: it claims
+    no URLs) leaves the frontier's leases alone, which on a lake spares an UPDATE in the write turn."""
+    from flows.batches import load_and_settle
+    from warehouse.db import close_writer, open_writer
+
+    con = open_writer(tmp_path / "news.duckdb")
+    try:
+        run_id = start_run(con, flow_run_id=None, command="crawl", inputs=0)
+        frontier.queue_urls(con, [frontier.NewUrl("https://news.example.com/a.html", frontier.ARTICLE)],
+                            source_id=None)
+        assert len(frontier.claim_urls(con, run_id, None)) == 1
+        con.execute("UPDATE url_leases SET lease_until = TIMESTAMPTZ '2020-01-01 00:00:00+00'")
+        lease = "SELECT lease_until > TIMESTAMPTZ '2020-01-01 00:00:00+00' FROM url_leases"
+        load_and_settle(con, run_id, [], None, holds_leases=False)
+        assert con.execute(lease).fetchall() == [(False,)]
+        load_and_settle(con, run_id, [], None)
+        assert con.execute(lease).fetchall() == [(True,)]
+    finally:
+        close_writer(con)

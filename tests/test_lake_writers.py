@@ -22,12 +22,14 @@ import pytest
 from flows.cli import main
 from flows.static_server import serve_directory
 from parsers import extract_article
+from parsers.records import Block
 from warehouse import ids
 from warehouse.db import close_writer, open_writer, write_transaction
 from warehouse.lake import attach_lake, parse_lake_address
 from warehouse.load import load_batch
 from warehouse.models import FetchInfo, PageResult
 from warehouse.runs import start_run
+from warehouse.search import refresh_search_index
 
 from bench.postgres import create_database
 from conftest import FIXTURES, REPO
@@ -167,6 +169,74 @@ def test_a_load_waits_for_the_write_turn_of_another_and_reads_its_commit(postgre
     outcomes = load_both(lake, hold_the_turn, lambda attempts: None, second_starts=first_in_turn)
     assert outcomes == [(0, 12, 0, [0]), (12, 0, 0, [12])]
     assert lake_counts(lake)["articles"] == 12
+
+
+# The search index as words per article: what a search reads, whatever the document and word ids.
+INDEX_SQL = """
+SELECT s.article_id, s.content_sha256, s.title_tokens, s.body_tokens, s.names_tokens, t.term, p.tf, p.title_tf,
+       p.names_tf, p.doclen
+FROM article_search s JOIN search_postings p ON p.docid = s.docid JOIN search_terms t ON t.termid = p.termid
+ORDER BY ALL
+"""
+
+
+def file_index(path: Path, results: list[list[PageResult]]) -> list[tuple]:
+    """INDEX_SQL on a DuckDB file loaded with each list of results in turn, refreshed after each as flows do."""
+    con = open_writer(path)
+    try:
+        run_id = start_run(con, flow_run_id=None, command="test", inputs=0)
+        for batch in results:
+            load_batch(con, run_id, batch)
+            refresh_search_index(con)
+        return con.execute(INDEX_SQL).fetchall()
+    finally:
+        close_writer(con)
+
+
+def test_a_load_into_a_lake_indexes_its_articles_for_search_in_its_own_commit(postgres, tmp_path):  # noqa: F811
+    """A lake's load segments its articles before its write turn and indexes those it stores in its transaction:
+    right after load_batch, with no refresh, nothing is queued and the index is the one a file has after its
+    refresh, for new articles and for changed ones (their documents replaced, none twice)."""
+    lake = lake_address(postgres, tmp_path)
+    changed = demo_results()
+    for result in changed[:4]:
+        result.record.title += " 更新版"
+        result.record.body.append(Block("paragraph", "补充报道：阜新玛瑙节延期举行。"))
+    con = open_writer(lake)
+    try:
+        run_id = write_transaction(con, lambda: start_run(con, flow_run_id=None, command="test", inputs=0))
+        assert load_batch(con, run_id, demo_results()).new == 12
+        assert lake_rows(lake, "SELECT count(*) FROM search_queue") == [(0,)]
+        assert lake_rows(lake, "SELECT count(*) FROM article_search") == lake_rows(lake, "SELECT count(*) FROM articles")
+        assert load_batch(con, run_id, changed).updated == 4
+    finally:
+        close_writer(con)
+    assert lake_rows(lake, "SELECT count(*) FROM search_queue") == [(0,)]
+    assert lake_rows(lake, "SELECT count(*), count(DISTINCT article_id) FROM article_search") == [(12, 12)]
+    assert lake_rows(lake, INDEX_SQL) == file_index(tmp_path / "news.duckdb", [demo_results(), changed])
+    assert any("更新版" in title for (title,) in lake_rows(lake, "SELECT title_tokens FROM article_search"))
+
+
+def test_a_lake_load_whose_articles_cannot_be_segmented_queues_them_for_the_refresh(postgres, tmp_path,  # noqa: F811
+                                                                                 monkeypatch):
+    """Segmenting before the turn fails: the load stores its articles all the same and queues them, as a file's
+    load does, and the refresh after it indexes them."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("no dictionary")
+
+    monkeypatch.setattr("warehouse.search.segment_articles", broken)
+    lake = lake_address(postgres, tmp_path)
+    con = open_writer(lake)
+    try:
+        run_id = write_transaction(con, lambda: start_run(con, flow_run_id=None, command="test", inputs=0))
+        assert load_batch(con, run_id, demo_results()).new == 12
+        assert lake_rows(lake, "SELECT count(DISTINCT article_id) FROM search_queue") == [(12,)]
+        assert lake_rows(lake, "SELECT count(*) FROM article_search") == [(0,)]
+        write_transaction(con, lambda: refresh_search_index(con))
+    finally:
+        close_writer(con)
+    assert lake_rows(lake, "SELECT count(*) FROM search_queue") == [(0,)]
+    assert lake_rows(lake, INDEX_SQL) == file_index(tmp_path / "news.duckdb", [demo_results()])
 
 
 def ingest_process(inputs: list[Path], warehouse_option: list[str], home: Path) -> subprocess.Popen:

@@ -108,8 +108,13 @@ def execute_in(con: duckdb.DuckDBPyConnection, sql: str, values: Iterable[str | 
                params: Sequence = ()) -> list[tuple]:
     """Run `sql` with `{values}` replaced by a list of literals (strings quoted, integers as they are), once per
     IN_LIST_CHUNK distinct values, and return all the rows, so that a lookup or a delete by key reads the key's
-    index and only the matching rows. `params` are bound in every chunk. Nothing runs for no values."""
+    index and only the matching rows. `params` are bound in every chunk. Nothing runs for no values. On a lake's
+    write connection it is one statement whatever the number of values, `{values}` a subquery of them (a join):
+    a lake has no index to read, and every statement costs round trips to its catalog."""
     distinct = list(dict.fromkeys(values))
+    if on_lake(con) and distinct:
+        with registered(con, "__newsduck_in_values", pa.table({"value": distinct})) as view:
+            return con.execute(sql.format(values=f"SELECT value FROM {view}"), list(params) or None).fetchall()
     rows: list[tuple] = []
     for start in range(0, len(distinct), IN_LIST_CHUNK):
         literals = ", ".join(_literal(value) for value in distinct[start:start + IN_LIST_CHUNK])

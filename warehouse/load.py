@@ -9,14 +9,16 @@ with stage "load"; data problems never raise out of `load_batch`. A file that ca
 an I/O error) is no problem of the data: the batch is rolled back and WarehouseWriteError raised, since no
 `errors` row could be written either. On a DuckLake warehouse the batch's transaction claims the lake's commit
 token (warehouse.db.write_transaction); a COMMIT that loses a conflict with another writer is no failure either:
-the batch is loaded again from fresh reads, until it commits.
+the batch is loaded again from fresh reads, until it commits. A lake's loads take turns, so a load segments its
+articles for search before its turn and indexes them in its transaction; a file's load queues them for the
+search refresh that follows it.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -37,6 +39,9 @@ from .schemas import (ARTICLE_PERSON_SCHEMA, ARTICLE_SCHEMA, FETCH_SCHEMA, IMAGE
                       PERSON_SCHEMA, RAW_PAGE_SCHEMA, STR, TS)
 from .search_queue import queue_for_search
 from .variants import mark_url_variants
+
+if TYPE_CHECKING:
+    from .search import SegmentedArticles
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +74,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[Pa
             raise ValueError(f"rows prepared for source {item.source_id!r} loaded as source {source_id!r}")
     pages = [item if isinstance(item, PageRows) else prepare_page(item, source_id) for item in results]
     lake = on_lake(con)
+    # A lake's loads take turns, so what needs no turn is done before it: the articles' search documents.
+    segmented = segmented_for_search(con, pages) if lake else None
     conflicts = ConflictBackoff()
     while True:
         with write_turn(con):  # on a lake, writers load one at a time; a file has one writer
@@ -77,7 +84,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[Pa
                 if lake:
                     claim_commit_token(con)
                 loaded = write_batch(con, run_id, pages, source_id=source_id, now=utc_now(),
-                                     record_fetches=record_fetches) if pages else LoadedBatch()
+                                     record_fetches=record_fetches, segmented=segmented) if pages else LoadedBatch()
                 if settle is not None:
                     settle(con, loaded)
                 con.execute("COMMIT")
@@ -139,8 +146,37 @@ def failed_batch(con: duckdb.DuckDBPyConnection, run_id: str, results: Sequence[
     return loaded
 
 
+def segmented_for_search(con: duckdb.DuckDBPyConnection, pages: list[PageRows]) -> "SegmentedArticles | None":
+    """The search documents of the pages' articles and sub-articles, segmented now (warehouse.search
+    `segment_articles`), for `write_batch` to index those it stores; None when that fails: the load then queues
+    its articles for the next refresh, as on a file."""
+    from .search import segment_articles
+
+    articles = [p.article for p in pages if p.article is not None]
+    rows, names = [], {}
+    for article in articles:
+        credited: dict[str, dict[str, int]] = {}  # article_id -> name -> its first credit's seq
+        for credit in article.article_people:
+            name = article.people[credit["person_id"]]
+            first = credited.setdefault(credit["article_id"], {})
+            first[name] = min(first.get(name, credit["seq"]), credit["seq"])
+        for article_id, first in credited.items():
+            names[article_id] = sorted(first, key=first.__getitem__)
+        rows.extend((row["article_id"], row["content_sha256"], row["kicker"], row["title"], row["subtitle"],
+                     row["lead"], row["body_text"]) for row in [article.article, *article.sub_articles])
+    try:
+        return segment_articles(con, rows, names)
+    except Exception as exc:  # noqa: BLE001 - the articles are indexed by the next refresh instead
+        log.warning("articles not segmented before their load (%s); queued for the search refresh", first_line(exc))
+        return None
+
+
 def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRows], *,
-                source_id: str | None, now: datetime, record_fetches: bool = True) -> LoadedBatch:
+                source_id: str | None, now: datetime, record_fetches: bool = True,
+                segmented: "SegmentedArticles | None" = None) -> LoadedBatch:
+    """The batch's writes, in the caller's transaction. `segmented`: its articles' search documents
+    (`segmented_for_search`), indexed here with the articles; without them the changed articles are queued for
+    the search refresh (`queue_for_search`) that follows the load."""
     for page in pages:  # the same prepared rows may be loaded again after a rolled-back attempt
         page.outcome = ERROR
     mark_duplicates(pages)
@@ -171,7 +207,13 @@ def write_batch(con: duckdb.DuckDBPyConnection, run_id: str, pages: list[PageRow
     removed_sub_ids = replace_updated_articles(con, updated, existing, run_id, now)
     insert_articles(con, new_pages, run_id, now)
     insert_children(con, changed)
-    queue_for_search(con, [i for p in changed for i in p.article.all_article_ids] + removed_sub_ids)
+    changed_ids = [i for p in changed for i in p.article.all_article_ids]
+    if segmented is not None:
+        from .search import index_articles
+
+        index_articles(con, segmented, changed_ids, removed_sub_ids)
+    else:
+        queue_for_search(con, changed_ids + removed_sub_ids)
     replace_changed_links(con, [p for p in pages if p.outcome == NOT_ARTICLE], run_id)
     if record_fetches:
         insert_fetches(con, pages, run_id)
@@ -211,9 +253,14 @@ def insert_raw_pages(con: duckdb.DuckDBPyConnection, pages: list[PageRows], now:
     candidates = distinct_bodies(pages)
     if not candidates:
         return
+    batch = prepared_batch(pages)
+    if batch is not None and on_lake(con):  # the bodies are compressed already: one statement inserts the new ones
+        table = batch.tables["raw_pages"]
+        insert_new(con, "raw_pages", table.append_column(RAW_PAGE_SCHEMA.field("first_seen_at"), pa.array(
+            [now] * table.num_rows, type=TS)), [("body_sha256",)])
+        return
     stored = {row[0] for row in execute_in(con, "SELECT body_sha256 FROM raw_pages WHERE body_sha256 IN ({values})",
                                           candidates)}
-    batch = prepared_batch(pages)
     if batch is not None:
         table = batch.tables["raw_pages"]
         table = table.filter(pc.invert(pc.is_in(table["body_sha256"], value_set=pa.array(list(stored), type=STR))))
@@ -236,6 +283,10 @@ def insert_people(con: duckdb.DuckDBPyConnection, articles: list[ArticleRows]) -
     for article in articles:
         names.update(article.people)
     if not names:
+        return
+    if on_lake(con):  # one statement: the people not stored yet, by anti-join
+        insert_new(con, "people", pa.Table.from_pylist(
+            [{"person_id": pid, "name": name} for pid, name in names.items()], schema=PERSON_SCHEMA), [("person_id",)])
         return
     stored = {row[0] for row in execute_in(con, "SELECT person_id FROM people WHERE person_id IN ({values})", names)}
     insert_arrow(con, "people", pa.Table.from_pylist(

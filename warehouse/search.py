@@ -9,7 +9,9 @@ and digits are words of their own (`www.lndj.gov.cn` gives www, lndj, gov, cn; 7
 lower-cased and full-width forms folded (NFKC). The words are kept in `article_search` and indexed in
 `search_postings` (migration 003). `refresh_search_index(con)` brings both up to date with `articles`,
 re-segmenting only articles whose `content_sha256` changed, so its cost follows the batch, not the database. The
-articles to look at are those the loads queued (warehouse/search_queue.py, which does without rjieba).
+articles to look at are those the loads queued (warehouse/search_queue.py, which does without rjieba). A load
+into a DuckLake warehouse indexes its articles in its own transaction instead (`segment_articles` before the lake's
+write turn, `index_articles` in it).
 
 Queries are segmented the same way and, by default, every query word must occur (`match_all`). Scores are BM25
 over the three fields together, as DuckDB fts's `match_bm25` computes it, plus twice the BM25 of the title alone
@@ -37,6 +39,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import rjieba
 
 from . import ids
@@ -50,7 +53,7 @@ __all__ = [
     "IndexRefresh", "SearchHit", "Credit", "Copy", "DEFAULT_ZONE", "tokenize", "segment", "segmenter_version", "enable_search",
     "refresh_search_index", "queue_for_search", "queued_for_search", "has_search_index", "compaction_due",
     "compact_search_index", "index_status", "search", "search_with_facets", "Facets", "snippet", "build_fts_index",
-    "load_fts_extension", "has_fts_index",
+    "load_fts_extension", "has_fts_index", "SegmentedArticles", "segment_articles", "index_articles",
 ]
 
 SEGMENT_CHUNK = 2000  # articles segmented and written per transaction
@@ -296,13 +299,18 @@ def _join_text(*parts: str | None) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table) -> None:
+def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table, *,
+                       known_termids: dict[str, int] | None = None, removed: bool = False) -> None:
+    """Index these segmented documents, replacing any earlier document of their articles (`removed`: the caller
+    removed those already). `known_termids` are word ids read before (words are never renumbered nor dropped, so
+    an id read earlier stays true); the other words are looked up here and the new ones added."""
     if documents.num_rows == 0:
         return
     # Document ids are drawn here, so the postings are counted from the words in memory, not read back.
     docids = new_ids(con, "search_docid_seq", documents.num_rows)
     documents = documents.append_column("docid", pa.array(docids, pa.int32()))
-    _remove_documents(con, documents["article_id"].to_pylist())
+    if not removed:
+        _remove_documents(con, documents["article_id"].to_pylist())
     with registered(con, "__search_new", documents):
         con.execute("""
             INSERT INTO article_search (article_id, docid, content_sha256, segmenter, title_tokens, body_tokens,
@@ -332,7 +340,9 @@ def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table) -> N
     try:
         # The batch's words are looked up in the vocabulary's index (a join would scan every row group of it).
         words = [row[0] for row in con.execute("SELECT DISTINCT term FROM __search_words").fetchall()]
-        termids = dict(execute_in(con, _TERMS_SQL, words))
+        known = known_termids or {}
+        termids = {word: known[word] for word in words if word in known}
+        termids.update(execute_in(con, _TERMS_SQL, [word for word in words if word not in termids]))
         new_words = [word for word in words if word not in termids]
         if new_words:
             termids_drawn = new_ids(con, "search_termid_seq", len(new_words))
@@ -350,6 +360,38 @@ def _replace_documents(con: duckdb.DuckDBPyConnection, documents: pa.Table) -> N
         con.execute("UPDATE search_index_state SET unsorted_postings = unsorted_postings + ?", [added])
     finally:
         con.execute("DROP TABLE IF EXISTS __search_words")
+
+
+@dataclass
+class SegmentedArticles:
+    """A batch's articles segmented before its load takes the lake's write turn (`segment_articles`), and the
+    ids the vocabulary had then for their words: the load indexes those of them it stores (`index_articles`),
+    in its own transaction, so only the index's writes (and the look-up of words new since) are in the turn."""
+    documents: pa.Table  # segmented_documents rows, one per article and sub-article
+    termids: dict[str, int]
+
+
+def segment_articles(con: duckdb.DuckDBPyConnection, rows: Sequence[tuple],
+                     names: dict[str, list[str]]) -> SegmentedArticles:
+    """Segment (article_id, content_sha256, kicker, title, subtitle, lead, body_text) rows, with the names each
+    article credits (as `_NAMES_SQL` lists them), and read the ids of their words already in the vocabulary."""
+    documents = segmented_documents(rows, segmenter_version(), names)
+    words = set()
+    for column in ("title_words", "body_words", "names_words"):
+        for field_words in documents[column].to_pylist():
+            words.update(field_words)
+    return SegmentedArticles(documents, dict(execute_in(con, _TERMS_SQL, sorted(words))))
+
+
+def index_articles(con: duckdb.DuckDBPyConnection, segmented: SegmentedArticles, changed: Sequence[str],
+                   deleted: Sequence[str]) -> None:
+    """In the caller's write transaction: index the `changed` articles (inserted or updated) from their segmented
+    documents and drop the documents of the `deleted` ones, as a refresh of the queued articles would; the
+    index then commits with the articles, and nothing is queued for them."""
+    documents = segmented.documents.filter(
+        pc.is_in(segmented.documents["article_id"], value_set=pa.array(list(changed), pa.string())))
+    _remove_documents(con, [*documents["article_id"].to_pylist(), *deleted])
+    _replace_documents(con, documents, known_termids=segmented.termids, removed=True)
 
 
 def _remove_documents(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> None:

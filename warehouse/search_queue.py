@@ -1,7 +1,9 @@
 """What loads tell the search index, and whether it has work, without the segmenter.
 
-Loads queue the articles they insert, change or delete (`queue_for_search`, in the load's transaction);
-warehouse.search's `refresh_search_index` segments what is queued and empties the queue. Nothing here imports
+Loads into a DuckDB file queue the articles they insert, change or delete (`queue_for_search`, in the load's
+transaction); warehouse.search's `refresh_search_index` segments what is queued and empties the queue. A lake's
+load indexes its articles itself, in its transaction (warehouse.search `index_articles`), and queues them only when
+they could not be segmented before its write turn. Nothing here imports
 rjieba (its dictionary costs 0.15-0.25 s to load), so a load that changes no article, and the check that finds
 the queue empty, run without it.
 """
