@@ -18,7 +18,8 @@ Rows:
   fixed start-up (about 3 s of CPU: Prefect, the parsers, the lake's catalog), so the ratio approaches 2 only
   when the pages outweigh it: `--pages 4000` for this row.
 
-Every ingest uses one Prefect server the bench starts (`newsduck server start`), so none pays for a temporary one.
+Every ingest uses one Prefect server the bench starts (`newsduck server start`), so none pays for a temporary one,
+and runs in the process the bench starts and measures (`NEWSDUCK_RUNNER=off`), not in the server's warm runner.
 
 The pages are the demo site's articles (examples/demo-site), each made a story of its own (a number in its
 headline and text) at a URL of its own, so every record is a new article. Each row is one function returning
@@ -223,9 +224,6 @@ def lake_writers_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
         halves[number % 2].mkdir(exist_ok=True)
         (halves[number % 2] / path.name).symlink_to(path)
     cores = sorted(os.sched_getaffinity(0))
-    # each worker its own process, as a Prefect worker's flow run is (the server's warm runner would run both
-    # ingests in children of its own, on its cores, not the worker's)
-    env = {**env, "NEWSDUCK_RUNNER": "off"}
     rows = []
     with postgres_server() as server:
         for pinned in (True, False):
@@ -273,7 +271,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--pages must be at least 10")
     with tempfile.TemporaryDirectory(prefix="newsduck-scale-") as tmp:
         work = Path(tmp)
-        env = {**os.environ, "NEWSDUCK_HOME": str(work / "home"), "PREFECT_HOME": str(work / "prefect")}
+        # NEWSDUCK_RUNNER=off: every command does its work in the process the bench starts and measures (time,
+        # peak RSS, CPU affinity), as a Prefect worker's flow run does, not in the server's warm runner
+        env = {**os.environ, "NEWSDUCK_HOME": str(work / "home"), "PREFECT_HOME": str(work / "prefect"),
+               "NEWSDUCK_RUNNER": "off"}
         env.pop("PREFECT_API_URL", None)
         print(f"# bench.scale  {os.cpu_count()} cores  {args.pages} pages per row", flush=True)
         timed([NEWSDUCK, "server", "start"], env)
