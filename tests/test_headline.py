@@ -12,7 +12,9 @@ from datetime import datetime, timezone
 import pytest
 
 from parsers import extract_article
-from parsers.html.links import url_kind
+from parsers.html.links import classify_page, url_kind
+from parsers.html.page import build_page
+from parsers.records import Block
 from parsers.html.title import host_brand, strip_site_affix
 from parsers.metalines import outlet_in_credit_line, outlet_in_lead_credit, parse_meta_line
 
@@ -298,6 +300,21 @@ def test_a_blog_home_page_of_teasers_is_a_list():
             f"<h1>Example Blog</h1><div class='posts'>{teasers}</div></body></html>").encode("utf-8")
     r = extract_article(html, url="https://blog.example.com/", now=NOW)
     assert not r.is_article
+
+
+def test_at_a_story_url_the_chosen_body_decides_where_the_layout_holds_only_a_caption():
+    # the layout's candidates hold a photo caption; the body the block classifier chose holds the story
+    html = ("<html><head><meta charset='utf-8'><title>Council says yes to the budget</title></head><body>"
+            f"<h1>Council says yes to the budget</h1><div class='photo'><p>The council, Tuesday.</p></div>"
+            f"<div class='text'><p>{E1}</p><p>{E2}</p></div></body></html>")
+    caption = [Block("paragraph", "The council, Tuesday.")]
+    chosen = caption + [Block("paragraph", E1), Block("paragraph", E2)]
+    title = "Council says yes to the budget"
+    assert classify_page(build_page(html, EN_URL, NOW), caption, title, chosen=chosen)
+    assert not classify_page(build_page(html, EN_URL, NOW), caption, title)
+    # at a URL that names no story (of no telling shape, or a list's), only the layout's view counts
+    for url in ("https://www.example-times.com/about/team", "https://www.example-times.com/news", None):
+        assert not classify_page(build_page(html, url, NOW), caption, title, chosen=chosen)
 
 
 @pytest.mark.parametrize("url, brand", [

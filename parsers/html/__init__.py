@@ -119,7 +119,8 @@ def extract_html(html: str, *, url: str | None = None, path: str | None = None,
         scan_above_title(page, layout.title_block, skip, facts, layout.article_root)
 
     record = ArticleRecord(path=path, url=url)
-    record.is_article = layout.content is not None and classify_page(page, rule_body, title, layout.containers)
+    record.is_article = layout.content is not None and classify_page(page, rule_body, title, layout.containers,
+                                                                       chosen=body)
     fill_page_metadata(record, page, title)
     if record.is_article:
         record.body = trim_edges(body)  # the metadata readers below still see the edges (bylines, credits)

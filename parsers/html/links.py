@@ -188,14 +188,21 @@ def bare_document_text(page: Page) -> list[Block]:
     return [Block("heading" if b.heading else "paragraph", b.text) for b in blocks]
 
 
-def classify_page(page: Page, body: list[Block], title: str | None, containers: list[Tag] = ()) -> bool:
-    """True for one news story; False for lists, channels and error pages. `containers`: the layout's
-    body containers."""
+def classify_page(page: Page, body: list[Block], title: str | None, containers: list[Tag] = (),
+                  chosen: list[Block] = ()) -> bool:
+    """True for one news story; False for lists, channels and error pages. `body`: the reading of the
+    layout's candidates; `containers`: the layout's body containers; `chosen`: the body the block
+    classifier chose. Only the layout's view counts, so a list page never becomes a story because the
+    classifier reached into its list, except on a page whose URL names one story (`url_kind`): there
+    the chosen body's prose counts too, for the layout's candidates may hold a photo's caption or a
+    box beside the story and not its text."""
     prose = prose_chars(body)
     if prose < MAX_ERROR_PAGE_PROSE_CHARS and is_error_page(page):
         return False
     typed = declares_one_story(page)
     needed = MIN_ARTICLE_PROSE_CHARS_TYPED if typed else MIN_ARTICLE_PROSE_CHARS
+    if prose < needed and chosen and url_kind(page_url(page)) == "story":
+        prose = max(prose, prose_chars(chosen))
     if not (prose >= needed and bool(title or typed)):
         return False
     return not is_listing_page(page, prose, containers)
