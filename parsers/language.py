@@ -5,8 +5,8 @@ The text decides what its script decides: Han characters make "zh", kana "ja", h
 overrides that (a Chinese article on a page declared `en` is "zh"). Within one script the declaration names the
 language (`de-DE` on Latin text is "de", `uk` on Cyrillic text is "uk"); Latin text without a usable declaration is
 "en" when English function words make up a share of its words, else None. Text without letters takes the
-declaration. `detect_language` and `language_source` read the same sample, so provenance always matches the value;
-`language_and_source` gives both from one reading.
+declaration. `language_and_source` gives the language and its provenance from one reading, so provenance always
+matches the value; `detect_language` is its first answer.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import string
 
-__all__ = ["detect_language", "language_source", "language_and_source", "SAMPLE_CHARS"]
+__all__ = ["detect_language", "language_and_source", "SAMPLE_CHARS"]
 
 SAMPLE_CHARS = 5000  # the script mix of an article's first 5,000 characters decides; the rest never changes it
 
@@ -97,15 +97,11 @@ def _decide(text: str, declared_tag: str | None) -> tuple[str | None, str]:
 
 
 def language_and_source(text: str, declared: str | None = None) -> tuple[str | None, str]:
-    """`detect_language(text, declared)` and its `language_source`, read once."""
+    """(ISO 639-1 code of `text`, helped by the page's `declared` language tag, or None when neither can tell;
+    its provenance: "text" when the script decided, else "html[lang]")."""
     return _decide(text, declared)
 
 
 def detect_language(text: str, declared: str | None = None) -> str | None:
-    """ISO 639-1 code of `text`, helped by the page's `declared` language tag; None when neither can tell."""
+    """The language of `language_and_source(text, declared)`."""
     return _decide(text, declared)[0]
-
-
-def language_source(text: str, declared: str | None = None) -> str:
-    """Provenance of `detect_language(text, declared)`: "text" when the script decided, else "html[lang]"."""
-    return _decide(text, declared)[1]
