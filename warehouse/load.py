@@ -152,20 +152,8 @@ def segmented_for_search(con: duckdb.DuckDBPyConnection, pages: list[PageRows]) 
     its articles for the next refresh, as on a file."""
     from .search import segment_articles
 
-    articles = [p.article for p in pages if p.article is not None]
-    rows, names = [], {}
-    for article in articles:
-        credited: dict[str, dict[str, int]] = {}  # article_id -> name -> its first credit's seq
-        for credit in article.article_people:
-            name = article.people[credit["person_id"]]
-            first = credited.setdefault(credit["article_id"], {})
-            first[name] = min(first.get(name, credit["seq"]), credit["seq"])
-        for article_id, first in credited.items():
-            names[article_id] = sorted(first, key=first.__getitem__)
-        rows.extend((row["article_id"], row["content_sha256"], row["kicker"], row["title"], row["subtitle"],
-                     row["lead"], row["body_text"]) for row in [article.article, *article.sub_articles])
     try:
-        return segment_articles(con, rows, names)
+        return segment_articles(con, [p.article for p in pages if p.article is not None])
     except Exception as exc:  # noqa: BLE001 - the articles are indexed by the next refresh instead
         log.warning("articles not segmented before their load (%s); queued for the search refresh", first_line(exc))
         return None

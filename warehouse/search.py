@@ -33,7 +33,7 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Iterator, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Iterator, NamedTuple, Sequence
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -48,6 +48,9 @@ from .errors import EmptyQueryError, WarehouseError
 from .models import Progress
 from .runs import utc_now
 from .search_queue import queue_for_search, queued_for_search, segmenter_version
+
+if TYPE_CHECKING:
+    from .rows import ArticleRows
 
 __all__ = [
     "IndexRefresh", "SearchHit", "Credit", "Copy", "DEFAULT_ZONE", "tokenize", "segment", "segmenter_version", "enable_search",
@@ -371,10 +374,20 @@ class SegmentedArticles:
     termids: dict[str, int]
 
 
-def segment_articles(con: duckdb.DuckDBPyConnection, rows: Sequence[tuple],
-                     names: dict[str, list[str]]) -> SegmentedArticles:
-    """Segment (article_id, content_sha256, kicker, title, subtitle, lead, body_text) rows, with the names each
-    article credits (as `_NAMES_SQL` lists them), and read the ids of their words already in the vocabulary."""
+def segment_articles(con: duckdb.DuckDBPyConnection, articles: Sequence[ArticleRows]) -> SegmentedArticles:
+    """Segment a batch's articles and sub-articles from their rows, read as `_TEXT_SQL` and `_NAMES_SQL` read
+    them once stored, and read the ids of their words already in the vocabulary."""
+    rows, names = [], {}
+    for article in articles:
+        credited: dict[str, dict[str, int]] = {}  # article_id -> name -> its first credit's seq
+        for credit in article.article_people:
+            name = article.people[credit["person_id"]]
+            first = credited.setdefault(credit["article_id"], {})
+            first[name] = min(first.get(name, credit["seq"]), credit["seq"])
+        for article_id, first in credited.items():
+            names[article_id] = sorted(first, key=first.__getitem__)
+        rows.extend((row["article_id"], row["content_sha256"], row["kicker"], row["title"], row["subtitle"],
+                     row["lead"], row["body_text"]) for row in [article.article, *article.sub_articles])
     documents = segmented_documents(rows, segmenter_version(), names)
     words = set()
     for column in ("title_words", "body_words", "names_words"):
