@@ -225,8 +225,9 @@ def refresh_search_index(con: duckdb.DuckDBPyConnection, *, compact: bool | None
     Segments new and changed articles (`content_sha256` differs from the one they were segmented at, or an
     older segmenter), drops the index rows of deleted articles, and rewrites the postings sorted when enough
     were added since the last rewrite and the index is small enough for that to be quick (AUTO_COMPACT_MAX_ROWS;
-    `compact=True` forces it, `False` skips it; a DuckLake warehouse's postings are never rewritten). Call it after each batch load; inside a caller's transaction it
-    joins that transaction, otherwise it commits every SEGMENT_CHUNK articles.
+    `compact=True` forces it, `False` skips it; a DuckLake warehouse's postings are never rewritten). Call it after
+    each batch load; inside a caller's transaction it joins that transaction, otherwise it commits every
+    SEGMENT_CHUNK articles.
 
     Only the articles in `search_queue` (the loads put there what they changed) are looked at, by key, so the
     cost follows the batch and not the database; the first refresh with a new segmenter (or after migration 008)
