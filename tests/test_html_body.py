@@ -12,6 +12,7 @@ import time
 import pytest
 
 from parsers import extract_article
+from parsers.html.page import build_page
 from parsers.html.tree import strip_non_content
 
 LEDE = "The council approved the budget on Tuesday, after a debate that lasted six hours."
@@ -393,6 +394,55 @@ def test_hover_cards_and_hidden_class_text_stay_out_of_paragraphs():
         f"<p>{LEDE}<span class='sr-only'>Opens in a new window</span></p><div class='hidden'><p>{SECOND}</p></div>"
         f"<p>{THIRD}</p></div></article>")
     assert paragraphs(html) == ["The mayor, Jane Doe, said the vote showed the council could agree.", LEDE, THIRD]
+
+
+STREAMED_PARAGRAPHS = [LEDE, SECOND, THIRD, FOURTH] + [
+    f"Council member number {i} spoke next, for the repairs or against them, and the debate went on." for i in range(12)]
+STREAMED = page("<main><template id='B:0'></template><p>Loading…</p></main>"
+                "<div hidden id='S:0'><article><h1>Council approves the budget</h1>"
+                + "".join(f"<p>{p}</p>" for p in STREAMED_PARAGRAPHS) + "</article></div>")
+
+
+def test_content_a_script_streams_into_place_from_a_hidden_element_is_the_article():
+    # React's streamed server rendering: the shell shows a placeholder, the content arrives in
+    # `<div hidden id="S:0">` and a script moves it into place
+    assert paragraphs(STREAMED) == STREAMED_PARAGRAPHS
+
+
+def test_a_hidden_dialog_on_a_page_with_little_prose_stays_hidden():
+    # the `hidden` attribute reveals a story's worth of prose only, not a dialog's few sentences
+    forecast = "".join(f"<p>On day {day}, the weather will be dry in the north, with showers in the south.</p>"
+                       for day in range(1, 7))
+    html = page(f"<main><template id='B:0'></template><p>Loading…</p></main><div hidden class='dialog'>{forecast}</div>")
+    index = build_page(html, "https://news.example.com/2024/03/05/budget.html").index
+    assert not any("showers" in b.text for b in index.blocks)
+
+
+def test_the_hidden_attribute_hides_for_good_on_a_page_that_is_not_one_story():
+    # on a home or channel page such an element is one item's pop-up, not the page's content
+    record = extract_article(STREAMED.encode("utf-8"), url="https://news.example.com/latest")
+    assert LEDE not in record.text
+    declared = STREAMED.replace("</head>", "<script type='application/ld+json'>{\"@type\": \"NewsArticle\", "
+                                           "\"headline\": \"Council approves the budget\"}</script></head>")
+    assert extract_article(declared.encode("utf-8"), url="https://news.example.com/latest").paragraphs == \
+        STREAMED_PARAGRAPHS
+
+
+def test_a_hidden_dialog_with_less_text_than_the_story_stays_hidden():
+    notice = "We use cookies to improve your visit, to measure our audience, and to show you relevant offers."
+    html = page(f"<div hidden class='dialog'><p>{notice}</p><p>{notice}</p><p>{notice}</p></div>"
+                f"<article><h1>Council approves the budget</h1><div class='body'><p>{LEDE}</p><p>{SECOND}</p>"
+                f"<p>{THIRD}</p><p>{FOURTH}</p></div></article>")
+    assert paragraphs(html) == [LEDE, SECOND, THIRD, FOURTH]
+
+
+def test_a_copy_hidden_from_screen_readers_too_stays_hidden():
+    # a page's Markdown source kept for machines, longer than the article it copies
+    markdown = " ".join(f"[{p}](https://news.example.com/glossary/{i})" for i, p in enumerate((LEDE, SECOND, THIRD)))
+    html = page(f"<pre hidden aria-hidden='true' id='raw-markdown'># Council approves the budget {markdown}</pre>"
+                f"<article><h1>Council approves the budget</h1><div class='body'><p>{LEDE}</p><p>{SECOND}</p>"
+                f"<p>{THIRD}</p></div></article>")
+    assert paragraphs(html) == [LEDE, SECOND, THIRD]
 
 
 def test_furniture_at_the_body_edges_is_trimmed():

@@ -61,7 +61,7 @@ def _noscript_chars(html: str) -> int:
     return total
 
 
-def _parse(html: str, profile: Profile | None) -> tuple[BeautifulSoup, Tag, PageIndex]:
+def _parse(html: str, profile: Profile | None, one_story: bool) -> tuple[BeautifulSoup, Tag, PageIndex]:
     cleaned = strip_non_content(html)
     soup = BeautifulSoup(cleaned, builder=FastLXMLTreeBuilder)  # same tree as "lxml", built faster
     root = soup.body if isinstance(soup.body, Tag) else soup
@@ -70,19 +70,26 @@ def _parse(html: str, profile: Profile | None) -> tuple[BeautifulSoup, Tag, Page
             if not node.decomposed:
                 node.decompose()  # the profile's `remove` selectors: gone before anything is read
     index = index_page(root)
-    if reveal_scripted_content(index) is not None:
+    if reveal_scripted_content(index, hidden_attribute=one_story) is not None:
         index = index_page(root)  # the article a script hides until layout is part of the page
     return soup, root, index
+
+
+def names_one_story(url: str | None, ld: JsonLdArticle | None) -> bool:
+    """The page is one story by its URL (`url_kind`) or its JSON-LD article type."""
+    from parsers.html.links import url_kind  # late: links.py reads this module's Page
+    return url_kind(url) == "story" or (ld is not None and ld.is_article_type)
 
 
 def build_page(html: str, url: str | None, now: datetime | None = None, profile: Profile | None = None) -> Page:
     ld = json_ld_article(json_ld_objects(html)) if "ld+json" in html else None
     enp = enp_properties(html) if "enpproperty" in html else {}
-    soup, root, index = _parse(html, profile)
+    one_story = names_one_story(url, ld)
+    soup, root, index = _parse(html, profile, one_story)
     if visible_prose(index) < MIN_VISIBLE_PROSE and _noscript_chars(html) >= MIN_NOSCRIPT_CHARS:
         # a page its script renders, with the content in <noscript> for readers without scripts
         # (forums such as Discourse): read that content as the page
-        soup, root, index = _parse(_NOSCRIPT_TAG_RE.sub(" ", html), profile)
+        soup, root, index = _parse(_NOSCRIPT_TAG_RE.sub(" ", html), profile, one_story)
     head = HeadMeta.from_soup(soup, index.head_tags if root is not soup else None)
     base = url
     if head.base_href:

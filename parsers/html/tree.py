@@ -173,9 +173,9 @@ class PageIndex:
     custom_tags: set[str]
     head_tags: list[Tag] = field(default_factory=list)  # meta/link/title/base misplaced in <body>
     time_tags: list[tuple[int, Tag]] = field(default_factory=list)
-    # elements an inline style hides (display:none, visibility:hidden): skipped by the walk, and
-    # candidates for scripted reveal (reveal_scripted_content)
-    styled_hidden: list[Tag] = field(default_factory=list)
+    # elements an inline style (display:none, visibility:hidden) or the `hidden` attribute hides: skipped by
+    # the walk, and candidates for scripted reveal (reveal_scripted_content)
+    markup_hidden: list[Tag] = field(default_factory=list)
     block_pos: list[int] = field(default_factory=list)
     prefix_chars: list[int] = field(default_factory=list)
     prefix_links: list[int] = field(default_factory=list)
@@ -254,7 +254,7 @@ def is_hidden(tag: Tag) -> bool:
     if not attrs:
         return False
     if "hidden" in attrs:
-        return True
+        return REVEALED_ATTR not in attrs
     return hidden_by_style(tag)
 
 
@@ -268,27 +268,36 @@ def hidden_by_style(tag: Tag) -> bool:
 
 
 MIN_REVEALED_CHARS = 200   # a hidden container with less text than this is never the article
+MIN_REVEALED_STORY_CHARS = 1000  # ... nor one the `hidden` attribute hides with less: a dialog's or menu's text
 
 
-def reveal_scripted_content(index: PageIndex) -> Tag | None:
+def reveal_scripted_content(index: PageIndex, hidden_attribute: bool = True) -> Tag | None:
     """The container a script hides until it has laid the page out, marked as visible.
 
     Pages such as WeChat articles (`<div id="js_content" style="visibility: hidden">`) hide the whole
-    article with an inline style that their script removes. Such a container holds the bulk of the
-    page's text: an element hidden by an inline style whose prose outweighs all the prose the reader
-    can see is revealed (REVEALED_ATTR) and the caller indexes the page again. Menus, tabs and pop-ups
-    hidden the same way hold less text than the visible article and stay hidden.
-    """
-    if not index.styled_hidden:
+    article with an inline style that their script removes; pages React streams from the server send
+    their content in `<div hidden id="S:0">` for a script to move into place. Such a container holds the
+    bulk of the page's text: an element hidden by an inline style or the `hidden` attribute whose prose
+    outweighs all the prose the reader can see is revealed (REVEALED_ATTR) and the caller indexes the
+    page again. Menus, tabs, dialogs and pop-ups hidden the same way hold less text than the visible
+    article and stay hidden, and so does an element also hidden from screen readers (`aria-hidden`: a
+    copy of the article kept for machines, such as its Markdown source). `hidden_attribute`: whether
+    elements the `hidden` attribute hides are candidates (`build_page` allows them on a page that is
+    one story by its URL or its JSON-LD: elsewhere, a list's item pop-ups are hidden that way too)."""
+    if not index.markup_hidden:
         return None
     visible = sum(b.chars for b in index.blocks if b.punct and b.chars >= 15 and b.link_density < 0.5)
     best, best_chars = None, max(MIN_REVEALED_CHARS, visible)
-    for el in index.styled_hidden:
+    for el in index.markup_hidden:
+        if el.attrs.get("aria-hidden") == "true" or not hidden_attribute and "hidden" in el.attrs:
+            continue  # aria-hidden: hidden from assistive technology too, a copy kept for machines
         text = "".join(el.strings)
         if len(text) <= best_chars:
             continue
         chars = len(_PUNCT_RE.sub("", "".join(text.split())))
         punct = len(_PUNCT_RE.findall(text))
+        if "hidden" in el.attrs and chars < MIN_REVEALED_STORY_CHARS:
+            continue
         if chars > best_chars and punct * 100 >= chars:  # prose: a clause mark every 100 characters
             best, best_chars = el, chars
     if best is not None:
@@ -318,7 +327,7 @@ def index_page(root: Tag) -> PageIndex:
     custom_tags: set[str] = set()
     head_tags: list[Tag] = []
     time_tags: list[tuple[int, Tag]] = []
-    styled_hidden: list[Tag] = []
+    markup_hidden: list[Tag] = []
 
     block_stack: list[Tag] = [root]
     raw: list[str] = []
@@ -416,8 +425,8 @@ def index_page(root: Tag) -> PageIndex:
                 (("style" in attrs or "hidden" in attrs) and is_hidden(child))
                 or (classes and _hidden_by_class(classes)))):
             spans[id(child)] = (counter, counter)
-            if attrs and "style" in attrs and name not in skip_tags and hidden_by_style(child):
-                styled_hidden.append(child)
+            if attrs and name not in skip_tags and ("hidden" in attrs or "style" in attrs and hidden_by_style(child)):
+                markup_hidden.append(child)
             if name in _HEAD_TAGS:
                 head_tags.append(child)
             child = _after_subtree(child)
@@ -481,7 +490,7 @@ def index_page(root: Tag) -> PageIndex:
             heading_stack.pop()
     flush()
     return PageIndex(blocks, anchors, images, spans, semantic, custom_tags, head_tags, time_tags,
-                     styled_hidden).finish()
+                     markup_hidden).finish()
 
 
 
