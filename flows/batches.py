@@ -27,7 +27,7 @@ from warehouse import db
 from warehouse.db import (WarehouseWriteError, batch_memory_cap, close_writer, lift_memory_limit, on_lake,
                           release_read_cache, write_transaction)
 from warehouse.errors import WarehouseError, first_line
-from warehouse.lake import is_lake_address
+from warehouse.lake import is_lake_address, yield_to_write_turn
 from warehouse.load import count_outcomes, load_batch
 from warehouse.prepare import prepare_pages
 from warehouse.rows import ERROR, NOT_ARTICLE, SKIPPED_ROBOTS
@@ -158,7 +158,7 @@ def extract_pages(pages: list[Page], pool: Executor | None = None,
                 "extraction processes failed (%s: %s); extracting in this thread", type(exc).__name__, exc)
             EXTRACT_POOL.disable()
     if outcomes is None:
-        outcomes = map(extract_job, jobs)
+        outcomes = map(_extract_in_thread, jobs)
     for page, (record, error) in chain(started, zip(with_body, outcomes)):
         if error is not None:
             page.result.error = error
@@ -170,6 +170,13 @@ def extract_pages(pages: list[Page], pool: Executor | None = None,
         if on_done is not None:
             on_done(page)
     return pages
+
+
+def _extract_in_thread(job):
+    """extract_job in this process's thread, after any write turn of the process (warehouse.lake
+    `yield_to_write_turn`): the lake's other writers wait for the turn, nobody for this page."""
+    yield_to_write_turn()
+    return extract_job(job)
 
 
 class _ExtractPool:
@@ -279,6 +286,7 @@ def prepare_rows(pages: list[Page], source_id: str | None = None) -> list[Page]:
     """Make the batch's warehouse rows (hashes, compressed bodies, fingerprints) now, so that its load holds the
     write connection only to write. If that fails, the load makes them itself: nothing is lost."""
     loadable = [p for p in pages if p.load and p.result is not None]
+    yield_to_write_turn()  # on a lake, a turn of this process's loads first (see _extract_in_thread)
     try:
         prepared = prepare_pages([p.result for p in loadable], source_id=source_id)
     except Exception as exc:
