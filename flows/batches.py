@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections import deque
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from warehouse.db import (WarehouseWriteError, batch_memory_cap, close_writer, l
 from warehouse.errors import WarehouseError, first_line
 from warehouse.lake import is_lake_address, yield_to_write_turn
 from warehouse.load import count_outcomes, load_batch
-from warehouse.prepare import prepare_pages
+from warehouse.prepare import merge_prepared, prepare_pages
 from warehouse.rows import ERROR, NOT_ARTICLE, SKIPPED_ROBOTS
 from warehouse.models import ErrorInfo, LoadCounts, LoadedBatch, PageResult
 from warehouse.runs import count_batch, record_errors
@@ -321,6 +322,63 @@ def extract_batch(pages: Batch | list[Page], source_id: str | None = None) -> Ba
     extracted = extract_pages(todo, EXTRACT_POOL.get() if len(todo) >= POOL_MIN_PAGES else None)
     batch.pages = prepare_rows(extracted, source_id)
     return batch
+
+
+def merge_batches(batches: list[Batch]) -> Batch:
+    """Extracted batches as one, to load in one transaction: their pages in order, their prepared rows joined
+    (warehouse.prepare.merge_prepared). The batches given are emptied."""
+    if len(batches) == 1:
+        return batches[0]
+    pages = [page for batch in batches for page in batch.pages]
+    for batch in batches:
+        batch.pages = []
+    merge_prepared([page.rows for page in pages if page.rows is not None])
+    return Batch(pages)
+
+
+# On a lake: batches extracted ahead of the load, at most, and so loaded together in one write turn, at most.
+LAKE_BATCHES_AHEAD = 4
+
+
+class ExtractedAhead:
+    """A run's extraction tasks in input order, ahead of its loads (which run in the caller's thread).
+
+    On a DuckDB file one batch is extracted while the one before it loads. On a lake, whose writers take turns
+    to load, a load may wait for other writers' turns; so that the process keeps extracting meanwhile, up to
+    LAKE_BATCHES_AHEAD batches are extracted ahead, one after another when they run in this process (the oldest
+    is ready first), and a load takes the oldest with every batch after it already extracted, in one turn (a
+    turn's reads of the lake and its commit cost about the same whatever its pages). So at most
+    LAKE_BATCHES_AHEAD + 1 batches are in memory on a lake, two on a file."""
+
+    def __init__(self, db_path: str, *, chained: bool) -> None:
+        self.lake = is_lake_address(db_path)
+        self.ahead = LAKE_BATCHES_AHEAD if self.lake else 1
+        self.chained = chained and self.lake
+        self.pending: deque = deque()
+
+    def wait_for(self) -> list | None:
+        """What the next extraction task waits for (pass as the task's `wait_for`)."""
+        return [self.pending[-1]] if self.chained and self.pending else None
+
+    def add(self, future) -> None:
+        self.pending.append(future)
+
+    def load_due(self) -> bool:
+        """Whether the caller loads before it submits another extraction."""
+        return len(self.pending) > self.ahead
+
+    def __bool__(self) -> bool:
+        return bool(self.pending)
+
+    def next_load(self) -> list:
+        """The futures of the next load's batches: the oldest (waited for) and, on a lake, those after it that are
+        done, up to LAKE_BATCHES_AHEAD."""
+        taken = [self.pending.popleft()]
+        taken[0].wait()
+        while (self.lake and self.pending and len(taken) < LAKE_BATCHES_AHEAD
+               and self.pending[0].wrapped_future.done()):  # a thread's or Dask's future: asks no server
+            taken.append(self.pending.popleft())
+        return taken
 
 
 # ------------------------------------------------------------------------------------------------------ loading
