@@ -251,6 +251,25 @@ def test_a_load_into_a_lake_indexes_its_articles_for_search_in_its_own_commit(po
     assert any("更新版" in title for (title,) in lake_rows(lake, "SELECT title_tokens FROM article_search"))
 
 
+def test_a_lake_load_of_an_article_twice_indexes_the_page_it_stores_once(postgres, tmp_path):  # noqa: F811
+    """A batch holding an article twice (two pages with its key; in a lake ingest, also two batches loaded in one
+    turn) stores the last page, and indexes that page's document alone, as a file's refresh does."""
+    lake = lake_address(postgres, tmp_path)
+    changed = demo_results()[:3]
+    for result in changed:
+        result.record.title += " 更新版"
+    batch = demo_results() + changed
+    con = open_writer(lake)
+    try:
+        run_id = write_transaction(con, lambda: start_run(con, flow_run_id=None, command="test", inputs=0))
+        loaded = load_batch(con, run_id, batch)
+    finally:
+        close_writer(con)
+    assert (loaded.new, loaded.duplicates) == (12, 3)
+    assert lake_rows(lake, "SELECT count(*), count(DISTINCT article_id) FROM article_search") == [(12, 12)]
+    assert lake_rows(lake, INDEX_SQL) == file_index(tmp_path / "news.duckdb", [batch])
+
+
 def test_a_lake_load_whose_articles_cannot_be_segmented_queues_them_for_the_refresh(postgres, tmp_path,  # noqa: F811
                                                                                  monkeypatch):
     """Segmenting before the turn fails: the load stores its articles all the same and queues them, as a file's
