@@ -16,7 +16,8 @@ Rows:
   ingest left free overlaps its extraction with its loads on the second core, so on two cores a second worker
   has only what the first leaves idle (`free_cores` gives that same-machine ratio too). Each process pays a
   fixed start-up (about 3 s of CPU: Prefect, the parsers, the lake's catalog), so the ratio approaches 2 only
-  when the pages outweigh it: `--pages 4000` for this row.
+  when the pages outweigh it: `--pages 4000` for this row. With each: the CPU seconds its ingest processes used
+  (of the two, together), so a second worker's start-up and its contention show beside the time.
 
 Every ingest uses one Prefect server the bench starts (`newsduck server start`), so none pays for a temporary one,
 and runs in the process the bench starts and measures (`NEWSDUCK_RUNNER=off`), not in the server's warm runner.
@@ -32,6 +33,7 @@ import argparse
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -236,9 +238,10 @@ def lake_writers_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
                 held = (lambda: os.sched_setaffinity(0, {cores[core % len(cores)]})) if pinned else None
                 return subprocess.Popen([NEWSDUCK, "ingest", str(source), "--warehouse", lake, "--quiet"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, preexec_fn=held)
-            seconds = []
+            seconds, cpu = [], []
             for group in ([(files, 0)], [(halves[0], 0), (halves[1], 1)]):
                 lake = lakes[len(seconds)]
+                used = resource.getrusage(resource.RUSAGE_CHILDREN)
                 started = time.perf_counter()
                 for process in [start(source, lake, core) for source, core in group]:
                     _, errors = process.communicate()
@@ -246,6 +249,8 @@ def lake_writers_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
                         raise SystemExit(f"bench.scale: ingest --warehouse failed ({process.returncode}): "
                                          f"{errors.decode('utf-8', 'replace').strip()[-500:]}")
                 seconds.append(time.perf_counter() - started)
+                done = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu.append(done.ru_utime + done.ru_stime - used.ru_utime - used.ru_stime)
             one, two = seconds
             rows.append(Row("lake_writers", {
                 "workers": label,
@@ -253,6 +258,8 @@ def lake_writers_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
                 "one_worker_pages_s": f"{pages / one:.1f}",
                 "two_workers_pages_s": f"{pages / two:.1f}",
                 "two/one": f"{one / two:.2f}",
+                "one_worker_cpu_s": f"{cpu[0]:.1f}",
+                "two_workers_cpu_s": f"{cpu[1]:.1f}",
             }))
     return rows
 

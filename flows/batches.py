@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import os
 import threading
+from collections import deque
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,9 +28,9 @@ from warehouse import db
 from warehouse.db import (WarehouseWriteError, batch_memory_cap, close_writer, lift_memory_limit, on_lake,
                           release_read_cache, write_transaction)
 from warehouse.errors import WarehouseError, first_line
-from warehouse.lake import is_lake_address
+from warehouse.lake import is_lake_address, yield_to_write_turn
 from warehouse.load import count_outcomes, load_batch
-from warehouse.prepare import prepare_pages
+from warehouse.prepare import merge_prepared, prepare_pages
 from warehouse.rows import ERROR, NOT_ARTICLE, SKIPPED_ROBOTS
 from warehouse.models import ErrorInfo, LoadCounts, LoadedBatch, PageResult
 from warehouse.runs import count_batch, record_errors
@@ -158,7 +159,7 @@ def extract_pages(pages: list[Page], pool: Executor | None = None,
                 "extraction processes failed (%s: %s); extracting in this thread", type(exc).__name__, exc)
             EXTRACT_POOL.disable()
     if outcomes is None:
-        outcomes = map(extract_job, jobs)
+        outcomes = map(_extract_in_thread, jobs)
     for page, (record, error) in chain(started, zip(with_body, outcomes)):
         if error is not None:
             page.result.error = error
@@ -170,6 +171,13 @@ def extract_pages(pages: list[Page], pool: Executor | None = None,
         if on_done is not None:
             on_done(page)
     return pages
+
+
+def _extract_in_thread(job):
+    """extract_job in this process's thread, after any write turn of the process (warehouse.lake
+    `yield_to_write_turn`): the lake's other writers wait for the turn, nobody for this page."""
+    yield_to_write_turn()
+    return extract_job(job)
 
 
 class _ExtractPool:
@@ -279,6 +287,7 @@ def prepare_rows(pages: list[Page], source_id: str | None = None) -> list[Page]:
     """Make the batch's warehouse rows (hashes, compressed bodies, fingerprints) now, so that its load holds the
     write connection only to write. If that fails, the load makes them itself: nothing is lost."""
     loadable = [p for p in pages if p.load and p.result is not None]
+    yield_to_write_turn()  # on a lake, a turn of this process's loads first (see _extract_in_thread)
     try:
         prepared = prepare_pages([p.result for p in loadable], source_id=source_id)
     except Exception as exc:
@@ -313,6 +322,63 @@ def extract_batch(pages: Batch | list[Page], source_id: str | None = None) -> Ba
     extracted = extract_pages(todo, EXTRACT_POOL.get() if len(todo) >= POOL_MIN_PAGES else None)
     batch.pages = prepare_rows(extracted, source_id)
     return batch
+
+
+def merge_batches(batches: list[Batch]) -> Batch:
+    """Extracted batches as one, to load in one transaction: their pages in order, their prepared rows joined
+    (warehouse.prepare.merge_prepared). The batches given are emptied."""
+    if len(batches) == 1:
+        return batches[0]
+    pages = [page for batch in batches for page in batch.pages]
+    for batch in batches:
+        batch.pages = []
+    merge_prepared([page.rows for page in pages if page.rows is not None])
+    return Batch(pages)
+
+
+# On a lake: batches extracted ahead of the load, at most, and so loaded together in one write turn, at most.
+LAKE_BATCHES_AHEAD = 4
+
+
+class ExtractedAhead:
+    """A run's extraction tasks in input order, ahead of its loads (which run in the caller's thread).
+
+    On a DuckDB file one batch is extracted while the one before it loads. On a lake, whose writers take turns
+    to load, a load may wait for other writers' turns; so that the process keeps extracting meanwhile, up to
+    LAKE_BATCHES_AHEAD batches are extracted ahead, one after another when they run in this process (the oldest
+    is ready first), and a load takes the oldest with every batch after it already extracted, in one turn (a
+    turn's reads of the lake and its commit cost about the same whatever its pages). So at most
+    LAKE_BATCHES_AHEAD + 1 batches are in memory on a lake, two on a file."""
+
+    def __init__(self, db_path: str, *, chained: bool) -> None:
+        self.lake = is_lake_address(db_path)
+        self.ahead = LAKE_BATCHES_AHEAD if self.lake else 1
+        self.chained = chained and self.lake
+        self.pending: deque = deque()
+
+    def wait_for(self) -> list | None:
+        """What the next extraction task waits for (pass as the task's `wait_for`)."""
+        return [self.pending[-1]] if self.chained and self.pending else None
+
+    def add(self, future) -> None:
+        self.pending.append(future)
+
+    def load_due(self) -> bool:
+        """Whether the caller loads before it submits another extraction."""
+        return len(self.pending) > self.ahead
+
+    def __bool__(self) -> bool:
+        return bool(self.pending)
+
+    def next_load(self) -> list:
+        """The futures of the next load's batches: the oldest (waited for) and, on a lake, those after it that are
+        done, up to LAKE_BATCHES_AHEAD."""
+        taken = [self.pending.popleft()]
+        taken[0].wait()
+        while (self.lake and self.pending and len(taken) < LAKE_BATCHES_AHEAD
+               and self.pending[0].wrapped_future.done()):  # a thread's or Dask's future: asks no server
+            taken.append(self.pending.popleft())
+        return taken
 
 
 # ------------------------------------------------------------------------------------------------------ loading

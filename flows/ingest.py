@@ -1,7 +1,9 @@
 """The Prefect flow `ingest`: targets in, batches of pages fetched + extracted in one task, loaded in another.
 
 Batches, not pages, are the unit of Prefect work (a task per page would cost more than the page). While batch N
-loads into DuckDB, batch N+1 is already being fetched and extracted, so at most two batches are in memory.
+loads into DuckDB, batch N+1 is already being fetched and extracted, so at most two batches are in memory; into a
+DuckLake, whose loads take turns with other writers', up to flows.batches.LAKE_BATCHES_AHEAD batches are extracted
+ahead and a load takes every one extracted by then (flows.batches.ExtractedAhead).
 The write connection is held only for one batch load, so readers are locked out for as short a time as possible.
 With a Dask task runner (flows/dask_runner.py: `newsduck ingest --workers N` or `--dask-address`), the
 fetch-and-extract tasks run in Dask's worker processes and only the loads in the flow's.
@@ -30,8 +32,8 @@ from warehouse.db import write_transaction
 from warehouse.errors import WarehouseError, WarehouseWriteError, first_line
 from warehouse.runs import COMPLETED, FAILED, INTERRUPTED, finish_run, first_errors, start_run
 
-from .batches import (DEFAULT_BATCH_SIZE, Batch, BatchCounts, batched, extract_pages, load_pages, merge_run_log,
-                      page_from_result, prepare_rows, writer)
+from .batches import (DEFAULT_BATCH_SIZE, Batch, BatchCounts, ExtractedAhead, batched, extract_pages, load_pages,
+                      merge_batches, merge_run_log, page_from_result, prepare_rows, writer)
 from .fetch import read_file
 from .inputs import Target, expand_inputs
 from .outcome import flow_outcome
@@ -118,8 +120,8 @@ def ingest(
     status = FAILED
     failure = None
 
-    def load(pending) -> None:
-        batch = pending.result()
+    def load(futures: list) -> None:
+        batch = merge_batches([future.result() for future in futures])
         if tasks_in_other_processes:
             for page in batch.pages:
                 progress.advance(failed=page.error is not None)
@@ -134,17 +136,17 @@ def ingest(
         with honoured_in_flow():
             targets = list(expand_inputs(inputs, file_urls))
             progress.begin(len(targets))
-            pending = None
+            extracted = ExtractedAhead(db_path, chained=not tasks_in_other_processes)
             for batch in batched(targets, batch_size):
                 if stop_requested():
                     break
-                future = fetch_and_extract.submit(batch, db_path, lock_wait,
-                                                  None if tasks_in_other_processes else quote(progress))
-                if pending is not None:
-                    load(pending)
-                pending = future
-            if pending is not None:
-                load(pending)
+                extracted.add(fetch_and_extract.submit(batch, db_path, lock_wait,
+                                                       None if tasks_in_other_processes else quote(progress),
+                                                       wait_for=extracted.wait_for()))
+                if extracted.load_due():
+                    load(extracted.next_load())
+            while extracted:  # what was extracted is loaded, a stop requested or not
+                load(extracted.next_load())
         status = INTERRUPTED if stop_requested() else COMPLETED
     except WarehouseWriteError as exc:  # the run ends `failed` and its summary says why, in one sentence
         failure = str(exc)

@@ -57,8 +57,11 @@ def test_the_scale_bench_prints_warc_import_beside_extract_dask_beside_one_proce
     for line in lake_writers:
         name, figures = figures_of(line)
         assert name == "lake_writers" and set(figures) == {"workers", "pages", "one_worker_pages_s",
-                                                           "two_workers_pages_s", "two/one"}
+                                                           "two_workers_pages_s", "two/one", "one_worker_cpu_s",
+                                                           "two_workers_cpu_s"}
         assert figures["pages"] == "20" and float(figures["one_worker_pages_s"]) > 0
+        # the CPU of the ingest processes: each pays its start-up (Prefect, the parsers, the lake's catalog)
+        assert 0.5 < float(figures["one_worker_cpu_s"]) < float(figures["two_workers_cpu_s"])
         ratio = float(figures["two_workers_pages_s"]) / float(figures["one_worker_pages_s"])
         assert float(figures["two/one"]) == pytest.approx(ratio, rel=0.15, abs=0.02)
 

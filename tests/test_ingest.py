@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import Future
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from flows.batches import LAKE_BATCHES_AHEAD, ExtractedAhead
 from flows.cli import main
 from flows.static_server import serve_directory
 
@@ -307,3 +309,43 @@ def test_urls_are_fetched_over_http_and_failures_recorded(tmp_path, capsys):
     assert charset.lower() in ("gb18030", "gbk")
     (article_id,), = rows(db, "SELECT article_id FROM articles WHERE url = ?", gbk)
     assert ("李堃", "reporter") in authors(db, article_id)  # 堃 is GBK-only: no mojibake
+
+
+class _Extraction:
+    """An extraction task's future as ExtractedAhead sees it: a Prefect future wrapping a thread's."""
+
+    def __init__(self, done: bool) -> None:
+        self.wrapped_future = Future()
+        if done:
+            self.wrapped_future.set_result(None)
+
+    def wait(self) -> None:
+        self.wrapped_future.result()
+
+
+def test_a_file_ingest_loads_each_batch_alone_with_one_extracted_ahead():
+    ahead = ExtractedAhead("data/newsduck.duckdb", chained=True)
+    futures = [_Extraction(done=True) for _ in range(3)]
+    ahead.add(futures[0])
+    assert ahead.wait_for() is None and not ahead.load_due()
+    ahead.add(futures[1])
+    assert ahead.load_due() and ahead.next_load() == [futures[0]]
+    ahead.add(futures[2])
+    assert ahead.next_load() == [futures[1]] and ahead.next_load() == [futures[2]] and not ahead
+
+
+def test_a_lake_ingest_extracts_ahead_in_order_and_loads_what_is_extracted_in_one_turn():
+    ahead = ExtractedAhead("ducklake:postgresql://u@127.0.0.1:5432/news?data=/tmp/lake", chained=True)
+    futures = [_Extraction(done=n not in (3, 9)) for n in range(LAKE_BATCHES_AHEAD * 2 + 2)]
+    for future in futures[:LAKE_BATCHES_AHEAD + 1]:
+        assert ahead.wait_for() == ([ahead.pending[-1]] if ahead else None)  # one after another
+        assert not ahead.load_due()
+        ahead.add(future)
+    assert ahead.load_due()
+    assert ahead.next_load() == futures[:3]  # the oldest and those after it extracted, not the one extracting
+    for future in futures[LAKE_BATCHES_AHEAD + 1:]:
+        ahead.add(future)
+    futures[3].wrapped_future.set_result(None)
+    assert ahead.next_load() == futures[3:3 + LAKE_BATCHES_AHEAD]  # at most LAKE_BATCHES_AHEAD in one load
+    assert ahead.next_load() == futures[7:9] and ahead.pending[0] is futures[9]
+    assert ExtractedAhead("ducklake:postgresql://u@127.0.0.1:5432/news?data=/tmp/lake", chained=False).wait_for() is None

@@ -19,13 +19,16 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from flows.batches import extract_pages
 from flows.cli import main
+from flows.fetch import read_file
+from flows.inputs import expand_inputs
 from flows.static_server import serve_directory
 from parsers import extract_article
 from parsers.records import Block
 from warehouse import ids
 from warehouse.db import close_writer, open_writer, write_transaction
-from warehouse.lake import attach_lake, parse_lake_address
+from warehouse.lake import attach_lake, lake_write_turn, parse_lake_address
 from warehouse.load import load_batch
 from warehouse.models import FetchInfo, PageResult
 from warehouse.runs import start_run
@@ -171,6 +174,37 @@ def test_a_load_waits_for_the_write_turn_of_another_and_reads_its_commit(postgre
     assert lake_counts(lake)["articles"] == 12
 
 
+def test_extraction_in_a_lake_writers_process_waits_while_the_process_is_in_its_write_turn(postgres, tmp_path):  # noqa: F811
+    """The lake's other writers wait for a turn to end, nobody for the next batch's pages: a page extracted in
+    another thread while a load of the process is in its turn is extracted after the turn, one extracted in no
+    turn or in the thread that holds it at once."""
+    lake = lake_address(postgres, tmp_path)
+    targets = list(expand_inputs([str(FIXTURES / "pages")]))[:3]
+    extracted_at: list[float] = []
+
+    def extract_in_another_thread() -> threading.Thread:
+        pages = [read_file(t) for t in targets]
+        thread = threading.Thread(target=lambda: (extract_pages(pages), extracted_at.append(time.monotonic())))
+        thread.start()
+        return thread
+
+    con = open_writer(lake)
+    try:
+        extract_in_another_thread().join(timeout=60)  # no turn held: at once
+        assert len(extracted_at) == 1
+        with lake_write_turn(con):
+            thread = extract_in_another_thread()
+            time.sleep(1.5)
+            assert len(extracted_at) == 1  # still waiting for the turn to end
+            in_turn = extract_pages([read_file(t) for t in targets])  # the holder itself never waits for itself
+            turn_ended = time.monotonic()
+        thread.join(timeout=60)
+    finally:
+        close_writer(con)
+    assert all(page.result.record is not None for page in in_turn)
+    assert len(extracted_at) == 2 and extracted_at[1] >= turn_ended
+
+
 # The search index as words per article: what a search reads, whatever the document and word ids.
 INDEX_SQL = """
 SELECT s.article_id, s.content_sha256, s.title_tokens, s.body_tokens, s.names_tokens, t.term, p.tf, p.title_tf,
@@ -215,6 +249,25 @@ def test_a_load_into_a_lake_indexes_its_articles_for_search_in_its_own_commit(po
     assert lake_rows(lake, "SELECT count(*), count(DISTINCT article_id) FROM article_search") == [(12, 12)]
     assert lake_rows(lake, INDEX_SQL) == file_index(tmp_path / "news.duckdb", [demo_results(), changed])
     assert any("更新版" in title for (title,) in lake_rows(lake, "SELECT title_tokens FROM article_search"))
+
+
+def test_a_lake_load_of_an_article_twice_indexes_the_page_it_stores_once(postgres, tmp_path):  # noqa: F811
+    """A batch holding an article twice (two pages with its key; in a lake ingest, also two batches loaded in one
+    turn) stores the last page, and indexes that page's document alone, as a file's refresh does."""
+    lake = lake_address(postgres, tmp_path)
+    changed = demo_results()[:3]
+    for result in changed:
+        result.record.title += " 更新版"
+    batch = demo_results() + changed
+    con = open_writer(lake)
+    try:
+        run_id = write_transaction(con, lambda: start_run(con, flow_run_id=None, command="test", inputs=0))
+        loaded = load_batch(con, run_id, batch)
+    finally:
+        close_writer(con)
+    assert (loaded.new, loaded.duplicates) == (12, 3)
+    assert lake_rows(lake, "SELECT count(*), count(DISTINCT article_id) FROM article_search") == [(12, 12)]
+    assert lake_rows(lake, INDEX_SQL) == file_index(tmp_path / "news.duckdb", [batch])
 
 
 def test_a_lake_load_whose_articles_cannot_be_segmented_queues_them_for_the_refresh(postgres, tmp_path,  # noqa: F811

@@ -13,7 +13,7 @@ from tests.test_warehouse import T0, article, gold_records, result
 from warehouse.db import connect
 from warehouse.load import load_batch
 from warehouse.models import ErrorInfo, PageResult
-from warehouse.prepare import prepare_pages
+from warehouse.prepare import merge_prepared, prepare_pages, prepared_batch
 from warehouse.raw import read_body
 from warehouse.runs import start_run
 
@@ -73,6 +73,31 @@ def test_prepared_rows_load_the_same_tables(tmp_path, source_id):
         assert rows[0] or (table == "sources" and source_id is None), f"{table} is empty"
     assert prepared.execute("SELECT count(*) FROM article_relations WHERE relation = 'repost_of'").fetchone()[0] >= 1
     assert prepared.execute("SELECT count(*) FROM articles WHERE parent_article_id IS NOT NULL").fetchone()[0] >= 1
+
+
+def test_merged_prepared_batches_load_as_one_batch_of_all_their_inputs(tmp_path):
+    """A lake's load of the batches extracted ahead of it: the batches' prepared tables joined are the loader's
+    (no row built again in the write turn) and store what one batch of all their inputs stores."""
+    merged = merge_prepared([page for batch in batches() for page in prepare_pages(batch)])
+    assert prepared_batch(merged) is not None
+    together = prepare_pages([item for batch in batches() for item in batch])
+    for name, table in together[0].batch.tables.items():
+        assert merged[0].batch.tables[name].equals(table), name
+    cons = [connect(tmp_path / f"{name}.duckdb") for name in ("merged", "together")]
+    for con, pages in zip(cons, (merged, [item for batch in batches() for item in batch])):
+        load_batch(con, start_run(con, flow_run_id=None, command="test", inputs=0), pages)
+    for table, columns in COMPARED.items():
+        rows = [con.execute(f"SELECT {columns} FROM {table}").fetchall() for con in cons]
+        assert sorted(rows[0], key=repr) == sorted(rows[1], key=repr), table
+
+
+def test_merged_batches_store_a_body_both_had_once(tmp_path):
+    body = b"<html>same page bytes</html>"
+    merged = merge_prepared(prepare_pages([result(article(1), body=body)]) + prepare_pages([result(article(2), body=body)]))
+    assert merged[0].batch.tables["raw_pages"].num_rows == 1
+    con = connect(tmp_path / "db.duckdb")
+    loaded = load_batch(con, start_run(con, flow_run_id=None, command="test", inputs=0), merged)
+    assert loaded.new == 2 and con.execute("SELECT count(*) FROM raw_pages").fetchone()[0] == 1
 
 
 def test_prepared_bodies_are_stored_once_and_read_back(tmp_path):

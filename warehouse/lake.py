@@ -14,7 +14,8 @@ same loader and frontier code as the file
 (`warehouse.db.open_writer` opens it, `connect_lake_writer`): the loader draws ids itself where the file's
 sequences would (warehouse.bulk), inserts new keys by anti-join where the file says ON CONFLICT, and every write
 transaction claims the lake's `commit_token`, so that of two that overlap the later is refused and done again,
-and runs in the lake's write turn (`lake_write_turn`), so that they seldom overlap (warehouse.db.write_transaction).
+and runs in the lake's write turn (`lake_write_turn`), so that they seldom overlap (warehouse.db.write_transaction);
+while a thread of the process is in a turn, its extraction of the next pages waits (`yield_to_write_turn`).
 A new, empty catalog gets newsduck's tables from the migrations.
 """
 
@@ -26,6 +27,7 @@ import logging
 import tempfile
 import threading
 import weakref
+from collections import Counter
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -195,6 +197,41 @@ class _Turn:
 _turns: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, _Turn]" = weakref.WeakKeyDictionary()
 
 
+class _TurnHolders:
+    """The threads of this process in a lake's write turn now (`lake_write_turn`), for `yield_to_write_turn`."""
+
+    def __init__(self) -> None:
+        self._threads: Counter[int] = Counter()  # thread -> the turns it is in (one per lake connection)
+        self._none = threading.Condition()
+
+    def enter(self) -> None:
+        with self._none:
+            self._threads[threading.get_ident()] += 1
+
+    def leave(self) -> None:
+        with self._none:
+            self._threads[threading.get_ident()] -= 1
+            self._threads = +self._threads  # threads in no turn dropped
+            if not self._threads:
+                self._none.notify_all()
+
+    def wait_none(self) -> None:
+        with self._none:
+            if threading.get_ident() not in self._threads:
+                self._none.wait_for(lambda: not self._threads)
+
+
+_turn_holders = _TurnHolders()
+
+
+def yield_to_write_turn() -> None:
+    """Wait while a thread of this process is in a lake's write turn; at once when none is (so always in a
+    process that writes a DuckDB file) and in the thread that is. Work that no writer waits for (extracting the
+    next batch) calls it between its steps, so that a turn, which every writer of the lake waits for, has the
+    process's cores and its GIL to itself."""
+    _turn_holders.wait_none()
+
+
 @contextmanager
 def lake_write_turn(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """The lake's write turn for the block: a PostgreSQL transaction-level advisory lock, held by a transaction of
@@ -220,7 +257,11 @@ def lake_write_turn(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
                                 f"SELECT pg_advisory_xact_lock({TURN_LOCK})')")
         except duckdb.Error as exc:
             log.warning("writing the lake without waiting for its write turn: %s", first_line(exc))
-        yield
+        _turn_holders.enter()
+        try:
+            yield
+        finally:
+            _turn_holders.leave()
     finally:
         turn.depth = 0
         with suppress(duckdb.Error):

@@ -78,6 +78,38 @@ class BatchTables:
         return self.tables[name] if mask.all() else self.tables[name].filter(pa.array(mask))
 
 
+def merge_prepared(pages: list[PageRows]) -> list[PageRows]:
+    """Pages of several prepared batches, to be loaded as one (a lake's load of the batches extracted ahead of it,
+    flows.batches): each source batch's pages complete and in order, their tables joined into one BatchTables,
+    as `prepare_pages` of all the pages would make them (a body stored by two of the batches once). Pages not
+    so prepared are left as they are: the load then builds their rows itself. Returns `pages`."""
+    groups: list[tuple[BatchTables, list[PageRows]]] = []
+    for page in pages:
+        if page.batch is None:
+            return pages
+        if not groups or groups[-1][0] is not page.batch:
+            groups.append((page.batch, []))
+        groups[-1][1].append(page)
+    if len(groups) < 2 or len({id(batch) for batch, _ in groups}) != len(groups) or any(
+            batch.tables["fetches"].num_rows != len(group) or [p.batch_index for p in group] != list(range(len(group)))
+            for batch, group in groups):
+        return pages
+    tables = {name: pa.concat_tables([batch.tables[name] for batch, _ in groups])
+              for name in groups[0][0].tables if name != "raw_pages"}
+    offsets = np.cumsum([0] + [len(group) for _, group in groups[:-1]])
+    owners = {name: np.concatenate([batch.owners[name] + offset for (batch, _), offset in zip(groups, offsets)])
+              for name in groups[0][0].owners}
+    bodies = pa.concat_tables([batch.tables["raw_pages"] for batch, _ in groups])
+    first: dict[str, int] = {}
+    for index, sha in enumerate(bodies["body_sha256"].to_pylist()):
+        first.setdefault(sha, index)
+    tables["raw_pages"] = bodies.take(pa.array(list(first.values()), type=pa.int64()))
+    merged = BatchTables(tables, owners)
+    for index, page in enumerate(pages):
+        page.batch, page.batch_index = merged, index
+    return pages
+
+
 def prepared_batch(pages: list[PageRows]) -> BatchTables | None:
     """The tables of the batch these pages were prepared in, when they are exactly that batch, in order."""
     if not pages or pages[0].batch is None:

@@ -404,6 +404,11 @@ def index_articles(con: duckdb.DuckDBPyConnection, segmented: SegmentedArticles,
     index then commits with the articles, and nothing is queued for them."""
     documents = segmented.documents.filter(
         pc.is_in(segmented.documents["article_id"], value_set=pa.array(list(changed), pa.string())))
+    # An article the batch holds twice is stored from its last page (warehouse.load.mark_duplicates): that page's
+    # document, the last of the article's, is its one document.
+    last = {article_id: index for index, article_id in enumerate(documents["article_id"].to_pylist())}
+    if len(last) < documents.num_rows:
+        documents = documents.take(pa.array(sorted(last.values()), pa.int64()))
     _remove_documents(con, [*documents["article_id"].to_pylist(), *deleted])
     _replace_documents(con, documents, known_termids=segmented.termids, removed=True)
 
