@@ -304,7 +304,7 @@ def prepare_lake(con: duckdb.DuckDBPyConnection, address: LakeAddress) -> None:
         except duckdb.Error as exc:
             with suppress(duckdb.Error):
                 con.execute("ROLLBACK")
-            if not is_write_conflict(exc):
+            if not (is_write_conflict(exc) or _made_by_another_writer(exc)):
                 raise WarehouseError(f"cannot create newsduck's tables in the DuckLake warehouse {address}: "
                                      f"{first_line(exc)}") from None
             backoff.wait(exc)
@@ -312,6 +312,13 @@ def prepare_lake(con: duckdb.DuckDBPyConnection, address: LakeAddress) -> None:
     if version != newest:
         raise WarehouseError(f"the DuckLake warehouse {address} is at schema version {version}, this newsduck at "
                              f"{newest}; migrate it with the newsduck that wrote it")
+
+
+def _made_by_another_writer(exc: duckdb.Error) -> bool:
+    """A table this writer creates in a new catalog was created by another writer that started with it (DuckLake
+    says so as a catalog error, not a conflict, when that writer committed first): tried again, this writer finds
+    the tables made."""
+    return isinstance(exc, duckdb.CatalogException) and "already exists" in str(exc)
 
 
 def _prepare_lake_once(con: duckdb.DuckDBPyConnection) -> None:
