@@ -4,6 +4,8 @@ for the next batches), appends that start new row groups, readers unchanged."""
 from __future__ import annotations
 
 import logging
+import threading
+import time
 
 import pytest
 
@@ -192,3 +194,37 @@ def test_releasing_the_read_cache_drops_the_stored_blocks_read_and_keeps_the_unf
     assert memory_limit(con) == limit
     assert con.execute("SELECT count(*), count(DISTINCT s) FROM t").fetchone() == (300000, 200001)
     con.close()
+
+
+def test_releasing_the_read_cache_never_starves_another_connection_of_the_process_to_the_same_file(tmp_path):
+    # DuckDB's memory limit belongs to the database instance, which every connection of a process to one file
+    # shares (a crawl's load task and its frontier bookkeeping): the cache drop must not lower it under them.
+    path = tmp_path / "a.duckdb"
+    con = connect(path)
+    con.execute("CREATE TABLE t AS SELECT n, repeat(md5(n::VARCHAR), 4) AS s FROM range(200000) r(n)")
+    con.close()
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def open_and_read() -> None:
+        while not done.is_set():
+            try:
+                with warehouse.db.writer(path) as other:
+                    other.execute("SELECT count(*), max(n) FROM t").fetchone()
+            except BaseException as exc:  # noqa: BLE001 - the test reports whatever broke
+                failures.append(exc)
+                return
+
+    holder = warehouse.db.open_writer(path)
+    reader = threading.Thread(target=open_and_read)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and not failures:
+            holder.execute("SELECT count(DISTINCT s) FROM t").fetchone()  # fills the read cache again
+            release_read_cache(holder)
+    finally:
+        done.set()
+        reader.join()
+        warehouse.db.close_writer(holder)
+    assert failures == []

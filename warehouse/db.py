@@ -9,6 +9,7 @@ import logging
 import sys
 import threading
 import time
+from collections import Counter
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
@@ -178,19 +179,27 @@ def release_read_cache(con: duckdb.DuckDBPyConnection) -> int:
     and a batch's lookups read more of them the larger the warehouse is (13 MB after one batch's load into
     8,000 articles): they stayed in memory under the checkpoint at the close and the work that follows. DuckDB
     has no statement to drop them; lowering the memory limit to what the connection holds besides them makes it
-    evict exactly those (its uncheckpointed rows would go to `<database>.tmp`, so they are left room)."""
+    evict exactly those (its uncheckpointed rows would go to `<database>.tmp`, so they are left room).
+
+    The limit belongs to the database instance, which every connection of this process to the file shares: the
+    cache is kept while another write connection of the process is open to it (its queries would fail under the
+    lowered limit), and no connection opens until the limit is back."""
     usage = _memory_usage(con)
     cached = usage.get("BASE_TABLE", 0)
     if cached < 1 << 20:
         return 0
-    limit = _memory_limit_bytes(con)
-    try:
-        _set_memory_limit(con, sum(usage.values()) - cached + (1 << 20))
-    except duckdb.Error:
-        return 0  # something pinned could not be evicted; the limit is as it was
-    finally:
-        with suppress(duckdb.Error):
-            _set_memory_limit(con, limit)
+    db_path = _database_path(con)
+    with _OPEN_CLOSE:
+        if _write_connections[db_path] > 1:
+            return 0
+        limit = _memory_limit_bytes(con)
+        try:
+            _set_memory_limit(con, sum(usage.values()) - cached + (1 << 20))
+        except duckdb.Error:
+            return 0  # something pinned could not be evicted; the limit is as it was
+        finally:
+            with suppress(duckdb.Error):
+                _set_memory_limit(con, limit)
     return cached - _memory_usage(con).get("BASE_TABLE", 0)
 
 
@@ -295,6 +304,9 @@ def snapshot_reader(path: str | Path, *, timeout: float | None = None) -> Iterat
 # the same file at the same moment can collide ("Unique file handle conflict"). Opens and closes of this
 # process's write connections therefore take turns; the queries themselves run in parallel.
 _OPEN_CLOSE = threading.Lock()
+_write_connections: Counter[Path | None] = Counter()  # database file → this process's write connections open to it
+
+
 
 
 def open_writer(path: str | Path, timeout: float | None = None, *, keep_waiting: str | None = None,
@@ -311,7 +323,10 @@ def open_writer(path: str | Path, timeout: float | None = None, *, keep_waiting:
     """
     def open_file() -> duckdb.DuckDBPyConnection:
         with _OPEN_CLOSE:
-            return connect(path)
+            con = connect(path)
+            if not on_lake(con):
+                _write_connections[_database_path(con)] += 1
+            return con
 
     return _waiting(open_file, timeout=timeout, on_wait=on_wait,
                     message=f"waiting for {path}: another process is using it…",
@@ -329,7 +344,13 @@ def close_writer(con: duckdb.DuckDBPyConnection) -> None:
         return
     with suppress(duckdb.Error):
         release_read_cache(con)
+    try:
+        db_path = _database_path(con)
+    except duckdb.Error:  # closed already
+        db_path = None
     with _OPEN_CLOSE:
+        if _write_connections[db_path] > 0:
+            _write_connections[db_path] -= 1
         try:
             con.close()
         except duckdb.Error as exc:
