@@ -1,6 +1,6 @@
 """Beyond one machine (issue 19), side by side in one run: each row measures one way newsduck scales.
 
-    .venv/bin/python -m bench.scale [--pages 2000]
+    .venv/bin/python -m bench.scale [--pages 2000] [--rows lake_writers] [--repeat 3]
 
 Rows:
 - `warc`: `newsduck ingest FILE.warc.gz` against `newsduck extract` of the same pages saved as files, and against
@@ -34,6 +34,7 @@ import os
 import random
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -269,13 +270,40 @@ ROWS: dict[str, Callable[[int, Path, dict[str, str]], list[Row]]] = {"warc": war
                                                                      "lake": lake_row, "lake_writers": lake_writers_row}
 
 
+def print_row(row: Row) -> None:
+    print(row.name.ljust(8), "  ".join(f"{key} {value}" for key, value in row.figures.items()), flush=True)
+
+
+def median_rows(runs: list[list[Row]]) -> list[Row]:
+    """The runs of one row function as one row per row it prints: each figure the median of its runs (a ratio is
+    the median of the runs' ratios, not the ratio of the medians), marked `stat median  runs N`."""
+    rows = []
+    for position, first in enumerate(runs[0]):
+        figures: dict[str, str] = {"stat": "median", "runs": str(len(runs))}
+        for key, value in first.figures.items():
+            values = [run[position].figures[key] for run in runs]
+            try:
+                numbers = [float(v) for v in values]
+            except ValueError:
+                figures[key] = value  # a label (which workers), the same in every run
+                continue
+            digits = len(value.split(".")[1]) if "." in value else 0
+            figures[key] = f"{statistics.median(numbers):.{digits}f}"
+        rows.append(Row(first.name, figures))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=2000, help="pages per row (default 2000)")
     parser.add_argument("--rows", nargs="+", choices=list(ROWS), default=list(ROWS), help="rows to run (default all)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each row, each printed, then their median (default 1)")
     args = parser.parse_args(argv)
     if args.pages < 10:
         parser.error("--pages must be at least 10")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     with tempfile.TemporaryDirectory(prefix="newsduck-scale-") as tmp:
         work = Path(tmp)
         # NEWSDUCK_RUNNER=off: every command does its work in the process the bench starts and measures (time,
@@ -287,10 +315,15 @@ def main(argv: list[str] | None = None) -> int:
         timed([NEWSDUCK, "server", "start"], env)
         try:
             for name in args.rows:
-                (work / name).mkdir()
-                for row in ROWS[name](args.pages, work / name, env):
-                    print(row.name.ljust(8), "  ".join(f"{key} {value}" for key, value in row.figures.items()),
-                          flush=True)
+                runs = []
+                for run in range(args.repeat):
+                    (work / name / str(run)).mkdir(parents=True)
+                    runs.append(ROWS[name](args.pages, work / name / str(run), env))
+                    for row in runs[-1]:
+                        print_row(row)
+                if args.repeat > 1:
+                    for row in median_rows(runs):
+                        print_row(row)
         finally:
             timed([NEWSDUCK, "server", "stop"], env)
     return 0

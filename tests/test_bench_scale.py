@@ -69,3 +69,18 @@ def test_the_scale_bench_prints_warc_import_beside_extract_dask_beside_one_proce
 def test_the_scale_bench_refuses_too_few_pages():
     done = _run("--pages", "3")
     assert done.returncode == 2 and "--pages must be at least 10" in done.stderr
+
+
+def test_repeated_runs_end_with_each_figure_s_median_and_the_labels_kept():
+    from bench.scale import Row, median_rows
+
+    runs = [[Row("lake_writers", {"workers": "one_core_each", "pages": "40", "two/one": ratio})] for ratio in
+            ("1.71", "0.75", "2.09")]
+    [row] = median_rows(runs)
+    assert row.name == "lake_writers"
+    assert row.figures == {"stat": "median", "runs": "3", "workers": "one_core_each", "pages": "40", "two/one": "1.71"}
+
+
+def test_the_scale_bench_refuses_no_runs():
+    done = _run("--repeat", "0")
+    assert done.returncode == 2 and "--repeat must be at least 1" in done.stderr
