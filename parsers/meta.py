@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any
 
 from bs4 import BeautifulSoup, Tag
@@ -27,6 +28,8 @@ _ENP_FIELD = re.compile(r"<([A-Za-z_]+)>(.*?)</\1>", re.S)
 MAX_JSON_LD_CHARS = 1_000_000
 # What pages wrap JSON-LD in: an HTML comment, or a CDATA section (`<![CDATA[ … ]]>`, `//<![CDATA[`).
 _WRAPPER_RE = re.compile(r"^\s*(?://\s*)?(?:<!--|<!\[CDATA\[)|(?://\s*)?(?:-->|\]\]>)\s*$")
+# A tag inside a JSON-LD text value (`articleBody` is sometimes the article's HTML, not plain text).
+_MARKUP_RE = re.compile(r"<[^<>]*>")
 _HEAD_TAG_NAMES = frozenset({"meta", "link", "title", "base"})
 _REPEATED_KEYS = frozenset({"author", "article:author"})
 
@@ -42,6 +45,7 @@ class JsonLdArticle:
     image_urls: list[str] = field(default_factory=list)
     in_language: str | None = None
     is_article_type: bool = False
+    article_body: str | None = None  # `articleBody`: the text the publisher states, as plain text (tags dropped)
 
 
 def json_ld_objects(html: str) -> list[dict[str, Any]]:
@@ -102,6 +106,11 @@ def _reduce_article(obj: dict[str, Any], objects: list[dict[str, Any]] = ()) -> 
         if src:
             art.image_urls.append(src)
     art.in_language = _text(obj.get("inLanguage"))
+    body = obj.get("articleBody")
+    if isinstance(body, list):  # some pages state the text as a list of paragraphs
+        body = " ".join(part for part in body if isinstance(part, str))
+    if isinstance(body, str) and body.strip():
+        art.article_body = _text(unescape(_MARKUP_RE.sub(" ", body)))
     return art
 
 

@@ -7,6 +7,7 @@ paragraphs are written out in full.
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -530,3 +531,58 @@ def test_first_paragraphs_above_the_main_container_are_kept():
     html = page(f"<article><h1>Council approves the budget</h1><p>{lede}</p><p>{SECOND}</p>"
                 f"<div class='release'>{''.join(f'<p>{p}</p>' for p in rest)}</div></article>")
     assert paragraphs(html) == [lede, SECOND, *rest]
+
+
+def stated(html: str, text: str) -> str:
+    """`html` with a JSON-LD NewsArticle whose `articleBody` is `text`."""
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Council approves the budget", "articleBody": text})
+    return html.replace("</head>", f"<script type='application/ld+json'>{ld}</script></head>")
+
+
+BOOKS = [("Drawing on the Right Side of the Brain",
+          "The first book to read: it teaches you to see edges, spaces and light before you draw them."),
+         ("The Natural Way to Draw",
+          "An old course in figure drawing, with an exercise for every day of the year and notes on each."),
+         ("Perspective for Artists",
+          "A guide for landscape painters, with many plates that show how roads and rivers meet the horizon.")]
+
+
+def test_sections_the_stated_article_text_holds_join_the_body():
+    # the sections are shaped like a story list (a linked heading and a summary in sibling wrappers) and
+    # hold too little of the text to be the body by their markup; the JSON-LD articleBody states them
+    sections = "".join(f"<div class='teaser'><h4><a href='/book/{i}'>{title}</a></h4><p>{text}</p></div>"
+                       for i, (title, text) in enumerate(BOOKS))
+    html = page("<article><h1>Council approves the budget</h1><div class='body'>"
+                f"<p>{LEDE}</p><p>{SECOND}</p><p>{THIRD}</p>{sections}<p>{FOURTH}</p></div></article>")
+    assert paragraphs(html) == [LEDE, SECOND, THIRD, FOURTH]
+    text = " ".join(["Council approves the budget", LEDE, SECOND, THIRD,
+                     *(f"{title} {summary}" for title, summary in BOOKS), FOURTH])
+    assert paragraphs(stated(html, text)) == [LEDE, SECOND, THIRD, *(summary for _, summary in BOOKS), FOURTH]
+
+
+PROMO = ("Read the city's news without a paywall: our reporting is paid for by readers, and every gift, "
+         "however small, keeps it free for everyone. Support us today, and cancel at any time.")
+BIO = "Jane Doe has covered the city council since 2019, and writes about schools, transport and housing."
+AFTER_STORY = page("<article><h1>Council approves the budget</h1><div class='body'>"
+                   + "".join(f"<p class='text'>{p}</p>" for p in STORY)
+                   + f"<div class='box'><p>{PROMO}</p></div><div class='author'><p>{BIO}</p></div></div></article>")
+
+
+def test_what_follows_the_end_of_the_stated_article_text_leaves_the_body():
+    assert paragraphs(AFTER_STORY) == [*STORY, PROMO, BIO]
+    assert paragraphs(stated(AFTER_STORY, " ".join(STORY))) == STORY
+
+
+@pytest.mark.parametrize("text", [
+    " ".join(STORY[:2]),          # a summary: the story goes on in the same markup after it
+    " ".join(STORY[:3]) + "…",    # cut short
+    " ".join(STORY)[:300],        # cut short mid-paragraph
+    " ".join(STORY[:1]),          # too short to be evidence
+])
+def test_a_stated_text_that_is_not_the_whole_article_drops_nothing(text):
+    assert paragraphs(stated(AFTER_STORY, text)) == [*STORY, PROMO, BIO]
+
+
+def test_the_stated_article_text_is_read_as_plain_text():
+    html = stated(page("<p>Text.</p>"), f"<p>{LEDE}</p><p>{SECOND} &amp; more</p>")
+    assert build_page(html, None).ld.article_body == f"{LEDE} {SECOND} & more"

@@ -35,6 +35,7 @@ from parsers.profiles import ProfileSet
 from parsers.records import ArticleRecord, SubArticle
 from parsers.html.blocks import extract_body_blocks, extract_sub_articles, trim_edges
 from parsers.html.bodyselect import choose_body_blocks, rule_candidates
+from parsers.html.statedbody import apply_statement
 from parsers.html.facts import Facts, scan_above_title, scan_footer_zone, scan_header_zone
 from parsers.html.images import Figure, extract_images
 from parsers.html.layout import Layout, locate_article
@@ -111,7 +112,7 @@ def extract_html(html: str, *, url: str | None = None, path: str | None = None,
     title = reading.title[0]
     # captions, share bars, story lists … inside the containers: not body text, but their
     # lines are still read for bylines and dates by the zone scans
-    chosen = choose_body_blocks(page, layout, skip)
+    chosen = apply_statement(page, choose_body_blocks(page, layout, skip), skip)
     candidates = set(rule_candidates(page, layout, skip))
     body, lead, rule_body = extract_body_blocks(page, chosen, facts, trusted=candidates)
     scan_footer_zone(page, layout.content_hi, layout.root_hi, skip, facts)
