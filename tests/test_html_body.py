@@ -586,3 +586,40 @@ def test_a_stated_text_that_is_not_the_whole_article_drops_nothing(text):
 def test_the_stated_article_text_is_read_as_plain_text():
     html = stated(page("<p>Text.</p>"), f"<p>{LEDE}</p><p>{SECOND} &amp; more</p>")
     assert build_page(html, None).ld.article_body == f"{LEDE} {SECOND} & more"
+
+
+CAPTION = "A heron waits for its breakfast on the frozen pond at dawn, on the first cold morning of the year."
+
+
+def photo_post(head: str = "", footer: str = "", more: str = "") -> str:
+    """A short photo post at no telling URL: a headline, a photo and its caption, under the article
+    prose a page needs to be a story."""
+    return (f"<html><head><title>Morning heron | Pond Notes</title>{head}</head><body>"
+            "<nav><ul><li><a href='/'>Home</a></li><li><a href='/photos'>Photos</a></li></ul></nav>"
+            f"<article><h1>Morning heron</h1><div class='entry'><img src='/heron.jpg'><p>{CAPTION}</p>{more}</div></article>"
+            f"<footer><a href='/about'>About us</a> <a href='/contact'>Contact</a>{footer}</footer></body></html>")
+
+
+@pytest.mark.parametrize("key", ["property='og:description'", "name='description'", "name='twitter:description'"])
+def test_a_short_post_that_states_the_page_summary_is_a_story(key):
+    """The text the page's body holds is its own summary: the publisher says the page is this short text."""
+    record = extract_article(photo_post(f"<meta {key} content='{CAPTION}'>").encode(), url=None)
+    assert record.is_article and record.paragraphs == [CAPTION]
+
+
+@pytest.mark.parametrize("head, footer", [
+    ("", ""),  # no summary: too little prose for a story
+    ("<meta name='description' content='Photos of birds, ponds and the weather, from a garden in Kent.'>", ""),
+    ("<meta name='description' content='A heron waits on the pond at dawn.'>", ""),  # too short to say much
+    (f"<meta name='description' content='{CAPTION}'>", f"<p>{CAPTION}</p>"),  # the site's tagline, in the footer
+])
+def test_a_short_page_whose_body_is_not_its_own_summary_is_no_story(head, footer):
+    record = extract_article(photo_post(head, footer).encode(), url=None)
+    assert not record.is_article and record.paragraphs == []
+
+
+def test_a_body_that_holds_more_than_the_summary_is_not_made_a_story_by_it():
+    # a list page's intro repeats its summary, and the rest of its text is no part of it
+    more = "<p>Herons ducks reeds and the ice on the pond through the winter months</p>"
+    record = extract_article(photo_post(f"<meta name='description' content='{CAPTION}'>", more=more).encode(), url=None)
+    assert not record.is_article and record.paragraphs == []

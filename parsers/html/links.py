@@ -203,9 +203,63 @@ def classify_page(page: Page, body: list[Block], title: str | None, containers: 
     needed = MIN_ARTICLE_PROSE_CHARS_TYPED if typed else MIN_ARTICLE_PROSE_CHARS
     if prose < needed and chosen and url_kind(page_url(page)) == "story":
         prose = max(prose, prose_chars(chosen))
+    if prose < needed and states_own_summary(page, body):
+        prose = needed  # a short story (a photo post, a blog post) whose text is the page's own summary
     if not (prose >= needed and bool(title or typed)):
         return False
     return not is_listing_page(page, prose, containers)
+
+
+MIN_SUMMARY_CHARS = 40            # a page summary shorter than this says too little to stand for a story
+MIN_SUMMARY_TOKENS = 8
+SUMMARY_BODY_SHARE = 0.8          # of the body's 4-token shingles the summary holds: the body is the summary
+SUMMARY_STATED_SHARE = 0.5        # ... and of the summary's shingles the body states
+_SUMMARY_KEYS = ("og:description", "description", "twitter:description")
+_SHINGLE_TOKEN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W_]+")
+_FURNITURE_TAGS = frozenset(("nav", "header", "footer"))
+
+
+def _shingles(text: str, size: int = 4) -> set[tuple[str, ...]]:
+    tokens = _SHINGLE_TOKEN_RE.findall(text.lower())
+    return {tuple(tokens[i:i + size]) for i in range(max(0, len(tokens) - size + 1))}
+
+
+def _in_furniture(node: Tag | None) -> bool:
+    while isinstance(node, Tag) and node.name not in ("body", "html", "[document]"):
+        if node.name in _FURNITURE_TAGS:
+            return True
+        node = node.parent
+    return False
+
+
+def page_summary(page: Page) -> str | None:
+    """The page's own summary (`og:description`, `description`, `twitter:description`), when it is long
+    enough to say something (MIN_SUMMARY_CHARS, MIN_SUMMARY_TOKENS) and is not the site's name."""
+    for key in _SUMMARY_KEYS:
+        text = norm(page.head.get(key))
+        if len(text) >= MIN_SUMMARY_CHARS and len(_SHINGLE_TOKEN_RE.findall(text)) >= MIN_SUMMARY_TOKENS \
+                and text.lower() != norm(page.head.get("og:site_name")).lower():
+            return text
+    return None
+
+
+def states_own_summary(page: Page, body: list[Block]) -> bool:
+    """The body is the page's own summary: nearly all its text is in the summary (SUMMARY_BODY_SHARE of
+    its 4-token shingles) and it states at least half of it (SUMMARY_STATED_SHARE; the summary may add a
+    credit or a handle). The publisher says the page is this text: a short story (a photo and its
+    caption, a short post) however little prose it holds. A list page's intro may repeat the summary
+    too, but its body holds more than that. A site's tagline, the same summary on every page, is printed
+    in the masthead or the footer (`<header>`, `<nav>`, `<footer>`) and says nothing of the page."""
+    summary = page_summary(page)
+    if summary is None or not body:
+        return False
+    wanted = _shingles(summary)
+    said = _shingles("\n".join(b.text for b in body))
+    shared = len(wanted & said)
+    if not said or shared < SUMMARY_BODY_SHARE * len(said) or shared < SUMMARY_STATED_SHARE * len(wanted):
+        return False
+    furniture = [b.text for b in page.index.blocks if _in_furniture(b.element)]
+    return len(wanted & _shingles("\n".join(furniture))) < SUMMARY_STATED_SHARE * len(wanted)
 
 
 def is_listing_page(page: Page, prose: int, containers: list[Tag]) -> bool:
