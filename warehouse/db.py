@@ -307,8 +307,6 @@ _OPEN_CLOSE = threading.Lock()
 _write_connections: Counter[Path | None] = Counter()  # database file → this process's write connections open to it
 
 
-
-
 def open_writer(path: str | Path, timeout: float | None = None, *, keep_waiting: str | None = None,
                 should_stop: Callable[[], bool] = lambda: False,
                 on_wait: Callable[[str], None] | None = None) -> duckdb.DuckDBPyConnection:

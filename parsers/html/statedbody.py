@@ -104,9 +104,10 @@ def apply_statement(page: Page, chosen: list[int], skip: set[int]) -> list[int]:
         return chosen
     reading = _Reading(page, statement)
     covered = {s for i in chosen for s in reading.shingles(i) if s in statement.set}
-    if statement.coverage(covered) < MIN_STATED_COVERAGE:
+    coverage = statement.coverage(covered)
+    if coverage < MIN_STATED_COVERAGE:
         return _bring_in(reading, chosen, skip, covered)
-    if statement.coverage(covered) >= MIN_COMPLETE_COVERAGE and not _CUT_SHORT_RE.search(statement.text):
+    if coverage >= MIN_COMPLETE_COVERAGE and not _CUT_SHORT_RE.search(statement.text):
         return _drop_tail(reading, chosen)
     return chosen
 
