@@ -426,3 +426,72 @@ def test_urls_fetched_into_a_lake_reach_its_frontier_as_they_reach_a_file(postgr
         again = json.loads(capsys.readouterr().out)
     assert (again["new"], again["not_modified"], again["errors"]) == (0, 6, 1)
 
+
+
+# Five waits for a turn another connection holds for 0.6 s, in a process of their own (whose CPU time is theirs).
+WAIT_FOR_TURNS = """
+import sys, threading, time
+from warehouse.db import close_writer, open_writer
+from warehouse.lake import lake_write_turn
+holder, waiter = open_writer(sys.argv[1]), open_writer(sys.argv[1])
+waited = used = 0.0
+for _ in range(5):
+    held = threading.Event()
+    def hold():
+        with lake_write_turn(holder):
+            held.set()
+            time.sleep(0.6)
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(30)
+    cpu, started = time.process_time(), time.monotonic()
+    with lake_write_turn(waiter):
+        waited, used = waited + time.monotonic() - started, used + time.process_time() - cpu
+    thread.join()
+close_writer(holder)
+close_writer(waiter)
+print(waited, used)
+"""
+
+
+def test_a_writer_waiting_for_the_write_turn_leaves_its_core_to_the_process(postgres, tmp_path):  # noqa: F811
+    """The turn is polled for, not waited for in a query: while one of DuckDB's postgres queries waits in
+    PostgreSQL, DuckDB often spins a core (the waiting writer's own extraction's) for as long as it waits."""
+    lake = lake_address(postgres, tmp_path)
+    done = subprocess.run([sys.executable, "-c", WAIT_FOR_TURNS, lake], cwd=REPO, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    waited, used = map(float, done.stdout.split())
+    assert waited >= 2.5
+    assert used < 0.15 * waited
+
+
+def test_the_write_turn_passes_to_a_waiting_writer_however_quick_the_holder_is_to_ask_again(postgres, tmp_path):  # noqa: F811
+    """A writer that takes the turn again as soon as it gave it back (no work between its turns of 0.2 s) does not
+    keep it from another that is waiting for it: each of three waits ends with the turn the greedy one is in."""
+    lake = lake_address(postgres, tmp_path)
+    greedy, waiter = open_writer(lake), open_writer(lake)
+    stop, in_turn = threading.Event(), threading.Event()
+
+    def take_turn_after_turn() -> None:
+        while not stop.is_set():
+            with lake_write_turn(greedy):
+                in_turn.set()
+                time.sleep(0.2)
+
+    waits = []
+    try:
+        thread = threading.Thread(target=take_turn_after_turn)
+        thread.start()
+        for _ in range(3):
+            in_turn.clear()
+            in_turn.wait(30)
+            started = time.monotonic()
+            with lake_write_turn(waiter):
+                waits.append(time.monotonic() - started)
+        stop.set()
+        thread.join()
+    finally:
+        close_writer(greedy)
+        close_writer(waiter)
+    assert max(waits) < 0.5, waits
