@@ -12,6 +12,7 @@ from parsers.urls import is_web_href, resolve_url
 from parsers.metalines import is_end_of_article_line
 from parsers.records import Block, Link
 from parsers.html.page import Page, norm
+from parsers.html.shingles import SHINGLE_SIZE, shingles, tokens
 from parsers.html.tree import PUNCTUATION, Anchor, class_id
 
 MIN_ARTICLE_PROSE_CHARS = 120     # body text an article needs (CJK chars count one each)
@@ -215,13 +216,7 @@ MIN_SUMMARY_TOKENS = 8
 SUMMARY_BODY_SHARE = 0.8          # of the body's 4-token shingles the summary holds: the body is the summary
 SUMMARY_STATED_SHARE = 0.5        # ... and of the summary's shingles the body states
 _SUMMARY_KEYS = ("og:description", "description", "twitter:description")
-_SHINGLE_TOKEN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W_]+")
 _FURNITURE_TAGS = frozenset(("nav", "header", "footer"))
-
-
-def _shingles(text: str, size: int = 4) -> set[tuple[str, ...]]:
-    tokens = _SHINGLE_TOKEN_RE.findall(text.lower())
-    return {tuple(tokens[i:i + size]) for i in range(max(0, len(tokens) - size + 1))}
 
 
 def _in_furniture(node: Tag | None) -> bool:
@@ -237,7 +232,7 @@ def page_summary(page: Page) -> str | None:
     enough to say something (MIN_SUMMARY_CHARS, MIN_SUMMARY_TOKENS) and is not the site's name."""
     for key in _SUMMARY_KEYS:
         text = norm(page.head.get(key))
-        if len(text) >= MIN_SUMMARY_CHARS and len(_SHINGLE_TOKEN_RE.findall(text)) >= MIN_SUMMARY_TOKENS \
+        if len(text) >= MIN_SUMMARY_CHARS and len(tokens(text)) >= MIN_SUMMARY_TOKENS \
                 and text.lower() != norm(page.head.get("og:site_name")).lower():
             return text
     return None
@@ -253,13 +248,16 @@ def states_own_summary(page: Page, body: list[Block]) -> bool:
     summary = page_summary(page)
     if summary is None or not body:
         return False
-    wanted = _shingles(summary)
-    said = _shingles("\n".join(b.text for b in body))
+    body_tokens = tokens("\n".join(b.text for b in body))
+    if len(body_tokens) < SHINGLE_SIZE:
+        return False  # 1-3 words are no summary's text (one has MIN_SUMMARY_TOKENS)
+    wanted = set(shingles(tokens(summary)))
+    said = set(shingles(body_tokens))
     shared = len(wanted & said)
-    if not said or shared < SUMMARY_BODY_SHARE * len(said) or shared < SUMMARY_STATED_SHARE * len(wanted):
+    if shared < SUMMARY_BODY_SHARE * len(said) or shared < SUMMARY_STATED_SHARE * len(wanted):
         return False
     furniture = [b.text for b in page.index.blocks if _in_furniture(b.element)]
-    return len(wanted & _shingles("\n".join(furniture))) < SUMMARY_STATED_SHARE * len(wanted)
+    return len(wanted & set(shingles(tokens("\n".join(furniture))))) < SUMMARY_STATED_SHARE * len(wanted)
 
 
 def is_listing_page(page: Page, prose: int, containers: list[Tag]) -> bool:
