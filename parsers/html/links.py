@@ -216,12 +216,25 @@ MIN_SUMMARY_TOKENS = 8
 SUMMARY_BODY_SHARE = 0.8          # of the body's 4-token shingles the summary holds: the body is the summary
 SUMMARY_STATED_SHARE = 0.5        # ... and of the summary's shingles the body states
 _SUMMARY_KEYS = ("og:description", "description", "twitter:description")
-_FURNITURE_TAGS = frozenset(("nav", "header", "footer"))
+
+# Page furniture by tag: what a site prints around every page's content. A site's tagline is printed in
+# its masthead, menus or footer (FURNITURE_TAGS); a group of links there or in a box beside the content
+# (LINK_FURNITURE_TAGS), or in an element whose class or id names furniture (`_LINK_NEGATIVE_HINT_RE`),
+# is no list of the page's stories.
+FURNITURE_TAGS = frozenset(("nav", "header", "footer"))
+LINK_FURNITURE_TAGS = FURNITURE_TAGS | {"aside"}
+MAX_FURNITURE_LEVELS = 40         # levels above an element looked at for furniture
+_ROOT_TAGS = frozenset(("body", "html", "[document]"))
 
 
-def _in_furniture(node: Tag | None) -> bool:
-    while isinstance(node, Tag) and node.name not in ("body", "html", "[document]"):
-        if node.name in _FURNITURE_TAGS:
+def _in_furniture(node: Tag | None, tags: frozenset[str] = FURNITURE_TAGS,
+                  hints: re.Pattern[str] | None = None) -> bool:
+    """`node` or one of its ancestors below <body> (MAX_FURNITURE_LEVELS of them) is one of `tags` or has a
+    class or id that `hints` finds."""
+    for _ in range(MAX_FURNITURE_LEVELS):
+        if not isinstance(node, Tag) or node.name in _ROOT_TAGS:
+            return False
+        if node.name in tags or (hints is not None and node.attrs and hints.search(class_id(node))):
             return True
         node = node.parent
     return False
@@ -244,7 +257,7 @@ def states_own_summary(page: Page, body: list[Block]) -> bool:
     credit or a handle). The publisher says the page is this text: a short story (a photo and its
     caption, a short post) however little prose it holds. A list page's intro may repeat the summary
     too, but its body holds more than that. A site's tagline, the same summary on every page, is printed
-    in the masthead or the footer (`<header>`, `<nav>`, `<footer>`) and says nothing of the page."""
+    in the masthead or the footer (FURNITURE_TAGS) and says nothing of the page."""
     summary = page_summary(page)
     if summary is None or not body:
         return False
@@ -327,21 +340,6 @@ def _element_signature(node: Tag | None, depth: int, memo: dict[int, tuple[str, 
     return tail
 
 
-def _in_negative_region(a: Anchor, max_levels: int = 40) -> bool:
-    node = a.element
-    for _ in range(max_levels):
-        if not isinstance(node, Tag) or node.name in ("body", "html", "[document]"):
-            break
-        if node.attrs:
-            hints = class_id(node)
-            if hints and _LINK_NEGATIVE_HINT_RE.search(hints):
-                return True
-        if node.name in ("nav", "footer", "aside", "header"):
-            return True
-        node = node.parent
-    return False
-
-
 def extract_links(page: Page) -> list[Link]:
     """The content links a list page lists: the largest group of same-shaped title links
     outside navigation, sidebars, pagination and footers."""
@@ -356,7 +354,7 @@ def extract_links(page: Page) -> list[Link]:
     best_score = 0.0
     for anchors in groups.values():
         long_titles = [a for a in anchors if len(a.text) >= 5]
-        if len(long_titles) < 3 or _in_negative_region(anchors[0]):
+        if len(long_titles) < 3 or _in_furniture(anchors[0].element, LINK_FURNITURE_TAGS, _LINK_NEGATIVE_HINT_RE):
             continue
         if _preceded_by_story_list_heading(page, anchors[0]):
             continue
