@@ -18,10 +18,6 @@ from parsers.html.tree import PUNCTUATION, Anchor, class_id
 MIN_ARTICLE_PROSE_CHARS = 120     # body text an article needs (CJK chars count one each)
 MIN_ARTICLE_PROSE_CHARS_TYPED = 40  # ... when JSON-LD / og:type says "article"
 MAX_ERROR_PAGE_PROSE_CHARS = 300  # an error template has little text; a story about 404s has more
-_LINK_NEGATIVE_HINT_RE = re.compile(
-    r"foot|footer|sidebar|side|widget|related|share|social|sponsor|banner|advert|\bads?\b|promo|nav|menu|"
-    r"crumb|location|position|pager|pagination|pagelist|pages|hot|rank|paihang|tuijian|recommend|right|"
-    r"friend|copyright|topbar|toolbar|tools|header|prenext|prev|next", re.I)
 _ERROR_PAGE_RE = re.compile(
     r"(?:页面|网页|文章|内容|信息|稿件|资源)(?:不存在|未找到|找不到|已删除|已被删除|已过期|无法访问)|"
     r"找不到(?:该|此|您要的)?页面|^\s*404\b|\b404\s*(?:not\s*found|错误|页面)|page\s+not\s+found|"
@@ -217,12 +213,16 @@ SUMMARY_BODY_SHARE = 0.8          # of the body's 4-token shingles the summary h
 SUMMARY_STATED_SHARE = 0.5        # ... and of the summary's shingles the body states
 _SUMMARY_KEYS = ("og:description", "description", "twitter:description")
 
-# Page furniture by tag: what a site prints around every page's content. A site's tagline is printed in
+# Page furniture: what a site prints around every page's content. A site's tagline is printed in
 # its masthead, menus or footer (FURNITURE_TAGS); a group of links there or in a box beside the content
-# (LINK_FURNITURE_TAGS), or in an element whose class or id names furniture (`_LINK_NEGATIVE_HINT_RE`),
+# (LINK_FURNITURE_TAGS), or in an element whose class or id names furniture (LINK_FURNITURE_HINT_RE),
 # is no list of the page's stories.
 FURNITURE_TAGS = frozenset(("nav", "header", "footer"))
 LINK_FURNITURE_TAGS = FURNITURE_TAGS | {"aside"}
+LINK_FURNITURE_HINT_RE = re.compile(
+    r"foot|footer|sidebar|side|widget|related|share|social|sponsor|banner|advert|\bads?\b|promo|nav|menu|"
+    r"crumb|location|position|pager|pagination|pagelist|pages|hot|rank|paihang|tuijian|recommend|right|"
+    r"friend|copyright|topbar|toolbar|tools|header|prenext|prev|next", re.I)
 MAX_FURNITURE_LEVELS = 40         # levels above an element looked at for furniture
 _ROOT_TAGS = frozenset(("body", "html", "[document]"))
 
@@ -354,7 +354,7 @@ def extract_links(page: Page) -> list[Link]:
     best_score = 0.0
     for anchors in groups.values():
         long_titles = [a for a in anchors if len(a.text) >= 5]
-        if len(long_titles) < 3 or _in_furniture(anchors[0].element, LINK_FURNITURE_TAGS, _LINK_NEGATIVE_HINT_RE):
+        if len(long_titles) < 3 or _in_furniture(anchors[0].element, LINK_FURNITURE_TAGS, LINK_FURNITURE_HINT_RE):
             continue
         if _preceded_by_story_list_heading(page, anchors[0]):
             continue
