@@ -12,8 +12,10 @@ import time
 
 import pytest
 
+from bench.metrics import tokenize as metric_tokens
 from parsers import extract_article
 from parsers.html.page import build_page
+from parsers.html.shingles import shingles, tokens
 from parsers.html.tree import strip_non_content
 
 LEDE = "The council approved the budget on Tuesday, after a debate that lasted six hours."
@@ -591,12 +593,12 @@ def test_the_stated_article_text_is_read_as_plain_text():
 CAPTION = "A heron waits for its breakfast on the frozen pond at dawn, on the first cold morning of the year."
 
 
-def photo_post(head: str = "", footer: str = "", more: str = "") -> str:
+def photo_post(head: str = "", footer: str = "", more: str = "", caption: str = CAPTION) -> str:
     """A short photo post at no telling URL: a headline, a photo and its caption, under the article
     prose a page needs to be a story."""
     return (f"<html><head><title>Morning heron | Pond Notes</title>{head}</head><body>"
             "<nav><ul><li><a href='/'>Home</a></li><li><a href='/photos'>Photos</a></li></ul></nav>"
-            f"<article><h1>Morning heron</h1><div class='entry'><img src='/heron.jpg'><p>{CAPTION}</p>{more}</div></article>"
+            f"<article><h1>Morning heron</h1><div class='entry'><img src='/heron.jpg'><p>{caption}</p>{more}</div></article>"
             f"<footer><a href='/about'>About us</a> <a href='/contact'>Contact</a>{footer}</footer></body></html>")
 
 
@@ -605,6 +607,26 @@ def test_a_short_post_that_states_the_page_summary_is_a_story(key):
     """The text the page's body holds is its own summary: the publisher says the page is this short text."""
     record = extract_article(photo_post(f"<meta {key} content='{CAPTION}'>").encode(), url=None)
     assert record.is_article and record.paragraphs == [CAPTION]
+
+
+@pytest.mark.parametrize("caption", [
+    "서울 남산 위로 아침 해가 떠오르자 시민들이 첫눈 내린 산책로를 따라 천천히 걸으며 겨울 풍경을 즐기고 있다.",
+    "清晨，一只苍鹭站在结冰的池塘边等待早餐。这是今年第一个寒冷的早晨，池塘四周的芦苇都挂满了白霜。",
+])
+def test_a_short_post_in_another_script_that_states_the_page_summary_is_a_story(caption):
+    record = extract_article(photo_post(f"<meta name='description' content='{caption}'>", caption=caption).encode(),
+                             url=None)
+    assert record.is_article and record.paragraphs == [caption]
+
+
+def test_page_text_is_compared_by_the_tokens_of_the_body_metric():
+    """A Han ideograph or a kana is a token, any other word one (a Korean word too), as the benchmarks count."""
+    text = "Seoul's 서울시 예산안 通过了 ひらがな Été x_1, 2024"
+    assert tokens(text) == [t.casefold() for t in metric_tokens(text)]
+    assert tokens("서울시 通过") == ["서울시", "通", "过"]
+    assert shingles(tokens("Heron at dawn")) == [("heron", "at", "dawn")]
+    assert shingles(tokens("A heron at dawn")) == [("a", "heron", "at", "dawn")]
+    assert shingles([]) == []
 
 
 @pytest.mark.parametrize("head, footer", [

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from types import EllipsisType
 from typing import Callable, Iterator, TypeVar
 
 import duckdb
@@ -173,7 +174,7 @@ def lift_memory_limit(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
-def release_read_cache(con: duckdb.DuckDBPyConnection) -> int:
+def release_read_cache(con: duckdb.DuckDBPyConnection, db_path: Path | None | EllipsisType = ...) -> int:
     """Drop the blocks of stored tables that DuckDB keeps after reading them, and nothing else; return the bytes
     dropped. They are on disk and a later read loads them again, but until memory runs short DuckDB keeps them,
     and a batch's lookups read more of them the larger the warehouse is (13 MB after one batch's load into
@@ -183,12 +184,14 @@ def release_read_cache(con: duckdb.DuckDBPyConnection) -> int:
 
     The limit belongs to the database instance, which every connection of this process to the file shares: the
     cache is kept while another write connection of the process is open to it (its queries would fail under the
-    lowered limit), and no connection opens until the limit is back."""
+    lowered limit), and no connection opens until the limit is back. `db_path`: the connection's database
+    (`_database_path`) when the caller has it already; looked up when needed otherwise."""
     usage = _memory_usage(con)
     cached = usage.get("BASE_TABLE", 0)
     if cached < 1 << 20:
         return 0
-    db_path = _database_path(con)
+    if db_path is ...:
+        db_path = _database_path(con)
     with _OPEN_CLOSE:
         if _write_connections[db_path] > 1:
             return 0
@@ -340,12 +343,13 @@ def close_writer(con: duckdb.DuckDBPyConnection) -> None:
 
         release_lake_writer(con)
         return
-    with suppress(duckdb.Error):
-        release_read_cache(con)
     try:
         db_path = _database_path(con)
-    except duckdb.Error:  # closed already
+    except duckdb.Error:  # closed already: no cache to drop either
         db_path = None
+    else:
+        with suppress(duckdb.Error):
+            release_read_cache(con, db_path)
     with _OPEN_CLOSE:
         if _write_connections[db_path] > 0:
             _write_connections[db_path] -= 1

@@ -12,15 +12,12 @@ from parsers.urls import is_web_href, resolve_url
 from parsers.metalines import is_end_of_article_line
 from parsers.records import Block, Link
 from parsers.html.page import Page, norm
+from parsers.html.shingles import SHINGLE_SIZE, shingles, tokens
 from parsers.html.tree import PUNCTUATION, Anchor, class_id
 
 MIN_ARTICLE_PROSE_CHARS = 120     # body text an article needs (CJK chars count one each)
 MIN_ARTICLE_PROSE_CHARS_TYPED = 40  # ... when JSON-LD / og:type says "article"
 MAX_ERROR_PAGE_PROSE_CHARS = 300  # an error template has little text; a story about 404s has more
-_LINK_NEGATIVE_HINT_RE = re.compile(
-    r"foot|footer|sidebar|side|widget|related|share|social|sponsor|banner|advert|\bads?\b|promo|nav|menu|"
-    r"crumb|location|position|pager|pagination|pagelist|pages|hot|rank|paihang|tuijian|recommend|right|"
-    r"friend|copyright|topbar|toolbar|tools|header|prenext|prev|next", re.I)
 _ERROR_PAGE_RE = re.compile(
     r"(?:页面|网页|文章|内容|信息|稿件|资源)(?:不存在|未找到|找不到|已删除|已被删除|已过期|无法访问)|"
     r"找不到(?:该|此|您要的)?页面|^\s*404\b|\b404\s*(?:not\s*found|错误|页面)|page\s+not\s+found|"
@@ -215,18 +212,29 @@ MIN_SUMMARY_TOKENS = 8
 SUMMARY_BODY_SHARE = 0.8          # of the body's 4-token shingles the summary holds: the body is the summary
 SUMMARY_STATED_SHARE = 0.5        # ... and of the summary's shingles the body states
 _SUMMARY_KEYS = ("og:description", "description", "twitter:description")
-_SHINGLE_TOKEN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W_]+")
-_FURNITURE_TAGS = frozenset(("nav", "header", "footer"))
+
+# Page furniture: what a site prints around every page's content. A site's tagline is printed in
+# its masthead, menus or footer (FURNITURE_TAGS); a group of links there or in a box beside the content
+# (LINK_FURNITURE_TAGS), or in an element whose class or id names furniture (LINK_FURNITURE_HINT_RE),
+# is no list of the page's stories.
+FURNITURE_TAGS = frozenset(("nav", "header", "footer"))
+LINK_FURNITURE_TAGS = FURNITURE_TAGS | {"aside"}
+LINK_FURNITURE_HINT_RE = re.compile(
+    r"foot|footer|sidebar|side|widget|related|share|social|sponsor|banner|advert|\bads?\b|promo|nav|menu|"
+    r"crumb|location|position|pager|pagination|pagelist|pages|hot|rank|paihang|tuijian|recommend|right|"
+    r"friend|copyright|topbar|toolbar|tools|header|prenext|prev|next", re.I)
+MAX_FURNITURE_LEVELS = 40         # levels above an element looked at for furniture
+_ROOT_TAGS = frozenset(("body", "html", "[document]"))
 
 
-def _shingles(text: str, size: int = 4) -> set[tuple[str, ...]]:
-    tokens = _SHINGLE_TOKEN_RE.findall(text.lower())
-    return {tuple(tokens[i:i + size]) for i in range(max(0, len(tokens) - size + 1))}
-
-
-def _in_furniture(node: Tag | None) -> bool:
-    while isinstance(node, Tag) and node.name not in ("body", "html", "[document]"):
-        if node.name in _FURNITURE_TAGS:
+def _in_furniture(node: Tag | None, tags: frozenset[str] = FURNITURE_TAGS,
+                  hints: re.Pattern[str] | None = None) -> bool:
+    """`node` or one of its ancestors below <body> (MAX_FURNITURE_LEVELS of them) is one of `tags` or has a
+    class or id that `hints` finds."""
+    for _ in range(MAX_FURNITURE_LEVELS):
+        if not isinstance(node, Tag) or node.name in _ROOT_TAGS:
+            return False
+        if node.name in tags or (hints is not None and node.attrs and hints.search(class_id(node))):
             return True
         node = node.parent
     return False
@@ -237,7 +245,7 @@ def page_summary(page: Page) -> str | None:
     enough to say something (MIN_SUMMARY_CHARS, MIN_SUMMARY_TOKENS) and is not the site's name."""
     for key in _SUMMARY_KEYS:
         text = norm(page.head.get(key))
-        if len(text) >= MIN_SUMMARY_CHARS and len(_SHINGLE_TOKEN_RE.findall(text)) >= MIN_SUMMARY_TOKENS \
+        if len(text) >= MIN_SUMMARY_CHARS and len(tokens(text)) >= MIN_SUMMARY_TOKENS \
                 and text.lower() != norm(page.head.get("og:site_name")).lower():
             return text
     return None
@@ -249,17 +257,20 @@ def states_own_summary(page: Page, body: list[Block]) -> bool:
     credit or a handle). The publisher says the page is this text: a short story (a photo and its
     caption, a short post) however little prose it holds. A list page's intro may repeat the summary
     too, but its body holds more than that. A site's tagline, the same summary on every page, is printed
-    in the masthead or the footer (`<header>`, `<nav>`, `<footer>`) and says nothing of the page."""
+    in the masthead or the footer (FURNITURE_TAGS) and says nothing of the page."""
     summary = page_summary(page)
     if summary is None or not body:
         return False
-    wanted = _shingles(summary)
-    said = _shingles("\n".join(b.text for b in body))
+    body_tokens = tokens("\n".join(b.text for b in body))
+    if len(body_tokens) < SHINGLE_SIZE:
+        return False  # 1-3 words are no summary's text (one has MIN_SUMMARY_TOKENS)
+    wanted = set(shingles(tokens(summary)))
+    said = set(shingles(body_tokens))
     shared = len(wanted & said)
-    if not said or shared < SUMMARY_BODY_SHARE * len(said) or shared < SUMMARY_STATED_SHARE * len(wanted):
+    if shared < SUMMARY_BODY_SHARE * len(said) or shared < SUMMARY_STATED_SHARE * len(wanted):
         return False
     furniture = [b.text for b in page.index.blocks if _in_furniture(b.element)]
-    return len(wanted & _shingles("\n".join(furniture))) < SUMMARY_STATED_SHARE * len(wanted)
+    return len(wanted & set(shingles(tokens("\n".join(furniture))))) < SUMMARY_STATED_SHARE * len(wanted)
 
 
 def is_listing_page(page: Page, prose: int, containers: list[Tag]) -> bool:
@@ -329,21 +340,6 @@ def _element_signature(node: Tag | None, depth: int, memo: dict[int, tuple[str, 
     return tail
 
 
-def _in_negative_region(a: Anchor, max_levels: int = 40) -> bool:
-    node = a.element
-    for _ in range(max_levels):
-        if not isinstance(node, Tag) or node.name in ("body", "html", "[document]"):
-            break
-        if node.attrs:
-            hints = class_id(node)
-            if hints and _LINK_NEGATIVE_HINT_RE.search(hints):
-                return True
-        if node.name in ("nav", "footer", "aside", "header"):
-            return True
-        node = node.parent
-    return False
-
-
 def extract_links(page: Page) -> list[Link]:
     """The content links a list page lists: the largest group of same-shaped title links
     outside navigation, sidebars, pagination and footers."""
@@ -358,7 +354,7 @@ def extract_links(page: Page) -> list[Link]:
     best_score = 0.0
     for anchors in groups.values():
         long_titles = [a for a in anchors if len(a.text) >= 5]
-        if len(long_titles) < 3 or _in_negative_region(anchors[0]):
+        if len(long_titles) < 3 or _in_furniture(anchors[0].element, LINK_FURNITURE_TAGS, LINK_FURNITURE_HINT_RE):
             continue
         if _preceded_by_story_list_heading(page, anchors[0]):
             continue

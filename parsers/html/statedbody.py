@@ -3,7 +3,8 @@
 Many news pages carry a plain-text copy of their article in JSON-LD. It is not the body itself (it may be
 cut short, be only a summary, leave out sub-headings and captions or add them, and it has no paragraphs,
 headings or links), so the body stays made of the page's own blocks; the statement only corrects which
-blocks those are. Text is compared by 4-token shingles (CJK characters are tokens), as the benchmarks do:
+blocks those are. Text is compared by 4-token shingles (`parsers.html.shingles`: CJK characters are tokens, as
+in the benchmarks):
 
 - **blocks brought in**: where the chosen blocks hold less than MIN_STATED_COVERAGE of a substantial
   statement, any other block of the page (not the headline, 引题/副题, a caption or a sub-article: `skip`)
@@ -27,12 +28,9 @@ import re
 from parsers.html.blocks import is_prose
 from parsers.html.content import block_signature
 from parsers.html.page import Page
+from parsers.html.shingles import SHINGLE_SIZE, Shingle, shingles, tokens
 from parsers.html.tree import TextBlock
 
-SHINGLE_SIZE = 4
-# Han ideographs and kana are a token each (scripts written without spaces); other word characters run.
-_CJK = "\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_TOKEN_RE = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])\w)+")
 # A statement shorter than this (shingles, about 200 characters of Latin text) is a summary or a teaser:
 # too little text to say which blocks are the article's.
 MIN_STATED_SHINGLES = 30
@@ -52,16 +50,6 @@ MAX_UNSTATED_SHARE = 0.2
 _CUT_SHORT_RE = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\W*$")
 
 
-def tokens(text: str) -> list[str]:
-    return _TOKEN_RE.findall(text.casefold())
-
-
-def _shingles(toks: list[str]) -> list[tuple[str, ...]]:
-    if len(toks) < SHINGLE_SIZE:
-        return [tuple(toks)] if toks else []
-    return [tuple(toks[i:i + SHINGLE_SIZE]) for i in range(len(toks) - SHINGLE_SIZE + 1)]
-
-
 class Statement:
     """The stated text's shingles, and its runs shorter than a shingle (a block of 1-3 tokens is stated
     when they are a run of the statement)."""
@@ -69,13 +57,13 @@ class Statement:
     def __init__(self, text: str):
         self.text = text
         toks = tokens(text)
-        self.shingles = _shingles(toks)
+        self.shingles = shingles(toks)
         self.set = set(self.shingles)
         self.short = {tuple(toks[i:i + n]) for n in range(1, SHINGLE_SIZE) for i in range(len(toks) - n + 1)}
         self.last = self.shingles[-1] if self.shingles else None
         self.tokens = len(toks)
 
-    def coverage(self, found: set[tuple[str, ...]]) -> float:
+    def coverage(self, found: set[Shingle]) -> float:
         """The share of the statement's tokens inside one of its shingles that is in `found` (a shingle that
         spans two of its paragraphs is in no block, so shingles themselves would never all be found)."""
         covered = [False] * self.tokens
@@ -84,7 +72,7 @@ class Statement:
                 covered[k:k + SHINGLE_SIZE] = [True] * len(shingle)
         return sum(covered) / self.tokens if self.tokens else 0.0
 
-    def stated(self, shingle: tuple[str, ...]) -> bool:
+    def stated(self, shingle: Shingle) -> bool:
         return shingle in self.set if len(shingle) == SHINGLE_SIZE else shingle in self.short
 
 
@@ -118,11 +106,11 @@ class _Reading:
     def __init__(self, page: Page, statement: Statement):
         self.blocks = page.index.blocks
         self.statement = statement
-        self._shingles: dict[int, list[tuple[str, ...]]] = {}
+        self._shingles: dict[int, list[Shingle]] = {}
 
-    def shingles(self, i: int) -> list[tuple[str, ...]]:
+    def shingles(self, i: int) -> list[Shingle]:
         if i not in self._shingles:
-            self._shingles[i] = _shingles(tokens(self.blocks[i].text))
+            self._shingles[i] = shingles(tokens(self.blocks[i].text))
         return self._shingles[i]
 
     def full(self, i: int) -> bool:
@@ -136,7 +124,7 @@ class _Reading:
         return sum(self.statement.stated(s) for s in own) / len(own) if own else 0.0
 
 
-def _bring_in(reading: _Reading, chosen: list[int], skip: set[int], covered: set[tuple[str, ...]]) -> list[int]:
+def _bring_in(reading: _Reading, chosen: list[int], skip: set[int], covered: set[Shingle]) -> list[int]:
     """`chosen` and, in document order, each other block (not in `skip`) mostly of stated text that
     adds stated text the body does not hold yet."""
     statement, body = reading.statement, set(chosen)
