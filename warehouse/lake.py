@@ -193,6 +193,7 @@ class _Turn:
     def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
         self.cursor = cursor
         self.depth = 0
+        self.ended = float("-inf")  # time.monotonic() when its last turn ended
 
 
 _turns: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, _Turn]" = weakref.WeakKeyDictionary()
@@ -253,7 +254,7 @@ def lake_write_turn(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     turn.cursor.execute("BEGIN TRANSACTION")
     try:
         try:
-            if not _take_turn(turn.cursor, busy_timeout()):
+            if not _take_turn(turn, busy_timeout()):
                 log.warning("writing the lake without its write turn: another writer held it for %.0f s",
                             busy_timeout())
         except duckdb.Error as exc:
@@ -267,14 +268,15 @@ def lake_write_turn(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         turn.depth = 0
         with suppress(duckdb.Error):
             turn.cursor.execute("ROLLBACK")  # the turn passes on
+        turn.ended = time.monotonic()
 
 
 # The write turn is polled for, never waited for in PostgreSQL: while a query of DuckDB's postgres client waits there,
 # DuckDB often spins a core (3-5 s of CPU in a 5 s wait, in about half the processes tried), so a blocking
 # pg_advisory_xact_lock would burn the waiting writer's core, its own extraction's. A writer tries the lock, sleeping
-# between tries. Polling has no queue, so a writer announces
-# that it wants the turn (TURN_WANTED, held shared until its turn ends), and one that sees another writer's announcement
-# first sleeps longer than a poll of theirs takes: the turn passes between writers instead of staying with the quicker.
+# between tries. Polling has no queue, so a writer announces that it wants the turn (TURN_WANTED, held shared until its
+# turn ends), and one that asks again as soon as its last turn ended, while another writer has announced itself,
+# first sleeps for two of the other's polls: the turn passes between writers instead of staying with the quicker.
 TURN_WANTED = TURN_LOCK + 1
 TURN_POLL_SECONDS = (0.002, 0.05)  # the first sleep between tries and the longest; each is 1.5 times the last
 _WANT_TURN_SQL = (f"SELECT * FROM postgres_query('{TURN}', 'SELECT pg_advisory_xact_lock_shared({TURN_WANTED}), "
@@ -283,16 +285,17 @@ _WANT_TURN_SQL = (f"SELECT * FROM postgres_query('{TURN}', 'SELECT pg_advisory_x
 _TRY_TURN_SQL = f"SELECT * FROM postgres_query('{TURN}', 'SELECT pg_try_advisory_xact_lock({TURN_LOCK})')"
 
 
-def _take_turn(cursor: duckdb.DuckDBPyConnection, wait_seconds: float) -> bool:
-    """In the cursor's open transaction: the lake's write turn (TURN_LOCK), tried until had or `wait_seconds`
+def _take_turn(turn: _Turn, wait_seconds: float) -> bool:
+    """In the turn cursor's open transaction: the lake's write turn (TURN_LOCK), tried until had or `wait_seconds`
     have passed (False)."""
     deadline = time.monotonic() + wait_seconds
-    (_, others), = cursor.execute(_WANT_TURN_SQL).fetchall()
+    courtesy = 2 * TURN_POLL_SECONDS[1]
+    (_, others), = turn.cursor.execute(_WANT_TURN_SQL).fetchall()
+    if others and time.monotonic() - turn.ended < courtesy:
+        time.sleep(courtesy)
     delay = TURN_POLL_SECONDS[0]
-    if others:
-        time.sleep(2 * TURN_POLL_SECONDS[1])
     while True:
-        (had,), = cursor.execute(_TRY_TURN_SQL).fetchall()
+        (had,), = turn.cursor.execute(_TRY_TURN_SQL).fetchall()
         if had:
             return True
         if time.monotonic() >= deadline:
