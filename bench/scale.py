@@ -17,7 +17,9 @@ Rows:
   has only what the first leaves idle (`free_cores` gives that same-machine ratio too). Each process pays a
   fixed start-up (about 3 s of CPU: Prefect, the parsers, the lake's catalog), so the ratio approaches 2 only
   when the pages outweigh it: `--pages 4000` for this row. With each: the CPU seconds its ingest processes used
-  (of the two, together), so a second worker's start-up and its contention show beside the time.
+  (of the two, together), so a second worker's start-up and its contention show beside the time; and, held to a
+  core each, `extract_two/one`: the same pages extracted (`newsduck extract`, nothing loaded) by one process and by
+  two at once, the machine's own ratio for that work, against which the warehouse's is read.
 
 Every ingest uses one Prefect server the bench starts (`newsduck server start`), so none pays for a temporary one,
 and runs in the process the bench starts and measures (`NEWSDUCK_RUNNER=off`), not in the server's warm runner.
@@ -235,34 +237,49 @@ def lake_writers_row(pages: int, work: Path, env: dict[str, str]) -> list[Row]:
                      for n in ("one", "two")]
             for lake in lakes:  # each lake's tables made before the clock starts
                 close_writer(open_writer(lake))
-            def start(source: Path, lake: str, core: int) -> subprocess.Popen:
-                held = (lambda: os.sched_setaffinity(0, {cores[core % len(cores)]})) if pinned else None
-                return subprocess.Popen([NEWSDUCK, "ingest", str(source), "--warehouse", lake, "--quiet"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, preexec_fn=held)
-            seconds, cpu = [], []
-            for group in ([(files, 0)], [(halves[0], 0), (halves[1], 1)]):
-                lake = lakes[len(seconds)]
-                used = resource.getrusage(resource.RUSAGE_CHILDREN)
-                started = time.perf_counter()
-                for process in [start(source, lake, core) for source, core in group]:
-                    _, errors = process.communicate()
-                    if process.returncode != 0:
-                        raise SystemExit(f"bench.scale: ingest --warehouse failed ({process.returncode}): "
-                                         f"{errors.decode('utf-8', 'replace').strip()[-500:]}")
-                seconds.append(time.perf_counter() - started)
-                done = resource.getrusage(resource.RUSAGE_CHILDREN)
-                cpu.append(done.ru_utime + done.ru_stime - used.ru_utime - used.ru_stime)
-            one, two = seconds
-            rows.append(Row("lake_writers", {
+            def command(source: Path, lake: str) -> list[str]:
+                return [NEWSDUCK, "ingest", str(source), "--warehouse", lake, "--quiet"]
+
+            seconds, cpu = one_and_two(files, halves, command, lakes, cores if pinned else None, env)
+            figures = {
                 "workers": label,
                 "pages": str(pages),
-                "one_worker_pages_s": f"{pages / one:.1f}",
-                "two_workers_pages_s": f"{pages / two:.1f}",
-                "two/one": f"{one / two:.2f}",
+                "one_worker_pages_s": f"{pages / seconds[0]:.1f}",
+                "two_workers_pages_s": f"{pages / seconds[1]:.1f}",
+                "two/one": f"{seconds[0] / seconds[1]:.2f}",
                 "one_worker_cpu_s": f"{cpu[0]:.1f}",
                 "two_workers_cpu_s": f"{cpu[1]:.1f}",
-            }))
+            }
+            if pinned:  # the machine's own two-core figure: the same pages extracted, nothing loaded
+                extracted, _ = one_and_two(files, halves, lambda source, _: [NEWSDUCK, "extract", str(source),
+                                                                             "--jobs", "1"], [None, None], cores, env)
+                figures["extract_two/one"] = f"{extracted[0] / extracted[1]:.2f}"
+            rows.append(Row("lake_writers", figures))
     return rows
+
+
+def one_and_two(files: Path, halves: list[Path], command: Callable[[Path, str | None], list[str]],
+                targets: list[str | None], cores: list[int] | None, env: dict[str, str]) -> tuple[list[float], list[float]]:
+    """Wall seconds and the processes' CPU seconds of `command(files, targets[0])` alone, then of
+    `command(half, targets[1])` for both halves at once; with `cores`, each process held to a core of its own."""
+    def start(source: Path, target: str | None, core: int) -> subprocess.Popen:
+        held = (lambda: os.sched_setaffinity(0, {cores[core % len(cores)]})) if cores else None
+        return subprocess.Popen(command(source, target), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                                preexec_fn=held)
+
+    seconds, cpu = [], []
+    for group, target in (([(files, 0)], targets[0]), ([(halves[0], 0), (halves[1], 1)], targets[1])):
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        for process in [start(source, target, core) for source, core in group]:
+            _, errors = process.communicate()
+            if process.returncode != 0:
+                raise SystemExit(f"bench.scale: {' '.join(process.args[1:2])} failed ({process.returncode}): "
+                                 f"{errors.decode('utf-8', 'replace').strip()[-500:]}")
+        seconds.append(time.perf_counter() - started)
+        done = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(done.ru_utime + done.ru_stime - used.ru_utime - used.ru_stime)
+    return seconds, cpu
 
 
 # Each row: a function (pages, work directory, environment) -> rows.
