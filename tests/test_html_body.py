@@ -87,6 +87,27 @@ def test_captions_galleries_and_story_lists_inside_the_body_are_left_out():
     assert paragraphs(html) == [LEDE, SECOND, THIRD]
 
 
+def test_a_comment_thread_that_outweighs_a_short_story_is_left_out():
+    # the thread sits in the story's own container and holds most of its prose, so its class alone
+    # does not make it boilerplate: the body classifier judges it
+    opinions = [
+        "I have lived here for thirty years and I have never seen the roads in such a state, honestly.",
+        "Why does nobody ask where the money from the last budget went? Nobody on the council will say.",
+        "Great news for the schools, but I will believe it when I see the builders on the site, not before.",
+        "The same promises every year, and every year the same excuses about the weather and the contracts.",
+    ]
+    comments = "".join(
+        f"<li class='comment'><div class='comment-author'>Reader {i}</div>"
+        f"<div class='comment-meta'>March 5, 2024 at {i + 1}:15 pm</div>"
+        f"<div class='comment-content'><p>{opinions[i % 4]} {opinions[(i + 1) % 4]}</p></div>"
+        f"<div class='reply'><a href='#reply-{i}'>Reply</a></div></li>"
+        for i in range(12))
+    html = story("Council approves the budget",
+                 f"<p>{LEDE}</p><p>{SECOND}</p><p>{THIRD}</p><p>{FOURTH}</p>"
+                 f"<div class='comments'><h3>12 Comments</h3><ol>{comments}</ol></div>")
+    assert paragraphs(html) == [LEDE, SECOND, THIRD, FOURTH]
+
+
 def test_sections_that_open_with_a_linked_heading_are_the_body_not_a_story_list():
     # a guide whose every section is shaped like a story-list item (a linked heading and a paragraph,
     # in sibling wrappers of one class): together they hold the text, so they are the body

@@ -43,8 +43,10 @@ SURE_TOP_SHARE = 0.6
 
 def layout_is_sure(page: Page, layout: Layout) -> bool:
     """The main container holds at least SURE_TOP_SHARE of the page's prose (blocks of 15+ characters
-    with punctuation and little link text)."""
-    if layout.content is None:
+    with punctuation and little link text), and no wrapper whose class names boilerplate was kept in
+    the containers for its weight (`layout.doubted`: a listicle's slides, or a comment thread or a
+    slideshow of other stories that outweighs a short story)."""
+    if layout.content is None or layout.doubted:
         return False
     lo, hi = page.index.block_range(layout.content)
     total = top = 0
