@@ -644,3 +644,20 @@ def test_a_body_that_holds_more_than_the_summary_is_not_made_a_story_by_it():
     more = "<p>Herons ducks reeds and the ice on the pond through the winter months</p>"
     record = extract_article(photo_post(f"<meta name='description' content='{CAPTION}'>", more=more).encode(), url=None)
     assert not record.is_article and record.paragraphs == []
+
+
+def test_a_short_post_beside_a_sidebar_profile_that_outweighs_it_is_read():
+    # the author's profile in the sidebar holds more prose than the post, so the layout's container is the
+    # profile; a container in a side region leaves the choice of blocks to the body classifier, which
+    # finds the post
+    bio = ("I have written about advertising for twenty years, for magazines, for agencies, and for this blog, "
+           "which started as a joke and became a job. ") * 6
+    posts = "".join(f"<li><a href='/2012/10/post-{i}.html'>Another post number {i}</a></li>" for i in range(6))
+    html = page(
+        "<div class='content'><div class='main'><h2 class='date-header'>Sunday, November 4, 2012</h2>"
+        "<div class='post'><h3 class='post-title'>Council approves the budget</h3>"
+        f"<div class='post-body'><p>{LEDE}</p><p>{SECOND}</p></div>"
+        "<p class='post-footer'>posted by the editor at 6:43 PM</p></div></div></div>"
+        f"<div class='sidebar'><div class='profile'><h4>About me</h4><p>{bio}</p></div><ul>{posts}</ul></div>")
+    found = paragraphs(html)
+    assert LEDE in found and SECOND in found

@@ -15,7 +15,10 @@ ticker of other stories). Without a model file the rule candidates are the body.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+from bs4 import Tag
 
 from parsers.html.blockfeatures import FEATURE_NAMES, block_features
 from parsers.html.blocks import is_prose
@@ -23,6 +26,7 @@ from parsers.html.content import MIN_TEASER_LINK_DENSITY
 from parsers.html.bodymodel import current_model
 from parsers.html.layout import Layout
 from parsers.html.page import Page
+from parsers.html.tree import class_id
 
 
 def rule_candidates(page: Page, layout: Layout, skip: set[int]) -> list[int]:
@@ -46,7 +50,7 @@ def layout_is_sure(page: Page, layout: Layout) -> bool:
     with punctuation and little link text), and no wrapper whose class names boilerplate was kept in
     the containers for its weight (`layout.doubted`: a listicle's slides, or a comment thread or a
     slideshow of other stories that outweighs a short story)."""
-    if layout.content is None or layout.doubted:
+    if layout.content is None or layout.doubted or in_side_region(layout.content):
         return False
     lo, hi = page.index.block_range(layout.content)
     total = top = 0
@@ -56,6 +60,26 @@ def layout_is_sure(page: Page, layout: Layout) -> bool:
             if lo <= i < hi:
                 top += b.chars
     return total > 0 and top >= SURE_TOP_SHARE * total
+
+
+_SIDE_TAGS = frozenset({"aside", "nav", "footer"})
+# A class or id that names a side region: `sidebar`, `primary-sidebar`, `site-footer`, `widget-area`; not a
+# numbered column (`sidebar-1`, a template's main column on some sites) nor a layout flag (`has-sidebar`).
+_SIDE_NAME_RE = re.compile(r"(?:(?!has[-_])[a-z0-9]+[-_])*(?:sidebar|side-bar|footer|widget-area)", re.I)
+
+
+def in_side_region(node: Tag) -> bool:
+    """The element or an ancestor is a page's side region: `aside`, `nav`, `footer`, or a class/id that
+    names one (_SIDE_NAME_RE)."""
+    while isinstance(node, Tag) and node.name not in ("body", "html", "[document]"):
+        if node.name in _SIDE_TAGS:
+            return True
+        if node.attrs:
+            hints = class_id(node)
+            if hints and any(_SIDE_NAME_RE.fullmatch(word) for word in hints.split()):
+                return True
+        node = node.parent
+    return False
 
 
 def choose_body_blocks(page: Page, layout: Layout, skip: set[int]) -> list[int]:
