@@ -6,11 +6,11 @@ classifier (parsers/html/bodymodel.py) then looks at every block of the page, wi
 among its features: a candidate stays unless the model scores it below its `keep` threshold (boilerplate
 inside the containers goes), and a block outside them joins when the model finds it more likely body than
 not (`add`): article text the containers missed (a body split around a figure or an ad, a first paragraph
-above the container) comes back. The classifier is only asked when the layout is unsure (its main container
-holds less than SURE_TOP_SHARE of the page's prose). Blocks that are the headline, 引题/副题, captions or sub-articles (`skip`),
-and the boilerplate the layout recognised by its markup inside the containers (captions, galleries, share
-bars, story lists: `layout.noise`) are never body, nor are story-list items above the headline (a
-ticker of other stories). Without a model file the rule candidates are the body.
+above the container) comes back. The classifier is only asked when the layout is unsure (`layout_is_sure`).
+Blocks that are the headline, 引题/副题, captions or sub-articles (`skip`), and the boilerplate the layout
+recognised by its markup inside the containers (captions, galleries, share bars, story lists:
+`layout.noise`) are never body, nor are story-list items above the headline (a ticker of other stories).
+Without a model file the rule candidates are the body.
 """
 
 from __future__ import annotations
@@ -47,9 +47,10 @@ SURE_TOP_SHARE = 0.6
 
 def layout_is_sure(page: Page, layout: Layout) -> bool:
     """The main container holds at least SURE_TOP_SHARE of the page's prose (blocks of 15+ characters
-    with punctuation and little link text), and no wrapper whose class names boilerplate was kept in
-    the containers for its weight (`layout.doubted`: a listicle's slides, or a comment thread or a
-    slideshow of other stories that outweighs a short story)."""
+    with punctuation and little link text), no wrapper whose class names boilerplate was kept in the
+    containers for its weight (`layout.doubted`: a listicle's slides, or a comment thread or a slideshow
+    of other stories that outweighs a short story), and the main container is in no side region
+    (`in_side_region`: an author's profile or a text widget may outweigh a short post)."""
     if layout.content is None or layout.doubted or in_side_region(layout.content):
         return False
     lo, hi = page.index.block_range(layout.content)
