@@ -89,6 +89,27 @@ def test_captions_galleries_and_story_lists_inside_the_body_are_left_out():
     assert paragraphs(html) == [LEDE, SECOND, THIRD]
 
 
+def test_a_comment_thread_that_outweighs_a_short_story_is_left_out():
+    # the thread sits in the story's own container and holds most of its prose, so its class alone
+    # does not make it boilerplate: the body classifier judges it
+    opinions = [
+        "I have lived here for thirty years and I have never seen the roads in such a state, honestly.",
+        "Why does nobody ask where the money from the last budget went? Nobody on the council will say.",
+        "Great news for the schools, but I will believe it when I see the builders on the site, not before.",
+        "The same promises every year, and every year the same excuses about the weather and the contracts.",
+    ]
+    comments = "".join(
+        f"<li class='comment'><div class='comment-author'>Reader {i}</div>"
+        f"<div class='comment-meta'>March 5, 2024 at {i + 1}:15 pm</div>"
+        f"<div class='comment-content'><p>{opinions[i % 4]} {opinions[(i + 1) % 4]}</p></div>"
+        f"<div class='reply'><a href='#reply-{i}'>Reply</a></div></li>"
+        for i in range(12))
+    html = story("Council approves the budget",
+                 f"<p>{LEDE}</p><p>{SECOND}</p><p>{THIRD}</p><p>{FOURTH}</p>"
+                 f"<div class='comments'><h3>12 Comments</h3><ol>{comments}</ol></div>")
+    assert paragraphs(html) == [LEDE, SECOND, THIRD, FOURTH]
+
+
 def test_sections_that_open_with_a_linked_heading_are_the_body_not_a_story_list():
     # a guide whose every section is shaped like a story-list item (a linked heading and a paragraph,
     # in sibling wrappers of one class): together they hold the text, so they are the body
@@ -645,3 +666,20 @@ def test_a_body_that_holds_more_than_the_summary_is_not_made_a_story_by_it():
     more = "<p>Herons ducks reeds and the ice on the pond through the winter months</p>"
     record = extract_article(photo_post(f"<meta name='description' content='{CAPTION}'>", more=more).encode(), url=None)
     assert not record.is_article and record.paragraphs == []
+
+
+def test_a_short_post_beside_a_sidebar_profile_that_outweighs_it_is_read():
+    # the author's profile in the sidebar holds more prose than the post, so the layout's container is the
+    # profile; a container in a side region leaves the choice of blocks to the body classifier, which
+    # finds the post
+    bio = ("I have written about advertising for twenty years, for magazines, for agencies, and for this blog, "
+           "which started as a joke and became a job. ") * 6
+    posts = "".join(f"<li><a href='/2012/10/post-{i}.html'>Another post number {i}</a></li>" for i in range(6))
+    html = page(
+        "<div class='content'><div class='main'><h2 class='date-header'>Sunday, November 4, 2012</h2>"
+        "<div class='post'><h3 class='post-title'>Council approves the budget</h3>"
+        f"<div class='post-body'><p>{LEDE}</p><p>{SECOND}</p></div>"
+        "<p class='post-footer'>posted by the editor at 6:43 PM</p></div></div></div>"
+        f"<div class='sidebar'><div class='profile'><h4>About me</h4><p>{bio}</p></div><ul>{posts}</ul></div>")
+    found = paragraphs(html)
+    assert LEDE in found and SECOND in found

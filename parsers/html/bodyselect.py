@@ -6,16 +6,19 @@ classifier (parsers/html/bodymodel.py) then looks at every block of the page, wi
 among its features: a candidate stays unless the model scores it below its `keep` threshold (boilerplate
 inside the containers goes), and a block outside them joins when the model finds it more likely body than
 not (`add`): article text the containers missed (a body split around a figure or an ad, a first paragraph
-above the container) comes back. The classifier is only asked when the layout is unsure (its main container
-holds less than SURE_TOP_SHARE of the page's prose). Blocks that are the headline, 引题/副题, captions or sub-articles (`skip`),
-and the boilerplate the layout recognised by its markup inside the containers (captions, galleries, share
-bars, story lists: `layout.noise`) are never body, nor are story-list items above the headline (a
-ticker of other stories). Without a model file the rule candidates are the body.
+above the container) comes back. The classifier is only asked when the layout is unsure (`layout_is_sure`).
+Blocks that are the headline, 引题/副题, captions or sub-articles (`skip`), and the boilerplate the layout
+recognised by its markup inside the containers (captions, galleries, share bars, story lists:
+`layout.noise`) are never body, nor are story-list items above the headline (a ticker of other stories).
+Without a model file the rule candidates are the body.
 """
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+from bs4 import Tag
 
 from parsers.html.blockfeatures import FEATURE_NAMES, block_features
 from parsers.html.blocks import is_prose
@@ -23,6 +26,7 @@ from parsers.html.content import MIN_TEASER_LINK_DENSITY
 from parsers.html.bodymodel import current_model
 from parsers.html.layout import Layout
 from parsers.html.page import Page
+from parsers.html.tree import class_id
 
 
 def rule_candidates(page: Page, layout: Layout, skip: set[int]) -> list[int]:
@@ -43,8 +47,11 @@ SURE_TOP_SHARE = 0.6
 
 def layout_is_sure(page: Page, layout: Layout) -> bool:
     """The main container holds at least SURE_TOP_SHARE of the page's prose (blocks of 15+ characters
-    with punctuation and little link text)."""
-    if layout.content is None:
+    with punctuation and little link text), no wrapper whose class names boilerplate was kept in the
+    containers for its weight (`layout.doubted`: a listicle's slides, or a comment thread or a slideshow
+    of other stories that outweighs a short story), and the main container is in no side region
+    (`in_side_region`: an author's profile or a text widget may outweigh a short post)."""
+    if layout.content is None or layout.doubted or in_side_region(layout.content):
         return False
     lo, hi = page.index.block_range(layout.content)
     total = top = 0
@@ -54,6 +61,26 @@ def layout_is_sure(page: Page, layout: Layout) -> bool:
             if lo <= i < hi:
                 top += b.chars
     return total > 0 and top >= SURE_TOP_SHARE * total
+
+
+_SIDE_TAGS = frozenset({"aside", "nav", "footer"})
+# A class or id that names a side region: `sidebar`, `primary-sidebar`, `site-footer`, `widget-area`; not a
+# numbered column (`sidebar-1`, a template's main column on some sites) nor a layout flag (`has-sidebar`).
+_SIDE_NAME_RE = re.compile(r"(?:(?!has[-_])[a-z0-9]+[-_])*(?:sidebar|side-bar|footer|widget-area)", re.I)
+
+
+def in_side_region(node: Tag) -> bool:
+    """The element or an ancestor is a page's side region: `aside`, `nav`, `footer`, or a class/id that
+    names one (_SIDE_NAME_RE)."""
+    while isinstance(node, Tag) and node.name not in ("body", "html", "[document]"):
+        if node.name in _SIDE_TAGS:
+            return True
+        if node.attrs:
+            hints = class_id(node)
+            if hints and any(_SIDE_NAME_RE.fullmatch(word) for word in hints.split()):
+                return True
+        node = node.parent
+    return False
 
 
 def choose_body_blocks(page: Page, layout: Layout, skip: set[int]) -> list[int]:

@@ -29,6 +29,7 @@ class Layout:
     header_start: int            # bylines/meta lines: [header_start, header_end)
     header_end: int
     noise: set[int] = field(default_factory=set)  # captions, galleries, share bars … inside the containers
+    doubted: set[int] = field(default_factory=set)  # blocks of hinted wrappers not taken for noise (noise.py)
 
 
 def locate_article(page: Page) -> Layout:
@@ -55,9 +56,9 @@ def locate_article(page: Page) -> Layout:
     header_start = title_block + 1 if title_block is not None else max(root_lo, content_lo - 8)
     # a headline inside the body container: the header zone runs to the first paragraph
     header_end = content_lo if title_block is None or title_block < content_lo else body_start
+    noise, doubted = inner_noise_blocks(index, containers)
     return Layout(content, containers, content_lo, content_hi, title_block, title_pos, article_root,
-                  root_hi, header_start, header_end,
-                  inner_noise_blocks(index, containers) | teaser_blocks(index, containers))
+                  root_hi, header_start, header_end, noise | teaser_blocks(index, containers), doubted)
 
 
 def find_article_root(page: Page, title_block: int | None, content: Tag | None) -> Tag | None:

@@ -31,15 +31,20 @@ MAX_WRAPPER_SHARE = 0.5    # a hinted wrapper with more of the container's prose
 MAX_HINTED_SHARE = 0.7     # hints that would remove more of it than this are not believed at all
 
 
-def inner_noise_blocks(index: PageIndex, containers: list[Tag]) -> set[int]:
+def inner_noise_blocks(index: PageIndex, containers: list[Tag]) -> tuple[set[int], set[int]]:
     """Blocks of the containers that sit in a caption, gallery, share bar, related-stories box,
-    aside … between the block and its container (the container's own class does not count).
+    aside … between the block and its container (the container's own class does not count), and the
+    blocks of hinted wrappers the hint was not believed for (`doubted`).
 
     A class hint never removes the body itself: a hinted wrapper that holds most of the container's
     prose (`<article class="post commented">`) is not noise, and when hinted wrappers together would
     remove most of it (a listicle whose every part is a `slide`), no hint counts in that container;
-    the tags that never hold body text (figure, figcaption, aside, nav, footer) still do."""
+    the tags that never hold body text (figure, figcaption, aside, nav, footer) still do. A hinted
+    wrapper that holds most of the prose is either the body or boilerplate that outweighs it (a comment
+    thread or a slideshow of other stories under a short story): its blocks are `doubted`, for the body
+    classifier to judge."""
     noise: set[int] = set()
+    doubted: set[int] = set()
     blocks = index.blocks
     for container in containers:
         wrapper_of: dict[int, Tag | None] = {id(container): None}
@@ -65,11 +70,13 @@ def inner_noise_blocks(index: PageIndex, containers: list[Tag]) -> set[int]:
                 noise.update(members)
             elif not prose or sum(blocks[k].chars for k in members if blocks[k].punct) <= MAX_WRAPPER_SHARE * prose:
                 hinted.append(members)
+            else:
+                doubted.update(members)
         hinted_prose = sum(blocks[k].chars for members in hinted for k in members if blocks[k].punct)
         if not prose or hinted_prose <= MAX_HINTED_SHARE * prose:
             for members in hinted:
                 noise.update(members)
-    return noise
+    return noise, doubted
 
 
 # Story-list items that hold more than this share of the containers' text are the body itself: a
