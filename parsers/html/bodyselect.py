@@ -26,7 +26,7 @@ from parsers.html.content import MIN_TEASER_LINK_DENSITY
 from parsers.html.bodymodel import current_model
 from parsers.html.layout import Layout
 from parsers.html.page import Page
-from parsers.html.tree import class_id
+from parsers.html.tree import in_region
 
 
 def rule_candidates(page: Page, layout: Layout, skip: set[int]) -> list[int]:
@@ -72,15 +72,11 @@ _SIDE_NAME_RE = re.compile(r"(?:(?!has[-_])[a-z0-9]+[-_])*(?:sidebar|side-bar|fo
 def in_side_region(node: Tag) -> bool:
     """The element or an ancestor is a page's side region: `aside`, `nav`, `footer`, or a class/id that
     names one (_SIDE_NAME_RE)."""
-    while isinstance(node, Tag) and node.name not in ("body", "html", "[document]"):
-        if node.name in _SIDE_TAGS:
-            return True
-        if node.attrs:
-            hints = class_id(node)
-            if hints and any(_SIDE_NAME_RE.fullmatch(word) for word in hints.split()):
-                return True
-        node = node.parent
-    return False
+    return in_region(node, _SIDE_TAGS, _names_side_region)
+
+
+def _names_side_region(hints: str) -> bool:
+    return any(_SIDE_NAME_RE.fullmatch(word) for word in hints.split())
 
 
 def choose_body_blocks(page: Page, layout: Layout, skip: set[int]) -> list[int]:

@@ -13,7 +13,7 @@ from parsers.metalines import is_end_of_article_line
 from parsers.records import Block, Link
 from parsers.html.page import Page, norm
 from parsers.html.shingles import SHINGLE_SIZE, shingles, tokens
-from parsers.html.tree import PUNCTUATION, Anchor, class_id
+from parsers.html.tree import PUNCTUATION, Anchor, in_region
 
 MIN_ARTICLE_PROSE_CHARS = 120     # body text an article needs (CJK chars count one each)
 MIN_ARTICLE_PROSE_CHARS_TYPED = 40  # ... when JSON-LD / og:type says "article"
@@ -224,20 +224,13 @@ LINK_FURNITURE_HINT_RE = re.compile(
     r"crumb|location|position|pager|pagination|pagelist|pages|hot|rank|paihang|tuijian|recommend|right|"
     r"friend|copyright|topbar|toolbar|tools|header|prenext|prev|next", re.I)
 MAX_FURNITURE_LEVELS = 40         # levels above an element looked at for furniture
-_ROOT_TAGS = frozenset(("body", "html", "[document]"))
 
 
 def _in_furniture(node: Tag | None, tags: frozenset[str] = FURNITURE_TAGS,
                   hints: re.Pattern[str] | None = None) -> bool:
     """`node` or one of its ancestors below <body> (MAX_FURNITURE_LEVELS of them) is one of `tags` or has a
     class or id that `hints` finds."""
-    for _ in range(MAX_FURNITURE_LEVELS):
-        if not isinstance(node, Tag) or node.name in _ROOT_TAGS:
-            return False
-        if node.name in tags or (hints is not None and node.attrs and hints.search(class_id(node))):
-            return True
-        node = node.parent
-    return False
+    return in_region(node, tags, hints.search if hints is not None else None, MAX_FURNITURE_LEVELS)
 
 
 def page_summary(page: Page) -> str | None:

@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Callable
 
 from bs4 import Tag
 from bs4.element import CData, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction
@@ -315,6 +316,26 @@ def class_id(tag: Tag) -> str:
     if cls and isinstance(ident, str) and ident:
         return f"{cls} {ident}"
     return cls or (ident if isinstance(ident, str) else "") or ""
+
+
+_ROOT_TAGS = frozenset(("body", "html", "[document]"))
+
+
+def in_region(node: Tag | None, tags: frozenset[str], names: Callable[[str], bool] | None = None,
+              max_levels: int | None = None) -> bool:
+    """`node` or an ancestor below <body> (at most `max_levels` of them, counting `node`) is one of `tags` or has
+    a class/id (`class_id`) that `names` accepts: the one walk up the tree for "inside the page's furniture"."""
+    level = 0
+    while isinstance(node, Tag) and node.name not in _ROOT_TAGS and (max_levels is None or level < max_levels):
+        if node.name in tags:
+            return True
+        if names is not None and node.attrs:
+            hints = class_id(node)
+            if hints and names(hints):
+                return True
+        node = node.parent
+        level += 1
+    return False
 
 
 def index_page(root: Tag) -> PageIndex:
