@@ -104,6 +104,7 @@ def page_rows(page: BenchPage) -> dict[str, Any] | None:
     from parsers.decode import decode_bytes
     from parsers.html import read_page
     from parsers.html.blockfeatures import block_features
+    from parsers.html.bodyselect import MIN_LEAD_IN_PARAGRAPH_CHARS, layout_is_sure, lead_in_blocks
 
     try:
         text, _ = decode_bytes(page.html())
@@ -111,6 +112,10 @@ def page_rows(page: BenchPage) -> dict[str, Any] | None:
     except Exception:
         return None
     layout = reading.layout
+    sure = layout_is_sure(reading.page, layout)
+    lead_in = lead_in_blocks(reading.page, layout, reading.skip) if sure else []
+    if not any(reading.page.index.blocks[i].chars >= MIN_LEAD_IN_PARAGRAPH_CHARS for i in lead_in):
+        lead_in = []  # the extractor does not ask the classifier about a sure page's lead-in then
     table = block_features(reading.page, containers=layout.containers, top=layout.content, noise=layout.noise,
                            skip=reading.skip, title_block=layout.title_block)
     blocks = reading.page.index.blocks
@@ -135,7 +140,8 @@ def page_rows(page: BenchPage) -> dict[str, Any] | None:
             "labels": np.array(labels, dtype=np.float32), "sizes": np.array(sizes, dtype=np.float32),
             "weights": np.array([s / total for s in sizes], dtype=np.float32),
             "rule": np.array([1.0 if table.rows[i, _column("in_containers")] and i not in layout.noise
-                              and i not in reading.skip else 0.0 for i in range(len(texts))])}
+                              and i not in reading.skip else 0.0 for i in range(len(texts))]),
+            "sure": sure, "lead_in": np.array(lead_in, dtype=np.int64)}
 
 
 def _column(name: str) -> int:
@@ -144,11 +150,12 @@ def _column(name: str) -> int:
 
 
 def feature_code_digest() -> str:
-    """A hash of the code the rows come from (every parser module but the model's own)."""
+    """A hash of the code the rows come from (every parser module but the model's own, bodyselect.py's gate
+    included: the rows record whether the layout is sure)."""
     here = Path(__file__).resolve().parent.parent / "parsers"
     digest = hashlib.sha1("".join(inspect.getsource(f) for f in (block_labels, zh_labels, page_rows)).encode())
     for path in sorted(here.rglob("*.py")):
-        if path.name not in ("bodymodel.py", "bodyselect.py"):
+        if path.name != "bodymodel.py":
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -264,11 +271,15 @@ def groups_of(pages: list[dict[str, Any]]) -> dict[str, list[int]]:
 
 
 def gated_decision(page: dict[str, Any], scores: np.ndarray, keep: float, add: float) -> np.ndarray:
-    """What the extractor keeps of a page: the layout's candidates where it is sure (the classifier is
-    not asked, parsers/html/bodyselect.py), the classifier's decision elsewhere."""
-    from parsers.html.bodyselect import SURE_TOP_SHARE, decide
-    if len(page["rows"]) and page["rows"][0, _column("top_share")] >= SURE_TOP_SHARE:
-        return page["rule"] > 0.5
+    """What the extractor keeps of a page (parsers/html/bodyselect.py, choose_body_blocks): where the layout is
+    sure (`layout_is_sure`, recorded with the rows), its candidates and the lead-in blocks the classifier adds;
+    the classifier's decision elsewhere."""
+    from parsers.html.bodyselect import decide
+    if page["sure"]:
+        chosen = page["rule"] > 0.5
+        lead_in = page["lead_in"]
+        chosen[lead_in[scores[lead_in] >= add]] = True
+        return chosen
     return decide(page["rows"], scores, keep=keep, add=add)
 
 

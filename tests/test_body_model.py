@@ -12,6 +12,8 @@ from parsers.html.blockfeatures import CONTEXT_NAMES, FEATURE_NAMES, BlockTable,
 from parsers.html.bodymodel import BODY_MODEL, ModelError, load_model, model_from_dict, model_override
 from parsers.html.bodyselect import decide
 
+from conftest import FIXTURES
+
 COLUMN = {name: k for k, name in enumerate(FEATURE_NAMES)}
 
 
@@ -107,3 +109,34 @@ def test_exported_trees_score_like_lightgbm():
     model = model_from_dict({"version": "t", "keep": 0.5, "add": 0.5,
                              "stages": [stage]})
     assert np.max(np.abs(model.first.scores(rows) - booster.predict(rows, raw_score=True))) < 1e-5
+
+
+def test_the_training_script_decides_each_page_as_the_extractor_does(tmp_path):
+    """bench.train_body picks the model's thresholds by what the extractor would keep of each page: its gate
+    (a layout it is sure of keeps its candidates and asks the classifier only about a long lead-in; an unsure
+    one asks it about every block) must be the extractor's own, page for page."""
+    from bench.corpora import BenchPage
+    from bench.train_body import gated_decision, page_rows
+    from parsers.decode import decode_bytes
+    from parsers.html import read_page
+    from parsers.html.bodymodel import current_model
+    from parsers.html.bodyselect import choose_body_blocks
+
+    story = " ".join(f"Sentence {n} of the council's long report on the budget, read in full today." for n in range(6))
+    lead_in = tmp_path / "lead-in.html"  # a long first paragraph between the headline and the story's container
+    lead_in.write_text(f"<html><body><h1>Council approves the budget</h1><p>{story[:300]}</p><div class='story'>"
+                       + "".join(f"<p>{story} ({n})</p>" for n in range(8)) + "</div></body></html>")
+    model = current_model()
+    kinds = set()
+    for path in [*sorted(FIXTURES.rglob("*.html")), lead_in]:
+        page = BenchPage(corpus="fixtures", dataset="fixtures", id=str(path), site=path.parent.name, url=None,
+                         path=path, gold={"body": ""})
+        rows = page_rows(page)
+        if rows is None:
+            continue
+        scores = model.probabilities(BlockTable(rows["rows"], rows["parent"], rows["grand"]))
+        harness = set(np.flatnonzero(gated_decision(rows, scores, model.keep, model.add)).tolist())
+        reading = read_page(decode_bytes(page.html())[0], url=None)
+        assert harness == set(choose_body_blocks(reading.page, reading.layout, reading.skip)), path
+        kinds.add(("sure" if rows["sure"] else "unsure") + (" with a lead-in" if len(rows["lead_in"]) else ""))
+    assert kinds == {"sure", "unsure", "sure with a lead-in"}
