@@ -104,7 +104,7 @@ def page_rows(page: BenchPage) -> dict[str, Any] | None:
     from parsers.decode import decode_bytes
     from parsers.html import read_page
     from parsers.html.blockfeatures import block_features
-    from parsers.html.bodyselect import MIN_LEAD_IN_PARAGRAPH_CHARS, layout_is_sure, lead_in_blocks
+    from parsers.html.bodyselect import classifier_gate
 
     try:
         text, _ = decode_bytes(page.html())
@@ -112,10 +112,7 @@ def page_rows(page: BenchPage) -> dict[str, Any] | None:
     except Exception:
         return None
     layout = reading.layout
-    sure = layout_is_sure(reading.page, layout)
-    lead_in = lead_in_blocks(reading.page, layout, reading.skip) if sure else []
-    if not any(reading.page.index.blocks[i].chars >= MIN_LEAD_IN_PARAGRAPH_CHARS for i in lead_in):
-        lead_in = []  # the extractor does not ask the classifier about a sure page's lead-in then
+    sure, lead_in = classifier_gate(reading.page, layout, reading.skip)
     table = block_features(reading.page, containers=layout.containers, top=layout.content, noise=layout.noise,
                            skip=reading.skip, title_block=layout.title_block)
     blocks = reading.page.index.blocks
@@ -272,7 +269,7 @@ def groups_of(pages: list[dict[str, Any]]) -> dict[str, list[int]]:
 
 def gated_decision(page: dict[str, Any], scores: np.ndarray, keep: float, add: float) -> np.ndarray:
     """What the extractor keeps of a page (parsers/html/bodyselect.py, choose_body_blocks): where the layout is
-    sure (`layout_is_sure`, recorded with the rows), its candidates and the lead-in blocks the classifier adds;
+    sure (`classifier_gate`, recorded with the rows), its candidates and the lead-in blocks the classifier adds;
     the classifier's decision elsewhere."""
     from parsers.html.bodyselect import decide
     if page["sure"]:

@@ -84,9 +84,9 @@ def choose_body_blocks(page: Page, layout: Layout, skip: set[int]) -> list[int]:
     model = current_model()
     if model is None or not page.index.blocks:
         return rule_candidates(page, layout, skip)
-    if layout_is_sure(page, layout):
-        lead_in = lead_in_blocks(page, layout, skip)
-        if not any(page.index.blocks[i].chars >= MIN_LEAD_IN_PARAGRAPH_CHARS for i in lead_in):
+    sure, lead_in = classifier_gate(page, layout, skip)
+    if sure:
+        if not lead_in:
             return rule_candidates(page, layout, skip)
         table = block_features(page, containers=layout.containers, top=layout.content, noise=layout.noise,
                                skip=skip, title_block=layout.title_block)
@@ -102,6 +102,18 @@ def choose_body_blocks(page: Page, layout: Layout, skip: set[int]) -> list[int]:
 # paragraph this long (non-whitespace characters): a dek, a newsletter prompt or a date line is shorter, and asking costs a page's
 # worth of features (on ScrapingHub's pages: 18 of 181 instead of 76).
 MIN_LEAD_IN_PARAGRAPH_CHARS = 80
+
+
+def classifier_gate(page: Page, layout: Layout, skip: set[int]) -> tuple[bool, list[int]]:
+    """(sure, lead_in): whether the layout is sure (`layout_is_sure`), and on a sure page the lead-in blocks the
+    classifier is asked about: none unless one holds a paragraph of MIN_LEAD_IN_PARAGRAPH_CHARS. An unsure page's
+    blocks are all asked about."""
+    if not layout_is_sure(page, layout):
+        return False, []
+    lead_in = lead_in_blocks(page, layout, skip)
+    if not any(page.index.blocks[i].chars >= MIN_LEAD_IN_PARAGRAPH_CHARS for i in lead_in):
+        return True, []
+    return True, lead_in
 
 
 def lead_in_blocks(page: Page, layout: Layout, skip: set[int]) -> list[int]:
