@@ -85,16 +85,14 @@ def choose_body_blocks(page: Page, layout: Layout, skip: set[int]) -> list[int]:
     if model is None or not page.index.blocks:
         return rule_candidates(page, layout, skip)
     sure, lead_in = classifier_gate(page, layout, skip)
-    if sure:
-        if not lead_in:
-            return rule_candidates(page, layout, skip)
-        table = block_features(page, containers=layout.containers, top=layout.content, noise=layout.noise,
-                               skip=skip, title_block=layout.title_block)
-        scores = model.probabilities(table)
-        return sorted(set(rule_candidates(page, layout, skip)) | {i for i in lead_in if scores[i] >= model.add})
+    if sure and not lead_in:
+        return rule_candidates(page, layout, skip)
     table = block_features(page, containers=layout.containers, top=layout.content, noise=layout.noise,
                            skip=skip, title_block=layout.title_block)
-    chosen = decide(table.rows, model.probabilities(table), keep=model.keep, add=model.add)
+    scores = model.probabilities(table)
+    if sure:
+        return sorted(set(rule_candidates(page, layout, skip)) | {i for i in lead_in if scores[i] >= model.add})
+    chosen = decide(table.rows, scores, keep=model.keep, add=model.add)
     return [int(i) for i in np.flatnonzero(chosen)]
 
 
