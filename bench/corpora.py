@@ -8,7 +8,7 @@ same gold keys (absent keys: no gold for that field on that corpus):
 | `body` | the article's main text (shingle F1) |
 | `title` | the headline as displayed (also WCXB's pages in web-body) |
 | `date` | the publish day, `YYYY-MM-DD`; None where the page shows none (zh-news-dev); WCXB's where it gives one; fundus' as corrected (`date_corrected`) where Fundus swapped day and month |
-| `authors` | names of the writers (zh-news-dev: reporter/author/correspondent; fundus: its bylines) |
+| `authors` | names of the writers (zh-news-dev: reporter/author/correspondent; fundus: its bylines; WCXB: its `authors_byline`, split by `byline_names`) |
 | `source` | the 来源 the page credits, None where it credits none |
 | `is_article` | one story (True) or a list/channel/other page (False); WCXB: article/forum vs listing/collection |
 | `first`, `last`, `snippets`, `boilerplate` | zh-news-dev's clean-body gold |
@@ -147,6 +147,23 @@ def _zh_news_dev(root: Path) -> list[BenchPage]:
     return pages
 
 
+_BYLINE_SPLIT_RE = re.compile(r"\s*(?:[,;|&]|\band\b)\s*")
+_BYLINE_NOTE_RE = re.compile(r"\s*\([^()]*\)")
+
+
+def byline_names(byline: str) -> list[str]:
+    """The names of a WCXB byline as written (`Dylan Bailey, MS, RD, FAND`, `Jane Doe and John Roe`,
+    `Jean-Luc Aufranc (CNXSoft)`): split at commas, semicolons, `|`, `&` and `and`; a bracketed note
+    dropped; a part that is a post-nominal (no lower-case letter and at most six characters, `MS`,
+    `Ph.D.`) or holds a digit (`E-RYT 200`) is no name, unless the byline has no other part (`JWU`).
+    The rule is the benchmark's own and reads every tool's output alike."""
+    parts = [p.strip(" .") for p in _BYLINE_SPLIT_RE.split(_BYLINE_NOTE_RE.sub("", " ".join(byline.split())))]
+    parts = [p for p in parts if p]
+    names = [p for p in parts if not re.search(r"\d", p)
+             and not (len(p) <= 6 and (not re.search(r"[a-z]", p) or "." in p))]
+    return names or parts[:1]
+
+
 def _web_body(root: Path) -> list[BenchPage]:
     base = root / "web-body"
     pages = []
@@ -163,6 +180,8 @@ def _web_body(root: Path) -> list[BenchPage]:
             gold["title"] = row["title"]
         if row.get("date"):
             gold["date"] = row["date"]
+        if row["dataset"] == "wcxb" and row.get("authors_byline"):
+            gold["authors"] = byline_names(row["authors_byline"])
         pages.append(BenchPage("web-body", row["dataset"], f"{row['dataset']}/{row['id']}",
                                _site(row.get("url"), f"{row['dataset']}/{row['id']}", html_path),
                                row.get("url"), html_path, gold, row.get("lang")))
