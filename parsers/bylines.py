@@ -148,20 +148,49 @@ _STAFF_CODE_RE = re.compile(rf"([{_CJK}]{{2,4}})[_\-]?[A-Za-z]{{1,6}}\d{{2,}}")
 _REPORT_VERB_RE = re.compile(r"(?:报道|报导|电)$")
 # A token right after a slash (記者X／高雄報導: the filing place and the verb).
 _AFTER_SLASH_RE = re.compile(r"[/／╱][\s\u3000\xa0]*([^\s\u3000\xa0、，,;；|｜/／╱]+)")
-# `By X`, `Von: X`, `Par X`, `Por X`, `Di X`, `Av X`, `Door X`, `Autor: X`, `Autorin/Autor X`.
+# `By X`, `Von: X`, `Par X`, `Por X`, `Di X`, `Av X`, `Door X`, `Autor: X`, `Autorin/Autor X`, `Text by X`,
+# `Posted by X`.
 _BY_RE = re.compile(
     r"^\s*(?P<prefix>by|von|par|por|di|av|door|af|od|autor(?:in)?(?:\s*/\s*autor(?:in)?)?|author|written\s+by|"
-    r"text|texto|tekst)(?:\s*:\s*|\s+)(?P<names>\S.*)$", re.I)
+    r"(?:text|words|story|reporting|posted)\s+by|text|texto|tekst)(?:\s*:\s*|\s+)(?P<names>\S.*)$", re.I)
 _BY_SPLIT_RE = re.compile(r"\s*(?:,|&|/|\b(?:and|und|y|et|e|og|och|en|i|a|ve|és)\b)\s*", re.I)
 # Where a byline's names end: a date or time, a `|`/`•` separator, a dash.
 _BY_END_RE = re.compile(r"\s+(?:[|｜•·–—-]\s|\S*\d).*$")
 # Job titles that may follow a name (`Sophie Foster Travel News Reporter`, `Holger Zschäpitz
 # Leitender Wirtschaftsredakteur`): a part ending in one keeps only its first two words.
 _JOB_TITLE_RE = re.compile(
-    r"(?:reporter|writer|editor|correspondent|journalist|columnist|contributor|producer|author|"
+    r"(?:reporter|writer|editor|correspondent|journalist|columnist|contributor|producer|author|founder|"
+    r"co-?founder|ceo|cto|owner|president|director|manager|expert|specialist|analyst|consultant|reviewer|"
+    r"strategist|blogger|"
     r"redakteur(?:in)?|korrespondent(?:in)?|autor(?:in)?|journalistin|chefredakteur(?:in)?|volontär(?:in)?|"
     r"redactor(?:a)?|periodista|corresponsal|rédacteur|rédactrice|journaliste|giornalista|inviato|inviata)$",
     re.I)
+# Post-nominal letters after a writer's name (`Dylan Bailey, MS, RD`, `Jane Roe PhD`): degrees and
+# professional credentials, compared without dots and case (`Ph.D.` is `phd`). Never a second writer.
+POST_NOMINALS = frozenset("""
+ba bs bsc ma ms msc mba mpa mph mfa med msw mst llb llm jd md do dds dmd dvm phd edd psyd pharmd dnp dpt
+rn bsn msn np aprn fnp crna lpn lcsw lmft lpc rd rdn ld ldn cdn cde cdces fand cscs cpt nasm ace cissp
+cisa cism pmp cpa cfa cfp chfc clu cma cfe cpp psp esq frcp frcs facs facp faap rph ibclc e-ryt ryt
+""".split())
+# Words of a byline's label, a job title or a profile link with no name (`Staff Writer`, `Written By`,
+# `The Author`, `View Profile`):
+# a "name" made of these words only names nobody.
+CREDIT_LABEL_WORDS = frozenset("""
+the a by written posted author authors writer writers staff editor editors editorial contributor
+contributing guest topic lead senior reviewer reviewed view profile more posts articles all see
+""".split())
+
+
+def is_post_nominal(text: str) -> bool:
+    return text.replace(".", "").replace(" ", "").casefold() in POST_NOMINALS
+
+
+def is_credit_label(text: str) -> bool:
+    """`Staff Writer`, `Written By`, `The Author`: a label or job title that names nobody."""
+    words = text.casefold().split()
+    return bool(words) and all(w.strip(".,:") in CREDIT_LABEL_WORDS for w in words)
+
+
 # Profile links printed after a writer's name.
 _SOCIAL_WORDS = frozenset({"twitter", "x", "facebook", "instagram", "linkedin", "bluesky", "threads", "email",
                            "e-mail", "mail", "follow", "folgen", "rss", "mastodon", "tiktok", "youtube"})
@@ -291,7 +320,7 @@ def _parse_latin_byline(text: str) -> tuple[list[Author], str] | None:
 
 def _latin_names(value: str) -> list[Author] | None:
     value = _BY_END_RE.sub("", value.strip()).strip().rstrip(".,;:")
-    value = re.sub(r"\s+(?:in|for|from|at|aus|in|en|à|em)\s+[A-Z].*$", "", value)  # By Jane Doe in Beijing
+    value = re.sub(r"\s+(?:in|for|from|at|on|aus|en|à|em)\s+[A-Z].*$", "", value)  # By Jane Doe in Beijing, on March 3
     authors: list[Author] = []
     for i, part in enumerate(_BY_SPLIT_RE.split(value)):
         part = part.strip(" .")
@@ -300,9 +329,15 @@ def _latin_names(value: str) -> list[Author] | None:
         words = part.split()
         while len(words) > 2 and (words[-1].lower() in _SOCIAL_WORDS or words[-1].lower().rstrip(".") in _MONTHS):
             words.pop()  # By Sarah Lazare Twitter; by Cristina Laila Apr 12, 2024
+        while len(words) > 2 and is_post_nominal(words[-1]):
+            words.pop()  # Jeffrey A. Slotnick CPP
         part = " ".join(words)
+        if authors and _JOB_TITLE_RE.search(words[-1]):
+            continue  # Jane Doe, Certified Sleep Consultant: the writer's title, no second writer
         if len(words) > 2 and _JOB_TITLE_RE.search(words[-1]):
             part = " ".join(words[:2])
+        if is_credit_label(part) or is_post_nominal(part):
+            continue  # By Staff Writer; Jane Doe, MS, RD
         if is_latin_name(part) and not (authors and part.isupper() and not authors[0].name.isupper()):
             authors.append(Author(part, "author"))
         elif authors or part.lower() in _DESK_WORDS or re.fullmatch(r"[^\W\d_][\w.\-]*", part):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from parsers.bylines import (
-    is_person_name, parse_byline_credits, parse_closing_credits, parse_dateline_credits, parse_marked_byline,
+    is_credit_label, is_person_name, is_post_nominal, parse_byline_credits, parse_closing_credits, parse_dateline_credits, parse_marked_byline,
 )
 from parsers.meta import json_ld_objects, json_ld_page_authors
 from parsers.records import Author, Block
@@ -66,6 +66,9 @@ _URL_RE = re.compile(r"^(?:https?:|www\.|//)|^[\w.+-]+@[\w-]+\.[\w.]+$|^/")
 # A job word after the name: `신현주 기자` (Korean: reporter), `山田太郎記者`, `X特派員`.
 _TITLE_SUFFIX_RE = re.compile(r"\s*(?:기자|특파원|記者|特派員|编辑|記者)$")
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
+# A template's unfilled field printed as the value: `page.head.extra.author`, `{{ author }}`, `${author}`.
+_TEMPLATE_FIELD_RE = re.compile(
+    r"^(?:[a-z_]\w*(?:\.\w+)*\.(?:author|name|byline|creator|writer)s?|.*(?:\{\{|\}\}|\$\{|<%|%>).*)$", re.I)
 
 
 def extract_authors(page: Page, facts: Facts, figures: list[Figure],
@@ -246,8 +249,9 @@ def _publisher_names(page: Page) -> set[str]:
 def split_author_value(value: str, *, slugs: bool = True) -> list[str]:
     """The names one metadata author value gives, as written: `By Jane Doe and John Smith`,
     `Felix Schröder und Jörg Soldwisch, dpa`, `Elena Oberholzer (obe)`. URLs, e-mail addresses,
-    slugs (`jane-doe`; with `slugs=False` kept: a JSON-LD name such as `t-online` is one), numeric ids and
-    placeholders give nothing; a part that reads as a description (a job
+    slugs (`jane-doe`; with `slugs=False` kept: a JSON-LD name such as `t-online` is one), numeric ids,
+    placeholders, labels with no name (`Staff Writer`), post-nominals after a name (`Jane Doe, MS, RD`) and
+    a template's unfilled field (`page.head.extra.author`) give nothing; quote marks around a name go; a part that reads as a description (a job
     title, an affiliation: more than five words) ends the list."""
     value = " ".join((value or "").split())
     if not value or _URL_RE.search(value):
@@ -255,8 +259,12 @@ def split_author_value(value: str, *, slugs: bool = True) -> list[str]:
     value = _PREFIX_RE.sub("", _PAREN_RE.sub("", value)).strip(" ,;|-–—")
     names: list[str] = []
     for part in _VALUE_SPLIT_RE.split(value):
-        part = _PREFIX_RE.sub("", part.strip(" .:-–—")).strip()
-        if not part:
+        part = _PREFIX_RE.sub("", part.strip(" .:-–—\"“”„«»")).strip()
+        words = part.split()
+        while len(words) > 2 and is_post_nominal(words[-1]):
+            words.pop()  # Jeffrey A. Slotnick CPP
+        part = " ".join(words)
+        if not part or names and is_post_nominal(part) or is_credit_label(part) or _TEMPLATE_FIELD_RE.match(part):
             continue
         if len(part.split()) > 5 or len(part) > 60:
             break
