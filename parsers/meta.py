@@ -115,12 +115,16 @@ def _reduce_article(obj: dict[str, Any], objects: list[dict[str, Any]] = ()) -> 
 
 
 _PAGE_LD_TYPES = {"webpage", "itempage", "collectionpage", "profilepage"}
+# A thread's opening post: a forum post, or the question of a Q&A page (`QAPage.mainEntity`); its author
+# started the thread (the answers' and replies' authors did not).
+_THREAD_LD_TYPES = {"discussionforumposting", "socialmediaposting", "question"}
 
 
 def json_ld_page_authors(objects: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(name, @type) of the authors JSON-LD gives when no top-level article object names any: an
     article object nested in another (`WebPage.mainEntity`), else a page-typed object (WebPage,
-    ItemPage: WordPress SEO plugins put `author: {"@id": …}` there and the Person in `@graph`)."""
+    ItemPage: WordPress SEO plugins put `author: {"@id": …}` there and the Person in `@graph`), else
+    the opening post of a thread (`DiscussionForumPosting`, `QAPage.mainEntity`'s `Question`)."""
     for obj in objects:
         for nested in obj.values():
             for item in nested if isinstance(nested, list) else [nested]:
@@ -129,6 +133,10 @@ def json_ld_page_authors(objects: list[dict[str, Any]]) -> list[tuple[str, str]]
     for obj in objects:
         if obj.get("author") and _has_type(obj, _PAGE_LD_TYPES):
             return _ld_authors(obj.get("author"), objects)
+    for obj in objects:
+        for item in [obj, *(v for v in (obj.get("mainEntity"),) if isinstance(v, dict))]:
+            if item.get("author") and _has_type(item, _THREAD_LD_TYPES):
+                return _ld_authors(item.get("author"), objects)
     return []
 
 
