@@ -36,7 +36,7 @@ from parsers.records import ArticleRecord, SubArticle
 from parsers.html.blocks import extract_body_blocks, extract_sub_articles, trim_edges
 from parsers.html.bodyselect import choose_body_blocks, rule_candidates
 from parsers.html.statedbody import apply_statement
-from parsers.html.facts import Facts, scan_above_title, scan_footer_zone, scan_header_zone
+from parsers.html.facts import Facts, read_portrait_bylines, scan_above_title, scan_footer_zone, scan_header_zone
 from parsers.html.images import Figure, extract_images
 from parsers.html.layout import Layout, locate_article
 from parsers.html.links import (
@@ -92,13 +92,15 @@ def read_page(html: str, *, url: str | None = None, now: datetime | None = None,
     if layout.title_block is not None:
         stop_elements.append(blocks[layout.title_block].element)
     image_containers = [c for c in (profile_container(page, "images"),) if c is not None] or layout.containers
-    figures, caption_blocks = extract_images(page, layout.title_pos, image_containers, stop_elements)
+    figures, caption_blocks, portrait_blocks = extract_images(page, layout.title_pos, image_containers, stop_elements)
     skip |= caption_blocks
+    layout.noise |= portrait_blocks  # never body, still read for the byline
 
     facts = Facts()
     subs, sub_blocks = extract_sub_articles(page, layout.content_hi, layout.root_hi, facts)
     skip |= sub_blocks
     scan_header_zone(page, layout.header_start, layout.header_end, skip, facts)
+    read_portrait_bylines(page, portrait_blocks, facts)
     return PageReading(page, layout, skip, facts, title, kicker, subtitle, heading_sources, figures, subs)
 
 

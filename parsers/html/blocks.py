@@ -13,7 +13,7 @@ from parsers.bylines import parse_group_credit
 from parsers.dates import parse_datetime
 from parsers.metalines import MAX_CREDIT_LINE_CHARS, is_boilerplate_line, is_end_of_article_line, outlet_in_credit_line
 from parsers.records import Author, Block, SubArticle
-from parsers.html.facts import Facts, consume_meta, read_linked_byline
+from parsers.html.facts import MAX_MARKED_BYLINE_CHARS, Facts, consume_meta, read_linked_byline, read_marked_byline
 from parsers.html.page import Page
 from parsers.html.title import declared_site_names
 from parsers.html.tree import MAX_LINK_DENSITY_PROSE, TextBlock
@@ -122,7 +122,9 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts, trusted: s
     """Paragraphs and section headings of the body blocks `indices`, the lead-box text, and the same
     reading of `trusted` (the layout's candidates: page classification weighs the layout's view, so a
     list page never becomes a story because the classifier reached into its list). Metadata lines are
-    dropped from the body; those in `trusted`, whether or not they are body, are recorded in `facts`,
+    dropped from the body; those in `trusted`, whether or not they are body, are recorded in `facts`
+(and a line before the first paragraph that the page marks as its byline, while no writer is known:
+it leaves the body only if it is a metadata line, for the marked element may be a part of it),
     so an editor line the classifier left out still counts, and a byline or date from a sidebar the
     body reached into is never the article's. An end-of-article heading (相关阅读, Related) ends both."""
     index = page.index
@@ -144,6 +146,8 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts, trusted: s
             if i in trusted and not any(len(p.text) >= MIN_REPEAT_CHECK_CHARS for p in body):
                 read_linked_byline(b, facts)  # a byline above the first paragraph, names linked
             continue
+        if i in trusted and not rule_body and b.chars <= MAX_MARKED_BYLINE_CHARS and not facts.has_writer():
+            read_marked_byline(b, facts)  # a line atop the article's text that the page marks as its byline
         if b.chars <= 200 and consume_meta(b, facts if i in trusted else ignored, record_date=False,
                                            by_parts=False, now=page.now):
             if i in trusted and not rule_body and b.chars <= MAX_CREDIT_LINE_CHARS:

@@ -346,6 +346,20 @@ def scan_above_title(page: Page, title_block: int, skip: set[int], facts: Facts,
             read_linked_byline(b, facts)
 
 
+def read_portrait_bylines(page: Page, portrait_blocks: set[int], facts: Facts) -> None:
+    """The writer named beside a writer's portrait (`images.extract_images`: the box's blocks are no body,
+    so no other scan may read them): a byline line (`Written by: X`) or an element marked as the byline,
+    read while no writer is known."""
+    blocks = page.index.blocks
+    for i in sorted(portrait_blocks):
+        if facts.has_writer():
+            return
+        b = blocks[i]
+        if b.chars <= MAX_MARKED_BYLINE_CHARS and not read_marked_byline(b, facts):
+            for person, source in parse_byline_credits(b.text) or []:
+                facts.add_author(person, source)
+
+
 def read_linked_byline(b: TextBlock, facts: Facts) -> bool:
     """A byline whose names link to author pages (`Von: <a>Simone Jung</a>`): too linked for the
     metadata scan, still read for its writers while none is known. True when it is such a byline."""

@@ -21,6 +21,12 @@ _IMAGE_JUNK_RE = re.compile(
     r"(?<![a-z])(?:logo|icon|avatar|qrcode|qr-code|erweima|ewm|spacer|blank|pixel|loading|lazyload\.|"
     r"placeholder|share|btn|button|arrow|dot\.|bullet|pdf\.|banner|ads?/|badge|emoji|face/|gongan|beian|dzjg)",
     re.I)
+# A writer's portrait: an image in a small box whose class or id names the writer (`author-by-line-image`,
+# `post-hero__author__image`, `byline-avatar`, `gravatar`) or that is marked `itemprop=author`. The text in
+# that box is the byline (and a bio), not a caption.
+_PORTRAIT_BOX_RE = re.compile(r"author|byline|avatar|writer|autor|verfasser|contributor|bio\b", re.I)
+MAX_PORTRAIT_LEVELS = 3           # boxes above the image looked at
+MAX_PORTRAIT_BOX_CHARS = 300      # an author box holds a name, a role, a line of bio
 _LAZY_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-original-src", "data-url",
                    "data-echo", "data-lazy", "file", "src")
 _CAPTION_START_RE = re.compile(r"^[（(【\[]?\s*(?:图为|图片说明|图注|上图|下图|左图|右图|图\s*[:：])")
@@ -80,23 +86,50 @@ def _is_junk_image(img: Tag, src: str) -> bool:
     return False
 
 
+def _portrait_box(img: Tag) -> Tag | None:
+    """The writer's box an image sits in, when it is a writer's portrait: the largest of the image's
+    MAX_PORTRAIT_LEVELS nearest ancestors (or the image itself) whose class or id names the writer
+    (`_PORTRAIT_BOX_RE`) or that is marked `itemprop=author`, holding at most MAX_PORTRAIT_BOX_CHARS of
+    text (a name, a role, a line of bio). None for any other image, and for one whose nearest such
+    ancestor holds more text than that (a page-wide wrapper named after its author is no portrait box)."""
+    box = None
+    node: Tag | None = img
+    for _ in range(MAX_PORTRAIT_LEVELS + 1):
+        if not isinstance(node, Tag) or node.name in ("body", "html", "article", "main"):
+            break
+        if node.attrs and (_PORTRAIT_BOX_RE.search(class_id(node)) or "author" in str(node.get("itemprop") or "")):
+            if len(node.get_text(" ", strip=True)) > MAX_PORTRAIT_BOX_CHARS:
+                break
+            box = node
+        node = node.parent
+    return box
+
+
 @dataclass
 class Figure:
     image: Image
     photographers: list[Author]
 
 
-def extract_images(page: Page, title_pos: int, containers: list[Tag], stop: list[Tag]) -> tuple[list[Figure], set[int]]:
-    """Article photos (header zone and body), with caption and credit; the caption blocks used."""
+def extract_images(page: Page, title_pos: int, containers: list[Tag],
+                   stop: list[Tag]) -> tuple[list[Figure], set[int], set[int]]:
+    """Article photos (header zone and body), with caption and credit; the caption blocks used; the blocks
+    beside a writer's portrait (`_portrait_box`: the writer's name, role, bio), which are no caption and no
+    body, and still name the writer."""
     index = page.index
     end = max((index.span(c) or (0, 0))[1] for c in containers) if containers else -1
     figures: list[Figure] = []
     used_blocks: set[int] = set()
+    portrait_blocks: set[int] = set()
     seen: set[str] = set()
     for pos, img in index.images:
         if not (title_pos < pos <= end):
             continue
         src = _image_src(img, page.base)
+        portrait = _portrait_box(img)
+        if portrait is not None:
+            portrait_blocks.update(range(*index.block_range(portrait)))
+            continue
         if not src or src in seen or _is_junk_image(img, src):
             continue
         seen.add(src)
@@ -117,7 +150,7 @@ def extract_images(page: Page, title_pos: int, containers: list[Tag], stop: list
             if isinstance(alt, str) and norm(alt) and not _IMAGE_JUNK_RE.search(alt):
                 caption = norm(alt)
         figures.append(Figure(Image(src=src, caption=caption or None, credit=credit), people))
-    return figures, used_blocks
+    return figures, used_blocks, portrait_blocks
 
 
 def _caption_line_after(page: Page, img_pos: int) -> int | None:
