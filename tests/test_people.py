@@ -7,7 +7,7 @@ import pytest
 
 from parsers import extract_article
 from parsers.bylines import (
-    is_person_name, parse_byline_credits, parse_closing_credits, parse_dateline_credits,
+    is_person_name, parse_byline_credits, parse_closing_credits, parse_dateline_credits, parse_marked_byline,
 )
 from parsers.html.people import split_author_value
 from parsers.metalines import parse_meta_line
@@ -122,6 +122,14 @@ def test_meta_line_opened_by_a_byline():
         ("jane-doe", []),
         ("105092", []),
         ("admin", []),
+        ("Dylan Bailey, MS, RD, FAND", ["Dylan Bailey"]),
+        ("Genevieve Carlton, Ph.D.", ["Genevieve Carlton"]),
+        ("Jeffrey A. Slotnick CPP, PSP", ["Jeffrey A. Slotnick"]),
+        ("Jane Doe, AFP", ["Jane Doe", "AFP"]),
+        ('"David Kim"', ["David Kim"]),
+        ("Staff Writer", []),
+        ("page.head.extra.author", []),
+        ("{{ author.name }}", []),
     ],
 )
 def test_split_author_value(value, names):
@@ -227,6 +235,8 @@ def test_more_chinese_bylines(line, expected):
          {("Monika Bolliger", A, "byline:Autor"), ("Anna Trechsel", A, "byline:Autor")}),
         ("Por María R. Sahuquillo", {("María R. Sahuquillo", A, "byline:Por")}),
         ("von Dr. Max Kolter", {("Dr. Max Kolter", A, "byline:von")}),
+        ("Text by Hunter Dukes", {("Hunter Dukes", A, "byline:Text by")}),
+        ("Posted by Jane Doe on March 3, 2020", {("Jane Doe", A, "byline:Posted by")}),
     ],
 )
 def test_latin_bylines(line, expected):
@@ -317,3 +327,61 @@ def test_article_object_nested_in_a_webpage():
           '"mainEntity": {"@type": "NewsArticle", "headline": "A headline for the story", '
           '"author": {"@type": "Person", "name": "Jane Doe"}}}</script>')
     assert _page(ld, _PROSE)[0] == [("Jane Doe", A)]
+
+
+@pytest.mark.parametrize(
+    "text, names",
+    [
+        ("Mateusz Haberny Founder", ["Mateusz Haberny"]),
+        ("Rasmus Barslund Founder, Lead Reviewer", ["Rasmus Barslund"]),
+        ("By Jane Doe, MS, RD", ["Jane Doe"]),
+        ("Written By", None),
+        ("Staff Writer", None),
+        ("The Author", None),
+        ("View Profile", None),
+        ("By Cara Dumaplin RN, BSN, Certified Pediatric Sleep Consultant", ["Cara Dumaplin"]),
+    ],
+)
+def test_marked_bylines_drop_titles_credentials_and_bare_labels(text, names):
+    found = parse_marked_byline(text)
+    assert (None if found is None else [a.name for a, _ in found]) == names
+
+
+def test_a_writers_portrait_is_no_photo_and_its_name_is_the_byline():
+    box = ('<div class="post-hero__author"><figure class="post-hero__author__image">'
+           '<img src="/img/team/winter.jpg" alt="Christian Winter"></figure>'
+           '<div class="post-hero__author__name">Christian Winter</div>'
+           '<p class="post-hero__author__bio">He writes about databases.</p></div>')
+    html = (f"<html><body><article><h1>A headline for the story</h1>{box}{_PROSE}"
+            "<figure><img src='/photos/city.jpg'><figcaption>The city at night.</figcaption></figure>"
+            "</article></body></html>")
+    record = extract_article(html.encode(), url="https://news.example.org/a/1")
+    assert [a.name for a in record.authors] == ["Christian Winter"]
+    assert [i.src for i in record.images] == ["https://news.example.org/photos/city.jpg"]
+    assert "databases" not in record.text  # the box beside the portrait is no body text
+
+
+def test_a_marked_byline_atop_the_body_is_read():
+    html = ("<html><body><h1>A headline for the story</h1><div class='post'>"
+            "<div class='post-meta'>September 1st, 2023 <span class='post-meta-author'>By Emily Norwood</span></div>"
+            f"{_PROSE}</div></body></html>")
+    record = extract_article(html.encode(), url="https://news.example.org/a/1")
+    assert [a.name for a in record.authors] == ["Emily Norwood"]
+
+
+def test_the_opening_post_of_a_thread_names_its_author():
+    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "QAPage", '
+          '"name": "A headline for the story", "mainEntity": {"@type": "Question", "name": "A headline for the story",'
+          ' "author": {"@type": "Person", "name": "raoul"}, "acceptedAnswer": {"@type": "Answer", '
+          '"author": {"@type": "Person", "name": "helper"}}}}</script>')
+    authors, prov = _page(ld, _PROSE)
+    assert authors == [("raoul", A)]
+    assert prov["authors.author"] == "jsonld.author"
+
+
+def test_a_byline_beside_a_portrait_inside_the_body_container_is_read():
+    html = ("<html><body><h1>A headline for the story</h1><div class='post'><div class='post-author'>"
+            "<img src='/u/21.jpg' style='width:20px'>"
+            "<span>Written by: Elise Nass</span></div>" + _PROSE + "</div></body></html>")
+    record = extract_article(html.encode(), url="https://news.example.org/a/1")
+    assert [a.name for a in record.authors] == ["Elise Nass"]
