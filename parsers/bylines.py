@@ -154,8 +154,8 @@ _BY_RE = re.compile(
     r"^\s*(?P<prefix>by|von|par|por|di|av|door|af|od|autor(?:in)?(?:\s*/\s*autor(?:in)?)?|author|written\s+by|"
     r"(?:text|words|story|reporting|posted)\s+by|text|texto|tekst)(?:\s*:\s*|\s+)(?P<names>\S.*)$", re.I)
 _BY_SPLIT_RE = re.compile(r"\s*(?:,|&|/|\b(?:and|und|y|et|e|og|och|en|i|a|ve|és)\b)\s*", re.I)
-# Where a byline's names end: a date or time, a `|`/`•` separator, a dash.
-_BY_END_RE = re.compile(r"\s+(?:[|｜•·–—-]\s|\S*\d).*$")
+# Where a byline's names end: a date or time, a `|`/`•`/`»` separator, a dash.
+_BY_END_RE = re.compile(r"\s+(?:[|｜•·–—»-]\s|\S*\d).*$")
 # Job titles that may follow a name (`Sophie Foster Travel News Reporter`, `Holger Zschäpitz
 # Leitender Wirtschaftsredakteur`): a part ending in one keeps only its first two words.
 _JOB_TITLE_RE = re.compile(
@@ -179,6 +179,15 @@ CREDIT_LABEL_WORDS = frozenset("""
 the a by written posted author authors writer writers staff editor editors editorial contributor
 contributing guest topic lead senior reviewer reviewed view profile more posts articles all see
 """.split())
+
+
+_BYLINE_LABEL_RE = re.compile(
+    r"\s*(?:by|written\s+by|posted\s+by|words\s+by|text\s+by|author|autor(?:in)?|von|par|por|text)\s*:?\s*", re.I)
+
+
+def is_byline_label(text: str) -> bool:
+    """A line that is only a byline's label (`Written by`, `Author:`, `Von`), its names on the next line."""
+    return bool(_BYLINE_LABEL_RE.fullmatch(text))
 
 
 def is_post_nominal(text: str) -> bool:

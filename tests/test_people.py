@@ -237,6 +237,7 @@ def test_more_chinese_bylines(line, expected):
         ("von Dr. Max Kolter", {("Dr. Max Kolter", A, "byline:von")}),
         ("Text by Hunter Dukes", {("Hunter Dukes", A, "byline:Text by")}),
         ("Posted by Jane Doe on March 3, 2020", {("Jane Doe", A, "byline:Posted by")}),
+        ("by Jane Doe » Sun Dec 14, 2008 3:22 pm", {("Jane Doe", A, "byline:by")}),
     ],
 )
 def test_latin_bylines(line, expected):
@@ -385,3 +386,29 @@ def test_a_byline_beside_a_portrait_inside_the_body_container_is_read():
             "<span>Written by: Elise Nass</span></div>" + _PROSE + "</div></body></html>")
     record = extract_article(html.encode(), url="https://news.example.org/a/1")
     assert [a.name for a in record.authors] == ["Elise Nass"]
+
+
+def test_a_link_preview_label_names_the_writer():
+    head = '<meta name="twitter:label1" content="Est. reading time"><meta name="twitter:data1" content="4 minutes">' \
+           '<meta name="twitter:label2" content="Written by"><meta name="twitter:data2" content="Tyler Brown">'
+    authors, prov = _page(head, _PROSE)
+    assert authors == [("Tyler Brown", A)]
+    assert prov["authors.author"] == "meta[twitter:data2]"
+
+
+def test_a_link_to_the_writers_page_is_a_byline():
+    authors, prov = _page("", '<div class="meta"><svg></svg><span><a href="/authors/trevor-jackins">Trevor Jackins</a>'
+                              '</span></div>' + _PROSE)
+    assert authors == [("Trevor Jackins", A)]
+    assert prov["authors.author"] == "href=author"
+    # a link to a topic or a story is no byline
+    assert _page("", '<div class="meta"><a href="/topics/climate-change">Climate Change</a></div>' + _PROSE)[0] == []
+
+
+def test_a_byline_label_on_its_own_line_takes_the_next_line():
+    authors, prov = _page("", '<div class="info"><p>Last updated</p><time>Aug 04, 2025</time></div>'
+                              '<div class="info"><p>Written by</p><p>Edzel Tabing</p></div>' + _PROSE)
+    assert authors == [("Edzel Tabing", A)]
+    assert prov["authors.author"] == "byline:Written by"
+    tags = '<h3>By</h3><div><a href="/wedding-checklists/">Wedding Checklists</a><a href="/just-engaged/">Just Engaged</a></div>'
+    assert _page("", tags + _PROSE)[0] == []

@@ -11,7 +11,7 @@ from typing import Callable, TypeVar
 
 from bs4 import Tag
 
-from parsers.bylines import parse_byline_credits, parse_group_credit, parse_marked_byline
+from parsers.bylines import is_byline_label, parse_byline_credits, parse_group_credit, parse_marked_byline
 from parsers.dates import (
     dated_line as find_dated_line, find_labeled_datetime_with_label, is_update_label, month_first_dates,
     parse_datetime,
@@ -39,6 +39,10 @@ MAX_SOURCE_CLASS_BLOCKS = 12  # header lines looked at for an unlabelled, class-
 # An element the page marks as its byline: class/id author, byline, autor, verfasser, writer;
 # `rel=author`; `itemprop=author`.
 _BYLINE_CLASS_RE = re.compile(r"author|byline|autor|verfasser|writer", re.I)
+# A link to a writer's page: `/authors/trevor-jackins`, `/autor/simone-jung/`, `/contributor/Nathan-Myhrvold/9347686`.
+_AUTHOR_PAGE_HREF_RE = re.compile(
+    r"/(?:authors?|writers?|contributors?|autor(?:en|in)?|auteurs?|autores?|journalists?|reporters?|redakteur(?:in)?|"
+    r"columnists?|staff|people)/[^/?#\s]*[^\W\d_][^/?#\s]*/?(?:\d+/?)?(?:[?#].*)?$", re.I)
 _BYLINE_CLASS_SKIP_RE = re.compile(r"avatar|image|img|photo|bio|desc|follow|social|more|profile-link", re.I)
 MAX_MARKED_BYLINE_CHARS = 100
 # A short line that dates the story among a few words (`Dienstag, 29. Januar 2019`, `Publié le 29 juin
@@ -254,6 +258,12 @@ def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: F
                     facts.add_date(*found)
         if b.chars <= 2 * MAX_MARKED_BYLINE_CHARS and not facts.has_writer():
             read_marked_byline(b, facts)
+        if not facts.has_writer() and is_byline_label(b.text) and i + 1 < stop \
+                and blocks[i + 1].chars <= MAX_MARKED_BYLINE_CHARS and blocks[i + 1].link_density <= MAX_LINK_DENSITY_PROSE:
+            # `<p>Written by</p><p>Edzel Tabing</p>`: the label's value is the next line (not a line of links:
+            # tags; names linked to their pages are read as such)
+            for person, source in parse_byline_credits(f"{b.text.strip(' :：')} {blocks[i + 1].text}") or []:
+                facts.add_author(person, source)
         if is_source_label(b.text) and i + 1 < stop and blocks[i + 1].chars <= MAX_CREDIT_LINE_CHARS:
             # `<div>来源：</div><div>人民日报</div>`: the label's value is the next line
             _read_line(_labelled(b.text) + blocks[i + 1].text, facts, record_date=False, now=page.now)
@@ -373,8 +383,9 @@ def read_linked_byline(b: TextBlock, facts: Facts) -> bool:
 
 def read_marked_byline(b: TextBlock, facts: Facts) -> bool:
     """Writers in the elements of `b` that the page marks as its byline (see `_BYLINE_CLASS_RE`; each
-    `rel=author` link of a line is read), with `parse_marked_byline`; the source says which marker:
-    `class:author`, `rel=author`, `itemprop=author`. True when someone was found."""
+    `rel=author` link and each link to a writer's page, `_AUTHOR_PAGE_HREF_RE`, of a line is read), with
+    `parse_marked_byline`; the source says which marker: `class:author`, `rel=author`, `href=author`,
+    `itemprop=author`. True when someone was found."""
     found_any = False
     for node in _near_elements(b.element):
         attrs = node.attrs
@@ -383,6 +394,8 @@ def read_marked_byline(b: TextBlock, facts: Facts) -> bool:
         rel = attrs.get("rel")
         if rel and "author" in (rel if isinstance(rel, list) else [rel]):
             marker = "rel=author"
+        elif node.name == "a" and _AUTHOR_PAGE_HREF_RE.search(str(attrs.get("href") or "")):
+            marker = "href=author"
         elif "author" in str(attrs.get("itemprop") or ""):
             marker = "itemprop=author"
         else:

@@ -184,6 +184,9 @@ def declared_authors(page: Page, publisher: set[str] | None = None) -> tuple[lis
         if found:
             values.append((split_author_value(found[0]), found[1]))
             values.extend((split_author_value(v), found[1]) for v in page.head.repeats.get(key, ())[:5])
+    labelled = twitter_labelled_author(page)
+    if labelled:
+        values.append((split_author_value(labelled[0]), labelled[1]))
     for names, source in values:
         if any(not _is_publisher(n, publisher) for n in names):
             return _as_authors(names, source), False
@@ -191,6 +194,24 @@ def declared_authors(page: Page, publisher: set[str] | None = None) -> tuple[lis
     if organisations:
         return _as_authors(organisations, "jsonld.author"), True
     return fallback, True
+
+
+# `<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Jane Doe">`: the
+# label/value pairs of a link preview (WordPress SEO plugins, Ghost, Substack print the writer there).
+_TWITTER_AUTHOR_LABEL_RE = re.compile(r"^\s*(?:written\s+by|by|author|authors|autor(?:in)?|par|por|di|von)\s*:?\s*$",
+                                      re.I)
+MAX_TWITTER_LABELS = 4
+
+
+def twitter_labelled_author(page: Page) -> tuple[str, str] | None:
+    """(value, provenance) of the `twitter:dataN` whose `twitter:labelN` says "Written by" or "Author"."""
+    for n in range(1, MAX_TWITTER_LABELS + 1):
+        label = page.head.get(f"twitter:label{n}")
+        if label and _TWITTER_AUTHOR_LABEL_RE.match(label):
+            found = page.head.get_with_source(f"twitter:data{n}")
+            if found:
+                return found
+    return None
 
 
 def _is_publisher(name: str, publisher: set[str]) -> bool:
