@@ -291,13 +291,23 @@ def test_split_author_value_keeps_jsonld_names_that_look_like_slugs():
     assert split_author_value("Studio X d.o.o. - www.example.com") == []
 
 
-def test_webpage_jsonld_author_reference_without_an_article_object():
-    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
-          '{"@type": "WebPage", "@id": "https://news.example.org/a/1", "name": "A headline for the story",'
-          ' "author": {"@id": "https://news.example.org/#/schema/person/9"}},'
-          '{"@type": "Person", "@id": "https://news.example.org/#/schema/person/9", "name": "Jane Doe"}]}</script>')
-    authors, prov = _page(ld, _PROSE)
-    assert authors == [("Jane Doe", A)]
+@pytest.mark.parametrize(
+    "ld, name",
+    [
+        # a WebPage's author reference, the Person in @graph (WordPress SEO plugins)
+        ('{"@context": "https://schema.org", "@graph": ['
+         '{"@type": "WebPage", "@id": "https://news.example.org/a/1", "name": "A headline for the story",'
+         ' "author": {"@id": "https://news.example.org/#/schema/person/9"}},'
+         '{"@type": "Person", "@id": "https://news.example.org/#/schema/person/9", "name": "Jane Doe"}]}', "Jane Doe"),
+        # the opening post of a thread: a QAPage's Question, not its answers
+        ('{"@context": "https://schema.org", "@type": "QAPage", "name": "A headline for the story", "mainEntity": '
+         '{"@type": "Question", "name": "A headline for the story", "author": {"@type": "Person", "name": "raoul"},'
+         ' "acceptedAnswer": {"@type": "Answer", "author": {"@type": "Person", "name": "helper"}}}}', "raoul"),
+    ],
+)
+def test_jsonld_authors_without_an_article_object(ld, name):
+    authors, prov = _page(f'<script type="application/ld+json">{ld}</script>', _PROSE)
+    assert authors == [(name, A)]
     assert prov["authors.author"] == "jsonld.author"
 
 
@@ -368,16 +378,6 @@ def test_a_marked_byline_atop_the_body_is_read():
             f"{_PROSE}</div></body></html>")
     record = extract_article(html.encode(), url="https://news.example.org/a/1")
     assert [a.name for a in record.authors] == ["Emily Norwood"]
-
-
-def test_the_opening_post_of_a_thread_names_its_author():
-    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "QAPage", '
-          '"name": "A headline for the story", "mainEntity": {"@type": "Question", "name": "A headline for the story",'
-          ' "author": {"@type": "Person", "name": "raoul"}, "acceptedAnswer": {"@type": "Answer", '
-          '"author": {"@type": "Person", "name": "helper"}}}}</script>')
-    authors, prov = _page(ld, _PROSE)
-    assert authors == [("raoul", A)]
-    assert prov["authors.author"] == "jsonld.author"
 
 
 def test_a_byline_beside_a_portrait_inside_the_body_container_is_read():
