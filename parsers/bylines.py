@@ -173,14 +173,12 @@ rn bsn msn np aprn fnp crna lpn lcsw lmft lpc rd rdn ld ldn cdn cde cdces fand c
 cisa cism pmp cpa cfa cfp chfc clu cma cfe cpp psp esq frcp frcs facs facp faap rph ibclc e-ryt ryt
 """.split())
 # Words of a byline's label, a job title or a profile link with no name (`Staff Writer`, `Written By`,
-# `The Author`, `View Profile`):
-# a "name" made of these words only names nobody.
+# `The Author`, `View Profile`): a "name" made of these words only names nobody.
 CREDIT_LABEL_WORDS = frozenset("""
 the a by written posted author authors writer writers staff editor editors editorial contributor
 contributing guest topic lead senior reviewer reviewed view profile more posts articles all see
 """.split())
-
-
+# A line that is only a byline's label, its names on the next line.
 _BYLINE_LABEL_RE = re.compile(
     r"\s*(?:by|written\s+by|posted\s+by|words\s+by|text\s+by|author|autor(?:in)?|von|par|por|text)\s*:?\s*", re.I)
 
@@ -191,6 +189,7 @@ def is_byline_label(text: str) -> bool:
 
 
 def is_post_nominal(text: str) -> bool:
+    """`MS`, `Ph.D.`, `CPP`: a degree or credential of POST_NOMINALS."""
     return text.replace(".", "").replace(" ", "").casefold() in POST_NOMINALS
 
 

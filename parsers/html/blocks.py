@@ -123,8 +123,8 @@ def extract_body_blocks(page: Page, indices: list[int], facts: Facts, trusted: s
     reading of `trusted` (the layout's candidates: page classification weighs the layout's view, so a
     list page never becomes a story because the classifier reached into its list). Metadata lines are
     dropped from the body; those in `trusted`, whether or not they are body, are recorded in `facts`
-(and a line before the first paragraph that the page marks as its byline, while no writer is known:
-it leaves the body only if it is a metadata line, for the marked element may be a part of it),
+    (and a line before the first paragraph that the page marks as its byline, while no writer is known:
+    it leaves the body only if it is a metadata line, for the marked element may be a part of it),
     so an editor line the classifier left out still counts, and a byline or date from a sidebar the
     body reached into is never the article's. An end-of-article heading (相关阅读, Related) ends both."""
     index = page.index

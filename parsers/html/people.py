@@ -18,7 +18,8 @@ from __future__ import annotations
 import re
 
 from parsers.bylines import (
-    is_credit_label, is_person_name, is_post_nominal, parse_byline_credits, parse_closing_credits, parse_dateline_credits, parse_marked_byline,
+    is_credit_label, is_person_name, is_post_nominal, parse_byline_credits, parse_closing_credits,
+    parse_dateline_credits, parse_marked_byline,
 )
 from parsers.meta import json_ld_objects, json_ld_page_authors
 from parsers.records import Author, Block
@@ -272,8 +273,8 @@ def split_author_value(value: str, *, slugs: bool = True) -> list[str]:
     `Felix Schröder und Jörg Soldwisch, dpa`, `Elena Oberholzer (obe)`. URLs, e-mail addresses,
     slugs (`jane-doe`; with `slugs=False` kept: a JSON-LD name such as `t-online` is one), numeric ids,
     placeholders, labels with no name (`Staff Writer`), post-nominals after a name (`Jane Doe, MS, RD`) and
-    a template's unfilled field (`page.head.extra.author`) give nothing; quote marks around a name go; a part that reads as a description (a job
-    title, an affiliation: more than five words) ends the list."""
+    a template's unfilled field (`page.head.extra.author`) give nothing; quote marks around a name go; a
+    part that reads as a description (a job title, an affiliation: more than five words) ends the list."""
     value = " ".join((value or "").split())
     if not value or _URL_RE.search(value):
         return []
