@@ -193,6 +193,13 @@ def is_post_nominal(text: str) -> bool:
     return text.replace(".", "").replace(" ", "").casefold() in POST_NOMINALS
 
 
+def without_post_nominals(words: list[str]) -> list[str]:
+    """A name's words without the post-nominals after its first two (`Jeffrey A. Slotnick CPP`)."""
+    while len(words) > 2 and is_post_nominal(words[-1]):
+        words = words[:-1]
+    return words
+
+
 def is_credit_label(text: str) -> bool:
     """`Staff Writer`, `Written By`, `The Author`: a label or job title that names nobody."""
     words = text.casefold().split()
@@ -337,12 +344,12 @@ def _latin_names(value: str) -> list[Author] | None:
         words = part.split()
         while len(words) > 2 and (words[-1].lower() in _SOCIAL_WORDS or words[-1].lower().rstrip(".") in _MONTHS):
             words.pop()  # By Sarah Lazare Twitter; by Cristina Laila Apr 12, 2024
-        while len(words) > 2 and is_post_nominal(words[-1]):
-            words.pop()  # Jeffrey A. Slotnick CPP
+        words = without_post_nominals(words)
         part = " ".join(words)
-        if authors and _JOB_TITLE_RE.search(words[-1]):
+        titled = _JOB_TITLE_RE.search(words[-1])
+        if authors and titled:
             continue  # Jane Doe, Certified Sleep Consultant: the writer's title, no second writer
-        if len(words) > 2 and _JOB_TITLE_RE.search(words[-1]):
+        if len(words) > 2 and titled:
             part = " ".join(words[:2])
         if is_credit_label(part) or is_post_nominal(part):
             continue  # By Staff Writer; Jane Doe, MS, RD

@@ -134,7 +134,8 @@ def json_ld_page_authors(objects: list[dict[str, Any]]) -> list[tuple[str, str]]
         if obj.get("author") and _has_type(obj, _PAGE_LD_TYPES):
             return _ld_authors(obj.get("author"), objects)
     for obj in objects:
-        for item in [obj, *(v for v in (obj.get("mainEntity"),) if isinstance(v, dict))]:
+        main = obj.get("mainEntity")
+        for item in (obj, main) if isinstance(main, dict) else (obj,):
             if item.get("author") and _has_type(item, _THREAD_LD_TYPES):
                 return _ld_authors(item.get("author"), objects)
     return []

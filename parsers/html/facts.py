@@ -262,8 +262,7 @@ def scan_header_zone(page: Page, start: int, stop: int, skip: set[int], facts: F
                 and blocks[i + 1].chars <= MAX_MARKED_BYLINE_CHARS and blocks[i + 1].link_density <= MAX_LINK_DENSITY_PROSE:
             # `<p>Written by</p><p>Edzel Tabing</p>`: the label's value is the next line (not a line of links:
             # tags; names linked to their pages are read as such)
-            for person, source in parse_byline_credits(f"{b.text.strip(' :：')} {blocks[i + 1].text}") or []:
-                facts.add_author(person, source)
+            _read_byline(f"{b.text.strip(' :：')} {blocks[i + 1].text}", facts)
         if is_source_label(b.text) and i + 1 < stop and blocks[i + 1].chars <= MAX_CREDIT_LINE_CHARS:
             # `<div>来源：</div><div>人民日报</div>`: the label's value is the next line
             _read_line(_labelled(b.text) + blocks[i + 1].text, facts, record_date=False, now=page.now)
@@ -366,8 +365,7 @@ def read_portrait_bylines(page: Page, portrait_blocks: set[int], facts: Facts) -
             return
         b = blocks[i]
         if b.chars <= MAX_MARKED_BYLINE_CHARS and not read_marked_byline(b, facts):
-            for person, source in parse_byline_credits(b.text) or []:
-                facts.add_author(person, source)
+            read_linked_byline(b, facts)
 
 
 def read_linked_byline(b: TextBlock, facts: Facts) -> bool:
@@ -375,7 +373,12 @@ def read_linked_byline(b: TextBlock, facts: Facts) -> bool:
     metadata scan, still read for its writers while none is known. True when it is such a byline."""
     if b.chars > MAX_MARKED_BYLINE_CHARS or facts.has_writer():
         return False
-    found = parse_byline_credits(b.text)
+    return _read_byline(b.text, facts)
+
+
+def _read_byline(text: str, facts: Facts) -> bool:
+    """Record the people the byline `text` names (`parse_byline_credits`); True when it is a byline."""
+    found = parse_byline_credits(text)
     for person, source in found or []:
         facts.add_author(person, source)
     return bool(found)

@@ -19,7 +19,7 @@ import re
 
 from parsers.bylines import (
     is_credit_label, is_person_name, is_post_nominal, parse_byline_credits, parse_closing_credits,
-    parse_dateline_credits, parse_marked_byline,
+    parse_dateline_credits, parse_marked_byline, without_post_nominals,
 )
 from parsers.meta import json_ld_objects, json_ld_page_authors
 from parsers.records import Author, Block
@@ -282,10 +282,7 @@ def split_author_value(value: str, *, slugs: bool = True) -> list[str]:
     names: list[str] = []
     for part in _VALUE_SPLIT_RE.split(value):
         part = _PREFIX_RE.sub("", part.strip(" .:-–—\"“”„«»")).strip()
-        words = part.split()
-        while len(words) > 2 and is_post_nominal(words[-1]):
-            words.pop()  # Jeffrey A. Slotnick CPP
-        part = " ".join(words)
+        part = " ".join(without_post_nominals(part.split()))
         if not part or names and is_post_nominal(part) or is_credit_label(part) or _TEMPLATE_FIELD_RE.match(part):
             continue
         if len(part.split()) > 5 or len(part) > 60:
