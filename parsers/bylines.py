@@ -183,6 +183,36 @@ _BYLINE_LABEL_RE = re.compile(
     r"\s*(?:by|written\s+by|posted\s+by|words\s+by|text\s+by|author|autor(?:in)?|von|par|por|text)\s*:?\s*", re.I)
 
 
+# A user name as forums and blogs print it, linked to the user's page: one token of letters,
+# digits, `_`, `.` or `-` with a lower-case letter, written unlike a word (`jsteinhardt`,
+# `KumikoGoingCrAzY`, `paulb203`, `Noah_B`, `hayley.p`). A capitalised or upper-case word
+# (`Reuters`, `Redaktion`, `AFP`) is a wire service or desk, a short lower-case one an agency (`dpa`).
+_HANDLE_RE = re.compile(r"[^\W_][\w.\-]{3,29}")
+
+
+def is_handle(text: str) -> bool:
+    """`text` is one user name (`_HANDLE_RE`), not a placeholder (`admin`) or a label word (`author`)."""
+    if not _HANDLE_RE.fullmatch(text) or not any(c.islower() for c in text):
+        return False
+    if text[0].isupper() and text[1:].isalpha() and text[1:].islower():
+        return False  # a capitalised word
+    folded = text.casefold()
+    return folded not in _NOT_PEOPLE and folded not in CREDIT_LABEL_WORDS and folded not in _DESK_WORDS \
+        and folded not in _SOCIAL_WORDS
+
+
+# A team credited as the writer: one to three capitalised words (the outlet, a section), then a word
+# for its staff (`Podium Staff`, `The Currency editors`, `the Lavazza Team`, `MND Staff`, `Gear Team`).
+_TEAM_CREDIT_RE = re.compile(
+    r"(?:[Tt]he\s+)?(?:(?![Tt]he\s)[A-Z0-9][\w&.'’-]*\s+){1,3}(?:[Ss]taff|[Tt]eam|[Ee]ditors|[Ee]ditorial\s+[Tt]eam|"
+    r"[Nn]ewsroom|[Nn]ews\s?[Dd]esk|[Rr]edaktion|[Rr]eporters|[Ww]riters)")
+
+
+def is_team_credit(text: str) -> bool:
+    """`text` credits a team, not a person (`_TEAM_CREDIT_RE`): `Podium Staff`, `the Lavazza Team`."""
+    return bool(_TEAM_CREDIT_RE.fullmatch(text)) and not is_credit_label(text)
+
+
 def is_byline_label(text: str) -> bool:
     """A line that is only a byline's label (`Written by`, `Author:`, `Von`), its names on the next line."""
     return bool(_BYLINE_LABEL_RE.fullmatch(text))
@@ -353,7 +383,9 @@ def _latin_names(value: str) -> list[Author] | None:
             part = " ".join(words[:2])
         if is_credit_label(part) or is_post_nominal(part):
             continue  # By Staff Writer; Jane Doe, MS, RD
-        if is_latin_name(part) and not (authors and part.isupper() and not authors[0].name.isupper()):
+        if is_team_credit(part):
+            authors.append(Author(part, "author"))  # a team credited as the writer: `The Currency editors`
+        elif is_latin_name(part) and not (authors and part.isupper() and not authors[0].name.isupper()):
             authors.append(Author(part, "author"))
         elif authors or part.lower() in _DESK_WORDS or re.fullmatch(r"[^\W\d_][\w.\-]*", part):
             continue  # a wire service, desk or place beside the writers (Reuters, dpa, Frankfurt, MDR THÜRINGEN)

@@ -7,7 +7,7 @@ import pytest
 
 from parsers import extract_article
 from parsers.bylines import (
-    is_person_name, parse_byline_credits, parse_closing_credits, parse_dateline_credits, parse_marked_byline,
+    is_handle, is_person_name, parse_byline_credits, parse_closing_credits, parse_dateline_credits, parse_marked_byline,
 )
 from parsers.html.people import split_author_value
 from parsers.metalines import parse_meta_line
@@ -412,3 +412,34 @@ def test_a_byline_label_on_its_own_line_takes_the_next_line():
     assert prov["authors.author"] == "byline:Written by"
     tags = '<h3>By</h3><div><a href="/wedding-checklists/">Wedding Checklists</a><a href="/just-engaged/">Just Engaged</a></div>'
     assert _page("", tags + _PROSE)[0] == []
+
+
+def test_a_user_name_in_an_element_marked_as_the_author_is_the_writer():
+    # forums and blogs print the poster's user name: one token, written unlike a word
+    authors, prov = _page("", '<div class="meta"><span itemprop="author"><a href="/users/4818">KumikoGoingCrAzY</a>'
+                              '</span> June 2, 2024</div>' + _PROSE)
+    assert authors == [("KumikoGoingCrAzY", A)]
+    assert prov["authors.author"] == "itemprop=author"
+    assert all(map(is_handle, ("jsteinhardt", "paulb203", "Noah_B", "hayley.p")))
+    # a capitalised or upper-case word is a wire service or a desk, a short lower-case word an agency,
+    # and a placeholder names nobody
+    assert not any(map(is_handle, ("Reuters", "Redaktion", "AFP", "dpa", "admin", "author")))
+    # a word that links nowhere is no user name: a brand beside the writer
+    authors, _ = _page("", '<div class="authors">Von <a href="/p/jemima-kelly">Jemima Kelly</a></div>'
+                           '<div class="authors"><span class="authors__brand">capital</span></div>' + _PROSE)
+    assert authors == [("Jemima Kelly", A)]
+    assert _page("", '<div class="authors"><span class="authors__brand">capital</span></div>' + _PROSE)[0] == []
+
+
+@pytest.mark.parametrize("text", ["Podium Staff", "The Currency editors", "By the Lavazza Team", "NETGEAR Orbi Team"])
+def test_a_team_credited_as_the_writer_is_one_author(text):
+    found = parse_marked_byline(text)
+    assert [a.name for a, _ in found] == [text.removeprefix("By ")]
+
+
+def test_the_publishers_staff_is_no_repeat_of_the_publisher():
+    head = '<meta property="og:site_name" content="Podium">'
+    authors, _ = _page(head, '<div class="meta"><p class="authorName">Podium Staff</p></div>' + _PROSE)
+    assert authors == [("Podium Staff", A)]
+    # the publisher's bare name is still no writer
+    assert _page(head, '<div class="meta"><p class="authorName">Podium</p></div>' + _PROSE)[0] == []

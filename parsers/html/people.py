@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from parsers.bylines import (
-    is_credit_label, is_person_name, is_post_nominal, parse_byline_credits, parse_closing_credits,
+    is_credit_label, is_person_name, is_post_nominal, is_team_credit, parse_byline_credits, parse_closing_credits,
     parse_dateline_credits, parse_marked_byline, without_post_nominals,
 )
 from parsers.meta import json_ld_objects, json_ld_page_authors
@@ -216,7 +216,10 @@ def twitter_labelled_author(page: Page) -> tuple[str, str] | None:
 
 
 def _is_publisher(name: str, publisher: set[str]) -> bool:
-    """`name` only repeats the publisher's or site's name (`STERN.de`, `Lesotho Times…`)."""
+    """`name` only repeats the publisher's or site's name (`STERN.de`, `Lesotho Times…`); its staff
+    (`Podium Staff`, `is_team_credit`) is a credit of its own."""
+    if is_team_credit(name):
+        return False
     squashed = _squash(name)
     return any(squashed == p or len(p) >= 6 and squashed.startswith(p) for p in publisher)
 
