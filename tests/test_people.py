@@ -443,3 +443,14 @@ def test_the_publishers_staff_is_no_repeat_of_the_publisher():
     assert authors == [("Podium Staff", A)]
     # the publisher's bare name is still no writer
     assert _page(head, '<div class="meta"><p class="authorName">Podium</p></div>' + _PROSE)[0] == []
+
+
+def test_an_image_whose_alt_is_the_bylined_name_is_the_writers_portrait():
+    box = ('<div class="flex"><div class="size-14 rounded-full"><img alt="Preetam Jinka" src="/img/preetam.jpeg" '
+           'width="400" height="400"></div><div><p>By Preetam Jinka</p><p>Co-founder</p></div></div>')
+    html = (f"<html><body><article><h1>A headline for the story</h1>{box}{_PROSE}"
+            "<figure><img src='/photos/city.jpg' alt='The city'><figcaption>The city at night.</figcaption></figure>"
+            "</article></body></html>")
+    record = extract_article(html.encode(), url="https://news.example.org/a/1")
+    assert [a.name for a in record.authors] == ["Preetam Jinka"]
+    assert [i.src for i in record.images] == ["https://news.example.org/photos/city.jpg"]

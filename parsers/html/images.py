@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bs4 import Tag
 
-from parsers.bylines import split_photo_credit
+from parsers.bylines import parse_byline_credits, split_photo_credit
 from parsers.metalines import parse_meta_line
 from parsers.urls import resolve_url
 from parsers.records import Author, Image
@@ -138,6 +138,9 @@ def extract_images(page: Page, title_pos: int, containers: list[Tag],
         people: list[Author] = []
         if container is not None:
             lo, hi = index.block_range(container)
+            if _is_bylined_portrait(img, index.blocks[lo:hi]):
+                portrait_blocks.update(range(lo, hi))
+                continue
             used_blocks.update(range(lo, hi))
             caption, credit, people = caption_and_credit(index.blocks[lo:hi])
         if not caption and not credit:
@@ -151,6 +154,16 @@ def extract_images(page: Page, title_pos: int, containers: list[Tag],
                 caption = norm(alt)
         figures.append(Figure(Image(src=src, caption=caption or None, credit=credit), people))
     return figures, used_blocks, portrait_blocks
+
+
+def _is_bylined_portrait(img: Tag, blocks: list[TextBlock]) -> bool:
+    """The image's `alt` is the name a byline beside it credits (`<img alt="Jane Doe">` … `By Jane Doe`):
+    the writer's portrait, whatever its box's classes say."""
+    alt = img.get("alt")
+    if not isinstance(alt, str) or not (alt := norm(alt)):
+        return False
+    return any(a.name == alt for b in blocks[:3] if b.chars <= MAX_PORTRAIT_BOX_CHARS
+               for a, _ in parse_byline_credits(b.text) or [])
 
 
 def _caption_line_after(page: Page, img_pos: int) -> int | None:
