@@ -180,7 +180,8 @@ contributing guest topic lead senior reviewer reviewed view profile more posts a
 """.split())
 # A line that is only a byline's label, its names on the next line.
 _BYLINE_LABEL_RE = re.compile(
-    r"\s*(?:by|written\s+by|posted\s+by|words\s+by|text\s+by|author|autor(?:in)?|von|par|por|text)\s*:?\s*", re.I)
+    r"\s*(?:by|written\s+by|posted\s+by|words\s+by|text\s+by|authors?|autor(?:in)?|von|par|por|di|text)\s*:?\s*",
+    re.I)
 
 
 # A user name as forums and blogs print it, linked to the user's page: one token of letters,
@@ -214,7 +215,8 @@ def is_team_credit(text: str) -> bool:
 
 
 def is_byline_label(text: str) -> bool:
-    """A line that is only a byline's label (`Written by`, `Author:`, `Von`), its names on the next line."""
+    """A line that is only a byline's label (`Written by`, `Author:`, `Von`), its names on the next line (or
+    the label of a label/value pair)."""
     return bool(_BYLINE_LABEL_RE.fullmatch(text))
 
 

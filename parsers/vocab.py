@@ -6,6 +6,9 @@ them; menus, tag lists, names and headlines have few. A shared list, not a per-l
 scored by the share of its words that are on it, whatever its language.
 
 FUNCTION_CHARS: the same for Chinese and Japanese, as single characters (的了是在 …, の に は を …).
+
+BYLINE_CLASS_WORDS: words of a class or id that mark an element as the story's byline (`author vcard`,
+`byline`, `autor`, `verfasser`, `writer`); a writer's portrait box is named with the same words.
 """
 
 from __future__ import annotations
@@ -41,3 +44,5 @@ dan yang di ke dari untuk dengan ini itu pada adalah dalam tidak akan juga atau
 
 FUNCTION_CHARS = frozenset("的了是在和有也就不都而及与着或被把让对从向这那个们之其以为于所此但并则因如即该将已")
 FUNCTION_CHARS = FUNCTION_CHARS | frozenset("の に は を が で と も へ や から まで より".replace(" ", ""))
+
+BYLINE_CLASS_WORDS = ("author", "byline", "autor", "verfasser", "writer")

@@ -22,6 +22,7 @@ from parsers.metalines import (
     outlet_in_credit_line, outlet_in_lead_credit, parse_meta_line, starts_with_source_label,
 )
 from parsers.records import Author
+from parsers.vocab import BYLINE_CLASS_WORDS
 from parsers.html.page import Page, norm
 from parsers.html.title import declared_site_names
 from parsers.html.tree import MAX_LINK_DENSITY_PROSE, TextBlock, class_id
@@ -38,7 +39,7 @@ MAX_BYLINE_ABOVE_TITLE_BLOCKS = 12  # lines above the headline read for a byline
 MAX_SOURCE_CLASS_BLOCKS = 12  # header lines looked at for an unlabelled, class-marked 来源
 # An element the page marks as its byline: class/id author, byline, autor, verfasser, writer;
 # `rel=author`; `itemprop=author`.
-_BYLINE_CLASS_RE = re.compile(r"author|byline|autor|verfasser|writer", re.I)
+_BYLINE_CLASS_RE = re.compile("|".join(BYLINE_CLASS_WORDS), re.I)
 # A link to a writer's page: `/authors/trevor-jackins`, `/autor/simone-jung/`, `/contributor/Nathan-Myhrvold/9347686`.
 _AUTHOR_PAGE_HREF_RE = re.compile(
     r"/(?:authors?|writers?|contributors?|autor(?:en|in)?|auteurs?|autores?|journalists?|reporters?|redakteur(?:in)?|"

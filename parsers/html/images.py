@@ -12,6 +12,7 @@ from parsers.bylines import parse_byline_credits, split_photo_credit
 from parsers.metalines import parse_meta_line
 from parsers.urls import resolve_url
 from parsers.records import Author, Image
+from parsers.vocab import BYLINE_CLASS_WORDS
 from parsers.html.blocks import is_section_heading
 from parsers.html.page import Page, norm
 from parsers.html.tree import BLOCK_TAGS, TextBlock, class_id
@@ -24,7 +25,7 @@ _IMAGE_JUNK_RE = re.compile(
 # A writer's portrait: an image in a small box whose class or id names the writer (`author-by-line-image`,
 # `post-hero__author__image`, `byline-avatar`, `gravatar`) or that is marked `itemprop=author`. The text in
 # that box is the byline (and a bio), not a caption.
-_PORTRAIT_BOX_RE = re.compile(r"author|byline|avatar|writer|autor|verfasser|contributor|bio\b", re.I)
+_PORTRAIT_BOX_RE = re.compile("|".join(BYLINE_CLASS_WORDS + ("avatar", "contributor", r"bio\b")), re.I)
 MAX_PORTRAIT_LEVELS = 3           # boxes above the image looked at
 MAX_PORTRAIT_BOX_CHARS = 300      # an author box holds a name, a role, a line of bio
 _LAZY_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-original-src", "data-url",

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 
 from parsers.bylines import (
-    is_credit_label, is_person_name, is_post_nominal, is_team_credit, parse_byline_credits, parse_closing_credits,
-    parse_dateline_credits, parse_marked_byline, without_post_nominals,
+    is_byline_label, is_credit_label, is_person_name, is_post_nominal, is_team_credit, parse_byline_credits,
+    parse_closing_credits, parse_dateline_credits, parse_marked_byline, without_post_nominals,
 )
 from parsers.meta import json_ld_objects, json_ld_page_authors
 from parsers.records import Author, Block
@@ -185,7 +185,7 @@ def declared_authors(page: Page, publisher: set[str] | None = None) -> tuple[lis
         if found:
             values.append((split_author_value(found[0]), found[1]))
             values.extend((split_author_value(v), found[1]) for v in page.head.repeats.get(key, ())[:5])
-    labelled = twitter_labelled_author(page)
+    labelled = _twitter_labelled_author(page)
     if labelled:
         values.append((split_author_value(labelled[0]), labelled[1]))
     for names, source in values:
@@ -199,16 +199,14 @@ def declared_authors(page: Page, publisher: set[str] | None = None) -> tuple[lis
 
 # `<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Jane Doe">`: the
 # label/value pairs of a link preview (WordPress SEO plugins, Ghost, Substack print the writer there).
-_TWITTER_AUTHOR_LABEL_RE = re.compile(r"^\s*(?:written\s+by|by|author|authors|autor(?:in)?|par|por|di|von)\s*:?\s*$",
-                                      re.I)
 MAX_TWITTER_LABELS = 4
 
 
-def twitter_labelled_author(page: Page) -> tuple[str, str] | None:
+def _twitter_labelled_author(page: Page) -> tuple[str, str] | None:
     """(value, provenance) of the `twitter:dataN` whose `twitter:labelN` says "Written by" or "Author"."""
     for n in range(1, MAX_TWITTER_LABELS + 1):
         label = page.head.get(f"twitter:label{n}")
-        if label and _TWITTER_AUTHOR_LABEL_RE.match(label):
+        if label and is_byline_label(label):
             found = page.head.get_with_source(f"twitter:data{n}")
             if found:
                 return found
