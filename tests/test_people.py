@@ -454,3 +454,16 @@ def test_an_image_whose_alt_is_the_bylined_name_is_the_writers_portrait():
     record = extract_article(html.encode(), url="https://news.example.org/a/1")
     assert [a.name for a in record.authors] == ["Preetam Jinka"]
     assert [i.src for i in record.images] == ["https://news.example.org/photos/city.jpg"]
+
+
+def test_the_story_items_microdata_author_when_nothing_else_names_one():
+    thread = ('<div itemscope itemtype="http://schema.org/DiscussionForumPosting"><h1>A headline for the story</h1>'
+              '<div class="post"><span itemprop="author" itemscope itemtype="http://schema.org/Person">'
+              '<span itemprop="name">PaulWBryant</span></span>' + _PROSE + '</div>'
+              '<div itemprop="comment" itemscope itemtype="http://schema.org/Comment">'
+              '<span itemprop="author" itemscope itemtype="http://schema.org/Person"><span itemprop="name">'
+              'Jane Roe</span></span><p>A reply that agrees with the post above, in a sentence or two.</p></div></div>')
+    record = extract_article(f"<html><body><main>{thread}</main></body></html>".encode(),
+                             url="https://forum.example.org/t/1")
+    assert [a.name for a in record.authors] == ["PaulWBryant"]  # not the comment's author
+    assert record.provenance["authors.author"] == "microdata:author"

@@ -401,6 +401,8 @@ def read_marked_byline(b: TextBlock, facts: Facts) -> bool:
         elif node.name == "a" and _AUTHOR_PAGE_HREF_RE.search(str(attrs.get("href") or "")):
             marker = "href=author"
         elif "author" in str(attrs.get("itemprop") or ""):
+            if _is_reply_property(node):
+                continue
             marker = "itemprop=author"
         else:
             hint = class_id(node)
@@ -419,6 +421,16 @@ def read_marked_byline(b: TextBlock, facts: Facts) -> bool:
             facts.add_author(person, marker if source == "byline:" else source)
         found_any = found_any or bool(found)
     return found_any
+
+
+# Microdata items that reply to the story: their author is a commenter's.
+_REPLY_ITEM_TYPE_RE = re.compile(r"schema\.org/(?:Comment|Answer)/?$", re.I)
+
+
+def _is_reply_property(node: Tag) -> bool:
+    """`node` is a property of a comment or an answer (`itemtype=…/Comment`), not of the story."""
+    owner = node.find_parent(attrs={"itemscope": True})
+    return owner is not None and bool(_REPLY_ITEM_TYPE_RE.search(str(owner.get("itemtype") or "")))
 
 
 def is_date_marked(el: Tag) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from parsers.bylines import (
-    is_byline_label, is_credit_label, is_person_name, is_post_nominal, is_team_credit, parse_byline_credits,
+    is_byline_label, is_credit_label, is_handle, is_person_name, is_post_nominal, is_team_credit, parse_byline_credits,
     parse_closing_credits, parse_dateline_credits, parse_marked_byline, without_post_nominals,
 )
 from parsers.meta import json_ld_objects, json_ld_page_authors
@@ -88,6 +88,10 @@ def extract_authors(page: Page, facts: Facts, figures: list[Figure],
     if not any(a.role in WRITER_ROLES for a, _ in visible) and _declares_article(page):
         visible += _edge_name_lines(page, body)
     declared, placeholder = declared_authors(page, publisher)
+    if (not declared or placeholder) and not any(a.role in WRITER_ROLES for a, _ in visible):
+        item_authors = _microdata_authors(page, publisher)
+        if item_authors:
+            return visible + item_authors
     if not declared or placeholder and any(a.role in WRITER_ROLES for a, _ in visible):
         return visible
     others = [(a, s) for a, s in visible if a.role not in WRITER_ROLES]
@@ -244,6 +248,38 @@ def _edge_name_lines(page: Page, body: list[Block]) -> list[tuple[Author, str]]:
         element = next((b for b in blocks if b.text == text), None)
         if element is not None and not element.heading:
             return [(a, "byline:bold") for a, _ in found]
+    return []
+
+
+# Microdata items that are a story or a thread's opening post: `<article itemscope
+# itemtype="https://schema.org/BlogPosting">`, `DiscussionForumPosting`, a Q&A page's `Question`.
+_MICRODATA_STORY_TYPE_RE = re.compile(
+    r"schema\.org/(?:\w*Article|BlogPosting|LiveBlogPosting|SocialMediaPosting|DiscussionForumPosting|Question|"
+    r"Report|Review)/?$", re.I)
+_ITEMPROP_AUTHOR_RE = re.compile(r"(?:^|\s)(?:author|creator)(?:\s|$)")
+MAX_MICRODATA_AUTHORS = 3
+
+
+def _microdata_authors(page: Page, publisher: set[str]) -> list[tuple[Author, str]]:
+    """The authors the page's first story item names in microdata (`_MICRODATA_STORY_TYPE_RE`): its
+    `itemprop=author` properties (a Person's `itemprop=name`, else the text), not those of items nested in it
+    (a comment's, an answer's). The last source of a writer: read only when nothing else names one."""
+    if "itemprop" not in page.html or "author" not in page.html:
+        return []
+    for item in page.root.find_all(attrs={"itemtype": _MICRODATA_STORY_TYPE_RE, "itemscope": True}):
+        names: list[str] = []
+        for prop in item.find_all(attrs={"itemprop": _ITEMPROP_AUTHOR_RE}):
+            owner = prop.find_parent(attrs={"itemscope": True})
+            if owner is not item:
+                continue  # a property of a nested item: a comment's or an answer's author
+            named = prop.find(attrs={"itemprop": "name"}) if prop.has_attr("itemscope") else None
+            node = named or prop
+            value = node.get("content") if isinstance(node.get("content"), str) else node.get_text(" ", strip=True)
+            names.extend(n for n in split_author_value(value or "", slugs=False)
+                         if is_handle(n) or not _is_publisher(n, publisher) and " " in n)
+        names = list(dict.fromkeys(names))
+        if names:
+            return _as_authors(names if len(names) <= MAX_MICRODATA_AUTHORS else names[:1], "microdata:author")
     return []
 
 
