@@ -363,13 +363,18 @@ def test_a_writers_portrait_is_no_photo_and_its_name_is_the_byline():
            '<img src="/img/team/winter.jpg" alt="Christian Winter"></figure>'
            '<div class="post-hero__author__name">Christian Winter</div>'
            '<p class="post-hero__author__bio">He writes about databases.</p></div>')
-    html = (f"<html><body><article><h1>A headline for the story</h1>{box}{_PROSE}"
-            "<figure><img src='/photos/city.jpg'><figcaption>The city at night.</figcaption></figure>"
-            "</article></body></html>")
-    record = extract_article(html.encode(), url="https://news.example.org/a/1")
+    record = _story_with_a_photo(box)
     assert [a.name for a in record.authors] == ["Christian Winter"]
     assert [i.src for i in record.images] == ["https://news.example.org/photos/city.jpg"]
     assert "databases" not in record.text  # the box beside the portrait is no body text
+
+
+def _story_with_a_photo(box: str):
+    """A story with `box` under its headline and one article photo after its text."""
+    html = (f"<html><body><article><h1>A headline for the story</h1>{box}{_PROSE}"
+            "<figure><img src='/photos/city.jpg' alt='The city'><figcaption>The city at night.</figcaption></figure>"
+            "</article></body></html>")
+    return extract_article(html.encode(), url="https://news.example.org/a/1")
 
 
 def test_a_marked_byline_atop_the_body_is_read():
@@ -448,10 +453,7 @@ def test_the_publishers_staff_is_no_repeat_of_the_publisher():
 def test_an_image_whose_alt_is_the_bylined_name_is_the_writers_portrait():
     box = ('<div class="flex"><div class="size-14 rounded-full"><img alt="Preetam Jinka" src="/img/preetam.jpeg" '
            'width="400" height="400"></div><div><p>By Preetam Jinka</p><p>Co-founder</p></div></div>')
-    html = (f"<html><body><article><h1>A headline for the story</h1>{box}{_PROSE}"
-            "<figure><img src='/photos/city.jpg' alt='The city'><figcaption>The city at night.</figcaption></figure>"
-            "</article></body></html>")
-    record = extract_article(html.encode(), url="https://news.example.org/a/1")
+    record = _story_with_a_photo(box)
     assert [a.name for a in record.authors] == ["Preetam Jinka"]
     assert [i.src for i in record.images] == ["https://news.example.org/photos/city.jpg"]
 
