@@ -184,7 +184,7 @@ _BYLINE_LABEL_RE = re.compile(
     re.I)
 
 
-# A user name as forums and blogs print it, linked to the user's page: one token of letters,
+# A user name as forums and blogs print it for a post's writer: one token of letters,
 # digits, `_`, `.` or `-` with a lower-case letter, written unlike a word (`jsteinhardt`,
 # `KumikoGoingCrAzY`, `paulb203`, `Noah_B`, `hayley.p`). A capitalised or upper-case word
 # (`Reuters`, `Redaktion`, `AFP`) is a wire service or desk, a short lower-case one an agency (`dpa`).

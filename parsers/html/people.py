@@ -278,8 +278,10 @@ def _microdata_authors(page: Page, publisher: set[str]) -> list[tuple[Author, st
             names.extend(n for n in split_author_value(value or "", slugs=False)
                          if is_handle(n) or not _is_publisher(n, publisher) and " " in n)
         names = list(dict.fromkeys(names))
+        if len(names) > MAX_MICRODATA_AUTHORS:
+            names = names[:1]  # the item holds its replies' posters too: the first is the opening post's
         if names:
-            return _as_authors(names if len(names) <= MAX_MICRODATA_AUTHORS else names[:1], "microdata:author")
+            return _as_authors(names, "microdata:author")
     return []
 
 
