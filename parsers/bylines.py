@@ -202,6 +202,20 @@ def is_handle(text: str) -> bool:
         and folded not in _SOCIAL_WORDS
 
 
+# The label before a user name in a post's byline: `Post by galitsyn » Sun Dec 14`, `Posted by paulb203`.
+_HANDLE_LABEL_RE = re.compile(r"(?:(?:post(?:ed)?|written|started)\s+)?by\s*:?\s+", re.I)
+
+
+def byline_handle(text: str) -> str | None:
+    """The user name a post's byline gives (`is_handle`): the whole text, or what follows a `by` label up to a
+    separator or a date (`by galitsyn » Sun Dec 14, 2025 3:33 pm`)."""
+    text = text.strip()
+    label = _HANDLE_LABEL_RE.match(text)
+    if label:
+        text = _BY_END_RE.sub("", text[label.end():]).strip(" ,")
+    return text if is_handle(text) else None
+
+
 # A team credited as the writer: one to three capitalised words (the outlet, a section), then a word
 # for its staff (`Podium Staff`, `The Currency editors`, `the Lavazza Team`, `MND Staff`, `Gear Team`).
 _TEAM_CREDIT_RE = re.compile(

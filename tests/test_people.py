@@ -429,6 +429,11 @@ def test_a_user_name_in_an_element_marked_as_the_author_is_the_writer():
     # a capitalised or upper-case word is a wire service or a desk, a short lower-case word an agency,
     # and a placeholder names nobody
     assert not any(map(is_handle, ("Reuters", "Redaktion", "AFP", "dpa", "admin", "author")))
+    # a forum post's byline: the user name after `by`, up to the separator before the date
+    authors, prov = _page("", '<p class="author"><a href="#p1"><span class="sr-only">Post</span></a> by <strong>'
+                              '<a class="username" href="./memberlist.php?u=72760">galitsyn</a></strong> » '
+                              '<time>11. Sep 2024, 18:36</time></p>' + _PROSE)
+    assert authors == [("galitsyn", A)]
     # a word that links nowhere is no user name: a brand beside the writer
     authors, _ = _page("", '<div class="authors">Von <a href="/p/jemima-kelly">Jemima Kelly</a></div>'
                            '<div class="authors"><span class="authors__brand">capital</span></div>' + _PROSE)

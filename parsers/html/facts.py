@@ -11,7 +11,9 @@ from typing import Callable, TypeVar
 
 from bs4 import Tag
 
-from parsers.bylines import is_byline_label, is_handle, parse_byline_credits, parse_group_credit, parse_marked_byline
+from parsers.bylines import (
+    byline_handle, is_byline_label, parse_byline_credits, parse_group_credit, parse_marked_byline,
+)
 from parsers.dates import (
     dated_line as find_dated_line, find_labeled_datetime_with_label, is_update_label, month_first_dates,
     parse_datetime,
@@ -414,9 +416,10 @@ def read_marked_byline(b: TextBlock, facts: Facts) -> bool:
         if not text or len(text) > MAX_MARKED_BYLINE_CHARS:
             continue
         found = parse_marked_byline(text, strings)
-        if not found and is_handle(text) and (node.name == "a" or any(
-                norm(a.get_text()) == text for a in node.find_all("a", limit=3))):
-            found = [(Author(text, "author"), "byline:")]  # a user name linked to its page: `jsteinhardt`
+        handle = None if found else byline_handle(text)
+        if handle and (node.name == "a" and text == handle or any(
+                norm(a.get_text()) == handle for a in node.find_all("a", limit=3))):
+            found = [(Author(handle, "author"), "byline:")]  # a user name linked to its page: `jsteinhardt`
         for person, source in found or []:
             facts.add_author(person, marker if source == "byline:" else source)
         found_any = found_any or bool(found)
