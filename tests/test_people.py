@@ -474,3 +474,14 @@ def test_the_story_items_microdata_author_when_nothing_else_names_one():
                              url="https://forum.example.org/t/1")
     assert [a.name for a in record.authors] == ["PaulWBryant"]  # not the comment's author
     assert record.provenance["authors.author"] == "microdata:author"
+
+
+def test_the_first_data_author_names_the_opening_post_when_nothing_else_does():
+    thread = ('<h1>A headline for the story</h1><div class="messages">'
+              '<article class="message" data-author="pelex"><div class="bbWrapper">' + _PROSE + '</div></article>'
+              '<article class="message" data-author="CDB"><div class="bbWrapper"><p>A reply that agrees with the '
+              'post above, in a sentence or two.</p></div></article></div>')
+    record = extract_article(f"<html><body><main>{thread}</main></body></html>".encode(),
+                             url="https://forum.example.org/threads/1")
+    assert [a.name for a in record.authors] == ["pelex"]
+    assert record.provenance["authors.author"] == "data-author"

@@ -89,7 +89,7 @@ def extract_authors(page: Page, facts: Facts, figures: list[Figure],
         visible += _edge_name_lines(page, body)
     declared, placeholder = declared_authors(page, publisher)
     if (not declared or placeholder) and not any(a.role in WRITER_ROLES for a, _ in visible):
-        item_authors = _microdata_authors(page, publisher)
+        item_authors = _microdata_authors(page, publisher) or _first_data_author(page, publisher)
         if item_authors:
             return visible + item_authors
     if not declared or placeholder and any(a.role in WRITER_ROLES for a, _ in visible):
@@ -275,14 +275,33 @@ def _microdata_authors(page: Page, publisher: set[str]) -> list[tuple[Author, st
             named = prop.find(attrs={"itemprop": "name"}) if prop.has_attr("itemscope") else None
             node = named or prop
             value = node.get("content") if isinstance(node.get("content"), str) else node.get_text(" ", strip=True)
-            names.extend(n for n in split_author_value(value or "", slugs=False)
-                         if is_handle(n) or not _is_publisher(n, publisher) and " " in n)
+            names.extend(_credited_names(value or "", publisher))
         names = list(dict.fromkeys(names))
         if len(names) > MAX_MICRODATA_AUTHORS:
             names = names[:1]  # the item holds its replies' posters too: the first is the opening post's
         if names:
             return _as_authors(names, "microdata:author")
     return []
+
+
+def _credited_names(value: str, publisher: set[str]) -> list[str]:
+    """The people a markup attribute's author value names: user names (`is_handle`) and names of two
+    words or more that are not the publisher's."""
+    return [n for n in split_author_value(value, slugs=False)
+            if is_handle(n) or not _is_publisher(n, publisher) and " " in n]
+
+
+def _first_data_author(page: Page, publisher: set[str]) -> list[tuple[Author, str]]:
+    """The `data-author` of the page's first element that carries one: the opening post's writer on a
+    forum thread (`<article class="message" data-author="pelex">`, XenForo), a story's on some templates.
+    Read only when nothing else names a writer."""
+    if "data-author=" not in page.html:
+        return []
+    first = page.root.find(attrs={"data-author": True})
+    value = first.get("data-author") if first is not None else None
+    if not isinstance(value, str):
+        return []
+    return _as_authors(_credited_names(value, publisher), "data-author")
 
 
 def _as_authors(names: list[str], source: str) -> list[tuple[Author, str]]:
