@@ -430,9 +430,14 @@ def read_marked_byline(b: TextBlock, facts: Facts) -> bool:
 _REPLY_ITEM_TYPE_RE = re.compile(r"schema\.org/(?:Comment|Answer)/?$", re.I)
 
 
+def microdata_owner(prop: Tag) -> Tag | None:
+    """The microdata item a property element belongs to: its nearest `itemscope` ancestor."""
+    return prop.find_parent(attrs={"itemscope": True})
+
+
 def _is_reply_property(node: Tag) -> bool:
     """`node` is a property of a comment or an answer (`itemtype=…/Comment`), not of the story."""
-    owner = node.find_parent(attrs={"itemscope": True})
+    owner = microdata_owner(node)
     return owner is not None and bool(_REPLY_ITEM_TYPE_RE.search(str(owner.get("itemtype") or "")))
 
 

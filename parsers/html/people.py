@@ -23,7 +23,7 @@ from parsers.bylines import (
 )
 from parsers.meta import json_ld_objects, json_ld_page_authors
 from parsers.records import Author, Block
-from parsers.html.facts import Facts, read_profile_node
+from parsers.html.facts import Facts, microdata_owner, read_profile_node
 from parsers.html.images import Figure
 from parsers.html.page import Page
 from parsers.html.wechat import wechat_writer
@@ -269,8 +269,7 @@ def _microdata_authors(page: Page, publisher: set[str]) -> list[tuple[Author, st
     for item in page.root.find_all(attrs={"itemtype": _MICRODATA_STORY_TYPE_RE, "itemscope": True}):
         names: list[str] = []
         for prop in item.find_all(attrs={"itemprop": _ITEMPROP_AUTHOR_RE}):
-            owner = prop.find_parent(attrs={"itemscope": True})
-            if owner is not item:
+            if microdata_owner(prop) is not item:
                 continue  # a property of a nested item: a comment's or an answer's author
             named = prop.find(attrs={"itemprop": "name"}) if prop.has_attr("itemscope") else None
             node = named or prop
