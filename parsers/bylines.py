@@ -261,6 +261,12 @@ _MONTHS = frozenset(
     "september october november december januar februar märz mai juni juli oktober dezember janvier février "
     "mars avril juin juillet août septembre octobre novembre décembre enero febrero marzo abril mayo junio "
     "julio agosto septiembre octubre noviembre diciembre".split())
+_WEEKDAYS = frozenset(
+    "mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday saturday sunday "
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag lundi mardi mercredi jeudi vendredi samedi "
+    "dimanche lunes martes miércoles jueves viernes sábado domingo".split())
+# A date written in words (`Sun Dec 17, 2023` once its digits are cut) names no one.
+_CALENDAR_WORDS = _MONTHS | _WEEKDAYS
 # Wire services and desks named beside the writers: not people, and not a reason to reject the line.
 _DESK_WORDS = frozenset({"staff", "staff reporter", "our correspondent", "redaktion", "agencies", "agenturen",
                          "wire", "wires", "newsdesk"})
@@ -317,10 +323,13 @@ def is_person_name(token: str) -> bool:
 
 def is_latin_name(text: str) -> bool:
     """'First Last' in any alphabet that has capitals: 2–5 words, each capitalised (or all capitals),
-    particles (van, de, bin …) and initials (`María R. Sahuquillo`) allowed, `Dr.` kept."""
+    particles (van, de, bin …) and initials (`María R. Sahuquillo`) allowed, `Dr.` kept; not words of a
+    date only (_CALENDAR_WORDS)."""
     words = text.split()
     if not 2 <= len(words) <= 5 or not words[0][0].isupper() or not words[-1][0].isupper():
         return False
+    if all(w.lower().rstrip(".,") in _CALENDAR_WORDS for w in words):
+        return False  # `Sun Dec`, `Mardi Mars`: a date, not a name
     for w in words:
         if w.lower() in _LATIN_PARTICLES:
             continue

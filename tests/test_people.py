@@ -7,7 +7,7 @@ import pytest
 
 from parsers import extract_article
 from parsers.bylines import (
-    is_handle, is_person_name, parse_byline_credits, parse_closing_credits, parse_dateline_credits, parse_marked_byline,
+    is_handle, is_latin_name, is_person_name, parse_byline_credits, parse_closing_credits, parse_dateline_credits, parse_marked_byline,
 )
 from parsers.html.people import split_author_value
 from parsers.metalines import parse_meta_line
@@ -485,3 +485,31 @@ def test_the_first_data_author_names_the_opening_post_when_nothing_else_does():
                              url="https://forum.example.org/threads/1")
     assert [a.name for a in record.authors] == ["pelex"]
     assert record.provenance["authors.author"] == "data-author"
+
+
+def test_the_first_user_name_before_the_body_names_the_opening_post_when_nothing_else_does():
+    # phpBB: the poster's profile column precedes the post; the post's author line holds only its date
+    def post(user, text):
+        return (f'<div class="post"><dl class="postprofile"><dt><a href="/memberlist.php?u=1" class="username">'
+                f'{user}</a></dt></dl><div class="postbody"><p class="author"><a href="#p1">Sun Dec 17, 2023 '
+                f'11:23 am</a></p><div class="content">{text}</div></div></div>')
+    thread = '<h1>A headline for the story</h1>' + post("b.scherer", _PROSE) + post(
+        "bensimmo", "<p>A reply that agrees with the post above, in a sentence or two.</p>")
+    record = extract_article(f"<html><body><main>{thread}</main></body></html>".encode(),
+                             url="https://forum.example.org/viewtopic.php?t=1")
+    assert [a.name for a in record.authors] == ["b.scherer"]
+    assert record.provenance["authors.author"] == "class:username"
+
+
+def test_a_commenters_user_name_after_the_story_is_no_writer():
+    story = ('<h1>A headline for the story</h1><article>' + _PROSE + '</article><div class="comments">'
+             '<a class="username" href="/u/jane_roe">jane_roe</a><p>A reply that agrees with the post above.</p></div>')
+    record = extract_article(f"<html><body><main>{story}</main></body></html>".encode(),
+                             url="https://blog.example.org/2024/05/a-story")
+    assert record.authors == []
+
+
+@pytest.mark.parametrize("text", ["Sun Dec", "Monday March", "Sat. Jan."])
+def test_words_of_a_date_are_no_name(text):
+    assert not is_latin_name(text)
+    assert parse_marked_byline(text + " 17, 2023 11:23 am") is None

@@ -89,7 +89,8 @@ def extract_authors(page: Page, facts: Facts, figures: list[Figure],
         visible += _edge_name_lines(page, body)
     declared, placeholder = declared_authors(page, publisher)
     if (not declared or placeholder) and not any(a.role in WRITER_ROLES for a, _ in visible):
-        item_authors = _microdata_authors(page, publisher) or _first_data_author(page, publisher)
+        item_authors = (_microdata_authors(page, publisher) or _first_data_author(page, publisher)
+                        or _first_username(page, publisher, body))
         if item_authors:
             return visible + item_authors
     if not declared or placeholder and any(a.role in WRITER_ROLES for a, _ in visible):
@@ -301,6 +302,29 @@ def _first_data_author(page: Page, publisher: set[str]) -> list[tuple[Author, st
     if not isinstance(value, str):
         return []
     return _as_authors(_credited_names(value, publisher), "data-author")
+
+
+# The class forum templates give a poster's user name: phpBB's `username` (`username-coloured` for a
+# moderator), vBulletin's, XenForo's, Discourse's.
+_USERNAME_CLASS_RE = re.compile(r"^username(?:-coloured)?$", re.I)
+
+
+def _first_username(page: Page, publisher: set[str], body: list[Block]) -> list[tuple[Author, str]]:
+    """The user name of the page's first element classed as one (`_USERNAME_CLASS_RE`) when it comes before
+    the body's first block: the opening post's writer on a forum thread (phpBB's `<dt><a class="username">
+    b.scherer</a>` beside the post). Read only when nothing else names a writer; a commenter's name under
+    a story comes after its body and is never read."""
+    if "username" not in page.html or not body:
+        return []
+    first = page.root.find(class_=_USERNAME_CLASS_RE)
+    if first is None:
+        return []
+    where = page.index.span(first)
+    opening = next((b for b in page.index.blocks if b.text == body[0].text), None)
+    if where is None or opening is None or where[0] >= opening.pos:
+        return []
+    value = next(first.stripped_strings, "")
+    return _as_authors(_credited_names(value, publisher), "class:username")
 
 
 def _as_authors(names: list[str], source: str) -> list[tuple[Author, str]]:
