@@ -392,10 +392,16 @@ def _latin_names(value: str) -> list[Author] | None:
     value = _BY_END_RE.sub("", value.strip()).strip().rstrip(".,;:")
     value = re.sub(r"\s+(?:in|for|from|at|on|aus|en|à|em)\s+[A-Z].*$", "", value)  # By Jane Doe in Beijing, on March 3
     authors: list[Author] = []
+    credentials = False  # the parts so far are post-nominals only: `RN, BSN, Certified Sleep Consultant`
     for i, part in enumerate(_BY_SPLIT_RE.split(value)):
         part = part.strip(" .")
         if not part:
             continue
+        if not authors and is_post_nominal(part):
+            credentials = True
+            continue
+        if credentials and not authors:
+            return None  # a writer's title line that opens with credentials names no one
         words = part.split()
         while len(words) > 2 and (words[-1].lower() in _SOCIAL_WORDS or words[-1].lower().rstrip(".") in _MONTHS):
             words.pop()  # By Sarah Lazare Twitter; by Cristina Laila Apr 12, 2024
@@ -501,7 +507,7 @@ def parse_marked_byline(text: str, parts: list[str] | None = None) -> list[tuple
         if len(each) >= 2:
             return [(a, found[0][1]) for a in each]
     if found:
-        return found
+        return cut_at_parts(found, parts)
     if found is None and not _HAN_RE.search(text) and not _BY_RE.match(text):
         # bare names (not Chinese ones: those are often account names; not `Par AFP`: a prefix and no person)
         names = _latin_names(text)
@@ -509,8 +515,25 @@ def parse_marked_byline(text: str, parts: list[str] | None = None) -> list[tuple
             # names in sibling elements run together: <a>Jasper Riemann</a><a>Barbara Schneider</a>
             each = [a for part in parts if not _BY_RE.match(part + " x") for a in _latin_names(part) or []]
             names = each if len(each) >= 2 else names
-        return [(a, "byline:") for a in names] if names else None
+        return cut_at_parts([(a, "byline:") for a in names], parts) if names else None
     return None
+
+
+def cut_at_parts(found: list[tuple[Author, str]], parts: list[str] | None) -> list[tuple[Author, str]]:
+    """A name is written in one element: a Latin name that runs on into the next of the byline's inline
+    elements ends where its element ends (`<a>Celeste Longacre</a> <span>Gardener & Astrologer</span>`
+    reads `Celeste Longacre Gardener` as text)."""
+    if not parts or len(parts) < 2:
+        return found
+    out = []
+    for author, source in found:
+        name = author.name
+        if not any(name in part for part in parts):
+            head = next((p.strip(" ,;:") for p in parts if name.startswith(p.strip(" ,;:") + " ")), None)
+            if head and is_latin_name(head):
+                author = Author(head, author.role)
+        out.append((author, source))
+    return out
 
 
 def _is_outlet_head(head: str) -> bool:

@@ -513,3 +513,18 @@ def test_a_commenters_user_name_after_the_story_is_no_writer():
 def test_words_of_a_date_are_no_name(text):
     assert not is_latin_name(text)
     assert parse_marked_byline(text + " 17, 2023 11:23 am") is None
+
+
+def test_a_name_ends_where_its_element_ends():
+    line = ('<div class="author-line"><span class="author-label">Written By:</span> <span class="author-name">'
+            '<a href="/author/celeste-longacre">Celeste Longacre</a></span> <span class="author-title">Gardener '
+            '&amp; Astrologer</span></div>')
+    record = extract_article(f"<html><body><main><h1>A headline for the story</h1>{line}{_PROSE}</main></body></html>"
+                             .encode(), url="https://news.example.org/2024/05/a-story")
+    assert [a.name for a in record.authors] == ["Celeste Longacre"]
+    assert [a.name for a, _ in parse_marked_byline("Jane Doe Gardener", ["Jane Doe", "Gardener"])] == ["Jane Doe"]
+
+
+def test_a_title_line_that_opens_with_credentials_names_no_one():
+    assert parse_marked_byline("RN, BSN, Certified Pediatric Sleep Consultant") is None
+    assert [a.name for a, _ in parse_marked_byline("Dylan Bailey, MS, RD, FAND")] == ["Dylan Bailey"]

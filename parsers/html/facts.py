@@ -12,7 +12,7 @@ from typing import Callable, TypeVar
 from bs4 import Tag
 
 from parsers.bylines import (
-    byline_handle, is_byline_label, parse_byline_credits, parse_group_credit, parse_marked_byline,
+    byline_handle, cut_at_parts, is_byline_label, parse_byline_credits, parse_group_credit, parse_marked_byline,
 )
 from parsers.dates import (
     dated_line as find_dated_line, find_labeled_datetime_with_label, is_update_label, month_first_dates,
@@ -128,8 +128,10 @@ class Facts:
             self.add_author(a, source)
 
 
-def _read_line(text: str, facts: Facts, *, record_date: bool, now: datetime | None) -> bool:
-    """Record what one metadata-looking line says; True when it is such a line."""
+def _read_line(text: str, facts: Facts, *, record_date: bool, now: datetime | None,
+               parts: list[str] | None = None) -> bool:
+    """Record what one metadata-looking line says; True when it is such a line. `parts`: the line's
+    inline elements' texts, where a writer's name ends (`cut_at_parts`)."""
     m = parse_meta_line(text)
     if m is not None:
         facts.add_meta(m, with_date=record_date)
@@ -141,7 +143,7 @@ def _read_line(text: str, facts: Facts, *, record_date: bool, now: datetime | No
     if len(text) <= 60:
         credits = parse_byline_credits(text)
         if credits is not None:
-            for person, source in credits:
+            for person, source in cut_at_parts(credits, parts):
                 facts.add_author(person, source)
             return True
     if looks_like_bare_date(text):
@@ -176,7 +178,7 @@ def consume_meta(b: TextBlock, facts: Facts, *, record_date: bool, by_parts: boo
                 recognized = _read_line(part + _joined_value(b.parts[k + 1:]), facts, record_date=record_date,
                                         now=now) or recognized
     for text in dict.fromkeys((b.text, b.spaced)):
-        if _read_line(text, facts, record_date=record_date, now=now):
+        if _read_line(text, facts, record_date=record_date, now=now, parts=b.parts):
             recognized = True
             break
     if record_date and len(facts.published_at) == dates_before:
