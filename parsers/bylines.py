@@ -177,6 +177,8 @@ cisa cism pmp cpa cfa cfp chfc clu cma cfe cpp psp esq frcp frcs facs facp faap 
 CREDIT_LABEL_WORDS = frozenset("""
 the a by written posted author authors writer writers staff editor editors editorial contributor
 contributing guest topic lead senior reviewer reviewed view profile more posts articles all see
+expert medical medically fact checked checker managing associate assistant chief deputy executive freelance
+reporter reporters correspondent columnist
 """.split())
 # A line that is only a byline's label, its names on the next line.
 _BYLINE_LABEL_RE = re.compile(
@@ -223,6 +225,20 @@ _TEAM_CREDIT_RE = re.compile(
     r"[Nn]ewsroom|[Nn]ews\s?[Dd]esk|[Rr]edaktion|[Rr]eporters|[Ww]riters)")
 
 
+# A label that ends right before a credited name and makes it no writer's, with the role it gives:
+# `Reviewed by`, `Medically reviewed by`, `Fact checked by`, `Edited by` (editor), `Photos by` (photographer).
+_OTHER_CREDIT_LABEL_RE = re.compile(
+    r"(?:(?P<editor>(?:(?:medically|expert)\s+)?reviewed|fact[-\s]?checked|edited)|"
+    r"(?P<photographer>photos?|photograph(?:s|y)?))\s+by\s*:?\s*$", re.I)
+
+
+def other_credit_role(before: str) -> str | None:
+    """The role (`editor`, `photographer`) of a name that `before`, the text printed before it, credits with
+    another label than a writer's (`Reviewed by`, `Photos by`); None when it ends with no such label."""
+    m = _OTHER_CREDIT_LABEL_RE.search(before[-40:])
+    return None if m is None else ("editor" if m.group("editor") else "photographer")
+
+
 def is_team_credit(text: str) -> bool:
     """`text` credits a team, not a person (`_TEAM_CREDIT_RE`): `Podium Staff`, `the Lavazza Team`."""
     return bool(_TEAM_CREDIT_RE.fullmatch(text)) and not is_credit_label(text)
@@ -265,8 +281,10 @@ _WEEKDAYS = frozenset(
     "mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday saturday sunday "
     "montag dienstag mittwoch donnerstag freitag samstag sonntag lundi mardi mercredi jeudi vendredi samedi "
     "dimanche lunes martes miércoles jueves viernes sábado domingo".split())
-# A date written in words (`Sun Dec 17, 2023` once its digits are cut) names no one.
-_CALENDAR_WORDS = _MONTHS | _WEEKDAYS
+# A date written in words (`Sun Dec 17, 2023`, `Updated Jun 16, 2025` once its digits are cut) names no one.
+_CALENDAR_WORDS = _MONTHS | _WEEKDAYS | frozenset(
+    "updated published posted modified last on am um aktualisiert veröffentlicht publié mis à jour le "
+    "actualizado publicado el".split())
 # Wire services and desks named beside the writers: not people, and not a reason to reject the line.
 _DESK_WORDS = frozenset({"staff", "staff reporter", "our correspondent", "redaktion", "agencies", "agenturen",
                          "wire", "wires", "newsdesk"})
@@ -522,7 +540,7 @@ def parse_marked_byline(text: str, parts: list[str] | None = None) -> list[tuple
 def cut_at_parts(found: list[tuple[Author, str]], parts: list[str] | None) -> list[tuple[Author, str]]:
     """A name is written in one element: a Latin name that runs on into the next of the byline's inline
     elements ends where its element ends (`<a>Celeste Longacre</a> <span>Gardener & Astrologer</span>`
-    reads `Celeste Longacre Gardener` as text)."""
+    reads `Celeste Longacre Gardener` as text; a forum's `<a>StarredSkies</a> <span>Big Member</span>`)."""
     if not parts or len(parts) < 2:
         return found
     out = []
@@ -530,7 +548,7 @@ def cut_at_parts(found: list[tuple[Author, str]], parts: list[str] | None) -> li
         name = author.name
         if not any(name in part for part in parts):
             head = next((p.strip(" ,;:") for p in parts if name.startswith(p.strip(" ,;:") + " ")), None)
-            if head and is_latin_name(head):
+            if head and (is_latin_name(head) or is_handle(head)):
                 author = Author(head, author.role)
         out.append((author, source))
     return out

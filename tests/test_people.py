@@ -528,3 +528,22 @@ def test_a_name_ends_where_its_element_ends():
 def test_a_title_line_that_opens_with_credentials_names_no_one():
     assert parse_marked_byline("RN, BSN, Certified Pediatric Sleep Consultant") is None
     assert [a.name for a, _ in parse_marked_byline("Dylan Bailey, MS, RD, FAND")] == ["Dylan Bailey"]
+
+
+def test_a_forum_user_name_ends_where_its_element_ends():
+    found = parse_marked_byline("StarredSkies Big Member", ["StarredSkies", "Big Member"])
+    assert [a.name for a, _ in found] == ["StarredSkies"]
+
+
+def test_a_reviewer_linked_in_the_byline_is_an_editor_not_the_writer():
+    box = ('<div class="byline"><div class="author-info">Reviewed by <a href="/about/robert-tschudi/" '
+           'class="author-link">Robert Tschudi</a></div><div class="byline-role">Expert Reviewer</div>'
+           '<div class="byline-date">Updated Jun 16, 2025</div></div>')
+    record = extract_article(f"<html><body><main><h1>A headline for the story</h1>{box}{_PROSE}</main></body></html>"
+                             .encode(), url="https://news.example.org/2025/06/a-story")
+    assert [(a.name, a.role) for a in record.authors] == [("Robert Tschudi", "editor")]
+
+
+@pytest.mark.parametrize("text", ["Expert Reviewer", "Updated Jun", "Managing Editor"])
+def test_a_job_title_or_a_dates_label_is_no_name(text):
+    assert parse_marked_byline(text) is None

@@ -12,7 +12,7 @@ from typing import Callable, TypeVar
 from bs4 import Tag
 
 from parsers.bylines import (
-    byline_handle, cut_at_parts, is_byline_label, parse_byline_credits, parse_group_credit, parse_marked_byline,
+    byline_handle, cut_at_parts, is_byline_label, other_credit_role, parse_byline_credits, parse_group_credit, parse_marked_byline,
 )
 from parsers.dates import (
     dated_line as find_dated_line, find_labeled_datetime_with_label, is_update_label, month_first_dates,
@@ -422,6 +422,13 @@ def read_marked_byline(b: TextBlock, facts: Facts) -> bool:
         if handle and (node.name == "a" and text == handle or any(
                 norm(a.get_text()) == handle for a in node.find_all("a", limit=3))):
             found = [(Author(handle, "author"), "byline:")]  # a user name linked to its page: `jsteinhardt`
+        at = b.text.find(text)
+        role = other_credit_role(b.text[:at]) if at > 0 else None
+        if role is not None:  # `Reviewed by <a class="author-link">Jane Doe</a>`: credited, not as the writer
+            for person, _ in found or []:
+                facts.add_author(Author(person.name, role), marker)
+            found_any = found_any or bool(found)
+            continue
         for person, source in found or []:
             facts.add_author(person, marker if source == "byline:" else source)
         found_any = found_any or bool(found)
