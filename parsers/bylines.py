@@ -251,8 +251,12 @@ def is_byline_label(text: str) -> bool:
 
 
 def is_post_nominal(text: str) -> bool:
-    """`MS`, `Ph.D.`, `CPP`: a degree or credential of POST_NOMINALS."""
-    return text.replace(".", "").replace(" ", "").casefold() in POST_NOMINALS
+    """`MS`, `Ph.D.`, `CPP`: a degree or credential of POST_NOMINALS; or a certification mark, capitals with
+    `®` or `™` (`CEPF®`, `CFP®`)."""
+    bare = text.replace(".", "").replace(" ", "")
+    if bare[-1:] in ("®", "™"):
+        return bare[:-1].isalpha() and bare[:-1].isupper() and len(bare) <= 8
+    return bare.casefold() in POST_NOMINALS
 
 
 def without_post_nominals(words: list[str]) -> list[str]:

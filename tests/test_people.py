@@ -7,7 +7,7 @@ import pytest
 
 from parsers import extract_article
 from parsers.bylines import (
-    is_handle, is_latin_name, is_person_name, parse_byline_credits, parse_closing_credits, parse_dateline_credits, parse_marked_byline,
+    is_handle, is_latin_name, is_person_name, is_post_nominal, parse_byline_credits, parse_closing_credits, parse_dateline_credits, parse_marked_byline,
 )
 from parsers.html.people import split_author_value
 from parsers.metalines import parse_meta_line
@@ -547,3 +547,9 @@ def test_a_reviewer_linked_in_the_byline_is_an_editor_not_the_writer():
 @pytest.mark.parametrize("text", ["Expert Reviewer", "Updated Jun", "Managing Editor"])
 def test_a_job_title_or_a_dates_label_is_no_name(text):
     assert parse_marked_byline(text) is None
+
+
+@pytest.mark.parametrize("text", ["CEPF®", "CFP®", "CRPC™"])
+def test_a_certification_mark_is_a_post_nominal(text):
+    assert is_post_nominal(text)
+    assert split_author_value(f"Rebecca Lake, {text}") == ["Rebecca Lake"]
