@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-PARSER_VERSION = "0.15.0"  # raised whenever extraction output changes: `newsduck reparse` brings stored articles up to it
+PARSER_VERSION = "0.16.0"  # raised whenever extraction output changes: `newsduck reparse` brings stored articles up to it
 
 ROLES = ("reporter", "author", "photographer", "editor", "correspondent")
 BLOCK_KINDS = ("paragraph", "heading", "quote", "list_item")
