@@ -12,7 +12,8 @@ from typing import Callable, TypeVar
 from bs4 import Tag
 
 from parsers.bylines import (
-    byline_handle, cut_at_parts, is_byline_label, other_credit_role, parse_byline_credits, parse_group_credit, parse_marked_byline,
+    byline_handle, cut_at_parts, is_byline_label, other_credit_role, parse_byline_credits, parse_group_credit,
+    parse_marked_byline,
 )
 from parsers.dates import (
     dated_line as find_dated_line, find_labeled_datetime_with_label, is_update_label, month_first_dates,
