@@ -399,6 +399,12 @@ def test_a_link_preview_label_names_the_writer():
     authors, prov = _page(head, _PROSE)
     assert authors == [("Tyler Brown", A)]
     assert prov["authors.author"] == "meta[twitter:data2]"
+    # the same pair in one meta name, as some Yoast SEO sites print it
+    head = '<meta name="twitter:misc:Est. reading time" content="3 Minuten">' \
+           '<meta name="twitter:misc:Written by" content="Dieter Kuckelkorn">'
+    authors, prov = _page(head, _PROSE)
+    assert authors == [("Dieter Kuckelkorn", A)]
+    assert prov["authors.author"] == "meta[twitter:misc:Written by]"
 
 
 def test_a_link_to_the_writers_page_is_a_byline():

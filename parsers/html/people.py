@@ -205,16 +205,21 @@ def declared_authors(page: Page, publisher: set[str] | None = None) -> tuple[lis
 # `<meta name="twitter:label1" content="Written by"><meta name="twitter:data1" content="Jane Doe">`: the
 # label/value pairs of a link preview (WordPress SEO plugins, Ghost, Substack print the writer there).
 MAX_TWITTER_LABELS = 4
+_TWITTER_MISC = "twitter:misc:"
 
 
 def _twitter_labelled_author(page: Page) -> tuple[str, str] | None:
-    """(value, provenance) of the `twitter:dataN` whose `twitter:labelN` says "Written by" or "Author"."""
+    """(value, provenance) of the `twitter:dataN` whose `twitter:labelN` says "Written by" or "Author", or of
+    a `twitter:misc:Written by` meta (the same pair in one name, as some Yoast SEO sites print it)."""
     for n in range(1, MAX_TWITTER_LABELS + 1):
         label = page.head.get(f"twitter:label{n}")
         if label and is_byline_label(label):
             found = page.head.get_with_source(f"twitter:data{n}")
             if found:
                 return found
+    for key, value in page.head.metas.items():
+        if key.startswith(_TWITTER_MISC) and is_byline_label(page.head.names.get(key, key)[len(_TWITTER_MISC):]):
+            return value, page.head.source_of(key)
     return None
 
 
