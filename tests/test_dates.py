@@ -260,6 +260,17 @@ def test_a_bare_date_above_the_headline_in_a_date_marked_element_of_the_article(
     assert extract_article(bare.encode(), url="https://news.example.com/a?id=1", now=NOW).published_at is None
 
 
+def test_a_date_marked_by_a_camel_case_class_name():
+    # a CSS module's class: `styles_dateAndAuthorContainer__JAvHP` names a date in its camel-case words
+    html = ("<html><head><title>Council passes budget</title></head><body><article>"
+            "<div class='styles_dateAndAuthorContainer__JAvHP'><span>Dec 17, 2023</span><span>Julian Arni</span></div>"
+            f"<h1>Council passes budget</h1><div class='body'>{EN_BODY}</div></article></body></html>")
+    r = extract_article(html.encode(), url="https://news.example.com/a?id=1", now=NOW)
+    assert r.published_at == "2023-12-17"
+    unmarked = html.replace("styles_dateAndAuthorContainer__JAvHP", "styles_container__JAvHP")
+    assert extract_article(unmarked.encode(), url="https://news.example.com/a?id=1", now=NOW).published_at is None
+
+
 def test_meta_keys_compared_without_separators():
     r = en_page("", head="<meta property='article:published:time' content='2024-10-23T15:48:15+02:00'>")
     assert (r.published_at, r.provenance["published_at"]) == ("2024-10-23T15:48:15+02:00", "meta[article:published:time]")

@@ -458,11 +458,19 @@ def is_date_marked(el: Tag) -> bool:
     for _ in range(3):
         if node is None or not isinstance(node, Tag):
             break
-        if node.attrs and _DATE_CLASS_RE.search(f"{class_id(node)} {node.get('itemprop') or ''}"):
+        if node.attrs and _names_date(node):
             return True
         node = node.parent
-    return any(n.attrs and _DATE_CLASS_RE.search(f"{class_id(n)} {n.get('itemprop') or ''}")
-               for n in _near_elements(el)[1:])
+    return any(n.attrs and _names_date(n) for n in _near_elements(el)[1:])
+
+
+_CAMEL_HUMP_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _names_date(node: Tag) -> bool:
+    """The class, id or itemprop of `node` names a date (`_DATE_CLASS_RE`), its camel-case words read apart
+    (`styles_dateAndAuthorContainer__JAvHP`, a CSS module's name)."""
+    return bool(_DATE_CLASS_RE.search(_CAMEL_HUMP_RE.sub("-", f"{class_id(node)} {node.get('itemprop') or ''}")))
 
 
 def unlabelled_source(b: TextBlock) -> str | None:
