@@ -536,9 +536,17 @@ def parse_marked_byline(text: str, parts: list[str] | None = None) -> list[tuple
         if parts and len(parts) > 1 and (not names or len(names) == 1 and len(names[0].name.split()) >= 4):
             # names in sibling elements run together: <a>Jasper Riemann</a><a>Barbara Schneider</a>
             each = [a for part in parts if not _BY_RE.match(part + " x") for a in _latin_names(part) or []]
-            names = each if len(each) >= 2 else names
+            if len(each) >= 2 or each and not names and _beside_dates(each, parts):
+                names = each
         return cut_at_parts([(a, "byline:") for a in names], parts) if names else None
     return None
+
+
+def _beside_dates(names: list[Author], parts: list[str]) -> bool:
+    """The parts of a marked byline other than the one naming `names` hold digits: a date, a time or a
+    reading time beside the name (`<span>Dec 17, 2025</span><span>Julian K. Arni</span>`)."""
+    named = {a.name for a in names}
+    return all(any(ch.isdigit() for ch in part) for part in parts if not any(n in part for n in named))
 
 
 def cut_at_parts(found: list[tuple[Author, str]], parts: list[str] | None) -> list[tuple[Author, str]]:

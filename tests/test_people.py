@@ -555,3 +555,9 @@ def test_a_job_title_or_a_dates_label_is_no_name(text):
 def test_a_certification_mark_is_a_post_nominal(text):
     assert is_post_nominal(text)
     assert split_author_value(f"Rebecca Lake, {text}") == ["Rebecca Lake"]
+
+
+def test_a_name_beside_a_date_in_a_marked_byline():
+    found = parse_marked_byline("Dec 17, 2025 Julian K. Arni", ["Dec 17, 2025", "Julian K. Arni"])
+    assert [a.name for a, _ in found] == ["Julian K. Arni"]
+    assert parse_marked_byline("Dec 17, 2025 Read more", ["Dec 17, 2025", "Read more"]) is None
