@@ -423,14 +423,12 @@ def read_marked_byline(b: TextBlock, facts: Facts) -> bool:
         if handle and (node.name == "a" and text == handle or any(
                 norm(a.get_text()) == handle for a in node.find_all("a", limit=3))):
             found = [(Author(handle, "author"), "byline:")]  # a user name linked to its page: `jsteinhardt`
-        at = b.text.find(text)
+        at = b.text.find(text) if found else -1
+        # `Reviewed by <a class="author-link">Jane Doe</a>`: credited, not as the writer
         role = other_credit_role(b.text[:at]) if at > 0 else None
-        if role is not None:  # `Reviewed by <a class="author-link">Jane Doe</a>`: credited, not as the writer
-            for person, _ in found or []:
-                facts.add_author(Author(person.name, role), marker)
-            found_any = found_any or bool(found)
-            continue
         for person, source in found or []:
+            if role is not None:
+                person, source = Author(person.name, role), "byline:"
             facts.add_author(person, marker if source == "byline:" else source)
         found_any = found_any or bool(found)
     return found_any
